@@ -1,0 +1,18 @@
+"""Carbonate geochemistry for karst waters: a vectorised native solver and a PHREEQC backend.
+
+Usable on its own (it does not import ``karstmodel``). Main entry points:
+
+* :func:`equilibrate` - water + CO2 + calcite/dolomite, open/closed/mixed system, optional starting water;
+* :func:`speciate` - measured samples -> pCO2, saturation indices, species, DIC, ionic strength, charge balance;
+* :func:`mix` - conservative mixing of two waters (mixing corrosion);
+* :func:`pwp_rate`, :func:`dissolve_kinetic` - Plummer, Wigley & Parkhurst (1978) kinetics;
+* :func:`to_phreeqc_input` - a PHREEQC input deck for any samples, to check any result in PHREEQC.
+
+Thermodynamic data come from the pinned PHREEQC 3.7.3 ``phreeqc.dat`` shipped in ``chemistry/databases``.
+"""
+from .errors import InputError
+from .equilibrium import equilibrate, mix, speciate_totals
+from .speciation import speciate
+from .database import load as load_database, DatabaseError
+
+__all__ = ["speciate", "equilibrate", "mix", "speciate_totals", "InputError", "load_database", "DatabaseError"]

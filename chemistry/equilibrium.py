@@ -1,0 +1,344 @@
+"""Carbonate equilibria: water + CO2 + calcite and/or dolomite, open, closed or mixed; mixing of waters.
+
+Systems (Dreybrodt 1988, *Processes in karst systems*, Springer, ch. 2-3; Appelo & Postma 2005, *Geochemistry,
+groundwater and pollution*, 2nd ed., sections 5.3-5.4):
+
+* ``open``: the water stays in contact with a gas at a fixed pCO2 while it dissolves the mineral to saturation
+  (soil water in contact with soil air). Constraints: SI(CO2(g)) = log pCO2, SI(mineral) = 0, electroneutrality.
+* ``closed``: the water first takes up CO2 at ``pco2_atm`` (giving total carbon C0), then dissolves the mineral
+  isolated from the gas. Each mole of calcite adds one C and one Ca, so C - Ca is conserved (dolomite: C - 2 Ca and
+  Mg - Ca; both minerals: C - Ca - Mg); the result has lower Ca and pCO2 and higher pH than the open system.
+* ``mixed``: dissolution in contact with a finite gas volume (``gas_water_ratio`` litres of gas per kg of water,
+  ideal gas), between closed (ratio 0) and open (ratio -> infinity). Carbon in water + gas minus Ca is conserved.
+
+A starting water (``water=``) may carry its own ions (allogenic water, rain, a mixture). Its charge imbalance is
+conserved by these neutral reactions, as in PHREEQC. :func:`mix` mixes two waters conservatively (all element
+totals and the charge imbalance, hence alkalinity) and speciates the mixture; re-equilibrate it with
+``equilibrate(..., water=mixture, pco2_atm=None, system="closed")``. Mixing two calcite-saturated waters of
+different pCO2 gives an undersaturated mixture (mixing corrosion, Buhmann & Dreybrodt 1985, Chem. Geol. 53:109).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import thermo
+from .errors import InputError
+from .output import solution_columns
+from .water import ELEMENTS, LogLinear, Sum, build_model, solve
+
+MINERALS = ("calcite", "dolomite", "both")
+SYSTEMS = ("open", "closed", "mixed")
+#: ideal gas constant, L atm mol-1 K-1 (CODATA 2018)
+R_L_ATM = 0.0820574
+WATER_KEYS = tuple(ELEMENTS)  # dic, ca, mg, na, k, cl, so4, no3
+
+
+def _water_totals(water, n: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
+    """Element totals (mol/kgw), charge imbalance (eq/kgw) and temperature from a starting water.
+
+    ``water`` is a mapping or DataFrame with ``<element>_mmol_kgw`` columns (ca, mg, na, k, cl, so4, no3, dic),
+    optional ``charge_imbalance_meq_kgw`` and ``temp_c`` (e.g. the output of :func:`equilibrate` or :func:`mix`).
+    """
+    totals = {k: np.zeros(n) for k in WATER_KEYS}
+    imbalance = np.zeros(n)
+    temp = None
+    if water is None:
+        return totals, imbalance, temp
+    get = (lambda k: water[k]) if isinstance(water, (dict, pd.DataFrame, pd.Series)) else (lambda k: getattr(water, k))
+    keys = list(water.keys()) if hasattr(water, "keys") else []
+    known = {f"{k}_mmol_kgw" for k in WATER_KEYS} | {"charge_imbalance_meq_kgw", "temp_c"}
+    for k in WATER_KEYS:
+        col = f"{k}_mmol_kgw"
+        if col in keys:
+            v = np.broadcast_to(np.asarray(get(col), dtype=float), (n,)).astype(float)
+            if np.any(~np.isfinite(v)):
+                raise InputError("starting water has NaN", column=col, row=int(np.flatnonzero(~np.isfinite(v))[0]))
+            if np.any(v < 0):
+                raise InputError("negative concentration in starting water", column=col,
+                                 row=int(np.flatnonzero(v < 0)[0]))
+            totals[k] = v / 1000.0
+    if "charge_imbalance_meq_kgw" in keys:
+        imbalance = np.broadcast_to(np.asarray(get("charge_imbalance_meq_kgw"), dtype=float), (n,)) / 1000.0
+    if "temp_c" in keys:
+        temp = np.broadcast_to(np.asarray(get("temp_c"), dtype=float), (n,))
+    if isinstance(water, dict):
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            raise InputError(f"unknown starting-water keys {unknown}; use <element>_mmol_kgw with element in "
+                             f"{list(WATER_KEYS)}, charge_imbalance_meq_kgw, temp_c")
+    return totals, imbalance, temp
+
+
+def _check_temp(temp_c):
+    bad = ~np.isfinite(temp_c) | (temp_c < thermo.TEMP_MIN_C) | (temp_c > thermo.TEMP_MAX_C)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"temperature {temp_c[i]} C outside the range of the thermodynamic data "
+                         f"({thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C)", column="temp_c", row=i)
+
+
+def _element_set(mineral, totals):
+    els = {"dic", "ca"}
+    if mineral in ("dolomite", "both"):
+        els.add("mg")
+    els |= {k for k, v in totals.items() if np.any(v > 0)}
+    return tuple(sorted(els))
+
+
+def _charge(model, imbalance):
+    return Sum(weights=model.charge.copy(), rhs=imbalance)
+
+
+def _mass(model, element, total):
+    return Sum(weights=model.element_row(element), rhs=total, log_form=True)
+
+
+def co2_log_fugacity(model, temp_c, p_atm):
+    """log10 fugacity of CO2 at partial pressure ``p_atm``: log p + log phi (Peng-Robinson, as PHREEQC 3 does
+    for gases with critical constants; :func:`chemistry.thermo.peng_robinson`)."""
+    crit = model.database.phases["CO2(g)"].critical
+    if crit is None:
+        return np.log10(p_atm)
+    phi, _ = thermo.peng_robinson(temp_c, p_atm, *crit)
+    return np.log10(p_atm) + np.log10(phi)
+
+
+def _phase_ll(model, name, target):
+    row, nu_w, coef = model.phase(name)
+    return LogLinear(coef=row, target=target, logk_coef=coef, nu_w=nu_w)
+
+
+def _x0(model, n, temp_c=None):
+    x0 = np.full((n, len(model.masters)), -3.0)
+    x0[:, 0] = -7.5
+    return x0
+
+
+def _gas_uptake(model, temp_c, p_atm, totals, imbalance):
+    """Equilibrate the starting water with CO2 at partial pressure p_atm (no mineral); return the solution."""
+    ll = [_phase_ll(model, "CO2(g)", co2_log_fugacity(model, temp_c, p_atm))]
+    sums = [_charge(model, imbalance)]
+    for e in model.elements:
+        if e != "dic":
+            sums.append(_mass(model, e, totals[e]))
+    return solve(model, temp_c, ll, sums, x0=_x0(model, temp_c.size))
+
+
+def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
+    """Constraints for dissolution without gas exchange (or with a finite gas volume ``gas``)."""
+    ll, sums = [], [_charge(model, imbalance)]
+    ca0, mg0 = totals["ca"], totals["mg"]
+    w_c, w_ca = model.element_row("dic"), model.element_row("ca")
+    w_mg = model.element_row("mg") if "mg" in model.elements else None
+    if mineral == "calcite":
+        ll.append(_phase_ll(model, "Calcite", np.zeros_like(c0)))
+        s = Sum(weights=w_c - w_ca, rhs=c0 - ca0)
+    elif mineral == "dolomite":
+        ll.append(_phase_ll(model, "Dolomite", np.zeros_like(c0)))
+        s = Sum(weights=w_c - 2.0 * w_ca, rhs=c0 - 2.0 * ca0)
+        sums.append(Sum(weights=w_mg - w_ca, rhs=mg0 - ca0))
+    else:
+        ll.append(_phase_ll(model, "Calcite", np.zeros_like(c0)))
+        ll.append(_phase_ll(model, "Dolomite", np.zeros_like(c0)))
+        s = Sum(weights=w_c - w_ca - w_mg, rhs=c0 - ca0 - mg0)
+    if gas is not None:
+        gas_coef, p0 = gas
+        s.rhs = s.rhs + gas_coef * p0
+        s.gas_coef = gas_coef
+        s.gas_phase = model.phase("CO2(g)")
+    sums.append(s)
+    for e in model.elements:
+        if e in ("dic", "ca") or (e == "mg" and mineral != "calcite"):
+            continue
+        sums.append(_mass(model, e, totals[e]))
+    return ll, sums
+
+
+def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", backend: str = "native",
+                water=None, gas_water_ratio=None, database: str = "phreeqc.dat") -> pd.DataFrame:
+    """Equilibrate water with CO2 and calcite and/or dolomite; one row per (broadcast) input.
+
+    Parameters
+    ----------
+    temp_c : float or array, deg C (0-60).
+    pco2_atm : float or array, partial pressure of CO2 the water equilibrates with (atm). For ``closed`` and
+        ``mixed`` it is the pCO2 at which the water takes up CO2 before dissolving the rock; ``None`` with a
+        ``water`` in the closed system uses the water's own carbon (e.g. after :func:`mix`).
+    mineral : "calcite", "dolomite" or "both".
+    system : "open", "closed" or "mixed" (see the module docstring).
+    backend : "native" (this package's solver) or "phreeqc" (IPhreeqc via phreeqpy, the same database).
+    water : starting water (mapping/DataFrame with ``<element>_mmol_kgw``), default pure water.
+    gas_water_ratio : litres of gas per kg of water for ``system="mixed"``.
+    database : shipped database name or a path; default the pinned PHREEQC 3.7.3 ``phreeqc.dat``.
+
+    Returns
+    -------
+    DataFrame with ``temp_c, pco2_atm`` (as given), ``ph``, totals ``ca/mg/dic/..._mmol_kgw``, species
+    ``hco3/co3/co2aq/ca_free/cahco3/caco3aq/..._mmol_kgw``, ``alk_meq_kgw``, ``si_calcite, si_aragonite,
+    si_dolomite``, ``log_pco2`` and ``pco2_final_atm`` (of the final water), ``ionic_strength``,
+    ``dissolved_mmol_kgw`` (mineral dissolved, moles of formula units), ``converged``.
+    """
+    if mineral not in MINERALS:
+        raise InputError(f"mineral must be one of {MINERALS}, got {mineral!r}")
+    if system not in SYSTEMS:
+        raise InputError(f"system must be one of {SYSTEMS}, got {system!r}")
+    if backend == "phreeqc":
+        from .phreeqc import equilibrate_phreeqc
+        return equilibrate_phreeqc(temp_c, pco2_atm, mineral=mineral, system=system, water=water,
+                                   gas_water_ratio=gas_water_ratio, database=database)
+    if backend != "native":
+        raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
+    if pco2_atm is None and not (system == "closed" and water is not None):
+        raise InputError("pco2_atm is required (it may be None only for a closed system with a starting water)")
+    if system == "mixed" and gas_water_ratio is None:
+        raise InputError("system='mixed' needs gas_water_ratio (litres of gas per kg of water)")
+    arrays = [np.asarray(temp_c, dtype=float)]
+    if pco2_atm is not None:
+        arrays.append(np.asarray(pco2_atm, dtype=float))
+    if gas_water_ratio is not None:
+        arrays.append(np.asarray(gas_water_ratio, dtype=float))
+    shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    n = int(np.prod(shape)) if shape else 1
+    if isinstance(water, pd.DataFrame) and len(water) not in (1, n):
+        if n == 1:
+            n, shape = len(water), (len(water),)
+        else:
+            raise InputError(f"starting water has {len(water)} rows for {n} inputs")
+    t = np.broadcast_to(np.asarray(temp_c, dtype=float), shape).reshape(-1).copy()
+    if t.size == 1 and n > 1:
+        t = np.full(n, t[0])
+    totals, imbalance, _ = _water_totals(water if not isinstance(water, pd.DataFrame) or len(water) == n
+                                         else water.iloc[[0] * n].reset_index(drop=True), n)
+    _check_temp(t)
+    p = None
+    if pco2_atm is not None:
+        p = np.broadcast_to(np.asarray(pco2_atm, dtype=float), shape).reshape(-1)
+        if p.size == 1 and n > 1:
+            p = np.full(n, p[0])
+        bad = ~np.isfinite(p) | (p <= 0) | (p > 1.0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"pCO2 {p[i]} atm outside (0, 1]", column="pco2_atm", row=i)
+    model = build_model(_element_set(mineral, totals), database)
+    ca_before = totals["ca"].copy()
+    mg_before = totals["mg"].copy()
+
+    if system == "open":
+        ll = [_phase_ll(model, "CO2(g)", co2_log_fugacity(model, t, p))]
+        sums = [_charge(model, imbalance)]
+        if mineral in ("calcite", "both"):
+            ll.append(_phase_ll(model, "Calcite", np.zeros(n)))
+        if mineral in ("dolomite", "both"):
+            ll.append(_phase_ll(model, "Dolomite", np.zeros(n)))
+        if mineral == "dolomite":
+            sums.append(Sum(weights=model.element_row("mg") - model.element_row("ca"),
+                            rhs=totals["mg"] - totals["ca"]))
+        for e in model.elements:
+            if e in ("dic", "ca") or (e == "mg" and mineral != "calcite"):
+                continue
+            sums.append(_mass(model, e, totals[e]))
+        sol = solve(model, t, ll, sums, x0=_x0(model, n))
+    else:
+        gas = None
+        if p is not None:
+            pre = _gas_uptake(model, t, p, totals, imbalance)
+            c0 = pre.total("dic")
+        else:
+            c0 = totals["dic"]
+        if system == "mixed":
+            ratio = np.broadcast_to(np.asarray(gas_water_ratio, dtype=float), (n,))
+            if np.any(ratio < 0) or np.any(~np.isfinite(ratio)):
+                raise InputError("gas_water_ratio must be >= 0 and finite", column="gas_water_ratio")
+            crit = model.database.phases["CO2(g)"].critical or (304.2, 72.86, 0.225)
+            rt = R_L_ATM * (t + thermo.KELVIN)
+            phi0, z0 = thermo.peng_robinson(t, p, *crit)
+            n_gas0 = ratio * p / (z0 * rt)  # mol CO2 in the gas per kg water at the start
+            phi, z = phi0, z0
+            for _ in range(4):  # lagged real-gas correction: n_gas = V p / (Z R T), fugacity = phi p
+                gas = (ratio / (z * rt * phi), n_gas0 * z * rt * phi / ratio if np.all(ratio > 0) else p)
+                ll, sums = _closed_constraints(model, mineral, c0, totals, imbalance, gas)
+                sol = solve(model, t, ll, sums, x0=_x0(model, n))
+                p_new = 10.0 ** sol.log_pco2() / phi
+                phi, z = thermo.peng_robinson(t, p_new, *crit)
+        else:
+            ll, sums = _closed_constraints(model, mineral, c0, totals, imbalance, None)
+            sol = solve(model, t, ll, sums, x0=_x0(model, n))
+
+    cols = solution_columns(sol, "mmol_kgw")
+    df = pd.DataFrame({"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)})
+    for k, v in cols.items():
+        if k == "pco2_atm":
+            df["pco2_final_atm"] = v
+        else:
+            df[k] = v
+    dissolved = (sol.total("ca") - ca_before)
+    if mineral == "dolomite":
+        dissolved = sol.total("mg") - mg_before
+    elif mineral == "both":
+        dissolved = (sol.total("ca") - ca_before)  # Ca from both minerals; Mg gain is in mg_mmol_kgw
+    df["dissolved_mmol_kgw"] = dissolved * 1000.0
+    df["mineral"] = mineral
+    df["system"] = system
+    df["converged"] = sol.converged
+    if not sol.converged.all():
+        bad = ~sol.converged
+        num = df.select_dtypes("number").columns.difference(["temp_c", "pco2_atm"])
+        df.loc[bad, num] = np.nan
+    df.attrs.update(backend="native", database=model.database.name)
+    return df
+
+
+def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat") -> pd.DataFrame:
+    """Mix two waters conservatively (fraction_a of A, 1 - fraction_a of B) and speciate the mixture.
+
+    Element totals and the charge imbalance (thus alkalinity) mix linearly; pH, pCO2 and SI do not, which is
+    why mixing two saturated waters of different pCO2 gives an undersaturated water (mixing corrosion).
+    ``temp_c`` defaults to the mass-weighted mean of the two waters' temperatures (``temp_c`` column/key).
+    Returns the same columns as :func:`equilibrate` (``pco2_atm`` is the mixture's pCO2).
+    """
+    f = np.atleast_1d(np.asarray(fraction_a, dtype=float))
+    if np.any((f < 0) | (f > 1)):
+        raise InputError("fraction_a must lie in [0, 1]", column="fraction_a")
+    n = f.size
+    for w in (water_a, water_b):
+        if isinstance(w, pd.DataFrame) and len(w) > n:
+            n = len(w)
+    f = np.broadcast_to(f, (n,))
+    ta, ia, tca = _water_totals(water_a if not isinstance(water_a, pd.DataFrame) or len(water_a) == n
+                                else water_a.iloc[[0] * n].reset_index(drop=True), n)
+    tb, ib, tcb = _water_totals(water_b if not isinstance(water_b, pd.DataFrame) or len(water_b) == n
+                                else water_b.iloc[[0] * n].reset_index(drop=True), n)
+    if temp_c is None:
+        if tca is None or tcb is None:
+            raise InputError("temp_c must be given when the waters carry no temp_c")
+        t = f * tca + (1 - f) * tcb
+    else:
+        t = np.broadcast_to(np.asarray(temp_c, dtype=float), (n,)).copy()
+    _check_temp(t)
+    totals = {k: f * ta[k] + (1 - f) * tb[k] for k in WATER_KEYS}
+    imbalance = f * ia + (1 - f) * ib
+    return speciate_totals(t, totals, imbalance, database=database)
+
+
+def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat") -> pd.DataFrame:
+    """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw)."""
+    t = np.atleast_1d(np.asarray(temp_c, dtype=float))
+    n = t.size
+    totals = {k: np.broadcast_to(np.asarray(totals.get(k, 0.0), dtype=float), (n,)) for k in WATER_KEYS}
+    els = tuple(k for k in WATER_KEYS if np.any(totals[k] > 0))
+    if "dic" not in els:
+        els = els + ("dic",)
+        totals["dic"] = np.full(n, 1e-12)
+    model = build_model(els, database)
+    sums = [_charge(model, np.broadcast_to(np.asarray(charge_imbalance, dtype=float), (n,)))]
+    for e in model.elements:
+        sums.append(_mass(model, e, np.maximum(totals[e], 1e-20)))
+    sol = solve(model, t, [], sums, x0=_x0(model, n))
+    cols = solution_columns(sol, "mmol_kgw")
+    df = pd.DataFrame({"temp_c": t})
+    for k, v in cols.items():
+        df[k] = v
+    df["converged"] = sol.converged
+    df.attrs.update(backend="native", database=model.database.name)
+    return df

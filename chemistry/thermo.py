@@ -1,0 +1,156 @@
+"""Properties of water and activity coefficients, vectorised over samples.
+
+Everything here is a function of temperature (deg C), 1 atm total pressure, and ionic strength.
+
+Sources
+-------
+* Density of liquid water along the saturation curve: Wagner & Pruss (2002), J. Phys. Chem. Ref. Data 31:387,
+  eq. 2.6 (the IAPWS auxiliary equation), corrected from saturation pressure to 1 atm with the isothermal
+  compressibility of water, 4.5e-5 bar-1 (Kell 1975, J. Chem. Eng. Data 20:97, near 25 C; the correction is
+  below 5e-5 relative, so its temperature dependence is ignored).
+* Relative dielectric constant of water: Bradley & Pitzer (1979), J. Phys. Chem. 83:1599, eq. 8 and Table I
+  (the same expression PHREEQC 3 uses).
+* Debye-Hueckel A and B from density and dielectric constant: e.g. Helgeson & Kirkham (1974), Am. J. Sci.
+  274:1199, eqs. 47-48, evaluated with CODATA 2018 fundamental constants.
+* Activity coefficients as PHREEQC computes them (Parkhurst & Appelo 2013, USGS TM 6-A43, "Aqueous models",
+  eqs. 2-4): the WATEQ extended Debye-Hueckel equation (Truesdell & Jones 1974, J. Res. USGS 2:233)
+  log g = -A z^2 sqrt(I) / (1 + B a sqrt(I)) + b I for species with ion-size parameters a, b; the Davies (1962)
+  equation log g = -A z^2 (sqrt(I)/(1 + sqrt(I)) - 0.3 I) for other charged species; log g = 0.1 I for
+  uncharged species; activity of water a_w = 1 - 0.017 sum(m_i) (Parkhurst & Appelo 2013, eq. 5).
+* Ionic strength from specific conductance, I = 1.6e-5 EC (uS/cm): Russell (1976), Groundwater 14:4 (a fallback
+  only, used where the ions are not known).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+KELVIN = 273.15
+
+#: CODATA 2018 exact/recommended constants
+_E_CHARGE = 1.602176634e-19  # C
+_EPS0 = 8.8541878128e-12  # F m-1
+_K_B = 1.380649e-23  # J K-1
+_N_A = 6.02214076e23  # mol-1
+
+#: valid temperature range of the thermodynamic data used here (deg C)
+TEMP_MIN_C = 0.0
+TEMP_MAX_C = 60.0
+
+
+def water_density_g_cm3(temp_c, pressure_bar: float = 1.01325):
+    """Density of pure liquid water (g/cm3) at ``temp_c`` and ``pressure_bar``.
+
+    Wagner & Pruss (2002), eq. 2.6 (saturated liquid), plus (P - P_sat) times the compressibility 4.5e-5 bar-1
+    (Kell 1975). The saturation pressure is from Wagner & Pruss (2002), eq. 2.5.
+    """
+    tk = np.asarray(temp_c, dtype=float) + KELVIN
+    tc_k, rhoc = 647.096, 322.0
+    tau = 1.0 - tk / tc_k
+    b = (1.99274064, 1.09965342, -0.510839303, -1.75493479, -45.5170352, -6.74694450e5)
+    rho_sat = rhoc * (1.0 + b[0] * tau ** (1 / 3) + b[1] * tau ** (2 / 3) + b[2] * tau ** (5 / 3)
+                      + b[3] * tau ** (16 / 3) + b[4] * tau ** (43 / 3) + b[5] * tau ** (110 / 3))
+    # saturation pressure, Wagner & Pruss (2002) eq. 2.5, MPa
+    a = (-7.85951783, 1.84408259, -11.7866497, 22.6807411, -15.9618719, 1.80122502)
+    ln_ratio = (tc_k / tk) * (a[0] * tau + a[1] * tau**1.5 + a[2] * tau**3 + a[3] * tau**3.5
+                              + a[4] * tau**4 + a[5] * tau**7.5)
+    p_sat_bar = 220.64 * np.exp(ln_ratio)
+    return rho_sat / 1000.0 * (1.0 + 4.5e-5 * (pressure_bar - p_sat_bar))
+
+
+def dielectric_constant(temp_c, pressure_bar: float = 1.01325):
+    """Relative dielectric constant of water, Bradley & Pitzer (1979) eq. 8 with their Table I constants."""
+    tk = np.asarray(temp_c, dtype=float) + KELVIN
+    u1, u2, u3, u4, u5, u6, u7, u8, u9 = (3.4279e2, -5.0866e-3, 9.4690e-7, -2.0525, 3.1159e3, -1.8289e2,
+                                          -8.0325e3, 4.2142e6, 2.1417)
+    eps1000 = u1 * np.exp(u2 * tk + u3 * tk**2)
+    c = u4 + u5 / (u6 + tk)
+    bb = u7 + u8 / tk + u9 * tk
+    return eps1000 + c * np.log((bb + pressure_bar) / (bb + 1000.0))
+
+
+def debye_huckel_a_b(temp_c):
+    """Debye-Hueckel A (kg^0.5 mol^-0.5) and B (Angstrom^-1 kg^0.5 mol^-0.5) at 1 atm.
+
+    A = e^3 (2 N_A rho_w)^0.5 / (ln 10 * 8 pi (eps0 eps_r k T)^1.5),
+    B = (2 N_A rho_w e^2 / (eps0 eps_r k T))^0.5 (Helgeson & Kirkham 1974, eqs. 47-48, SI form),
+    with rho_w from :func:`water_density_g_cm3` and eps_r from :func:`dielectric_constant`.
+    """
+    tk = np.asarray(temp_c, dtype=float) + KELVIN
+    rho_kg_m3 = water_density_g_cm3(temp_c) * 1000.0
+    eps = dielectric_constant(temp_c)
+    ekt = _EPS0 * eps * _K_B * tk
+    # B in m^-1 (mol/kg)^-1/2: kappa = sqrt(2 N_A rho e^2 I / (eps0 eps k T)), I in mol/kg
+    b_si = np.sqrt(2.0 * _N_A * rho_kg_m3 * _E_CHARGE**2 / ekt)
+    a = b_si * _E_CHARGE**2 / (8.0 * math.pi * ekt * math.log(10.0))
+    return a, b_si * 1e-10
+
+
+def peng_robinson(temp_c, p_atm, tc_k: float, pc_atm: float, omega: float):
+    """Fugacity coefficient phi and compressibility factor Z of a pure gas (Peng & Robinson 1976,
+    Ind. Eng. Chem. Fundam. 15:59, eqs. 5-18). PHREEQC 3 applies the same equation of state to gases with critical
+    constants (``-T_c, -P_c, -Omega`` in the database), so log fugacity = log p + log phi.
+
+    Returns (phi, z) arrays. For CO2 at 0.3 atm and 25 C, log phi is about -0.0008.
+    """
+    t = np.asarray(temp_c, dtype=float) + KELVIN
+    p = np.asarray(p_atm, dtype=float)
+    r = 0.08205746  # L atm mol-1 K-1
+    kappa = 0.37464 + 1.54226 * omega - 0.26992 * omega**2
+    alpha = (1.0 + kappa * (1.0 - np.sqrt(t / tc_k))) ** 2
+    a = 0.45724 * r**2 * tc_k**2 / pc_atm * alpha
+    b = 0.07780 * r * tc_k / pc_atm
+    aa = a * p / (r * t) ** 2
+    bb = b * p / (r * t)
+    z = np.ones(np.broadcast(aa, bb).shape)
+    for _ in range(50):  # Newton on the cubic from the ideal-gas root (the vapour root at low pressure)
+        f = z**3 - (1 - bb) * z**2 + (aa - 3 * bb**2 - 2 * bb) * z - (aa * bb - bb**2 - bb**3)
+        df = 3 * z**2 - 2 * (1 - bb) * z + (aa - 3 * bb**2 - 2 * bb)
+        dz = f / df
+        z = z - dz
+        if np.all(np.abs(dz) < 1e-15):
+            break
+    s2 = np.sqrt(2.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln_phi = (z - 1 - np.log(z - bb)
+                  - np.where(bb > 0, aa / (2 * s2 * np.where(bb > 0, bb, 1.0))
+                             * np.log((z + (1 + s2) * bb) / (z + (1 - s2) * bb)), 0.0))
+    return np.exp(ln_phi), z
+
+
+def log_gamma(ionic_strength, z, ion_size, b_param, kind, dh_a, dh_b):
+    """log10 activity coefficients, shape ``(N, S)``.
+
+    ``ionic_strength``, ``dh_a``, ``dh_b``: shape (N,); ``z``, ``ion_size``, ``b_param``, ``kind``: shape (S,);
+    ``kind`` 0 = WATEQ extended Debye-Hueckel (Truesdell & Jones 1974), 1 = Davies (1962), 2 = uncharged
+    (log g = 0.1 I), as in PHREEQC (Parkhurst & Appelo 2013, eqs. 2-4).
+    """
+    i = np.asarray(ionic_strength, dtype=float)[:, None]
+    sq = np.sqrt(i)
+    a = np.asarray(dh_a)[:, None]
+    bb = np.asarray(dh_b)[:, None]
+    z2 = (z * z)[None, :]
+    wateq = -a * z2 * sq / (1.0 + bb * ion_size[None, :] * sq) + b_param[None, :] * i
+    davies = -a * z2 * (sq / (1.0 + sq) - 0.3 * i)
+    neutral = 0.1 * i * np.ones_like(z2)
+    return np.where(kind[None, :] == 0, wateq, np.where(kind[None, :] == 1, davies, neutral))
+
+
+def log_water_activity(sum_molality):
+    """log10 a_w with a_w = 1 - 0.017 sum(m_i) (Parkhurst & Appelo 2013, eq. 5)."""
+    return np.log10(1.0 - 0.017 * np.asarray(sum_molality))
+
+
+def ionic_strength_from_ec(ec_us_cm):
+    """Ionic strength (mol/kg) from specific conductance at 25 C: I = 1.6e-5 EC (Russell 1976). Fallback only."""
+    return 1.6e-5 * np.asarray(ec_us_cm, dtype=float)
+
+
+def ec_from_ions_us_cm(molality, charge, temp_c=25.0):
+    """Specific conductance estimate (uS/cm at 25 C) from the ionic strength, inverse of Russell (1976).
+
+    A rough estimate (+-10 %) for reporting an EC-like value from modelled water; not used in any equilibrium.
+    """
+    i = 0.5 * np.sum(np.asarray(molality) * np.asarray(charge) ** 2, axis=-1)
+    return i / 1.6e-5
