@@ -13,6 +13,8 @@ Thermodynamic data come from the pinned PHREEQC 3.7.3 ``phreeqc.dat`` shipped in
 from .errors import InputError
 from .equilibrium import equilibrate, mix, speciate_totals
 from .speciation import speciate
+from .phreeqc import to_phreeqc_input
+from .kinetics import pwp_rate, dissolve_kinetic
 from .database import load as load_database, DatabaseError
 
-__all__ = ["speciate", "equilibrate", "mix", "speciate_totals", "InputError", "load_database", "DatabaseError"]
+__all__ = ["speciate", "equilibrate", "to_phreeqc_input", "pwp_rate", "dissolve_kinetic", "mix", "speciate_totals", "InputError", "load_database", "DatabaseError"]

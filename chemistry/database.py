@@ -33,8 +33,9 @@ import numpy as np
 
 DATABASE_DIR = Path(__file__).resolve().parent / "databases"
 
-#: Gas constant in kJ mol-1 K-1 (CODATA 2018: 8.314462618 J mol-1 K-1); PHREEQC uses 0.00831446.
-R_KJ_MOL_K = 0.00831446
+#: Gas constant in kJ mol-1 K-1 as PHREEQC 3 uses it for -delta_h (``R_KJ_DEG_MOL 0.00831470`` in its global.h;
+#: CODATA 2018 gives 8.314462618 J mol-1 K-1). The same value keeps van't Hoff log K identical to PHREEQC's.
+R_KJ_MOL_K = 0.0083147
 T_REF_K = 298.15
 KELVIN = 273.15
 
@@ -152,11 +153,23 @@ def species_charge(name: str) -> float:
 _COEF_RE = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(.*)$")
 
 
+_SPECIES_TOKEN_RE = re.compile(r"^[A-Za-z0-9()\[\]+\-.:_]+$")
+
+
 def parse_reaction(text: str) -> tuple[list[tuple[float, str]], list[tuple[float, str]]]:
-    """Parse ``"Ca+2 + CO3-2 + H+ = CaHCO3+"`` into (left, right) lists of (coefficient, species)."""
-    if "=" not in text:
-        raise DatabaseError(f"not a reaction: {text!r}")
+    """Parse ``"Ca+2 + CO3-2 + H+ = CaHCO3+"`` into (left, right) lists of (coefficient, species).
+
+    Raises :class:`DatabaseError` for text that is not a reaction (no or several ``=``, an empty side, or a
+    character PHREEQC does not allow in a species name), as PHREEQC itself refuses such a database.
+    """
+    if text.count("=") != 1:
+        raise DatabaseError(f"not a reaction (needs exactly one '='): {text!r}")
     left_s, right_s = text.split("=", 1)
+    for tok in (left_s + " " + right_s).split():
+        if not _SPECIES_TOKEN_RE.match(tok):
+            raise DatabaseError(f"not a reaction (character not allowed in {tok!r}): {text!r}")
+    if not left_s.strip() or not right_s.strip():
+        raise DatabaseError(f"not a reaction (empty side): {text!r}")
 
     def side(s):
         items, coef = [], None
@@ -312,7 +325,10 @@ def parse_database(path: str | Path) -> Database:
                 alk_v = 0.0
             masters[element] = Master(element, sp, alk_v, gfw)
         elif block == "SOLUTION_SPECIES":
-            left, right = parse_reaction(head)
+            try:
+                left, right = parse_reaction(head)
+            except DatabaseError as exc:
+                raise DatabaseError(f"{path}: SOLUTION_SPECIES: {exc}") from None
             defined = right[0][1]
             raw_species[defined] = (left, right, _options(opts))  # a later definition replaces an earlier one
         elif block == "PHASES":
@@ -321,7 +337,10 @@ def parse_database(path: str | Path) -> Database:
             if reaction is None:
                 continue
             rest = [o for o in opts if o is not reaction]
-            left, right = parse_reaction(reaction)
+            try:
+                left, right = parse_reaction(reaction)
+            except DatabaseError as exc:
+                raise DatabaseError(f"{path}: PHASES {name}: {exc}") from None
             raw_phases[name] = (left, right, _options(rest), _critical(rest))
 
     primary = {m.species for el, m in masters.items() if "(" not in el}

@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 
 from . import thermo
+from .database import DATABASE_DIR, temperature_basis
 from .errors import InputError
 from .output import solution_columns
 from .water import ELEMENTS, LogLinear, Sum, build_model, solve
 
-MINERALS = ("calcite", "dolomite", "both")
+MINERALS = ("calcite", "dolomite", "both", "none")
 SYSTEMS = ("open", "closed", "mixed")
 #: ideal gas constant, L atm mol-1 K-1 (CODATA 2018)
 R_L_ATM = 0.0820574
@@ -79,7 +80,7 @@ def _check_temp(temp_c):
 
 
 def _element_set(mineral, totals):
-    els = {"dic", "ca"}
+    els = {"dic"} if mineral == "none" else {"dic", "ca"}
     if mineral in ("dolomite", "both"):
         els.add("mg")
     els |= {k for k, v in totals.items() if np.any(v > 0)}
@@ -91,7 +92,9 @@ def _charge(model, imbalance):
 
 
 def _mass(model, element, total):
-    return Sum(weights=model.element_row(element), rhs=total, log_form=True)
+    """Mass balance of an element, solved in log form; a zero total is floored at 1e-30 mol/kgw (the element is
+    then present only at a negligible trace, which keeps the log form well posed)."""
+    return Sum(weights=model.element_row(element), rhs=np.maximum(total, 1e-30), log_form=True)
 
 
 def co2_log_fugacity(model, temp_c, p_atm):
@@ -109,20 +112,57 @@ def _phase_ll(model, name, target):
     return LogLinear(coef=row, target=target, logk_coef=coef, nu_w=nu_w)
 
 
-def _x0(model, n, temp_c=None):
+def _x0(model, n, temp_c=None, p_atm=None, system="open", totals=None):
+    """Starting point for the Newton iteration from the ideal (no activity, no ion pair) carbonate system.
+
+    Pure water + CO2: a_H = sqrt(K1 KH p); open system with calcite: Ca = (p K1 Kc KH / (4 K2))^(1/3)
+    (Dreybrodt 1988, eq. 2.33 without activity coefficients), HCO3 = 2 Ca, a_H = K1 KH p / HCO3. The closed
+    system starts from the open one at a tenth of the pCO2. Only the direction not fixed by the log-linear
+    constraints matters; a start within about 0.5 pH units converges in 5-7 Newton steps.
+    """
     x0 = np.full((n, len(model.masters)), -3.0)
     x0[:, 0] = -7.5
+    if temp_c is None or p_atm is None:
+        return x0
+    tk = np.asarray(temp_c, dtype=float) + thermo.KELVIN
+    basis = temperature_basis(tk)
+    lk = lambda sp: basis @ np.asarray(model.database.species[sp].log_k.coefficients)  # noqa: E731
+    log_k2 = -lk("HCO3-")  # HCO3- = CO3-2 + H+
+    log_k1 = lk("HCO3-") - lk("CO2")  # CO2 + H2O = HCO3- + H+
+    log_kh = basis @ np.asarray(model.database.phases["CO2(g)"].log_k.coefficients) + lk("CO2")
+    log_kc = basis @ np.asarray(model.database.phases["Calcite"].log_k.coefficients)
+    lp = np.log10(np.asarray(p_atm, dtype=float))
+    if system == "gas":
+        log_h = np.clip(0.5 * (log_k1 + log_kh + lp), -9, -3)
+        x0[:, 0] = log_h
+        x0[:, model.masters.index("CO3-2")] = log_k2 + log_h - log_h  # HCO3 = H+ in pure water + CO2
+        return x0
+    if system != "open":
+        lp = lp - 1.0
+    log_ca = (lp + log_k1 + log_kc + log_kh - np.log10(4.0) - log_k2) / 3.0
+    log_hco3 = log_ca + np.log10(2.0)
+    log_h = log_k1 + log_kh + lp - log_hco3
+    x0[:, 0] = np.clip(log_h, -11, -4)
+    i = model.masters.index("CO3-2")
+    x0[:, i] = log_k2 + log_hco3 - x0[:, 0]
+    x0[:, model.masters.index("Ca+2")] = log_ca
+    if "Mg+2" in model.masters:
+        x0[:, model.masters.index("Mg+2")] = log_ca
     return x0
 
 
 def _gas_uptake(model, temp_c, p_atm, totals, imbalance):
     """Equilibrate the starting water with CO2 at partial pressure p_atm (no mineral); return the solution."""
+    present = tuple(e for e in model.elements if e == "dic" or np.any(totals[e] > 0))
+    if present != model.elements:
+        model = build_model(present, model.database.path.name if model.database.path.parent == DATABASE_DIR
+                            else str(model.database.path))
     ll = [_phase_ll(model, "CO2(g)", co2_log_fugacity(model, temp_c, p_atm))]
     sums = [_charge(model, imbalance)]
     for e in model.elements:
         if e != "dic":
             sums.append(_mass(model, e, totals[e]))
-    return solve(model, temp_c, ll, sums, x0=_x0(model, temp_c.size))
+    return solve(model, temp_c, ll, sums, x0=_x0(model, temp_c.size, temp_c, p_atm, "gas"))
 
 
 def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
@@ -165,7 +205,8 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     pco2_atm : float or array, partial pressure of CO2 the water equilibrates with (atm). For ``closed`` and
         ``mixed`` it is the pCO2 at which the water takes up CO2 before dissolving the rock; ``None`` with a
         ``water`` in the closed system uses the water's own carbon (e.g. after :func:`mix`).
-    mineral : "calcite", "dolomite" or "both".
+    mineral : "calcite", "dolomite", "both", or "none" (CO2 uptake only, open system: rain or allogenic water
+        in contact with soil air before it meets carbonate rock).
     system : "open", "closed" or "mixed" (see the module docstring).
     backend : "native" (this package's solver) or "phreeqc" (IPhreeqc via phreeqpy, the same database).
     water : starting water (mapping/DataFrame with ``<element>_mmol_kgw``), default pure water.
@@ -224,7 +265,11 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     ca_before = totals["ca"].copy()
     mg_before = totals["mg"].copy()
 
-    if system == "open":
+    if mineral == "none":
+        if system != "open":
+            raise InputError("mineral='none' (CO2 uptake only) needs system='open'")
+        sol = _gas_uptake(model, t, p, totals, imbalance)
+    elif system == "open":
         ll = [_phase_ll(model, "CO2(g)", co2_log_fugacity(model, t, p))]
         sums = [_charge(model, imbalance)]
         if mineral in ("calcite", "both"):
@@ -238,7 +283,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             if e in ("dic", "ca") or (e == "mg" and mineral != "calcite"):
                 continue
             sums.append(_mass(model, e, totals[e]))
-        sol = solve(model, t, ll, sums, x0=_x0(model, n))
+        sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "open"))
     else:
         gas = None
         if p is not None:
@@ -258,12 +303,12 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             for _ in range(4):  # lagged real-gas correction: n_gas = V p / (Z R T), fugacity = phi p
                 gas = (ratio / (z * rt * phi), n_gas0 * z * rt * phi / ratio if np.all(ratio > 0) else p)
                 ll, sums = _closed_constraints(model, mineral, c0, totals, imbalance, gas)
-                sol = solve(model, t, ll, sums, x0=_x0(model, n))
+                sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "closed"))
                 p_new = 10.0 ** sol.log_pco2() / phi
                 phi, z = thermo.peng_robinson(t, p_new, *crit)
         else:
             ll, sums = _closed_constraints(model, mineral, c0, totals, imbalance, None)
-            sol = solve(model, t, ll, sums, x0=_x0(model, n))
+            sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "closed") if p is not None else None)
 
     cols = solution_columns(sol, "mmol_kgw")
     df = pd.DataFrame({"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)})

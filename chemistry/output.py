@@ -49,7 +49,7 @@ def solution_columns(sol: Solution, unit: str = "mmol_kgw", kgw_per_l=None, phas
         key = "si_" + ph.lower()
         needed = {"Calcite": ("ca", "dic"), "Aragonite": ("ca", "dic"), "Dolomite": ("ca", "mg", "dic"),
                   "Gypsum": ("ca", "so4")}[ph]
-        if all(e in model.elements for e in needed):
+        if all(e in model.elements for e in needed) and ph in model.database.phases:
             si = sol.saturation_index(ph)
             absent = np.zeros(n, dtype=bool)
             for e in needed:

@@ -38,12 +38,12 @@ ION_COLUMNS = {
     "na_mg_l": ("na", 22.9898),
     "k_mg_l": ("k", 39.102),
     "cl_mg_l": ("cl", 35.453),
-    "so4_mg_l": ("so4", 96.0616),  # S 32.064 + 4 O 16.0 (phreeqc.dat gfw)
+    "so4_mg_l": ("so4", 96.064),  # S 32.064 + 4 O 16.0 (phreeqc.dat gfw)
     "no3_mg_l": ("no3", 62.0067),  # N 14.0067 + 3 O 16.0
 }
 #: carbon columns in order of precedence and their conversion to mol/L or eq/L
 CARBON_COLUMNS = {
-    "hco3_mg_l": ("hco3", 61.0171),  # H 1.008 + C 12.0111 + 3 O 16.0
+    "hco3_mg_l": ("hco3", 61.0191),  # H 1.008 + C 12.0111 + 3 O 16.0
     "alk_mg_l_caco3": ("alk", 50.05),  # phreeqc.dat Alkalinity gfw, Ca0.5(CO3)0.5
     "alk_meq_l": ("alk", None),
     "dic_mg_c_l": ("dic", 12.0111),
@@ -62,12 +62,15 @@ def _check_columns(samples: pd.DataFrame, source: str | None):
         raise InputError(f"missing required column(s) {missing}; required: {list(REQUIRED)}", file=source,
                          column=missing[0])
     carbon = [c for c in CARBON_COLUMNS if c in samples.columns]
-    unknown = [c for c in samples.columns if isinstance(c, str) and _CARBONISH.match(c) and c not in CARBON_COLUMNS
-               and c not in OUTPUT_NAMES and not c.endswith("_input")]
+    carbonish = [c for c in samples.columns if isinstance(c, str) and _CARBONISH.match(c) and c not in CARBON_COLUMNS
+                 and not c.endswith("_input")]
+    unknown = [c for c in carbonish if c not in OUTPUT_NAMES]
     if not carbon:
-        hint = f" (found {unknown}, which is not a recognised carbon column)" if unknown else ""
+        # with no usable carbon column, name any carbon-like column, also one that has an output's name
+        # (e.g. hco3_mmol_l): it is the column the user meant
+        hint = f" (found {carbonish}, which is not a recognised carbon column)" if carbonish else ""
         raise InputError(f"no carbon column{hint}; give one of {list(CARBON_COLUMNS)}", file=source,
-                         column=unknown[0] if unknown else None)
+                         column=carbonish[0] if carbonish else None)
     if unknown:
         raise InputError(f"unknown carbon column {unknown[0]!r}; carbon is read from {list(CARBON_COLUMNS)} "
                          "only (rename the column, or drop it)", file=source, column=unknown[0])
@@ -131,7 +134,7 @@ def prepare(samples: pd.DataFrame, source: str | None = None) -> dict:
         if col != "alk_meq_l":
             tds_mg_l += np.where(take, v, 0.0)
         else:
-            tds_mg_l += np.where(take, v * 61.0171, 0.0)  # alkalinity counted as bicarbonate mass
+            tds_mg_l += np.where(take, v * 61.0191, 0.0)  # alkalinity counted as bicarbonate mass
     flag(carbon_used == "", f"no carbon value in {carbon_cols}")
     flag((kind == "hco3") & (carbon_value <= 0), "hco3_mg_l must be > 0")
     flag((kind == "dic") & (carbon_value <= 0), "dic_mg_c_l must be > 0")
@@ -207,14 +210,13 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
     else:
         raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
     out = samples.copy()
+    cols.pop("ph", None)  # pH is an input here; the input column stays as it is
     rename = {c: f"{c}_input" for c in out.columns if c in cols or c in ("co2_mg_l", "carbon_input",
                                                                              "speciation_error",
                                                                              "speciation_warning")}
     out = out.rename(columns=rename)
     err = prep["errors"]
     bad = err != ""
-    for k in ("ph",):
-        cols.pop(k, None)
     if "co2aq_mmol_l" in cols:
         cols["co2_mg_l"] = (cols["co2aq_mmol_l"] + 2 * cols.get("co2dimer_mmol_l", 0.0)) * 44.0095
     for k, v in cols.items():

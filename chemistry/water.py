@@ -184,6 +184,8 @@ class Solution:
     converged: np.ndarray  # (N,) bool
     iterations: int
     logk: np.ndarray = field(repr=False)
+    #: Newton iterations of each sample (max_iter where it did not converge)
+    sample_iterations: np.ndarray | None = field(default=None, repr=False)
 
     def total(self, element: str) -> np.ndarray:
         return self.molality @ self.model.element_row(element)
@@ -215,7 +217,8 @@ class Solution:
 
 
 def _solve_small(j: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Solve J d = f for a batch of small systems; closed forms for n <= 3 (much faster than LAPACK calls)."""
+    """Solve J d = f for a batch of small systems: closed forms for n <= 2, batched Gaussian elimination with
+    partial pivoting otherwise (vectorised over the batch; avoids one LAPACK call per sample)."""
     n = j.shape[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         if n == 1:
@@ -224,146 +227,377 @@ def _solve_small(j: np.ndarray, f: np.ndarray) -> np.ndarray:
             a, b, c, d = j[:, 0, 0], j[:, 0, 1], j[:, 1, 0], j[:, 1, 1]
             det = a * d - b * c
             return np.stack([(d * f[:, 0] - b * f[:, 1]) / det, (a * f[:, 1] - c * f[:, 0]) / det], axis=1)
-        if n == 3:
-            inv_cols = np.cross(j[:, 1, :], j[:, 2, :]), np.cross(j[:, 2, :], j[:, 0, :]), np.cross(j[:, 0, :], j[:, 1, :])
-            det = np.einsum("ij,ij->i", j[:, 0, :], inv_cols[0])
-            adj = np.stack(inv_cols, axis=2)  # columns of the adjugate
-            return np.einsum("ijk,ik->ij", adj, f) / det[:, None]
-    out = np.full_like(f, np.nan)
-    ok = np.all(np.isfinite(j), axis=(1, 2)) & np.all(np.isfinite(f), axis=1)
-    if ok.any():
-        try:
-            out[ok] = np.linalg.solve(j[ok], f[ok][..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            for i in np.flatnonzero(ok):
-                try:
-                    out[i] = np.linalg.solve(j[i], f[i])
-                except np.linalg.LinAlgError:
-                    pass
-    return out
+        a = j.copy()
+        b = f.copy()
+        for k in range(n - 1):
+            piv = k + np.argmax(np.abs(a[:, k:, k]), axis=1)
+            swap = np.flatnonzero(piv != k)
+            if swap.size:  # row exchanges only where the pivot is not on the diagonal
+                ps = piv[swap]
+                ak, ap = a[swap, k], a[swap, ps]
+                a[swap, k], a[swap, ps] = ap, ak
+                bk, bp = b[swap, k], b[swap, ps]
+                b[swap, k], b[swap, ps] = bp, bk
+            fac = a[:, k + 1:, k] / a[:, k, k][:, None]
+            a[:, k + 1:, :] -= fac[:, :, None] * a[:, k, None, :]
+            b[:, k + 1:] -= fac * b[:, k, None]
+        out = np.empty_like(b)
+        for k in range(n - 1, -1, -1):
+            out[:, k] = (b[:, k] - np.einsum("ij,ij->i", a[:, k, k + 1:], out[:, k + 1:])) / a[:, k, k]
+        return out
 
 
-def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, max_iter: int = 100,
-          tol: float = 1e-13) -> Solution:
-    """Solve the aqueous system for every sample (vectorised Newton-Raphson; see the module docstring).
+def _activity_arrays(model: AqueousModel, dh_a, dh_b):
+    z2 = model.charge**2
+    kind = model.gamma_kind
+    az2 = dh_a[:, None] * z2[None, :]
+    beta = np.where(kind[None, :] == 0, dh_b[:, None] * model.ion_size[None, :], 1.0)
+    b = np.where(kind[None, :] == 0, model.b_param[None, :],
+                 np.where(kind[None, :] == 1, 0.3 * az2, 0.1))
+    return az2, beta, b
 
-    ``len(log_linear) + len(sums)`` must equal the number of master species. Samples that do not converge
-    are reported in ``Solution.converged``; their values are left at the last iterate.
-    """
+
+def activity_parameters(model: AqueousModel, temp_c):
+    """Per-sample parameters of the unified activity model log g_j = -A z_j^2 sqrt(I) / (1 + beta_j sqrt(I))
+    + b_j I, which is the WATEQ equation (beta = B a_j, b = b_j), the Davies equation (beta = 1, b = 0.3 A z^2)
+    or the neutral-species rule (z = 0, b = 0.1), as in :func:`chemistry.thermo.log_gamma`.
+    Returns (a z^2 (N,S), beta (N,S), b (N,S))."""
+    dh_a, dh_b = thermo.debye_huckel_a_b(np.atleast_1d(np.asarray(temp_c, dtype=float)))
+    return _activity_arrays(model, dh_a, dh_b)
+
+
+#: samples from which ``engine="auto"`` uses the compiled kernel (below, the numpy path wins: no dispatch cost)
+NUMBA_MIN_SAMPLES = 2000
+#: the numpy path iterates blocks of this many samples (working set stays in cache, no huge temporaries)
+NUMPY_CHUNK = 8192
+#: the numpy path compacts its working arrays to the still-active samples when fewer than this fraction is active
+COMPACT_BELOW = 0.7
+#: initial ionic strength (mol/kgw) of the Newton iteration
+_I0 = 1e-3
+
+
+@dataclass
+class _Problem:
+    """Everything the Newton iteration needs, set up once per call (shared by the numpy and numba engines).
+
+    Per-sample arrays have N rows; the log-linear constraints enter through x = x_p + B y with
+    x_p = pinv @ (ll_rhs0 - ll_nuw log a_w + log g of the gamma species) and B = ``null``."""
+
+    model: AqueousModel
+    temp_c: np.ndarray  # (N,)
+    logk: np.ndarray  # (N, S)
+    dh_a: np.ndarray  # (N,) Debye-Hueckel A
+    dh_b: np.ndarray  # (N,) Debye-Hueckel B
+    pinv: np.ndarray  # (M, k) pseudo-inverse of the log-linear matrix
+    null: np.ndarray  # (M, L) basis of its null space
+    ll_rhs0: np.ndarray  # (N, k) target + logK of the log-linear constraints
+    ll_nuw: np.ndarray  # (k,)
+    gsp_k: np.ndarray  # (G,) log-linear constraints that add log g of a species ...
+    gsp_j: np.ndarray  # (G,) ... namely of this species
+    w: np.ndarray  # (K, S) weights of the sum constraints
+    rhs: np.ndarray  # (N, K)
+    log_rows: np.ndarray  # (N, K) bool: this row is solved in log form
+    log_rhs: np.ndarray  # (N, K) log10 of the right-hand side (0 where not positive)
+    nub: np.ndarray  # (S, L) = nu @ null
+    gas_k: np.ndarray  # (Q,) sum constraint of each gas term
+    gas_coef: np.ndarray  # (N, Q)
+    gas_nu: np.ndarray  # (Q, M)
+    gas_nuw: np.ndarray  # (Q,)
+    gas_logk: np.ndarray  # (N, Q)
+    gas_nub: np.ndarray  # (Q, L)
+    x0: np.ndarray  # (N, M) starting point (projected on the free directions at I = 1e-3, a_w = 1)
+
+    @property
+    def n(self):
+        return self.temp_c.size
+
+    @property
+    def n_free(self):
+        return self.null.shape[1]
+
+
+def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0) -> _Problem:
     temp_c = np.atleast_1d(np.asarray(temp_c, dtype=float))
     n, m = temp_c.size, len(model.masters)
     if len(log_linear) + len(sums) != m:
         raise ValueError(f"{len(log_linear)} + {len(sums)} constraints for {m} unknowns")
-    tk = temp_c + thermo.KELVIN
-    basis = dbmod.temperature_basis(tk)
+    basis = dbmod.temperature_basis(temp_c + thermo.KELVIN)
     logk = basis @ model.logk_coef.T  # (N, S)
     dh_a, dh_b = thermo.debye_huckel_a_b(temp_c)
+    dh_a, dh_b = np.ascontiguousarray(dh_a, dtype=float), np.ascontiguousarray(dh_b, dtype=float)
 
     # eliminate the log-linear constraints: x = xp + B y
     if log_linear:
-        lmat = np.array([c.coef for c in log_linear])  # (k, M)
-        pinv = np.linalg.pinv(lmat)  # (M, k)
-        _, s, vt = np.linalg.svd(lmat)
-        rank = int(np.sum(s > 1e-10))
+        lmat = np.array([c.coef for c in log_linear], dtype=float)  # (k, M)
+        _, sv, vt = np.linalg.svd(lmat)
+        rank = int(np.sum(sv > 1e-10))
         if rank < len(log_linear):
             raise ValueError("the log-linear constraints are not independent")
+        pinv = np.linalg.pinv(lmat)  # (M, k)
         null = vt[rank:].T  # (M, M-k)
+        ll_logk = np.stack([(basis @ c.logk_coef) if c.logk_coef is not None else np.zeros(n)
+                            for c in log_linear], axis=1)
+        ll_target = np.stack([np.broadcast_to(c.target, (n,)) for c in log_linear], axis=1)
+        ll_rhs0 = ll_target + ll_logk
+        ll_nuw = np.array([c.nu_w for c in log_linear], dtype=float)
     else:
-        pinv = np.zeros((m, 0))
-        null = np.eye(m)
-    ll_logk = np.stack([(basis @ c.logk_coef) if c.logk_coef is not None else np.zeros(n)
-                        for c in log_linear], axis=1) if log_linear else np.zeros((n, 0))
-    ll_target = np.stack([np.broadcast_to(c.target, (n,)) for c in log_linear], axis=1) if log_linear else np.zeros((n, 0))
-    ll_nuw = np.array([c.nu_w for c in log_linear])
-    ll_gsp = [c.gamma_species for c in log_linear]
+        pinv, null = np.zeros((m, 0)), np.eye(m)
+        ll_rhs0, ll_nuw = np.zeros((n, 0)), np.zeros(0)
+    gsp = [(k, c.gamma_species) for k, c in enumerate(log_linear) if c.gamma_species is not None]
+    gsp_k = np.array([k for k, _ in gsp], dtype=np.int64)
+    gsp_j = np.array([j for _, j in gsp], dtype=np.int64)
 
-    w = np.array([s_.weights for s_ in sums]) if sums else np.zeros((0, len(model.species)))  # (K, S)
-    rhs = np.stack([np.broadcast_to(s_.rhs, (n,)).astype(float) for s_ in sums], axis=1) if sums else np.zeros((n, 0))
+    n_sp = len(model.species)
+    w = np.array([s_.weights for s_ in sums], dtype=float) if sums else np.zeros((0, n_sp))  # (K, S)
+    rhs = (np.stack([np.broadcast_to(s_.rhs, (n,)).astype(float) for s_ in sums], axis=1) if sums
+           else np.zeros((n, 0)))
     log_form = np.array([s_.log_form for s_ in sums], dtype=bool)
-    # log form only where the total is positive
     log_rows = log_form[None, :] & (rhs > 0)
-    safe_rhs = np.where(rhs > 0, rhs, 1.0)
-    nub = model.nu @ null  # (S, K)
+    log_rhs = np.log10(np.where(rhs > 0, rhs, 1.0))
+    nub = model.nu @ null  # (S, L)
+    gas = [(k, s_) for k, s_ in enumerate(sums) if s_.gas_coef is not None]
+    n_free = null.shape[1]
+    gas_k = np.array([k for k, _ in gas], dtype=np.int64)
+    gas_coef = np.zeros((n, len(gas)))
+    gas_nu = np.zeros((len(gas), m))
+    gas_nuw = np.zeros(len(gas))
+    gas_logk = np.zeros((n, len(gas)))
+    for q, (k, s_) in enumerate(gas):
+        g_nu, g_nuw, g_coef = s_.gas_phase
+        gas_coef[:, q] = np.broadcast_to(s_.gas_coef, (n,))
+        gas_nu[q] = g_nu
+        gas_nuw[q] = g_nuw
+        gas_logk[:, q] = basis @ g_coef
+    gas_nub = gas_nu @ null if gas else np.zeros((0, n_free))
 
-    gas_terms = []
-    for k, s_ in enumerate(sums):
-        if s_.gas_coef is not None:
-            g_nu, g_nuw, g_coef = s_.gas_phase
-            gas_terms.append((k, np.broadcast_to(s_.gas_coef, (n,)), g_nu, g_nuw, basis @ g_coef))
-
-    # state
     if x0 is None:
         x0 = np.full((n, m), -3.0)
         x0[:, 0] = -7.0
-    x0 = np.broadcast_to(x0, (n, m)).copy()
-    log_aw = np.zeros(n)
-    ionic = np.full(n, 1e-3)
-    lg = thermo.log_gamma(ionic, model.charge, model.ion_size, model.b_param, model.gamma_kind, dh_a, dh_b)
+    x0 = np.broadcast_to(np.asarray(x0, dtype=float), (n, m))
+    c = np.ascontiguousarray
+    return _Problem(model=model, temp_c=temp_c, logk=c(logk), dh_a=dh_a, dh_b=dh_b, pinv=c(pinv), null=c(null),
+                    ll_rhs0=c(ll_rhs0), ll_nuw=ll_nuw, gsp_k=gsp_k, gsp_j=gsp_j, w=c(w), rhs=c(rhs),
+                    log_rows=c(log_rows), log_rhs=c(log_rhs), nub=c(nub), gas_k=gas_k, gas_coef=c(gas_coef),
+                    gas_nu=c(gas_nu), gas_nuw=gas_nuw, gas_logk=c(gas_logk), gas_nub=c(gas_nub), x0=x0)
 
-    def particular(lg_, log_aw_):
-        if not log_linear:
-            return np.zeros((n, m))
-        r = ll_target + ll_logk - ll_nuw[None, :] * log_aw_[:, None]
-        for k, gsp in enumerate(ll_gsp):
-            if gsp is not None:
-                r[:, k] += lg_[:, gsp]
-        return r @ pinv.T
 
-    xp = particular(lg, log_aw)
-    y = (x0 - xp) @ null  # least-squares projection of the start onto the free directions
-    active = np.ones(n, dtype=bool)
-    converged = np.zeros(n, dtype=bool)
-    it = 0
-    x = xp + y @ null.T
-    mol = np.zeros((n, len(model.species)))
+def _row_max(a):
+    """np.max(a, axis=1) for a few columns (column-wise maximum: faster for narrow arrays; NaN propagates)."""
+    out = a[:, 0].copy()
+    for c in range(1, a.shape[1]):
+        np.maximum(out, a[:, c], out=out)
+    return out
+
+
+def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float):
+    """Newton iteration of samples lo..hi-1 (vectorised); returns y, I, log a_w, converged, iterations per sample.
+
+    The per-sample working arrays are compacted to the samples still iterating whenever fewer than
+    ``COMPACT_BELOW`` of them are active; converged samples are written back when they converge."""
+    model = p.model
+    nb = hi - lo
+    n_free, n_sum = p.n_free, p.w.shape[0]
+    null_t = p.null.T
+    nu_t = model.nu.T
+    z2 = model.charge**2
+    # constant matrices: every sum over species is one product with the molalities (one BLAS call)
+    #   [W^T | |W|^T | (W_kj nub_jl) | z^2 | z^2 nub | 1] and, for the ionic-strength column, [W^T | z^2]
+    wnub = (p.w[:, :, None] * p.nub[None, :, :]).transpose(1, 0, 2).reshape(len(model.species), n_sum * n_free)
+    cmat = np.concatenate([p.w.T, np.abs(p.w).T, wnub, z2[:, None], z2[:, None] * p.nub,
+                           np.ones((len(model.species), 1))], axis=1)
+    dmat = np.concatenate([p.w.T, z2[:, None]], axis=1)
+    c_sum, c_abs, c_jac = 0, n_sum, 2 * n_sum
+    c_i = c_jac + n_sum * n_free
+    c_ijac, c_msum = c_i + 1, c_i + 1 + n_free
+    gas = [(int(k), q) for q, k in enumerate(p.gas_k)]
+    gsp = list(zip(p.gsp_k.tolist(), p.gsp_j.tolist()))
+    has_ll = p.pinv.shape[1] > 0
+
+    sl = slice(lo, hi)
+    az2_0, beta_0, bpar_0 = _activity_arrays(model, p.dh_a[sl], p.dh_b[sl])
+    work = {"logk": p.logk[sl], "az2": az2_0, "beta": beta_0, "bpar": bpar_0, "ll_rhs0": p.ll_rhs0[sl],
+            "rhs": p.rhs[sl], "abs_rhs": np.abs(p.rhs[sl]), "log_rows": p.log_rows[sl], "log_rhs": p.log_rhs[sl],
+            "gas_coef": p.gas_coef[sl], "gas_logk": p.gas_logk[sl]}
+    # starting point: x0 projected on the free directions, at I = 1e-3 and a_w = 1
+    if has_ll:
+        sq = np.sqrt(_I0)
+        r = work["ll_rhs0"] - p.ll_nuw[None, :] * 0.0
+        for k, j in gsp:
+            r[:, k] += -az2_0[:, j] * sq / (1.0 + beta_0[:, j] * sq) + bpar_0[:, j] * _I0
+        y_out = (p.x0[sl] - r @ p.pinv.T) @ p.null
+    else:
+        y_out = p.x0[sl] @ p.null
+    i_out = np.full(nb, _I0)
+    aw_out = np.zeros(nb)
+    conv_out = np.zeros(nb, dtype=bool)
+    its_out = np.full(nb, max_iter, dtype=np.int64)
+    rows = np.arange(nb)  # block rows of the working set
+    y, ionic, log_aw = y_out.copy(), i_out.copy(), aw_out.copy()
+    active = np.ones(nb, dtype=bool)
+    n_active = nb
     for it in range(1, max_iter + 1):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
+        if n_active == 0:
             break
-        xa = xp[idx] + y[idx] @ null.T
-        logm = logk[idx] + xa @ model.nu.T + log_aw[idx, None] * model.nu_w[None, :] - lg[idx]
-        logm = np.minimum(logm, 2.0)
-        ma = 10.0 ** logm
-        sums_val = ma @ w.T  # (n_a, K)
-        jac = LN10 * np.einsum("ks,ns,sj->nkj", w, ma, nub) if sums else np.zeros((idx.size, 0, null.shape[1]))
-        f = sums_val - rhs[idx]
-        for k, gcoef, g_nu, g_nuw, g_logk in gas_terms:
-            p = 10.0 ** (xa @ g_nu + g_nuw * log_aw[idx] - g_logk[idx])
-            f[:, k] += gcoef[idx] * p
-            jac[:, k, :] += LN10 * gcoef[idx, None] * p[:, None] * (g_nu @ null)[None, :]
-        lr = log_rows[idx]
-        scale = np.abs(ma) @ np.abs(w.T) + np.abs(rhs[idx])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tot = np.where(lr, sums_val, 1.0)
-            f_log = np.log10(np.maximum(tot, 1e-300)) - np.log10(safe_rhs[idx])
-            f = np.where(lr, f_log, f)
-            jac = np.where(lr[:, :, None], jac / (LN10 * np.maximum(tot, 1e-300))[:, :, None], jac)
-            rel = np.where(lr, np.abs(f_log) * LN10, np.abs(f) / np.where(scale > 0, scale, 1.0))
-        dy = -_solve_small(jac, f) if sums else np.zeros((idx.size, 0))
-        dx = dy @ null.T
-        big = np.max(np.abs(dx), axis=1) if dx.size else np.zeros(idx.size)
-        damp = np.where(big > 1.0, 1.0 / np.maximum(big, 1e-300), 1.0)
-        bad = ~np.isfinite(damp) | ~np.all(np.isfinite(dy), axis=1)
-        dy = np.where(bad[:, None], 0.0, dy * damp[:, None])
-        y[idx] += dy
-        # update activity coefficients, ionic strength and water activity from the new state
-        xa = xp[idx] + y[idx] @ null.T
-        logm = np.minimum(logk[idx] + xa @ model.nu.T + log_aw[idx, None] * model.nu_w[None, :] - lg[idx], 2.0)
-        ma = 10.0 ** logm
-        mol[idx] = ma
-        ionic_new = 0.5 * ma @ (model.charge**2)
-        lg_new = thermo.log_gamma(ionic_new, model.charge, model.ion_size, model.b_param, model.gamma_kind,
-                                  dh_a[idx], dh_b[idx])
-        aw_new = thermo.log_water_activity(ma.sum(axis=1))
-        dg = np.max(np.abs(lg_new - lg[idx]), axis=1) if lg.shape[1] else np.zeros(idx.size)
-        ionic[idx], lg[idx], log_aw[idx] = ionic_new, lg_new, aw_new
-        xp[idx] = particular(lg, log_aw)[idx]
-        done = (np.max(rel, axis=1) < tol) & (big < 1e-9) & (dg < 1e-12) if sums else (dg < 1e-12)
-        done &= ~bad
-        converged[idx[done]] = True
-        active[idx[done]] = False
-    x = xp + y @ null.T
-    logm = np.minimum(logk + x @ model.nu.T + log_aw[:, None] * model.nu_w[None, :] - lg, 2.0)
-    mol = 10.0 ** logm
-    return Solution(model=model, temp_c=temp_c, x=x, molality=mol, log_gamma=lg, ionic_strength=ionic,
-                    log_aw=log_aw, converged=converged & np.all(np.isfinite(x), axis=1), iterations=it, logk=logk)
+        if n_active < COMPACT_BELOW * rows.size:
+            work = {k: v[active] for k, v in work.items()}
+            rows, y, ionic, log_aw = rows[active], y[active], ionic[active], log_aw[active]
+            active = np.ones(n_active, dtype=bool)
+        na = rows.size
+        az2, beta, bpar = work["az2"], work["beta"], work["bpar"]
+        sq = np.sqrt(ionic)[:, None]
+        den = 1.0 + beta * sq
+        lg = -az2 * sq / den + bpar * ionic[:, None]
+        if np.all(ionic >= 1e-30):
+            dlg = -az2 / (2.0 * sq * den**2) + bpar
+        else:
+            sqd = np.sqrt(np.maximum(ionic, 1e-30))[:, None]
+            dlg = -az2 / (2.0 * sqd * (1.0 + beta * sqd) ** 2) + bpar
+        if has_ll:
+            r = work["ll_rhs0"] - p.ll_nuw[None, :] * log_aw[:, None]
+            for k, j in gsp:
+                r[:, k] += lg[:, j]
+            x = r @ p.pinv.T + y @ null_t
+        else:
+            x = y @ null_t
+        logm = x @ nu_t
+        logm += work["logk"]
+        logm += log_aw[:, None] * model.nu_w[None, :]
+        logm -= lg
+        np.minimum(logm, 2.0, out=logm)
+        ma = np.power(10.0, logm, out=logm)
+        acc = ma @ cmat
+        accd = (ma * dlg) @ dmat
+        jac = np.empty((na, n_sum + 1, n_free + 1))
+        f = np.empty((na, n_sum + 1))
+        if n_sum:
+            sums_val = acc[:, c_sum:c_abs].copy()
+            f[:, :-1] = sums_val - work["rhs"]
+            jac[:, :-1, :-1] = LN10 * acc[:, c_jac:c_i].reshape(na, n_sum, n_free)
+            jac[:, :-1, -1] = -LN10 * accd[:, :-1]
+            for k, q in gas:
+                gp = 10.0 ** (x @ p.gas_nu[q] + p.gas_nuw[q] * log_aw - work["gas_logk"][:, q])
+                gterm = work["gas_coef"][:, q] * gp
+                f[:, k] += gterm
+                sums_val[:, k] += gterm
+                jac[:, k, :-1] += LN10 * gterm[:, None] * p.gas_nub[q][None, :]
+            lr = work["log_rows"]
+            scale = acc[:, c_abs:c_jac] + work["abs_rhs"]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tot = np.where(lr, np.maximum(sums_val, 1e-300), 1.0)
+                f_log = np.log10(tot) - work["log_rhs"]
+                f[:, :-1] = np.where(lr, f_log, f[:, :-1])
+                jac[:, :-1, :] /= np.where(lr, LN10 * tot, 1.0)[:, :, None]
+                rel = np.where(lr, np.abs(f_log) * LN10, np.abs(f[:, :-1]) / np.where(scale > 0, scale, 1.0))
+            rel_max = _row_max(rel)
+        else:
+            rel_max = np.zeros(na)
+        i_calc = 0.5 * acc[:, c_i]
+        f[:, -1] = ionic - i_calc
+        jac[:, -1, :-1] = -0.5 * LN10 * acc[:, c_ijac:c_msum]
+        jac[:, -1, -1] = 1.0 + 0.5 * LN10 * accd[:, -1]
+        rel_i = np.abs(f[:, -1]) / np.maximum(i_calc, 1e-30)
+        d = _solve_small(jac, f)
+        np.negative(d, out=d)
+        dy, di = d[:, :-1], d[:, -1]
+        dx = dy @ null_t
+        big = _row_max(np.abs(dx)) if n_free else np.zeros(na)
+        with np.errstate(divide="ignore"):
+            damp = np.where(big > 1.0, 1.0 / np.maximum(big, 1e-300), 1.0)
+        bad = ~np.isfinite(damp)
+        for c in range(d.shape[1]):
+            bad |= ~np.isfinite(d[:, c])
+        move = active & ~bad
+        y += np.where(move[:, None], dy * damp[:, None], 0.0)
+        di = np.where(bad, 0.0, di * damp)
+        new_i = np.where(ionic + di > 0.1 * ionic, ionic + di, np.maximum(i_calc, 0.1 * ionic))
+        done = active & (rel_max < tol) & (rel_i < tol) & (big < 1e-8) & (np.abs(di) < 1e-8 * ionic) & ~bad
+        ionic = np.where(active, new_i, ionic)
+        with np.errstate(invalid="ignore"):  # a diverging sample (it is flagged, not converged)
+            log_aw = np.where(active, thermo.log_water_activity(acc[:, c_msum]), log_aw)
+        if done.any():
+            rd = rows[done]
+            y_out[rd], i_out[rd], aw_out[rd] = y[done], ionic[done], log_aw[done]
+            conv_out[rd] = True
+            its_out[rd] = it
+            active &= ~done
+            n_active -= int(done.sum())
+    rest = rows[active]
+    y_out[rest], i_out[rest], aw_out[rest] = y[active], ionic[active], log_aw[active]
+    # final state: log g, x and molalities at the last (y, I, log a_w)
+    sq = np.sqrt(i_out)[:, None]
+    lg = -az2_0 * sq / (1.0 + beta_0 * sq) + bpar_0 * i_out[:, None]
+    if has_ll:
+        r = p.ll_rhs0[sl] - p.ll_nuw[None, :] * aw_out[:, None]
+        for k, j in gsp:
+            r[:, k] += lg[:, j]
+        x = r @ p.pinv.T + y_out @ null_t
+    else:
+        x = y_out @ null_t
+    mol = 10.0 ** np.minimum(p.logk[sl] + x @ nu_t + aw_out[:, None] * model.nu_w[None, :] - lg, 2.0)
+    return x, mol, lg, i_out, aw_out, conv_out, its_out
+
+
+def _solve_numpy(p: _Problem, max_iter: int, tol: float):
+    n, n_m, n_sp = p.n, len(p.model.masters), len(p.model.species)
+    x, mol, lg = np.empty((n, n_m)), np.empty((n, n_sp)), np.empty((n, n_sp))
+    ionic, log_aw = np.empty(n), np.empty(n)
+    conv, its = np.empty(n, dtype=bool), np.empty(n, dtype=np.int64)
+    for lo in range(0, n, NUMPY_CHUNK):
+        hi = min(n, lo + NUMPY_CHUNK)
+        (x[lo:hi], mol[lo:hi], lg[lo:hi], ionic[lo:hi], log_aw[lo:hi], conv[lo:hi],
+         its[lo:hi]) = _newton_numpy_block(p, lo, hi, max_iter, tol)
+    return x, mol, lg, ionic, log_aw, conv, its
+
+
+def _numba_kernel():
+    """The compiled kernel module, or None when numba is not installed (imported lazily: compiling costs)."""
+    try:
+        from . import _kernel
+    except ImportError:
+        return None
+    return _kernel if _kernel.AVAILABLE else None
+
+
+def _pick_engine(engine: str, n: int) -> str:
+    if engine not in ("auto", "numpy", "numba"):
+        raise ValueError(f"engine must be 'auto', 'numpy' or 'numba', got {engine!r}")
+    if engine == "numpy" or (engine == "auto" and n < NUMBA_MIN_SAMPLES):
+        return "numpy"
+    if _numba_kernel() is None:
+        if engine == "numba":
+            raise ImportError("engine='numba' needs the numba package (pip install numba)")
+        return "numpy"
+    return "numba"
+
+
+def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, max_iter: int = 60,
+          tol: float = 1e-10, engine: str = "auto") -> Solution:
+    """Solve the aqueous system for every sample (Newton-Raphson; see the module docstring).
+
+    Unknowns: the free directions y of the master log activities (after eliminating the log-linear constraints)
+    and the ionic strength I, whose residual I - 0.5 sum z^2 m(x, I) enters the Newton system with its exact
+    derivatives (so convergence is quadratic, as in PHREEQC, which also carries I as an unknown). The water
+    activity is updated after each step. ``len(log_linear) + len(sums)`` must equal the number of master species.
+    Samples that do not converge are flagged in ``Solution.converged``.
+
+    ``engine`` selects the implementation of the same iteration (same equations, steps, damping and
+    convergence test; results agree to rounding, about 1e-13):
+
+    * ``"numpy"``: vectorised over samples, in blocks of ``NUMPY_CHUNK`` samples whose working arrays shrink to
+      the samples still iterating;
+    * ``"numba"``: a compiled per-sample kernel (:mod:`chemistry._kernel`), parallel over samples; needs the
+      optional ``numba`` package (the first call in a fresh environment compiles it, a few seconds, then it is
+      cached on disk). It covers every constraint type, including log-linear constraints on a free molality
+      (``gamma_species``);
+    * ``"auto"`` (default): numba when it is installed and there are at least ``NUMBA_MIN_SAMPLES`` samples,
+      numpy otherwise.
+    """
+    p = _setup(model, temp_c, log_linear, sums, x0)
+    if _pick_engine(engine, p.n) == "numba":
+        x, mol, lg, ionic, log_aw, conv, its = _numba_kernel().solve_problem(p, max_iter, tol)
+    else:
+        x, mol, lg, ionic, log_aw, conv, its = _solve_numpy(p, max_iter, tol)
+    iterations = int(its.max()) if its.size else 0
+    return Solution(model=model, temp_c=p.temp_c, x=x, molality=mol, log_gamma=lg, ionic_strength=ionic,
+                    log_aw=log_aw, converged=conv & np.all(np.isfinite(x), axis=1), iterations=iterations,
+                    logk=p.logk, sample_iterations=its)

@@ -1,0 +1,431 @@
+"""Catchment files (TOML): read, validate and turn into frozen parameter dataclasses.
+
+The schema is documented in ``catchments/README.md``; every key is checked, and an error names the file and the
+key (``catchment.toml: [reservoirs] matrix_k_per_d: must be > 0, got -1``). Paths to drivers and observations
+are relative to the catchment file.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - python < 3.11
+    import tomli as tomllib
+
+from chemistry.errors import InputError
+
+from .landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, LandUseParameters, default_parameters
+
+
+class CatchmentError(InputError):
+    """A catchment file is missing, unreadable or has an invalid key."""
+
+
+# ------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hydrotope:
+    name: str
+    land_use: str
+    fraction: float
+    params: LandUseParameters
+
+
+@dataclass(frozen=True)
+class Lithology:
+    """Area fractions of the catchment by rock type (sum to 1). Runoff from the non-carbonate (allogenic) area
+    sinks into the karst conduits with share ``allogenic_to_karst``; the rest leaves as surface runoff."""
+
+    limestone: float = 1.0
+    dolomite: float = 0.0
+    non_carbonate: float = 0.0
+    allogenic_to_karst: float = 1.0
+
+    @property
+    def carbonate(self) -> float:
+        return self.limestone + self.dolomite
+
+
+@dataclass(frozen=True)
+class SnowParameters:
+    """Degree-day snow model (Martinec 1960; the LuKARS values for Kerschbaum: 4 mm C-1 d-1, 0.5 C)."""
+
+    threshold_c: float = 0.5
+    transition_c: float = 1.0  # rain/snow mixed within threshold +- transition/2
+    melt_factor_mm_c_d: float = 4.0
+
+
+@dataclass(frozen=True)
+class ReservoirParameters:
+    """Epikarst (E), matrix (M) and conduit (C) reservoirs, KarstMod-like (Mazzilli et al. 2019, EMS 122:103927).
+
+    Storages are in mm over the whole catchment area. Outflows: Q_E = k_E E^a_E (to conduits with share
+    ``conduit_fraction``, the rest to the matrix) plus overflow of E above ``epikarst_max_mm`` to the conduits
+    (a share ``overflow_outside_fraction`` of it leaves to other outlets instead);
+    Q_M = k_M M^a_M; Q_C = k_C C^a_C. Each day's inflow enters as a pulse at the start of the day and the
+    reservoir then recedes with the exact solution of dS/dt = -k S^a over the day (exponential for a = 1,
+    S = [S0^(1-a) + (a-1) k t]^(1/(1-a)) otherwise): unconditionally stable, exact mass balance, storages never
+    negative, whatever the parameters.
+    """
+
+    epikarst_k_per_d: float = 0.2
+    epikarst_exponent: float = 1.0
+    epikarst_max_mm: float = 50.0
+    conduit_fraction: float = 0.2
+    #: share of the epikarst overflow that leaves to other outlets (overflow/secondary springs, the "loss" of
+    #: KarstMod; LuKARS's secondary springs): water and solutes that never reach the modelled spring
+    overflow_outside_fraction: float = 0.0
+    matrix_k_per_d: float = 0.01
+    matrix_exponent: float = 1.0
+    conduit_k_per_d: float = 0.3
+    conduit_exponent: float = 1.0
+    initial_epikarst_mm: float = 10.0
+    initial_matrix_mm: float | None = None  # None: steady state for the mean recharge
+    initial_conduit_mm: float = 1.0
+
+
+@dataclass(frozen=True)
+class ChemistryOptions:
+    """How recharge, matrix and conduit water react with the rock.
+
+    ``recharge_system``: soil water dissolves carbonate in contact with soil air ("open"), after isolation
+    ("closed"), or with a finite gas volume ("mixed", ``gas_water_ratio`` L gas per kg water).
+    ``matrix``: "equilibrium" (the slow reservoir's outflow re-equilibrates with the dominant carbonate in a closed
+    system, e.g. after mixing) or "none". ``conduit``: "kinetic" (PWP kinetics over the conduit residence time,
+    first-order relaxation with the PWP rate of the inflowing water), "equilibrium" or "none".
+    """
+
+    recharge_system: str = "open"
+    gas_water_ratio: float = 0.1
+    matrix: str = "equilibrium"
+    conduit: str = "kinetic"
+    conduit_radius_mm: float = 50.0
+    soil_co2_model: str = "process"  # or "brook"
+    prior_climate: str = "all"  # SRDB priors: "all" or "subtropical"
+    atmospheric_co2_ppm: float = 420.0
+    soil_temp_lag_days: float = 10.0
+    groundwater_temp_c: float | None = None
+    database: str = "phreeqc.dat"
+
+
+@dataclass(frozen=True)
+class AcidInputs:
+    """Strong acids added per litre of recharge (mmol/L): H2SO4 (sulfide oxidation, acid rain) and HNO3
+    (nitrification of fertiliser N). They dissolve carbonate without consuming CO2 and are kept apart from
+    carbonic-acid weathering in the accounting. ``by_land_use``: class -> (sulfuric, nitric) overrides."""
+
+    sulfuric_mmol_l: float = 0.0
+    nitric_mmol_l: float = 0.0
+    by_land_use: dict = field(default_factory=dict, hash=False)
+
+    def for_class(self, land_use: str) -> tuple[float, float]:
+        return self.by_land_use.get(land_use, (self.sulfuric_mmol_l, self.nitric_mmol_l))
+
+
+@dataclass(frozen=True)
+class AllogenicWater:
+    """Chemistry of recharge from the non-carbonate area before it takes up soil CO2 (mmol/L); its charge
+    imbalance is carried as silicate-weathering alkalinity. Default: a soft silicate water."""
+
+    ca_mmol_l: float = 0.10
+    mg_mmol_l: float = 0.05
+    na_mmol_l: float = 0.10
+    k_mmol_l: float = 0.02
+    cl_mmol_l: float = 0.10
+    so4_mmol_l: float = 0.05
+
+
+@dataclass(frozen=True)
+class DriverSpec:
+    file: Path
+    pet: str = "oudin"  # "column" | "oudin" | "hargreaves"
+    gap_fill: str = "none"  # "none" | "linear" | "climatology"
+    max_gap_days: int = 5
+
+
+@dataclass(frozen=True)
+class ObservationSpec:
+    file: Path | None = None
+    discharge: str = "spring"  # the observed q is the spring discharge or the total outlet runoff
+
+
+@dataclass(frozen=True)
+class Catchment:
+    name: str
+    latitude: float
+    longitude: float
+    elevation_m: float
+    area_km2: float
+    hydrotopes: tuple
+    lithology: Lithology
+    snow: SnowParameters
+    reservoirs: ReservoirParameters
+    chemistry: ChemistryOptions
+    acids: AcidInputs
+    allogenic_water: AllogenicWater
+    drivers: DriverSpec
+    observations: ObservationSpec
+    start: str | None = None
+    end: str | None = None
+    warmup_days: int = 365
+    description: str = ""
+    source: Path | None = None
+
+    def with_updates(self, **kwargs) -> "Catchment":
+        return replace(self, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------------------------
+_TOP = {"name", "description", "location", "area_km2", "drivers", "observations", "land_use", "hydrotopes",
+        "land_use_parameters", "lithology", "snow", "reservoirs", "chemistry", "acid_inputs", "allogenic_water",
+        "simulation", "calibration"}
+
+
+class _Reader:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def err(self, key: str, msg: str):
+        raise CatchmentError(f"{key}: {msg}", file=str(self.path))
+
+    def number(self, table: dict, key: str, where: str, default=None, lo=None, hi=None, integer=False,
+               required=False):
+        if key not in table:
+            if required:
+                self.err(f"{where}{key}", "missing required key")
+            return default
+        v = table[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.err(f"{where}{key}", f"must be a number, got {v!r}")
+        if not math.isfinite(v):
+            self.err(f"{where}{key}", f"must be finite, got {v!r}")
+        if lo is not None and v < lo:
+            self.err(f"{where}{key}", f"must be >= {lo}, got {v}")
+        if hi is not None and v > hi:
+            self.err(f"{where}{key}", f"must be <= {hi}, got {v}")
+        return int(v) if integer else float(v)
+
+    def choice(self, table, key, where, options, default):
+        v = table.get(key, default)
+        if v not in options:
+            self.err(f"{where}{key}", f"must be one of {list(options)}, got {v!r}")
+        return v
+
+    def known(self, table: dict, allowed, where: str):
+        for k in table:
+            if k not in allowed:
+                self.err(f"{where}{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _dataclass_from(reader: _Reader, cls, table: dict, where: str, bounds: dict, choices: dict | None = None):
+    if not isinstance(table, dict):
+        reader.err(where.rstrip(". "), "must be a table")
+    names = {f.name: f for f in fields(cls)}
+    reader.known(table, names, where)
+    kw = {}
+    for k, v in table.items():
+        if choices and k in choices:
+            kw[k] = reader.choice(table, k, where, choices[k], None)
+        elif k in ("database",):
+            if not isinstance(v, str):
+                reader.err(f"{where}{k}", "must be a string")
+            kw[k] = v
+        else:
+            lo, hi = bounds.get(k, (None, None))
+            kw[k] = reader.number(table, k, where, lo=lo, hi=hi, integer=False)
+    return cls(**kw)
+
+
+_RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0), "epikarst_max_mm": (0.0, 5000.0),
+               "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-7, 10.0), "matrix_exponent": (0.2, 5.0),
+               "conduit_k_per_d": (1e-5, 50.0), "conduit_exponent": (0.2, 5.0),
+               "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5)}
+_CHEM_BOUNDS = {"gas_water_ratio": (0.0, 100.0), "conduit_radius_mm": (0.01, 1e5),
+                "atmospheric_co2_ppm": (150.0, 5000.0), "soil_temp_lag_days": (0.0, 365.0),
+                "groundwater_temp_c": (0.0, 40.0)}
+_CHEM_CHOICES = {"recharge_system": ("open", "closed", "mixed"), "matrix": ("equilibrium", "none"),
+                 "conduit": ("kinetic", "equilibrium", "none"), "soil_co2_model": ("process", "brook"),
+                 "prior_climate": ("all", "subtropical")}
+
+
+def _fractions(reader: _Reader, table: dict, where: str, allowed) -> dict:
+    reader.known(table, allowed, where)
+    out = {k: reader.number(table, k, where, lo=0.0, hi=1.0) for k in table}
+    return out
+
+
+def load_catchment(path) -> Catchment:
+    """Read and validate a catchment file. Raises :class:`CatchmentError` naming the file and key."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "catchment.toml"
+    if not path.exists():
+        raise CatchmentError("catchment file not found", file=str(path))
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatchmentError(f"not valid TOML: {exc}", file=str(path)) from None
+    return catchment_from_dict(doc, path)
+
+
+def catchment_from_dict(doc: dict, path: Path) -> Catchment:
+    r = _Reader(Path(path))
+    base = Path(path).parent
+    r.known(doc, _TOP, "")
+    name = doc.get("name")
+    if not isinstance(name, str) or not name:
+        r.err("name", "missing or not a string")
+    loc = doc.get("location", {})
+    r.known(loc, {"latitude", "longitude", "elevation_m"}, "[location] ")
+    lat = r.number(loc, "latitude", "[location] ", lo=-90, hi=90, required=True)
+    lon = r.number(loc, "longitude", "[location] ", lo=-180, hi=180, required=True)
+    elev = r.number(loc, "elevation_m", "[location] ", default=0.0, lo=-500, hi=9000)
+    area = r.number(doc, "area_km2", "", lo=1e-6, hi=1e7, required=True)
+
+    # drivers and observations
+    drv = doc.get("drivers")
+    if not isinstance(drv, dict) or "file" not in drv:
+        r.err("[drivers] file", "missing (path of the drivers CSV relative to the catchment file)")
+    r.known(drv, {"file", "pet", "gap_fill", "max_gap_days"}, "[drivers] ")
+    drivers = DriverSpec(file=(base / drv["file"]).resolve(),
+                         pet=r.choice(drv, "pet", "[drivers] ", ("column", "oudin", "hargreaves"), "oudin"),
+                         gap_fill=r.choice(drv, "gap_fill", "[drivers] ", ("none", "linear", "climatology"), "none"),
+                         max_gap_days=r.number(drv, "max_gap_days", "[drivers] ", default=5, lo=1, hi=366,
+                                               integer=True))
+    obs = doc.get("observations", {})
+    r.known(obs, {"file", "discharge"}, "[observations] ")
+    observations = ObservationSpec(file=(base / obs["file"]).resolve() if "file" in obs else None,
+                                   discharge=r.choice(obs, "discharge", "[observations] ", ("spring", "outlet"),
+                                                      "spring"))
+
+    # land use and hydrotopes
+    chem_tbl = doc.get("chemistry", {})
+    climate = chem_tbl.get("prior_climate", "all") if isinstance(chem_tbl, dict) else "all"
+    if climate not in ("all", "subtropical"):
+        r.err("[chemistry] prior_climate", f"must be 'all' or 'subtropical', got {climate!r}")
+    defaults = dict(default_parameters(climate))
+    overrides = doc.get("land_use_parameters", {})
+    r.known(overrides, LAND_USE_CLASSES, "[land_use_parameters] ")
+    for cls, tbl in overrides.items():
+        where = f"[land_use_parameters.{cls}] "
+        r.known(tbl, PARAMETER_NAMES, where)
+        upd = {k: r.number(tbl, k, where, lo=PARAMETER_BOUNDS[k][0], hi=PARAMETER_BOUNDS[k][1]) for k in tbl}
+        defaults[cls] = defaults[cls].with_updates(**upd)
+    hydrotopes = []
+    if "hydrotopes" in doc and "land_use" in doc:
+        r.err("land_use", "give either [land_use] fractions or [[hydrotopes]], not both")
+    if "hydrotopes" in doc:
+        if not isinstance(doc["hydrotopes"], list) or not doc["hydrotopes"]:
+            r.err("hydrotopes", "must be a non-empty array of tables [[hydrotopes]]")
+        seen = set()
+        for i, h in enumerate(doc["hydrotopes"]):
+            where = f"[[hydrotopes]] #{i + 1} "
+            r.known(h, set(PARAMETER_NAMES) | {"name", "land_use", "fraction"}, where)
+            lu = h.get("land_use")
+            if lu not in LAND_USE_CLASSES:
+                r.err(f"{where}land_use", f"unknown land-use class {lu!r} (known: {', '.join(LAND_USE_CLASSES)})")
+            nm = h.get("name", lu)
+            if nm in seen:
+                r.err(f"{where}name", f"duplicate hydrotope name {nm!r}")
+            seen.add(nm)
+            frac = r.number(h, "fraction", where, lo=0.0, hi=1.0, required=True)
+            upd = {k: r.number(h, k, where, lo=PARAMETER_BOUNDS[k][0], hi=PARAMETER_BOUNDS[k][1])
+                   for k in h if k in PARAMETER_NAMES}
+            hydrotopes.append(Hydrotope(nm, lu, frac, defaults[lu].with_updates(**upd)))
+    else:
+        lu_tbl = doc.get("land_use")
+        if not isinstance(lu_tbl, dict) or not lu_tbl:
+            r.err("land_use", "missing: give [land_use] fractions (e.g. forest = 0.6) or [[hydrotopes]]")
+        for k in lu_tbl:
+            if k not in LAND_USE_CLASSES:
+                r.err(f"[land_use] {k}", f"unknown land-use class (known: {', '.join(LAND_USE_CLASSES)})")
+        fr = _fractions(r, lu_tbl, "[land_use] ", LAND_USE_CLASSES)
+        hydrotopes = [Hydrotope(k, k, v, defaults[k]) for k, v in fr.items() if v > 0]
+    total = sum(h.fraction for h in hydrotopes)
+    if abs(total - 1.0) > 1e-6:
+        r.err("land_use" if "land_use" in doc else "hydrotopes",
+              f"fractions must sum to 1, they sum to {total:.6g}")
+
+    lit_tbl = doc.get("lithology", {"limestone": 1.0})
+    r.known(lit_tbl, {"limestone", "dolomite", "non_carbonate", "allogenic_to_karst"}, "[lithology] ")
+    lith = Lithology(limestone=r.number(lit_tbl, "limestone", "[lithology] ", default=0.0, lo=0, hi=1),
+                     dolomite=r.number(lit_tbl, "dolomite", "[lithology] ", default=0.0, lo=0, hi=1),
+                     non_carbonate=r.number(lit_tbl, "non_carbonate", "[lithology] ", default=0.0, lo=0, hi=1),
+                     allogenic_to_karst=r.number(lit_tbl, "allogenic_to_karst", "[lithology] ", default=1.0,
+                                                 lo=0, hi=1))
+    s = lith.limestone + lith.dolomite + lith.non_carbonate
+    if abs(s - 1.0) > 1e-6:
+        r.err("[lithology]", f"limestone + dolomite + non_carbonate must sum to 1, they sum to {s:.6g}")
+
+    snow = _dataclass_from(r, SnowParameters, doc.get("snow", {}), "[snow] ",
+                           {"threshold_c": (-5, 5), "transition_c": (0, 10), "melt_factor_mm_c_d": (0, 20)})
+    res = _dataclass_from(r, ReservoirParameters, doc.get("reservoirs", {}), "[reservoirs] ", _RES_BOUNDS)
+    chem = _dataclass_from(r, ChemistryOptions, chem_tbl, "[chemistry] ", _CHEM_BOUNDS, _CHEM_CHOICES)
+
+    acid_tbl = doc.get("acid_inputs", {})
+    r.known(acid_tbl, {"sulfuric_mmol_l", "nitric_mmol_l", "land_use"}, "[acid_inputs] ")
+    by_lu = {}
+    for cls, tbl in acid_tbl.get("land_use", {}).items():
+        if cls not in LAND_USE_CLASSES:
+            r.err(f"[acid_inputs.land_use] {cls}", "unknown land-use class")
+        r.known(tbl, {"sulfuric_mmol_l", "nitric_mmol_l"}, f"[acid_inputs.land_use.{cls}] ")
+        by_lu[cls] = (r.number(tbl, "sulfuric_mmol_l", f"[acid_inputs.land_use.{cls}] ", default=0.0, lo=0, hi=20),
+                      r.number(tbl, "nitric_mmol_l", f"[acid_inputs.land_use.{cls}] ", default=0.0, lo=0, hi=20))
+    acids = AcidInputs(sulfuric_mmol_l=r.number(acid_tbl, "sulfuric_mmol_l", "[acid_inputs] ", default=0.0, lo=0, hi=20),
+                       nitric_mmol_l=r.number(acid_tbl, "nitric_mmol_l", "[acid_inputs] ", default=0.0, lo=0, hi=20),
+                       by_land_use=by_lu)
+    allo = _dataclass_from(r, AllogenicWater, doc.get("allogenic_water", {}), "[allogenic_water] ",
+                           {k.name: (0.0, 50.0) for k in fields(AllogenicWater)})
+
+    sim = doc.get("simulation", {})
+    r.known(sim, {"start", "end", "warmup_days"}, "[simulation] ")
+    for k in ("start", "end"):
+        if k in sim and not isinstance(sim[k], str) and not hasattr(sim[k], "isoformat"):
+            r.err(f"[simulation] {k}", "must be an ISO date string")
+    start = str(sim["start"]) if "start" in sim else None
+    end = str(sim["end"]) if "end" in sim else None
+    warm = r.number(sim, "warmup_days", "[simulation] ", default=365, lo=0, hi=36500, integer=True)
+    desc = doc.get("description", "")
+    return Catchment(name=name, latitude=lat, longitude=lon, elevation_m=elev, area_km2=area,
+                     hydrotopes=tuple(hydrotopes), lithology=lith, snow=snow, reservoirs=res, chemistry=chem,
+                     acids=acids, allogenic_water=allo, drivers=drivers, observations=observations, start=start,
+                     end=end, warmup_days=warm, description=str(desc), source=Path(path).resolve())
+
+
+# ------------------------------------------------------------------------------------------------------------
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "catchments"
+DEFAULT_CATCHMENT = "kerschbaum"
+
+
+def bundled_catchments() -> list[str]:
+    d = _bundled_dir()
+    return sorted(p.parent.name for p in d.glob("*/catchment.toml"))
+
+
+def _bundled_dir() -> Path:
+    try:
+        import catchments  # the data package (installed with karstmodel)
+        root = getattr(catchments, "ROOT", None)
+        if root is not None:
+            return Path(root)
+    except ImportError:  # pragma: no cover
+        pass
+    return BUNDLED_DIR
+
+
+def resolve_catchment(spec: str | Path | None) -> Path:
+    """A catchment file path from a path, a folder holding ``catchment.toml``, or a bundled catchment's name."""
+    if spec is None:
+        spec = DEFAULT_CATCHMENT
+    p = Path(spec)
+    if p.is_file():
+        return p
+    if p.is_dir() and (p / "catchment.toml").exists():
+        return p / "catchment.toml"
+    bundled = _bundled_dir() / str(spec) / "catchment.toml"
+    if bundled.exists():
+        return bundled
+    raise CatchmentError(f"no catchment file, folder or bundled catchment named {str(spec)!r} "
+                         f"(bundled: {', '.join(bundled_catchments()) or 'none'})")

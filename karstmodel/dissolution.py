@@ -1,0 +1,237 @@
+"""Couples water fluxes, soil pCO2 and carbonate chemistry into recharge, reservoir and spring chemistry.
+
+Chain (each step vectorised over days; the chemistry core is called in bulk, never per day in a Python loop):
+
+1. Recharge chemistry. Water leaving the soil of each hydrotope has equilibrated with its soil air (pCO2 of
+   :mod:`karstmodel.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
+   dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (SCIENCE.md section 2;
+   Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) are in the water before
+   it meets the rock. Equilibria come from tables over (temperature, log pCO2) computed once with
+   :func:`chemistry.equilibrate` and interpolated with bicubic splines (checked against direct solves in the tests).
+   Recharge from the non-carbonate area (allogenic water) keeps its own chemistry (``[allogenic_water]``) and only
+   takes up soil CO2: it arrives at the karst undersaturated.
+2. Transport. Element totals, strong-acid tracers, rock-derived carbon and per-source tracers are carried through
+   the epikarst, matrix and conduit reservoirs with the same daily pulse scheme as the water (well-mixed tanks;
+   exact mass conservation).
+3. Saturated-zone reactions, applied to each reservoir's outflow: the matrix outflow re-equilibrates with the
+   dominant carbonate in a closed system (``matrix = "equilibrium"``: long residence, undersaturation from mixing
+   removed); the conduit outflow dissolves carbonate with PWP kinetics over its residence time (``conduit =
+   "kinetic"``), as a first-order approach to the closed-system equilibrium with the rate constant given by the
+   PWP rate of the inflowing water, k = (A/V) r_PWP / (c_eq - c_0) (the linear rate law of Dreybrodt 1988,
+   ch. 5, with its constant matched to PWP at the start), A/V = 2 / conduit radius.
+4. The spring is the mixture of matrix and conduit outflow, speciated at groundwater temperature (the mean air
+   temperature of the run unless ``groundwater_temp_c`` is given): pH, SI, pCO2, species, EC estimate.
+
+Concentrations are in mmol/L, taken equal to mmol/kgw (fresh water; the difference is below 0.1 %).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy.interpolate import RectBivariateSpline
+
+import chemistry
+from chemistry.kinetics import pwp_rate_of_frame
+
+from ._compiled import njit
+
+BASE = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic", "so4_acid", "no3_acid", "rock_c")
+IDX = {k: i for i, k in enumerate(BASE)}
+N_BASE = len(BASE)
+WATER_KEYS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
+
+TABLE_TEMP_C = np.linspace(0.0, 45.0, 31)
+TABLE_LOG_PCO2 = np.linspace(-4.0, -0.5, 36)
+
+
+@dataclass(frozen=True)
+class EquilibriumTable:
+    """Equilibrium totals (mmol/kgw) as bicubic splines of temperature and log10 pCO2."""
+
+    splines: dict
+    description: str
+
+    def __call__(self, temp_c, pco2_atm) -> dict:
+        t = np.clip(np.asarray(temp_c, dtype=float), TABLE_TEMP_C[0], TABLE_TEMP_C[-1])
+        lp = np.clip(np.log10(np.asarray(pco2_atm, dtype=float)), TABLE_LOG_PCO2[0], TABLE_LOG_PCO2[-1])
+        return {k: s.ev(t.ravel(), lp.ravel()).reshape(t.shape) for k, s in self.splines.items()}
+
+
+@lru_cache(maxsize=64)
+def equilibrium_table(mineral: str, system: str, gas_water_ratio: float, water: tuple,
+                      database: str = "phreeqc.dat") -> EquilibriumTable:
+    """Build (once per process) the table for a mineral/system and a starting water ((key, mmol/kgw) pairs)."""
+    tt, pp = np.meshgrid(TABLE_TEMP_C, TABLE_LOG_PCO2, indexing="ij")
+    w = {f"{k}_mmol_kgw": v for k, v in water}
+    kw = {"gas_water_ratio": gas_water_ratio} if system == "mixed" else {}
+    df = chemistry.equilibrate(tt.ravel(), 10.0 ** pp.ravel(), mineral=mineral, system=system,
+                               water=w or None, database=database, **kw)
+    if not df["converged"].all():
+        raise RuntimeError(f"equilibrium table {mineral}/{system}: {int((~df['converged']).sum())} points did not "
+                           "converge")
+    splines = {}
+    for k in ("ca", "mg", "dic"):
+        z = df[f"{k}_mmol_kgw"].to_numpy().reshape(tt.shape)
+        splines[k] = RectBivariateSpline(TABLE_TEMP_C, TABLE_LOG_PCO2, z, kx=3, ky=3)
+    return EquilibriumTable(splines=splines, description=f"{mineral}, {system} system, start water {dict(water)}")
+
+
+def _clip_report(temp_c, pco2_atm) -> dict:
+    t = np.asarray(temp_c)
+    lp = np.log10(np.asarray(pco2_atm))
+    return {"soil_temp_below_0c": int(np.sum(t < TABLE_TEMP_C[0])), "soil_temp_above_45c": int(np.sum(t > TABLE_TEMP_C[-1])),
+            "pco2_below_table": int(np.sum(lp < TABLE_LOG_PCO2[0])), "pco2_above_table": int(np.sum(lp > TABLE_LOG_PCO2[-1]))}
+
+
+def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, acids, allogenic) -> dict:
+    """Concentrations (mmol/L) of carbonate-area and non-carbonate-area recharge, arrays (days, hydrotopes, BASE)."""
+    n, nh = pco2_atm.shape
+    ts = np.broadcast_to(np.asarray(soil_temp_c)[:, None], (n, nh))
+    carb = np.zeros((n, nh, N_BASE))
+    allo = np.zeros((n, nh, N_BASE))
+    db = options.database
+    system = options.recharge_system
+    gwr = float(options.gas_water_ratio) if system == "mixed" else 0.0
+    if lithology.carbonate > 0:
+        lime = lithology.limestone / lithology.carbonate
+        for h, hyd in enumerate(hydrotopes):
+            s_acid, n_acid = acids.for_class(hyd.land_use)
+            water = tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0)
+            parts = []
+            if lime > 0:
+                parts.append((lime, equilibrium_table("calcite", system, gwr, water, db)))
+            if lime < 1:
+                parts.append((1.0 - lime, equilibrium_table("dolomite", system, gwr, water, db)))
+            for share, table in parts:
+                got = table(ts[:, h], pco2_atm[:, h])
+                for k in ("ca", "mg", "dic"):
+                    carb[:, h, IDX[k]] += share * got[k]
+            carb[:, h, IDX["so4"]] = s_acid
+            carb[:, h, IDX["no3"]] = n_acid
+            carb[:, h, IDX["so4_acid"]] = s_acid
+            carb[:, h, IDX["no3_acid"]] = n_acid
+            carb[:, h, IDX["rock_c"]] = carb[:, h, IDX["ca"]] + carb[:, h, IDX["mg"]]
+    if lithology.non_carbonate > 0:
+        aw = tuple((k, getattr(allogenic, f"{k}_mmol_l")) for k in ("ca", "mg", "na", "k", "cl", "so4")
+                   if getattr(allogenic, f"{k}_mmol_l") > 0)
+        table = equilibrium_table("none", "open", 0.0, aw, db)
+        for h in range(nh):
+            got = table(ts[:, h], pco2_atm[:, h])
+            allo[:, h, IDX["dic"]] = got["dic"]
+            for k, v in aw:
+                allo[:, h, IDX[k]] = v
+    return {"carbonate": carb, "allogenic": allo, "clipped": _clip_report(ts, pco2_atm)}
+
+
+# ------------------------------------------------------------------------------------------------------------
+@njit
+def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slow_mass, fast_mass, allo_mass,
+                    e0, m0, c0, me0, mm0, mc0):
+    n, nc = slow_mass.shape
+    out_lost = np.zeros((n, nc))
+    out_m = np.zeros((n, nc))
+    out_c = np.zeros((n, nc))
+    store = np.zeros((n, 3, nc))
+    e, m, c = e0, m0, c0
+    me = me0.copy()
+    mm = mm0.copy()
+    mc = mc0.copy()
+    for t in range(n):
+        # epikarst: pulse, then overflow and recession outflow at the mixed concentration
+        s = e + slow_in[t]
+        me += slow_mass[t]
+        to_m = np.zeros(nc)
+        to_c = np.zeros(nc)
+        if s > 0.0:
+            to_m = me * (q_em[t] / s)
+            to_c = me * (q_ec[t] / s)
+            out_lost[t] = me * (q_lost[t] / s)
+        me = me - to_m - to_c - out_lost[t]
+        e = s - q_em[t] - q_ec[t] - q_lost[t]
+        # matrix
+        s = m + q_em[t]
+        mm += to_m
+        if s > 0.0:
+            out_m[t] = mm * (q_m[t] / s)
+        mm = mm - out_m[t]
+        m = s - q_m[t]
+        # conduit
+        s = c + fast_in[t] + allo_in[t] + q_ec[t]
+        mc += fast_mass[t] + allo_mass[t] + to_c
+        if s > 0.0:
+            out_c[t] = mc * (q_c[t] / s)
+        mc = mc - out_c[t]
+        c = s - q_c[t]
+        store[t, 0] = me
+        store[t, 1] = mm
+        store[t, 2] = mc
+    return out_m, out_c, out_lost, store
+
+
+def transport(flows: dict, slow_mass, fast_mass, allo_mass, storage0: tuple, mass0: tuple) -> dict:
+    """Carry solute masses (mmol/m2) through E, M and C with the water (see the module docstring)."""
+    out_m, out_c, out_lost, store = _transport_loop(
+        *(np.ascontiguousarray(flows[k], dtype=float) for k in ("slow_in_mm", "fast_in_mm", "allogenic_in_mm",
+                                                                "epikarst_to_matrix_mm", "epikarst_to_conduit_mm",
+                                                                "other_outlets_mm", "matrix_out_mm", "conduit_out_mm")),
+        np.ascontiguousarray(slow_mass), np.ascontiguousarray(fast_mass), np.ascontiguousarray(allo_mass),
+        float(storage0[0]), float(storage0[1]), float(storage0[2]),
+        np.ascontiguousarray(mass0[0], dtype=float), np.ascontiguousarray(mass0[1], dtype=float),
+        np.ascontiguousarray(mass0[2], dtype=float))
+    return {"matrix_out_mass": out_m, "conduit_out_mass": out_c, "other_outlets_mass": out_lost, "storage_mass": store}
+
+
+# ------------------------------------------------------------------------------------------------------------
+def _water_frame(conc: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({f"{k}_mmol_kgw": np.maximum(conc[:, IDX[k]], 0.0) for k in WATER_KEYS})
+
+
+def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: str, mineral: str,
+                  residence_days=None, surface_to_volume_cm_1: float | None = None,
+                  database: str = "phreeqc.dat") -> tuple[np.ndarray, np.ndarray]:
+    """Closed-system reaction of a reservoir's outflow water with carbonate.
+
+    ``mode`` "equilibrium": to saturation with ``mineral``; "kinetic": first-order approach to it over
+    ``residence_days`` with the PWP rate constant of the inflowing water; "none": unchanged.
+    Returns (new concentrations, dissolved mineral in mmol/L per day of outflow; negative = precipitated).
+    """
+    out = conc.copy()
+    dissolved = np.zeros(conc.shape[0])
+    rows = np.flatnonzero((flow_mm > 1e-12) & (conc[:, IDX["dic"]] > 0))
+    if mode == "none" or rows.size == 0:
+        return out, dissolved
+    water = _water_frame(conc[rows])
+    eq = chemistry.equilibrate(np.full(rows.size, temp_c), None, mineral=mineral, system="closed", water=water,
+                               database=database)
+    ok = eq["converged"].to_numpy()
+    d_ca = eq["ca_mmol_kgw"].to_numpy() - conc[rows, IDX["ca"]]
+    d_mg = eq["mg_mmol_kgw"].to_numpy() - conc[rows, IDX["mg"]]
+    d_dic = eq["dic_mmol_kgw"].to_numpy() - conc[rows, IDX["dic"]]
+    frac = np.ones(rows.size)
+    if mode == "kinetic":
+        start = chemistry.speciate_totals(np.full(rows.size, temp_c),
+                                          {k: conc[rows, IDX[k]] / 1000.0 for k in WATER_KEYS}, 0.0,
+                                          database=database)
+        rate = pwp_rate_of_frame(start)  # mmol cm-2 s-1
+        dxi = (d_ca + d_mg) / 1000.0  # mol/L to reach equilibrium
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k_eff = np.where(np.abs(dxi) > 1e-12, surface_to_volume_cm_1 * rate / dxi, 0.0)  # 1/s
+        k_eff = np.where(np.isfinite(k_eff) & (k_eff > 0), k_eff, 0.0)
+        frac = 1.0 - np.exp(-k_eff * np.asarray(residence_days)[rows] * 86400.0)
+    frac = np.where(ok, frac, 0.0)
+    out[rows, IDX["ca"]] += frac * d_ca
+    out[rows, IDX["mg"]] += frac * d_mg
+    out[rows, IDX["dic"]] += frac * d_dic
+    out[rows, IDX["rock_c"]] += frac * (d_ca + d_mg)
+    dissolved[rows] = frac * (d_ca + d_mg)
+    return out, dissolved
+
+
+def speciate_water(conc: np.ndarray, temp_c: float, database: str = "phreeqc.dat") -> pd.DataFrame:
+    """pH, SI, pCO2, species of waters given by totals (mmol/L), charge balanced."""
+    return chemistry.speciate_totals(np.full(conc.shape[0], temp_c),
+                                     {k: np.maximum(conc[:, IDX[k]], 0.0) / 1000.0 for k in WATER_KEYS}, 0.0,
+                                     database=database)

@@ -1,0 +1,77 @@
+"""Goodness-of-fit metrics for simulated vs observed series (NaN pairs are skipped, never filled).
+
+* NSE: Nash & Sutcliffe (1970), J. Hydrol. 10:282.
+* KGE: Gupta et al. (2009), J. Hydrol. 377:80, eq. 9: 1 - sqrt((r-1)^2 + (alpha-1)^2 + (beta-1)^2),
+  alpha = sigma_s/sigma_o, beta = mu_s/mu_o.
+* KGE': Kling, Fuchs & Paulin (2012), J. Hydrol. 424:264: gamma = CV_s/CV_o instead of alpha.
+* log-NSE: NSE of log(Q + eps), eps = 1 % of the mean observation (Pushpalatha et al. 2012, J. Hydrol. 420:171).
+* PBIAS: 100 sum(s - o) / sum(o) (Moriasi et al. 2007, Trans. ASABE 50:885).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _pairs(sim, obs):
+    s = np.asarray(sim, dtype=float)
+    o = np.asarray(obs, dtype=float)
+    ok = np.isfinite(s) & np.isfinite(o)
+    return s[ok], o[ok]
+
+
+def nse(sim, obs) -> float:
+    s, o = _pairs(sim, obs)
+    if o.size < 2 or np.var(o) == 0:
+        return float("nan")
+    return float(1.0 - np.sum((s - o) ** 2) / np.sum((o - o.mean()) ** 2))
+
+
+def kge(sim, obs) -> float:
+    s, o = _pairs(sim, obs)
+    if o.size < 2 or o.std() == 0 or o.mean() == 0:
+        return float("nan")
+    r = np.corrcoef(s, o)[0, 1] if s.std() > 0 else 0.0
+    alpha = s.std() / o.std()
+    beta = s.mean() / o.mean()
+    return float(1.0 - np.sqrt((r - 1) ** 2 + (alpha - 1) ** 2 + (beta - 1) ** 2))
+
+
+def kge_prime(sim, obs) -> float:
+    s, o = _pairs(sim, obs)
+    if o.size < 2 or o.std() == 0 or o.mean() == 0 or s.mean() == 0:
+        return float("nan")
+    r = np.corrcoef(s, o)[0, 1] if s.std() > 0 else 0.0
+    gamma = (s.std() / s.mean()) / (o.std() / o.mean())
+    beta = s.mean() / o.mean()
+    return float(1.0 - np.sqrt((r - 1) ** 2 + (gamma - 1) ** 2 + (beta - 1) ** 2))
+
+
+def log_nse(sim, obs) -> float:
+    s, o = _pairs(sim, obs)
+    if o.size < 2:
+        return float("nan")
+    eps = 0.01 * np.mean(o)
+    return nse(np.log(np.maximum(s, 0) + eps), np.log(np.maximum(o, 0) + eps))
+
+
+def pbias(sim, obs) -> float:
+    s, o = _pairs(sim, obs)
+    if o.size == 0 or o.sum() == 0:
+        return float("nan")
+    return float(100.0 * np.sum(s - o) / np.sum(o))
+
+
+def rmse(sim, obs) -> float:
+    s, o = _pairs(sim, obs)
+    return float(np.sqrt(np.mean((s - o) ** 2))) if o.size else float("nan")
+
+
+def mae(sim, obs) -> float:
+    s, o = _pairs(sim, obs)
+    return float(np.mean(np.abs(s - o))) if o.size else float("nan")
+
+
+def all_metrics(sim, obs) -> dict:
+    s, o = _pairs(sim, obs)
+    return {"kge": kge(sim, obs), "kge_prime": kge_prime(sim, obs), "nse": nse(sim, obs), "log_nse": log_nse(sim, obs),
+            "pbias": pbias(sim, obs), "rmse": rmse(sim, obs), "mae": mae(sim, obs), "n": int(o.size)}

@@ -1,0 +1,50 @@
+"""Write a run's outputs: ``timeseries.csv``, ``summary.json``, ``hydrotopes.csv`` and figures (all atomic)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from chemistry.errors import InputError
+
+from . import plots
+from .io import write_csv_atomic, write_json_atomic
+
+
+def _inputs_of(result) -> list:
+    c = result.catchment
+    return [p for p in (c.source, c.drivers.file, c.observations.file) if p is not None]
+
+
+def write_run(result, outdir, figures: bool = True) -> dict:
+    """Write all outputs of a :class:`karstmodel.simulate.SimulationResult` into ``outdir``; returns the paths."""
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise InputError("output path exists and is not a directory", file=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    inputs = _inputs_of(result)
+    paths = {"timeseries": out / "timeseries.csv", "summary": out / "summary.json", "hydrotopes": out / "hydrotopes.csv"}
+    ts = result.timeseries.reset_index()
+    ts["date"] = ts["date"].dt.strftime("%Y-%m-%d")
+    write_csv_atomic(ts, paths["timeseries"], protect=inputs, float_format="%.6g")
+    hyd = pd.concat({k: v for k, v in result.hydrotope_series.items()}, names=["hydrotope", "date"]).reset_index()
+    hyd["date"] = hyd["date"].dt.strftime("%Y-%m-%d")
+    write_csv_atomic(hyd, paths["hydrotopes"], protect=inputs, float_format="%.6g")
+    summary = dict(result.summary)
+    summary["outputs"] = {k: v.name for k, v in paths.items()}
+    if figures:
+        c = result.catchment
+        t = result.timeseries
+        figs = {"hydrograph": out / "hydrograph.png", "chemograph": out / "chemograph.png",
+                "soil_pco2": out / "soil_pco2.png", "sink_monthly": out / "sink_monthly.png"}
+        plots.hydrograph(t, f"{c.name}: precipitation and discharge", figs["hydrograph"], c.observations.discharge)
+        plots.chemograph(t, f"{c.name}: spring chemistry ({summary['groundwater_temp_c']:.1f} C)", figs["chemograph"])
+        plots.soil_pco2(t, c.hydrotopes, f"{c.name}: soil-air pCO2 by hydrotope", figs["soil_pco2"])
+        src = {col.replace("carbon_sink_tc_km2_d_", ""): t[col] for col in t.columns
+               if col.startswith("carbon_sink_tc_km2_d_")}
+        plots.monthly_sink(t, src, f"{c.name}: monthly karst carbon sink by source "
+                                   f"(mean {summary['carbon_sink_tc_km2_yr']:.1f} t C km-2 yr-1)", figs["sink_monthly"])
+        paths.update(figs)
+        summary["outputs"] = {k: v.name for k, v in paths.items()}
+    write_json_atomic(summary, paths["summary"])
+    return paths

@@ -1,0 +1,211 @@
+"""One run of the chain: drivers -> snow -> hydrotopes -> karst reservoirs -> soil CO2 -> dissolution -> spring
+chemistry -> accounting. Returns a result table with unit-named columns and a summary with closed balances.
+
+Data flow is one way (ARCHITECTURE.md): no process reaches back into an earlier one. A spin-up run over the first
+``warmup_days`` of the drivers sets the initial storages and solute masses; the recorded run then starts from
+them, so storage changes in the balances are those of the recorded period.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import accounting, dissolution
+from .catchment import Catchment, load_catchment, resolve_catchment
+from .drivers import Drivers, load_drivers
+from .hydrology import simulate_hydrotopes, simulate_karst
+from .observations import load_discharge_observations
+from .snow import simulate_snow
+from .soil_co2 import simulate_soil_co2
+
+
+@dataclass
+class SimulationResult:
+    catchment: Catchment
+    timeseries: pd.DataFrame
+    summary: dict
+    hydrotope_series: dict = field(default_factory=dict)  # name -> DataFrame (soil water, AET, pCO2, ...)
+    drivers: Drivers | None = None
+
+
+@dataclass
+class _State:
+    swe: float
+    soil: np.ndarray
+    icept: np.ndarray
+    storage: tuple  # E, M, C (mm)
+    mass: tuple | None  # E, M, C solute masses (mmol/m2) or None (start from mean recharge composition)
+
+
+def _route_recharge(hyd: dict, catchment: Catchment) -> dict:
+    """Split each hydrotope's recharge into epikarst (slow), conduit (fast), allogenic and surface runoff,
+    as mm over the catchment, per hydrotope (days, hydrotopes)."""
+    frac = np.array([h.fraction for h in catchment.hydrotopes])
+    fast = np.array([h.params.fast_flow_fraction for h in catchment.hydrotopes])
+    is_water = np.array([h.land_use == "water" for h in catchment.hydrotopes])
+    lith = catchment.lithology
+    r = hyd["recharge_mm"] * frac[None, :]
+    carb = np.where(is_water[None, :], 0.0, r * lith.carbonate)
+    noncarb = np.where(is_water[None, :], 0.0, r * lith.non_carbonate)
+    slow = carb * (1.0 - fast)[None, :]
+    quick = carb * fast[None, :]
+    allo_k = noncarb * lith.allogenic_to_karst
+    surface = noncarb * (1.0 - lith.allogenic_to_karst) + np.where(is_water[None, :], r, 0.0)
+    return {"slow": slow, "fast": quick, "allogenic": allo_k, "surface": surface}
+
+
+def _extended(conc: np.ndarray, source: int, n_sources: int) -> np.ndarray:
+    """Append per-source tracers (water, carbonic DIC) to concentrations (days, BASE)."""
+    n = conc.shape[0]
+    ext = np.zeros((n, dissolution.N_BASE + 2 * n_sources))
+    ext[:, : dissolution.N_BASE] = conc
+    i = dissolution.IDX
+    ext[:, dissolution.N_BASE + source] = 1.0
+    ext[:, dissolution.N_BASE + n_sources + source] = conc[:, i["dic"]] - 2 * conc[:, i["so4_acid"]] - conc[:, i["no3_acid"]]
+    return ext
+
+
+def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bool = False) -> tuple[dict, _State]:
+    precip = data["precip_mm"].to_numpy(float)
+    temp = data["temp_c"].to_numpy(float)
+    pet = data["pet_mm"].to_numpy(float)
+    n = precip.size
+    nh = len(c.hydrotopes)
+    smax = np.array([h.params.root_zone_storage_mm for h in c.hydrotopes])
+    if state is None:
+        karst_fed = c.lithology.carbonate > 0 or c.lithology.allogenic_to_karst > 0
+        state = _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh),
+                       storage=(c.reservoirs.initial_epikarst_mm if karst_fed else 0.0, None if karst_fed else 0.0,
+                                c.reservoirs.initial_conduit_mm if karst_fed else 0.0), mass=None)
+    snow = simulate_snow(precip, temp, c.snow, state.swe)
+    hyd = simulate_hydrotopes(snow["rain_mm"], snow["melt_mm"], pet, c.hydrotopes, state.soil, state.icept)
+    route = _route_recharge(hyd, c)
+    flows = {"slow_in_mm": route["slow"].sum(axis=1), "fast_in_mm": route["fast"].sum(axis=1),
+             "allogenic_in_mm": route["allogenic"].sum(axis=1), "surface_mm": route["surface"].sum(axis=1)}
+    karst = simulate_karst(flows["slow_in_mm"], flows["fast_in_mm"], flows["allogenic_in_mm"], c.reservoirs,
+                           e0=state.storage[0], m0=state.storage[1], c0=state.storage[2])
+    m_init = karst["matrix_mm"][0] + karst["matrix_out_mm"][0] - karst["epikarst_to_matrix_mm"][0]
+    storage0 = (state.storage[0], m_init, state.storage[2])
+    flows.update(karst)
+    if water_only:
+        end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
+                           icept=hyd["icept_mm"][-1].copy(),
+                           storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
+                                    float(karst["conduit_mm"][-1])), mass=None)
+        return dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, state0=state,
+                    storage0=storage0), end_state
+
+    rel = np.where(smax[None, :] > 0, hyd["soil_mm"] / np.where(smax > 0, smax, 1.0)[None, :], 1.0)
+    co2 = simulate_soil_co2(temp, rel, c.hydrotopes, c.elevation_m, c.chemistry.atmospheric_co2_ppm,
+                            c.chemistry.soil_temp_lag_days, swe_mm=snow["swe_mm"], aet_mm=hyd["aet_mm"],
+                            model=c.chemistry.soil_co2_model)
+    rch = dissolution.recharge_chemistry(co2["soil_temp_c"], co2["pco2_atm"], c.hydrotopes, c.lithology,
+                                         c.chemistry, c.acids, c.allogenic_water)
+    ns = nh + 1
+    nc = dissolution.N_BASE + 2 * ns
+    slow_mass = np.zeros((n, nc))
+    fast_mass = np.zeros((n, nc))
+    allo_mass = np.zeros((n, nc))
+    surf_mass = np.zeros((n, nc))
+    is_water = [h.land_use == "water" for h in c.hydrotopes]
+    for h in range(nh):
+        ext_c = _extended(rch["carbonate"][:, h, :], h, ns)
+        ext_a = _extended(rch["allogenic"][:, h, :], nh, ns)
+        slow_mass += route["slow"][:, h, None] * ext_c
+        fast_mass += route["fast"][:, h, None] * ext_c
+        allo_mass += route["allogenic"][:, h, None] * ext_a
+        if not is_water[h]:
+            surf_mass += (route["surface"][:, h, None]) * ext_a
+    # initial solute masses: from the spin-up, or the mean composition of the inputs
+    if state.mass is None:
+        def mean_conc(mass, vol):
+            v = vol.sum()
+            return mass.sum(axis=0) / v if v > 0 else np.zeros(nc)
+        ce = mean_conc(slow_mass, flows["slow_in_mm"])
+        cc = mean_conc(fast_mass + allo_mass + slow_mass, flows["fast_in_mm"] + flows["allogenic_in_mm"] + flows["slow_in_mm"])
+        mass0 = (ce * storage0[0], ce * storage0[1], cc * storage0[2])
+    else:
+        mass0 = state.mass
+    tr = dissolution.transport(flows, slow_mass, fast_mass, allo_mass, storage0, mass0)
+
+    t_gw = c.chemistry.groundwater_temp_c if c.chemistry.groundwater_temp_c is not None else float(np.clip(np.mean(temp), 0.5, 40.0))
+    mineral = "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite"
+    q_m, q_c = karst["matrix_out_mm"], karst["conduit_out_mm"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conc_m = np.where(q_m[:, None] > 0, tr["matrix_out_mass"] / q_m[:, None], 0.0)
+        conc_c = np.where(q_c[:, None] > 0, tr["conduit_out_mass"] / q_c[:, None], 0.0)
+        residence_c = np.where(q_c > 0, (karst["conduit_mm"] + q_c) / q_c, 0.0)
+    db = c.chemistry.database
+    if c.lithology.carbonate > 0:
+        conc_m2, diss_m = dissolution.react_outflow(conc_m, q_m, t_gw, c.chemistry.matrix, mineral, database=db)
+        av = 2.0 / (c.chemistry.conduit_radius_mm / 10.0)
+        conc_c2, diss_c = dissolution.react_outflow(conc_c, q_c, t_gw, c.chemistry.conduit, mineral,
+                                                    residence_days=residence_c, surface_to_volume_cm_1=av, database=db)
+    else:
+        conc_m2, diss_m, conc_c2, diss_c = conc_m, np.zeros(n), conc_c, np.zeros(n)
+    # attribute the carbonic DIC added by dissolution in the reservoirs to the sources by their water share
+    for conc_new, conc_old in ((conc_m2, conc_m), (conc_c2, conc_c)):
+        d_dic = conc_new[:, dissolution.IDX["dic"]] - conc_old[:, dissolution.IDX["dic"]]
+        water = conc_new[:, dissolution.N_BASE: dissolution.N_BASE + ns]
+        wsum = water.sum(axis=1)
+        share = np.where(wsum[:, None] > 0, water / np.where(wsum > 0, wsum, 1.0)[:, None], 0.0)
+        conc_new[:, dissolution.N_BASE + ns:] += share * d_dic[:, None]
+    q_s = q_m + q_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conc_s = np.where(q_s[:, None] > 0, (conc_m2 * q_m[:, None] + conc_c2 * q_c[:, None]) / q_s[:, None], np.nan)
+    valid = (q_s > 1e-9) & np.isfinite(conc_s[:, dissolution.IDX["dic"]]) & (conc_s[:, dissolution.IDX["dic"]] > 1e-9)
+    spring_chem = pd.DataFrame(index=np.arange(n))
+    if valid.any():
+        sp = dissolution.speciate_water(conc_s[valid], t_gw, database=db)
+        for col in sp.columns:
+            if col == "temp_c":
+                continue
+            arr = np.full(n, np.nan)
+            arr[valid] = sp[col].to_numpy(float) if sp[col].dtype != bool else sp[col].to_numpy()
+            spring_chem[col] = arr
+    end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
+                       storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
+                                float(karst["conduit_mm"][-1])),
+                       mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)))
+    out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,
+               slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr,
+               conc_m=conc_m2, conc_c=conc_c2, conc_s=conc_s, diss_m=diss_m, diss_c=diss_c, spring_chem=spring_chem,
+               t_gw=t_gw, mineral=mineral, state0=state, storage0=storage0, mass0=mass0, n_sources=ns)
+    return out, end_state
+
+
+def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
+    """Water fluxes only (no soil CO2 or chemistry): the fast path used by calibration of discharge.
+    Returns daily arrays ``spring_mm``, ``surface_mm``, ``outlet_mm`` and the water-balance terms."""
+    state = None
+    if catchment.warmup_days > 0:
+        _, state = _core(catchment, data.iloc[: min(catchment.warmup_days, len(data))], None, water_only=True)
+    run, _ = _core(catchment, data, state, water_only=True)
+    f = run["flows"]
+    return {"spring_mm": f["spring_mm"], "surface_mm": f["surface_mm"], "outlet_mm": f["spring_mm"] + f["surface_mm"],
+            "run": run}
+
+
+def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None = None,
+             observations: pd.DataFrame | None = None) -> SimulationResult:
+    """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
+    the bundled default catchment). Returns the daily result table and the summary (SPEC.md keys)."""
+    if not isinstance(catchment, Catchment):
+        catchment = load_catchment(resolve_catchment(catchment))
+    c = catchment
+    if drivers is None:
+        drivers = load_drivers(c.drivers, c.latitude, c.start, c.end)
+    data = drivers.data
+    state = None
+    if c.warmup_days > 0:
+        _, state = _core(c, data.iloc[: min(c.warmup_days, len(data))], None)
+    run, _ = _core(c, data, state)
+    if observations is None and c.observations.file is not None:
+        observations = load_discharge_observations(c.observations.file, c.area_km2, data.index)
+    ts = accounting.timeseries_table(c, data, run, observations)
+    summary = accounting.summary(c, data, run, ts, drivers)
+    hyd_series = accounting.hydrotope_tables(c, data, run)
+    return SimulationResult(catchment=c, timeseries=ts, summary=summary, hydrotope_series=hyd_series,
+                            drivers=drivers)
