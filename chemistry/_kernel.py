@@ -74,9 +74,8 @@ if AVAILABLE:
             out[k] = (b[k] - s) / a[k, k]
 
     @njit(cache=True, fastmath=False)
-    def _state(i, y, ionic, log_aw, az2, beta, bpar, logk, nu, nu_w, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j,
-               lg, r, x):
-        """log g (into lg) and master log activities x at (y, I, log a_w) of sample i."""
+    def _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x):
+        """log g (into lg) and master log activities x at (y, I, log a_w) of one sample."""
         n_sp = lg.shape[0]
         n_m, n_ll = pinv.shape
         n_free = null.shape[1]
@@ -84,7 +83,7 @@ if AVAILABLE:
         for j in range(n_sp):
             lg[j] = -az2[j] * sq / (1.0 + beta[j] * sq) + bpar[j] * ionic
         for k in range(n_ll):
-            r[k] = ll_rhs0[i, k] - ll_nuw[k] * log_aw
+            r[k] = ll_rhs0[k] - ll_nuw[k] * log_aw
         for g in range(gsp_k.shape[0]):
             r[gsp_k[g]] += lg[gsp_j[g]]
         for m in range(n_m):
@@ -97,9 +96,9 @@ if AVAILABLE:
             x[m] = xp + yn
 
     @njit(cache=True, fastmath=False)
-    def _block(lo, hi, max_iter, tol, logk, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
-               ll_rhs0, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu, gas_nuw,
-               gas_logk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out):
+    def _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
+               null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
+               gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out):
         n_sp, n_m = nu.shape
         n_free = null.shape[1]
         n_sum = w.shape[0]
@@ -121,7 +120,34 @@ if AVAILABLE:
         sv = np.empty(max(n_sum, 1))
         sc = np.empty(max(n_sum, 1))
         dx = np.empty(n_m)
+        logk = np.empty(n_sp)
+        ll_rhs0 = np.empty(max(n_ll, 1))
+        gas_logk = np.empty(max(n_gas, 1))
+        basis = np.empty(6)
         for i in range(lo, hi):
+            # log K(T): PHREEQC's analytical expression, as chemistry.database.temperature_basis
+            t = temp_k[i]
+            basis[0] = 1.0
+            basis[1] = t
+            basis[2] = 1.0 / t
+            basis[3] = math.log10(t)
+            basis[4] = 1.0 / (t * t)
+            basis[5] = t * t
+            for j in range(n_sp):
+                v = 0.0
+                for c in range(6):
+                    v += basis[c] * logk_coef[j, c]
+                logk[j] = v
+            for k in range(n_ll):
+                v = 0.0
+                for c in range(6):
+                    v += basis[c] * ll_coef[k, c]
+                ll_rhs0[k] = ll_target[i, k] + v
+            for g in range(n_gas):
+                v = 0.0
+                for c in range(6):
+                    v += basis[c] * gas_lk[g, c]
+                gas_logk[g] = v
             a_dh = dh_a[i]
             b_dh = dh_b[i]
             for j in range(n_sp):
@@ -138,7 +164,7 @@ if AVAILABLE:
             # starting point: x0 projected on the free directions, at I = 1e-3 and a_w = 1
             sq = math.sqrt(1e-3)
             for k in range(n_ll):
-                r[k] = ll_rhs0[i, k] - ll_nuw[k] * 0.0
+                r[k] = ll_rhs0[k] - ll_nuw[k] * 0.0
             for g in range(gsp_k.shape[0]):
                 j = gsp_j[g]
                 r[gsp_k[g]] += -az2[j] * sq / (1.0 + beta[j] * sq) + bpar[j] * 1e-3
@@ -161,12 +187,16 @@ if AVAILABLE:
                 sq = math.sqrt(ionic)
                 sqd = math.sqrt(max(ionic, 1e-30))
                 for j in range(n_sp):
+                    if az2[j] == 0.0:  # neutral species: log g = b I (the terms below are exactly zero)
+                        lg[j] = bpar[j] * ionic
+                        dlg[j] = bpar[j]
+                        continue
                     den = 1.0 + beta[j] * sq
                     lg[j] = -az2[j] * sq / den + bpar[j] * ionic
-                    dend = 1.0 + beta[j] * sqd
+                    dend = den if sqd == sq else 1.0 + beta[j] * sqd
                     dlg[j] = -az2[j] / (2.0 * sqd * (dend * dend)) + bpar[j]
                 for k in range(n_ll):
-                    r[k] = ll_rhs0[i, k] - ll_nuw[k] * log_aw
+                    r[k] = ll_rhs0[k] - ll_nuw[k] * log_aw
                 for g in range(gsp_k.shape[0]):
                     r[gsp_k[g]] += lg[gsp_j[g]]
                 for m in range(n_m):
@@ -189,7 +219,7 @@ if AVAILABLE:
                     lm = 0.0
                     for m in range(n_m):
                         lm += nu[j, m] * x[m]
-                    lm = logk[i, j] + lm + log_aw * nu_w[j] - lg[j]
+                    lm = logk[j] + lm + log_aw * nu_w[j] - lg[j]
                     if lm > 2.0:
                         lm = 2.0
                     mj = math.exp(LN10 * lm)
@@ -223,7 +253,7 @@ if AVAILABLE:
                     lp = 0.0
                     for m in range(n_m):
                         lp += x[m] * gas_nu[g, m]
-                    gterm = gas_coef[i, g] * math.exp(LN10 * (lp + gas_nuw[g] * log_aw - gas_logk[i, g]))
+                    gterm = gas_coef[i, g] * math.exp(LN10 * (lp + gas_nuw[g] * log_aw - gas_logk[g]))
                     f[k] += gterm
                     sv[k] += gterm
                     for l in range(n_free):
@@ -289,15 +319,14 @@ if AVAILABLE:
                     its = it
                     break
             # final state (as the numpy path: log g, x and molalities at the last y, I, log a_w)
-            _state(i, y, ionic, log_aw, az2, beta, bpar, logk, nu, nu_w, pinv, null, ll_rhs0, ll_nuw, gsp_k,
-                   gsp_j, lg, r, x)
+            _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
             for m in range(n_m):
                 x_out[i, m] = x[m]
             for j in range(n_sp):
                 lm = 0.0
                 for m in range(n_m):
                     lm += nu[j, m] * x[m]
-                lm = logk[i, j] + lm + log_aw * nu_w[j] - lg[j]
+                lm = logk[j] + lm + log_aw * nu_w[j] - lg[j]
                 if lm > 2.0:
                     lm = 2.0
                 mol_out[i, j] = math.exp(LN10 * lm)
@@ -308,22 +337,23 @@ if AVAILABLE:
             its_out[i] = its
 
     @njit(cache=True, fastmath=False, parallel=True)
-    def _newton(max_iter, tol, logk, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null, ll_rhs0,
-                ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu, gas_nuw, gas_logk,
-                gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out):
-        n = logk.shape[0]
+    def _newton(max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
+                ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
+                gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out):
+        n = temp_k.shape[0]
         n_blocks = (n + BLOCK - 1) // BLOCK
         for b in prange(n_blocks):
             lo = b * BLOCK
             hi = min(n, lo + BLOCK)
-            _block(lo, hi, max_iter, tol, logk, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
-                   ll_rhs0, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-                   gas_nuw, gas_logk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out)
+            _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
+                   null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef,
+                   gas_nu, gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out)
 
 
 def solve_problem(p, max_iter: int, tol: float):
     """Run the kernel on a :class:`chemistry.water._Problem`; returns x, molality, log g, I, log a_w, converged,
     iterations per sample (as the numpy path)."""
+    from .thermo import KELVIN
     model = p.model
     n, n_m, n_sp = p.n, len(model.masters), len(model.species)
     x = np.empty((n, n_m))
@@ -335,10 +365,10 @@ def solve_problem(p, max_iter: int, tol: float):
     its = np.empty(n, dtype=np.int64)
     c = np.ascontiguousarray
     f64 = lambda a: c(np.asarray(a, dtype=np.float64))  # noqa: E731
-    _newton(int(max_iter), float(tol), f64(p.logk), f64(p.dh_a), f64(p.dh_b), f64(model.charge**2),
-            c(np.asarray(model.gamma_kind, dtype=np.int64)), f64(model.ion_size), f64(model.b_param), f64(model.nu),
-            f64(model.nu_w), f64(p.pinv), f64(p.null), f64(p.ll_rhs0), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j),
-            f64(p.w), f64(p.rhs), c(p.log_rows), f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef),
-            f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_logk), f64(p.gas_nub), f64(p.x0), x, mol, lg, ionic, log_aw,
-            conv, its)
+    _newton(int(max_iter), float(tol), f64(p.temp_c + KELVIN), f64(model.logk_coef), f64(p.dh_a), f64(p.dh_b),
+            f64(model.charge**2), c(np.asarray(model.gamma_kind, dtype=np.int64)), f64(model.ion_size),
+            f64(model.b_param), f64(model.nu), f64(model.nu_w), f64(p.pinv), f64(p.null), f64(p.ll_target),
+            f64(p.ll_coef), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j), f64(p.w), f64(p.rhs), c(p.log_rows),
+            f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef), f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_lk),
+            f64(p.gas_nub), f64(p.x0), x, mol, lg, ionic, log_aw, conv, its)
     return x, mol, lg, ionic, log_aw, conv, its

@@ -113,41 +113,78 @@ def _phase_ll(model, name, target):
 
 
 def _x0(model, n, temp_c=None, p_atm=None, system="open", totals=None):
-    """Starting point for the Newton iteration from the ideal (no activity, no ion pair) carbonate system.
+    """Starting point for the Newton iteration from the carbonate system with Davies activity coefficients
+    (the major species only: H+, HCO3-, CO2, CO3-2, Ca+2, Mg+2; no ion pairs).
 
-    Pure water + CO2: a_H = sqrt(K1 KH p); open system with calcite: Ca = (p K1 Kc KH / (4 K2))^(1/3)
-    (Dreybrodt 1988, eq. 2.33 without activity coefficients), HCO3 = 2 Ca, a_H = K1 KH p / HCO3. The closed
-    system starts from the open one at a tenth of the pCO2. Only the direction not fixed by the log-linear
-    constraints matters; a start within about 0.5 pH units converges in 5-7 Newton steps.
+    Pure water + CO2: a_H = sqrt(K1 KH p). With the mineral (calcite if the model has no Mg, otherwise
+    dolomite, Ca = Mg; Dreybrodt 1988, *Processes in karst systems*, ch. 2, eqs. 2.33 ff.), charge balance
+    HCO3- = 2 (Ca + Mg):
+
+    * open system: Ca^3 = p KH K1 Kc / (4 K2 g2 g1^2) (calcite; dolomite: sqrt(Kd) / (16 K2 g2 g1^2));
+    * closed system (CO2 taken up at pCO2 p first, C0 = KH p + sqrt(K1 KH p), then C - Ca conserved):
+      CO2 = C0 - Ca, so 4 K2 g2 g1^2 Ca^3 + Kc K1 Ca - Kc K1 C0 = 0 (dolomite: 16 K2 g2 g1^2 Ca^3
+      + 2 sqrt(Kd) K1 Ca - sqrt(Kd) K1 C0 = 0), solved in closed form (the real root of a depressed cubic).
+
+    g1, g2 are Davies activity coefficients (Davies 1962; :func:`chemistry.thermo.log_gamma`) at the ionic
+    strength of the ideal solution (I = 3 Ca for calcite, 6 Ca for dolomite): one fixed-point step. Only the
+    directions not fixed by the log-linear constraints matter.
     """
     x0 = np.full((n, len(model.masters)), -3.0)
     x0[:, 0] = -7.5
     if temp_c is None or p_atm is None:
         return x0
-    tk = np.asarray(temp_c, dtype=float) + thermo.KELVIN
+    temp_c = np.asarray(temp_c, dtype=float)
+    tk = temp_c + thermo.KELVIN
     basis = temperature_basis(tk)
-    lk = lambda sp: basis @ np.asarray(model.database.species[sp].log_k.coefficients)  # noqa: E731
-    log_k2 = -lk("HCO3-")  # HCO3- = CO3-2 + H+
-    log_k1 = lk("HCO3-") - lk("CO2")  # CO2 + H2O = HCO3- + H+
-    log_kh = basis @ np.asarray(model.database.phases["CO2(g)"].log_k.coefficients) + lk("CO2")
-    log_kc = basis @ np.asarray(model.database.phases["Calcite"].log_k.coefficients)
-    lp = np.log10(np.asarray(p_atm, dtype=float))
+    coef = lambda c: np.asarray(c.log_k.coefficients)  # noqa: E731
+    db = model.database
+    # log K of HCO3- = CO3-2 + H+ (-K2), CO2 + H2O = HCO3- + H+ (K1), CO2(g) = CO2 (KH), mineral
+    lk = basis @ np.stack([coef(db.species["HCO3-"]), coef(db.species["CO2"]), coef(db.phases["CO2(g)"])], axis=1)
+    log_k2 = -lk[:, 0]
+    log_k1 = lk[:, 0] - lk[:, 1]
+    log_kh = lk[:, 2] + lk[:, 1]
+    lp = np.log10(np.broadcast_to(np.asarray(p_atm, dtype=float), tk.shape))
     if system == "gas":
         log_h = np.clip(0.5 * (log_k1 + log_kh + lp), -9, -3)
         x0[:, 0] = log_h
         x0[:, model.masters.index("CO3-2")] = log_k2 + log_h - log_h  # HCO3 = H+ in pure water + CO2
         return x0
-    if system != "open":
-        lp = lp - 1.0
-    log_ca = (lp + log_k1 + log_kc + log_kh - np.log10(4.0) - log_k2) / 3.0
-    log_hco3 = log_ca + np.log10(2.0)
-    log_h = log_k1 + log_kh + lp - log_hco3
+    dolomite = "Mg+2" in model.masters
+    if dolomite:  # Ca = Mg: Ca Mg CO3^2 = Kd -> Ca CO3 = sqrt(Kd)
+        log_kc = 0.5 * (basis @ coef(db.phases["Dolomite"]))
+        n_cat, c_coef, i_per_ca = 2.0, 2.0, 6.0
+    else:
+        log_kc = basis @ coef(db.phases["Calcite"])
+        n_cat, c_coef, i_per_ca = 1.0, 1.0, 3.0
+    k1, k2, kh, kc = 10.0**log_k1, 10.0**log_k2, 10.0**log_kh, 10.0**log_kc
+    p = 10.0**lp
+    dh_a = thermo.debye_huckel_a_b(temp_c)[0]
+    c0 = kh * p + np.sqrt(k1 * kh * p)
+    log_g1 = np.zeros_like(tk)
+    log_g2 = np.zeros_like(tk)
+    for _ in range(2):  # ideal solution, then one step with Davies activity coefficients
+        a3 = 4.0 * n_cat**2 * k2 * 10.0 ** (log_g2 + 2.0 * log_g1)  # a3 Ca^3 = ...
+        b = kc * k1
+        if system == "open":
+            ca = np.cbrt(b * kh * p / a3)
+        else:
+            # depressed cubic Ca^3 + P Ca + Q = 0 with P = c b / a3 > 0, Q = -b C0 / a3 < 0: one real root,
+            # Ca = -2 sqrt(P/3) sinh(asinh(3 Q / (2 P) sqrt(3 / P)) / 3) (no cancellation)
+            pp = c_coef * b / a3
+            qq = -b * c0 / a3
+            ca = -2.0 * np.sqrt(pp / 3.0) * np.sinh(np.arcsinh(1.5 * qq / pp * np.sqrt(3.0 / pp)) / 3.0)
+            ca = np.minimum(ca, 0.999 * c0 / c_coef)
+        sq = np.sqrt(i_per_ca * ca)
+        davies = -dh_a * (sq / (1.0 + sq) - 0.3 * i_per_ca * ca)
+        log_g1, log_g2 = davies, 4.0 * davies
+    hco3 = 2.0 * n_cat * ca
+    co2 = kh * p if system == "open" else c0 - c_coef * ca
+    log_h = log_k1 + np.log10(co2) - np.log10(hco3) - log_g1
     x0[:, 0] = np.clip(log_h, -11, -4)
-    i = model.masters.index("CO3-2")
-    x0[:, i] = log_k2 + log_hco3 - x0[:, 0]
-    x0[:, model.masters.index("Ca+2")] = log_ca
-    if "Mg+2" in model.masters:
-        x0[:, model.masters.index("Mg+2")] = log_ca
+    x0[:, model.masters.index("CO3-2")] = log_kc - np.log10(ca) - log_g2
+    x0[:, model.masters.index("Ca+2")] = np.log10(ca) + log_g2
+    if dolomite:
+        x0[:, model.masters.index("Mg+2")] = np.log10(ca) + log_g2
     return x0
 
 

@@ -183,9 +183,22 @@ class Solution:
     log_aw: np.ndarray
     converged: np.ndarray  # (N,) bool
     iterations: int
-    logk: np.ndarray = field(repr=False)
+    _logk: np.ndarray | None = field(default=None, repr=False)  # (N, S), computed on first use
     #: Newton iterations of each sample (max_iter where it did not converge)
     sample_iterations: np.ndarray | None = field(default=None, repr=False)
+    _basis: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def logk(self) -> np.ndarray:
+        """log10 K(T) of every species' formation reaction from the masters, (N, S)."""
+        if self._logk is None:
+            self._logk = self._temperature_basis() @ self.model.logk_coef.T
+        return self._logk
+
+    def _temperature_basis(self) -> np.ndarray:
+        if self._basis is None:
+            self._basis = dbmod.temperature_basis(self.temp_c + thermo.KELVIN)
+        return self._basis
 
     def total(self, element: str) -> np.ndarray:
         return self.molality @ self.model.element_row(element)
@@ -206,7 +219,7 @@ class Solution:
 
     def saturation_index(self, phase: str) -> np.ndarray:
         row, nu_w, coef = self.model.phase(phase)
-        logk = dbmod.temperature_basis(self.temp_c + thermo.KELVIN) @ coef
+        logk = self._temperature_basis() @ coef
         return self.x @ row + nu_w * self.log_aw - logk
 
     def log_pco2(self) -> np.ndarray:
@@ -274,23 +287,26 @@ NUMPY_CHUNK = 8192
 COMPACT_BELOW = 0.7
 #: initial ionic strength (mol/kgw) of the Newton iteration
 _I0 = 1e-3
+START_FROM_X0 = False
 
 
 @dataclass
 class _Problem:
     """Everything the Newton iteration needs, set up once per call (shared by the numpy and numba engines).
 
-    Per-sample arrays have N rows; the log-linear constraints enter through x = x_p + B y with
-    x_p = pinv @ (ll_rhs0 - ll_nuw log a_w + log g of the gamma species) and B = ``null``."""
+    Per-sample arrays have N rows. Temperature-dependent constants are kept as coefficients on
+    :func:`chemistry.database.temperature_basis` and evaluated per sample by the engines (no (N, S) array of
+    log K is built). The log-linear constraints enter through x = x_p + B y with
+    x_p = pinv @ (target + logK - nu_w log a_w + log g of the gamma species) and B = ``null``."""
 
     model: AqueousModel
     temp_c: np.ndarray  # (N,)
-    logk: np.ndarray  # (N, S)
     dh_a: np.ndarray  # (N,) Debye-Hueckel A
     dh_b: np.ndarray  # (N,) Debye-Hueckel B
     pinv: np.ndarray  # (M, k) pseudo-inverse of the log-linear matrix
     null: np.ndarray  # (M, L) basis of its null space
-    ll_rhs0: np.ndarray  # (N, k) target + logK of the log-linear constraints
+    ll_target: np.ndarray  # (N, k)
+    ll_coef: np.ndarray  # (k, 6) logK coefficients of the log-linear constraints (zero where none)
     ll_nuw: np.ndarray  # (k,)
     gsp_k: np.ndarray  # (G,) log-linear constraints that add log g of a species ...
     gsp_j: np.ndarray  # (G,) ... namely of this species
@@ -303,7 +319,7 @@ class _Problem:
     gas_coef: np.ndarray  # (N, Q)
     gas_nu: np.ndarray  # (Q, M)
     gas_nuw: np.ndarray  # (Q,)
-    gas_logk: np.ndarray  # (N, Q)
+    gas_lk: np.ndarray  # (Q, 6) logK coefficients of the gas phases
     gas_nub: np.ndarray  # (Q, L)
     x0: np.ndarray  # (N, M) starting point (projected on the free directions at I = 1e-3, a_w = 1)
 
@@ -316,15 +332,25 @@ class _Problem:
         return self.null.shape[1]
 
 
+def _debye_huckel(temp_c, chunk: int = 65536):
+    """Debye-Hueckel A and B per sample (:func:`chemistry.thermo.debye_huckel_a_b`), evaluated in blocks so
+    that its many temporaries stay small."""
+    n = temp_c.size
+    if n <= chunk:
+        a, b = thermo.debye_huckel_a_b(temp_c)
+        return np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(b, dtype=float)
+    a, b = np.empty(n), np.empty(n)
+    for lo in range(0, n, chunk):
+        a[lo:lo + chunk], b[lo:lo + chunk] = thermo.debye_huckel_a_b(temp_c[lo:lo + chunk])
+    return a, b
+
+
 def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0) -> _Problem:
     temp_c = np.atleast_1d(np.asarray(temp_c, dtype=float))
     n, m = temp_c.size, len(model.masters)
     if len(log_linear) + len(sums) != m:
         raise ValueError(f"{len(log_linear)} + {len(sums)} constraints for {m} unknowns")
-    basis = dbmod.temperature_basis(temp_c + thermo.KELVIN)
-    logk = basis @ model.logk_coef.T  # (N, S)
-    dh_a, dh_b = thermo.debye_huckel_a_b(temp_c)
-    dh_a, dh_b = np.ascontiguousarray(dh_a, dtype=float), np.ascontiguousarray(dh_b, dtype=float)
+    dh_a, dh_b = _debye_huckel(temp_c)
 
     # eliminate the log-linear constraints: x = xp + B y
     if log_linear:
@@ -335,22 +361,24 @@ def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0) -> _Pr
             raise ValueError("the log-linear constraints are not independent")
         pinv = np.linalg.pinv(lmat)  # (M, k)
         null = vt[rank:].T  # (M, M-k)
-        ll_logk = np.stack([(basis @ c.logk_coef) if c.logk_coef is not None else np.zeros(n)
-                            for c in log_linear], axis=1)
-        ll_target = np.stack([np.broadcast_to(c.target, (n,)) for c in log_linear], axis=1)
-        ll_rhs0 = ll_target + ll_logk
+        ll_coef = np.array([c.logk_coef if c.logk_coef is not None else np.zeros(6) for c in log_linear],
+                           dtype=float)
+        ll_target = np.empty((n, len(log_linear)))
+        for k, c in enumerate(log_linear):
+            ll_target[:, k] = np.broadcast_to(c.target, (n,))
         ll_nuw = np.array([c.nu_w for c in log_linear], dtype=float)
     else:
         pinv, null = np.zeros((m, 0)), np.eye(m)
-        ll_rhs0, ll_nuw = np.zeros((n, 0)), np.zeros(0)
+        ll_coef, ll_target, ll_nuw = np.zeros((0, 6)), np.zeros((n, 0)), np.zeros(0)
     gsp = [(k, c.gamma_species) for k, c in enumerate(log_linear) if c.gamma_species is not None]
     gsp_k = np.array([k for k, _ in gsp], dtype=np.int64)
     gsp_j = np.array([j for _, j in gsp], dtype=np.int64)
 
     n_sp = len(model.species)
     w = np.array([s_.weights for s_ in sums], dtype=float) if sums else np.zeros((0, n_sp))  # (K, S)
-    rhs = (np.stack([np.broadcast_to(s_.rhs, (n,)).astype(float) for s_ in sums], axis=1) if sums
-           else np.zeros((n, 0)))
+    rhs = np.empty((n, len(sums)))
+    for k, s_ in enumerate(sums):
+        rhs[:, k] = np.broadcast_to(s_.rhs, (n,))
     log_form = np.array([s_.log_form for s_ in sums], dtype=bool)
     log_rows = log_form[None, :] & (rhs > 0)
     log_rhs = np.log10(np.where(rhs > 0, rhs, 1.0))
@@ -361,24 +389,23 @@ def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0) -> _Pr
     gas_coef = np.zeros((n, len(gas)))
     gas_nu = np.zeros((len(gas), m))
     gas_nuw = np.zeros(len(gas))
-    gas_logk = np.zeros((n, len(gas)))
+    gas_lk = np.zeros((len(gas), 6))
     for q, (k, s_) in enumerate(gas):
         g_nu, g_nuw, g_coef = s_.gas_phase
         gas_coef[:, q] = np.broadcast_to(s_.gas_coef, (n,))
         gas_nu[q] = g_nu
         gas_nuw[q] = g_nuw
-        gas_logk[:, q] = basis @ g_coef
+        gas_lk[q] = g_coef
     gas_nub = gas_nu @ null if gas else np.zeros((0, n_free))
 
     if x0 is None:
-        x0 = np.full((n, m), -3.0)
-        x0[:, 0] = -7.0
+        x0 = np.array([-7.0] + [-3.0] * (m - 1))
     x0 = np.broadcast_to(np.asarray(x0, dtype=float), (n, m))
     c = np.ascontiguousarray
-    return _Problem(model=model, temp_c=temp_c, logk=c(logk), dh_a=dh_a, dh_b=dh_b, pinv=c(pinv), null=c(null),
-                    ll_rhs0=c(ll_rhs0), ll_nuw=ll_nuw, gsp_k=gsp_k, gsp_j=gsp_j, w=c(w), rhs=c(rhs),
-                    log_rows=c(log_rows), log_rhs=c(log_rhs), nub=c(nub), gas_k=gas_k, gas_coef=c(gas_coef),
-                    gas_nu=c(gas_nu), gas_nuw=gas_nuw, gas_logk=c(gas_logk), gas_nub=c(gas_nub), x0=x0)
+    return _Problem(model=model, temp_c=temp_c, dh_a=dh_a, dh_b=dh_b, pinv=c(pinv), null=c(null),
+                    ll_target=ll_target, ll_coef=ll_coef, ll_nuw=ll_nuw, gsp_k=gsp_k, gsp_j=gsp_j, w=c(w), rhs=rhs,
+                    log_rows=log_rows, log_rhs=log_rhs, nub=c(nub), gas_k=gas_k, gas_coef=gas_coef, gas_nu=gas_nu,
+                    gas_nuw=gas_nuw, gas_lk=gas_lk, gas_nub=c(gas_nub), x0=x0)
 
 
 def _row_max(a):
@@ -390,7 +417,8 @@ def _row_max(a):
 
 
 def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float):
-    """Newton iteration of samples lo..hi-1 (vectorised); returns y, I, log a_w, converged, iterations per sample.
+    """Newton iteration of samples lo..hi-1, vectorised over them; returns x, molality, log g, I, log a_w,
+    converged and iterations per sample.
 
     The per-sample working arrays are compacted to the samples still iterating whenever fewer than
     ``COMPACT_BELOW`` of them are active; converged samples are written back when they converge."""
@@ -414,14 +442,17 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
     has_ll = p.pinv.shape[1] > 0
 
     sl = slice(lo, hi)
+    basis = dbmod.temperature_basis(p.temp_c[sl] + thermo.KELVIN)
+    logk = basis @ model.logk_coef.T
+    ll_rhs0 = p.ll_target[sl] + basis @ p.ll_coef.T
     az2_0, beta_0, bpar_0 = _activity_arrays(model, p.dh_a[sl], p.dh_b[sl])
-    work = {"logk": p.logk[sl], "az2": az2_0, "beta": beta_0, "bpar": bpar_0, "ll_rhs0": p.ll_rhs0[sl],
+    work = {"logk": logk, "az2": az2_0, "beta": beta_0, "bpar": bpar_0, "ll_rhs0": ll_rhs0,
             "rhs": p.rhs[sl], "abs_rhs": np.abs(p.rhs[sl]), "log_rows": p.log_rows[sl], "log_rhs": p.log_rhs[sl],
-            "gas_coef": p.gas_coef[sl], "gas_logk": p.gas_logk[sl]}
+            "gas_coef": p.gas_coef[sl], "gas_logk": basis @ p.gas_lk.T}
     # starting point: x0 projected on the free directions, at I = 1e-3 and a_w = 1
     if has_ll:
         sq = np.sqrt(_I0)
-        r = work["ll_rhs0"] - p.ll_nuw[None, :] * 0.0
+        r = ll_rhs0 - p.ll_nuw[None, :] * 0.0
         for k, j in gsp:
             r[:, k] += -az2_0[:, j] * sq / (1.0 + beta_0[:, j] * sq) + bpar_0[:, j] * _I0
         y_out = (p.x0[sl] - r @ p.pinv.T) @ p.null
@@ -429,6 +460,23 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
         y_out = p.x0[sl] @ p.null
     i_out = np.full(nb, _I0)
     aw_out = np.zeros(nb)
+    if START_FROM_X0:
+        # ionic strength and water activity of the starting point (at log g(1e-3), a_w = 1), where that is a
+        # plausible water (every molality below 1 mol/kgw); otherwise I = 1e-3, a_w = 1
+        sq = np.sqrt(_I0)
+        lg = -az2_0 * sq / (1.0 + beta_0 * sq) + bpar_0 * _I0
+        if has_ll:
+            r = ll_rhs0 - p.ll_nuw[None, :] * 0.0
+            for k, j in gsp:
+                r[:, k] += lg[:, j]
+            x = r @ p.pinv.T + y_out @ null_t
+        else:
+            x = y_out @ null_t
+        logm = logk + x @ nu_t - lg
+        ok = np.all(logm < 0.0, axis=1)
+        m0 = 10.0 ** np.minimum(logm, 0.0)
+        i_out = np.where(ok, np.maximum(0.5 * (m0 @ z2), 1e-7), _I0)
+        aw_out = np.where(ok, thermo.log_water_activity(m0.sum(axis=1)), 0.0)
     conv_out = np.zeros(nb, dtype=bool)
     its_out = np.full(nb, max_iter, dtype=np.int64)
     rows = np.arange(nb)  # block rows of the working set
@@ -512,7 +560,7 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
         new_i = np.where(ionic + di > 0.1 * ionic, ionic + di, np.maximum(i_calc, 0.1 * ionic))
         done = active & (rel_max < tol) & (rel_i < tol) & (big < 1e-8) & (np.abs(di) < 1e-8 * ionic) & ~bad
         ionic = np.where(active, new_i, ionic)
-        with np.errstate(invalid="ignore"):  # a diverging sample (it is flagged, not converged)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a diverging sample (flagged, not converged)
             log_aw = np.where(active, thermo.log_water_activity(acc[:, c_msum]), log_aw)
         if done.any():
             rd = rows[done]
@@ -527,13 +575,13 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
     sq = np.sqrt(i_out)[:, None]
     lg = -az2_0 * sq / (1.0 + beta_0 * sq) + bpar_0 * i_out[:, None]
     if has_ll:
-        r = p.ll_rhs0[sl] - p.ll_nuw[None, :] * aw_out[:, None]
+        r = ll_rhs0 - p.ll_nuw[None, :] * aw_out[:, None]
         for k, j in gsp:
             r[:, k] += lg[:, j]
         x = r @ p.pinv.T + y_out @ null_t
     else:
         x = y_out @ null_t
-    mol = 10.0 ** np.minimum(p.logk[sl] + x @ nu_t + aw_out[:, None] * model.nu_w[None, :] - lg, 2.0)
+    mol = 10.0 ** np.minimum(logk + x @ nu_t + aw_out[:, None] * model.nu_w[None, :] - lg, 2.0)
     return x, mol, lg, i_out, aw_out, conv_out, its_out
 
 
@@ -553,7 +601,7 @@ def _numba_kernel():
     """The compiled kernel module, or None when numba is not installed (imported lazily: compiling costs)."""
     try:
         from . import _kernel
-    except ImportError:
+    except ImportError:  # pragma: no cover
         return None
     return _kernel if _kernel.AVAILABLE else None
 
@@ -581,14 +629,14 @@ def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, ma
     Samples that do not converge are flagged in ``Solution.converged``.
 
     ``engine`` selects the implementation of the same iteration (same equations, steps, damping and
-    convergence test; results agree to rounding, about 1e-13):
+    convergence test; results agree to rounding, about 1e-13 relative):
 
     * ``"numpy"``: vectorised over samples, in blocks of ``NUMPY_CHUNK`` samples whose working arrays shrink to
       the samples still iterating;
     * ``"numba"``: a compiled per-sample kernel (:mod:`chemistry._kernel`), parallel over samples; needs the
-      optional ``numba`` package (the first call in a fresh environment compiles it, a few seconds, then it is
-      cached on disk). It covers every constraint type, including log-linear constraints on a free molality
-      (``gamma_species``);
+      optional ``numba`` package (the first call in a fresh environment compiles it, some seconds, then it is
+      loaded from numba's on-disk cache). It covers every constraint type, including log-linear constraints on
+      a free molality (``gamma_species``), so it never falls back to numpy;
     * ``"auto"`` (default): numba when it is installed and there are at least ``NUMBA_MIN_SAMPLES`` samples,
       numpy otherwise.
     """
@@ -600,4 +648,4 @@ def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, ma
     iterations = int(its.max()) if its.size else 0
     return Solution(model=model, temp_c=p.temp_c, x=x, molality=mol, log_gamma=lg, ionic_strength=ionic,
                     log_aw=log_aw, converged=conv & np.all(np.isfinite(x), axis=1), iterations=iterations,
-                    logk=p.logk, sample_iterations=its)
+                    sample_iterations=its)

@@ -52,6 +52,13 @@ from . import metrics as _metrics  # noqa: E402
 _TC_KM2_PER_MMOL_M2 = M_C * 1e-3
 
 
+def _nanmedian(values) -> float:
+    """Median of the finite values; NaN (without a RuntimeWarning) when there are none, e.g. no spring."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
 def _weighted(arr, frac):
     return np.asarray(arr) @ np.asarray(frac)
 
@@ -72,6 +79,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     ts["interception_evap_mm"] = _weighted(hyd["interception_evap_mm"], frac)
     ts["aet_mm"] = _weighted(hyd["aet_mm"], frac)
     ts["soil_water_mm"] = _weighted(hyd["soil_mm"], frac)
+    ts["interception_storage_mm"] = _weighted(hyd["icept_mm"], frac)  # closes the water balance from this table
     ts["recharge_mm"] = _weighted(hyd["recharge_mm"], frac)
     for k in ("slow_in_mm", "fast_in_mm", "allogenic_in_mm"):
         ts[k.replace("_in_mm", "_recharge_mm")] = flows[k]
@@ -246,9 +254,9 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "dic_carbonic_mmol_l_flow_weighted": dic_c_fw,
         "ca_mmol_l_flow_weighted": fw("ca"),
         "mg_mmol_l_flow_weighted": fw("mg"),
-        "spring_ph_median": float(np.nanmedian(ts["ph"])),
-        "spring_si_calcite_median": float(np.nanmedian(ts["si_calcite"])),
-        "spring_log_pco2_median": float(np.nanmedian(ts["log_pco2"])),
+        "spring_ph_median": _nanmedian(ts["ph"]),
+        "spring_si_calcite_median": _nanmedian(ts["si_calcite"]),
+        "spring_log_pco2_median": _nanmedian(ts["log_pco2"]),
         "groundwater_temp_c": run["t_gw"],
         "saturated_zone_mineral": run["mineral"],
         "water_balance": wb,

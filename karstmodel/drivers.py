@@ -86,8 +86,6 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
             raise InputError(f"missing required column (required: date, precip_mm, temp_c)", file=path, column=col)
     if spec.pet == "column" and "pet_mm" not in df.columns:
         raise InputError("[drivers] pet = 'column' but the file has no pet_mm column", file=path, column="pet_mm")
-    if spec.pet == "hargreaves" and not {"tmin_c", "tmax_c"} <= set(df.columns):
-        raise InputError("[drivers] pet = 'hargreaves' needs tmin_c and tmax_c columns", file=path, column="tmin_c")
     dates = pd.to_datetime(df["date"], errors="coerce")
     bad = dates.isna().to_numpy()
     if bad.any():
@@ -137,6 +135,10 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
         daily["tmin_c"] = data["temp_c"].groupby(level=0).min() if "tmin_c" not in cols else data["tmin_c"].groupby(level=0).min()
         daily["tmax_c"] = data["temp_c"].groupby(level=0).max() if "tmax_c" not in cols else data["tmax_c"].groupby(level=0).max()
         data = daily
+    if spec.pet == "hargreaves" and not {"tmin_c", "tmax_c"} <= set(data.columns):
+        # daily files need tmin_c/tmax_c; sub-daily ones get them from the daily extremes above
+        raise InputError("[drivers] pet = 'hargreaves' needs tmin_c and tmax_c columns (or sub-daily temperatures)",
+                         file=path, column="tmin_c")
     # period
     if start is not None:
         data = data[data.index >= pd.Timestamp(start)]
@@ -169,12 +171,12 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
         elif spec.gap_fill == "linear":
             data[c] = s.interpolate(method="time", limit_direction="both")
         else:
-            clim = s.groupby(s.index.dayofyear).transform("mean")
+            clim = s.groupby(s.index.day_of_year).transform("mean")
             data[c] = s.fillna(clim).interpolate(limit_direction="both")
         if data[c].isna().any():
             raise InputError("gap cannot be filled (no data for that calendar period)", file=path, column=c)
         filled[c] = int(miss.sum())
-    doy = data.index.dayofyear.to_numpy()
+    doy = data.index.day_of_year.to_numpy()
     if spec.pet == "oudin":
         data["pet_mm"] = pet_oudin(data["temp_c"].to_numpy(), latitude_deg, doy)
     elif spec.pet == "hargreaves":

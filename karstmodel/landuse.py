@@ -21,9 +21,10 @@ Sources of the defaults
 * ``fast_flow_fraction``: share of recharge that bypasses epikarst storage through preferential paths (open
   fissures under bare rock, sealed surfaces draining to sinkholes). Assumed defaults to calibrate.
 * ``soil_depth_m``, ``porosity``, water contents: loamy soils (Saxton & Rawls 2006, SSSAJ 70:1569: field capacity
-  ~0.3, wilting point ~0.1 m3/m3 for loam); porosity 0.55-0.60 for forest, shrub and grassland topsoils rich in
-  organic matter (bulk density 1.0-1.2 g/cm3), 0.45-0.50 for cropland and bare soils; soil depth of the
-  CO2-producing layer by land use (assumed).
+  ~0.3, wilting point ~0.1 m3/m3 for loam); porosity 0.55 for vegetated topsoils (bulk density ~1.2 g/cm3),
+  0.45-0.48 for bare soils; the same porosity for all vegetated classes, so that land-use contrasts in soil pCO2
+  come from respiration (R10, Q10), soil depth and water, not from an assumed structure difference; soil depth
+  of the CO2-producing layer by land use (assumed).
 """
 from __future__ import annotations
 
@@ -67,10 +68,10 @@ class LandUseParameters:
 #: hydrological and soil defaults (see the module docstring for sources)
 _DEFAULTS = {
     #                 soil_depth  prod_frac porosity fc    wp    root_zone kc    intercep fast
-    "forest":        (0.60,       0.33,     0.60,    0.32, 0.10, 150.0,    1.00, 2.0,     0.05),
+    "forest":        (0.60,       0.33,     0.55,    0.32, 0.10, 150.0,    1.00, 2.0,     0.05),
     "shrubland":     (0.40,       0.33,     0.55,    0.30, 0.10, 100.0,    0.90, 1.0,     0.05),
     "grassland":     (0.40,       0.33,     0.55,    0.32, 0.10, 90.0,     0.90, 0.5,     0.10),
-    "cropland":      (0.50,       0.33,     0.48,    0.30, 0.10, 110.0,    0.85, 0.5,     0.10),
+    "cropland":      (0.50,       0.33,     0.55,    0.30, 0.10, 110.0,    0.85, 0.5,     0.10),
     "bare_soil":     (0.30,       0.33,     0.48,    0.28, 0.10, 50.0,     0.40, 0.0,     0.20),
     "bare_rock":     (0.05,       0.50,     0.40,    0.20, 0.05, 5.0,      0.20, 0.5,     0.50),
     "urban":         (0.30,       0.33,     0.45,    0.28, 0.10, 20.0,     0.40, 0.3,     0.50),

@@ -31,10 +31,10 @@ PARAMS = {
     "reservoirs.epikarst_max_mm": (1.0, 300.0),
     "reservoirs.conduit_fraction": (0.0, 0.5),
     "reservoirs.overflow_outside_fraction": (0.0, 1.0),
-    "reservoirs.matrix_k_per_d": (1e-4, 0.02),
+    "reservoirs.matrix_k_per_d": (1e-5, 0.02),
     "reservoirs.epikarst_exponent": (0.5, 3.0),
-    "reservoirs.conduit_k_per_d": (0.05, 2.0),
-    "snow.melt_factor_mm_c_d": (1.5, 6.0),
+    "reservoirs.conduit_k_per_d": (0.005, 2.0),
+    "snow.melt_factor_mm_c_d": (1.5, 8.0),
     "hydrotopes.*.root_zone_storage_mm_scale": (0.5, 2.0),
     "hydrotopes.*.fast_flow_fraction_scale": (0.0, 1.0),
 }

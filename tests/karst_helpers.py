@@ -1,0 +1,112 @@
+"""Helpers for the catchment-model tests: synthetic drivers, small catchment files and cached runs.
+
+Every synthetic record is seeded (reproducible). Catchment files are written as TOML text by :func:`toml_text`
+(a tiny serializer for the flat tables and arrays of tables the schema uses), so each test states its catchment
+in Python and the model reads it through the same loader as a user's file.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from karstmodel.catchment import load_catchment
+from karstmodel.simulate import simulate
+
+
+def synthetic_drivers(start: str = "2001-01-01", days: int = 3 * 365, seed: int = 1, t_mean: float = 9.0,
+                      t_amp: float = 9.0, wet_share: float = 0.45, wet_mean_mm: float = 7.0) -> pd.DataFrame:
+    """Daily ``date, precip_mm, temp_c``: a sine-wave temperature and seeded intermittent exponential rain."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range(start, periods=days, freq="D")
+    doy = dates.day_of_year.to_numpy()
+    temp = t_mean + t_amp * np.sin(2 * np.pi * (doy - 105) / 365.0) + rng.normal(0.0, 2.0, days)
+    wet = rng.random(days) < wet_share
+    precip = np.where(wet, rng.exponential(wet_mean_mm, days), 0.0)
+    return pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "precip_mm": np.round(precip, 3),
+                         "temp_c": np.round(temp, 3)})
+
+
+def _value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return repr(float(v)) if isinstance(v, (float, np.floating)) else str(int(v))
+    raise TypeError(f"cannot write {v!r} to TOML")
+
+
+def toml_text(doc: dict) -> str:
+    """TOML for a dict of scalars, tables (dicts, one level of sub-tables) and arrays of tables (lists of dicts)."""
+    lines = [f"{k} = {_value(v)}" for k, v in doc.items() if not isinstance(v, (dict, list))]
+
+    def table(name: str, tbl: dict):
+        lines.append(f"\n[{name}]")
+        subs = []
+        for k, v in tbl.items():
+            if isinstance(v, dict):
+                subs.append((k, v))
+            else:
+                lines.append(f"{k} = {_value(v)}")
+        for k, v in subs:
+            table(f"{name}.{k}", v)
+
+    for k, v in doc.items():
+        if isinstance(v, dict):
+            table(k, v)
+        elif isinstance(v, list):
+            for item in v:
+                lines.append(f"\n[[{k}]]")
+                lines.extend(f"{kk} = {_value(vv)}" for kk, vv in item.items())
+    return "\n".join(lines) + "\n"
+
+
+def base_doc(**updates) -> dict:
+    """A small valid catchment (limestone, one forest hydrotope, Oudin PET, one year warm-up)."""
+    doc = {"name": "synthetic", "area_km2": 10.0,
+           "location": {"latitude": 47.0, "longitude": 14.0, "elevation_m": 500.0},
+           "drivers": {"file": "drivers.csv", "pet": "oudin"},
+           "land_use": {"forest": 1.0},
+           "lithology": {"limestone": 1.0, "dolomite": 0.0, "non_carbonate": 0.0},
+           "simulation": {"warmup_days": 365}}
+    for k, v in updates.items():
+        if isinstance(v, dict) and isinstance(doc.get(k), dict) and k not in ("land_use",):
+            doc[k] = {**doc[k], **v}
+        elif v is None:
+            doc.pop(k, None)
+        else:
+            doc[k] = v
+    return doc
+
+
+def write_catchment(folder: Path, doc: dict, drivers: pd.DataFrame | None = None,
+                    observations: pd.DataFrame | None = None) -> Path:
+    """Write ``catchment.toml`` (and ``drivers.csv`` / ``observations.csv`` when given) into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if drivers is not None:
+        drivers.to_csv(folder / "drivers.csv", index=False)
+    if observations is not None:
+        observations.to_csv(folder / "observations.csv", index=False)
+    path = folder / "catchment.toml"
+    path.write_text(toml_text(doc), encoding="utf-8")
+    return path
+
+
+def run_doc(folder: Path, doc: dict, drivers: pd.DataFrame | None = None, observations=None):
+    """Write a catchment and simulate it; returns the :class:`SimulationResult`."""
+    return simulate(load_catchment(write_catchment(folder, doc, drivers, observations)))
+
+
+@lru_cache(maxsize=None)
+def bundled_run(name: str):
+    """One simulation per bundled catchment per test session (shared by the test modules)."""
+    return simulate(name)
+
+
+def storage_columns() -> tuple:
+    """Timeseries columns holding storages (mm over the catchment) at the end of each day."""
+    return ("swe_mm", "interception_storage_mm", "soil_water_mm", "epikarst_mm", "matrix_mm", "conduit_mm")

@@ -1,0 +1,89 @@
+"""Goodness-of-fit metrics (karstmodel.metrics) against values computed by hand on small arrays.
+
+obs = [1, 2, 3, 4, 5], sim = [1.5, 1.5, 3.5, 3, 6]:
+  residuals s - o = [0.5, -0.5, 0.5, -1, 1]  -> sum of squares 2.75, sum 0.5
+  obs mean 3, sum of squared deviations 10; sim mean 3.1, squared deviations 2.56 + 2.56 + 0.16 + 0.01 + 8.41 = 13.7
+  cross products (s - 3.1)(o - 3) = 3.2 + 1.6 + 0 - 0.1 + 5.8 = 10.5
+  NSE = 1 - 2.75/10 = 0.725                                    (Nash & Sutcliffe 1970)
+  r = 10.5 / sqrt(13.7 x 10), alpha = sqrt(13.7/10), beta = 3.1/3 (Gupta et al. 2009 eq. 9) -> KGE = 0.7980976
+  PBIAS = 100 x 0.5 / 15 = 3.3333 %                              (Moriasi et al. 2007)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from karstmodel import metrics
+
+OBS = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+SIM = np.array([1.5, 1.5, 3.5, 3.0, 6.0])
+
+
+def test_nse_by_hand():
+    assert metrics.nse(SIM, OBS) == pytest.approx(0.725, abs=1e-14)
+
+
+def test_kge_by_hand():
+    r = 10.5 / math.sqrt(13.7 * 10.0)
+    alpha = math.sqrt(13.7 / 10.0)
+    beta = 3.1 / 3.0
+    expected = 1.0 - math.sqrt((r - 1) ** 2 + (alpha - 1) ** 2 + (beta - 1) ** 2)
+    assert expected == pytest.approx(0.7980976, abs=1e-7)  # the hand calculation itself, to 7 decimals
+    assert metrics.kge(SIM, OBS) == pytest.approx(expected, abs=1e-13)
+
+
+def test_kge_prime_by_hand():
+    # Kling et al. (2012): gamma = CV_s / CV_o instead of alpha
+    r = 10.5 / math.sqrt(13.7 * 10.0)
+    gamma = (math.sqrt(13.7 / 5) / 3.1) / (math.sqrt(10.0 / 5) / 3.0)
+    beta = 3.1 / 3.0
+    expected = 1.0 - math.sqrt((r - 1) ** 2 + (gamma - 1) ** 2 + (beta - 1) ** 2)
+    assert metrics.kge_prime(SIM, OBS) == pytest.approx(expected, abs=1e-13)
+
+
+def test_pbias_by_hand():
+    assert metrics.pbias(SIM, OBS) == pytest.approx(100.0 / 30.0, abs=1e-12)
+    # sign convention of Moriasi et al. (2007) as written in the module: positive = overestimation
+    assert metrics.pbias(OBS * 0.9, OBS) == pytest.approx(-10.0, abs=1e-12)
+
+
+def test_log_nse_by_hand():
+    eps = 0.01 * 3.0  # 1 % of the mean observation (Pushpalatha et al. 2012)
+    ls = [math.log(v + eps) for v in SIM]
+    lo = [math.log(v + eps) for v in OBS]
+    mean_lo = sum(lo) / len(lo)
+    num = sum((a - b) ** 2 for a, b in zip(ls, lo))
+    den = sum((b - mean_lo) ** 2 for b in lo)
+    assert metrics.log_nse(SIM, OBS) == pytest.approx(1.0 - num / den, abs=1e-13)
+
+
+def test_rmse_mae_by_hand():
+    assert metrics.rmse(SIM, OBS) == pytest.approx(math.sqrt(2.75 / 5), abs=1e-14)
+    assert metrics.mae(SIM, OBS) == pytest.approx(3.5 / 5, abs=1e-14)
+
+
+def test_perfect_simulation():
+    obs = np.array([0.3, 1.2, 5.0, 2.2, 0.9, 0.4])
+    m = metrics.all_metrics(obs.copy(), obs)
+    assert m["nse"] == pytest.approx(1.0, abs=1e-14)
+    assert m["kge"] == pytest.approx(1.0, abs=1e-14)
+    assert m["log_nse"] == pytest.approx(1.0, abs=1e-14)
+    assert m["pbias"] == pytest.approx(0.0, abs=1e-12)
+    assert m["n"] == 6
+
+
+def test_mean_flow_benchmark():
+    """Simulating the observed mean: NSE = 0 and KGE = 1 - sqrt(2) = -0.41 (Knoben et al. 2019, HESS 23:4323)."""
+    sim = np.full(OBS.size, OBS.mean())
+    assert metrics.nse(sim, OBS) == pytest.approx(0.0, abs=1e-14)
+    assert metrics.kge(sim, OBS) == pytest.approx(1.0 - math.sqrt(2.0), abs=1e-12)
+
+
+def test_nan_pairs_are_skipped_not_filled():
+    obs = np.append(OBS, [np.nan, 7.0])
+    sim = np.append(SIM, [2.0, np.nan])
+    assert metrics.nse(sim, obs) == pytest.approx(0.725, abs=1e-14)
+    assert metrics.pbias(sim, obs) == pytest.approx(100.0 / 30.0, abs=1e-12)
+    assert metrics.all_metrics(sim, obs)["n"] == 5

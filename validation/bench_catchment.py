@@ -1,0 +1,69 @@
+"""Benchmark: run time per simulated catchment-year for the bundled default catchment (kerschbaum).
+
+The 16 years of Kerschbaum drivers are repeated to a 30-year record. Prints the one-time costs of a fresh process
+(numba compilation or cache load, chemistry tables) and then the steady-state time of a full run (hydrology, soil
+CO2, chemistry, accounting) and of the water-only path used by discharge calibration, per run and per
+catchment-year. Goal of the issue: 30 years in under 0.1 s.
+
+    python validation/bench_catchment.py [--years 30] [--repeat 5]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import pandas as pd
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from karstmodel.catchment import load_catchment, resolve_catchment  # noqa: E402
+from karstmodel.drivers import Drivers, load_drivers  # noqa: E402
+from karstmodel.simulate import simulate, simulate_water  # noqa: E402
+
+
+def long_drivers(c, years: int) -> Drivers:
+    d = load_drivers(c.drivers, c.latitude)
+    data = d.data
+    reps = years // max(1, len(data) // 365) + 1
+    tiled = pd.concat([data] * reps, ignore_index=True).iloc[: int(round(years * 365.25))]
+    tiled.index = pd.date_range("1991-01-01", periods=len(tiled), freq="D", name="date")
+    return Drivers(data=tiled, filled={}, source=d.source + f" (repeated to {years} years)")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--years", type=int, default=30)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--catchment", default="kerschbaum")
+    args = ap.parse_args(argv)
+    c = load_catchment(resolve_catchment(args.catchment))
+    drv = long_drivers(c, args.years)
+    t0 = time.perf_counter()
+    simulate(c, drivers=drv, observations=None)
+    first = time.perf_counter() - t0
+    times = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        simulate(c, drivers=drv, observations=None)
+        times.append(time.perf_counter() - t0)
+    full = min(times)
+    wtimes = []
+    for _ in range(args.repeat * 4):
+        t0 = time.perf_counter()
+        simulate_water(c, drv.data)
+        wtimes.append(time.perf_counter() - t0)
+    water = min(wtimes)
+    n_years = len(drv.data) / 365.25
+    print(f"karstmodel catchment benchmark: {c.name}, {n_years:.1f} simulated years, {os.cpu_count()} cores")
+    print(f"first run in a fresh process (compile/cache load + chemistry tables + run): {first:.2f} s")
+    print(f"full run (water, soil CO2, chemistry, accounting): {full:.3f} s = {full / n_years * 1000:.2f} ms per "
+          f"catchment-year; {args.years}-year goal 0.1 s -> ratio {full / 0.1:.2f}")
+    print(f"water-only run (calibration path): {water * 1000:.2f} ms = {water / n_years * 1000:.3f} ms per "
+          f"catchment-year")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
