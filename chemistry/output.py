@@ -21,6 +21,8 @@ SPECIES_COLUMNS = {
     "mgso4aq": "MgSO4",
     "so4_free": "SO4-2",
     "oh": "OH-",
+    "caoh": "CaOH+",
+    "mgoh": "MgOH+",
 }
 
 #: element totals, reported as <key>_<unit>

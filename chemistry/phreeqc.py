@@ -322,7 +322,7 @@ def to_phreeqc_input(samples: pd.DataFrame, title: str = "karstmodel samples", d
     speciation found for it, and a comment asks to check that MOL("HCO3-") reproduces the input. Rows that
     cannot be speciated are written as comments with the reason.
     """
-    from .speciation import prepare, speciate
+    from .speciation import CARBON_COLUMNS, prepare, speciate
     prep = prepare(samples)
     native = None
     if np.any(prep["carbon_kind"] == "hco3"):
@@ -367,6 +367,6 @@ def to_phreeqc_input(samples: pd.DataFrame, title: str = "karstmodel samples", d
         else:
             dic_mg_c = float(native["dic_mmol_l"].iloc[i]) * 12.0111
             block.append(f" C(4) {_fmt(dic_mg_c)} as C  # from hco3_mg_l = {_fmt(v)} (free HCO3-): check that "
-                         f"MOL(\"HCO3-\") = {_fmt(v / 61.0171 / 1000.0)} mol/kgw")
+                         f"MOL(\"HCO3-\") = {_fmt(v / CARBON_COLUMNS['hco3_mg_l'][1] / 1000.0)} mol/kgw")
         lines += block + ["END"]
     return "\n".join(lines) + "\n"

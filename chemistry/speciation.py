@@ -204,9 +204,13 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
             bad = rows[~sol.converged]
             prep["errors"][bad] = "no convergence"
             if kind == "alk":
-                # alkalinity below the OH- + H+ contributions cannot be met by carbonate
-                lowc = rows[sol.total("dic") <= 0]
-                prep["errors"][lowc] = "alkalinity too low for carbonate speciation at this pH"
+                # alkalinity at or below the OH- - H+ contribution at the measured pH cannot be met by carbonate
+                oh = sol.free("OH-") * 10.0 ** sol.log_gamma[:, sol.model.index("OH-")]
+                h = 10.0 ** -prep["ph"][rows]
+                water_alk = oh - h  # (activity-based estimate, eq/kgw)
+                lowc = rows[(prep["carbon_mol"][rows] <= water_alk) | (sol.total("dic") <= 0)]
+                prep["errors"][lowc] = ("alkalinity too low for carbonate speciation at this pH (at or below the "
+                                        "OH- contribution)")
     else:
         raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
     out = samples.copy()

@@ -303,3 +303,23 @@ def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> d
     runoff_m_yr = float(np.mean(q[ok]) * 86400 * 365.25 / (area_km2 * 1e6))
     dic = float(np.sum(q[ok] * d[ok]) / np.sum(q[ok]))
     return {"runoff_m_yr": runoff_m_yr, "dic_mmol_l": dic, "carbon_sink_tc_km2_yr": float(sink_flux(runoff_m_yr, dic))}
+
+
+def compare_runs(base: dict, other: dict) -> dict:
+    """Differences between two run summaries (e.g. before/after a land-use change): change of the sink
+    (t C km-2 yr-1 and t CO2/yr), of runoff and flow-weighted DIC, Zeng's index I = (dDIC/DIC0) / (dR/R0) and the
+    exact criterion (1 + a)(1 - b) > 1 for a larger sink (SCIENCE.md section 1)."""
+    index, product, larger = zeng_index(base["dic_mmol_l_flow_weighted"], other["dic_mmol_l_flow_weighted"],
+                                        base["runoff_mm_yr"], other["runoff_mm_yr"])
+    return {
+        "delta_carbon_sink_tc_km2_yr": other["carbon_sink_tc_km2_yr"] - base["carbon_sink_tc_km2_yr"],
+        "delta_carbon_sink_t_co2_yr": other["carbon_sink_t_co2_yr"] - base["carbon_sink_t_co2_yr"],
+        "delta_runoff_mm_yr": other["runoff_mm_yr"] - base["runoff_mm_yr"],
+        "delta_dic_mmol_l": other["dic_mmol_l_flow_weighted"] - base["dic_mmol_l_flow_weighted"],
+        "relative_change_dic": (other["dic_mmol_l_flow_weighted"] - base["dic_mmol_l_flow_weighted"])
+        / base["dic_mmol_l_flow_weighted"],
+        "relative_change_runoff": (other["runoff_mm_yr"] - base["runoff_mm_yr"]) / base["runoff_mm_yr"],
+        "zeng_index": float(index),
+        "exact_criterion_product": float(product),
+        "sink_increases": bool(larger),
+    }

@@ -71,6 +71,13 @@ def test_hargreaves_by_hand(tmp_path):
     assert d.data["pet_mm"].iloc[0] == pytest.approx(expected, rel=1e-12)
 
 
+def test_hargreaves_needs_extremes_in_a_daily_file(tmp_path):
+    df = pd.DataFrame({"date": ["2001-07-15", "2001-07-16"], "precip_mm": [0.0, 0.0], "temp_c": [20.0, 21.0]})
+    with pytest.raises(InputError) as ei:
+        load_drivers(_spec(_write(tmp_path, df), pet="hargreaves"), 47.96)
+    assert ei.value.column == "tmin_c" and "hargreaves" in str(ei.value)
+
+
 def test_pet_column_is_used_as_given(tmp_path):
     df = pd.DataFrame({"date": ["2001-07-15", "2001-07-16"], "precip_mm": [0.0, 0.0], "temp_c": [20.0, 21.0],
                        "pet_mm": [3.3, 2.2]})

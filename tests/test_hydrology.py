@@ -100,6 +100,30 @@ def test_epikarst_split_and_overflow_by_hand():
     assert out["conduit_mm"][0] == pytest.approx(c_in * math.exp(-0.3), abs=1e-12)
 
 
+def test_default_initial_matrix_is_the_steady_state_of_its_inflow():
+    """catchments/README.md: the default initial matrix storage is the steady state for the mean recharge. The
+    matrix receives (1 - conduit_fraction) Q_E, not (1 - conduit_fraction) x recharge: with E_max = 2 mm and 5 mm/d
+    of constant recharge, E is 2 mm after every day's overflow, Q_E = 2 (1 - e^-0.5) = 0.787 mm/d, the matrix gets
+    0.8 Q_E = 0.630 mm/d, and its daily-pulse steady state (end of day) is M* = in e^-k / (1 - e^-k) = 62.65 mm.
+    At steady state a constant forcing leaves the storage constant from day 1."""
+    n = 200
+    zero = np.zeros(n)
+    res = _res(epikarst_k_per_d=0.5, epikarst_max_mm=2.0, conduit_fraction=0.2, matrix_k_per_d=0.01,
+               overflow_outside_fraction=0.5)
+    assert res.initial_matrix_mm is None
+    out = simulate_karst(np.full(n, 5.0), zero, zero, res, e0=2.0)
+    q_e = 2.0 * (1.0 - math.exp(-0.5))
+    np.testing.assert_allclose(out["epikarst_to_matrix_mm"], 0.8 * q_e, rtol=1e-12)
+    m_star = 0.8 * q_e * math.exp(-0.01) / (1.0 - math.exp(-0.01))
+    m = out["matrix_mm"]
+    assert m[0] == pytest.approx(m_star, rel=0.02), (
+        f"BUG: initial matrix storage {m[0] + out['matrix_out_mm'][0] - out['epikarst_to_matrix_mm'][0]:.1f} mm "
+        f"(from (1 - conduit_fraction) x mean recharge / k = 400 mm), steady state of the inflow the matrix actually "
+        f"receives = {m_star:.2f} mm: the storage drains from {m[0]:.1f} to {m[-1]:.1f} mm under constant forcing "
+        "(karstmodel.hydrology.simulate_karst ignores the epikarst overflow that bypasses the matrix)")
+    assert abs(m[-1] - m[0]) < 0.02 * m_star
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 200), st.floats(0, 50), st.floats(0, 50)), min_size=1, max_size=80),
        st.floats(1e-6, 10), st.floats(0.2, 5), st.floats(0, 500), st.floats(0, 1), st.floats(0, 1),

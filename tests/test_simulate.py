@@ -44,6 +44,19 @@ def test_balances_close_on_bundled_catchments(name):
 
 
 @pytest.mark.parametrize("name", BUNDLED)
+def test_spun_up_storage_change_is_small(name):
+    """After the warm-up, a decade-long record should not live off its initial storage: |dS| < 2 % of P
+    (Sitter, Coln and Brathay: 0.4 %, 0.5 %, 0.0003 %)."""
+    wb = bundled_run(name).summary["water_balance"]
+    share = abs(wb["storage_change_mm"]) / wb["precip_mm"]
+    assert share < 0.02, (
+        f"{name}: storage change {wb['storage_change_mm']:.0f} mm = {100 * share:.1f} % of precipitation "
+        f"({100 * abs(wb['storage_change_mm']) / max(wb['spring_mm'], 1e-9):.0f} % of the spring discharge) over "
+        "the record: the spring drains an initial storage that is far from steady state (see "
+        "test_hydrology.py::test_default_initial_matrix_is_the_steady_state_of_its_inflow)")
+
+
+@pytest.mark.parametrize("name", BUNDLED)
 def test_carbon_budget_terms_match_the_daily_columns(name):
     res = bundled_run(name)
     cb, ts = res.summary["carbon_balance"], res.timeseries

@@ -44,9 +44,11 @@ def test_depth_factor_limits():
 
 
 def test_process_model_one_day_by_hand():
-    """Forest defaults (R10 1.431 g C m-2 d-1, Q10 2.76, L 0.6 m, z_p 0.33 L, phi 0.60, theta_fc 0.32,
-    theta_wp 0.10), soil at 18 C, relative storage 0.5, 650 m a.s.l., 420 ppm; no soil-temperature lag."""
-    hyd = _hyd("forest")
+    """A forest hydrotope with R10 1.431 g C m-2 d-1, Q10 2.76, L 0.6 m, z_p 0.33 L, phi 0.60, theta_fc 0.32,
+    theta_wp 0.10 (set here, not the shipped defaults), soil at 18 C, relative storage 0.5, 650 m a.s.l., 420 ppm;
+    no soil-temperature lag."""
+    hyd = _hyd("forest", r10_gc_m2_d=1.431, q10=2.76, soil_depth_m=0.6, production_depth_fraction=0.33, porosity=0.60,
+               field_capacity_m3_m3=0.32, wilting_point_m3_m3=0.10)
     out = simulate_soil_co2(np.array([18.0]), np.array([[0.5]]), [hyd], elevation_m=650.0, atmospheric_co2_ppm=420.0,
                             lag_days=0.0)
     theta = 0.10 + 0.5 * (0.32 - 0.10)  # 0.21
@@ -71,7 +73,7 @@ def test_process_model_one_day_by_hand():
 def test_moisture_response_falling_limb_by_hand():
     """Wet soil: relative storage 1 -> theta = theta_fc; with porosity 0.35, WFPS = 0.32/0.35 and
     f = 1 - 0.5 (WFPS - 0.6)/0.4 (Linn & Doran 1984 optimum at 60 %)."""
-    hyd = _hyd("forest", porosity=0.35)
+    hyd = _hyd("forest", porosity=0.35, field_capacity_m3_m3=0.32, r10_gc_m2_d=1.431)
     out = simulate_soil_co2(np.array([10.0]), np.array([[1.0]]), [hyd], 0.0, 420.0, 0.0)
     wfps = 0.32 / 0.35
     assert out["production_gc_m2_d"][0, 0] == pytest.approx(1.431 * (1.0 - 0.5 * (wfps - 0.6) / 0.4), rel=1e-12)
