@@ -2,19 +2,24 @@
 
 It implements exactly the iteration of the vectorised numpy path in :mod:`chemistry.water`, one sample at a time
 and in parallel over samples (``prange``): the same unknowns (free directions y of the master log activities after
-the log-linear constraints are eliminated with a null-space basis, plus the ionic strength I), the same residuals
-(log-linear constraints through a per-sample particular solution, optionally with log g of a species; sum
-constraints, optionally in log form and with a gas term; I - 0.5 sum z^2 m), the same analytic Jacobian
-(Parkhurst & Appelo 2013, USGS TM 6-A43, eq. 6 for mass action; dF_k/dx_m = ln 10 sum_j W_kj m_j nu_jm; exact
-derivatives of the unified activity model of :func:`chemistry.water.activity_parameters`: WATEQ extended
-Debye-Hueckel, Truesdell & Jones 1974; Davies 1962; 0.1 I for neutral species), the same damping, the same
-lagged water activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eq. 5) and the same convergence test.
-Results agree with the numpy path to rounding (about 1e-13; the sums run in a different order, and 10^v is
-evaluated as exp(v ln 10)).
+the log-linear constraints are eliminated with a null-space basis, plus the ionic strength I), the same start (x0
+projected on the free directions, I and a_w of that start), the same residuals (log-linear constraints through a
+per-sample particular solution, optionally with log g of a species; sum constraints, optionally in log form and
+with a gas term; I - 0.5 sum z^2 m), the same analytic Jacobian (mass action, Parkhurst & Appelo 2013, USGS
+TM 6-A43, eq. 6: dF_k/dx_m = ln 10 sum_j W_kj m_j nu_jm; exact derivatives in I of the unified activity model of
+:func:`chemistry.water.activity_parameters`: WATEQ extended Debye-Hueckel, Truesdell & Jones 1974, J. Res. USGS
+2:233; Davies 1962; 0.1 I for neutral species), the same damping, the same lagged water activity
+a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eq. 5) and the same convergence test. log K(T) is evaluated per
+sample from PHREEQC's analytical expression (Parkhurst & Appelo 2013, ``-analytical_expression``; as
+:func:`chemistry.database.temperature_basis`), so no (N, S) array of log K is built.
+
+Results agree with the numpy path to rounding (about 1e-12 relative: sums run in a different order, and 10^v is
+evaluated as exp(v ln 10)). ``error_model="numpy"``: a division by zero gives inf/NaN as in numpy (the sample is
+then flagged as not converged) instead of raising.
 
 numba is optional: importing this module without it leaves ``AVAILABLE = False`` and the numpy path is used.
-The functions are compiled with ``cache=True`` (the first call in a fresh environment compiles them, a few
-seconds; later processes load them from the cache).
+The functions are compiled with ``cache=True`` (the first call in a fresh environment compiles them, about 6 s
+here; later processes load them from numba's cache, about 0.3 s with the numba import).
 """
 from __future__ import annotations
 
@@ -29,12 +34,15 @@ except ImportError:  # pragma: no cover - exercised only without numba
     AVAILABLE = False
 
 LN10 = math.log(10.0)
+#: set once the kernel has run in this process (compiled or loaded from the cache): then even small batches
+#: are cheaper here than in numpy (see chemistry.water._pick_engine)
+LOADED = False
 #: samples per parallel work item (scratch arrays are allocated once per block)
 BLOCK = 256
 
 if AVAILABLE:
 
-    @njit(cache=True, fastmath=False)
+    @njit(cache=True, fastmath=False, error_model="numpy")
     def _lin_solve(a, b, nd, out):
         """Solve a d = b (nd x nd, overwritten) as the numpy path does: Cramer's rule for nd <= 2, Gaussian
         elimination with partial pivoting otherwise."""
@@ -73,7 +81,7 @@ if AVAILABLE:
                 s += a[k, c] * out[c]
             out[k] = (b[k] - s) / a[k, k]
 
-    @njit(cache=True, fastmath=False)
+    @njit(cache=True, fastmath=False, error_model="numpy")
     def _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x):
         """log g (into lg) and master log activities x at (y, I, log a_w) of one sample."""
         n_sp = lg.shape[0]
@@ -95,10 +103,10 @@ if AVAILABLE:
                 yn += y[l] * null[m, l]
             x[m] = xp + yn
 
-    @njit(cache=True, fastmath=False)
+    @njit(cache=True, fastmath=False, error_model="numpy")
     def _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
                null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-               gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out):
+               gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, i_out, aw_out, conv_out, its_out):
         n_sp, n_m = nu.shape
         n_free = null.shape[1]
         n_sum = w.shape[0]
@@ -161,7 +169,7 @@ if AVAILABLE:
                 else:
                     beta[j] = 1.0
                     bpar[j] = 0.1
-            # starting point: x0 projected on the free directions, at I = 1e-3 and a_w = 1
+            # starting point: x0 projected on the free directions (at I = 1e-3 and a_w = 1)
             sq = math.sqrt(1e-3)
             for k in range(n_ll):
                 r[k] = ll_rhs0[k] - ll_nuw[k] * 0.0
@@ -178,8 +186,29 @@ if AVAILABLE:
                 for m in range(n_m):
                     v += dx[m] * null[m, l]
                 y[l] = v
-            ionic = 1e-3
-            log_aw = 0.0
+            # ionic strength and water activity of the starting point (its projection, at log g(I = 1e-3),
+            # a_w = 1) where that is a plausible water (every molality below 1 mol/kgw); else I = 1e-3, a_w = 1
+            _state(y, 1e-3, 0.0, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
+            ok = True
+            zsum = 0.0
+            msum = 0.0
+            for j in range(n_sp):
+                lm = 0.0
+                for m in range(n_m):
+                    lm += nu[j, m] * x[m]
+                lm = logk[j] + lm - lg[j]
+                if not lm < 0.0:
+                    ok = False
+                    break
+                mj = math.exp(LN10 * lm)
+                zsum += z2[j] * mj
+                msum += mj
+            if ok:
+                ionic = max(0.5 * zsum, 1e-7)
+                log_aw = math.log10(1.0 - 0.017 * msum)
+            else:
+                ionic = 1e-3
+                log_aw = 0.0
             converged = False
             its = max_iter
             for it in range(1, max_iter + 1):
@@ -330,16 +359,15 @@ if AVAILABLE:
                 if lm > 2.0:
                     lm = 2.0
                 mol_out[i, j] = math.exp(LN10 * lm)
-                lg_out[i, j] = lg[j]
             i_out[i] = ionic
             aw_out[i] = log_aw
             conv_out[i] = converged
             its_out[i] = its
 
-    @njit(cache=True, fastmath=False, parallel=True)
+    @njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
     def _newton(max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
                 ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-                gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out):
+                gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, i_out, aw_out, conv_out, its_out):
         n = temp_k.shape[0]
         n_blocks = (n + BLOCK - 1) // BLOCK
         for b in prange(n_blocks):
@@ -347,18 +375,17 @@ if AVAILABLE:
             hi = min(n, lo + BLOCK)
             _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
                    null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef,
-                   gas_nu, gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, lg_out, i_out, aw_out, conv_out, its_out)
+                   gas_nu, gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, i_out, aw_out, conv_out, its_out)
 
 
 def solve_problem(p, max_iter: int, tol: float):
-    """Run the kernel on a :class:`chemistry.water._Problem`; returns x, molality, log g, I, log a_w, converged,
-    iterations per sample (as the numpy path)."""
+    """Run the kernel on a :class:`chemistry.water._Problem`; returns x, molality, I, log a_w, converged and
+    iterations per sample (log g follows from I: :attr:`chemistry.water.Solution.log_gamma`)."""
     from .thermo import KELVIN
     model = p.model
     n, n_m, n_sp = p.n, len(model.masters), len(model.species)
     x = np.empty((n, n_m))
     mol = np.empty((n, n_sp))
-    lg = np.empty((n, n_sp))
     ionic = np.empty(n)
     log_aw = np.empty(n)
     conv = np.empty(n, dtype=np.bool_)
@@ -370,5 +397,7 @@ def solve_problem(p, max_iter: int, tol: float):
             f64(model.b_param), f64(model.nu), f64(model.nu_w), f64(p.pinv), f64(p.null), f64(p.ll_target),
             f64(p.ll_coef), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j), f64(p.w), f64(p.rhs), c(p.log_rows),
             f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef), f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_lk),
-            f64(p.gas_nub), f64(p.x0), x, mol, lg, ionic, log_aw, conv, its)
-    return x, mol, lg, ionic, log_aw, conv, its
+            f64(p.gas_nub), f64(p.x0), x, mol, ionic, log_aw, conv, its)
+    global LOADED
+    LOADED = True
+    return x, mol, ionic, log_aw, conv, its

@@ -133,7 +133,19 @@ def _x0(model, n, temp_c=None, p_atm=None, system="open", totals=None):
     x0[:, 0] = -7.5
     if temp_c is None or p_atm is None:
         return x0
-    temp_c = np.asarray(temp_c, dtype=float)
+    temp_c = np.broadcast_to(np.asarray(temp_c, dtype=float), (n,))
+    p_atm = np.broadcast_to(np.asarray(p_atm, dtype=float), (n,))
+    # Debye-Hueckel A for the Davies estimate, interpolated on a 1-degree grid (enough for a starting point)
+    grid = np.arange(np.floor(temp_c.min()) - 1.0, np.ceil(temp_c.max()) + 2.0) if n else np.zeros(1)
+    grid_a = thermo.debye_huckel_a_b(grid)[0]
+    block = 32768  # evaluated in blocks: the temporaries stay in cache
+    for lo in range(0, n, block):
+        t = temp_c[lo:lo + block]
+        _x0_block(model, x0[lo:lo + block], t, p_atm[lo:lo + block], system, np.interp(t, grid, grid_a))
+    return x0
+
+
+def _x0_block(model, x0, temp_c, p_atm, system, dh_a):
     tk = temp_c + thermo.KELVIN
     basis = temperature_basis(tk)
     coef = lambda c: np.asarray(c.log_k.coefficients)  # noqa: E731
@@ -148,7 +160,7 @@ def _x0(model, n, temp_c=None, p_atm=None, system="open", totals=None):
         log_h = np.clip(0.5 * (log_k1 + log_kh + lp), -9, -3)
         x0[:, 0] = log_h
         x0[:, model.masters.index("CO3-2")] = log_k2 + log_h - log_h  # HCO3 = H+ in pure water + CO2
-        return x0
+        return
     dolomite = "Mg+2" in model.masters
     if dolomite:  # Ca = Mg: Ca Mg CO3^2 = Kd -> Ca CO3 = sqrt(Kd)
         log_kc = 0.5 * (basis @ coef(db.phases["Dolomite"]))
@@ -158,7 +170,6 @@ def _x0(model, n, temp_c=None, p_atm=None, system="open", totals=None):
         n_cat, c_coef, i_per_ca = 1.0, 1.0, 3.0
     k1, k2, kh, kc = 10.0**log_k1, 10.0**log_k2, 10.0**log_kh, 10.0**log_kc
     p = 10.0**lp
-    dh_a = thermo.debye_huckel_a_b(temp_c)[0]
     c0 = kh * p + np.sqrt(k1 * kh * p)
     log_g1 = np.zeros_like(tk)
     log_g2 = np.zeros_like(tk)
@@ -185,7 +196,6 @@ def _x0(model, n, temp_c=None, p_atm=None, system="open", totals=None):
     x0[:, model.masters.index("Ca+2")] = np.log10(ca) + log_g2
     if dolomite:
         x0[:, model.masters.index("Mg+2")] = np.log10(ca) + log_g2
-    return x0
 
 
 def _gas_uptake(model, temp_c, p_atm, totals, imbalance):

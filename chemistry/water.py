@@ -23,9 +23,15 @@ Activity coefficients, ionic strength and water activity are updated after every
 them in the Newton system; updating them in an outer fixed point converges to the same solution, checked
 against PHREEQC in the tests). The change of the mass of water by reactions is neglected (below 1e-4 relative
 for fresh water).
+
+The iteration is implemented twice, with the same equations, start, damping and convergence test: vectorised
+over samples with numpy (:func:`solve` with ``engine="numpy"``) and as a compiled per-sample kernel parallel over
+samples (:mod:`chemistry._kernel`, ``engine="numba"``, used by default for large batches when the optional
+``numba`` package is installed). Both give the same results to rounding (checked in tests/test_water_engines.py).
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -178,15 +184,30 @@ class Solution:
     temp_c: np.ndarray
     x: np.ndarray  # (N, M) log10 activities of masters
     molality: np.ndarray  # (N, S) mol/kgw
-    log_gamma: np.ndarray  # (N, S)
     ionic_strength: np.ndarray
     log_aw: np.ndarray
     converged: np.ndarray  # (N,) bool
     iterations: int
-    _logk: np.ndarray | None = field(default=None, repr=False)  # (N, S), computed on first use
     #: Newton iterations of each sample (max_iter where it did not converge)
     sample_iterations: np.ndarray | None = field(default=None, repr=False)
+    # computed on first use: log g (N, S) (from I and the Debye-Hueckel A, B (N,) given in _dh), log K (N, S),
+    # the temperature basis (N, 6) and the totals of all masters (N, M)
+    _log_gamma: np.ndarray | None = field(default=None, repr=False)
+    _dh: tuple | None = field(default=None, repr=False, compare=False)
+    _logk: np.ndarray | None = field(default=None, repr=False)
     _basis: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _totals: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _tcols: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def log_gamma(self) -> np.ndarray:
+        """log10 activity coefficients (N, S), :func:`activity_parameters` at the final ionic strength."""
+        if self._log_gamma is None:
+            dh_a, dh_b = self._dh if self._dh is not None else _debye_huckel(self.temp_c)
+            az2, beta, bpar = _activity_arrays(self.model, dh_a, dh_b)
+            sq = np.sqrt(self.ionic_strength)[:, None]
+            self._log_gamma = -az2 * sq / (1.0 + beta * sq) + bpar * self.ionic_strength[:, None]
+        return self._log_gamma
 
     @property
     def logk(self) -> np.ndarray:
@@ -200,8 +221,28 @@ class Solution:
             self._basis = dbmod.temperature_basis(self.temp_c + thermo.KELVIN)
         return self._basis
 
+    def _phase_logk(self, coef) -> np.ndarray:
+        """log K(T) of a reaction from its analytical-expression coefficients (only the non-zero terms of
+        :func:`chemistry.database.temperature_basis` are evaluated; the basis arrays are cached)."""
+        if self._basis is not None:
+            return self._basis @ coef
+        if self._tcols is None:
+            self._tcols = {}
+        tk = self.temp_c + thermo.KELVIN
+        out = np.full(tk.shape, float(coef[0]))
+        make = (None, lambda: tk, lambda: 1.0 / tk, lambda: np.log10(tk), lambda: 1.0 / tk**2, lambda: tk**2)
+        for c in range(1, 6):
+            if coef[c] != 0.0:
+                if c not in self._tcols:
+                    self._tcols[c] = make[c]()
+                out += coef[c] * self._tcols[c]
+        return out
+
     def total(self, element: str) -> np.ndarray:
-        return self.molality @ self.model.element_row(element)
+        """Total molality of an element (all masters' totals are computed in one pass on first use)."""
+        if self._totals is None:
+            self._totals = self.molality @ self.model.nu  # column m: sum_j nu_jm m_j
+        return self._totals[:, self.model.master_index(element)].copy()
 
     def free(self, species: str) -> np.ndarray:
         if species not in self.model.species:
@@ -219,8 +260,7 @@ class Solution:
 
     def saturation_index(self, phase: str) -> np.ndarray:
         row, nu_w, coef = self.model.phase(phase)
-        logk = self._temperature_basis() @ coef
-        return self.x @ row + nu_w * self.log_aw - logk
+        return self.x @ row + nu_w * self.log_aw - self._phase_logk(coef)
 
     def log_pco2(self) -> np.ndarray:
         return self.saturation_index("CO2(g)")
@@ -279,6 +319,9 @@ def activity_parameters(model: AqueousModel, temp_c):
     return _activity_arrays(model, dh_a, dh_b)
 
 
+#: engine used when :func:`solve` is called without one ("auto", "numpy" or "numba"); set it to force an engine
+#: for every caller (equilibrate, speciate, mix, kinetics)
+ENGINE = "auto"
 #: samples from which ``engine="auto"`` uses the compiled kernel (below, the numpy path wins: no dispatch cost)
 NUMBA_MIN_SAMPLES = 2000
 #: the numpy path iterates blocks of this many samples (working set stays in cache, no huge temporaries)
@@ -287,7 +330,6 @@ NUMPY_CHUNK = 8192
 COMPACT_BELOW = 0.7
 #: initial ionic strength (mol/kgw) of the Newton iteration
 _I0 = 1e-3
-START_FROM_X0 = False
 
 
 @dataclass
@@ -449,7 +491,7 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
     work = {"logk": logk, "az2": az2_0, "beta": beta_0, "bpar": bpar_0, "ll_rhs0": ll_rhs0,
             "rhs": p.rhs[sl], "abs_rhs": np.abs(p.rhs[sl]), "log_rows": p.log_rows[sl], "log_rhs": p.log_rhs[sl],
             "gas_coef": p.gas_coef[sl], "gas_logk": basis @ p.gas_lk.T}
-    # starting point: x0 projected on the free directions, at I = 1e-3 and a_w = 1
+    # starting point: x0 projected on the free directions (at I = 1e-3 and a_w = 1)
     if has_ll:
         sq = np.sqrt(_I0)
         r = ll_rhs0 - p.ll_nuw[None, :] * 0.0
@@ -458,25 +500,22 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
         y_out = (p.x0[sl] - r @ p.pinv.T) @ p.null
     else:
         y_out = p.x0[sl] @ p.null
-    i_out = np.full(nb, _I0)
-    aw_out = np.zeros(nb)
-    if START_FROM_X0:
-        # ionic strength and water activity of the starting point (at log g(1e-3), a_w = 1), where that is a
-        # plausible water (every molality below 1 mol/kgw); otherwise I = 1e-3, a_w = 1
-        sq = np.sqrt(_I0)
-        lg = -az2_0 * sq / (1.0 + beta_0 * sq) + bpar_0 * _I0
-        if has_ll:
-            r = ll_rhs0 - p.ll_nuw[None, :] * 0.0
-            for k, j in gsp:
-                r[:, k] += lg[:, j]
-            x = r @ p.pinv.T + y_out @ null_t
-        else:
-            x = y_out @ null_t
-        logm = logk + x @ nu_t - lg
-        ok = np.all(logm < 0.0, axis=1)
-        m0 = 10.0 ** np.minimum(logm, 0.0)
-        i_out = np.where(ok, np.maximum(0.5 * (m0 @ z2), 1e-7), _I0)
-        aw_out = np.where(ok, thermo.log_water_activity(m0.sum(axis=1)), 0.0)
+    # ionic strength and water activity of the starting point (its projection, at log g(I = 1e-3), a_w = 1)
+    # where that is a plausible water (every molality below 1 mol/kgw); otherwise I = 1e-3, a_w = 1
+    sq = np.sqrt(_I0)
+    lg = -az2_0 * sq / (1.0 + beta_0 * sq) + bpar_0 * _I0
+    if has_ll:
+        r = ll_rhs0 - p.ll_nuw[None, :] * 0.0
+        for k, j in gsp:
+            r[:, k] += lg[:, j]
+        x = r @ p.pinv.T + y_out @ null_t
+    else:
+        x = y_out @ null_t
+    logm = logk + x @ nu_t - lg
+    ok = np.all(logm < 0.0, axis=1)
+    m0 = 10.0 ** np.minimum(logm, 0.0)
+    i_out = np.where(ok, np.maximum(0.5 * (m0 @ z2), 1e-7), _I0)
+    aw_out = np.where(ok, thermo.log_water_activity(m0.sum(axis=1)), 0.0)
     conv_out = np.zeros(nb, dtype=bool)
     its_out = np.full(nb, max_iter, dtype=np.int64)
     rows = np.arange(nb)  # block rows of the working set
@@ -609,8 +648,12 @@ def _numba_kernel():
 def _pick_engine(engine: str, n: int) -> str:
     if engine not in ("auto", "numpy", "numba"):
         raise ValueError(f"engine must be 'auto', 'numpy' or 'numba', got {engine!r}")
-    if engine == "numpy" or (engine == "auto" and n < NUMBA_MIN_SAMPLES):
+    if engine == "numpy":
         return "numpy"
+    if engine == "auto" and n < NUMBA_MIN_SAMPLES:
+        kernel = sys.modules.get(__package__ + "._kernel")
+        if kernel is None or not getattr(kernel, "LOADED", False):  # not worth importing/compiling for few samples
+            return "numpy"
     if _numba_kernel() is None:
         if engine == "numba":
             raise ImportError("engine='numba' needs the numba package (pip install numba)")
@@ -619,7 +662,7 @@ def _pick_engine(engine: str, n: int) -> str:
 
 
 def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, max_iter: int = 60,
-          tol: float = 1e-10, engine: str = "auto") -> Solution:
+          tol: float = 1e-10, engine: str | None = None) -> Solution:
     """Solve the aqueous system for every sample (Newton-Raphson; see the module docstring).
 
     Unknowns: the free directions y of the master log activities (after eliminating the log-linear constraints)
@@ -628,8 +671,13 @@ def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, ma
     activity is updated after each step. ``len(log_linear) + len(sums)`` must equal the number of master species.
     Samples that do not converge are flagged in ``Solution.converged``.
 
-    ``engine`` selects the implementation of the same iteration (same equations, steps, damping and
-    convergence test; results agree to rounding, about 1e-13 relative):
+    The iteration starts from ``x0`` projected on the free directions, at the ionic strength and water
+    activity of that starting water (evaluated with log g at I = 1e-3); where the start is not a plausible
+    water (a molality of 1 mol/kgw or more) it starts from I = 1e-3, a_w = 1 instead.
+
+    ``engine`` (default: the module setting ``ENGINE``, "auto") selects the implementation of the same
+    iteration (same equations, start, steps, damping and convergence test; results agree to rounding, about
+    1e-12 relative):
 
     * ``"numpy"``: vectorised over samples, in blocks of ``NUMPY_CHUNK`` samples whose working arrays shrink to
       the samples still iterating;
@@ -637,15 +685,16 @@ def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, ma
       optional ``numba`` package (the first call in a fresh environment compiles it, some seconds, then it is
       loaded from numba's on-disk cache). It covers every constraint type, including log-linear constraints on
       a free molality (``gamma_species``), so it never falls back to numpy;
-    * ``"auto"`` (default): numba when it is installed and there are at least ``NUMBA_MIN_SAMPLES`` samples,
-      numpy otherwise.
+    * ``"auto"`` (default): numba when it is installed and there are at least ``NUMBA_MIN_SAMPLES`` samples or
+      the kernel has already run in this process, numpy otherwise.
     """
     p = _setup(model, temp_c, log_linear, sums, x0)
-    if _pick_engine(engine, p.n) == "numba":
-        x, mol, lg, ionic, log_aw, conv, its = _numba_kernel().solve_problem(p, max_iter, tol)
+    if _pick_engine(ENGINE if engine is None else engine, p.n) == "numba":
+        x, mol, ionic, log_aw, conv, its = _numba_kernel().solve_problem(p, max_iter, tol)
+        lg = None  # computed from I when asked for
     else:
         x, mol, lg, ionic, log_aw, conv, its = _solve_numpy(p, max_iter, tol)
     iterations = int(its.max()) if its.size else 0
-    return Solution(model=model, temp_c=p.temp_c, x=x, molality=mol, log_gamma=lg, ionic_strength=ionic,
-                    log_aw=log_aw, converged=conv & np.all(np.isfinite(x), axis=1), iterations=iterations,
-                    sample_iterations=its)
+    return Solution(model=model, temp_c=p.temp_c, x=x, molality=mol, ionic_strength=ionic, log_aw=log_aw,
+                    converged=conv & np.all(np.isfinite(x), axis=1), iterations=iterations,
+                    sample_iterations=its, _log_gamma=lg, _dh=(p.dh_a, p.dh_b))

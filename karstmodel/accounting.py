@@ -323,3 +323,27 @@ def compare_runs(base: dict, other: dict) -> dict:
         "exact_criterion_product": float(product),
         "sink_increases": bool(larger),
     }
+
+
+def fate_summary(reach_result) -> dict:
+    """The ``fate`` block of SPEC.md (shares summing to 1, stability and its definition) and a ``surface_water``
+    block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.surface_water.ReachResult`."""
+    f = reach_result.fate
+    fate = {k: float(f[k]) for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")}
+    fate["stability"] = float(f["stability"])
+    fate["definition"] = f.get("definition", "")
+    daily = reach_result.daily
+    metab = {}
+    for r in reach_result.reaches:
+        d = daily[r.name]
+        metab[r.name] = {k: float(d[k].mean()) for k in ("gpp_g_o2_m2_d", "er_g_o2_m2_d", "nep_g_o2_m2_d",
+                                                         "gpp_g_c_m2_d", "degassing_g_c_m2_d") if k in d.columns}
+    bal = reach_result.balances
+    return {"fate": fate,
+            "surface_water": {"reaches": [r.name for r in reach_result.reaches],
+                              "fate_by_reach": reach_result.fate_by_reach, "fate_detail": reach_result.fate_detail,
+                              "metabolism_mean": metab,
+                              "carbon_balance_error": float(bal["carbon"]["relative_residual"]),
+                              "o2_balance_error": float(bal["o2"]["relative_residual"]),
+                              "settings": {k: v for k, v in reach_result.settings.items()
+                                           if isinstance(v, (int, float, str, bool))}}}

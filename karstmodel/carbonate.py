@@ -1,7 +1,7 @@
 """Compiled carbonate speciation for time loops: (T, element totals, charge imbalance) -> pH, CO2, HCO3-, CO3-2, SI.
 
 The surface-water model re-speciates the water of every reach at every sub-daily step (35,040 steps per reach and
-year at 15 minutes), inside a numba-compiled loop, so it cannot call :func:`chemistry.solve` (vectorised over
+year at 15 minutes), inside a numba-compiled loop, so it cannot call :func:`chemistry.water.solve` (vectorised over
 samples, not over a sequential time loop). This module solves the same aqueous model per sample in compiled code:
 
 * the species, stoichiometry, log K(T) coefficients, charges and activity parameters are those of
@@ -17,10 +17,10 @@ samples, not over a sequential time loop). This module solves the same aqueous m
   (interpolation error below 1e-8 relative);
 * constraints: electroneutrality sum z_j m_j = charge imbalance (pH follows from it, as in
   :func:`chemistry.speciate_totals`), and one mass balance per element, log10(sum_j W_kj m_j) = log10(T_k);
-* Newton-Raphson on x with the analytic Jacobian dF_k/dx_m = ln10 sum_j W_kj m_j nu_jm (the same as
-  :mod:`chemistry.water`), with the ionic strength and water activity updated after each step (a fixed point that
-  converges to the same solution as the core's joint iteration; the tests check the agreement with
-  :func:`chemistry.speciate_totals`).
+* Newton-Raphson on x and the ionic strength I jointly, as the core does: the Jacobian
+  dF_k/dx_m = ln10 sum_j W_kj m_j nu_jm (the same as :mod:`chemistry.water`), the residual I - 0.5 sum z^2 m with
+  its exact derivatives through the activity coefficients, the water activity lagged by one iteration. The tests
+  check the agreement with :func:`chemistry.speciate_totals` (about 1e-9 in pH and species).
 
 Concentrations inside the kernel are mol/kgw. The surface-water model, like :mod:`karstmodel.dissolution`, takes
 mmol/L equal to mmol/kgw (fresh water: the difference is below 0.1 %).
@@ -38,7 +38,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from chemistry import database as dbmod
 from chemistry import thermo
 from chemistry.water import ELEMENT_ORDER, build_model
 
@@ -49,6 +48,8 @@ LN10 = math.log(10.0)
 DH_T0, DH_DT, DH_N = 0.0, 0.05, 1201
 #: most masters any species contains (padded sparse stoichiometry)
 _MAXNZ = 4
+#: convergence tolerance of the Newton iteration (relative residual of every constraint and of I)
+TOL = 1e-10
 
 # indices into the diagnostic vector returned by speciate_one
 D_PH, D_CO2, D_HCO3, D_CO3, D_SI_CAL, D_LOG_PCO2, D_BETA, D_A_H, D_A_CO2, D_LOG_AW, D_I, D_OH, D_ALK, D_DIC, \
@@ -214,10 +215,11 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
         logk[j] = _log_k(logk_coef[j], tk)
     mol = np.empty(n_sp)
     lg = np.empty(n_sp)
-    jac = np.empty((n_m, n_m))
-    f = np.empty(n_m)
-    dx = np.empty(n_m)
-    sums = np.empty(n_m)
+    dlg = np.empty(n_sp)
+    jac = np.empty((n_m + 1, n_m + 1))
+    f = np.empty(n_m + 1)
+    dx = np.empty(n_m + 1)
+    sums = np.empty(n_m + 1)
     log_tot = np.empty(n_m)
     for k in range(1, n_m):
         t = totals[k]
@@ -230,25 +232,35 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
     log_aw = state[1]
     converged = False
     it = 0
+    n_u = n_m + 1  # unknowns: x (n_m) and the ionic strength (last)
     for it in range(1, 101):
         sq = math.sqrt(ionic)
+        i_calc = 0.0
+        msum = 0.0
         for j in range(n_sp):
             z = charge[j]
             if kind[j] == 0:
-                lg[j] = -a_dh * z * z * sq / (1.0 + b_dh * ion_size[j] * sq) + b_param[j] * ionic
+                den = 1.0 + b_dh * ion_size[j] * sq
+                lg[j] = -a_dh * z * z * sq / den + b_param[j] * ionic
+                dlg[j] = -a_dh * z * z / (2.0 * sq * den * den) + b_param[j]
             elif kind[j] == 1:
                 lg[j] = -a_dh * z * z * (sq / (1.0 + sq) - 0.3 * ionic)
+                dlg[j] = -a_dh * z * z * (1.0 / (2.0 * sq * (1.0 + sq) * (1.0 + sq)) - 0.3)
             else:
                 lg[j] = 0.1 * ionic
+                dlg[j] = 0.1
             v = logk[j] + nu_w[j] * log_aw - lg[j]
             for a in range(nz_cnt[j]):
                 v += nz_val[j, a] * x[nz_idx[j, a]]
             if v > 2.0:
                 v = 2.0
-            mol[j] = math.exp(v * LN10)
-        for k in range(n_m):
+            mj = math.exp(v * LN10)
+            mol[j] = mj
+            i_calc += 0.5 * z * z * mj
+            msum += mj
+        for k in range(n_u):
             sums[k] = 0.0
-            for c in range(n_m):
+            for c in range(n_u):
                 jac[k, c] = 0.0
         scale0 = 0.0
         for j in range(n_sp):
@@ -257,98 +269,67 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
             if z != 0.0:
                 sums[0] += z * mj
                 scale0 += abs(z) * mj
+                jac[0, n_m] -= LN10 * z * mj * dlg[j]
+                jac[n_m, n_m] += 0.5 * LN10 * z * z * mj * dlg[j]
             for a in range(nz_cnt[j]):
                 k = nz_idx[j, a]
                 if k >= 1:
                     w = nz_val[j, a] * mj
                     sums[k] += w
+                    jac[k, n_m] -= w * dlg[j]
                     for b in range(nz_cnt[j]):
                         jac[k, nz_idx[j, b]] += w * nz_val[j, b]
                 if z != 0.0:
                     jac[0, nz_idx[j, a]] += LN10 * z * mj * nz_val[j, a]
+                    jac[n_m, nz_idx[j, a]] -= 0.5 * LN10 * z * z * mj * nz_val[j, a]
+        jac[n_m, n_m] += 1.0
         f[0] = -(sums[0] - totals[0])
         res = abs(sums[0] - totals[0]) / (scale0 + 1e-300)
         for k in range(1, n_m):
             f[k] = -(math.log10(sums[k]) - log_tot[k])
             if abs(f[k]) * LN10 > res:
                 res = abs(f[k]) * LN10
-            for c in range(n_m):
+            for c in range(n_u):
                 jac[k, c] /= sums[k]
-        _solve_lin(jac, f, n_m, dx)
+        f[n_m] = -(ionic - i_calc)
+        rel_i = abs(ionic - i_calc) / i_calc
+        log_aw = math.log10(1.0 - 0.017 * msum)  # water activity lags one iteration, as in the core
+        if res < TOL and rel_i < TOL:
+            converged = True
+            break
+        _solve_lin(jac, f, n_u, dx)
         big = 0.0
         for c in range(n_m):
             if abs(dx[c]) > big:
                 big = abs(dx[c])
+        if not (big < 1e300) or not (abs(dx[n_m]) < 1e300):  # NaN or inf: give up
+            break
         damp = 1.0
         if big > 1.0:
             damp = 1.0 / big
-        if not (big < 1e300):  # NaN or inf: give up
-            break
         for c in range(n_m):
             x[c] += damp * dx[c]
-        # ionic strength and water activity at the updated x (molalities recomputed with the old log g)
-        i_new = 0.0
-        msum = 0.0
-        for j in range(n_sp):
-            v = logk[j] + nu_w[j] * log_aw - lg[j]
-            for a in range(nz_cnt[j]):
-                v += nz_val[j, a] * x[nz_idx[j, a]]
-            if v > 2.0:
-                v = 2.0
-            mj = math.exp(v * LN10)
-            i_new += 0.5 * charge[j] * charge[j] * mj
-            msum += mj
-        di = abs(i_new - ionic)
-        ionic = i_new
-        log_aw = math.log10(1.0 - 0.017 * msum)
-        if big < 1e-11 and res < 1e-11 and di < 1e-11 * ionic:
-            converged = True
-            break
+        di = damp * dx[n_m]
+        if ionic + di > 0.1 * ionic:
+            ionic = ionic + di
+        else:
+            ionic = max(i_calc, 0.1 * ionic)
     state[0] = ionic
     state[1] = log_aw
-    # final species at the converged state (activity coefficients at the final I)
-    sq = math.sqrt(ionic)
-    for j in range(n_sp):
-        z = charge[j]
-        if kind[j] == 0:
-            lg[j] = -a_dh * z * z * sq / (1.0 + b_dh * ion_size[j] * sq) + b_param[j] * ionic
-        elif kind[j] == 1:
-            lg[j] = -a_dh * z * z * (sq / (1.0 + sq) - 0.3 * ionic)
-        else:
-            lg[j] = 0.1 * ionic
-        v = logk[j] + nu_w[j] * log_aw - lg[j]
-        for a in range(nz_cnt[j]):
-            v += nz_val[j, a] * x[nz_idx[j, a]]
-        if v > 2.0:
-            v = 2.0
-        mol[j] = math.exp(v * LN10)
-    # buffer derivative dCO2/dDIC (fixed activity coefficients), from the Jacobian at the solution
-    for k in range(n_m):
-        sums[k] = 0.0
-        for c in range(n_m):
-            jac[k, c] = 0.0
-    for j in range(n_sp):
-        mj = mol[j]
-        z = charge[j]
-        if z != 0.0:
-            sums[0] += z * mj
-        for a in range(nz_cnt[j]):
-            k = nz_idx[j, a]
-            if k >= 1:
-                w = nz_val[j, a] * mj
-                sums[k] += w
-                for b in range(nz_cnt[j]):
-                    jac[k, nz_idx[j, b]] += w * nz_val[j, b]
-            if z != 0.0:
-                jac[0, nz_idx[j, a]] += LN10 * z * mj * nz_val[j, a]
-    for k in range(1, n_m):
-        for c in range(n_m):
-            jac[k, c] /= sums[k]
-        f[k] = 0.0
-    f[0] = 0.0
-    f[1] = 1.0 / (sums[1] * LN10)  # d/dT_C of -(log10 S - log10 T_C); master 1 is CO3-2 (carbon)
-    _solve_lin(jac, f, n_m, dx)
-    i_h, i_oh, i_co2, i_hco3, i_co3, i_ca = sp_idx[0], sp_idx[1], sp_idx[2], sp_idx[3], sp_idx[4], sp_idx[5]
+    i_oh, i_co2, i_hco3, i_co3, i_ca = sp_idx[1], sp_idx[2], sp_idx[3], sp_idx[4], sp_idx[5]
+    # buffer derivative dCO2/dDIC at constant charge imbalance and other totals, from the Jacobian of the
+    # converged iteration (still in ``jac``: the loop exits before the elimination): J dx = -dF/dT_C
+    if converged:
+        for k in range(n_u):
+            f[k] = 0.0
+        f[1] = 1.0 / (sums[1] * LN10)  # master 1 is CO3-2 (carbon); F_1 = log10 S_1 - log10 T_C
+        _solve_lin(jac, f, n_u, dx)
+        dlog = -dlg[i_co2] * dx[n_m]
+        for a in range(nz_cnt[i_co2]):
+            dlog += nz_val[i_co2, a] * dx[nz_idx[i_co2, a]]
+        beta = LN10 * mol[i_co2] * dlog
+    else:
+        beta = mol[i_co2] / max(sums[1], 1e-300)
     dlog = 0.0
     for a in range(nz_cnt[i_co2]):
         dlog += nz_val[i_co2, a] * dx[nz_idx[i_co2, a]]
@@ -391,7 +372,6 @@ def _speciate_many(temp_c, totals, x0, out, nu, nu_w, logk_coef, charge, ion_siz
                    nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx,
                    dh_a, dh_b):
     n = temp_c.shape[0]
-    n_m = totals.shape[1]
     conv = np.zeros(n, dtype=np.bool_)
     x = x0.copy()
     state = np.array([1e-3, 0.0])

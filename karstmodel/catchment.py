@@ -138,6 +138,19 @@ class AllogenicWater:
 
 
 @dataclass(frozen=True)
+class SurfaceWaterOptions:
+    """How the reaches below the spring are run: time step (minutes, must divide a day), inflow interpolation
+    between daily spring values, cloudiness for clear-sky PAR (0-1, None = clear sky), and whether the sub-daily
+    record of the whole run is written (large) or only a summer week (``diel_output = "week"``)."""
+
+    dt_minutes: float = 15.0
+    inflow_interpolation: str = "linear"
+    cloudiness: float | None = None
+    spinup_days: int = 30
+    diel_output: str = "week"
+
+
+@dataclass(frozen=True)
 class DriverSpec:
     file: Path
     pet: str = "oudin"  # "column" | "oudin" | "hargreaves"
@@ -172,6 +185,11 @@ class Catchment:
     warmup_days: int = 365
     description: str = ""
     source: Path | None = None
+    #: the raw [calibration] table (checked by karstmodel.calibration.setup_from_catchment)
+    calibration: dict = field(default_factory=dict, hash=False, compare=False)
+    #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.surface_water.ReachParameters)
+    reaches: tuple = ()
+    surface_water: "SurfaceWaterOptions | None" = None
 
     def with_updates(self, **kwargs) -> "Catchment":
         return replace(self, **kwargs)
@@ -180,7 +198,7 @@ class Catchment:
 # ------------------------------------------------------------------------------------------------------------
 _TOP = {"name", "description", "location", "area_km2", "drivers", "observations", "land_use", "hydrotopes",
         "land_use_parameters", "lithology", "snow", "reservoirs", "chemistry", "acid_inputs", "allogenic_water",
-        "simulation", "calibration"}
+        "simulation", "calibration", "reaches", "surface_water"}
 
 
 class _Reader:
@@ -228,13 +246,13 @@ def _dataclass_from(reader: _Reader, cls, table: dict, where: str, bounds: dict,
     for k, v in table.items():
         if choices and k in choices:
             kw[k] = reader.choice(table, k, where, choices[k], None)
-        elif k in ("database",):
+        elif k in ("database",) or (choices and k in choices):
             if not isinstance(v, str):
                 reader.err(f"{where}{k}", "must be a string")
             kw[k] = v
         else:
             lo, hi = bounds.get(k, (None, None))
-            kw[k] = reader.number(table, k, where, lo=lo, hi=hi, integer=False)
+            kw[k] = reader.number(table, k, where, lo=lo, hi=hi, integer=(k == "spinup_days"))
     return cls(**kw)
 
 
@@ -387,11 +405,36 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     start = str(sim["start"]) if "start" in sim else None
     end = str(sim["end"]) if "end" in sim else None
     warm = r.number(sim, "warmup_days", "[simulation] ", default=365, lo=0, hi=36500, integer=True)
+    reaches = []
+    if "reaches" in doc:
+        from .surface_water import ReachParameters
+        names = {f.name for f in fields(ReachParameters)}
+        if not isinstance(doc["reaches"], list):
+            r.err("reaches", "must be an array of tables [[reaches]]")
+        for i, tbl in enumerate(doc["reaches"]):
+            where = f"[[reaches]] #{i + 1} "
+            if not isinstance(tbl, dict):
+                r.err(where.strip(), "must be a table")
+            r.known(tbl, names, where)
+            try:
+                reaches.append(ReachParameters(**tbl))
+            except (TypeError, ValueError) as exc:
+                r.err(where.strip(), str(exc))
+    sw = None
+    if "surface_water" in doc:
+        sw = _dataclass_from(r, SurfaceWaterOptions, doc["surface_water"], "[surface_water] ",
+                             {"dt_minutes": (1.0, 1440.0), "cloudiness": (0.0, 1.0), "spinup_days": (0, 3650)},
+                             {"inflow_interpolation": ("linear", "hold"), "diel_output": ("week", "all", "none")})
+        if (1440.0 / sw.dt_minutes) % 1 > 1e-9:
+            r.err("[surface_water] dt_minutes", f"must divide a day (1440 minutes), got {sw.dt_minutes}")
+    elif reaches:
+        sw = SurfaceWaterOptions()
     desc = doc.get("description", "")
     return Catchment(name=name, latitude=lat, longitude=lon, elevation_m=elev, area_km2=area,
                      hydrotopes=tuple(hydrotopes), lithology=lith, snow=snow, reservoirs=res, chemistry=chem,
                      acids=acids, allogenic_water=allo, drivers=drivers, observations=observations, start=start,
-                     end=end, warmup_days=warm, description=str(desc), source=Path(path).resolve())
+                     end=end, warmup_days=warm, description=str(desc), source=Path(path).resolve(),
+                     calibration=dict(doc.get("calibration", {})), reaches=tuple(reaches), surface_water=sw)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -429,3 +472,77 @@ def resolve_catchment(spec: str | Path | None) -> Path:
         return bundled
     raise CatchmentError(f"no catchment file, folder or bundled catchment named {str(spec)!r} "
                          f"(bundled: {', '.join(bundled_catchments()) or 'none'})")
+
+
+# ------------------------------------------------------------------------------------------------------------
+def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
+    """A catchment as a TOML-ready dict with every parameter explicit (hydrotopes listed in full), so that the
+    written file reproduces the run whatever the shipped defaults become. Data paths are made relative to
+    ``relative_to`` (the folder the file will be written to) when possible."""
+    import os
+
+    def rel(p):
+        if p is None:
+            return None
+        if relative_to is None:
+            return str(p)
+        try:
+            return os.path.relpath(p, relative_to)
+        except ValueError:
+            return str(p)
+
+    def dc(obj, skip=()):
+        out = {}
+        for f in fields(obj):
+            if f.name in skip:
+                continue
+            v = getattr(obj, f.name)
+            if v is None or isinstance(v, dict):
+                continue
+            out[f.name] = v
+        return out
+
+    doc = {"name": c.name}
+    if c.description:
+        doc["description"] = c.description
+    doc["area_km2"] = c.area_km2
+    doc["location"] = {"latitude": c.latitude, "longitude": c.longitude, "elevation_m": c.elevation_m}
+    doc["drivers"] = {"file": rel(c.drivers.file), "pet": c.drivers.pet, "gap_fill": c.drivers.gap_fill,
+                      "max_gap_days": c.drivers.max_gap_days}
+    if c.observations.file is not None:
+        doc["observations"] = {"file": rel(c.observations.file), "discharge": c.observations.discharge}
+    doc["hydrotopes"] = [{"name": h.name, "land_use": h.land_use, "fraction": h.fraction, **dc(h.params)}
+                         for h in c.hydrotopes]
+    doc["lithology"] = dc(c.lithology)
+    doc["snow"] = dc(c.snow)
+    doc["reservoirs"] = dc(c.reservoirs)
+    doc["chemistry"] = dc(c.chemistry)
+    acid = {"sulfuric_mmol_l": c.acids.sulfuric_mmol_l, "nitric_mmol_l": c.acids.nitric_mmol_l}
+    if c.acids.by_land_use:
+        acid["land_use"] = {k: {"sulfuric_mmol_l": v[0], "nitric_mmol_l": v[1]} for k, v in c.acids.by_land_use.items()}
+    doc["acid_inputs"] = acid
+    doc["allogenic_water"] = dc(c.allogenic_water)
+    sim = {"warmup_days": c.warmup_days}
+    if c.start:
+        sim["start"] = c.start
+    if c.end:
+        sim["end"] = c.end
+    doc["simulation"] = sim
+    if c.reaches:
+        from .surface_water import reach_parameters_to_dict
+        doc["reaches"] = [reach_parameters_to_dict(rp) for rp in c.reaches]
+        doc["surface_water"] = dc(c.surface_water)
+    if c.calibration:
+        doc["calibration"] = c.calibration
+    return doc
+
+
+def write_catchment(c: Catchment, path) -> Path:
+    """Write ``c`` as a catchment file (atomic), data paths relative to the file's folder."""
+    import tomli_w
+    from .io import _atomic_write
+    path = Path(path)
+    doc = catchment_to_dict(c, path.parent.resolve())
+    text = tomli_w.dumps(doc)
+    _atomic_write(path, lambda fh: fh.write(text))
+    return path

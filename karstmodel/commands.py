@@ -38,6 +38,75 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _print_metrics(summary: dict):
+    for period, block in summary.get("metrics", {}).items():
+        for var, m in block.items():
+            print(f"  {period:<11s} {var:<12s} n={m['n']:<5d} KGE {m['kge']:.3f}  NSE {m['nse']:.3f}  "
+                  f"log-NSE {m['log_nse']:.3f}  PBIAS {m['pbias']:+.1f} %")
+
+
+def cmd_validate(args) -> int:
+    from .calibration import parse_period
+    from .catchment import load_catchment, resolve_catchment
+    from .report import validate_catchment
+    from .stations import is_station, validate_station
+    path = resolve_catchment(args.catchment)
+    if is_station(path):
+        summary = validate_station(path, Path(args.output) if args.output else None, figures=not args.no_figures)
+        _print_station(summary)
+        return 0
+    c = load_catchment(path)
+    outdir = Path(args.output) if args.output else Path("karstmodel-output") / f"{c.name}-validate"
+    s = validate_catchment(c, outdir, (parse_period(args.calibration, "--calibration"),
+                                       parse_period(args.validation, "--validation")), figures=not args.no_figures)
+    print(f"karstmodel validate: {c.name}: sink {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1, "
+          f"water balance {s['water_balance_error']:.1e}, carbon balance {s['carbon_balance_error']:.1e}")
+    _print_metrics(s)
+    print(f"  wrote {outdir}/ (summary.json, report.md, figures)")
+    return 0
+
+
+def _print_station(s: dict):
+    print(f"karstmodel validate: station {s['station']} ({s['kind']})")
+    for line in s.get("lines", []):
+        print("  " + line)
+    if "output_dir" in s:
+        print(f"  wrote {s['output_dir']}/ (summary.json, report.md, figures)")
+
+
+def cmd_calibrate(args) -> int:
+    from .calibration import setup_from_catchment
+    from .catchment import load_catchment, resolve_catchment
+    from .report import calibrate_catchment
+    from .stations import calibrate_station, is_station
+    path = resolve_catchment(args.catchment)
+    if is_station(path):
+        summary = calibrate_station(path, Path(args.output) if args.output else None, calibration=args.calibration,
+                                    validation=args.validation, seed=args.seed, figures=not args.no_figures)
+        _print_station(summary)
+        return 0
+    c = load_catchment(path)
+    setup = setup_from_catchment(c, c.calibration, {"objective": args.objective, "calibration": args.calibration,
+                                                   "validation": args.validation, "seed": args.seed,
+                                                   "maxiter": args.maxiter, "popsize": args.popsize,
+                                                   "workers": args.workers})
+    outdir = Path(args.output) if args.output else Path("karstmodel-output") / f"{c.name}-calibrate"
+    s = calibrate_catchment(c, setup, outdir, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
+                            sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
+                            figures=not args.no_figures, progress=not args.quiet)
+    cal = s["calibration"]
+    print(f"karstmodel calibrate: {c.name}: {cal['evaluations']} runs in {cal['seconds']:.0f} s "
+          f"(objective {cal['objective']}, seed {cal['seed']})")
+    for k, v in cal["parameters"].items():
+        print(f"  {k} = {v:.5g}")
+    _print_metrics(s)
+    if "uncertainty" in s:
+        u = s["uncertainty"]["carbon_sink_tc_km2_yr"]
+        print(f"  carbon sink {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. {u['p95']:.2f}, GLUE)")
+    print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")
+    return 0
+
+
 def register(sub) -> None:
     r = sub.add_parser("run", help="simulate a catchment (default: the bundled default catchment)",
                        description="Simulate a catchment day by day: discharge, soil CO2, spring chemistry, the karst "
@@ -47,3 +116,34 @@ def register(sub) -> None:
     r.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="metrics and figures for a catchment or station as it stands",
+                       description="Simulate the catchment and compare with its observations (discharge and any "
+                       "chemistry columns): KGE, NSE, log-NSE, PBIAS per variable and period, figures, report.md.")
+    v.add_argument("catchment", nargs="?", default=None)
+    v.add_argument("--calibration", help="calibration period START:END (default: from the catchment file)")
+    v.add_argument("--validation", help="validation period START:END (default: from the catchment file)")
+    v.add_argument("-o", "--output")
+    v.add_argument("--no-figures", action="store_true")
+    v.set_defaults(func=cmd_validate)
+
+    c = sub.add_parser("calibrate", help="calibrate parameters against observations (split sample, GLUE bands)",
+                       description="Calibrate the parameters declared in [calibration] (or a default set) with "
+                       "differential evolution, validate on the validation period, estimate uncertainty (GLUE) and "
+                       "optionally sensitivity (SALib). Writes OUTDIR/catchment.toml (runnable) and summary.json.")
+    c.add_argument("catchment", nargs="?", default=None)
+    c.add_argument("--calibration", help="calibration period START:END")
+    c.add_argument("--validation", help="validation period START:END")
+    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse"])
+    c.add_argument("--maxiter", type=int)
+    c.add_argument("--popsize", type=int)
+    c.add_argument("--seed", type=int)
+    c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
+    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue")
+    c.add_argument("--glue-samples", type=int, default=2000)
+    c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none")
+    c.add_argument("--sensitivity-n", type=int, default=10)
+    c.add_argument("-o", "--output")
+    c.add_argument("--no-figures", action="store_true")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=cmd_calibrate)

@@ -45,6 +45,12 @@ def _as_index(times) -> pd.DatetimeIndex:
     return idx
 
 
+def ns(times) -> np.ndarray:
+    """Integer nanoseconds since the epoch of a DatetimeIndex, whatever its resolution (pandas >= 2 may store
+    seconds, milli- or microseconds)."""
+    return pd.DatetimeIndex(times).as_unit("ns").asi8
+
+
 def default_utc_offset_h(longitude_deg: float) -> float:
     """Offset (h) of the nominal time zone of a longitude: round(lon / 15)."""
     return float(np.round(longitude_deg / 15.0))
@@ -83,7 +89,7 @@ def apparent_solar_time_h(times, longitude_deg: float, utc_offset_h: float | Non
     idx = _as_index(times)
     off = default_utc_offset_h(longitude_deg) if utc_offset_h is None else float(utc_offset_h)
     clock_h = idx.hour + idx.minute / 60.0 + idx.second / 3600.0 + idx.microsecond / 3.6e9
-    doy = idx.dayofyear.to_numpy() + clock_h.to_numpy() / 24.0
+    doy = idx.day_of_year.to_numpy() + clock_h.to_numpy() / 24.0
     return (np.asarray(clock_h, dtype=float) + (4.0 * (longitude_deg - 15.0 * off)
                                                 + equation_of_time_min(doy)) / 60.0)
 
@@ -102,7 +108,7 @@ def solar_elevation_deg(times, latitude_deg: float, longitude_deg: float, utc_of
     clock_h = (idx.hour + idx.minute / 60.0 + idx.second / 3600.0).to_numpy(dtype=float)
     off = default_utc_offset_h(longitude_deg) if utc_offset_h is None else float(utc_offset_h)
     # fractional day of year in UTC terms is close enough for the declination (changes < 0.5 deg/day)
-    doy = idx.dayofyear.to_numpy(dtype=float) + (clock_h - off) / 24.0
+    doy = idx.day_of_year.to_numpy(dtype=float) + (clock_h - off) / 24.0
     ast = apparent_solar_time_h(idx, longitude_deg, off)
     dec = declination_rad(doy)
     phi = np.deg2rad(latitude_deg)
@@ -133,7 +139,7 @@ def clear_sky_shortwave_w_m2(times, latitude_deg: float, longitude_deg: float, u
     idx = _as_index(times)
     h = solar_elevation_deg(idx, latitude_deg, longitude_deg, utc_offset_h)
     m = air_mass(h, pressure_ratio_from_elevation(elevation_m))
-    e0 = eccentricity_factor(idx.dayofyear.to_numpy(dtype=float))
+    e0 = eccentricity_factor(idx.day_of_year.to_numpy(dtype=float))
     with np.errstate(over="ignore", invalid="ignore"):
         beam = np.where(h > 0.0, np.power(0.7, np.power(m, 0.678)), 0.0)
     return np.where(h > 0.0, 1.1 * SOLAR_CONSTANT_W_M2 * e0 * np.sin(np.deg2rad(h)) * beam, 0.0)
@@ -177,10 +183,10 @@ def align_series(values, times) -> np.ndarray:
         if s.empty:
             raise ValueError(f"series {values.name!r} has no finite values")
         sidx = pd.DatetimeIndex(s.index)
-        if len(sidx) > 1 and (sidx.normalize() == sidx).all() and (np.diff(sidx.asi8) >= 86400e9 - 1).all():
+        if len(sidx) > 1 and (sidx.normalize() == sidx).all() and (np.diff(ns(sidx)) >= 86400e9 - 1).all():
             sidx = sidx + pd.Timedelta(hours=12)  # daily values stand for the day: place them at noon
-        x = sidx.asi8.astype(float)
-        return np.interp(idx.asi8.astype(float), x, s.to_numpy(dtype=float))
+        x = ns(sidx).astype(float)
+        return np.interp(ns(idx).astype(float), x, s.to_numpy(dtype=float))
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 0:
         return np.full(len(idx), float(arr))

@@ -1,6 +1,19 @@
-"""Station observations: discharge now (chemistry columns follow the same unit-named convention).
+"""Station observations: discharge and water chemistry, continuous loggers and discrete samples.
 
 Discharge columns, in order of preference: ``q_m3_s``, ``q_l_s``, ``q_mm_d`` (mm/d over the catchment area).
+Chemistry columns (unit-named, SPEC.md): ``temp_c, ph, ec_us_cm, ca_mg_l, mg_mg_l, hco3_mg_l, alk_mg_l_caco3,
+dic_mg_c_l, pco2_atm, do_mg_l`` (and the other major ions of :func:`chemistry.speciate`).
+
+* Time stamps may be daily or sub-daily (``date`` or ``datetime`` column); for comparison with the daily model,
+  values are averaged per day (loggers) and a day with samples gets their mean.
+* QA flags: a column ``<name>_flag``; values R, X, rejected, invalid (any case) drop that value (kept as NaN and
+  counted in ``attrs["rejected"]``), anything else keeps it.
+* Detection limits: a value written ``<0.5`` (or a column ``<name>_nondetect`` that is true) is below the
+  detection limit; it is replaced by half the limit (a common substitution; e.g. Helsel 2012, *Statistics for
+  censored environmental data*, ch. 1, discusses its bias) and counted in ``attrs["censored"]``.
+* Derived quantities come from the chemistry core (:func:`chemistry.speciate`): DIC, HCO3-, pCO2 and SI from pH,
+  temperature and carbon (DIC, alkalinity or HCO3-); ``*_mmol_l`` columns for Ca and Mg.
+
 Empty values are gaps: they stay NaN and are skipped by the metrics, never filled or dropped.
 """
 from __future__ import annotations
@@ -52,8 +65,111 @@ def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex |
         mm = m3_s_to_mm_d(q / 1000.0, area_km2)
     else:
         mm = q.to_numpy(float)
-    out = pd.DataFrame({"q_obs_mm": mm}, index=pd.DatetimeIndex(dates.dt.normalize(), name="date"))
+    out = pd.DataFrame({"q_obs_mm": np.asarray(mm, dtype=float)}, index=pd.DatetimeIndex(dates.dt.normalize(), name="date"))
+    out = out.groupby(level=0).mean()
     if index is not None:
         out = out.reindex(index)
     out["q_obs_m3_s"] = mm_d_to_m3_s(out["q_obs_mm"].to_numpy(), area_km2)
+    out.attrs["q_unit"] = "mm_d" if col == "q_mm_d" else "m3_s"
     return out
+
+
+CHEMISTRY_COLUMNS = ("temp_c", "ph", "ec_us_cm", "ca_mg_l", "mg_mg_l", "na_mg_l", "k_mg_l", "cl_mg_l", "so4_mg_l",
+                     "no3_mg_l", "hco3_mg_l", "alk_mg_l_caco3", "alk_meq_l", "dic_mg_c_l", "pco2_atm", "do_mg_l")
+_REJECT = {"r", "x", "rejected", "invalid"}
+
+
+def read_station_file(path) -> pd.DataFrame:
+    """Read a station CSV with unit-named columns; apply QA flags and detection limits (module docstring).
+    Returns the values at their own time stamps (column ``datetime``) with ``attrs`` counts."""
+    df = read_csv(path)
+    tcol = "datetime" if "datetime" in df.columns else "date" if "date" in df.columns else None
+    if tcol is None:
+        raise InputError("missing time column (date or datetime)", file=str(path), column="date")
+    t = pd.to_datetime(df[tcol], errors="coerce")
+    bad = t.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"cannot parse time {df[tcol].iloc[i]!r}", file=str(path), column=tcol, row=i + 2)
+    out = pd.DataFrame({"datetime": t})
+    rejected, censored = {}, {}
+    for col in CHEMISTRY_COLUMNS + ("q_m3_s", "q_l_s", "q_mm_d"):
+        if col not in df.columns:
+            continue
+        raw = df[col]
+        text = raw.astype("string").str.strip()
+        cens = text.str.startswith("<").fillna(False).to_numpy()
+        vals = pd.to_numeric(text.str.lstrip("<").str.strip(), errors="coerce")
+        badv = vals.isna().to_numpy() & raw.notna().to_numpy() & (text.fillna("") != "").to_numpy()
+        if badv.any():
+            i = int(np.flatnonzero(badv)[0])
+            raise InputError(f"not a number: {raw.iloc[i]!r}", file=str(path), column=col, row=i + 2)
+        v = vals.to_numpy(dtype=float)
+        nd_col = f"{col}_nondetect"
+        if nd_col in df.columns:
+            cens |= df[nd_col].astype("string").str.lower().isin(["true", "1", "yes"]).to_numpy()
+        v = np.where(cens, 0.5 * v, v)
+        if cens.any():
+            censored[col] = int(cens.sum())
+        flag = f"{col}_flag"
+        if flag in df.columns:
+            rej = df[flag].astype("string").str.strip().str.lower().isin(_REJECT).fillna(False).to_numpy()
+            if rej.any():
+                rejected[col] = int(rej.sum())
+                v = np.where(rej, np.nan, v)
+        if col in ("ph",):
+            badr = np.isfinite(v) & ((v < 0) | (v > 14))
+        elif col == "temp_c":
+            badr = np.isfinite(v) & ((v < -5) | (v > 60))
+        else:
+            badr = np.isfinite(v) & (v < 0)
+        if badr.any():
+            i = int(np.flatnonzero(badr)[0])
+            raise InputError(f"value {v[i]} out of range", file=str(path), column=col, row=i + 2)
+        out[col] = v
+    out.attrs["rejected"] = rejected
+    out.attrs["censored"] = censored
+    return out
+
+
+def derive_chemistry(samples: pd.DataFrame, database: str = "phreeqc.dat") -> pd.DataFrame:
+    """Add model-comparable columns: ``ca_mmol_l, mg_mmol_l`` and, where pH, temperature and carbon exist,
+    ``dic_mmol_l, hco3_mmol_l, log_pco2, si_calcite, si_dolomite`` from :func:`chemistry.speciate`."""
+    import chemistry
+    out = samples.copy()
+    if "ca_mg_l" in out.columns:
+        out["ca_mmol_l"] = out["ca_mg_l"] / 40.078
+    if "mg_mg_l" in out.columns:
+        out["mg_mmol_l"] = out["mg_mg_l"] / 24.305
+    carbon = [c for c in ("hco3_mg_l", "alk_mg_l_caco3", "alk_meq_l", "dic_mg_c_l") if c in out.columns]
+    if {"temp_c", "ph"} <= set(out.columns) and carbon:
+        cols = ["temp_c", "ph"] + carbon + [c for c in ("ca_mg_l", "mg_mg_l", "na_mg_l", "k_mg_l", "cl_mg_l",
+                                                         "so4_mg_l", "no3_mg_l") if c in out.columns]
+        sp = chemistry.speciate(out[cols].reset_index(drop=True), database=database)
+        for c in ("dic_mmol_l", "hco3_mmol_l", "log_pco2", "si_calcite", "si_dolomite", "co2aq_mmol_l"):
+            out[c] = sp[c].to_numpy()
+        out["speciation_error"] = sp["speciation_error"].to_numpy()
+    elif "dic_mg_c_l" in out.columns:
+        out["dic_mmol_l"] = out["dic_mg_c_l"] / 12.011
+    if "pco2_atm" in out.columns and "log_pco2" not in out.columns:
+        out["log_pco2"] = np.log10(out["pco2_atm"])
+    if "ec_us_cm" in out.columns:
+        out["ec_us_cm_est"] = out["ec_us_cm"]
+    return out
+
+
+def load_chemistry_observations(path, index: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+    """Chemistry observations averaged per day (derived columns included), on ``index`` when given."""
+    raw = read_station_file(path)
+    chem_cols = [c for c in CHEMISTRY_COLUMNS if c in raw.columns]
+    if not chem_cols:
+        return pd.DataFrame(index=index)
+    der = derive_chemistry(raw)
+    num = der.drop(columns=[c for c in ("speciation_error",) if c in der.columns])
+    num = num.drop(columns=[c for c in ("q_m3_s", "q_l_s", "q_mm_d") if c in num.columns])
+    daily = num.groupby(num["datetime"].dt.normalize()).mean(numeric_only=True)
+    daily.index.name = "date"
+    if index is not None:
+        daily = daily.reindex(index)
+    daily.attrs.update(raw.attrs)
+    return daily

@@ -48,5 +48,51 @@ def write_run(result, outdir, figures: bool = True) -> dict:
                                    f"(mean {summary['carbon_sink_tc_km2_yr']:.1f} t C km-2 yr-1)", figs["sink_monthly"])
         paths.update(figs)
         summary["outputs"] = {k: v.name for k, v in paths.items()}
+    if getattr(result, "reaches", None) is not None:
+        paths.update(_write_reaches(result, out, inputs, figures))
+        summary["outputs"] = {k: v.name for k, v in paths.items()}
     write_json_atomic(summary, paths["summary"])
+    return paths
+
+
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    flat = df.copy()
+    flat.columns = [f"{a}__{b}" for a, b in flat.columns]
+    flat.index.name = "datetime" if flat.index.name != "date" else "date"
+    return flat.reset_index()
+
+
+def _summer_week(index: pd.DatetimeIndex, latitude: float) -> tuple:
+    """Start and end of the last full week of July (January south of the equator) in the record."""
+    month = 7 if latitude >= 0 else 1
+    days = index[(index.month == month) & (index.day <= 24)]
+    start = days[-1].normalize() if len(days) else index[0].normalize()
+    return start, start + pd.Timedelta(days=7)
+
+
+def _write_reaches(result, out: Path, inputs, figures: bool) -> dict:
+    from . import plots_surface
+    rr = result.reaches
+    c = result.catchment
+    paths = {"reaches_daily": out / "reaches_daily.csv"}
+    daily = _flat(rr.daily)
+    write_csv_atomic(daily, paths["reaches_daily"], protect=inputs, float_format="%.6g")
+    mode = c.surface_water.diel_output if c.surface_water is not None else "week"
+    if mode != "none":
+        sub = rr.subdaily
+        if mode == "week":
+            a, b = _summer_week(sub.index, c.latitude)
+            sub = sub[(sub.index >= a) & (sub.index < b)]
+            paths["reaches_diel"] = out / "reaches_diel_week.csv"
+        else:
+            paths["reaches_diel"] = out / "reaches_subdaily.csv"
+        write_csv_atomic(_flat(sub), paths["reaches_diel"], protect=inputs, float_format="%.6g")
+    if figures:
+        a, _ = _summer_week(rr.subdaily.index, c.latitude)
+        figs = {"diel": out / "reaches_diel.png", "fate": out / "fate.png", "metabolism": out / "reaches_metabolism.png"}
+        plots_surface.diel_panel(rr, start=a + pd.Timedelta(days=2), days=3.0, path=figs["diel"],
+                                 title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
+        plots_surface.fate_bar(rr.fate, path=figs["fate"], title=f"{c.name}: fate of the karst DIC below the spring")
+        plots_surface.daily_metabolism(rr, path=figs["metabolism"])
+        paths.update(figs)
     return paths

@@ -108,3 +108,85 @@ def monthly_sink(ts: pd.DataFrame, source_series: dict, title: str, path):
     ax.legend(frameon=False, ncol=5, fontsize=8, loc="upper right")
     ax.set_title(title)
     _save(fig, path)
+
+
+def observed_vs_simulated(index, sim, obs, title: str, path, ylabel: str = "discharge (mm/d)", bands=None,
+                          periods: dict | None = None):
+    """Observed and simulated series with an optional 5-95 % band and shaded calibration/validation periods."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(11, 4))
+    if bands is not None:
+        ax.fill_between(index, bands[0], bands[2], color="tab:red", alpha=0.25, lw=0, label="5-95 % (GLUE)")
+    ax.plot(index, sim, color="tab:red", lw=0.9, label="simulated")
+    ax.plot(index, obs, color="black", lw=0.8, alpha=0.85, marker="." if np.isfinite(obs).sum() < 400 else None,
+            ms=3, label="observed")
+    for name, (a, b) in (periods or {}).items():
+        if a is None and b is None:
+            continue
+        lo = a if a is not None else index[0]
+        hi = b if b is not None else index[-1]
+        ax.axvspan(lo, hi, color="tab:blue" if name == "calibration" else "tab:green", alpha=0.06, lw=0)
+        ax.text(lo, 1.0, f" {name}", transform=ax.get_xaxis_transform(), va="top", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, loc="upper right", ncol=3)
+    ax.set_title(title)
+    _save(fig, path)
+
+
+def scatter_one_to_one(sim, obs, masks: dict, title: str, path, label: str = "discharge (mm/d)"):
+    """Simulated vs observed with the 1:1 line, one colour per period."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.6, 4.4))
+    lo, hi = np.inf, -np.inf
+    for (name, m), col in zip(masks.items(), ("tab:blue", "tab:green", "tab:gray")):
+        ok = m & np.isfinite(sim) & np.isfinite(obs)
+        if not ok.any():
+            continue
+        ax.scatter(obs[ok], sim[ok], s=5, alpha=0.4, color=col, label=name, lw=0)
+        lo, hi = min(lo, obs[ok].min(), sim[ok].min()), max(hi, obs[ok].max(), sim[ok].max())
+    if np.isfinite(lo):
+        ax.plot([lo, hi], [lo, hi], color="k", lw=0.8)
+    ax.set_xlabel(f"observed {label}")
+    ax.set_ylabel(f"simulated {label}")
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    _save(fig, path)
+
+
+def parameter_posteriors(samples, names, title: str, path):
+    """Weighted histograms of behavioural parameter sets (GLUE)."""
+    plt = _plt()
+    k = len(names)
+    cols = min(4, k)
+    rows = int(np.ceil(k / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.3 * rows), squeeze=False)
+    beh = samples[samples["behavioural"]]
+    for ax, name in zip(axes.ravel(), names):
+        ax.hist(samples[name], bins=30, color="0.85", label="prior (LHS)")
+        ax.hist(beh[name], bins=30, weights=beh["weight"] * len(beh), color="tab:red", alpha=0.7, label="behavioural")
+        ax.set_title(name.replace("reservoirs.", "").replace("hydrotopes.*.", ""), fontsize=8)
+    for ax in axes.ravel()[k:]:
+        ax.axis("off")
+    axes.ravel()[0].legend(frameon=False, fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def sensitivity_bars(result: dict, title: str, path):
+    """Morris mu* (or Sobol' ST) per parameter for each output."""
+    plt = _plt()
+    outs = list(result["indices"])
+    names = [n.replace("reservoirs.", "").replace("hydrotopes.*.", "") for n in result["parameters"]]
+    fig, axes = plt.subplots(1, len(outs), figsize=(4.2 * len(outs), 0.35 * len(names) + 1.5), sharey=True)
+    key = "mu_star" if result["method"] == "morris" else "ST"
+    for ax, o in zip(np.atleast_1d(axes), outs):
+        v = np.asarray(result["indices"][o][key])
+        ax.barh(range(len(names)), v, color="tab:blue")
+        ax.set_title(o, fontsize=8)
+        ax.set_xlabel("Morris mu*" if key == "mu_star" else "Sobol' total index")
+    np.atleast_1d(axes)[0].set_yticks(range(len(names)))
+    np.atleast_1d(axes)[0].set_yticklabels(names, fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)

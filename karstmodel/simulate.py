@@ -29,6 +29,7 @@ class SimulationResult:
     summary: dict
     hydrotope_series: dict = field(default_factory=dict)  # name -> DataFrame (soil water, AET, pCO2, ...)
     drivers: Drivers | None = None
+    reaches: object | None = None  # karstmodel.surface_water.ReachResult when the catchment has reaches
 
 
 @dataclass
@@ -209,9 +210,10 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
 
 
 def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None = None,
-             observations: pd.DataFrame | None = None) -> SimulationResult:
+             observations: pd.DataFrame | None = None, with_reaches: bool = True) -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
-    the bundled default catchment). Returns the daily result table and the summary (SPEC.md keys)."""
+    the bundled default catchment). Returns the daily result table and the summary (SPEC.md keys); with reaches
+    below the spring (``[[reaches]]``) also their sub-daily run and the fate of the karst DIC."""
     if not isinstance(catchment, Catchment):
         catchment = load_catchment(resolve_catchment(catchment))
     c = catchment
@@ -227,5 +229,34 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
     ts = accounting.timeseries_table(c, data, run, observations)
     summary = accounting.summary(c, data, run, ts, drivers)
     hyd_series = accounting.hydrotope_tables(c, data, run)
+    reach_result = None
+    if c.reaches and with_reaches:
+        reach_result = run_reaches(c, data, run)
+        summary.update(accounting.fate_summary(reach_result))
     return SimulationResult(catchment=c, timeseries=ts, summary=summary, hydrotope_series=hyd_series,
-                            drivers=drivers)
+                            drivers=drivers, reaches=reach_result)
+
+
+def spring_outflow(c: Catchment, data: pd.DataFrame, run: dict) -> pd.DataFrame:
+    """The spring water as the inflow of the reaches: daily discharge (m3/s), groundwater temperature and element
+    totals (mmol/L). Days without spring flow get 1e-9 m3/s of the nearest water (documented floor)."""
+    i = dissolution.IDX
+    conc = pd.DataFrame({k: run["conc_s"][:, i[k]] for k in ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")},
+                        index=data.index).ffill().bfill()
+    q = run["flows"]["spring_mm"] * c.area_km2 / 86.4
+    inflow = conc.copy()
+    inflow.insert(0, "temp_c", run["t_gw"])
+    inflow.insert(0, "q_m3_s", np.maximum(q, 1e-9))
+    return inflow
+
+
+def run_reaches(c: Catchment, data: pd.DataFrame, run: dict):
+    """Route the spring water through the catchment's reaches (karstmodel.surface_water.simulate_reaches)."""
+    from .surface_water import simulate_reaches
+    sw = c.surface_water
+    inflow = spring_outflow(c, data, run)
+    if not np.isfinite(inflow[["ca", "dic"]].to_numpy()).all():
+        raise ValueError("the spring has no water chemistry (no carbonate recharge), so reaches below it cannot run")
+    return simulate_reaches(inflow, c.reaches, c.latitude, c.longitude, dt_minutes=sw.dt_minutes,
+                            air_temp_c=data["temp_c"], cloudiness=sw.cloudiness, database=c.chemistry.database,
+                            inflow_interpolation=sw.inflow_interpolation, spinup_days=sw.spinup_days)

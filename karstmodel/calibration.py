@@ -1,0 +1,354 @@
+"""Calibration of catchment parameters against station observations (split sample, seeded, parallel).
+
+The optimiser is scipy's differential evolution (Storn & Price 1997, J. Glob. Optim. 11:341; scipy.optimize.
+differential_evolution), a maintained global optimiser: karstmodel does not implement its own. Parameters, bounds
+and transforms are declared in the catchment file:
+
+.. code-block:: toml
+
+    [calibration]
+    objective = "kge"                        # kge | kge_prime | nse | log_nse (on every variable)
+    calibration_period = "2002-01-01:2009-12-31"
+    validation_period = "2014-01-01:2016-12-31"
+    seed = 1
+    maxiter = 60
+    popsize = 15
+    [calibration.parameters]
+    area_km2 = {min = 0.5, max = 4.0}
+    "reservoirs.matrix_k_per_d" = {min = 1e-5, max = 0.05, transform = "log"}
+    [calibration.weights]                    # several variables: weighted sum of (1 - metric)
+    q = 1.0
+    dic_mmol_l = 0.5
+
+Parameter names are those of :mod:`karstmodel.parameters`. ``transform = "log"`` searches log10 of the value
+(for rate constants spanning decades). Discharge-only objectives use the water-only fast path; objectives with
+chemistry variables run the full chain. ``pareto`` calibrates a sweep of weights between the first two variables
+and returns the non-dominated set.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import differential_evolution
+
+from chemistry.errors import InputError
+
+from . import metrics as M
+from .catchment import Catchment, CatchmentError
+from .observations import load_discharge_observations
+from .parameters import apply_parameters, parameter_value
+
+OBJECTIVES = {"kge": M.kge, "kge_prime": M.kge_prime, "nse": M.nse, "log_nse": M.log_nse}
+#: variables that can enter an objective: q (discharge, mm/d) and spring chemistry columns of the timeseries
+CHEM_VARIABLES = ("dic_mmol_l", "ca_mmol_l", "mg_mmol_l", "hco3_mmol_l", "ph", "si_calcite", "log_pco2",
+                  "ec_us_cm_est")
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    name: str
+    lower: float
+    upper: float
+    transform: str = "none"  # "none" or "log"
+
+    def to_search(self, v: float) -> float:
+        return math.log10(v) if self.transform == "log" else v
+
+    def from_search(self, u: float) -> float:
+        return 10.0 ** u if self.transform == "log" else u
+
+    @property
+    def search_bounds(self) -> tuple:
+        return (self.to_search(self.lower), self.to_search(self.upper))
+
+
+@dataclass(frozen=True)
+class CalibrationSetup:
+    parameters: tuple
+    objective: str = "kge"
+    weights: dict = field(default_factory=lambda: {"q": 1.0}, hash=False)
+    calibration_period: tuple | None = None
+    validation_period: tuple | None = None
+    seed: int = 1
+    maxiter: int = 60
+    popsize: int = 15
+    workers: int = 1
+    pareto: bool = False
+
+
+def parse_period(text, what: str = "period") -> tuple | None:
+    """``"START:END"`` (ISO dates; either side may be empty) -> (Timestamp|None, Timestamp|None)."""
+    if text is None:
+        return None
+    if isinstance(text, (list, tuple)) and len(text) == 2:
+        a, b = text
+    else:
+        parts = str(text).split(":")
+        if len(parts) != 2:
+            raise InputError(f"{what} must be START:END with ISO dates, got {text!r}")
+        a, b = parts
+    try:
+        start = pd.Timestamp(a) if str(a).strip() else None
+        end = pd.Timestamp(b) if str(b).strip() else None
+    except (ValueError, TypeError):
+        raise InputError(f"{what}: cannot parse dates in {text!r}") from None
+    if start is not None and end is not None and end < start:
+        raise InputError(f"{what}: end {end.date()} is before start {start.date()}")
+    return (start, end)
+
+
+def default_parameters(c: Catchment) -> tuple:
+    """Parameters calibrated when the catchment file declares none: recharge area, reservoir constants, snow melt,
+    root-zone storage and preferential-flow scales."""
+    specs = [ParameterSpec("area_km2", c.area_km2 * 0.3, c.area_km2 * 3.0, "log"),
+             ParameterSpec("reservoirs.epikarst_k_per_d", 0.005, 2.0, "log"),
+             ParameterSpec("reservoirs.epikarst_max_mm", 1.0, 300.0, "log"),
+             ParameterSpec("reservoirs.epikarst_exponent", 0.5, 3.0),
+             ParameterSpec("reservoirs.conduit_fraction", 0.0, 0.9),
+             ParameterSpec("reservoirs.overflow_outside_fraction", 0.0, 1.0),
+             ParameterSpec("reservoirs.matrix_k_per_d", 1e-5, 0.1, "log"),
+             ParameterSpec("reservoirs.conduit_k_per_d", 0.005, 3.0, "log"),
+             ParameterSpec("snow.melt_factor_mm_c_d", 1.0, 8.0),
+             ParameterSpec("hydrotopes.*.root_zone_storage_mm_scale", 0.5, 2.0),
+             ParameterSpec("hydrotopes.*.fast_flow_fraction_scale", 0.0, 2.0)]
+    if c.observations.discharge == "outlet" and c.lithology.non_carbonate > 0:
+        specs.append(ParameterSpec("lithology.allogenic_to_karst", 0.0, 1.0))
+    return tuple(specs)
+
+
+def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None = None) -> CalibrationSetup:
+    """Read the ``[calibration]`` table (already parsed TOML) with errors naming the key; apply CLI overrides."""
+    raw = dict(raw or {})
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    where = "[calibration] "
+    allowed = {"objective", "calibration_period", "validation_period", "seed", "maxiter", "popsize", "workers",
+               "parameters", "weights", "pareto"}
+    for k in raw:
+        if k not in allowed:
+            raise CatchmentError(f"{where}{k}: unknown key (allowed: {', '.join(sorted(allowed))})", file=str(c.source))
+    specs = []
+    for name, tbl in (raw.get("parameters") or {}).items():
+        if not isinstance(tbl, dict) or "min" not in tbl or "max" not in tbl:
+            raise CatchmentError(f"[calibration.parameters] {name}: give a table {{min = .., max = ..}}",
+                                 file=str(c.source))
+        lo, hi = float(tbl["min"]), float(tbl["max"])
+        tr = tbl.get("transform", "none")
+        if tr not in ("none", "log"):
+            raise CatchmentError(f"[calibration.parameters] {name}: transform must be 'none' or 'log'", file=str(c.source))
+        if not lo < hi or (tr == "log" and lo <= 0):
+            raise CatchmentError(f"[calibration.parameters] {name}: need min < max (and min > 0 for log)",
+                                 file=str(c.source))
+        try:
+            parameter_value(c, name)
+        except (KeyError, AttributeError):
+            raise CatchmentError(f"[calibration.parameters] {name}: unknown parameter", file=str(c.source)) from None
+        specs.append(ParameterSpec(name, lo, hi, tr))
+    if not specs:
+        specs = list(default_parameters(c))
+    weights = dict(raw.get("weights") or {"q": 1.0})
+    for v in weights:
+        if v != "q" and v not in CHEM_VARIABLES:
+            raise CatchmentError(f"[calibration.weights] {v}: unknown variable (q or {', '.join(CHEM_VARIABLES)})",
+                                 file=str(c.source))
+    objective = overrides.get("objective", raw.get("objective", "kge"))
+    if objective not in OBJECTIVES:
+        raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    return CalibrationSetup(
+        parameters=tuple(specs), objective=objective, weights=weights,
+        calibration_period=parse_period(overrides.get("calibration", raw.get("calibration_period")), "calibration period"),
+        validation_period=parse_period(overrides.get("validation", raw.get("validation_period")), "validation period"),
+        seed=int(overrides.get("seed", raw.get("seed", 1))), maxiter=int(overrides.get("maxiter", raw.get("maxiter", 60))),
+        popsize=int(overrides.get("popsize", raw.get("popsize", 15))),
+        workers=int(overrides.get("workers", raw.get("workers", 1))), pareto=bool(raw.get("pareto", False)))
+
+
+def period_mask(index: pd.DatetimeIndex, period) -> np.ndarray:
+    if period is None:
+        return np.ones(len(index), dtype=bool)
+    start, end = period
+    m = np.ones(len(index), dtype=bool)
+    if start is not None:
+        m &= index >= start
+    if end is not None:
+        m &= index <= end
+    return m
+
+
+class Objective:
+    """Picklable loss function for the optimiser: sum over variables of w (1 - metric) on the calibration mask."""
+
+    def __init__(self, catchment: Catchment, data: pd.DataFrame, setup: CalibrationSetup, observations: pd.DataFrame,
+                 mask: np.ndarray):
+        self.c = catchment
+        self.data = data
+        self.setup = setup
+        self.obs = observations
+        self.mask = mask
+        self.metric = OBJECTIVES[setup.objective]
+        self.water_only = set(setup.weights) == {"q"}
+        self.names = [p.name for p in setup.parameters]
+
+    def values(self, x) -> dict:
+        return {p.name: p.from_search(u) for p, u in zip(self.setup.parameters, x)}
+
+    def simulate(self, x):
+        from .simulate import simulate, simulate_water
+        c = apply_parameters(self.c, self.values(x))
+        if self.water_only:
+            w = simulate_water(c, self.data)
+            q = w["spring_mm"] if c.observations.discharge == "spring" else w["outlet_mm"]
+            return c, {"q": q}
+        from .drivers import Drivers
+        r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None)
+        ts = r.timeseries
+        out = {"q": (ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]).to_numpy()}
+        for v in self.setup.weights:
+            if v != "q":
+                out[v] = ts[v].to_numpy()
+        return c, out
+
+    def observed(self, c: Catchment, variable: str) -> np.ndarray:
+        if variable == "q":
+            # observed discharge depends on the (possibly calibrated) area when given in m3/s
+            if "q_obs_m3_s" in self.obs.columns and self.obs["q_obs_m3_s"].notna().any() and \
+                    self.obs.attrs.get("q_unit") != "mm_d":
+                return self.obs["q_obs_m3_s"].to_numpy() * 86.4 / c.area_km2
+            return self.obs["q_obs_mm"].to_numpy()
+        return self.obs[variable].to_numpy()
+
+    def __call__(self, x) -> float:
+        try:
+            c, sim = self.simulate(x)
+        except (ValueError, FloatingPointError, ZeroDivisionError):
+            return 1e3
+        loss = 0.0
+        for v, w in self.setup.weights.items():
+            m = self.metric(sim[v][self.mask], self.observed(c, v)[self.mask])
+            loss += w * ((1.0 - m) if np.isfinite(m) else 10.0)
+        return float(loss)
+
+
+class _Progress:
+    def __init__(self, maxiter: int, stream=sys.stderr, every_s: float = 2.0):
+        self.maxiter, self.stream, self.every = maxiter, stream, every_s
+        self.gen, self.t0, self.last = 0, time.perf_counter(), 0.0
+        self.history = []
+
+    def __call__(self, intermediate_result):
+        self.gen += 1
+        best = float(getattr(intermediate_result, "fun", np.nan))
+        self.history.append(best)
+        now = time.perf_counter()
+        if now - self.last >= self.every or self.gen == self.maxiter:
+            self.last = now
+            frac = self.gen / self.maxiter
+            bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+            end = "" if getattr(self.stream, "isatty", lambda: False)() else "\n"
+            print(f"\rcalibrating [{bar}] generation {self.gen}/{self.maxiter}  best loss {best:.4f}  "
+                  f"{now - self.t0:.0f} s", end=end, file=self.stream, flush=True)
+        return False
+
+
+@dataclass
+class CalibrationResult:
+    catchment: Catchment  # calibrated
+    setup: CalibrationSetup
+    parameters: dict
+    loss: float
+    n_evaluations: int
+    history: list
+    metrics: dict  # {"calibration": {var: {...}}, "validation": {...}}
+    simulated: dict  # variable -> array on the driver index
+    observed: dict
+    index: pd.DatetimeIndex
+    seconds: float
+    pareto_front: list | None = None
+
+
+def evaluate(objective: Objective, c: Catchment, sim: dict, setup: CalibrationSetup, index) -> dict:
+    out = {}
+    for label, period in (("calibration", setup.calibration_period), ("validation", setup.validation_period)):
+        if label == "validation" and period is None:
+            continue
+        mask = period_mask(index, period)
+        out[label] = {}
+        for v in set(setup.weights) | {"q"}:
+            obs = objective.observed(c, v)
+            if v in sim:
+                out[label][v] = M.all_metrics(sim[v][mask], obs[mask])
+    return out
+
+
+def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame | None = None,
+              observations: pd.DataFrame | None = None, progress: bool = True) -> CalibrationResult:
+    """Calibrate ``catchment`` as ``setup`` says. Returns the calibrated catchment and its metrics."""
+    from .drivers import load_drivers
+    c = catchment
+    if data is None:
+        data = load_drivers(c.drivers, c.latitude, c.start, c.end).data
+    if observations is None:
+        observations = load_station_observations(c, data.index)
+    if "q_obs_mm" not in observations.columns or observations["q_obs_mm"].notna().sum() == 0:
+        if "q" in setup.weights:
+            raise InputError("no observed discharge to calibrate against", file=str(c.observations.file))
+    mask = period_mask(data.index, setup.calibration_period)
+    if c.warmup_days and setup.calibration_period is None:
+        mask[: c.warmup_days] = False
+    obj = Objective(c, data, setup, observations, mask)
+    t0 = time.perf_counter()
+    runs = [dict(setup.weights)]
+    if setup.pareto and len(setup.weights) >= 2:
+        a, b = list(setup.weights)[:2]
+        runs = [{a: 1.0 - w, b: w} for w in np.linspace(0.0, 1.0, 5)]
+    results = []
+    for weights in runs:
+        s = CalibrationSetup(**{**setup.__dict__, "weights": weights})
+        o = Objective(c, data, s, observations, mask)
+        prog = _Progress(setup.maxiter) if progress else None
+        res = differential_evolution(o, [p.search_bounds for p in setup.parameters], seed=setup.seed,
+                                     maxiter=setup.maxiter, popsize=setup.popsize, tol=1e-7, polish=False,
+                                     workers=setup.workers, updating="deferred" if setup.workers != 1 else "immediate",
+                                     callback=prog)
+        if progress:
+            print(file=sys.stderr)
+        results.append((weights, res, prog.history if prog else []))
+    # choose the run with the setup's own weights (or the middle of the sweep)
+    pick = results[len(results) // 2] if len(results) > 1 else results[0]
+    weights, res, history = pick
+    values = obj.values(res.x)
+    best = apply_parameters(c, values)
+    _, sim = obj.simulate(res.x)
+    obs_arrays = {v: obj.observed(best, v) for v in sim}
+    mets = evaluate(obj, best, sim, setup, data.index)
+    front = None
+    if len(results) > 1:
+        front = []
+        for wts, r, _ in results:
+            o = Objective(c, data, setup, observations, mask)
+            cc, ss = o.simulate(r.x)
+            front.append({"weights": wts, "parameters": o.values(r.x),
+                          **{f"{setup.objective}_{v}": OBJECTIVES[setup.objective](ss[v][mask], o.observed(cc, v)[mask])
+                             for v in ss}})
+    return CalibrationResult(catchment=best, setup=setup, parameters=values, loss=float(res.fun),
+                             n_evaluations=int(sum(r.nfev for _, r, _ in results)), history=history, metrics=mets,
+                             simulated=sim, observed=obs_arrays, index=data.index,
+                             seconds=time.perf_counter() - t0, pareto_front=front)
+
+
+def load_station_observations(c: Catchment, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Discharge (and, where present, chemistry) observations on the model's daily index."""
+    if c.observations.file is None:
+        raise InputError("the catchment has no [observations] file to calibrate or validate against",
+                         file=str(c.source))
+    obs = load_discharge_observations(c.observations.file, c.area_km2, index)
+    from .observations import load_chemistry_observations
+    chem = load_chemistry_observations(c.observations.file, index)
+    for col in chem.columns:
+        if col not in obs.columns:
+            obs[col] = chem[col].to_numpy()
+    return obs

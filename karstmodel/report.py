@@ -1,0 +1,221 @@
+"""Validation and calibration reports: metrics blocks, figures and a Markdown report (no science here)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import metrics as M
+from . import plots
+from .calibration import CalibrationSetup, calibrate, load_station_observations, period_mask
+from .catchment import Catchment, write_catchment
+from .drivers import Drivers, load_drivers
+from .io import _atomic_write, write_csv_atomic, write_json_atomic
+from .outputs import write_run
+from .simulate import simulate
+
+VARIABLE_LABELS = {"q": "discharge (mm/d)", "dic_mmol_l": "DIC (mmol/L)", "ca_mmol_l": "Ca (mmol/L)",
+                   "mg_mmol_l": "Mg (mmol/L)", "hco3_mmol_l": "HCO3- (mmol/L)", "ph": "pH", "si_calcite": "SI calcite",
+                   "log_pco2": "log pCO2 (atm)", "ec_us_cm_est": "EC (uS/cm)"}
+
+
+def _metrics_table(mets: dict) -> str:
+    lines = ["| period | variable | n | KGE | KGE' | NSE | log-NSE | PBIAS % | RMSE |", "|---|---|---|---|---|---|---|---|---|"]
+    for period, block in mets.items():
+        for var, m in block.items():
+            lines.append(f"| {period} | {var} | {m['n']} | {m['kge']:.3f} | {m['kge_prime']:.3f} | {m['nse']:.3f} | "
+                         f"{m['log_nse']:.3f} | {m['pbias']:+.1f} | {m['rmse']:.3g} |")
+    return "\n".join(lines)
+
+
+def _simulated_variables(c: Catchment, ts: pd.DataFrame) -> dict:
+    sim = {"q": (ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]).to_numpy()}
+    for v in VARIABLE_LABELS:
+        if v != "q" and v in ts.columns:
+            sim[v] = ts[v].to_numpy()
+    return sim
+
+
+def _observed_variables(c: Catchment, obs: pd.DataFrame) -> dict:
+    out = {}
+    if "q_obs_mm" in obs.columns:
+        if obs.attrs.get("q_unit") == "m3_s":
+            out["q"] = obs["q_obs_m3_s"].to_numpy() * 86.4 / c.area_km2
+        else:
+            out["q"] = obs["q_obs_mm"].to_numpy()
+    for v in VARIABLE_LABELS:
+        if v != "q" and v in obs.columns and obs[v].notna().any():
+            out[v] = obs[v].to_numpy()
+    return out
+
+
+def metrics_block(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
+    """SPEC.md ``metrics`` layout: {period: {variable: {kge, nse, log_nse, pbias, ...}}} for every observed
+    variable the model simulates, on the model's daily time base (days with observations only)."""
+    sim = _simulated_variables(c, ts)
+    ob = _observed_variables(c, obs)
+    out = {}
+    for name, period in periods.items():
+        mask = period_mask(ts.index, period)
+        block = {}
+        for v, o in ob.items():
+            if v in sim and np.isfinite(o[mask]).any():
+                block[v] = M.all_metrics(sim[v][mask], o[mask])
+        out[name] = block
+    return out
+
+
+def _periods(setup_periods: tuple, index) -> dict:
+    cal, val = setup_periods
+    if cal is None and val is None:
+        return {"validation": None}
+    out = {}
+    if cal is not None:
+        out["calibration"] = cal
+    if val is not None:
+        out["validation"] = val
+    return out
+
+
+def _figures(c, ts, obs, periods, outdir: Path, bands=None) -> dict:
+    sim = _simulated_variables(c, ts)
+    ob = _observed_variables(c, obs)
+    figs = {}
+    for v, o in ob.items():
+        if v not in sim or not np.isfinite(o).any():
+            continue
+        p = outdir / f"obs_vs_sim_{v}.png"
+        b = None
+        if v == "q" and bands is not None:
+            b = (bands["q_p05_mm"].to_numpy(), None, bands["q_p95_mm"].to_numpy())
+        plots.observed_vs_simulated(ts.index, sim[v], o, f"{c.name}: {VARIABLE_LABELS[v]}", p, VARIABLE_LABELS[v],
+                                    bands=b, periods={k: v_ for k, v_ in periods.items() if v_ is not None})
+        figs[f"obs_vs_sim_{v}"] = p
+        masks = {k: period_mask(ts.index, per) for k, per in periods.items()}
+        p2 = outdir / f"scatter_{v}.png"
+        plots.scatter_one_to_one(sim[v], o, masks, f"{c.name}", p2, VARIABLE_LABELS[v])
+        figs[f"scatter_{v}"] = p2
+    return figs
+
+
+def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dict, extra: list[str]):
+    lines = [f"# {title}", "", f"Catchment `{c.name}` ({c.source}), area {c.area_km2:g} km2, "
+             f"period {summary['period']['start']} .. {summary['period']['end']}.", "",
+             "## Metrics (daily, days with observations)", "", _metrics_table(summary["metrics"]), "",
+             "## Carbon sink and balances", "",
+             f"- karst carbon sink {summary['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1 "
+             f"({summary['carbon_sink_t_co2_yr']:.1f} t CO2/yr for the catchment), carbonic acid, outlet based",
+             f"- runoff {summary['runoff_mm_yr']:.0f} mm/yr, flow-weighted DIC {summary['dic_mmol_l_flow_weighted']:.3f} mmol/L",
+             f"- water balance error {summary['water_balance_error']:.1e}, carbon balance error "
+             f"{summary['carbon_balance_error']:.1e}"]
+    if "flux_mode" in summary:
+        fm = summary["flux_mode"]
+        lines.append(f"- observation-based sink (observed discharge x modelled DIC, Zeng et al. 2019): "
+                     f"{fm['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1")
+    lines += [""] + extra + ["", "## Figures", ""]
+    lines += [f"![{k}]({p.name})" for k, p in figs.items()]
+    text = "\n".join(lines) + "\n"
+    _atomic_write(path, lambda fh: fh.write(text))
+
+
+def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True) -> dict:
+    """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
+    figures and report.md into ``outdir``. Returns the summary."""
+    outdir = Path(outdir)
+    from .calibration import setup_from_catchment
+    setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
+    result = simulate(c)
+    obs = load_station_observations(c, result.timeseries.index)
+    pers = _periods((setup.calibration_period, setup.validation_period), result.timeseries.index)
+    summary = dict(result.summary)
+    summary["metrics"] = metrics_block(c, result.timeseries, obs, pers)
+    summary["metrics_periods"] = {k: [str(a.date()) if a is not None else None for a in v] if v else None
+                                  for k, v in pers.items()}
+    result.summary = summary
+    paths = write_run(result, outdir, figures=figures)
+    figs = _figures(c, result.timeseries, obs, {k: v for k, v in pers.items()}, outdir) if figures else {}
+    summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
+    write_json_atomic(summary, outdir / "summary.json")
+    _write_report(outdir / "report.md", f"Validation of {c.name}", c, summary, figs, [])
+    return summary
+
+
+def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertainty: str = "glue",
+                        glue_samples: int = 2000, glue_threshold: float = 0.5, sensitivity_method: str = "none",
+                        sensitivity_n: int = 10, figures: bool = True, progress: bool = True) -> dict:
+    """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE) and sensitivity (SALib), and
+    write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
+    ``parameters.csv``, run outputs, figures and ``report.md`` into ``outdir``."""
+    outdir = Path(outdir)
+    data = load_drivers(c.drivers, c.latitude, c.start, c.end).data
+    obs = load_station_observations(c, data.index)
+    cal = calibrate(c, setup, data=data, observations=obs, progress=progress)
+    best = cal.catchment
+    drivers = Drivers(data=data, filled={}, source=str(c.drivers.file))
+    result = simulate(best, drivers=drivers)
+    pers = _periods((setup.calibration_period, setup.validation_period), data.index)
+    if "calibration" not in pers:
+        pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}
+    summary = dict(result.summary)
+    summary["metrics"] = metrics_block(best, result.timeseries, obs, pers)
+    summary["calibration"] = {
+        "objective": setup.objective, "weights": setup.weights, "optimiser": "scipy.optimize.differential_evolution",
+        "seed": setup.seed, "maxiter": setup.maxiter, "popsize": setup.popsize, "workers": setup.workers,
+        "evaluations": cal.n_evaluations, "seconds": cal.seconds, "best_loss": cal.loss,
+        "parameters": cal.parameters,
+        "bounds": {p.name: [p.lower, p.upper, p.transform] for p in setup.parameters},
+        "periods": {k: [str(a.date()) if a is not None else None for a in v] if v else None for k, v in pers.items()},
+    }
+    if cal.pareto_front:
+        summary["calibration"]["pareto_front"] = cal.pareto_front
+    outdir.mkdir(parents=True, exist_ok=True)
+    bands = None
+    extra = ["## Calibration", "", f"Differential evolution (scipy), objective {setup.objective}, "
+             f"{cal.n_evaluations} model runs in {cal.seconds:.0f} s, seed {setup.seed}.", "",
+             "| parameter | value | bounds |", "|---|---|---|"]
+    extra += [f"| {k} | {v:.5g} | {summary['calibration']['bounds'][k][0]:.3g} .. "
+              f"{summary['calibration']['bounds'][k][1]:.3g} ({summary['calibration']['bounds'][k][2]}) |"
+              for k, v in cal.parameters.items()]
+    figs = {}
+    if uncertainty == "glue":
+        from .uncertainty import glue
+        g = glue(c, setup, data, obs, n_samples=glue_samples, threshold=glue_threshold, seed=setup.seed,
+                 workers=setup.workers, progress=progress)
+        summary["uncertainty"] = {"method": "GLUE (Beven & Binley 1992), Latin hypercube sampling", **g.summary}
+        bands = g.q_bands
+        write_csv_atomic(g.samples, outdir / "glue_samples.csv", float_format="%.6g")
+        extra += ["", "## Uncertainty (GLUE)", "",
+                  f"{g.summary['n_behavioural']} behavioural of {g.summary['n_samples']} sets "
+                  f"({setup.objective} >= {g.summary['threshold_used']:.3f}"
+                  f"{', fallback to the best sets' if g.fallback else ''}).",
+                  f"Carbon sink median {g.summary['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
+                  f"{g.summary['carbon_sink_tc_km2_yr']['p05']:.2f} .. {g.summary['carbon_sink_tc_km2_yr']['p95']:.2f} "
+                  f"({g.summary['n_full_runs']} full runs)."]
+        if figures:
+            p = outdir / "parameter_posteriors.png"
+            plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p)
+            figs["parameter_posteriors"] = p
+    if sensitivity_method != "none":
+        from .sensitivity import sensitivity
+        sres = sensitivity(best, setup.parameters, data, method=sensitivity_method, n=sensitivity_n, seed=setup.seed,
+                           workers=setup.workers, progress=progress)
+        summary["sensitivity"] = {k: v for k, v in sres.items() if k not in ("samples", "outputs")}
+        extra += ["", f"## Sensitivity ({sensitivity_method}, SALib, {sres['n_runs']} runs)", ""]
+        if figures:
+            p = outdir / "sensitivity.png"
+            plots.sensitivity_bars(sres, f"{c.name}: sensitivity ({sensitivity_method})", p)
+            figs["sensitivity"] = p
+    result.summary = summary
+    paths = write_run(result, outdir, figures=figures)
+    if figures:
+        figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands))
+    write_catchment(best, outdir / "catchment.toml")
+    pd_params = pd.DataFrame([{"parameter": k, "value": v} for k, v in cal.parameters.items()])
+    write_csv_atomic(pd_params, outdir / "parameters.csv")
+    summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
+    summary["outputs"]["catchment"] = "catchment.toml"
+    write_json_atomic(summary, outdir / "summary.json")
+    _write_report(outdir / "report.md", f"Calibration and validation of {c.name}", best, summary, figs, extra)
+    return summary
