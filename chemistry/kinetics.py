@@ -63,7 +63,7 @@ def pwp_rate_of(sol) -> np.ndarray:
     return pwp_rate(sol.temp_c, a_h, a_co2, sol.saturation_index("Calcite"), 10.0 ** sol.log_aw)
 
 
-def _state_at(model, temp_c, xi, system, totals, imbalance, c0, log_f):
+def _state_at(model, temp_c, xi, system, totals, imbalance, c0, log_f, x0=None):
     """Speciate the water after xi mol/kgw calcite dissolved (open: at fixed CO2 fugacity; closed: C - Ca kept)."""
     ca = totals["ca"] + xi
     sums = [_charge(model, imbalance), _mass(model, "ca", np.maximum(ca, 1e-15))]
@@ -75,8 +75,9 @@ def _state_at(model, temp_c, xi, system, totals, imbalance, c0, log_f):
     for e in model.elements:
         if e not in ("dic", "ca"):
             sums.append(_mass(model, e, np.maximum(totals[e], 1e-20)))
-    x0 = np.full((np.size(temp_c), len(model.masters)), -3.0)
-    x0[:, 0] = -7.5
+    if x0 is None:
+        x0 = np.full((np.size(temp_c), len(model.masters)), -3.0)
+        x0[:, 0] = -7.5
     return solve(model, temp_c, ll, sums, x0=x0)
 
 
@@ -131,9 +132,11 @@ def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=
     frac = 1.0 - np.exp(-u)
     rates = np.empty((n, u.size))
     xi_nodes = xi_eq[:, None] * frac[None, :]
-    for k in range(u.size):
-        sol = _state_at(model, t, xi_nodes[:, k], system, totals, imbalance, c0, log_f)
+    x_prev = None
+    for k in range(u.size):  # each node starts from the previous node's solution (a few Newton steps each)
+        sol = _state_at(model, t, xi_nodes[:, k], system, totals, imbalance, c0, log_f, x0=x_prev)
         rates[:, k] = pwp_rate_of(sol)
+        x_prev = np.where(np.isfinite(sol.x), sol.x, x_prev if x_prev is not None else -3.0)
     # t(u) = int xi_eq e^-u / ((A/V) r) du ; rate in mmol cm-2 s-1 * cm-1 = mmol cm-3 s-1 = mol L-1 s-1
     with np.errstate(divide="ignore", invalid="ignore"):
         integrand = np.where(np.abs(rates) > 0, xi_eq[:, None] * np.exp(-u)[None, :] / (av[:, None] * rates), np.inf)

@@ -24,6 +24,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from . import database as dbmod
 from . import thermo
 from .equilibrium import co2_log_fugacity  # noqa: F401  (re-exported helper for users)
 from .errors import InputError
@@ -168,6 +169,18 @@ def _solve_group(prep: dict, rows: np.ndarray, kind: str, database: str):
         sums.append(Sum(weights=model.element_row(e), rhs=np.maximum(prep["mol"][e][rows], 1e-20), log_form=True))
     x0 = np.full((rows.size, len(model.masters)), -3.0)
     x0[:, 0] = -prep["ph"][rows]
+    # carbonate start from the ideal carbonate system at the measured pH (a fixed start of 1e-3 for CO3-2 at
+    # low pH puts the first iterate far from the solution): CO3 = C alpha2, alpha2 = 1 / (1 + h/K2 + h^2/(K1 K2))
+    basis = dbmod.temperature_basis(t + thermo.KELVIN)
+    lk_hco3 = basis @ model.logk_coef[model.index("HCO3-")]  # CO3 + H = HCO3
+    lk_co2 = basis @ model.logk_coef[model.index("CO2")]  # CO3 + 2H = CO2 + H2O
+    log_h = -prep["ph"][rows]
+    c_est = c  # DIC, alkalinity or free HCO3 as a first guess of the carbonate total
+    denom = 1.0 + 10.0 ** (lk_hco3 + log_h) + 10.0 ** (lk_co2 + 2 * log_h)
+    x0[:, model.masters.index("CO3-2")] = np.log10(np.maximum(c_est, 1e-12)) - np.log10(denom)
+    for e in model.elements:
+        if e != "dic":
+            x0[:, model.master_index(e)] = np.log10(np.maximum(prep["mol"][e][rows], 1e-20))
     return solve(model, t, ll, sums, x0=x0)
 
 

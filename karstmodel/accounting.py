@@ -81,6 +81,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     ts["soil_water_mm"] = _weighted(hyd["soil_mm"], frac)
     ts["interception_storage_mm"] = _weighted(hyd["icept_mm"], frac)  # closes the water balance from this table
     ts["recharge_mm"] = _weighted(hyd["recharge_mm"], frac)
+    ts["irrigation_mm"] = _weighted(hyd["irrigation_mm"], frac)
     for k in ("slow_in_mm", "fast_in_mm", "allogenic_in_mm"):
         ts[k.replace("_in_mm", "_recharge_mm")] = flows[k]
     ts["surface_runoff_mm"] = flows["surface_mm"]
@@ -144,10 +145,12 @@ def hydrotope_tables(c, data, run) -> dict:
 
 
 def water_balance(c, run) -> dict:
-    """P = E_i + AET + spring + surface + other outlets + dS (mm over the catchment, whole recorded period)."""
+    """P + irrigation = E_i + AET + spring + surface + other outlets + dS (mm over the catchment, recorded
+    period)."""
     frac = np.array([h.fraction for h in c.hydrotopes])
     hyd, flows, snow, st0 = run["hyd"], run["flows"], run["snow"], run["state0"]
     p = float(run["precip"].sum())
+    irr = float(_weighted(hyd["irrigation_mm"], frac).sum()) if "irrigation_mm" in hyd else 0.0
     ei = float(_weighted(hyd["interception_evap_mm"], frac).sum())
     aet = float(_weighted(hyd["aet_mm"], frac).sum())
     spring = float(flows["spring_mm"].sum())
@@ -158,9 +161,9 @@ def water_balance(c, run) -> dict:
     s0 = run["storage0"]
     s_start = st0.swe + _weighted(st0.soil, frac) + _weighted(st0.icept, frac) + s0[0] + s0[1] + s0[2]
     ds = float(s_end - s_start)
-    resid = p - ei - aet - spring - surface - other - ds
-    scale = max(p, 1e-12)
-    return {"precip_mm": p, "interception_evap_mm": ei, "aet_mm": aet, "spring_mm": spring, "surface_runoff_mm": surface,
+    resid = p + irr - ei - aet - spring - surface - other - ds
+    scale = max(p + irr, 1e-12)
+    return {"precip_mm": p, "irrigation_mm": irr, "interception_evap_mm": ei, "aet_mm": aet, "spring_mm": spring, "surface_runoff_mm": surface,
             "other_outlets_mm": other, "storage_change_mm": ds, "residual_mm": resid, "relative_error": abs(resid) / scale}
 
 

@@ -39,6 +39,7 @@ from scipy.optimize import differential_evolution
 from chemistry.errors import InputError
 
 from . import metrics as M
+from ._parallel import SpawnMap, n_workers
 from .catchment import Catchment, CatchmentError
 from .observations import load_discharge_observations
 from .parameters import apply_parameters, parameter_value
@@ -131,8 +132,17 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     for k in raw:
         if k not in allowed:
             raise CatchmentError(f"{where}{k}: unknown key (allowed: {', '.join(sorted(allowed))})", file=str(c.source))
+    def flatten(tbl, prefix=""):
+        # dotted names may be written quoted ("reservoirs.matrix_k_per_d" = {...}) or as nested tables
+        for k, v in tbl.items():
+            name = f"{prefix}{k}"
+            if isinstance(v, dict) and "min" not in v and "max" not in v and v:
+                yield from flatten(v, name + ".")
+            else:
+                yield name, v
+
     specs = []
-    for name, tbl in (raw.get("parameters") or {}).items():
+    for name, tbl in flatten(raw.get("parameters") or {}):
         if not isinstance(tbl, dict) or "min" not in tbl or "max" not in tbl:
             raise CatchmentError(f"[calibration.parameters] {name}: give a table {{min = .., max = ..}}",
                                  file=str(c.source))
@@ -310,10 +320,15 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
         s = CalibrationSetup(**{**setup.__dict__, "weights": weights})
         o = Objective(c, data, s, observations, mask)
         prog = _Progress(setup.maxiter) if progress else None
-        res = differential_evolution(o, [p.search_bounds for p in setup.parameters], seed=setup.seed,
-                                     maxiter=setup.maxiter, popsize=setup.popsize, tol=1e-7, polish=False,
-                                     workers=setup.workers, updating="deferred" if setup.workers != 1 else "immediate",
-                                     callback=prog)
+        pool = SpawnMap(setup.workers) if n_workers(setup.workers) > 1 else None
+        try:
+            res = differential_evolution(o, [p.search_bounds for p in setup.parameters], seed=setup.seed,
+                                         maxiter=setup.maxiter, popsize=setup.popsize, tol=1e-7, polish=False,
+                                         workers=pool if pool is not None else 1,
+                                         updating="deferred" if pool is not None else "immediate", callback=prog)
+        finally:
+            if pool is not None:
+                pool.close()
         if progress:
             print(file=sys.stderr)
         results.append((weights, res, prog.history if prog else []))

@@ -190,6 +190,8 @@ class Catchment:
     #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.surface_water.ReachParameters)
     reaches: tuple = ()
     surface_water: "SurfaceWaterOptions | None" = None
+    #: changes in time (karstmodel.changes: ParameterRamp, Irrigation, CarbonatePowder), set by scenarios
+    changes: tuple = ()
 
     def with_updates(self, **kwargs) -> "Catchment":
         return replace(self, **kwargs)
@@ -459,19 +461,24 @@ def _bundled_dir() -> Path:
 
 
 def resolve_catchment(spec: str | Path | None) -> Path:
-    """A catchment file path from a path, a folder holding ``catchment.toml``, or a bundled catchment's name."""
+    """A catchment (or station) file path from a path, a folder holding ``catchment.toml`` or ``station.toml``,
+    or a bundled catchment's or station's name (``karstmodel.stations.is_station`` tells the two apart)."""
     if spec is None:
         spec = DEFAULT_CATCHMENT
     p = Path(spec)
     if p.is_file():
         return p
-    if p.is_dir() and (p / "catchment.toml").exists():
-        return p / "catchment.toml"
-    bundled = _bundled_dir() / str(spec) / "catchment.toml"
-    if bundled.exists():
-        return bundled
+    for fname in ("catchment.toml", "station.toml"):
+        if p.is_dir() and (p / fname).exists():
+            return p / fname
+    for fname in ("catchment.toml", "station.toml"):
+        bundled = _bundled_dir() / str(spec) / fname
+        if bundled.exists():
+            return bundled
+    stations = sorted(q.parent.name for q in _bundled_dir().glob("*/station.toml"))
     raise CatchmentError(f"no catchment file, folder or bundled catchment named {str(spec)!r} "
-                         f"(bundled: {', '.join(bundled_catchments()) or 'none'})")
+                         f"(bundled: {', '.join(bundled_catchments()) or 'none'}"
+                         f"{'; stations: ' + ', '.join(stations) if stations else ''})")
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -107,6 +107,40 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    from .init import init_catchment
+    path = init_catchment(args.dir, args.drivers, args.lat, args.lon, args.area_km2, args.observations,
+                          args.land_use, args.lithology, args.elevation_m, args.name, args.discharge)
+    print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''}); "
+          f"next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
+    return 0
+
+
+def cmd_scenario(args) -> int:
+    from .catchment import load_catchment, resolve_catchment
+    from .report import write_scenario
+    from .scenarios import load_scenario, run_scenario
+    c = load_catchment(resolve_catchment(args.catchment))
+    sc = load_scenario(args.scenario)
+    res = run_scenario(c, sc, ensemble=args.ensemble, workers=args.workers or 1, progress=not args.quiet)
+    outdir = Path(args.output) if args.output else Path("karstmodel-output") / f"{c.name}-{sc['name']}"
+    write_scenario(res, outdir, figures=not args.no_figures)
+    s = res["summary"]
+    d, u, ind = s["delta"], s["uncertainty"], s["indicators"]
+    q = u.get("delta_carbon_sink_tc_km2_yr")
+    interval = f" (90 % {q['p05']:+.3f} .. {q['p95']:+.3f}, {u['members']} members)" if q else ""
+    print(f"karstmodel scenario: {c.name} / {sc['name']}")
+    print(f"  sink {s['baseline']['carbon_sink_tc_km2_yr']:.2f} -> {s['scenario']['carbon_sink_tc_km2_yr']:.2f} "
+          f"t C km-2 yr-1: change {d['delta_carbon_sink_tc_km2_yr']:+.3f}{interval}; "
+          f"{d['delta_carbon_sink_t_co2_yr']:+.1f} t CO2/yr")
+    print(f"  runoff {d['delta_runoff_mm_yr']:+.1f} mm/yr, DIC {d['delta_dic_mmol_l']:+.4f} mmol/L; Zeng index "
+          f"{ind['zeng_index']:.2f}, exact criterion {ind['exact_criterion_product']:.4f} "
+          f"({'larger' if ind['sink_increases'] else 'smaller'} sink); 90 % of the new level after "
+          f"{ind['time_to_90pct_years']} years")
+    print(f"  wrote {outdir}/ (summary.json, report.md, figures)")
+    return 0
+
+
 def register(sub) -> None:
     r = sub.add_parser("run", help="simulate a catchment (default: the bundled default catchment)",
                        description="Simulate a catchment day by day: discharge, soil CO2, spring chemistry, the karst "
@@ -147,3 +181,34 @@ def register(sub) -> None:
     c.add_argument("--no-figures", action="store_true")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_calibrate)
+
+    i = sub.add_parser("init", help="scaffold a new catchment folder from your drivers and observations",
+                       description="Create DIR with catchment.toml (documented defaults) and copies of the CSVs. "
+                       "Drivers CSV: date, precip_mm, temp_c [, pet_mm]; observations CSV: date and q_m3_s or q_mm_d "
+                       "and any unit-named chemistry columns.")
+    i.add_argument("dir")
+    i.add_argument("--drivers", required=True)
+    i.add_argument("--observations")
+    i.add_argument("--lat", type=float, required=True)
+    i.add_argument("--lon", type=float, required=True)
+    i.add_argument("--area-km2", type=float, required=True)
+    i.add_argument("--elevation-m", type=float, default=0.0)
+    i.add_argument("--land-use", help="e.g. forest=0.6,grassland=0.4")
+    i.add_argument("--lithology", help="e.g. limestone=0.8,non_carbonate=0.2")
+    i.add_argument("--name")
+    i.add_argument("--discharge", choices=["spring", "outlet"], default="spring")
+    i.set_defaults(func=cmd_init)
+
+    sc = sub.add_parser("scenario", help="baseline vs land-use/management/climate scenario, with uncertainty",
+                        description="Run the catchment with and without the changes of SCENARIO (a scenario TOML: "
+                        "land-use conversion, soil improvement, irrigation with exogenous water, aquatic plant "
+                        "cultivation, carbonate powder, acid inputs, climate deltas) over the same drivers and a "
+                        "parameter ensemble; writes baseline, scenario and delta blocks to summary.json.")
+    sc.add_argument("catchment")
+    sc.add_argument("scenario")
+    sc.add_argument("--ensemble", type=int, help="ensemble members (default: the scenario file's, else 8)")
+    sc.add_argument("--workers", type=int, default=1)
+    sc.add_argument("-o", "--output")
+    sc.add_argument("--no-figures", action="store_true")
+    sc.add_argument("--quiet", action="store_true")
+    sc.set_defaults(func=cmd_scenario)

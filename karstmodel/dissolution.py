@@ -86,8 +86,33 @@ def _clip_report(temp_c, pco2_atm) -> dict:
             "pco2_below_table": int(np.sum(lp < TABLE_LOG_PCO2[0])), "pco2_above_table": int(np.sum(lp > TABLE_LOG_PCO2[-1]))}
 
 
-def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, acids, allogenic) -> dict:
-    """Concentrations (mmol/L) of carbonate-area and non-carbonate-area recharge, arrays (days, hydrotopes, BASE)."""
+def _carbonate_recharge(ts, pco2, lithology, system, gwr, water: tuple, db) -> dict:
+    """ca, mg, dic (mmol/L) of recharge from the carbonate area for a starting water (limestone and dolomite parts
+    mixed by area)."""
+    lime = lithology.limestone / lithology.carbonate
+    out = {k: np.zeros_like(ts) for k in ("ca", "mg", "dic")}
+    parts = []
+    if lime > 0:
+        parts.append((lime, equilibrium_table("calcite", system, gwr, water, db)))
+    if lime < 1:
+        parts.append((1.0 - lime, equilibrium_table("dolomite", system, gwr, water, db)))
+    for share, table in parts:
+        got = table(ts, pco2)
+        for k in out:
+            out[k] += share * got[k]
+    return out
+
+
+def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, acids, allogenic,
+                       irrigation=None, powder=None, allogenic_recharge_mm=None, index=None) -> dict:
+    """Concentrations (mmol/L) of carbonate-area and non-carbonate-area recharge, arrays (days, hydrotopes, BASE).
+
+    ``irrigation``: list of (hydrotope index, water ((element, mmol/L), ...), share of irrigation water in the
+    hydrotope's soil input per day): recharge is the volume-weighted mixture of natural and irrigation water, each
+    equilibrated from its own starting composition. ``powder``: list of (hydrotope index, CarbonatePowder) on the
+    non-carbonate area (see :mod:`karstmodel.changes`), with ``allogenic_recharge_mm`` (days, hydrotopes) and the
+    date ``index``; returns ``powder_left_mol_m2`` per hydrotope as well.
+    """
     n, nh = pco2_atm.shape
     ts = np.broadcast_to(np.asarray(soil_temp_c)[:, None], (n, nh))
     carb = np.zeros((n, nh, N_BASE))
@@ -95,35 +120,53 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
     db = options.database
     system = options.recharge_system
     gwr = float(options.gas_water_ratio) if system == "mixed" else 0.0
-    if lithology.carbonate > 0:
-        lime = lithology.limestone / lithology.carbonate
-        for h, hyd in enumerate(hydrotopes):
-            s_acid, n_acid = acids.for_class(hyd.land_use)
-            water = tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0)
-            parts = []
-            if lime > 0:
-                parts.append((lime, equilibrium_table("calcite", system, gwr, water, db)))
-            if lime < 1:
-                parts.append((1.0 - lime, equilibrium_table("dolomite", system, gwr, water, db)))
-            for share, table in parts:
-                got = table(ts[:, h], pco2_atm[:, h])
+    irr_by_h = {}
+    for h, water, share in (irrigation or []):
+        irr_by_h.setdefault(h, []).append((tuple(sorted((k, float(v)) for k, v in water if v > 0)), np.asarray(share)))
+    aw = tuple((k, getattr(allogenic, f"{k}_mmol_l")) for k in ("ca", "mg", "na", "k", "cl", "so4")
+               if getattr(allogenic, f"{k}_mmol_l") > 0)
+    for h, hyd in enumerate(hydrotopes):
+        s_acid, n_acid = acids.for_class(hyd.land_use)
+        acid_water = tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0)
+        sources = [(acid_water, None)]  # (starting water, share array or None for the remainder)
+        for water, share in irr_by_h.get(h, []):
+            merged = dict(water)
+            for k, v in acid_water:
+                merged[k] = merged.get(k, 0.0) + v
+            sources.append((tuple(sorted(merged.items())), share))
+        irr_total = sum((sh for _, sh in sources[1:]), np.zeros(n))
+        weights = [1.0 - irr_total] + [sh for _, sh in sources[1:]]
+        if lithology.carbonate > 0:
+            for (water, _), w in zip(sources, weights):
+                got = _carbonate_recharge(ts[:, h], pco2_atm[:, h], lithology, system, gwr, water, db)
+                wd = dict(water)
                 for k in ("ca", "mg", "dic"):
-                    carb[:, h, IDX[k]] += share * got[k]
-            carb[:, h, IDX["so4"]] = s_acid
-            carb[:, h, IDX["no3"]] = n_acid
+                    carb[:, h, IDX[k]] += w * got[k]
+                for k in ("na", "k", "cl", "so4", "no3"):
+                    carb[:, h, IDX[k]] += w * wd.get(k, 0.0)
+                # rock carbon: Ca + Mg gained from the carbonate (the starting water's own Ca/Mg are not rock)
+                carb[:, h, IDX["rock_c"]] += w * (got["ca"] + got["mg"] - wd.get("ca", 0.0) - wd.get("mg", 0.0))
             carb[:, h, IDX["so4_acid"]] = s_acid
             carb[:, h, IDX["no3_acid"]] = n_acid
-            carb[:, h, IDX["rock_c"]] = carb[:, h, IDX["ca"]] + carb[:, h, IDX["mg"]]
-    if lithology.non_carbonate > 0:
-        aw = tuple((k, getattr(allogenic, f"{k}_mmol_l")) for k in ("ca", "mg", "na", "k", "cl", "so4")
-                   if getattr(allogenic, f"{k}_mmol_l") > 0)
-        table = equilibrium_table("none", "open", 0.0, aw, db)
-        for h in range(nh):
-            got = table(ts[:, h], pco2_atm[:, h])
-            allo[:, h, IDX["dic"]] = got["dic"]
-            for k, v in aw:
-                allo[:, h, IDX[k]] = v
-    return {"carbonate": carb, "allogenic": allo, "clipped": _clip_report(ts, pco2_atm)}
+        if lithology.non_carbonate > 0:
+            a_sources = [(aw, None)] + [(water, sh) for water, sh in irr_by_h.get(h, [])]
+            for (water, _), w in zip(a_sources, weights):
+                got = equilibrium_table("none", "open", 0.0, water, db)(ts[:, h], pco2_atm[:, h])
+                wd = dict(water)
+                allo[:, h, IDX["dic"]] += w * got["dic"]
+                for k in ("ca", "mg", "na", "k", "cl", "so4", "no3"):
+                    allo[:, h, IDX[k]] += w * wd.get(k, 0.0)
+    out = {"carbonate": carb, "allogenic": allo, "clipped": _clip_report(ts, pco2_atm), "powder_left_mol_m2": {}}
+    for h, pw in (powder or []):
+        from .changes import powder_dissolution
+        sat = equilibrium_table("calcite", "open", 0.0, aw, db)(ts[:, h], pco2_atm[:, h])
+        d_ca = sat["ca"] - allo[:, h, IDX["ca"]]
+        phi, left = powder_dissolution(index, pw, allogenic_recharge_mm[:, h], d_ca, ts[:, h], pco2_atm[:, h])
+        for k in ("ca", "mg", "dic"):
+            allo[:, h, IDX[k]] += phi * (sat[k] - allo[:, h, IDX[k]])
+        allo[:, h, IDX["rock_c"]] += phi * np.maximum(d_ca, 0.0)
+        out["powder_left_mol_m2"][hydrotopes[h].name] = left
+    return out
 
 
 # ------------------------------------------------------------------------------------------------------------

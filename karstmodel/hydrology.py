@@ -43,9 +43,11 @@ def recess(s0, k, a, dt):
 
 
 @njit
-def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, s0, i0):
+def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, irr, s0, i0):
+    """Hydrotope water balance; parameters are (days, hydrotopes) arrays so that they can change in time
+    (scenarios); ``irr`` is extra water applied to the soil (irrigation, mm over the hydrotope)."""
     n = rain.size
-    nh = imax.size
+    nh = s0.size
     ei = np.zeros((n, nh))
     aet = np.zeros((n, nh))
     rech = np.zeros((n, nh))
@@ -55,7 +57,7 @@ def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, s0, i0):
     ic = i0.copy()
     for t in range(n):
         for h in range(nh):
-            cap = imax[h] - ic[h]
+            cap = imax[t, h] - ic[h]
             take = rain[t] if rain[t] < cap else cap
             if take < 0.0:
                 take = 0.0
@@ -64,26 +66,31 @@ def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, s0, i0):
             ic[h] -= e
             ei[t, h] = e
             rem = pet[t] - e
-            inp = rain[t] - take + melt[t]
-            if smax[h] > 0.0:
-                rel = s[h] / smax[h]
-                r = inp * rel ** beta[h] if rel > 0.0 else 0.0
+            inp = rain[t] - take + melt[t] + irr[t, h]
+            sm = smax[t, h]
+            if sm > 0.0:
+                rel = s[h] / sm
+                if rel > 1.0:
+                    rel = 1.0
+                r = inp * rel ** beta[t, h] if rel > 0.0 else 0.0
                 s[h] += inp - r
-                if s[h] > smax[h]:
-                    r += s[h] - smax[h]
-                    s[h] = smax[h]
-                f = s[h] / (lp[h] * smax[h])
+                if s[h] > sm:  # also drains storage left above a capacity that shrank (scenarios)
+                    r += s[h] - sm
+                    s[h] = sm
+                f = s[h] / (lp[t, h] * sm)
                 if f > 1.0:
                     f = 1.0
-                a_ = rem * kc[h] * f
+                a_ = rem * kc[t, h] * f
                 if a_ > s[h]:
                     a_ = s[h]
                 s[h] -= a_
             else:
-                a_ = rem * kc[h]
+                r = s[h]  # a capacity that shrank to zero releases what it held
+                s[h] = 0.0
+                a_ = rem * kc[t, h]
                 if a_ > inp:
                     a_ = inp
-                r = inp - a_
+                r += inp - a_
             aet[t, h] = a_
             rech[t, h] = r
             soil[t, h] = s[h]
@@ -91,22 +98,42 @@ def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, s0, i0):
     return ei, aet, rech, soil, icept
 
 
-def simulate_hydrotopes(rain_mm, melt_mm, pet_mm, hydrotopes, soil0=None, icept0=None) -> dict:
-    """Daily water balance of every hydrotope; arrays of shape (days, hydrotopes), in mm over each hydrotope."""
-    prm = [h.params for h in hydrotopes]
-    smax = np.array([p.root_zone_storage_mm for p in prm], dtype=float)
+def parameter_table(hydrotopes, n_days: int, overrides: dict | None = None) -> dict:
+    """Every :class:`LandUseParameters` field as a (days, hydrotopes) array: the hydrotopes' values, replaced by
+    ``overrides`` (name -> (days, hydrotopes) array) where a scenario changes them in time."""
+    from .landuse import PARAMETER_NAMES
+    out = {}
+    for name in PARAMETER_NAMES:
+        row = np.array([getattr(h.params, name) for h in hydrotopes], dtype=float)
+        out[name] = np.ascontiguousarray(np.broadcast_to(row, (n_days, len(hydrotopes))))
+    for name, arr in (overrides or {}).items():
+        a = np.asarray(arr, dtype=float)
+        if a.shape != (n_days, len(hydrotopes)):
+            raise ValueError(f"time-varying parameter {name}: shape {a.shape}, expected {(n_days, len(hydrotopes))}")
+        out[name] = np.ascontiguousarray(a)
+    return out
+
+
+def simulate_hydrotopes(rain_mm, melt_mm, pet_mm, hydrotopes, soil0=None, icept0=None, params=None,
+                        irrigation_mm=None) -> dict:
+    """Daily water balance of every hydrotope; arrays of shape (days, hydrotopes), in mm over each hydrotope.
+    ``params``: a :func:`parameter_table` (default: the hydrotopes' constant values); ``irrigation_mm``: extra
+    water per hydrotope and day (days, hydrotopes)."""
+    n = np.size(rain_mm)
+    nh = len(hydrotopes)
+    p = params if params is not None else parameter_table(hydrotopes, n)
     if soil0 is None:
-        soil0 = 0.5 * smax
+        soil0 = 0.5 * p["root_zone_storage_mm"][0]
     if icept0 is None:
-        icept0 = np.zeros(len(prm))
+        icept0 = np.zeros(nh)
+    irr = np.zeros((n, nh)) if irrigation_mm is None else np.ascontiguousarray(irrigation_mm, dtype=float)
     ei, aet, rech, soil, icept = _soil_loop(
         np.ascontiguousarray(rain_mm, dtype=float), np.ascontiguousarray(melt_mm, dtype=float),
-        np.ascontiguousarray(pet_mm, dtype=float), np.array([p.interception_capacity_mm for p in prm], dtype=float),
-        smax, np.array([p.crop_coefficient for p in prm], dtype=float),
-        np.array([p.recharge_shape for p in prm], dtype=float),
-        np.array([p.et_threshold_fraction for p in prm], dtype=float),
+        np.ascontiguousarray(pet_mm, dtype=float), p["interception_capacity_mm"], p["root_zone_storage_mm"],
+        p["crop_coefficient"], p["recharge_shape"], p["et_threshold_fraction"], irr,
         np.asarray(soil0, dtype=float).copy(), np.asarray(icept0, dtype=float).copy())
-    return {"interception_evap_mm": ei, "aet_mm": aet, "recharge_mm": rech, "soil_mm": soil, "icept_mm": icept}
+    return {"interception_evap_mm": ei, "aet_mm": aet, "recharge_mm": rech, "soil_mm": soil, "icept_mm": icept,
+            "irrigation_mm": irr}
 
 
 @njit

@@ -190,3 +190,64 @@ def sensitivity_bars(result: dict, title: str, path):
     fig.suptitle(title)
     fig.tight_layout()
     _save(fig, path)
+
+
+def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, start_year: int | None = None):
+    """Annual carbon sink, baseline vs scenario, with 5-95 % ensemble bands, and the difference."""
+    plt = _plt()
+    fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+    x = annual.index.to_numpy()
+    for key, col, lab in (("baseline", "tab:gray", "baseline"), ("scenario", "tab:green", "scenario")):
+        if bands is not None and key in bands:
+            b = bands[key]
+            ax0.fill_between(b.index, b.iloc[:, 0], b.iloc[:, 2], color=col, alpha=0.2, lw=0,
+                             label=f"{lab} 5-95 % (ensemble)")
+        ax0.plot(x, annual[f"{key}_tc_km2"], color=col, marker="o", ms=3, lw=1.2, label=f"{lab} (central)")
+    ax0.set_ylabel("carbon sink (t C km-2 yr-1)")
+    ax0.legend(frameon=False, fontsize=8, ncol=2)
+    ax1.bar(x, annual["delta_tc_km2"], color=np.where(annual["delta_tc_km2"] >= 0, "tab:green", "tab:red"))
+    ax1.axhline(0, color="k", lw=0.6)
+    if start_year is not None:
+        for ax in (ax0, ax1):
+            ax.axvline(start_year - 0.5, color="k", ls=":", lw=0.8)
+    ax1.set_ylabel("scenario - baseline")
+    ax1.set_xlabel("year")
+    ax0.set_title(title)
+    _save(fig, path)
+
+
+def scenario_decomposition(decomp: dict, fate_change: dict | None, title: str, path):
+    """Change of the sink split into the runoff, DIC and interaction terms (and fate-share changes)."""
+    plt = _plt()
+    n = 2 if fate_change else 1
+    fig, axes = plt.subplots(1, n, figsize=(5.5 * n, 3.6), squeeze=False)
+    ax = axes[0, 0]
+    labels = ["runoff", "DIC", "interaction", "total"]
+    vals = [decomp["from_runoff_tc_km2_yr"], decomp["from_dic_tc_km2_yr"], decomp["interaction_tc_km2_yr"]]
+    vals.append(sum(vals))
+    ax.bar(labels, vals, color=["tab:blue", "tab:orange", "tab:gray", "k"])
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_ylabel("change of sink (t C km-2 yr-1)")
+    ax.set_title("sink change = k (dR D0 + R0 dD + dR dD)", fontsize=8)
+    if fate_change:
+        ax = axes[0, 1]
+        keys = ["export_dic", "aquatic_organic_carbon", "sediment", "degassed"]
+        ax.bar([k.replace("_", "\n") for k in keys], [100 * fate_change[k] for k in keys], color="tab:green")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_ylabel("change of fate share (percentage points)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def scorecard(rows: list, title: str, path):
+    """A table figure: indicator, baseline, scenario, change (with interval)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.0))
+    ax.axis("off")
+    tab = ax.table(cellText=[list(map(str, r)) for r in rows[1:]], colLabels=rows[0], loc="center", cellLoc="left")
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(8)
+    tab.scale(1, 1.3)
+    ax.set_title(title)
+    _save(fig, path)

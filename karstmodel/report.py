@@ -219,3 +219,75 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     write_json_atomic(summary, outdir / "summary.json")
     _write_report(outdir / "report.md", f"Calibration and validation of {c.name}", best, summary, figs, extra)
     return summary
+
+
+def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
+    """Write ``summary.json`` (baseline / scenario / delta blocks), ``annual_sink.csv``, ``ensemble.csv``, the
+    scenario run's ``timeseries.csv`` and the figures (sink with bands, decomposition, scorecard), report.md."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    s = result["summary"]
+    c = result["catchment"]
+    paths = {"summary": outdir / "summary.json", "annual": outdir / "annual_sink.csv"}
+    ann = result["annual"].reset_index().rename(columns={"date": "year", "index": "year"})
+    write_csv_atomic(ann, paths["annual"], float_format="%.6g")
+    if len(result["ensemble"]):
+        paths["ensemble"] = outdir / "ensemble.csv"
+        write_csv_atomic(result["ensemble"], paths["ensemble"], float_format="%.6g")
+    for key in ("baseline", "scenario"):
+        ts = result[key].timeseries.reset_index()
+        ts["date"] = ts["date"].dt.strftime("%Y-%m-%d")
+        p = outdir / f"timeseries_{key}.csv"
+        write_csv_atomic(ts, p, float_format="%.8g")
+        paths[f"timeseries_{key}"] = p
+    d, u, ind = s["delta"], s["uncertainty"], s["indicators"]
+
+    def iv(key, unit_fmt="{:+.2f}"):
+        q = u.get(key)
+        if not q:
+            return ""
+        return f"[{unit_fmt.format(q['p05'])}, {unit_fmt.format(q['p95'])}]"
+
+    b, sc = s["baseline"], s["scenario"]
+    rows = [["indicator", "baseline", "scenario", "change", "90 % interval of the change"],
+            ["sink (t C km-2 yr-1)", f"{b['carbon_sink_tc_km2_yr']:.2f}", f"{sc['carbon_sink_tc_km2_yr']:.2f}",
+             f"{d['delta_carbon_sink_tc_km2_yr']:+.3f}", iv("delta_carbon_sink_tc_km2_yr", "{:+.3f}")],
+            ["sink (t CO2/yr, catchment)", f"{b['carbon_sink_t_co2_yr']:.1f}", f"{sc['carbon_sink_t_co2_yr']:.1f}",
+             f"{d['delta_carbon_sink_t_co2_yr']:+.1f}", iv("delta_carbon_sink_t_co2_yr", "{:+.1f}")],
+            ["runoff (mm/yr)", f"{b['runoff_mm_yr']:.0f}", f"{sc['runoff_mm_yr']:.0f}", f"{d['delta_runoff_mm_yr']:+.1f}",
+             iv("delta_runoff_mm_yr", "{:+.1f}")],
+            ["DIC (mmol/L, flow-weighted)", f"{b['dic_mmol_l_flow_weighted']:.3f}",
+             f"{sc['dic_mmol_l_flow_weighted']:.3f}", f"{d['delta_dic_mmol_l']:+.4f}", iv("delta_dic_mmol_l", "{:+.4f}")],
+            ["Zeng index I; exact (1+a)(1-b)", "", "", f"{ind['zeng_index']:.2f}; {ind['exact_criterion_product']:.4f}",
+             f"P(sink increases) = {u.get('probability_sink_increases', float('nan')):.2f}"],
+            ["time to 90 % of new level (yr)", "", "", f"{ind['time_to_90pct_years']}", ""]]
+    if "fate_change" in d:
+        rows.append(["stability (share not degassed)", f"{b['fate']['stability']:.3f}", f"{sc['fate']['stability']:.3f}",
+                     f"{d['fate_change']['stability']:+.4f}", ""])
+        rows.append(["aquatic organic carbon share", f"{b['fate']['aquatic_organic_carbon']:.4f}",
+                     f"{sc['fate']['aquatic_organic_carbon']:.4f}", f"{d['fate_change']['aquatic_organic_carbon']:+.4f}", ""])
+    figs = {}
+    if figures:
+        figs = {"sink": outdir / "scenario_sink.png", "decomposition": outdir / "scenario_decomposition.png",
+                "scorecard": outdir / "scorecard.png"}
+        plots.scenario_sink(result["annual"], result["bands"], f"{c.name}: {s['scenario']['name']}", figs["sink"],
+                            ind["change_start_year"])
+        plots.scenario_decomposition(ind["decomposition"], d.get("fate_change"),
+                                     f"{c.name}: {s['scenario']['name']}: decomposition of the change",
+                                     figs["decomposition"])
+        plots.scorecard(rows, f"{c.name}: {s['scenario']['name']}", figs["scorecard"])
+        paths.update(figs)
+    s["outputs"] = {k: Path(v).name for k, v in paths.items()}
+    write_json_atomic(s, paths["summary"])
+    table = "\n".join("| " + " | ".join(r) + " |" for r in [rows[0], ["---"] * len(rows[0])] + rows[1:])
+    side = s["side_effects"]
+    text = "\n".join([f"# Scenario {s['scenario']['name']} for {c.name}", "", s["scenario"].get("description", ""), "",
+                      table, "", "## Side effects", "",
+                      f"- runoff change {side['runoff_change_mm_yr']:+.1f} mm/yr "
+                      f"({side['runoff_change_m3_yr']:+.3g} m3/yr for the catchment)",
+                      f"- change of the carbonic share of DIC {side['carbonic_share_change']:+.4f}",
+                      f"- ET change {side['aet_change_mm_yr']:+.1f} mm/yr; irrigation {side['irrigation_mm_yr']:.1f} mm/yr",
+                      "", f"Uncertainty: {u['members']} ensemble members ({u['source']}).", "",
+                      "## Figures", ""] + [f"![{k}]({Path(p).name})" for k, p in figs.items()]) + "\n"
+    _atomic_write(outdir / "report.md", lambda fh: fh.write(text))
+    return paths

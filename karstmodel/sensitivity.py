@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 
+from ._parallel import process_pool
 from .parameters import apply_parameters
 
 OUTPUTS = ("carbon_sink_tc_km2_yr", "dic_mmol_l_flow_weighted", "runoff_mm_yr")
@@ -53,7 +53,7 @@ def sensitivity(catchment, parameters, data: pd.DataFrame, method: str = "morris
     chunks = [(catchment, data, tuple(parameters), x[i:i + per]) for i in range(0, len(x), per)]
     rows = []
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
+        with process_pool(workers) as ex:
             for part in ex.map(_run_chunk, chunks):
                 rows += part
                 if progress:

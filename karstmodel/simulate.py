@@ -8,7 +8,7 @@ of the recorded period.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,8 @@ import pandas as pd
 from . import accounting, dissolution
 from .catchment import Catchment, load_catchment, resolve_catchment
 from .drivers import Drivers, load_drivers
-from .hydrology import simulate_hydrotopes, simulate_karst
+from . import changes
+from .hydrology import parameter_table, simulate_hydrotopes, simulate_karst
 from .observations import load_discharge_observations
 from .snow import simulate_snow
 from .soil_co2 import simulate_soil_co2
@@ -41,18 +42,20 @@ class _State:
     mass: tuple | None  # E, M, C solute masses (mmol/m2) or None (start from mean recharge composition)
 
 
-def _route_recharge(hyd: dict, catchment: Catchment) -> dict:
+def _route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
     """Split each hydrotope's recharge into epikarst (slow), conduit (fast), allogenic and surface runoff,
-    as mm over the catchment, per hydrotope (days, hydrotopes)."""
+    as mm over the catchment, per hydrotope (days, hydrotopes). ``fast``: (days, hydrotopes) preferential-flow
+    shares when they change in time (default the hydrotopes' values)."""
     frac = np.array([h.fraction for h in catchment.hydrotopes])
-    fast = np.array([h.params.fast_flow_fraction for h in catchment.hydrotopes])
+    if fast is None:
+        fast = np.array([h.params.fast_flow_fraction for h in catchment.hydrotopes])[None, :]
     is_water = np.array([h.land_use == "water" for h in catchment.hydrotopes])
     lith = catchment.lithology
     r = hyd["recharge_mm"] * frac[None, :]
     carb = np.where(is_water[None, :], 0.0, r * lith.carbonate)
     noncarb = np.where(is_water[None, :], 0.0, r * lith.non_carbonate)
-    slow = carb * (1.0 - fast)[None, :]
-    quick = carb * fast[None, :]
+    slow = carb * (1.0 - fast)
+    quick = carb * fast
     allo_k = noncarb * lith.allogenic_to_karst
     surface = noncarb * (1.0 - lith.allogenic_to_karst) + np.where(is_water[None, :], r, 0.0)
     return {"slow": slow, "fast": quick, "allogenic": allo_k, "surface": surface}
@@ -75,15 +78,19 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     pet = data["pet_mm"].to_numpy(float)
     n = precip.size
     nh = len(c.hydrotopes)
-    smax = np.array([h.params.root_zone_storage_mm for h in c.hydrotopes])
+    chg = changes.evaluate(c, data.index)
+    params = parameter_table(c.hydrotopes, n, chg["overrides"])
+    smax_t = params["root_zone_storage_mm"]
+    smax = smax_t[0]
     if state is None:
         karst_fed = c.lithology.carbonate > 0 or c.lithology.allogenic_to_karst > 0
         state = _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh),
                        storage=(c.reservoirs.initial_epikarst_mm if karst_fed else 0.0, None if karst_fed else 0.0,
                                 c.reservoirs.initial_conduit_mm if karst_fed else 0.0), mass=None)
     snow = simulate_snow(precip, temp, c.snow, state.swe)
-    hyd = simulate_hydrotopes(snow["rain_mm"], snow["melt_mm"], pet, c.hydrotopes, state.soil, state.icept)
-    route = _route_recharge(hyd, c)
+    hyd = simulate_hydrotopes(snow["rain_mm"], snow["melt_mm"], pet, c.hydrotopes, state.soil, state.icept,
+                              params=params, irrigation_mm=chg["irrigation_mm"])
+    route = _route_recharge(hyd, c, params["fast_flow_fraction"])
     flows = {"slow_in_mm": route["slow"].sum(axis=1), "fast_in_mm": route["fast"].sum(axis=1),
              "allogenic_in_mm": route["allogenic"].sum(axis=1), "surface_mm": route["surface"].sum(axis=1)}
     karst = simulate_karst(flows["slow_in_mm"], flows["fast_in_mm"], flows["allogenic_in_mm"], c.reservoirs,
@@ -97,14 +104,23 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])), mass=None)
         return dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, state0=state,
-                    storage0=storage0), end_state
+                    storage0=storage0, params=params), end_state
 
-    rel = np.where(smax[None, :] > 0, hyd["soil_mm"] / np.where(smax > 0, smax, 1.0)[None, :], 1.0)
+    rel = np.where(smax_t > 0, hyd["soil_mm"] / np.where(smax_t > 0, smax_t, 1.0), 1.0)
     co2 = simulate_soil_co2(temp, rel, c.hydrotopes, c.elevation_m, c.chemistry.atmospheric_co2_ppm,
                             c.chemistry.soil_temp_lag_days, swe_mm=snow["swe_mm"], aet_mm=hyd["aet_mm"],
-                            model=c.chemistry.soil_co2_model)
+                            model=c.chemistry.soil_co2_model, params=params)
+    irrigation = []
+    if chg["irrigation"]:
+        soil_in = snow["rain_mm"][:, None] + snow["melt_mm"][:, None] + chg["irrigation_mm"]
+        for h, water, mm in chg["irrigation"]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(soil_in[:, h] > 0, mm / soil_in[:, h], 0.0)
+            irrigation.append((h, water, share))
     rch = dissolution.recharge_chemistry(co2["soil_temp_c"], co2["pco2_atm"], c.hydrotopes, c.lithology,
-                                         c.chemistry, c.acids, c.allogenic_water)
+                                         c.chemistry, c.acids, c.allogenic_water, irrigation=irrigation,
+                                         powder=chg["powder"], allogenic_recharge_mm=hyd["recharge_mm"],
+                                         index=data.index)
     ns = nh + 1
     nc = dissolution.N_BASE + 2 * ns
     slow_mass = np.zeros((n, nc))
@@ -174,7 +190,8 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,
                slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr,
                conc_m=conc_m2, conc_c=conc_c2, conc_s=conc_s, diss_m=diss_m, diss_c=diss_c, spring_chem=spring_chem,
-               t_gw=t_gw, mineral=mineral, state0=state, storage0=storage0, mass0=mass0, n_sources=ns)
+               t_gw=t_gw, mineral=mineral, state0=state, storage0=storage0, mass0=mass0, n_sources=ns,
+               params=params)
     return out, end_state
 
 
@@ -190,7 +207,8 @@ def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
         return None
     probe = _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh),
                    storage=(c.reservoirs.initial_epikarst_mm, 0.0, c.reservoirs.initial_conduit_mm), mass=None)
-    run, _ = _core(c, data, probe, water_only=True)
+    # without the scenario's changes: a scenario starts from the same state as its baseline
+    run, _ = _core(replace(c, changes=()), data, probe, water_only=True)
     inflow = max(float(np.mean(run["flows"]["epikarst_to_matrix_mm"])), 1e-12)
     m0 = (inflow / c.reservoirs.matrix_k_per_d) ** (1.0 / c.reservoirs.matrix_exponent)
     return _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh),

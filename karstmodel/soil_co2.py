@@ -74,26 +74,30 @@ def depth_factor_m(depth_m, production_depth_m):
 
 
 def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, atmospheric_co2_ppm: float,
-                      lag_days: float, swe_mm=None, aet_mm=None, model: str = "process") -> dict:
+                      lag_days: float, swe_mm=None, aet_mm=None, model: str = "process", params=None) -> dict:
     """Soil CO2 production and soil-air pCO2 at depth for every hydrotope.
 
-    ``relative_storage``: (days, hydrotopes) soil water S/S_max (0-1). Returns ``soil_temp_c`` (days,),
-    ``production_gc_m2_d``, ``pco2_atm``, ``wfps`` (days, hydrotopes).
+    ``relative_storage``: (days, hydrotopes) soil water S/S_max (0-1). ``params``: a
+    :func:`karstmodel.hydrology.parameter_table` when parameters change in time (scenarios); default the
+    hydrotopes' constant values. Returns ``soil_temp_c`` (days,), ``production_gc_m2_d``, ``pco2_atm``, ``wfps``
+    (days, hydrotopes).
     """
     p_atm = pressure_atm(elevation_m)
     ts = soil_temperature(temp_c, lag_days, swe_mm)
     w = np.clip(np.asarray(relative_storage, dtype=float), 0.0, 1.0)
-    prm = [h.params for h in hydrotopes]
-    r10 = np.array([p.r10_gc_m2_d for p in prm])
-    q10 = np.array([p.q10 for p in prm])
-    depth = np.array([p.soil_depth_m for p in prm])
-    zp = depth * np.array([p.production_depth_fraction for p in prm])
-    phi = np.array([p.porosity for p in prm])
-    fc = np.array([p.field_capacity_m3_m3 for p in prm])
-    wp = np.array([p.wilting_point_m3_m3 for p in prm])
-    theta = wp[None, :] + w * (fc - wp)[None, :]
-    wfps = theta / phi[None, :]
-    prod = r10[None, :] * q10[None, :] ** ((ts[:, None] - 10.0) / 10.0) * moisture_response(wfps)
+    if params is None:
+        from .hydrology import parameter_table
+        params = parameter_table(hydrotopes, w.shape[0])
+    r10 = params["r10_gc_m2_d"]
+    q10 = params["q10"]
+    depth = params["soil_depth_m"]
+    zp = depth * params["production_depth_fraction"]
+    phi = params["porosity"]
+    fc = params["field_capacity_m3_m3"]
+    wp = params["wilting_point_m3_m3"]
+    theta = wp + w * (fc - wp)
+    wfps = theta / phi
+    prod = r10 * q10 ** ((ts[:, None] - 10.0) / 10.0) * moisture_response(wfps)
     pco2_air = atmospheric_co2_ppm * 1e-6 * p_atm
     if model == "brook":
         if aet_mm is None:
@@ -107,11 +111,11 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
         log_p = -3.47 + 2.09 * (1.0 - np.exp(-0.00172 * annual))
         pco2 = np.maximum(10.0**log_p, pco2_air)
         return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2, "wfps": wfps}
-    eps = np.maximum(phi[None, :] - theta, 1e-3)
+    eps = np.maximum(phi - theta, 1e-3)
     d0 = co2_diffusivity_air_m2_s(ts, p_atm)[:, None]
-    ds = d0 * eps ** (10.0 / 3.0) / phi[None, :] ** 2
+    ds = d0 * eps ** (10.0 / 3.0) / phi ** 2
     flux_mol = prod / M_C / 86400.0  # mol CO2 m-2 s-1
-    dc = flux_mol * depth_factor_m(depth, np.where(zp > 0, zp, 1.0))[None, :] / ds  # mol m-3
+    dc = flux_mol * depth_factor_m(depth, np.where(zp > 0, zp, 1.0)) / ds  # mol m-3
     tk = ts[:, None] + 273.15
     pco2 = pco2_air + dc * R_J_MOL_K * tk / P0_PA
     return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2, "wfps": wfps}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from .calibration import OBJECTIVES, CalibrationSetup, Objective, period_mask
+from ._parallel import process_pool
 from .parameters import apply_parameters
 
 
@@ -78,7 +78,7 @@ def _full_chunk(args):
 
 def _map(func, chunks, workers):
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
+        with process_pool(workers) as ex:
             return [r for part in ex.map(func, chunks) for r in part]
     return [r for part in map(func, chunks) for r in part]
 
@@ -100,7 +100,7 @@ def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: p
     chunks = [(obj, xs[i:i + 100]) for i in range(0, n_samples, 100)]
     scored = []
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
+        with process_pool(workers) as ex:
             for k, part in enumerate(ex.map(_score_chunk, chunks)):
                 scored += part
                 if progress:

@@ -54,7 +54,8 @@ def main(argv=None):
     temp = rng.uniform(0.0, 40.0, n)
     logp = rng.uniform(-3.5, -0.5, n)
 
-    chemistry.equilibrate(temp[:100], 10 ** logp[:100], mineral=args.mineral, system=args.system)  # warm up
+    # warm up with enough points for the compiled engine (numba import, cache load), as a long-running user session
+    chemistry.equilibrate(temp[:5000], 10 ** logp[:5000], mineral=args.mineral, system=args.system)
     t0 = time.perf_counter()
     nat = chemistry.equilibrate(temp, 10 ** logp, mineral=args.mineral, system=args.system)
     t_nat = time.perf_counter() - t0

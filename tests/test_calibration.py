@@ -1,0 +1,193 @@
+"""Calibration, uncertainty (GLUE), sensitivity (SALib), catchment writing and init.
+
+The central check is synthetic truth recovery: discharge simulated with known parameters plus noise is calibrated,
+and the known values must fall inside the GLUE 90 % intervals and close to the optimum.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from karst_helpers import base_doc, synthetic_drivers, toml_text
+from karstmodel import metrics
+from karstmodel.calibration import (CalibrationSetup, ParameterSpec, calibrate, parse_period, period_mask,
+                                    setup_from_catchment)
+from karstmodel.catchment import load_catchment, write_catchment
+from karstmodel.drivers import load_drivers
+from karstmodel.parameters import apply_parameters
+from karstmodel.simulate import simulate, simulate_water
+from karstmodel.uncertainty import glue, weighted_quantile
+
+TRUE = {"reservoirs.matrix_k_per_d": 0.02, "reservoirs.conduit_fraction": 0.3}
+
+
+@pytest.fixture(scope="module")
+def synthetic_site(tmp_path_factory):
+    """A 6-year synthetic catchment whose 'observed' discharge is the model's own with known parameters, with
+    5 % multiplicative noise (seeded)."""
+    d = tmp_path_factory.mktemp("synthetic_cal")
+    synthetic_drivers(days=6 * 365, seed=3).to_csv(d / "drivers.csv", index=False)
+    doc = base_doc(reservoirs={"epikarst_k_per_d": 0.3, "epikarst_max_mm": 30.0, "conduit_fraction": 0.3,
+                               "matrix_k_per_d": 0.02, "conduit_k_per_d": 0.5})
+    (d / "catchment.toml").write_text(toml_text(doc))
+    c = load_catchment(d / "catchment.toml")
+    data = load_drivers(c.drivers, c.latitude).data
+    truth = simulate_water(apply_parameters(c, TRUE), data)["spring_mm"]
+    rng = np.random.default_rng(7)
+    q_obs = truth * np.exp(rng.normal(0.0, 0.05, truth.size))
+    pd.DataFrame({"date": data.index.strftime("%Y-%m-%d"), "q_mm_d": np.round(q_obs, 6)}).to_csv(
+        d / "observations.csv", index=False)
+    doc["observations"] = {"file": "observations.csv", "discharge": "spring"}
+    doc["calibration"] = {"calibration_period": "2002-01-01:2004-12-31", "validation_period": "2005-01-01:2006-12-31",
+                          "seed": 1, "maxiter": 25, "popsize": 10,
+                          "parameters": {"reservoirs.matrix_k_per_d": {"min": 0.002, "max": 0.2, "transform": "log"},
+                                         "reservoirs.conduit_fraction": {"min": 0.0, "max": 0.8}}}
+    (d / "catchment.toml").write_text(toml_text(doc))
+    c = load_catchment(d / "catchment.toml")
+    return {"dir": d, "catchment": c, "data": data, "truth": truth}
+
+
+def test_synthetic_truth_recovered_by_differential_evolution(synthetic_site):
+    c = synthetic_site["catchment"]
+    setup = setup_from_catchment(c, c.calibration)
+    assert [p.name for p in setup.parameters] == list(TRUE)
+    res = calibrate(c, setup, data=synthetic_site["data"], progress=False)
+    assert res.parameters["reservoirs.matrix_k_per_d"] == pytest.approx(0.02, rel=0.05)
+    assert res.parameters["reservoirs.conduit_fraction"] == pytest.approx(0.3, abs=0.03)
+    # noise of 5 % bounds the attainable fit: KGE close to, not above, that of the truth itself
+    val = period_mask(synthetic_site["data"].index, setup.validation_period)
+    kge_truth = metrics.kge(synthetic_site["truth"][val], res.observed["q"][val])
+    assert res.metrics["validation"]["q"]["kge"] == pytest.approx(kge_truth, abs=0.01)
+    assert res.metrics["validation"]["q"]["kge"] > 0.9
+
+
+def test_synthetic_truth_inside_glue_intervals(synthetic_site):
+    c = synthetic_site["catchment"]
+    setup = setup_from_catchment(c, c.calibration)
+    from karstmodel.calibration import load_station_observations
+    obs = load_station_observations(c, synthetic_site["data"].index)
+    g = glue(c, setup, synthetic_site["data"], obs, n_samples=300, threshold=0.8, n_full_runs=4, seed=2,
+             progress=False)
+    assert g.summary["n_behavioural"] >= 30
+    for name, true in TRUE.items():
+        p = g.summary["parameters"][name]
+        assert p["p05"] <= true <= p["p95"], (name, p, true)
+    # weights are normalised and the sink interval brackets its median
+    assert g.behavioural["weight"].sum() == pytest.approx(1.0, abs=1e-12)
+    s = g.summary["carbon_sink_tc_km2_yr"]
+    assert s["p05"] <= s["median"] <= s["p95"]
+    # the discharge band contains most of the noise-free truth on the calibration period
+    m = period_mask(synthetic_site["data"].index, setup.calibration_period)
+    inside = (synthetic_site["truth"][m] >= g.q_bands["q_p05_mm"].to_numpy()[m] - 1e-12) & \
+             (synthetic_site["truth"][m] <= g.q_bands["q_p95_mm"].to_numpy()[m] + 1e-12)
+    assert inside.mean() > 0.8
+
+
+def test_weighted_quantile_matches_numpy_for_equal_weights():
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=1001)
+    q = weighted_quantile(v, np.ones_like(v), [0.05, 0.5, 0.95])
+    assert np.allclose(q, np.quantile(v, [0.05, 0.5, 0.95]), atol=0.02)
+    assert weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.0]), 0.5) == pytest.approx(2.0)
+
+
+def test_parse_period_and_errors():
+    a, b = parse_period("2002-01-01:2009-12-31")
+    assert (a, b) == (pd.Timestamp("2002-01-01"), pd.Timestamp("2009-12-31"))
+    assert parse_period(":2005-01-01")[0] is None
+    from chemistry.errors import InputError
+    with pytest.raises(InputError, match="before start"):
+        parse_period("2005-01-01:2001-01-01")
+    with pytest.raises(InputError, match="START:END"):
+        parse_period("2005")
+
+
+def test_bad_calibration_table_names_the_key(synthetic_site):
+    from karstmodel.catchment import CatchmentError
+    c = synthetic_site["catchment"]
+    with pytest.raises(CatchmentError, match="not_a_parameter"):
+        setup_from_catchment(c, {"parameters": {"not_a_parameter": {"min": 0, "max": 1}}})
+    with pytest.raises(CatchmentError, match="min < max"):
+        setup_from_catchment(c, {"parameters": {"area_km2": {"min": 2, "max": 1}}})
+    with pytest.raises(CatchmentError, match="bogus"):
+        setup_from_catchment(c, {"bogus": 1})
+
+
+def test_log_transform_round_trip():
+    p = ParameterSpec("reservoirs.matrix_k_per_d", 1e-4, 1e-1, "log")
+    assert p.search_bounds == pytest.approx((-4.0, -1.0))
+    assert p.from_search(p.to_search(0.0123)) == pytest.approx(0.0123, rel=1e-14)
+
+
+def test_written_catchment_reproduces_the_run(tmp_path):
+    c = load_catchment(Path(__file__).resolve().parents[1] / "catchments" / "coln_bibury" / "catchment.toml")
+    c2 = load_catchment(write_catchment(apply_parameters(c, {"reservoirs.matrix_k_per_d": 0.0123}),
+                                        tmp_path / "out" / "catchment.toml"))
+    assert c2.reservoirs.matrix_k_per_d == 0.0123
+    data = load_drivers(c.drivers, c.latitude, "1999-01-01", "2001-12-31").data
+    a = simulate_water(apply_parameters(c, {"reservoirs.matrix_k_per_d": 0.0123}), data)["outlet_mm"]
+    b = simulate_water(c2, data)["outlet_mm"]
+    assert np.array_equal(a, b)
+
+
+def test_sensitivity_morris_ranks_the_matrix_constant_for_runoff(synthetic_site):
+    from karstmodel.sensitivity import sensitivity
+    c = synthetic_site["catchment"]
+    data = synthetic_site["data"].iloc[: 3 * 365]
+    params = (ParameterSpec("reservoirs.matrix_k_per_d", 0.002, 0.2, "log"),
+              ParameterSpec("land_use.forest.crop_coefficient", 0.5, 1.2),
+              ParameterSpec("snow.threshold_c", 0.0, 0.1))
+    r = sensitivity(c, params, data, method="morris", n=4, seed=1, progress=False)
+    assert r["n_runs"] == 4 * (len(params) + 1)
+    mu = r["indices"]["runoff_mm_yr"]["mu_star"]
+    # evapotranspiration (crop coefficient) controls long-term runoff far more than a snow threshold in a mild
+    # climate; the outlet runoff over 3 years barely depends on a 0.1 C snow threshold
+    assert mu[1] > 10 * mu[2]
+    assert mu[1] > 1.0  # mm/yr per unit change in the (scaled) parameter
+
+
+@pytest.mark.parametrize("argv_extra", [[]])
+def test_cli_calibrate_writes_runnable_catchment_and_metrics(synthetic_site, tmp_path, argv_extra):
+    out = tmp_path / "cal"
+    r = subprocess.run([sys.executable, "-m", "karstmodel", "calibrate", str(synthetic_site["dir"]), "-o", str(out),
+                        "--maxiter", "5", "--popsize", "5", "--glue-samples", "60", "--no-figures", "--quiet"]
+                       + argv_extra, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-500:]
+    s = json.loads((out / "summary.json").read_text())
+    assert set(s["metrics"]) == {"calibration", "validation"}
+    for block in s["metrics"].values():
+        assert {"kge", "nse", "log_nse", "pbias"} <= set(block["q"])
+    assert s["calibration"]["evaluations"] > 0
+    c2 = load_catchment(out / "catchment.toml")
+    assert c2.reservoirs.matrix_k_per_d == pytest.approx(s["calibration"]["parameters"]["reservoirs.matrix_k_per_d"])
+    r2 = subprocess.run([sys.executable, "-m", "karstmodel", "validate", str(out / "catchment.toml"), "-o",
+                         str(tmp_path / "val"), "--no-figures"], capture_output=True, text=True, timeout=600)
+    assert r2.returncode == 0, r2.stderr[-500:]
+    s2 = json.loads((tmp_path / "val" / "summary.json").read_text())
+    assert s2["metrics"]["validation"]["q"]["kge"] == pytest.approx(s["metrics"]["validation"]["q"]["kge"], abs=1e-9)
+
+
+def test_cli_init_scaffold_runs_and_refuses_to_overwrite(tmp_path):
+    root = Path(__file__).resolve().parents[1] / "catchments" / "coln_bibury"
+    site = tmp_path / "site"
+    cmd = [sys.executable, "-m", "karstmodel", "init", str(site), "--drivers", str(root / "drivers.csv"),
+           "--observations", str(root / "observations.csv"), "--lat", "51.76", "--lon", "-1.83", "--area-km2", "106.7",
+           "--land-use", "cropland=0.5,grassland=0.5", "--lithology", "limestone=0.8,non_carbonate=0.2",
+           "--discharge", "outlet"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    c = load_catchment(site / "catchment.toml")
+    assert c.area_km2 == 106.7 and c.drivers.pet == "column" and c.observations.discharge == "outlet"
+    assert (site / "drivers.csv").read_bytes() == (root / "drivers.csv").read_bytes()
+    r2 = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r2.returncode == 2 and "exists" in r2.stderr and "Traceback" not in r2.stderr
+    bad = subprocess.run(cmd[:4] + [str(tmp_path / "site2")] + cmd[5:-6] + ["--land-use", "forest=0.4"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "sum to 1" in bad.stderr
+    assert not (tmp_path / "site2").exists()

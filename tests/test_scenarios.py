@@ -1,0 +1,193 @@
+"""Scenarios: behaviour of each intervention, intervals on every delta, closed balances, exact pre-change equality,
+ramps and climate extension against hand calculations, errors naming the key, the CLI contract."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from karst_helpers import base_doc, synthetic_drivers, toml_text
+from karstmodel.catchment import load_catchment
+from karstmodel.changes import ParameterRamp
+from karstmodel.scenarios import ScenarioError, apply_scenario, climate_drivers, load_scenario, run_scenario, \
+    time_to_fraction
+
+
+def _site(tmp_path, land_use, lithology=None, reaches=None, years=5):
+    synthetic_drivers(days=years * 365, seed=5).to_csv(tmp_path / "drivers.csv", index=False)
+    doc = base_doc(land_use=land_use)
+    if lithology:
+        doc["lithology"] = lithology
+    if reaches:
+        doc["reaches"] = reaches
+    (tmp_path / "catchment.toml").write_text(toml_text(doc))
+    return load_catchment(tmp_path / "catchment.toml")
+
+
+def _scenario(tmp_path, name, text):
+    p = tmp_path / f"{name}.toml"
+    p.write_text(f'name = "{name}"\n' + text)
+    return load_scenario(p)
+
+
+@pytest.fixture(scope="module")
+def crop_forest(tmp_path_factory):
+    d = tmp_path_factory.mktemp("crop")
+    c = _site(d, {"cropland": 0.6, "forest": 0.4},
+              {"limestone": 0.7, "dolomite": 0.0, "non_carbonate": 0.3, "allogenic_to_karst": 1.0})
+    return d, c
+
+
+def test_afforestation_raises_soil_pco2_and_dic_lowers_runoff_with_intervals(crop_forest):
+    d, c = crop_forest
+    sc = _scenario(d, "aff", '[[land_use_conversion]]\nfrom = "cropland"\nto = "forest"\nfraction = 1.0\n'
+                             'start = "2002-01-01"\nramp_years = 1\nsoil_ramp_years = 1\n')
+    r = run_scenario(c, sc, ensemble=3, progress=False)
+    s = r["summary"]
+    conv = [h for h in r["catchment"].hydrotopes if h.name == "cropland_to_forest"]
+    assert conv and conv[0].fraction == pytest.approx(0.6)
+    # soil pCO2 of the converted hydrotope ends above its cropland start and equals the forest hydrotope's
+    ts = r["scenario"].timeseries
+    late = ts.index >= "2004-01-01"
+    early = ts.index < "2002-01-01"
+    p_conv = ts["soil_pco2_ppm_cropland_to_forest"]
+    assert p_conv[late].mean() > 1.1 * p_conv[early].mean()
+    assert p_conv[late].mean() == pytest.approx(ts.loc[late, "soil_pco2_ppm_forest"].mean(), rel=0.05)
+    assert s["delta"]["delta_dic_mmol_l"] > 0
+    assert s["delta"]["delta_runoff_mm_yr"] < 0
+    for key in ("delta_carbon_sink_tc_km2_yr", "delta_runoff_mm_yr", "delta_dic_mmol_l"):
+        q = s["uncertainty"][key]
+        assert q["p05"] <= q["median"] <= q["p95"]
+    assert s["uncertainty"]["members"] == 3
+    # closed balances in both runs
+    for block in (s["baseline"], s["scenario"]):
+        assert block["water_balance_error"] < 1e-9 and block["carbon_balance_error"] < 1e-9
+    # the change only starts in 2002: the years before are identical to the baseline
+    ann = r["annual"]
+    assert np.allclose(ann.loc[ann.index < 2002, "delta_tc_km2"], 0.0, atol=1e-12)
+    # Zeng's index and the exact criterion from the two summaries by hand
+    a = s["delta"]["delta_dic_mmol_l"] / s["baseline"]["dic_mmol_l_flow_weighted"]
+    b = -s["delta"]["delta_runoff_mm_yr"] / s["baseline"]["runoff_mm_yr"]
+    assert s["indicators"]["zeng_index"] == pytest.approx(a / -b, rel=1e-9)
+    assert s["indicators"]["exact_criterion_product"] == pytest.approx((1 + a) * (1 - b), rel=1e-12)
+    # decomposition adds up to the change of the sink
+    dec = s["indicators"]["decomposition"]
+    total = dec["from_runoff_tc_km2_yr"] + dec["from_dic_tc_km2_yr"] + dec["interaction_tc_km2_yr"]
+    assert total == pytest.approx(s["delta"]["delta_carbon_sink_tc_km2_yr"], rel=1e-6, abs=1e-9)
+
+
+def test_undersaturated_exogenous_irrigation_raises_the_sink(crop_forest):
+    d, c = crop_forest
+    sc = _scenario(d, "irr", '[[irrigation]]\nland_use = "cropland"\nvolume_mm_yr = 200\nmonths = [5, 6, 7, 8]\n'
+                             'water = {ca_mmol_l = 0.1, na_mmol_l = 0.2, cl_mmol_l = 0.2}\n[uncertainty]\nensemble = 2\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    assert s["delta"]["delta_carbon_sink_tc_km2_yr"] > 0
+    assert s["uncertainty"]["delta_carbon_sink_tc_km2_yr"]["p05"] > 0
+    # the water balance includes the irrigation input: 200 mm/yr on 60 % of the area
+    wb = r["scenario"].summary["water_balance"]
+    years = r["scenario"].summary["period"]["days"] / 365.25
+    assert wb["irrigation_mm"] / years == pytest.approx(0.6 * 200 * 123 / 123, rel=0.01)
+    assert r["scenario"].summary["water_balance_error"] < 1e-9
+    assert r["scenario"].summary["carbon_balance_error"] < 1e-9
+
+
+def test_carbonate_powder_dissolves_and_raises_dic(crop_forest):
+    d, c = crop_forest
+    sc = _scenario(d, "pow", '[[carbonate_powder]]\nland_use = "cropland"\ndose_t_ha = 5\ngrain_size_um = 50\n'
+                             'date = "2002-04-01"\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    assert s["delta"]["delta_dic_mmol_l"] > 0 and s["delta"]["delta_carbon_sink_tc_km2_yr"] > 0
+    assert r["scenario"].summary["carbon_balance_error"] < 1e-9
+    ann = r["annual"]
+    assert np.allclose(ann.loc[ann.index < 2002, "delta_tc_km2"], 0.0, atol=1e-12)
+
+
+def test_macrophyte_cultivation_raises_aquatic_organic_share(tmp_path):
+    c = _site(tmp_path, {"forest": 1.0}, years=2,
+              reaches=[{"name": "pond", "kind": "pond", "area_m2": 5000.0, "depth_m": 1.0, "macrophyte_cover": 0.2,
+                        "macrophyte_biomass_g_m2": 100.0}])
+    sc = _scenario(tmp_path, "cult", '[[aquatic_cultivation]]\nreach = "pond"\nmacrophyte_cover = 0.9\n'
+                                     'macrophyte_biomass_g_m2 = 300\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    fc = r["summary"]["delta"]["fate_change"]
+    assert fc["aquatic_organic_carbon"] > 0
+    for run in (r["baseline"], r["scenario"]):
+        f = run.summary["fate"]
+        assert sum(f[k] for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")) == \
+            pytest.approx(1.0, abs=1e-12)
+        assert run.summary["surface_water"]["carbon_balance_error"] < 1e-9
+
+
+def test_parameter_ramp_values_by_hand():
+    idx = pd.date_range("2000-01-01", periods=800, freq="D")
+    lin = ParameterRamp("h", "q10", 2.0, 3.0, "2000-06-01", 365.0).values(idx)
+    assert lin[idx.get_loc(pd.Timestamp("2000-05-31"))] == 2.0
+    assert lin[idx.get_loc(pd.Timestamp("2000-06-01")) + 73] == pytest.approx(2.2)
+    assert lin[-1] == 3.0
+    ex = ParameterRamp("h", "q10", 2.0, 3.0, "2000-01-01", 300.0, "exponential").values(idx)
+    assert ex[100] == pytest.approx(2.0 + (1 - np.exp(-1.0)))
+
+
+def test_time_to_ninety_percent():
+    s = pd.Series([0.0, 0.0, 1.0, 5.0, 9.5, 10.0, 10.0, 10.0], index=range(2000, 2008))
+    assert time_to_fraction(s, 2002) == 3.0  # 2004 is the first year >= 9.0 (90 % of the last-3-year mean 10)
+
+
+def test_climate_extension_ramps_deltas(tmp_path):
+    c = _site(tmp_path, {"forest": 1.0}, years=3)
+    from karstmodel.drivers import load_drivers
+    drv = load_drivers(c.drivers, c.latitude)
+    sc = _scenario(tmp_path, "clim", '[climate]\ntemp_delta_c = 2.0\nprecip_factor = 1.5\nextend_to = "2009-12-31"\n')
+    new = climate_drivers(drv, c, sc).data
+    assert new.index[-1] == pd.Timestamp("2009-12-31")
+    n_old = len(drv.data)
+    # the last day carries the full delta on a repeated day of the record
+    last = new.iloc[-1]
+    src = drv.data.iloc[(len(new) - 1 - n_old) % n_old]
+    assert last["temp_c"] == pytest.approx(src["temp_c"] + 2.0)
+    assert last["precip_mm"] == pytest.approx(src["precip_mm"] * 1.5)
+    assert np.array_equal(new["temp_c"].to_numpy()[:n_old], drv.data["temp_c"].to_numpy())
+
+
+def test_scenario_errors_name_the_key(crop_forest, tmp_path):
+    d, c = crop_forest
+    with pytest.raises(ScenarioError, match="bogus"):
+        _scenario(tmp_path, "bad", "bogus = 1\n")
+    sc = _scenario(tmp_path, "bad2", '[[land_use_conversion]]\nfrom = "cropland"\nto = "jungle"\nfraction = 0.5\n')
+    with pytest.raises(ScenarioError, match="to: unknown land-use class"):
+        apply_scenario(c, sc, "2001-01-01")
+    sc = _scenario(tmp_path, "bad3", '[[land_use_conversion]]\nfrom = "bare_rock"\nto = "forest"\nfraction = 0.5\n')
+    with pytest.raises(ScenarioError, match="has no bare_rock hydrotope"):
+        apply_scenario(c, sc, "2001-01-01")
+    sc = _scenario(tmp_path, "bad4", '[[aquatic_cultivation]]\nreach = "lake"\n')
+    with pytest.raises(ScenarioError, match="no reach 'lake'"):
+        apply_scenario(c, sc, "2001-01-01")
+
+
+def test_cli_scenario_writes_baseline_scenario_delta(crop_forest, tmp_path):
+    d, c = crop_forest
+    sc = d / "cli.toml"
+    sc.write_text('name = "cli"\n[[land_use_conversion]]\nfrom = "cropland"\nto = "grassland"\nfraction = 0.5\n'
+                  'start = "2002-01-01"\n[uncertainty]\nensemble = 2\n')
+    out = tmp_path / "scen"
+    r = subprocess.run([sys.executable, "-m", "karstmodel", "scenario", str(d / "catchment.toml"), str(sc), "-o",
+                        str(out), "--quiet", "--no-figures"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-400:]
+    s = json.loads((out / "summary.json").read_text())
+    for block in ("baseline", "scenario", "delta"):
+        assert block in s
+    for key in ("carbon_sink_tc_km2_yr", "carbon_sink_t_co2_yr", "runoff_mm_yr", "dic_mmol_l_flow_weighted"):
+        assert key in s["baseline"] and key in s["scenario"] and key in s
+    assert s["delta"]["delta_carbon_sink_tc_km2_yr"] == pytest.approx(
+        s["scenario"]["carbon_sink_tc_km2_yr"] - s["baseline"]["carbon_sink_tc_km2_yr"], rel=1e-12)
+    bad = subprocess.run([sys.executable, "-m", "karstmodel", "scenario", str(d / "catchment.toml"),
+                          str(tmp_path / "missing.toml"), "-o", str(tmp_path / "x")], capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 2 and "not found" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "x").exists()
