@@ -426,7 +426,8 @@ def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = 
     sums = [_charge(model, np.broadcast_to(np.asarray(charge_imbalance, dtype=float), (n,)))]
     for e in model.elements:
         sums.append(_mass(model, e, np.maximum(totals[e], 1e-20)))
-    sol = solve(model, t, [], sums, x0=_x0(model, n))
+    imb = np.broadcast_to(np.asarray(charge_imbalance, dtype=float), (n,))
+    sol = solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb))
     cols = solution_columns(sol, "mmol_kgw")
     df = pd.DataFrame({"temp_c": t})
     for k, v in cols.items():
@@ -434,3 +435,31 @@ def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = 
     df["converged"] = sol.converged
     df.attrs.update(backend="native", database=model.database.name)
     return df
+
+
+def _x0_totals(model, temp_c, totals: dict, imbalance) -> np.ndarray:
+    """Starting point for a water given by totals: carbonate alkalinity from the strong ions (A = 2 Ca + 2 Mg + Na +
+    K - Cl - 2 SO4 - NO3 - imbalance), then pH of the ideal carbonate system with that A and the DIC:
+    H = K1 (C - A) / A where A < C (HCO3- and CO2), H = K2 (2C - A) / (A - C) where A > C (HCO3- and CO3-2)."""
+    n = temp_c.size
+    x0 = np.full((n, len(model.masters)), -3.0)
+    basis = temperature_basis(temp_c + thermo.KELVIN)
+    lk = lambda sp: basis @ np.asarray(model.database.species[sp].log_k.coefficients)  # noqa: E731
+    log_k2 = -lk("HCO3-")
+    log_k1 = lk("HCO3-") - lk("CO2")
+    a = (2 * totals["ca"] + 2 * totals["mg"] + totals["na"] + totals["k"] - totals["cl"] - 2 * totals["so4"]
+         - totals["no3"] - imbalance)
+    c = np.maximum(totals["dic"], 1e-15)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h_low = 10.0 ** log_k1 * (c - a) / a
+        h_high = 10.0 ** log_k2 * (2 * c - a) / (a - c)
+    h = np.where(a <= 0, 10.0 ** -4.5, np.where(a < 0.98 * c, h_low, np.where(a > 1.02 * c, h_high,
+                                                                                  10.0 ** (0.5 * (log_k1 + log_k2)))))
+    log_h = np.clip(np.log10(np.where(np.isfinite(h) & (h > 0), h, 1e-7)), -11.5, -3.0)
+    x0[:, 0] = log_h
+    alpha2 = 1.0 / (1.0 + 10.0 ** (-log_k2 + log_h) + 10.0 ** (-log_k2 - log_k1 + 2 * log_h))
+    x0[:, model.masters.index("CO3-2")] = np.log10(c * alpha2)
+    for e in model.elements:
+        if e != "dic":
+            x0[:, model.master_index(e)] = np.log10(np.maximum(totals[e], 1e-20))
+    return x0

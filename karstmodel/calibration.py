@@ -214,7 +214,8 @@ class Objective:
             q = w["spring_mm"] if c.observations.discharge == "spring" else w["outlet_mm"]
             return c, {"q": q}
         from .drivers import Drivers
-        r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None)
+        r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None,
+                     with_reaches=False)
         ts = r.timeseries
         out = {"q": (ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]).to_numpy()}
         for v in self.setup.weights:

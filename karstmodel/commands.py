@@ -52,8 +52,9 @@ def cmd_validate(args) -> int:
     from .stations import is_station, validate_station
     path = resolve_catchment(args.catchment)
     if is_station(path):
-        summary = validate_station(path, Path(args.output) if args.output else None, figures=not args.no_figures)
-        _print_station(summary)
+        summary = validate_station(path, Path(args.output) if args.output else None, figures=not args.no_figures,
+                                   calibration=args.calibration, validation=args.validation)
+        _print_station(summary, "validate")
         return 0
     c = load_catchment(path)
     outdir = Path(args.output) if args.output else Path("karstmodel-output") / f"{c.name}-validate"
@@ -66,8 +67,8 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def _print_station(s: dict):
-    print(f"karstmodel validate: station {s['station']} ({s['kind']})")
+def _print_station(s: dict, verb: str):
+    print(f"karstmodel {verb}: station {s['station']} ({s['kind']})")
     for line in s.get("lines", []):
         print("  " + line)
     if "output_dir" in s:
@@ -83,7 +84,7 @@ def cmd_calibrate(args) -> int:
     if is_station(path):
         summary = calibrate_station(path, Path(args.output) if args.output else None, calibration=args.calibration,
                                     validation=args.validation, seed=args.seed, figures=not args.no_figures)
-        _print_station(summary)
+        _print_station(summary, "calibrate")
         return 0
     c = load_catchment(path)
     setup = setup_from_catchment(c, c.calibration, {"objective": args.objective, "calibration": args.calibration,
@@ -212,3 +213,6 @@ def register(sub) -> None:
     sc.add_argument("--no-figures", action="store_true")
     sc.add_argument("--quiet", action="store_true")
     sc.set_defaults(func=cmd_scenario)
+
+    from . import grid_cli  # regional runs: karstmodel grid (karstmodel/grid_cli.py)
+    grid_cli.register(sub)

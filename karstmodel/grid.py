@@ -108,6 +108,8 @@ _UNITS = {
     "longitude": {"degrees_east", "degree_east", "degrees_e", "degree_e", "degreee", "degreese", "degrees", "deg"},
     "elevation_m": {"m", "meter", "meters", "metre", "metres"},
 }
+_CANONICAL = {"precip_mm": "mm d-1", "pet_mm": "mm d-1", "temp_c": "degC", "tmin_c": "degC", "tmax_c": "degC",
+              "area_km2": "km2", "latitude": "degrees_north", "longitude": "degrees_east", "elevation_m": "m"}
 _FRACTION_UNITS = {"1", "", "-", "fraction", "dimensionless", "m2 m-2", "km2 km-2"}
 
 
@@ -292,8 +294,8 @@ def _check_units(da, var: str, src: str):
         return
     u = str(da.attrs["units"]).strip().lower()
     if u not in _UNITS.get(var, {u}):
-        raise GridInputError(f"units {da.attrs['units']!r} do not match the name (expected e.g. "
-                             f"{sorted(_UNITS[var])[0]!r}); convert the variable first", source=src, variable=var)
+        raise GridInputError(f"units {da.attrs['units']!r} do not match the name (expected {_CANONICAL[var]!r}); "
+                             "convert the variable first", source=src, variable=var)
 
 
 def _check_range(norm, var: str, lo, hi, src: str, msg: str):
@@ -758,8 +760,8 @@ def open_grid(path):
         ds.load()
         ds.close()
     except Exception as exc:  # engines raise ValueError, OSError, ... for unreadable files
-        raise InputError(f"cannot read as NetCDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                         file=str(path)) from None
+        first = str(exc).splitlines()[0].split(". ")[0] if str(exc) else type(exc).__name__
+        raise InputError(f"cannot read as NetCDF: {first}", file=str(path)) from None
     return ds
 
 

@@ -1531,12 +1531,14 @@ def _figures(s: dict, outdir: Path, st: Station) -> dict:
         a0.set_ylabel("Q (m3/s)")
         a0.legend(frameon=False, fontsize=7)
         a1.plot(d.index, d["carbon_sink_kg_c_d"], color="tab:green", lw=0.7)
-        ann = d["carbon_sink_kg_c_d"].resample("YS").mean() * 365.25 / 1000.0
+        g = d["carbon_sink_kg_c_d"].resample("YS")
+        ann = (g.mean() * 365.25 / 1000.0)[g.count() >= 300]  # complete calendar years only
         a1.set_ylabel("carbonic sink (kg C/d)")
         iv = rl["interval_90"]
         a1.set_title(f"mean {_sig(rl['carbon_sink_t_c_yr'])} t C/yr"
                      + (f" (90 % {_sig(iv['t_c_yr'][0])} .. {_sig(iv['t_c_yr'][1])})" if "t_c_yr" in iv else "")
-                     + "; by calendar year: " + ", ".join(f"{y.year}: {v:.2g}" for y, v in ann.items()), fontsize=8)
+                     + "; complete calendar years (t C): " + ", ".join(f"{y.year}: {v:.2g}" for y, v in ann.items()),
+                     fontsize=8)
         a0.set_title(f"{st.name}: daily discharge and the rating-based carbon sink", fontsize=9)
         p = outdir / "daily_load.png"
         _save(fig, p)

@@ -396,8 +396,9 @@ def goal_lines(sites: list, all_results: dict) -> list:
 
 def water_balance_lines(sites: list, all_results: dict) -> list:
     out = ["| catchment | calibrated area km2 | reference area km2 | P | ET (AET + interception) | to the gauge "
-           "(spring + surface) | other outlets | dS | residual | observed runoff ratio |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "(spring + surface) | other outlets | dS | residual | observed runoff ratio (calibrated area) | observed runoff "
+           "ratio (reference area) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in sites:
         r = all_results[s.name]["karstmodel"]
         wb = r["water_balance_mm_per_year"]
