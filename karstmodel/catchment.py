@@ -203,15 +203,31 @@ _TOP = {"name", "description", "location", "area_km2", "drivers", "observations"
         "simulation", "calibration", "reaches", "surface_water"}
 
 
-class _Reader:
+class KeyReader:
+    """Key-by-key checks of a TOML document with errors naming the file and the key (catchment, station and
+    scenario files share it; subclasses set ``error_class``)."""
+
+    error_class = None  # default: CatchmentError
+
     def __init__(self, path: Path):
         self.path = path
 
     def err(self, key: str, msg: str):
-        raise CatchmentError(f"{key}: {msg}", file=str(self.path))
+        cls = self.error_class or CatchmentError
+        raise cls(f"{key}: {msg}", file=str(self.path))
+
+    def table(self, doc: dict, key: str, where: str = "", required: bool = False) -> dict:
+        if key not in doc:
+            if required:
+                self.err(f"{where}[{key}]", "missing required table")
+            return {}
+        v = doc[key]
+        if not isinstance(v, dict):
+            self.err(f"{where}[{key}]", "must be a table")
+        return v
 
     def number(self, table: dict, key: str, where: str, default=None, lo=None, hi=None, integer=False,
-               required=False):
+               required=False, lo_open=False):
         if key not in table:
             if required:
                 self.err(f"{where}{key}", "missing required key")
@@ -221,14 +237,28 @@ class _Reader:
             self.err(f"{where}{key}", f"must be a number, got {v!r}")
         if not math.isfinite(v):
             self.err(f"{where}{key}", f"must be finite, got {v!r}")
-        if lo is not None and v < lo:
-            self.err(f"{where}{key}", f"must be >= {lo}, got {v}")
+        if integer and int(v) != v:
+            self.err(f"{where}{key}", f"must be an integer, got {v!r}")
+        if lo is not None and (v <= lo if lo_open else v < lo):
+            self.err(f"{where}{key}", f"must be {'>' if lo_open else '>='} {lo}, got {v}")
         if hi is not None and v > hi:
             self.err(f"{where}{key}", f"must be <= {hi}, got {v}")
         return int(v) if integer else float(v)
 
+    def string(self, table, key, where, default=None, required=False):
+        if key not in table:
+            if required:
+                self.err(f"{where}{key}", "missing required key")
+            return default
+        v = table[key]
+        if not isinstance(v, str) or not v.strip():
+            self.err(f"{where}{key}", f"must be a non-empty string, got {v!r}")
+        return v
+
     def choice(self, table, key, where, options, default):
         v = table.get(key, default)
+        if isinstance(v, bool):
+            v = "true" if v else "false"
         if v not in options:
             self.err(f"{where}{key}", f"must be one of {list(options)}, got {v!r}")
         return v
@@ -237,6 +267,21 @@ class _Reader:
         for k in table:
             if k not in allowed:
                 self.err(f"{where}{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def period(self, table, key, where):
+        from .calibration import parse_period
+        if key not in table:
+            return None
+        v = table[key]
+        if not isinstance(v, str):
+            self.err(f"{where}{key}", "must be a string START:END (ISO dates)")
+        try:
+            return parse_period(v, f"{where}{key}")
+        except InputError as exc:
+            self.err(f"{where}{key}", str(exc).split(": ", 1)[-1])
+
+
+_Reader = KeyReader
 
 
 def _dataclass_from(reader: _Reader, cls, table: dict, where: str, bounds: dict, choices: dict | None = None):

@@ -420,7 +420,7 @@ def annual_sums(daily: np.ndarray, time_index) -> tuple[np.ndarray, np.ndarray, 
     counts = np.bincount(inv, minlength=years.size)
     length = np.array([366 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 365 for y in years])
     coverage = counts / length
-    d = np.atleast_2d(daily)
+    d = np.asarray(daily, dtype=float)
     sums = np.zeros(d.shape[:-1] + (years.size,))
     for k in range(years.size):
         sums[..., k] = np.nansum(d[..., inv == k], axis=-1)
@@ -523,8 +523,9 @@ def active_client():
 
 def _chunk_cells(n_cells: int, chunks, workers: int) -> int:
     if chunks in (None, "auto"):
-        # a few chunks per worker for load balance, at most 64 cells per chunk (memory, progress)
-        return int(max(1, min(64, math.ceil(n_cells / (4 * max(1, workers))))))
+        # about 8 chunks per worker for load balance (a task costs milliseconds, a cell-year tens of them), at
+        # most 32 cells per chunk (memory of the daily outputs, progress)
+        return int(max(1, min(32, n_cells // (8 * max(1, workers)))))
     if isinstance(chunks, dict):
         chunks = chunks.get("cell", n_cells)
     chunks = int(chunks)
@@ -539,12 +540,12 @@ def simulate_grid(ds, template=None, chunks="auto", progress: bool = True, worke
     :class:`karstmodel.catchment.Catchment`, a catchment file or bundled name; default the bundled default
     catchment) and return the results as a CF-1.8 :class:`xarray.Dataset`.
 
-    ``chunks``: cells per dask chunk (an int, ``{"cell": n}``, -1 for one chunk, or "auto": a few chunks per worker,
-    at most 64 cells); ``None`` runs the cells one after the other in this process without dask. With an active
-    ``distributed.Client`` the chunks run on its cluster; otherwise on ``workers`` local processes (spawn; default
-    all cores; 1 = dask's synchronous scheduler in this process). ``daily=False`` leaves out the daily outputs
-    (memory: 8 bytes x 8 variables per cell-day). ``land_use_parameters`` (``{class: {parameter: value}}``)
-    replaces the overrides read from the template's file.
+    ``chunks``: cells per dask chunk (an int, ``{"cell": n}``, -1 for one chunk, or "auto": the cell chunks of a
+    dask-backed input, else about 8 chunks per worker, at most 32 cells); ``None`` runs the cells one after the other
+    in this process without dask. With an active ``distributed.Client`` the chunks run on its cluster; otherwise on
+    ``workers`` local processes (spawn; default all cores; 1 = dask's synchronous scheduler in this process).
+    ``daily=False`` leaves out the daily outputs (memory: 8 bytes x 8 variables per cell-day).
+    ``land_use_parameters`` (``{class: {parameter: value}}``) replaces the overrides read from the template's file.
 
     Output variables: daily (cell, time) :data:`DAILY_OUTPUTS`; per cell :data:`CELL_OUTPUTS` plus ``area_km2``
     and ``elevation_m``; ``carbon_sink_annual_tc_km2_yr`` (cell, year) with ``year_coverage`` (year);
@@ -564,11 +565,17 @@ def simulate_grid(ds, template=None, chunks="auto", progress: bool = True, worke
     nworkers = _parallel_workers(workers, client)
     kw = dict(template=template, land_use_parameters=lu_pars, daily=daily)
     if chunks is None:
+        norm = norm.load()
         out = _run_block(norm, progress_every=1 if progress and sys.stderr.isatty() else 0, **kw)
         scheduler, size = "serial (no dask)", n
     else:
-        size = _chunk_cells(n, chunks, nworkers)
+        given = norm["precip_mm"].chunksizes.get("cell") if norm["precip_mm"].chunks is not None else None
+        if chunks == "auto" and given is not None:
+            size = tuple(int(k) for k in given)  # keep the cell chunks of a dask-backed input
+        else:
+            size = _chunk_cells(n, chunks, nworkers)
         out, scheduler = _run_dask(norm, size, nworkers, client, progress, kw)
+        size = max(size) if isinstance(size, tuple) else size
     seconds = _time.perf_counter() - t0
     out = _finalise(out, norm, template, daily)
     out.attrs["history"] = _history(ds.attrs.get("history"), f"karstmodel.grid.simulate_grid over {n} cells "
@@ -594,7 +601,7 @@ def _parallel_workers(workers, client) -> int:
     return int(workers)
 
 
-def _run_dask(norm, size: int, nworkers: int, client, progress: bool, kw: dict):
+def _run_dask(norm, size, nworkers: int, client, progress: bool, kw: dict):
     import dask
     import dask.array as da
     xr = _xr()
@@ -646,7 +653,6 @@ def _finalise(out, norm, template, daily: bool):
     out = out.copy()
     out["area_km2"] = ("cell", norm["area_km2"].values)
     out["elevation_m"] = ("cell", norm["elevation_m"].values)
-    years = out["year"].values
     cov = annual_sums(np.zeros((1, norm.sizes["time"])), norm["time"].values)[2]
     out["year_coverage"] = ("year", cov)
     for k, (long_name, units, methods) in DAILY_OUTPUTS.items():

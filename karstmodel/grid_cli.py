@@ -24,7 +24,8 @@ def register(sub) -> None:
     g.add_argument("--catchment", help="template catchment (file, folder or bundled name; default: the bundled "
                    "default catchment)")
     g.add_argument("-o", "--output", help="output folder (default: karstmodel-output/grid-<input name>)")
-    g.add_argument("--chunk-cells", type=int, help="cells per dask chunk (default: a few chunks per worker, at most 64)")
+    g.add_argument("--chunk-cells", type=int,
+                   help="cells per dask chunk (default: about 8 chunks per worker, at most 32 cells)")
     g.add_argument("--workers", type=int, help="local worker processes (default: all cores; 1 = in this process)")
     g.add_argument("--dask-scheduler", metavar="ADDRESS", help="run on a dask cluster (needs the distributed "
                    "package), e.g. tcp://10.0.0.5:8786")

@@ -55,6 +55,7 @@ except ModuleNotFoundError:  # pragma: no cover - python < 3.11
 
 from chemistry.errors import InputError
 
+from .catchment import KeyReader
 from . import metrics as M
 from .accounting import CO2_PER_C, M_C, sink_flux
 from .io import _atomic_write, read_csv, write_csv_atomic, write_json_atomic
@@ -145,78 +146,10 @@ _TOP = {"kind", "name", "description", "location", "area_km2", "samples", "disch
         "calibration"}
 
 
-class _Keys:
-    """Key-by-key checks with errors naming the file and the key (as karstmodel.catchment does)."""
+class _Keys(KeyReader):
+    """Key-by-key checks with errors naming the file and the key (shared with catchment files)."""
 
-    def __init__(self, path: Path):
-        self.path = path
-
-    def err(self, key: str, msg: str):
-        raise StationError(f"{key}: {msg}", file=str(self.path))
-
-    def table(self, doc: dict, key: str, where: str = "", required: bool = False) -> dict:
-        if key not in doc:
-            if required:
-                self.err(f"{where}[{key}]", "missing required table")
-            return {}
-        v = doc[key]
-        if not isinstance(v, dict):
-            self.err(f"{where}[{key}]", "must be a table")
-        return v
-
-    def known(self, table: dict, allowed, where: str):
-        for k in table:
-            if k not in allowed:
-                self.err(f"{where}{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-
-    def number(self, table, key, where, default=None, lo=None, hi=None, integer=False, required=False,
-               lo_open=False):
-        if key not in table:
-            if required:
-                self.err(f"{where}{key}", "missing required key")
-            return default
-        v = table[key]
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            self.err(f"{where}{key}", f"must be a number, got {v!r}")
-        if not math.isfinite(v):
-            self.err(f"{where}{key}", f"must be finite, got {v!r}")
-        if integer and int(v) != v:
-            self.err(f"{where}{key}", f"must be an integer, got {v!r}")
-        if lo is not None and (v <= lo if lo_open else v < lo):
-            self.err(f"{where}{key}", f"must be {'>' if lo_open else '>='} {lo}, got {v}")
-        if hi is not None and v > hi:
-            self.err(f"{where}{key}", f"must be <= {hi}, got {v}")
-        return int(v) if integer else float(v)
-
-    def string(self, table, key, where, default=None, required=False):
-        if key not in table:
-            if required:
-                self.err(f"{where}{key}", "missing required key")
-            return default
-        v = table[key]
-        if not isinstance(v, str) or not v.strip():
-            self.err(f"{where}{key}", f"must be a non-empty string, got {v!r}")
-        return v
-
-    def choice(self, table, key, where, options, default):
-        v = table.get(key, default)
-        if isinstance(v, bool):
-            v = "true" if v else "false"
-        if v not in options:
-            self.err(f"{where}{key}", f"must be one of {list(options)}, got {v!r}")
-        return v
-
-    def period(self, table, key, where):
-        from .calibration import parse_period
-        if key not in table:
-            return None
-        v = table[key]
-        if not isinstance(v, str):
-            self.err(f"{where}{key}", "must be a string START:END (ISO dates)")
-        try:
-            return parse_period(v, f"{where}{key}")
-        except InputError as exc:
-            self.err(f"{where}{key}", str(exc).split(": ", 1)[-1])
+    error_class = StationError
 
 
 def is_station(path) -> bool:
