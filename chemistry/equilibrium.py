@@ -355,7 +355,10 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
                 phi, z = thermo.peng_robinson(t, p_new, *crit)
         else:
             ll, sums = _closed_constraints(model, mineral, c0, totals, imbalance, None)
-            sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "closed") if p is not None else None)
+            # from a given water (no gas step): start from that water's own speciation, which for the usual
+            # near-saturated karst water is within a few Newton steps of the closed-system equilibrium
+            x0 = _x0(model, n, t, p, "closed") if p is not None else _x0_totals(model, t, totals, imbalance)
+            sol = solve(model, t, ll, sums, x0=x0)
 
     cols = solution_columns(sol, "mmol_kgw")
     df = pd.DataFrame({"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)})

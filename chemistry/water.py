@@ -322,8 +322,6 @@ def activity_parameters(model: AqueousModel, temp_c):
 #: engine used when :func:`solve` is called without one ("auto", "numpy" or "numba"); set it to force an engine
 #: for every caller (equilibrate, speciate, mix, kinetics)
 ENGINE = "auto"
-#: samples from which ``engine="auto"`` uses the compiled kernel (below, the numpy path wins: no dispatch cost)
-NUMBA_MIN_SAMPLES = 2000
 #: the numpy path iterates blocks of this many samples (working set stays in cache, no huge temporaries)
 NUMPY_CHUNK = 8192
 #: the numpy path compacts its working arrays to the still-active samples when fewer than this fraction is active
@@ -650,10 +648,8 @@ def _pick_engine(engine: str, n: int) -> str:
         raise ValueError(f"engine must be 'auto', 'numpy' or 'numba', got {engine!r}")
     if engine == "numpy":
         return "numpy"
-    if engine == "auto" and n < NUMBA_MIN_SAMPLES:
-        kernel = sys.modules.get(__package__ + "._kernel")
-        if kernel is None or not getattr(kernel, "LOADED", False):  # not worth importing/compiling for few samples
-            return "numpy"
+    # "auto" uses the compiled kernel whenever numba is installed, whatever the batch size: a result then never
+    # depends on what ran earlier in the process (the two engines agree only to rounding, ~1e-12)
     if _numba_kernel() is None:
         if engine == "numba":
             raise ImportError("engine='numba' needs the numba package (pip install numba)")
@@ -685,8 +681,8 @@ def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, ma
       optional ``numba`` package (the first call in a fresh environment compiles it, some seconds, then it is
       loaded from numba's on-disk cache). It covers every constraint type, including log-linear constraints on
       a free molality (``gamma_species``), so it never falls back to numpy;
-    * ``"auto"`` (default): numba when it is installed and there are at least ``NUMBA_MIN_SAMPLES`` samples or
-      the kernel has already run in this process, numpy otherwise.
+    * ``"auto"`` (default): numba when it is installed (any batch size, so that results never depend on what ran
+      earlier in the process), numpy otherwise.
     """
     p = _setup(model, temp_c, log_linear, sums, x0)
     if _pick_engine(ENGINE if engine is None else engine, p.n) == "numba":

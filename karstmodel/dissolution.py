@@ -88,9 +88,9 @@ def _clip_report(temp_c, pco2_atm) -> dict:
 
 def _carbonate_recharge(ts, pco2, lithology, system, gwr, water: tuple, db) -> dict:
     """ca, mg, dic (mmol/L) of recharge from the carbonate area for a starting water (limestone and dolomite parts
-    mixed by area)."""
+    mixed by area). ``ts`` and ``pco2`` may be arrays of any shape (one spline evaluation per table)."""
     lime = lithology.limestone / lithology.carbonate
-    out = {k: np.zeros_like(ts) for k in ("ca", "mg", "dic")}
+    out = {k: np.zeros(np.shape(ts)) for k in ("ca", "mg", "dic")}
     parts = []
     if lime > 0:
         parts.append((lime, equilibrium_table("calcite", system, gwr, water, db)))
@@ -125,6 +125,19 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
         irr_by_h.setdefault(h, []).append((tuple(sorted((k, float(v)) for k, v in water if v > 0)), np.asarray(share)))
     aw = tuple((k, getattr(allogenic, f"{k}_mmol_l")) for k in ("ca", "mg", "na", "k", "cl", "so4")
                if getattr(allogenic, f"{k}_mmol_l") > 0)
+    # the natural recharge of all hydrotopes with the same acid inputs in one table evaluation
+    natural_carb, natural_allo = {}, None
+    if lithology.carbonate > 0:
+        groups = {}
+        for h, hyd in enumerate(hydrotopes):
+            s_acid, n_acid = acids.for_class(hyd.land_use)
+            groups.setdefault(tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0), []).append(h)
+        for water, hs in groups.items():
+            got = _carbonate_recharge(ts[:, hs], pco2_atm[:, hs], lithology, system, gwr, water, db)
+            for j, h in enumerate(hs):
+                natural_carb[h] = {k: v[:, j] for k, v in got.items()}
+    if lithology.non_carbonate > 0:
+        natural_allo = equilibrium_table("none", "open", 0.0, aw, db)(ts, pco2_atm)
     for h, hyd in enumerate(hydrotopes):
         s_acid, n_acid = acids.for_class(hyd.land_use)
         acid_water = tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0)
@@ -137,8 +150,9 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
         irr_total = sum((sh for _, sh in sources[1:]), np.zeros(n))
         weights = [1.0 - irr_total] + [sh for _, sh in sources[1:]]
         if lithology.carbonate > 0:
-            for (water, _), w in zip(sources, weights):
-                got = _carbonate_recharge(ts[:, h], pco2_atm[:, h], lithology, system, gwr, water, db)
+            for k_src, ((water, _), w) in enumerate(zip(sources, weights)):
+                got = natural_carb[h] if k_src == 0 else _carbonate_recharge(ts[:, h], pco2_atm[:, h], lithology,
+                                                                               system, gwr, water, db)
                 wd = dict(water)
                 for k in ("ca", "mg", "dic"):
                     carb[:, h, IDX[k]] += w * got[k]
@@ -150,8 +164,9 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
             carb[:, h, IDX["no3_acid"]] = n_acid
         if lithology.non_carbonate > 0:
             a_sources = [(aw, None)] + [(water, sh) for water, sh in irr_by_h.get(h, [])]
-            for (water, _), w in zip(a_sources, weights):
-                got = equilibrium_table("none", "open", 0.0, water, db)(ts[:, h], pco2_atm[:, h])
+            for k_src, ((water, _), w) in enumerate(zip(a_sources, weights)):
+                got = ({k: v[:, h] for k, v in natural_allo.items()} if k_src == 0 else
+                       equilibrium_table("none", "open", 0.0, water, db)(ts[:, h], pco2_atm[:, h]))
                 wd = dict(water)
                 allo[:, h, IDX["dic"]] += w * got["dic"]
                 for k in ("ca", "mg", "na", "k", "cl", "so4", "no3"):

@@ -36,12 +36,19 @@ Every cell runs as a catchment built from a template catchment (:func:`cell_catc
 chemistry, acid inputs, allogenic water and spin-up from the template; location, area, land use and lithology from
 the cell, with one hydrotope per land-use class present (named after the class) carrying the class's default
 parameters (``karstmodel.landuse.default_parameters`` for the template's ``prior_climate``) with the template file's
-``[land_use_parameters]`` overrides, then the cell's own parameter variables. Surface-water reaches of the template
-are not part of grid runs. The run is :func:`karstmodel.simulate.simulate` itself, so a grid cell gives exactly the
-single-catchment result (tests/test_grid.py checks it to 1e-12).
+``[land_use_parameters]`` overrides, then the cell's own parameter variables (``lithology.allogenic_to_karst`` is
+the template's unless a cell variable sets it). A template carrying scenario changes is refused. Surface-water
+reaches of the template are not part of grid runs. The run is :func:`karstmodel.simulate.simulate` itself, so a grid
+cell gives exactly the single-catchment result (tests/test_grid.py checks it to 1e-12).
 
-Output: see :data:`DAILY_OUTPUTS`, :data:`CELL_OUTPUTS` and :func:`simulate_grid`; written as CF-1.8 NetCDF
-(:func:`write_netcdf`).
+Output: see :data:`DAILY_OUTPUTS`, :data:`CELL_OUTPUTS` and :func:`simulate_grid`, written as NetCDF following the
+CF Conventions 1.8 (Eaton et al. 2020, https://cfconventions.org/Data/cf-conventions/cf-conventions-1.8/
+cf-conventions.html): ``units`` (UDUNITS strings) and ``long_name`` on every variable, ``cell_methods`` on the time
+statistics (section 7.3), latitude/longitude as auxiliary coordinates of ``cell`` (section 5), global ``title``,
+``history``, ``source``, ``references`` (section 2.6.2). ``standard_name`` is given only where the standard name
+table has a name whose canonical units ours convert to (latitude, longitude, time, cell_area, surface_altitude);
+spring-water chemistry and soil-air pCO2 have none (the table's carbonate names are for sea water), and runoff in mm
+is not convertible to the table's kg m-2. The file is written atomically (:func:`write_netcdf`).
 
 Parallelism: :func:`xarray.map_blocks` over chunks of cells (Hoyer & Hamman 2017, xarray, J. Open Res. Softw. 5:10;
 https://docs.xarray.dev/en/stable/generated/xarray.map_blocks.html) evaluated by dask (Rocklin 2015, Proc. SciPy;
@@ -597,7 +604,10 @@ def _parallel_workers(workers, client) -> int:
         except Exception:  # pragma: no cover
             return 1
     if workers is None or workers <= 0:
-        return max(1, os.cpu_count() or 1)
+        try:
+            return max(1, len(os.sched_getaffinity(0)))  # the cores this process may use (containers, taskset)
+        except AttributeError:  # pragma: no cover - not on Linux
+            return max(1, os.cpu_count() or 1)
     return int(workers)
 
 
@@ -631,9 +641,9 @@ def _run_dask(norm, size, nworkers: int, client, progress: bool, kw: dict):
                "chunksize": 1}
         scheduler = f"dask processes (spawn, {nworkers} workers)"
     with dask.config.set(cfg):
-        if progress:
+        if progress and sys.stderr.isatty():
             from dask.diagnostics import ProgressBar
-            with ProgressBar(out=sys.stderr, minimum=2.0):
+            with ProgressBar(out=sys.stderr, minimum=2.0, dt=0.5):
                 return lazy_out.compute(), scheduler
         return lazy_out.compute(), scheduler
 

@@ -72,7 +72,8 @@ def _extended(conc: np.ndarray, source: int, n_sources: int) -> np.ndarray:
     return ext
 
 
-def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bool = False) -> tuple[dict, _State]:
+def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bool = False,
+          spin_up: bool = False) -> tuple[dict, _State]:
     precip = data["precip_mm"].to_numpy(float)
     temp = data["temp_c"].to_numpy(float)
     pet = data["pet_mm"].to_numpy(float)
@@ -148,6 +149,13 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
         mass0 = state.mass
     tr = dissolution.transport(flows, slow_mass, fast_mass, allo_mass, storage0, mass0)
 
+    if spin_up:  # only the end state is used: storages and solute masses, no outflow reactions or speciation
+        end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
+                           icept=hyd["icept_mm"][-1].copy(),
+                           storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
+                                    float(karst["conduit_mm"][-1])),
+                           mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)))
+        return {}, end_state
     t_gw = c.chemistry.groundwater_temp_c if c.chemistry.groundwater_temp_c is not None else float(np.clip(np.mean(temp), 0.5, 40.0))
     mineral = "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite"
     q_m, q_c = karst["matrix_out_mm"], karst["conduit_out_mm"]
@@ -240,7 +248,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
     data = drivers.data
     state = _initial_state(c, data)
     if c.warmup_days > 0:
-        _, state = _core(c, data.iloc[: min(c.warmup_days, len(data))], state)
+        _, state = _core(c, data.iloc[: min(c.warmup_days, len(data))], state, spin_up=True)
     run, _ = _core(c, data, state)
     if observations is None and c.observations.file is not None:
         observations = load_discharge_observations(c.observations.file, c.area_km2, data.index)

@@ -41,14 +41,19 @@ def main(argv=None):
     c = load_catchment(resolve_catchment(args.catchment))
     drv = long_drivers(c, args.years)
     t0 = time.perf_counter()
-    simulate(c, drivers=drv, observations=None)
+    simulate(c, drivers=drv, observations=None, with_reaches=False)
     first = time.perf_counter() - t0
     times = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        simulate(c, drivers=drv, observations=None)
+        simulate(c, drivers=drv, observations=None, with_reaches=False)
         times.append(time.perf_counter() - t0)
     full = min(times)
+    reach_t = None
+    if c.reaches:
+        t0 = time.perf_counter()
+        simulate(c, drivers=drv, observations=None, with_reaches=True)
+        reach_t = time.perf_counter() - t0
     wtimes = []
     for _ in range(args.repeat * 4):
         t0 = time.perf_counter()
@@ -58,10 +63,13 @@ def main(argv=None):
     n_years = len(drv.data) / 365.25
     print(f"karstmodel catchment benchmark: {c.name}, {n_years:.1f} simulated years, {os.cpu_count()} cores")
     print(f"first run in a fresh process (compile/cache load + chemistry tables + run): {first:.2f} s")
-    print(f"full run (water, soil CO2, chemistry, accounting): {full:.3f} s = {full / n_years * 1000:.2f} ms per "
+    print(f"catchment chain (water, soil CO2, chemistry, accounting; no reaches): {full:.3f} s = {full / n_years * 1000:.2f} ms per "
           f"catchment-year; {args.years}-year goal 0.1 s -> ratio {full / 0.1:.2f}")
     print(f"water-only run (calibration path): {water * 1000:.2f} ms = {water / n_years * 1000:.3f} ms per "
           f"catchment-year")
+    if reach_t is not None:
+        print(f"with the {len(c.reaches)} reaches below the spring (15-min steps): {reach_t:.2f} s "
+              f"= {reach_t / n_years * 1000:.1f} ms per catchment-year")
     return 0
 
 
