@@ -121,11 +121,14 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
         ts["ca_mg_hco3_ratio"] = (conc[:, i["ca"]] + conc[:, i["mg"]]) / ts["hco3_mmol_l"].to_numpy()
     q = flows["spring_mm"]
     ts["dic_flux_mmol_m2_d"] = np.nan_to_num(q * conc[:, i["dic"]])
-    ts["carbon_sink_tc_km2_d"] = 0.5 * _TC_KM2_PER_MMOL_M2 * np.nan_to_num(q * dic_c)
+    # no carbonate rock, no carbonate weathering: the karst sink is zero whatever DIC silicate water carries
+    karst = 1.0 if c.lithology.carbonate > 0 else 0.0
+    ts["carbon_sink_tc_km2_d"] = karst * 0.5 * _TC_KM2_PER_MMOL_M2 * np.nan_to_num(q * dic_c)
     ns = run["n_sources"]
     names = [h.name for h in c.hydrotopes] + ["allogenic"]
     for k, nm in enumerate(names):
-        ts[f"carbon_sink_tc_km2_d_{nm}"] = 0.5 * _TC_KM2_PER_MMOL_M2 * np.nan_to_num(q * conc[:, _diss.N_BASE + ns + k])
+        ts[f"carbon_sink_tc_km2_d_{nm}"] = karst * 0.5 * _TC_KM2_PER_MMOL_M2 * np.nan_to_num(
+            q * conc[:, _diss.N_BASE + ns + k])
     ts["matrix_dissolution_mmol_m2_d"] = run["diss_m"] * flows["matrix_out_mm"]
     ts["conduit_dissolution_mmol_m2_d"] = run["diss_c"] * flows["conduit_out_mm"]
     ts.index.name = "date"
@@ -210,9 +213,12 @@ def summary(c, data, run, ts, drivers=None) -> dict:
     so4a, no3a = fw("so4_acid"), fw("no3_acid")
     dic_c_fw = dic_fw - 2 * so4a - no3a if qsum > 0 else 0.0
     runoff_mm_yr = float(q.sum() / years)
-    sink = float(sink_flux(runoff_mm_yr / 1000.0, dic_c_fw))
+    karst = c.lithology.carbonate > 0
+    sink = float(sink_flux(runoff_mm_yr / 1000.0, dic_c_fw)) if karst else 0.0
     rock_fw = fw("rock_c")
     stoich = float(runoff_mm_yr / 1000.0 * (rock_fw - 2 * so4a - no3a) * M_C) if np.isfinite(rock_fw) else float("nan")
+    if not karst:
+        stoich = 0.0
     ns = run["n_sources"]
     names = [h.name for h in c.hydrotopes] + ["allogenic"]
     by_source = {nm: float(ts[f"carbon_sink_tc_km2_d_{nm}"].sum() / years) for nm in names}
@@ -237,7 +243,8 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "carbon_sink_tc_km2_yr": sink,
         "carbon_sink_t_co2_yr": float(sink * c.area_km2 * CO2_PER_C),
         "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), DIC_carbonic = DIC - "
-                                  "2 SO4_acid - NO3_acid (strong-acid weathering removed); R spring runoff depth",
+                                  "2 SO4_acid - NO3_acid (strong-acid weathering removed); R spring runoff depth"
+                                  + ("" if karst else "; zero here: the catchment has no carbonate rock"),
         "carbon_sink_stoichiometric_tc_km2_yr": stoich,
         "carbon_sink_by_source_tc_km2_yr": by_source,
         "carbon_sink_autogenic_tc_km2_yr": float(sum(v for k, v in by_source.items() if k != "allogenic")),

@@ -104,9 +104,23 @@ def parse_period(text, what: str = "period") -> tuple | None:
 
 
 def default_parameters(c: Catchment) -> tuple:
-    """Parameters calibrated when the catchment file declares none: recharge area, reservoir constants, snow melt,
-    root-zone storage and preferential-flow scales."""
-    specs = [ParameterSpec("area_km2", c.area_km2 * 0.3, c.area_km2 * 3.0, "log"),
+    """Parameters calibrated when the catchment file declares none: recharge area (only when discharge is observed
+    in m3/s or L/s: with mm/d the area does not enter the fit), reservoir constants, snow melt, root-zone storage and
+    preferential-flow scales, and the share of allogenic runoff sinking into the karst (outlet discharge with a
+    non-carbonate area; without carbonate rock the reservoirs are plain subsurface stores that route it, and
+    nothing dissolves there)."""
+    specs = []
+    obs_in_mm = False
+    if c.observations.file is not None:
+        try:
+            import pandas as _pd
+            cols = _pd.read_csv(c.observations.file, nrows=0).columns
+            obs_in_mm = "q_mm_d" in cols and "q_m3_s" not in cols and "q_l_s" not in cols
+        except (OSError, ValueError):
+            obs_in_mm = False
+    if not obs_in_mm:  # discharge in m3/s or L/s: the recharge area sets the runoff depth
+        specs.append(ParameterSpec("area_km2", c.area_km2 * 0.3, c.area_km2 * 3.0, "log"))
+    specs += [
              ParameterSpec("reservoirs.epikarst_k_per_d", 0.005, 2.0, "log"),
              ParameterSpec("reservoirs.epikarst_max_mm", 1.0, 300.0, "log"),
              ParameterSpec("reservoirs.epikarst_exponent", 0.5, 3.0),
