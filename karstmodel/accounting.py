@@ -85,6 +85,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     for k in ("slow_in_mm", "fast_in_mm", "allogenic_in_mm"):
         ts[k.replace("_in_mm", "_recharge_mm")] = flows[k]
     ts["surface_runoff_mm"] = flows["surface_mm"]
+    ts["surface_store_mm"] = flows["surface_store_mm"]
     for k in ("epikarst_mm", "matrix_mm", "conduit_mm", "overflow_mm", "matrix_out_mm", "conduit_out_mm", "spring_mm"):
         ts[k] = flows[k]
     ts["other_outlets_mm"] = flows["other_outlets_mm"]
@@ -110,7 +111,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
         ts[name] = sc[col].to_numpy() if col in sc.columns else np.nan
     ts["pco2_ppm"] = 10.0 ** ts["log_pco2"] * 1e6
     surf_q = flows["surface_mm"]
-    surf_dic = run["surf_mass"][:, i["dic"]]
+    surf_dic = run["surf"]["out_mass"][:, i["dic"]]
     out_q = flows["spring_mm"] + surf_q
     with np.errstate(divide="ignore", invalid="ignore"):
         ts["outlet_dic_mmol_l"] = np.where(out_q > 1e-9, (np.nan_to_num(flows["spring_mm"] * conc[:, i["dic"]]) + surf_dic)
@@ -160,9 +161,10 @@ def water_balance(c, run) -> dict:
     surface = float(flows["surface_mm"].sum())
     other = float(flows["other_outlets_mm"].sum())
     s_end = (snow["swe_mm"][-1] + _weighted(hyd["soil_mm"][-1], frac) + _weighted(hyd["icept_mm"][-1], frac)
-             + flows["epikarst_mm"][-1] + flows["matrix_mm"][-1] + flows["conduit_mm"][-1])
+             + flows["epikarst_mm"][-1] + flows["matrix_mm"][-1] + flows["conduit_mm"][-1] + flows["surface_store_mm"][-1])
     s0 = run["storage0"]
-    s_start = st0.swe + _weighted(st0.soil, frac) + _weighted(st0.icept, frac) + s0[0] + s0[1] + s0[2]
+    s_start = (st0.swe + _weighted(st0.soil, frac) + _weighted(st0.icept, frac) + s0[0] + s0[1] + s0[2]
+               + st0.surface)
     ds = float(s_end - s_start)
     resid = p + irr - ei - aet - spring - surface - other - ds
     scale = max(p + irr, 1e-12)
@@ -179,15 +181,20 @@ def carbon_balance(c, run) -> dict:
     rin = run["slow_mass"] + run["fast_mass"] + run["allo_mass"]
     dic_in = float(rin[:, i["dic"]].sum())
     rock_in = float(rin[:, i["rock_c"]].sum())
-    surf_dic = float(run["surf_mass"][:, i["dic"]].sum())
+    surf_in_dic = float(run["surf_mass"][:, i["dic"]].sum())
     surf_rock = float(run["surf_mass"][:, i["rock_c"]].sum())
+    surf_dic = float(run["surf"]["out_mass"][:, i["dic"]].sum())
+    st0 = run["state0"]
+    surf_store0 = float(st0.surface_mass[i["dic"]]) if st0.surface_mass is not None else \
+        float(run["surf"]["store_mass"][0, i["dic"]] + run["surf"]["out_mass"][0, i["dic"]] - run["surf_mass"][0, i["dic"]])
+    surf_ds = float(run["surf"]["store_mass"][-1, i["dic"]]) - surf_store0
     rock_res = float((run["diss_m"] * flows["matrix_out_mm"]).sum() + (run["diss_c"] * flows["conduit_out_mm"]).sum())
     spring_out = float(np.nansum(run["conc_s"][:, i["dic"]] * flows["spring_mm"]))
     other_out = float(run["tr"]["other_outlets_mass"][:, i["dic"]].sum())
     st = run["tr"]["storage_mass"]
     m0 = run["mass0"]
-    ds = float(st[-1, :, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]]))
-    soil_uptake = (dic_in - rock_in) + (surf_dic - surf_rock)
+    ds = float(st[-1, :, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds
+    soil_uptake = (dic_in - rock_in) + (surf_in_dic - surf_rock)
     inputs = soil_uptake + rock_in + surf_rock + rock_res
     outputs = spring_out + surf_dic + other_out
     resid = inputs - outputs - ds
@@ -254,7 +261,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "runoff_mm_yr": runoff_mm_yr,
         "outlet_dic_mmol_l_flow_weighted": float(np.nansum(ts["outlet_dic_mmol_l"] * ts["outlet_runoff_mm"])
                                                  / max(ts["outlet_runoff_mm"].sum(), 1e-12)),
-        "dic_export_outlet_tc_km2_yr": float((np.nansum(ts["dic_flux_mmol_m2_d"]) + run["surf_mass"][:, i["dic"]].sum())
+        "dic_export_outlet_tc_km2_yr": float((np.nansum(ts["dic_flux_mmol_m2_d"]) + run["surf"]["out_mass"][:, i["dic"]].sum())
                                              * M_C * 1e-3 / years),
         "outlet_runoff_mm_yr": float((q + flows["surface_mm"]).sum() / years),
         "precip_mm_yr": float(run["precip"].sum() / years),

@@ -133,6 +133,7 @@ def default_parameters(c: Catchment) -> tuple:
              ParameterSpec("hydrotopes.*.fast_flow_fraction_scale", 0.0, 2.0)]
     if c.observations.discharge == "outlet" and c.lithology.non_carbonate > 0:
         specs.append(ParameterSpec("lithology.allogenic_to_karst", 0.0, 1.0))
+        specs.append(ParameterSpec("reservoirs.surface_k_per_d", 0.005, 5.0, "log"))
     return tuple(specs)
 
 

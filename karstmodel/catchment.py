@@ -84,6 +84,9 @@ class ReservoirParameters:
     initial_epikarst_mm: float = 10.0
     initial_matrix_mm: float | None = None  # None: steady state for the mean recharge
     initial_conduit_mm: float = 1.0
+    #: runoff that does not enter the karst (allogenic runoff not sinking, open water) reaches the outlet through
+    #: a linear store with this constant (interflow/shallow groundwater of the non-karst area); None = same day
+    surface_k_per_d: float | None = None
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,8 @@ def _dataclass_from(reader: _Reader, cls, table: dict, where: str, bounds: dict,
 _RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0), "epikarst_max_mm": (0.0, 5000.0),
                "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-7, 10.0), "matrix_exponent": (0.2, 5.0),
                "conduit_k_per_d": (1e-5, 50.0), "conduit_exponent": (0.2, 5.0),
-               "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5)}
+               "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5),
+               "surface_k_per_d": (1e-5, 50.0)}
 _CHEM_BOUNDS = {"gas_water_ratio": (0.0, 100.0), "conduit_radius_mm": (0.01, 1e5),
                 "atmospheric_co2_ppm": (150.0, 5000.0), "soil_temp_lag_days": (0.0, 365.0),
                 "groundwater_temp_c": (0.0, 40.0)}

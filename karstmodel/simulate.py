@@ -40,6 +40,8 @@ class _State:
     icept: np.ndarray
     storage: tuple  # E, M, C (mm)
     mass: tuple | None  # E, M, C solute masses (mmol/m2) or None (start from mean recharge composition)
+    surface: float = 0.0  # storage of the non-karst runoff store (mm)
+    surface_mass: np.ndarray | None = None
 
 
 def _route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
@@ -93,7 +95,11 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                               params=params, irrigation_mm=chg["irrigation_mm"])
     route = _route_recharge(hyd, c, params["fast_flow_fraction"])
     flows = {"slow_in_mm": route["slow"].sum(axis=1), "fast_in_mm": route["fast"].sum(axis=1),
-             "allogenic_in_mm": route["allogenic"].sum(axis=1), "surface_mm": route["surface"].sum(axis=1)}
+             "allogenic_in_mm": route["allogenic"].sum(axis=1), "surface_in_mm": route["surface"].sum(axis=1)}
+    k_s = c.reservoirs.surface_k_per_d
+    surf_water = dissolution.route_surface(flows["surface_in_mm"], np.zeros((n, 1)), k_s, state.surface)
+    flows["surface_mm"] = surf_water["out_mm"]
+    flows["surface_store_mm"] = surf_water["store_mm"]
     karst = simulate_karst(flows["slow_in_mm"], flows["fast_in_mm"], flows["allogenic_in_mm"], c.reservoirs,
                            e0=state.storage[0], m0=state.storage[1], c0=state.storage[2])
     m_init = karst["matrix_mm"][0] + karst["matrix_out_mm"][0] - karst["epikarst_to_matrix_mm"][0]
@@ -103,7 +109,8 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
         end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
                            icept=hyd["icept_mm"][-1].copy(),
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
-                                    float(karst["conduit_mm"][-1])), mass=None)
+                                    float(karst["conduit_mm"][-1])), mass=None,
+                           surface=float(flows["surface_store_mm"][-1]))
         return dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, state0=state,
                     storage0=storage0, params=params), end_state
 
@@ -148,13 +155,17 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     else:
         mass0 = state.mass
     tr = dissolution.transport(flows, slow_mass, fast_mass, allo_mass, storage0, mass0)
+    surf = dissolution.route_surface(flows["surface_in_mm"], surf_mass, k_s, state.surface,
+                                     state.surface_mass if state.surface_mass is not None else
+                                     (surf_mass.sum(axis=0) / max(flows["surface_in_mm"].sum(), 1e-12)) * state.surface)
 
     if spin_up:  # only the end state is used: storages and solute masses, no outflow reactions or speciation
         end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
                            icept=hyd["icept_mm"][-1].copy(),
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])),
-                           mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)))
+                           mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)),
+                           surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy())
         return {}, end_state
     t_gw = c.chemistry.groundwater_temp_c if c.chemistry.groundwater_temp_c is not None else float(np.clip(np.mean(temp), 0.5, 40.0))
     mineral = "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite"
@@ -194,9 +205,10 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
                        storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                 float(karst["conduit_mm"][-1])),
-                       mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)))
+                       mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)),
+                       surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy())
     out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,
-               slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr,
+               slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr, surf=surf,
                conc_m=conc_m2, conc_c=conc_c2, conc_s=conc_s, diss_m=diss_m, diss_c=diss_c, spring_chem=spring_chem,
                t_gw=t_gw, mineral=mineral, state0=state, storage0=storage0, mass0=mass0, n_sources=ns,
                params=params)

@@ -197,6 +197,7 @@ def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: 
     p = site.data["precip_mm"].to_numpy()
     ok = np.isfinite(obs_mm)
     return {"sim": sim, "scores": sc, "seconds": seconds, "n_evaluations": res.n_evaluations,
+            "pet_mm_per_year": float(site.data["pet_mm"].sum() / years),
             "parameters": {k: float(v) for k, v in res.parameters.items()}, "area_km2": float(best.area_km2),
             "objective": setup.objective, "parameter_names": [p_.name for p_ in setup.parameters],
             "water_balance_mm_per_year": wb_yr,
@@ -394,16 +395,42 @@ def goal_lines(sites: list, all_results: dict) -> list:
     return out
 
 
+def low_flow_lines(sites: list, all_results: dict) -> list:
+    """Validation-period flow-duration points: Q95 (flow exceeded 95 % of the days) and Q50, observed and simulated
+    on the days with observations."""
+    out = ["| catchment | unit | observed Q95 / Q50 | " + " | ".join(f"{n} Q95 / Q50" for n in MODELS) + " |",
+           "|---|---|---|" + "---|" * len(MODELS)]
+    for s in sites:
+        m = s.mask(s.val) & np.isfinite(s.obs)
+        q = lambda a: f"{np.percentile(a[m], 5):.3g} / {np.percentile(a[m], 50):.3g}"  # noqa: E731
+        out.append(f"| {s.name} | {s.unit} | {q(s.obs)} | "
+                   + " | ".join(q(all_results[s.name][n]["sim"]) for n in MODELS) + " |")
+    return out
+
+
+def write_series(site: Site, results: dict, path: Path):
+    col = "m3_s" if site.unit == "m3/s" else "mm_d"
+    df = pd.DataFrame({f"q_obs_{col}": site.obs, **{f"q_{n.lower()}_{col}": results[n]["sim"] for n in MODELS}},
+                      index=site.data.index)
+    df["period"] = np.where(site.mask(site.cal), "calibration", np.where(site.mask(site.val), "validation", ""))
+    df.to_csv(path, index_label="date", float_format="%.6g")
+
+
 def water_balance_lines(sites: list, all_results: dict) -> list:
-    out = ["| catchment | calibrated area km2 | reference area km2 | P | ET (AET + interception) | to the gauge "
+    out = ["| catchment | calibrated area km2 | reference area km2 | P | PET | ET (AET + interception) | to the gauge "
            "(spring + surface) | other outlets | dS | residual | observed runoff ratio (calibrated area) | observed runoff "
            "ratio (reference area) |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in sites:
         r = all_results[s.name]["karstmodel"]
         wb = r["water_balance_mm_per_year"]
-        ident = "" if r["area_identifiable"] else " (not identifiable: observations in mm/d)"
-        out.append(f"| {s.name} | {r['area_km2']:.3g}{ident} | {s.reference_area_km2:.4g} | {wb['precip_mm']:.0f} | "
+        if "area_km2" not in r["parameter_names"]:
+            ident = " (not calibrated)"
+        elif not r["area_identifiable"]:
+            ident = " (not identifiable: observations in mm/d)"
+        else:
+            ident = ""
+        out.append(f"| {s.name} | {r['area_km2']:.3g}{ident} | {s.reference_area_km2:.4g} | {wb['precip_mm']:.0f} | {r['pet_mm_per_year']:.0f} | "
                    f"{wb['aet_mm'] + wb['interception_evap_mm']:.0f} | {wb['spring_mm'] + wb['surface_runoff_mm']:.0f} | "
                    f"{wb['other_outlets_mm']:.0f} | {wb['storage_change_mm']:+.1f} | {wb['residual_mm']:.1e} | "
                    f"{r['observed_runoff_ratio']:.2f} | {r['observed_runoff_ratio'] * r['area_km2'] / s.reference_area_km2 if r['area_identifiable'] else r['observed_runoff_ratio']:.2f} |")
@@ -459,6 +486,7 @@ def main(argv=None) -> int:
         print(f"   GR4J {gr['seconds']:.0f} s, {gr['n_evaluations']} runs", file=sys.stderr)
         all_results[name] = {"karstmodel": km, "pastas": pa, "GR4J": gr}
         figure(site, all_results[name], out / f"{name}.png")
+        write_series(site, all_results[name], out / f"{name}_timeseries.csv")
     total = time.perf_counter() - t_all
 
     tab = table(sites, all_results)
@@ -467,6 +495,7 @@ def main(argv=None) -> int:
           f"differential evolution maxiter {args.maxiter}, popsize {args.popsize}, seed {args.seed}; "
           f"total {total:.0f} s).", "", tab, "",
           "## Is karstmodel at or above the best peer?", "", *goal_lines(sites, all_results), "",
+          "## Low flows (validation period)", "", *low_flow_lines(sites, all_results), "",
           "## karstmodel water balance (mm/yr over the calibrated area, whole driver period)", "",
           *water_balance_lines(sites, all_results), "",
           "## Periods and set-up", ""]
@@ -475,7 +504,8 @@ def main(argv=None) -> int:
         md.append(f"- **{s.name}**: calibration {s.cal_text}, validation {s.val_text}; discharge in {s.unit}; "
                   f"GR4J area {r['GR4J']['area_km2']:.4g} km2 ({s.reference_area_note}); pastas response "
                   f"{r['pastas']['response']} (best of {len(r['pastas']['starts'])} starts on the calibration period).")
-    md += ["", "Figures: " + ", ".join(f"`{s.name}.png`" for s in sites), ""]
+    md += ["", "Figures: " + ", ".join(f"`{s.name}.png`" for s in sites) + "; daily series: "
+           + ", ".join(f"`{s.name}_timeseries.csv`" for s in sites), ""]
     (out / "peers.md").write_text("\n".join(md))
     (out / "peers.json").write_text(json.dumps(_jsonable({
         "settings": vars(args), "seconds_total": total,
@@ -485,6 +515,8 @@ def main(argv=None) -> int:
     print(tab)
     print()
     print("\n".join(goal_lines(sites, all_results)))
+    print()
+    print("\n".join(low_flow_lines(sites, all_results)))
     print()
     print("\n".join(water_balance_lines(sites, all_results)))
     print(f"\ntotal {total:.0f} s; written to {out}")
