@@ -127,6 +127,7 @@ def default_parameters(c: Catchment) -> tuple:
              ParameterSpec("reservoirs.conduit_fraction", 0.0, 0.9),
              ParameterSpec("reservoirs.overflow_outside_fraction", 0.0, 1.0),
              ParameterSpec("reservoirs.matrix_k_per_d", 1e-5, 0.1, "log"),
+             ParameterSpec("reservoirs.matrix_exponent", 0.5, 4.0),
              ParameterSpec("reservoirs.conduit_k_per_d", 0.005, 3.0, "log"),
              ParameterSpec("snow.melt_factor_mm_c_d", 1.0, 8.0),
              ParameterSpec("hydrotopes.*.root_zone_storage_mm_scale", 0.5, 2.0),
