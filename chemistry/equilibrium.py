@@ -361,18 +361,16 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             sol = solve(model, t, ll, sums, x0=x0)
 
     cols = solution_columns(sol, "mmol_kgw")
-    df = pd.DataFrame({"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)})
+    data = {"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)}
     for k, v in cols.items():
-        if k == "pco2_atm":
-            df["pco2_final_atm"] = v
-        else:
-            df[k] = v
+        data["pco2_final_atm" if k == "pco2_atm" else k] = v
     dissolved = (sol.total("ca") - ca_before)
     if mineral == "dolomite":
         dissolved = sol.total("mg") - mg_before
     elif mineral == "both":
         dissolved = (sol.total("ca") - ca_before)  # Ca from both minerals; Mg gain is in mg_mmol_kgw
-    df["dissolved_mmol_kgw"] = dissolved * 1000.0
+    data["dissolved_mmol_kgw"] = dissolved * 1000.0
+    df = pd.DataFrame(data, copy=False)  # one block allocation instead of one per column
     df["mineral"] = mineral
     df["system"] = system
     df["converged"] = sol.converged
@@ -432,10 +430,7 @@ def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = 
     imb = np.broadcast_to(np.asarray(charge_imbalance, dtype=float), (n,))
     sol = solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb))
     cols = solution_columns(sol, "mmol_kgw")
-    df = pd.DataFrame({"temp_c": t})
-    for k, v in cols.items():
-        df[k] = v
-    df["converged"] = sol.converged
+    df = pd.DataFrame({"temp_c": t, **cols, "converged": sol.converged}, copy=False)
     df.attrs.update(backend="native", database=model.database.name)
     return df
 

@@ -33,16 +33,17 @@ def solution_columns(sol: Solution, unit: str = "mmol_kgw", kgw_per_l=None, phas
                      "Dolomite", "Gypsum")) -> dict:
     """Columns (name -> array) for a solution. ``unit`` is ``mmol_kgw`` or ``mmol_l`` (then ``kgw_per_l`` converts)."""
     n = sol.temp_c.size
-    f = 1000.0 * (np.ones(n) if kgw_per_l is None else np.asarray(kgw_per_l, dtype=float))
+    f = 1000.0 if kgw_per_l is None else 1000.0 * np.asarray(kgw_per_l, dtype=float)
     meq = "meq_kgw" if unit == "mmol_kgw" else "meq_l"
     model = sol.model
+    mol_t = np.ascontiguousarray(sol.molality.T)  # species-major: each species' column read contiguously
     out = {"ph": sol.ph}
     for key in TOTAL_COLUMNS:
         out[f"{key}_{unit}"] = sol.total(key) * f if key in model.elements else np.zeros(n)
     dic = sol.total("dic") if "dic" in model.elements else np.zeros(n)
     out[f"dic_{unit}"] = dic * f
     for col, sp in SPECIES_COLUMNS.items():
-        out[f"{col}_{unit}"] = sol.free(sp) * f
+        out[f"{col}_{unit}"] = mol_t[model.index(sp)] * f if sp in model.species else np.zeros(n)
     out[f"alk_{meq}"] = sol.alkalinity * f
     log_pco2 = sol.log_pco2() if "dic" in model.elements else np.full(n, -np.inf)
     out["log_pco2"] = log_pco2
@@ -63,7 +64,7 @@ def solution_columns(sol: Solution, unit: str = "mmol_kgw", kgw_per_l=None, phas
     out["ionic_strength"] = sol.ionic_strength
     cat = np.clip(model.charge, 0, None)
     an = np.clip(-model.charge, 0, None)
-    cat_eq, an_eq = sol.molality @ cat, sol.molality @ an
+    cat_eq, an_eq = cat @ mol_t, an @ mol_t
     with np.errstate(invalid="ignore", divide="ignore"):
         out["charge_balance_pct"] = 100.0 * (cat_eq - an_eq) / (cat_eq + an_eq)
     out[f"charge_imbalance_{meq}"] = (cat_eq - an_eq) * f
