@@ -109,4 +109,5 @@ def bundled_run(name: str):
 
 def storage_columns() -> tuple:
     """Timeseries columns holding storages (mm over the catchment) at the end of each day."""
-    return ("swe_mm", "interception_storage_mm", "soil_water_mm", "epikarst_mm", "matrix_mm", "conduit_mm")
+    return ("swe_mm", "interception_storage_mm", "soil_water_mm", "epikarst_mm", "matrix_mm", "conduit_mm",
+            "surface_store_mm")
