@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from . import database as dbmod
-from .errors import InputError
 from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
 
 

@@ -26,7 +26,6 @@ import pandas as pd
 
 from . import database as dbmod
 from . import thermo
-from .equilibrium import co2_log_fugacity  # noqa: F401  (re-exported helper for users)
 from .errors import InputError
 from .output import solution_columns
 from .water import LogLinear, Sum, build_model, solve

@@ -31,7 +31,6 @@ samples (:mod:`chemistry._kernel`, ``engine="numba"``, used by default for large
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 

@@ -42,3 +42,29 @@ class SpawnMap:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def map_chunks(func, chunks: list, workers: int = 1, label: str = "", total: int | None = None,
+               progress: bool = True) -> list:
+    """``[r for chunk in chunks for r in func(chunk)]`` on ``workers`` spawned processes (1 = in this process),
+    with a one-line progress counter on stderr (``label`` done/total)."""
+    import sys
+    out = []
+
+    def show():
+        if progress:
+            end = "" if getattr(sys.stderr, "isatty", lambda: False)() else "\n"
+            print(f"\r{label} {len(out)}/{total if total is not None else '?'}", end=end, file=sys.stderr, flush=True)
+
+    if n_workers(workers) > 1:
+        with process_pool(workers) as ex:
+            for part in ex.map(func, chunks):
+                out += part
+                show()
+    else:
+        for ch in chunks:
+            out += func(ch)
+            show()
+    if progress and getattr(sys.stderr, "isatty", lambda: False)():
+        print(file=sys.stderr)
+    return out

@@ -226,14 +226,12 @@ def summary(c, data, run, ts, drivers=None) -> dict:
     stoich = float(runoff_mm_yr / 1000.0 * (rock_fw - 2 * so4a - no3a) * M_C) if np.isfinite(rock_fw) else float("nan")
     if not karst:
         stoich = 0.0
-    ns = run["n_sources"]
     names = [h.name for h in c.hydrotopes] + ["allogenic"]
     by_source = {nm: float(ts[f"carbon_sink_tc_km2_d_{nm}"].sum() / years) for nm in names}
     wb = water_balance(c, run)
     cb = carbon_balance(c, run)
     resp = float(ts["soil_respiration_gc_m2_d"].sum() / years)
     co2_consumed = stoich if np.isfinite(stoich) else float("nan")
-    frac = np.array([h.fraction for h in c.hydrotopes])
     soil = {}
     for h, hydt in enumerate(c.hydrotopes):
         p = run["co2"]["pco2_atm"][:, h] * 1e6

@@ -1,7 +1,6 @@
 """Catchment-model commands for the CLI (argument handling and printing only)."""
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 

@@ -83,7 +83,7 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
     _check_names(df, path)
     for col in ("date", "precip_mm", "temp_c"):
         if col not in df.columns:
-            raise InputError(f"missing required column (required: date, precip_mm, temp_c)", file=path, column=col)
+            raise InputError("missing required column (required: date, precip_mm, temp_c)", file=path, column=col)
     if spec.pet == "column" and "pet_mm" not in df.columns:
         raise InputError("[drivers] pet = 'column' but the file has no pet_mm column", file=path, column="pet_mm")
     dates = pd.to_datetime(df["date"], errors="coerce")

@@ -1,7 +1,6 @@
 """Validation and calibration reports: metrics blocks, figures and a Markdown report (no science here)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np

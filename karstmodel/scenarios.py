@@ -65,7 +65,6 @@ over the last three years.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,7 +78,7 @@ except ModuleNotFoundError:  # pragma: no cover
 
 from chemistry.errors import InputError
 
-from .accounting import CO2_PER_C, compare_runs
+from .accounting import compare_runs
 from .catchment import Catchment, CatchmentError, Hydrotope
 from .changes import CarbonatePowder, Irrigation, ParameterRamp
 from .drivers import Drivers, load_drivers, pet_oudin
@@ -273,7 +272,6 @@ def climate_drivers(drivers: Drivers, c: Catchment, doc: dict) -> Drivers:
         if key not in allowed:
             _err(doc, f"{where}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
     if "file" in tbl:
-        from .catchment import DriverSpec
         spec = replace(c.drivers, file=(Path(doc["_path"]).parent / tbl["file"]).resolve())
         return load_drivers(spec, c.latitude)
     data = drivers.data
@@ -373,13 +371,15 @@ def glue_ensemble(path, n: int, seed: int = 1) -> list[dict]:
     return [beh.iloc[i][cols].to_dict() for i in pick]
 
 
-def _scenario_pair(args):
-    """Run baseline and scenario for one ensemble member (spawned worker)."""
+def _scenario_pairs(jobs):
+    """Run baseline and scenario for ensemble members (spawned worker)."""
     from .simulate import simulate
-    base_c, scen_c, drivers, reaches = args
-    b = simulate(base_c, drivers=drivers, observations=None, with_reaches=reaches)
-    s = simulate(scen_c, drivers=drivers, observations=None, with_reaches=reaches)
-    return b, s
+    out = []
+    for base_c, scen_c, drivers, reaches in jobs:
+        b = simulate(base_c, drivers=drivers, observations=None, with_reaches=reaches)
+        s = simulate(scen_c, drivers=drivers, observations=None, with_reaches=reaches)
+        out.append((b, s))
+    return out
 
 
 def _annual_sink(ts: pd.DataFrame) -> pd.Series:
@@ -412,7 +412,7 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
                  progress: bool = True) -> dict:
     """Baseline and scenario runs (central parameters and an ensemble). Returns the summary dict (baseline,
     scenario, delta, uncertainty, indicators, side effects) and the central results for figures."""
-    from ._parallel import process_pool
+    from ._parallel import map_chunks
     from .simulate import simulate
     c0 = catchment
     drivers = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end)
@@ -442,20 +442,7 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     rows, an_b, an_s = [], [], []
     jobs = [(_apply_member(c0, m), _apply_member(c_s, m), drivers, False) for m in members]
     if jobs:
-        results = []
-        if workers > 1:
-            with process_pool(workers) as ex:
-                for k, r in enumerate(ex.map(_scenario_pair, jobs)):
-                    results.append(r)
-                    if progress:
-                        print(f"\rscenario ensemble {k + 1}/{len(jobs)}", end="", file=sys.stderr, flush=True)
-        else:
-            for k, job in enumerate(jobs):
-                results.append(_scenario_pair(job))
-                if progress:
-                    print(f"\rscenario ensemble {k + 1}/{len(jobs)}", end="", file=sys.stderr, flush=True)
-        if progress:
-            print(file=sys.stderr)
+        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress)
         for b, s in results:
             d = compare_runs(b.summary, s.summary)
             rows.append({"baseline_sink_tc_km2_yr": b.summary["carbon_sink_tc_km2_yr"],

@@ -7,13 +7,12 @@ Parameters and bounds are those of the calibration setup (log-transformed ones a
 """
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
 import pandas as pd
 
-from ._parallel import process_pool
+from ._parallel import map_chunks
 from .parameters import apply_parameters
 
 OUTPUTS = ("carbon_sink_tc_km2_yr", "dic_mmol_l_flow_weighted", "runoff_mm_yr")
@@ -51,20 +50,7 @@ def sensitivity(catchment, parameters, data: pd.DataFrame, method: str = "morris
         raise ValueError(f"method must be 'morris' or 'sobol', got {method!r}")
     per = max(1, int(np.ceil(len(x) / max(workers * 4, 1))))
     chunks = [(catchment, data, tuple(parameters), x[i:i + per]) for i in range(0, len(x), per)]
-    rows = []
-    if workers > 1:
-        with process_pool(workers) as ex:
-            for part in ex.map(_run_chunk, chunks):
-                rows += part
-                if progress:
-                    print(f"\rsensitivity runs {len(rows)}/{len(x)}", end="", file=sys.stderr, flush=True)
-    else:
-        for ch in chunks:
-            rows += _run_chunk(ch)
-            if progress:
-                print(f"\rsensitivity runs {len(rows)}/{len(x)}", end="", file=sys.stderr, flush=True)
-    if progress:
-        print(file=sys.stderr)
+    rows = map_chunks(_run_chunk, chunks, workers, "sensitivity runs", len(x), progress)
     y = np.array(rows, dtype=float)
     out = {"method": method, "n_runs": int(len(x)), "parameters": problem["names"], "indices": {}}
     for k, name in enumerate(OUTPUTS):

@@ -20,7 +20,6 @@ def _snow_loop(precip, temp, threshold, transition, melt_factor, swe0):
     melt = np.empty(n)
     swe = np.empty(n)
     s = swe0
-    lo = threshold - 0.5 * transition
     for t in range(n):
         if transition > 0.0:
             frac_snow = min(1.0, max(0.0, (threshold + 0.5 * transition - temp[t]) / transition))

@@ -10,7 +10,6 @@ behavioural sets drawn by weight, and reported as weighted median and 90 % inter
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 
@@ -18,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from .calibration import OBJECTIVES, CalibrationSetup, Objective, period_mask
-from ._parallel import process_pool
+from .calibration import CalibrationSetup, Objective, period_mask
+from ._parallel import map_chunks
 from .parameters import apply_parameters
 
 
@@ -76,13 +75,6 @@ def _full_chunk(args):
     return out
 
 
-def _map(func, chunks, workers):
-    if workers > 1:
-        with process_pool(workers) as ex:
-            return [r for part in ex.map(func, chunks) for r in part]
-    return [r for part in map(func, chunks) for r in part]
-
-
 def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: pd.DataFrame, n_samples: int = 2000,
          threshold: float = 0.5, min_behavioural: int = 30, n_full_runs: int = 40, seed: int = 1, workers: int = 1,
          progress: bool = True) -> GlueResult:
@@ -98,20 +90,7 @@ def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: p
     u = qmc.LatinHypercube(d=len(lo), seed=seed).random(n_samples)
     xs = lo + u * (hi - lo)
     chunks = [(obj, xs[i:i + 100]) for i in range(0, n_samples, 100)]
-    scored = []
-    if workers > 1:
-        with process_pool(workers) as ex:
-            for k, part in enumerate(ex.map(_score_chunk, chunks)):
-                scored += part
-                if progress:
-                    print(f"\rGLUE sampling {len(scored)}/{n_samples}", end="", file=sys.stderr, flush=True)
-    else:
-        for ch in chunks:
-            scored += _score_chunk(ch)
-            if progress:
-                print(f"\rGLUE sampling {len(scored)}/{n_samples}", end="", file=sys.stderr, flush=True)
-    if progress:
-        print(file=sys.stderr)
+    scored = map_chunks(_score_chunk, chunks, workers, "GLUE sampling", n_samples, progress)
     scores = np.array([s for s, _ in scored])
     scores = np.where(np.isfinite(scores), scores, -np.inf)
     beh = scores >= threshold
@@ -139,7 +118,8 @@ def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: p
     pick = rng.choice(idx, size=min(n_full_runs, idx.size), replace=False, p=w[idx] / w[idx].sum())
     vals = [values[i] for i in pick]
     per = max(1, len(vals) // max(workers, 1))
-    outs = _map(_full_chunk, [(catchment, data, vals[i:i + per]) for i in range(0, len(vals), per)], workers)
+    outs = map_chunks(_full_chunk, [(catchment, data, vals[i:i + per]) for i in range(0, len(vals), per)], workers,
+                      "GLUE full runs", len(vals), progress)
     outputs = pd.DataFrame(outs)
     outputs["weight"] = w[pick] / w[pick].sum()
     summ = {"n_samples": n_samples, "n_behavioural": int(beh.sum()), "threshold": threshold,
