@@ -68,7 +68,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     carbon fluxes)."""
     frac = np.array([h.fraction for h in c.hydrotopes])
     hyd, flows, snow = run["hyd"], run["flows"], run["snow"]
-    ts = _pd.DataFrame(index=data.index)
+    ts = {}  # columns, assembled into one DataFrame at the end (one allocation, not one per column)
     ts["precip_mm"] = run["precip"]
     ts["temp_c"] = run["temp"]
     ts["pet_mm"] = run["pet"]
@@ -109,7 +109,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
                 "ionic_strength", "ec_us_cm_est"):
         name = col.replace("_mmol_kgw", "_mmol_l").replace("_meq_kgw", "_meq_l")
         ts[name] = sc[col].to_numpy() if col in sc.columns else np.nan
-    ts["pco2_ppm"] = 10.0 ** ts["log_pco2"] * 1e6
+    ts["pco2_ppm"] = 10.0 ** np.asarray(ts["log_pco2"], dtype=float) * 1e6
     surf_q = flows["surface_mm"]
     surf_dic = run["surf"]["out_mass"][:, i["dic"]]
     out_q = flows["spring_mm"] + surf_q
@@ -119,7 +119,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     dic_c = conc[:, i["dic"]] - 2.0 * conc[:, i["so4_acid"]] - conc[:, i["no3_acid"]]
     ts["dic_carbonic_mmol_l"] = dic_c
     with np.errstate(divide="ignore", invalid="ignore"):
-        ts["ca_mg_hco3_ratio"] = (conc[:, i["ca"]] + conc[:, i["mg"]]) / ts["hco3_mmol_l"].to_numpy()
+        ts["ca_mg_hco3_ratio"] = (conc[:, i["ca"]] + conc[:, i["mg"]]) / np.asarray(ts["hco3_mmol_l"])
     q = flows["spring_mm"]
     ts["dic_flux_mmol_m2_d"] = np.nan_to_num(q * conc[:, i["dic"]])
     # no carbonate rock, no carbonate weathering: the karst sink is zero whatever DIC silicate water carries
@@ -132,8 +132,9 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
             q * conc[:, _diss.N_BASE + ns + k])
     ts["matrix_dissolution_mmol_m2_d"] = run["diss_m"] * flows["matrix_out_mm"]
     ts["conduit_dissolution_mmol_m2_d"] = run["diss_c"] * flows["conduit_out_mm"]
-    ts.index.name = "date"
-    return ts
+    out = _pd.DataFrame(ts, index=data.index)
+    out.index.name = "date"
+    return out
 
 
 def hydrotope_tables(c, data, run) -> dict:

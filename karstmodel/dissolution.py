@@ -47,17 +47,77 @@ TABLE_TEMP_C = np.linspace(0.0, 45.0, 31)
 TABLE_LOG_PCO2 = np.linspace(-4.0, -0.5, 36)
 
 
+@njit
+def _bspline_cubic_basis(knots, x, out):
+    """Index of the knot span of ``x`` and the four non-zero cubic B-spline basis values (de Boor's recursion;
+    de Boor 1978, *A practical guide to splines*, ch. IX)."""
+    k = 3
+    n = knots.size - k - 1
+    i = k
+    while i < n - 1 and x >= knots[i + 1]:
+        i += 1
+    left = np.empty(k + 1)
+    right = np.empty(k + 1)
+    out[0] = 1.0
+    for j in range(1, k + 1):
+        left[j] = x - knots[i + 1 - j]
+        right[j] = knots[i + j] - x
+        saved = 0.0
+        for r in range(j):
+            temp = out[r] / (right[r + 1] + left[j - r])
+            out[r] = saved + right[r + 1] * temp
+            saved = left[j - r] * temp
+        out[j] = saved
+    return i
+
+
+@njit
+def _bicubic_eval(tx, ty, coef, x, y, out):
+    """Tensor-product cubic B-spline at points (x, y) for several coefficient sets at once: coef (V, nx, ny), out
+    (V, N). The basis is computed once per point and reused for every variable."""
+    bx = np.empty(4)
+    by = np.empty(4)
+    nv = coef.shape[0]
+    for p in range(x.size):
+        ix = _bspline_cubic_basis(tx, x[p], bx)
+        iy = _bspline_cubic_basis(ty, y[p], by)
+        for v in range(nv):
+            acc = 0.0
+            for a in range(4):
+                row = ix - 3 + a
+                for b in range(4):
+                    acc += bx[a] * by[b] * coef[v, row, iy - 3 + b]
+            out[v, p] = acc
+
+
 @dataclass(frozen=True)
 class EquilibriumTable:
-    """Equilibrium totals (mmol/kgw) as bicubic splines of temperature and log10 pCO2."""
+    """Equilibrium totals (mmol/kgw) as bicubic splines of temperature and log10 pCO2 (scipy's
+    RectBivariateSpline fit; evaluated by a compiled tensor-product B-spline that shares the basis between the
+    variables, equal to the spline's own evaluation to rounding)."""
 
     splines: dict
     description: str
 
+    def __post_init__(self):
+        keys = tuple(self.splines)
+        first = self.splines[keys[0]]
+        tx, ty = first.get_knots()
+        # full knot vectors (FITPACK stores them with the boundary knots repeated k+1 times)
+        nx, ny = tx.size - 4, ty.size - 4
+        coef = np.stack([self.splines[k].get_coeffs().reshape(nx, ny) for k in keys])
+        object.__setattr__(self, "_keys", keys)
+        object.__setattr__(self, "_tx", np.ascontiguousarray(tx, dtype=float))
+        object.__setattr__(self, "_ty", np.ascontiguousarray(ty, dtype=float))
+        object.__setattr__(self, "_coef", np.ascontiguousarray(coef))
+
     def __call__(self, temp_c, pco2_atm) -> dict:
         t = np.clip(np.asarray(temp_c, dtype=float), TABLE_TEMP_C[0], TABLE_TEMP_C[-1])
         lp = np.clip(np.log10(np.asarray(pco2_atm, dtype=float)), TABLE_LOG_PCO2[0], TABLE_LOG_PCO2[-1])
-        return {k: s.ev(t.ravel(), lp.ravel()).reshape(t.shape) for k, s in self.splines.items()}
+        out = np.empty((len(self._keys), t.size))
+        _bicubic_eval(self._tx, self._ty, self._coef, np.ascontiguousarray(t.ravel()),
+                      np.ascontiguousarray(lp.ravel()), out)
+        return {k: out[i].reshape(t.shape) for i, k in enumerate(self._keys)}
 
 
 @lru_cache(maxsize=64)
