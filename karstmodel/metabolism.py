@@ -52,37 +52,33 @@ def ko2_per_k600(temp_c):
 
 
 @njit
-def _simulate(do0, h_d, frac_gpp, inv_z, kfac, do_sat, gpp, er, k600):
-    """Observation-error model: DO through the day from DO(t0) = do0 with the trapezoid rule (implicit in DO)."""
+def _trapezoid(do_ref, from_observed, h_d, frac_gpp, inv_z, kfac, do_sat, gpp, er, k600):
+    """DO through the day by the trapezoid rule (implicit in DO). Observation-error model
+    (``from_observed`` False): each step starts from the modelled DO, from do_ref[0]. Process-error model (True):
+    each step starts from the OBSERVED DO do_ref[i] (one-step-ahead prediction)."""
     n = frac_gpp.shape[0]
     out = np.empty(n)
-    out[0] = do0
+    out[0] = do_ref[0]
     for i in range(n - 1):
         k0 = k600 * kfac[i]
         k1 = k600 * kfac[i + 1]
         p0 = (gpp * frac_gpp[i] - er) * inv_z[i]
         p1 = (gpp * frac_gpp[i + 1] - er) * inv_z[i + 1]
         h = h_d[i]
-        rhs = out[i] + 0.5 * h * (p0 + p1 + k0 * (do_sat[i] - out[i]) + k1 * do_sat[i + 1])
+        start = do_ref[i] if from_observed else out[i]
+        rhs = start + 0.5 * h * (p0 + p1 + k0 * (do_sat[i] - start) + k1 * do_sat[i + 1])
         out[i + 1] = rhs / (1.0 + 0.5 * h * k1)
     return out
 
 
-@njit
+def _simulate(do0, h_d, frac_gpp, inv_z, kfac, do_sat, gpp, er, k600):
+    """Observation-error model: DO through the day from DO(t0) = do0."""
+    return _trapezoid(np.array([float(do0)]), False, h_d, frac_gpp, inv_z, kfac, do_sat, gpp, er, k600)
+
+
 def _one_step(do_obs, h_d, frac_gpp, inv_z, kfac, do_sat, gpp, er, k600):
     """Process-error model: DO(t_i+1) predicted from the OBSERVED DO(t_i) by one trapezoid step."""
-    n = frac_gpp.shape[0]
-    out = np.empty(n)
-    out[0] = do_obs[0]
-    for i in range(n - 1):
-        k0 = k600 * kfac[i]
-        k1 = k600 * kfac[i + 1]
-        p0 = (gpp * frac_gpp[i] - er) * inv_z[i]
-        p1 = (gpp * frac_gpp[i + 1] - er) * inv_z[i + 1]
-        h = h_d[i]
-        rhs = do_obs[i] + 0.5 * h * (p0 + p1 + k0 * (do_sat[i] - do_obs[i]) + k1 * do_sat[i + 1])
-        out[i + 1] = rhs / (1.0 + 0.5 * h * k1)
-    return out
+    return _trapezoid(do_obs, True, h_d, frac_gpp, inv_z, kfac, do_sat, gpp, er, k600)
 
 
 @dataclass

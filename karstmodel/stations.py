@@ -356,6 +356,15 @@ def load_samples(st: Station) -> pd.DataFrame:
     return df
 
 
+def _parse_dates(df: pd.DataFrame, path, column: str = "date") -> pd.Series:
+    """The ``date`` column as timestamps; an unparsable value raises an error naming file, column and row."""
+    dates = pd.to_datetime(df[column], errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise InputError(f"cannot parse date {df[column].iloc[i]!r}", file=str(path), column=column, row=i + 2)
+    return dates
+
+
 def load_soil_co2(st: Station) -> pd.DataFrame | None:
     """Soil-gas CO2 (ppmv) per date: one column per site and ``mean_ppmv`` (arithmetic mean of the sites)."""
     if st.soil_co2_file is None:
@@ -365,10 +374,7 @@ def load_soil_co2(st: Station) -> pd.DataFrame | None:
     for col in ("date", "soil_co2_ppmv"):
         if col not in df.columns:
             raise InputError("missing required column", file=str(path), column=col)
-    dates = pd.to_datetime(df["date"], errors="coerce")
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise InputError(f"cannot parse date {df['date'].iloc[i]!r}", file=str(path), column="date", row=i + 2)
+    dates = _parse_dates(df, path)
     v = _numeric_column(df, "soil_co2_ppmv", path, positive=True)
     site = df["site"].astype(str) if "site" in df.columns else pd.Series(["soil"] * len(df))
     tab = pd.DataFrame({"date": dates.dt.normalize(), "site": site.to_numpy(), "ppmv": v}).dropna(subset=["ppmv"])
@@ -391,10 +397,7 @@ def load_discharge(st: Station) -> pd.Series | None:
     col = "q_m3_s" if "q_m3_s" in df.columns else "q_l_s" if "q_l_s" in df.columns else None
     if col is None:
         raise InputError("no discharge column (q_m3_s or q_l_s)", file=str(path), column="q_m3_s")
-    dates = pd.to_datetime(df["date"], errors="coerce")
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise InputError(f"cannot parse date {df['date'].iloc[i]!r}", file=str(path), column="date", row=i + 2)
+    dates = _parse_dates(df, path)
     if dates.duplicated().any():
         i = int(np.flatnonzero(dates.duplicated().to_numpy())[0])
         raise InputError("duplicate date", file=str(path), column="date", row=i + 2)
