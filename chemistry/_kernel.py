@@ -106,7 +106,7 @@ if AVAILABLE:
     @njit(cache=True, fastmath=False, error_model="numpy")
     def _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
                null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-               gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, i_out, aw_out, conv_out, its_out):
+               gas_nuw, gas_lk, gas_nub, x0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out):
         n_sp, n_m = nu.shape
         n_free = null.shape[1]
         n_sum = w.shape[0]
@@ -169,18 +169,25 @@ if AVAILABLE:
                 else:
                     beta[j] = 1.0
                     bpar[j] = 0.1
-            # starting point: x0 projected on the free directions (at I = 1e-3 and a_w = 1)
+            # series mode: start from the previous sample's converged solution (x, I, a_w) within the block
+            warm = series and i > lo and conv_out[i - 1] and math.isfinite(i_out[i - 1])
+            # starting point: x0 (or the previous solution) projected on the free directions (at I = 1e-3 and
+            # a_w = 1, or at the previous I and a_w)
             sq = math.sqrt(1e-3)
+            i_start = i_out[i - 1] if warm else 1e-3
+            aw_start = aw_out[i - 1] if warm else 0.0
+            if warm:
+                sq = math.sqrt(i_start)
             for k in range(n_ll):
-                r[k] = ll_rhs0[k] - ll_nuw[k] * 0.0
+                r[k] = ll_rhs0[k] - ll_nuw[k] * aw_start
             for g in range(gsp_k.shape[0]):
                 j = gsp_j[g]
-                r[gsp_k[g]] += -az2[j] * sq / (1.0 + beta[j] * sq) + bpar[j] * 1e-3
+                r[gsp_k[g]] += -az2[j] * sq / (1.0 + beta[j] * sq) + bpar[j] * i_start
             for m in range(n_m):
                 xp = 0.0
                 for k in range(n_ll):
                     xp += r[k] * pinv[m, k]
-                dx[m] = x0[i, m] - xp
+                dx[m] = (x_out[i - 1, m] if warm else x0[i, m]) - xp
             for l in range(n_free):
                 v = 0.0
                 for m in range(n_m):
@@ -188,11 +195,12 @@ if AVAILABLE:
                 y[l] = v
             # ionic strength and water activity of the starting point (its projection, at log g(I = 1e-3),
             # a_w = 1) where that is a plausible water (every molality below 1 mol/kgw); else I = 1e-3, a_w = 1
-            _state(y, 1e-3, 0.0, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
-            ok = True
+            if not warm:
+                _state(y, 1e-3, 0.0, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
+            ok = not warm
             zsum = 0.0
             msum = 0.0
-            for j in range(n_sp):
+            for j in range(0 if warm else n_sp):
                 lm = 0.0
                 for m in range(n_m):
                     lm += nu[j, m] * x[m]
@@ -203,7 +211,10 @@ if AVAILABLE:
                 mj = math.exp(LN10 * lm)
                 zsum += z2[j] * mj
                 msum += mj
-            if ok:
+            if warm:
+                ionic = i_start
+                log_aw = aw_start
+            elif ok:
                 ionic = max(0.5 * zsum, 1e-7)
                 log_aw = math.log10(1.0 - 0.017 * msum)
             else:
@@ -334,7 +345,7 @@ if AVAILABLE:
                     new_i = ionic + di
                 else:
                     new_i = max(i_calc, 0.1 * ionic)
-                done = (rel_ok and rel_i < tol and big < 1e-8 and abs(di) < 1e-8 * ionic and not bad)
+                done = (rel_ok and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad)
                 ionic = new_i
                 aw = 1.0 - 0.017 * msum
                 if aw > 0.0:
@@ -367,7 +378,7 @@ if AVAILABLE:
     @njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
     def _newton(max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
                 ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-                gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, i_out, aw_out, conv_out, its_out):
+                gas_nuw, gas_lk, gas_nub, x0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out):
         n = temp_k.shape[0]
         n_blocks = (n + BLOCK - 1) // BLOCK
         for b in prange(n_blocks):
@@ -375,7 +386,7 @@ if AVAILABLE:
             hi = min(n, lo + BLOCK)
             _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
                    null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef,
-                   gas_nu, gas_nuw, gas_lk, gas_nub, x0, x_out, mol_out, i_out, aw_out, conv_out, its_out)
+                   gas_nu, gas_nuw, gas_lk, gas_nub, x0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out)
 
 
 def solve_problem(p, max_iter: int, tol: float):
@@ -397,7 +408,7 @@ def solve_problem(p, max_iter: int, tol: float):
             f64(model.b_param), f64(model.nu), f64(model.nu_w), f64(p.pinv), f64(p.null), f64(p.ll_target),
             f64(p.ll_coef), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j), f64(p.w), f64(p.rhs), c(p.log_rows),
             f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef), f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_lk),
-            f64(p.gas_nub), f64(p.x0), x, mol, ionic, log_aw, conv, its)
+            f64(p.gas_nub), f64(p.x0), bool(p.series), x, mol, ionic, log_aw, conv, its)
     global LOADED
     LOADED = True
     return x, mol, ionic, log_aw, conv, its

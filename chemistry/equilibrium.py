@@ -107,6 +107,11 @@ def co2_log_fugacity(model, temp_c, p_atm):
     return np.log10(p_atm) + np.log10(phi)
 
 
+def _tol(tol):
+    """Keyword for :func:`chemistry.water.solve`: its default tolerance unless one is given."""
+    return {} if tol is None else {"tol": float(tol)}
+
+
 def _phase_ll(model, name, target):
     row, nu_w, coef = model.phase(name)
     return LogLinear(coef=row, target=target, logk_coef=coef, nu_w=nu_w)
@@ -198,7 +203,7 @@ def _x0_block(model, x0, temp_c, p_atm, system, dh_a):
         x0[:, model.masters.index("Mg+2")] = np.log10(ca) + log_g2
 
 
-def _gas_uptake(model, temp_c, p_atm, totals, imbalance):
+def _gas_uptake(model, temp_c, p_atm, totals, imbalance, tol=None):
     """Equilibrate the starting water with CO2 at partial pressure p_atm (no mineral); return the solution."""
     present = tuple(e for e in model.elements if e == "dic" or np.any(totals[e] > 0))
     if present != model.elements:
@@ -209,7 +214,7 @@ def _gas_uptake(model, temp_c, p_atm, totals, imbalance):
     for e in model.elements:
         if e != "dic":
             sums.append(_mass(model, e, totals[e]))
-    return solve(model, temp_c, ll, sums, x0=_x0(model, temp_c.size, temp_c, p_atm, "gas"))
+    return solve(model, temp_c, ll, sums, x0=_x0(model, temp_c.size, temp_c, p_atm, "gas"), **_tol(tol))
 
 
 def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
@@ -243,7 +248,8 @@ def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
 
 
 def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", backend: str = "native",
-                water=None, gas_water_ratio=None, database: str = "phreeqc.dat") -> pd.DataFrame:
+                water=None, gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
+                tol: float | None = None) -> pd.DataFrame:
     """Equilibrate water with CO2 and calcite and/or dolomite; one row per (broadcast) input.
 
     Parameters
@@ -259,6 +265,9 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     water : starting water (mapping/DataFrame with ``<element>_mmol_kgw``), default pure water.
     gas_water_ratio : litres of gas per kg of water for ``system="mixed"``.
     database : shipped database name or a path; default the pinned PHREEQC 3.7.3 ``phreeqc.dat``.
+    series : the rows are a sequence of similar waters (e.g. daily values): each Newton iteration starts from the
+        previous row's solution (:func:`chemistry.water.solve`); same results to the solver tolerance, fewer steps.
+    tol : Newton convergence tolerance (default that of :func:`chemistry.water.solve`, 1e-8).
 
     Returns
     -------
@@ -315,7 +324,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     if mineral == "none":
         if system != "open":
             raise InputError("mineral='none' (CO2 uptake only) needs system='open'")
-        sol = _gas_uptake(model, t, p, totals, imbalance)
+        sol = _gas_uptake(model, t, p, totals, imbalance, tol)
     elif system == "open":
         ll = [_phase_ll(model, "CO2(g)", co2_log_fugacity(model, t, p))]
         sums = [_charge(model, imbalance)]
@@ -330,11 +339,11 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             if e in ("dic", "ca") or (e == "mg" and mineral != "calcite"):
                 continue
             sums.append(_mass(model, e, totals[e]))
-        sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "open"))
+        sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "open"), series=series, **_tol(tol))
     else:
         gas = None
         if p is not None:
-            pre = _gas_uptake(model, t, p, totals, imbalance)
+            pre = _gas_uptake(model, t, p, totals, imbalance, tol)
             c0 = pre.total("dic")
         else:
             c0 = totals["dic"]
@@ -350,7 +359,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             for _ in range(4):  # lagged real-gas correction: n_gas = V p / (Z R T), fugacity = phi p
                 gas = (ratio / (z * rt * phi), n_gas0 * z * rt * phi / ratio if np.all(ratio > 0) else p)
                 ll, sums = _closed_constraints(model, mineral, c0, totals, imbalance, gas)
-                sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "closed"))
+                sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "closed"), **_tol(tol))
                 p_new = 10.0 ** sol.log_pco2() / phi
                 phi, z = thermo.peng_robinson(t, p_new, *crit)
         else:
@@ -358,7 +367,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             # from a given water (no gas step): start from that water's own speciation, which for the usual
             # near-saturated karst water is within a few Newton steps of the closed-system equilibrium
             x0 = _x0(model, n, t, p, "closed") if p is not None else _x0_totals(model, t, totals, imbalance)
-            sol = solve(model, t, ll, sums, x0=x0)
+            sol = solve(model, t, ll, sums, x0=x0, series=series, **_tol(tol))
 
     cols = solution_columns(sol, "mmol_kgw")
     data = {"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)}
@@ -414,8 +423,10 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
     return speciate_totals(t, totals, imbalance, database=database)
 
 
-def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat") -> pd.DataFrame:
-    """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw)."""
+def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
+                    series: bool = False, tol: float | None = None) -> pd.DataFrame:
+    """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw).
+    ``series``: the rows are a sequence of similar waters (see :func:`equilibrate`)."""
     t = np.atleast_1d(np.asarray(temp_c, dtype=float))
     n = t.size
     totals = {k: np.broadcast_to(np.asarray(totals.get(k, 0.0), dtype=float), (n,)) for k in WATER_KEYS}
@@ -428,7 +439,7 @@ def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = 
     for e in model.elements:
         sums.append(_mass(model, e, np.maximum(totals[e], 1e-20)))
     imb = np.broadcast_to(np.asarray(charge_imbalance, dtype=float), (n,))
-    sol = solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb))
+    sol = solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb), series=series, **_tol(tol))
     cols = solution_columns(sol, "mmol_kgw")
     df = pd.DataFrame({"temp_c": t, **cols, "converged": sol.converged}, copy=False)
     df.attrs.update(backend="native", database=model.database.name)

@@ -63,8 +63,14 @@ def pwp_rate_of(sol) -> np.ndarray:
     return pwp_rate(sol.temp_c, a_h, a_co2, sol.saturation_index("Calcite"), 10.0 ** sol.log_aw)
 
 
+#: Newton tolerance of the equilibrium and node solves: the last integration nodes lie within 1e-13 of equilibrium,
+#: where the sign of the rate depends on the saturation index to that precision
+TIGHT_TOL = 1e-12
+
+
 def _state_at(model, temp_c, xi, system, totals, imbalance, c0, log_f, x0=None):
-    """Speciate the water after xi mol/kgw calcite dissolved (open: at fixed CO2 fugacity; closed: C - Ca kept)."""
+    """Speciate the water after xi mol/kgw calcite dissolved (open: at fixed CO2 fugacity; closed: C - Ca kept).
+    Solved to :data:`TIGHT_TOL`."""
     ca = totals["ca"] + xi
     sums = [_charge(model, imbalance), _mass(model, "ca", np.maximum(ca, 1e-15))]
     ll = []
@@ -78,7 +84,7 @@ def _state_at(model, temp_c, xi, system, totals, imbalance, c0, log_f, x0=None):
     if x0 is None:
         x0 = np.full((np.size(temp_c), len(model.masters)), -3.0)
         x0[:, 0] = -7.5
-    return solve(model, temp_c, ll, sums, x0=x0)
+    return solve(model, temp_c, ll, sums, x0=x0, tol=TIGHT_TOL)
 
 
 def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=None, system: str = "closed",
@@ -114,14 +120,14 @@ def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=
     p = np.broadcast_to(np.asarray(pco2_atm, dtype=float).reshape(-1), (n,)) if pco2_atm is not None else None
     if p is None and (system == "open" or water is None):
         raise InputError("pco2_atm is required (except for a closed system with a starting water)")
-    eq = equilibrate(t, p, mineral="calcite", system=system, water=water, database=database)
+    eq = equilibrate(t, p, mineral="calcite", system=system, water=water, database=database, tol=TIGHT_TOL)
     totals, imbalance, _ = _water_totals(water, n)
     model = build_model(tuple(sorted({"dic", "ca"} | {k for k, v in totals.items() if np.any(v > 0)})), database)
     log_f = co2_log_fugacity(model, t, p) if p is not None else None
     if system == "closed":
         if p is not None:
             from .equilibrium import _gas_uptake
-            c0 = _gas_uptake(model, t, p, totals, imbalance).total("dic")
+            c0 = _gas_uptake(model, t, p, totals, imbalance, TIGHT_TOL).total("dic")
         else:
             c0 = totals["dic"]
     else:

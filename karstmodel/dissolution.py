@@ -361,7 +361,7 @@ def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: st
         return out, dissolved
     water = _water_frame(conc[rows])
     eq = chemistry.equilibrate(np.full(rows.size, temp_c), None, mineral=mineral, system="closed", water=water,
-                               database=database)
+                               database=database, series=True)
     ok = eq["converged"].to_numpy()
     d_ca = eq["ca_mmol_kgw"].to_numpy() - conc[rows, IDX["ca"]]
     d_mg = eq["mg_mmol_kgw"].to_numpy() - conc[rows, IDX["mg"]]
@@ -370,7 +370,7 @@ def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: st
     if mode == "kinetic":
         start = chemistry.speciate_totals(np.full(rows.size, temp_c),
                                           {k: conc[rows, IDX[k]] / 1000.0 for k in WATER_KEYS}, 0.0,
-                                          database=database)
+                                          database=database, series=True)
         rate = pwp_rate_of_frame(start)  # mmol cm-2 s-1
         dxi = (d_ca + d_mg) / 1000.0  # mol/L to reach equilibrium
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -390,4 +390,4 @@ def speciate_water(conc: np.ndarray, temp_c: float, database: str = "phreeqc.dat
     """pH, SI, pCO2, species of waters given by totals (mmol/L), charge balanced."""
     return chemistry.speciate_totals(np.full(conc.shape[0], temp_c),
                                      {k: np.maximum(conc[:, IDX[k]], 0.0) / 1000.0 for k in WATER_KEYS}, 0.0,
-                                     database=database)
+                                     database=database, series=True)

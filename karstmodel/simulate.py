@@ -63,15 +63,23 @@ def _route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
     return {"slow": slow, "fast": quick, "allogenic": allo_k, "surface": surface}
 
 
-def _extended(conc: np.ndarray, source: int, n_sources: int) -> np.ndarray:
-    """Append per-source tracers (water, carbonic DIC) to concentrations (days, BASE)."""
-    n = conc.shape[0]
-    ext = np.zeros((n, dissolution.N_BASE + 2 * n_sources))
-    ext[:, : dissolution.N_BASE] = conc
+def _source_mass(vol_mm: np.ndarray, conc: np.ndarray, source: int | None, n_sources: int) -> np.ndarray:
+    """Solute masses (mmol/m2 per day, days x (BASE + 2 sources)) carried by water volumes ``vol_mm`` (days,
+    hydrotopes) of concentrations ``conc`` (days, hydrotopes, BASE): the element masses summed over the hydrotopes,
+    then per source the water tracer (mm) and the carbonic DIC (DIC - 2 SO4(acid) - NO3(acid)). ``source``: the
+    single source all water is attributed to (the allogenic area), or None for one source per hydrotope."""
+    n, nh = vol_mm.shape
     i = dissolution.IDX
-    ext[:, dissolution.N_BASE + source] = 1.0
-    ext[:, dissolution.N_BASE + n_sources + source] = conc[:, i["dic"]] - 2 * conc[:, i["so4_acid"]] - conc[:, i["no3_acid"]]
-    return ext
+    out = np.zeros((n, dissolution.N_BASE + 2 * n_sources))
+    out[:, : dissolution.N_BASE] = np.einsum("th,thk->tk", vol_mm, conc)
+    carbonic = vol_mm * (conc[:, :, i["dic"]] - 2 * conc[:, :, i["so4_acid"]] - conc[:, :, i["no3_acid"]])
+    if source is None:
+        out[:, dissolution.N_BASE: dissolution.N_BASE + nh] = vol_mm
+        out[:, dissolution.N_BASE + n_sources: dissolution.N_BASE + n_sources + nh] = carbonic
+    else:
+        out[:, dissolution.N_BASE + source] = vol_mm.sum(axis=1)
+        out[:, dissolution.N_BASE + n_sources + source] = carbonic.sum(axis=1)
+    return out
 
 
 def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bool = False,
@@ -131,19 +139,11 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                                          index=data.index)
     ns = nh + 1
     nc = dissolution.N_BASE + 2 * ns
-    slow_mass = np.zeros((n, nc))
-    fast_mass = np.zeros((n, nc))
-    allo_mass = np.zeros((n, nc))
-    surf_mass = np.zeros((n, nc))
-    is_water = [h.land_use == "water" for h in c.hydrotopes]
-    for h in range(nh):
-        ext_c = _extended(rch["carbonate"][:, h, :], h, ns)
-        ext_a = _extended(rch["allogenic"][:, h, :], nh, ns)
-        slow_mass += route["slow"][:, h, None] * ext_c
-        fast_mass += route["fast"][:, h, None] * ext_c
-        allo_mass += route["allogenic"][:, h, None] * ext_a
-        if not is_water[h]:
-            surf_mass += (route["surface"][:, h, None]) * ext_a
+    is_water = np.array([h.land_use == "water" for h in c.hydrotopes])
+    slow_mass = _source_mass(route["slow"], rch["carbonate"], None, ns)
+    fast_mass = _source_mass(route["fast"], rch["carbonate"], None, ns)
+    allo_mass = _source_mass(route["allogenic"], rch["allogenic"], nh, ns)
+    surf_mass = _source_mass(np.where(is_water[None, :], 0.0, route["surface"]), rch["allogenic"], nh, ns)
     # initial solute masses: from the spin-up, or the mean composition of the inputs
     if state.mass is None:
         def mean_conc(mass, vol):
@@ -196,12 +196,15 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     spring_chem = pd.DataFrame(index=np.arange(n))
     if valid.any():
         sp = dissolution.speciate_water(conc_s[valid], t_gw, database=db)
+        cols = {}
         for col in sp.columns:
             if col == "temp_c":
                 continue
-            arr = np.full(n, np.nan)
-            arr[valid] = sp[col].to_numpy(float) if sp[col].dtype != bool else sp[col].to_numpy()
-            spring_chem[col] = arr
+            v = sp[col].to_numpy()
+            arr = np.full(n, np.nan) if v.dtype != bool else np.zeros(n, dtype=bool)
+            arr[valid] = v
+            cols[col] = arr
+        spring_chem = pd.DataFrame(cols, copy=False)
     end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
                        storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                 float(karst["conduit_mm"][-1])),

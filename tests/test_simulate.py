@@ -101,3 +101,25 @@ def test_period_and_warmup_follow_the_catchment_file():
     res = bundled_run("kerschbaum")
     assert res.summary["period"] == {"start": "2001-01-01", "end": "2016-12-31", "days": 5844}
     assert len(res.timeseries) == 5844
+
+
+def test_source_mass_equals_per_hydrotope_sum():
+    """_source_mass (einsum over hydrotopes) equals the explicit per-hydrotope sum of extended concentrations."""
+    from karstmodel import dissolution
+    from karstmodel.simulate import _source_mass
+    rng = np.random.default_rng(3)
+    n, nh = 50, 4
+    ns = nh + 1
+    vol = rng.uniform(0, 5, (n, nh))
+    conc = rng.uniform(0, 3, (n, nh, dissolution.N_BASE))
+    i = dissolution.IDX
+    for source in (None, nh):
+        ref = np.zeros((n, dissolution.N_BASE + 2 * ns))
+        for h in range(nh):
+            src = h if source is None else source
+            ext = np.zeros_like(ref)
+            ext[:, : dissolution.N_BASE] = conc[:, h]
+            ext[:, dissolution.N_BASE + src] = 1.0
+            ext[:, dissolution.N_BASE + ns + src] = conc[:, h, i["dic"]] - 2 * conc[:, h, i["so4_acid"]] - conc[:, h, i["no3_acid"]]
+            ref += vol[:, h, None] * ext
+        np.testing.assert_allclose(_source_mass(vol, conc, source, ns), ref, rtol=1e-13, atol=1e-13)
