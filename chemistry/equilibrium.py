@@ -247,45 +247,17 @@ def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
     return ll, sums
 
 
-def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", backend: str = "native",
-                water=None, gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
-                tol: float | None = None) -> pd.DataFrame:
-    """Equilibrate water with CO2 and calcite and/or dolomite; one row per (broadcast) input.
-
-    Parameters
-    ----------
-    temp_c : float or array, deg C (0-60).
-    pco2_atm : float or array, partial pressure of CO2 the water equilibrates with (atm). For ``closed`` and
-        ``mixed`` it is the pCO2 at which the water takes up CO2 before dissolving the rock; ``None`` with a
-        ``water`` in the closed system uses the water's own carbon (e.g. after :func:`mix`).
-    mineral : "calcite", "dolomite", "both", or "none" (CO2 uptake only, open system: rain or allogenic water
-        in contact with soil air before it meets carbonate rock).
-    system : "open", "closed" or "mixed" (see the module docstring).
-    backend : "native" (this package's solver) or "phreeqc" (IPhreeqc via phreeqpy, the same database).
-    water : starting water (mapping/DataFrame with ``<element>_mmol_kgw``), default pure water.
-    gas_water_ratio : litres of gas per kg of water for ``system="mixed"``.
-    database : shipped database name or a path; default the pinned PHREEQC 3.7.3 ``phreeqc.dat``.
-    series : the rows are a sequence of similar waters (e.g. daily values): each Newton iteration starts from the
-        previous row's solution (:func:`chemistry.water.solve`); same results to the solver tolerance, fewer steps.
-    tol : Newton convergence tolerance (default that of :func:`chemistry.water.solve`, 1e-8).
-
-    Returns
-    -------
-    DataFrame with ``temp_c, pco2_atm`` (as given), ``ph``, totals ``ca/mg/dic/..._mmol_kgw``, species
-    ``hco3/co3/co2aq/ca_free/cahco3/caco3aq/..._mmol_kgw``, ``alk_meq_kgw``, ``si_calcite, si_aragonite,
-    si_dolomite``, ``log_pco2`` and ``pco2_final_atm`` (of the final water), ``ionic_strength``,
-    ``dissolved_mmol_kgw`` (mineral dissolved, moles of formula units), ``converged``.
-    """
+def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", water=None,
+                         gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
+                         tol: float | None = None):
+    """The native solve behind :func:`equilibrate` (same arguments, native backend only), without building the
+    result table: returns the :class:`chemistry.water.Solution`, the temperatures and pCO2 per row (None when not
+    given) and the starting water's element totals (mol/kgw). For callers that need only a few quantities of many
+    waters (the catchment model's reservoir reactions)."""
     if mineral not in MINERALS:
         raise InputError(f"mineral must be one of {MINERALS}, got {mineral!r}")
     if system not in SYSTEMS:
         raise InputError(f"system must be one of {SYSTEMS}, got {system!r}")
-    if backend == "phreeqc":
-        from .phreeqc import equilibrate_phreeqc
-        return equilibrate_phreeqc(temp_c, pco2_atm, mineral=mineral, system=system, water=water,
-                                   gas_water_ratio=gas_water_ratio, database=database)
-    if backend != "native":
-        raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
     if pco2_atm is None and not (system == "closed" and water is not None):
         raise InputError("pco2_atm is required (it may be None only for a closed system with a starting water)")
     if system == "mixed" and gas_water_ratio is None:
@@ -318,8 +290,6 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             i = int(np.flatnonzero(bad)[0])
             raise InputError(f"pCO2 {p[i]} atm outside (0, 1]", column="pco2_atm", row=i)
     model = build_model(_element_set(mineral, totals), database)
-    ca_before = totals["ca"].copy()
-    mg_before = totals["mg"].copy()
 
     if mineral == "none":
         if system != "open":
@@ -369,6 +339,53 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
             x0 = _x0(model, n, t, p, "closed") if p is not None else _x0_totals(model, t, totals, imbalance)
             sol = solve(model, t, ll, sums, x0=x0, series=series, **_tol(tol))
 
+    return sol, t, p, totals
+
+
+def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", backend: str = "native",
+                water=None, gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
+                tol: float | None = None) -> pd.DataFrame:
+    """Equilibrate water with CO2 and calcite and/or dolomite; one row per (broadcast) input.
+
+    Parameters
+    ----------
+    temp_c : float or array, deg C (0-60).
+    pco2_atm : float or array, partial pressure of CO2 the water equilibrates with (atm). For ``closed`` and
+        ``mixed`` it is the pCO2 at which the water takes up CO2 before dissolving the rock; ``None`` with a
+        ``water`` in the closed system uses the water's own carbon (e.g. after :func:`mix`).
+    mineral : "calcite", "dolomite", "both", or "none" (CO2 uptake only, open system: rain or allogenic water
+        in contact with soil air before it meets carbonate rock).
+    system : "open", "closed" or "mixed" (see the module docstring).
+    backend : "native" (this package's solver) or "phreeqc" (IPhreeqc via phreeqpy, the same database).
+    water : starting water (mapping/DataFrame with ``<element>_mmol_kgw``), default pure water.
+    gas_water_ratio : litres of gas per kg of water for ``system="mixed"``.
+    database : shipped database name or a path; default the pinned PHREEQC 3.7.3 ``phreeqc.dat``.
+    series : the rows are a sequence of similar waters (e.g. daily values): each Newton iteration starts from the
+        previous row's solution (:func:`chemistry.water.solve`); same results to the solver tolerance, fewer steps.
+    tol : Newton convergence tolerance (default that of :func:`chemistry.water.solve`, 1e-8).
+
+    Returns
+    -------
+    DataFrame with ``temp_c, pco2_atm`` (as given), ``ph``, totals ``ca/mg/dic/..._mmol_kgw``, species
+    ``hco3/co3/co2aq/ca_free/cahco3/caco3aq/..._mmol_kgw``, ``alk_meq_kgw``, ``si_calcite, si_aragonite,
+    si_dolomite``, ``log_pco2`` and ``pco2_final_atm`` (of the final water), ``ionic_strength``,
+    ``dissolved_mmol_kgw`` (mineral dissolved, moles of formula units), ``converged``.
+    """
+    if mineral not in MINERALS:
+        raise InputError(f"mineral must be one of {MINERALS}, got {mineral!r}")
+    if system not in SYSTEMS:
+        raise InputError(f"system must be one of {SYSTEMS}, got {system!r}")
+    if backend == "phreeqc":
+        from .phreeqc import equilibrate_phreeqc
+        return equilibrate_phreeqc(temp_c, pco2_atm, mineral=mineral, system=system, water=water,
+                                   gas_water_ratio=gas_water_ratio, database=database)
+    if backend != "native":
+        raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
+    sol, t, p, totals = equilibrate_solution(temp_c, pco2_atm, mineral, system, water, gas_water_ratio, database,
+                                             series, tol)
+    n = t.size
+    ca_before = totals["ca"]
+    mg_before = totals["mg"]
     cols = solution_columns(sol, "mmol_kgw")
     data = {"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)}
     for k, v in cols.items():
@@ -387,7 +404,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
         bad = ~sol.converged
         num = df.select_dtypes("number").columns.difference(["temp_c", "pco2_atm"])
         df.loc[bad, num] = np.nan
-    df.attrs.update(backend="native", database=model.database.name)
+    df.attrs.update(backend="native", database=sol.model.database.name)
     return df
 
 
@@ -423,10 +440,9 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
     return speciate_totals(t, totals, imbalance, database=database)
 
 
-def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
-                    series: bool = False, tol: float | None = None) -> pd.DataFrame:
-    """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw).
-    ``series``: the rows are a sequence of similar waters (see :func:`equilibrate`)."""
+def speciate_totals_solution(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
+                             series: bool = False, tol: float | None = None):
+    """The solve behind :func:`speciate_totals`: returns the :class:`chemistry.water.Solution`."""
     t = np.atleast_1d(np.asarray(temp_c, dtype=float))
     n = t.size
     totals = {k: np.broadcast_to(np.asarray(totals.get(k, 0.0), dtype=float), (n,)) for k in WATER_KEYS}
@@ -439,10 +455,17 @@ def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = 
     for e in model.elements:
         sums.append(_mass(model, e, np.maximum(totals[e], 1e-20)))
     imb = np.broadcast_to(np.asarray(charge_imbalance, dtype=float), (n,))
-    sol = solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb), series=series, **_tol(tol))
+    return solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb), series=series, **_tol(tol))
+
+
+def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
+                    series: bool = False, tol: float | None = None) -> pd.DataFrame:
+    """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw).
+    ``series``: the rows are a sequence of similar waters (see :func:`equilibrate`)."""
+    sol = speciate_totals_solution(temp_c, totals, charge_imbalance, database, series, tol)
     cols = solution_columns(sol, "mmol_kgw")
-    df = pd.DataFrame({"temp_c": t, **cols, "converged": sol.converged}, copy=False)
-    df.attrs.update(backend="native", database=model.database.name)
+    df = pd.DataFrame({"temp_c": sol.temp_c, **cols, "converged": sol.converged}, copy=False)
+    df.attrs.update(backend="native", database=sol.model.database.name)
     return df
 
 

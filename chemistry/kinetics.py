@@ -59,7 +59,7 @@ def pwp_rate_of(sol) -> np.ndarray:
     m = sol.model
     a_h = 10.0 ** sol.x[:, 0]
     j = m.index("CO2")
-    a_co2 = sol.molality[:, j] * 10.0 ** sol.log_gamma[:, j]
+    a_co2 = sol.molality[:, j] * 10.0 ** sol.log_gamma_of("CO2")
     return pwp_rate(sol.temp_c, a_h, a_co2, sol.saturation_index("Calcite"), 10.0 ** sol.log_aw)
 
 

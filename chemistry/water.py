@@ -208,6 +208,25 @@ class Solution:
             self._log_gamma = -az2 * sq / (1.0 + beta * sq) + bpar * self.ionic_strength[:, None]
         return self._log_gamma
 
+    def log_gamma_of(self, species: str) -> np.ndarray:
+        """log10 activity coefficient of one species (N,), the same model as :attr:`log_gamma` without building
+        the (N, S) array."""
+        if self._log_gamma is not None:
+            return self._log_gamma[:, self.model.index(species)]
+        j = self.model.index(species)
+        ionic = self.ionic_strength
+        kind = int(self.model.gamma_kind[j])
+        z2 = float(self.model.charge[j]) ** 2
+        if z2 == 0.0 and kind != 0:
+            return 0.1 * ionic
+        dh_a, dh_b = self._dh if self._dh is not None else _debye_huckel(self.temp_c)
+        sq = np.sqrt(ionic)
+        az2 = dh_a * z2
+        if kind == 0:
+            return -az2 * sq / (1.0 + dh_b * float(self.model.ion_size[j]) * sq) + float(self.model.b_param[j]) * ionic
+        b = 0.3 * az2 if kind == 1 else 0.1
+        return -az2 * sq / (1.0 + sq) + b * ionic
+
     @property
     def logk(self) -> np.ndarray:
         """log10 K(T) of every species' formation reaction from the masters, (N, S)."""

@@ -34,7 +34,8 @@ import pandas as pd
 from scipy.interpolate import RectBivariateSpline
 
 import chemistry
-from chemistry.kinetics import pwp_rate_of_frame
+from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
+from chemistry.kinetics import pwp_rate_of
 
 from ._compiled import njit
 
@@ -48,16 +49,25 @@ TABLE_LOG_PCO2 = np.linspace(-4.0, -0.5, 36)
 
 
 @njit
-def _bspline_cubic_basis(knots, x, out):
-    """Index of the knot span of ``x`` and the four non-zero cubic B-spline basis values (de Boor's recursion;
-    de Boor 1978, *A practical guide to splines*, ch. IX)."""
+def _bspline_cubic_basis(knots, x, out, left, right):
+    """Index of the knot span of ``x`` (binary search) and the four non-zero cubic B-spline basis values (de
+    Boor's recursion; de Boor 1978, *A practical guide to splines*, ch. IX). ``left``, ``right``: scratch arrays
+    of length 4."""
     k = 3
     n = knots.size - k - 1
-    i = k
-    while i < n - 1 and x >= knots[i + 1]:
-        i += 1
-    left = np.empty(k + 1)
-    right = np.empty(k + 1)
+    # the span i in [k, n - 1] with knots[i] <= x < knots[i + 1] (x at or beyond the last knot: the last span)
+    lo = k
+    hi = n - 1
+    if x >= knots[hi]:
+        i = hi
+    else:
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if x >= knots[mid]:
+                lo = mid
+            else:
+                hi = mid
+        i = lo
     out[0] = 1.0
     for j in range(1, k + 1):
         left[j] = x - knots[i + 1 - j]
@@ -77,16 +87,20 @@ def _bicubic_eval(tx, ty, coef, x, y, out):
     (V, N). The basis is computed once per point and reused for every variable."""
     bx = np.empty(4)
     by = np.empty(4)
+    left = np.empty(4)
+    right = np.empty(4)
     nv = coef.shape[0]
     for p in range(x.size):
-        ix = _bspline_cubic_basis(tx, x[p], bx)
-        iy = _bspline_cubic_basis(ty, y[p], by)
+        ix = _bspline_cubic_basis(tx, x[p], bx, left, right)
+        iy = _bspline_cubic_basis(ty, y[p], by, left, right)
         for v in range(nv):
             acc = 0.0
             for a in range(4):
                 row = ix - 3 + a
+                s_ = 0.0
                 for b in range(4):
-                    acc += bx[a] * by[b] * coef[v, row, iy - 3 + b]
+                    s_ += by[b] * coef[v, row, iy - 3 + b]
+                acc += bx[a] * s_
             out[v, p] = acc
 
 
@@ -248,6 +262,8 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
 @njit
 def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slow_mass, fast_mass, allo_mass,
                     e0, m0, c0, me0, mm0, mc0):
+    """Daily pulse-and-recession transport of well-mixed solutes through E, M and C (component by component, no
+    temporaries: every component moves with the same water fractions)."""
     n, nc = slow_mass.shape
     out_lost = np.zeros((n, nc))
     out_m = np.zeros((n, nc))
@@ -259,33 +275,40 @@ def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slo
     mc = mc0.copy()
     for t in range(n):
         # epikarst: pulse, then overflow and recession outflow at the mixed concentration
-        s = e + slow_in[t]
-        me += slow_mass[t]
-        to_m = np.zeros(nc)
-        to_c = np.zeros(nc)
-        if s > 0.0:
-            to_m = me * (q_em[t] / s)
-            to_c = me * (q_ec[t] / s)
-            out_lost[t] = me * (q_lost[t] / s)
-        me = me - to_m - to_c - out_lost[t]
-        e = s - q_em[t] - q_ec[t] - q_lost[t]
-        # matrix
-        s = m + q_em[t]
-        mm += to_m
-        if s > 0.0:
-            out_m[t] = mm * (q_m[t] / s)
-        mm = mm - out_m[t]
-        m = s - q_m[t]
-        # conduit
-        s = c + fast_in[t] + allo_in[t] + q_ec[t]
-        mc += fast_mass[t] + allo_mass[t] + to_c
-        if s > 0.0:
-            out_c[t] = mc * (q_c[t] / s)
-        mc = mc - out_c[t]
-        c = s - q_c[t]
-        store[t, 0] = me
-        store[t, 1] = mm
-        store[t, 2] = mc
+        s_e = e + slow_in[t]
+        f_em = q_em[t] / s_e if s_e > 0.0 else 0.0
+        f_ec = q_ec[t] / s_e if s_e > 0.0 else 0.0
+        f_lost = q_lost[t] / s_e if s_e > 0.0 else 0.0
+        e = s_e - q_em[t] - q_ec[t] - q_lost[t]
+        s_m = m + q_em[t]
+        f_m = q_m[t] / s_m if s_m > 0.0 else 0.0
+        m = s_m - q_m[t]
+        s_c = c + fast_in[t] + allo_in[t] + q_ec[t]
+        f_c = q_c[t] / s_c if s_c > 0.0 else 0.0
+        c = s_c - q_c[t]
+        for k in range(nc):
+            x = me[k] + slow_mass[t, k]
+            to_m = x * f_em
+            to_c = x * f_ec
+            lost = x * f_lost
+            out_lost[t, k] = lost
+            x = x - to_m - to_c - lost
+            me[k] = x
+            store[t, 0, k] = x
+            # matrix
+            y = mm[k] + to_m
+            om = y * f_m
+            out_m[t, k] = om
+            y = y - om
+            mm[k] = y
+            store[t, 1, k] = y
+            # conduit
+            z = mc[k] + fast_mass[t, k] + allo_mass[t, k] + to_c
+            oc = z * f_c
+            out_c[t, k] = oc
+            z = z - oc
+            mc[k] = z
+            store[t, 2, k] = z
     return out_m, out_c, out_lost, store
 
 
@@ -303,15 +326,18 @@ def _tank_loop(inflow, mass_in, k, s0, m0):
     f = np.exp(-k)
     for t in range(n):
         s += inflow[t]
-        m += mass_in[t]
         q = s * (1.0 - f)
-        if s > 0.0:
-            out_m[t] = m * (q / s)
-        m = m - out_m[t]
+        frac = q / s if s > 0.0 else 0.0
         s = s - q
         out[t] = q
         store[t] = s
-        store_m[t] = m
+        for c in range(nc):
+            x = m[c] + mass_in[t, c]
+            o = x * frac
+            out_m[t, c] = o
+            x = x - o
+            m[c] = x
+            store_m[t, c] = x
     return out, out_m, store, store_m
 
 
@@ -341,10 +367,6 @@ def transport(flows: dict, slow_mass, fast_mass, allo_mass, storage0: tuple, mas
 
 
 # ------------------------------------------------------------------------------------------------------------
-def _water_frame(conc: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({f"{k}_mmol_kgw": np.maximum(conc[:, IDX[k]], 0.0) for k in WATER_KEYS})
-
-
 def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: str, mineral: str,
                   residence_days=None, surface_to_volume_cm_1: float | None = None,
                   database: str = "phreeqc.dat") -> tuple[np.ndarray, np.ndarray]:
@@ -359,19 +381,19 @@ def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: st
     rows = np.flatnonzero((flow_mm > 1e-12) & (conc[:, IDX["dic"]] > 0))
     if mode == "none" or rows.size == 0:
         return out, dissolved
-    water = _water_frame(conc[rows])
-    eq = chemistry.equilibrate(np.full(rows.size, temp_c), None, mineral=mineral, system="closed", water=water,
-                               database=database, series=True)
-    ok = eq["converged"].to_numpy()
-    d_ca = eq["ca_mmol_kgw"].to_numpy() - conc[rows, IDX["ca"]]
-    d_mg = eq["mg_mmol_kgw"].to_numpy() - conc[rows, IDX["mg"]]
-    d_dic = eq["dic_mmol_kgw"].to_numpy() - conc[rows, IDX["dic"]]
+    water = {f"{k}_mmol_kgw": np.maximum(conc[rows, IDX[k]], 0.0) for k in WATER_KEYS}
+    temp = np.full(rows.size, temp_c)
+    eq, _, _, _ = equilibrate_solution(temp, None, mineral=mineral, system="closed", water=water, database=database,
+                                       series=True)
+    ok = eq.converged
+    d_ca = eq.total("ca") * 1000.0 - conc[rows, IDX["ca"]]
+    d_mg = (eq.total("mg") * 1000.0 if "mg" in eq.model.elements else 0.0) - conc[rows, IDX["mg"]]
+    d_dic = eq.total("dic") * 1000.0 - conc[rows, IDX["dic"]]
     frac = np.ones(rows.size)
     if mode == "kinetic":
-        start = chemistry.speciate_totals(np.full(rows.size, temp_c),
-                                          {k: conc[rows, IDX[k]] / 1000.0 for k in WATER_KEYS}, 0.0,
-                                          database=database, series=True)
-        rate = pwp_rate_of_frame(start)  # mmol cm-2 s-1
+        start = speciate_totals_solution(temp, {k: conc[rows, IDX[k]] / 1000.0 for k in WATER_KEYS}, 0.0,
+                                         database=database, series=True)
+        rate = pwp_rate_of(start)  # mmol cm-2 s-1
         dxi = (d_ca + d_mg) / 1000.0  # mol/L to reach equilibrium
         with np.errstate(divide="ignore", invalid="ignore"):
             k_eff = np.where(np.abs(dxi) > 1e-12, surface_to_volume_cm_1 * rate / dxi, 0.0)  # 1/s

@@ -178,3 +178,18 @@ assert water._pick_engine('auto', 10**6) == 'numpy'
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=300)
     assert out.returncode == 0, out.stderr
+
+
+def test_log_gamma_of_one_species_equals_the_full_array():
+    """Solution.log_gamma_of (one species, no (N, S) array) equals the column of Solution.log_gamma for every
+    species kind (WATEQ, Davies, neutral)."""
+    from chemistry.equilibrium import speciate_totals_solution
+    t = np.array([5.0, 20.0, 35.0])
+    tot = {"ca": np.array([1e-3, 2e-3, 4e-3]), "mg": np.array([1e-3, 5e-4, 2e-3]), "dic": np.array([4e-3, 5e-3, 9e-3]),
+           "so4": np.array([1e-4, 2e-4, 3e-3]), "na": np.array([1e-4, 1e-3, 5e-3]), "cl": np.array([1e-4, 1e-3, 5e-3])}
+    fresh = speciate_totals_solution(t, tot)
+    one = {sp: fresh.log_gamma_of(sp) for sp in fresh.model.species}
+    full = speciate_totals_solution(t, tot).log_gamma
+    for sp, v in one.items():
+        np.testing.assert_allclose(v, full[:, fresh.model.index(sp)], rtol=1e-12, atol=1e-15, err_msg=sp)
+    assert len(set(fresh.model.gamma_kind.tolist())) >= 2
