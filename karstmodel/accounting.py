@@ -132,7 +132,16 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
             q * conc[:, _diss.N_BASE + ns + k])
     ts["matrix_dissolution_mmol_m2_d"] = run["diss_m"] * flows["matrix_out_mm"]
     ts["conduit_dissolution_mmol_m2_d"] = run["diss_c"] * flows["conduit_out_mm"]
-    out = _pd.DataFrame(ts, index=data.index)
+    n = len(data.index)
+    cols = {k: np.broadcast_to(np.asarray(v), (n,)) for k, v in ts.items()}
+    if all(v.dtype == np.float64 for v in cols.values()):
+        # one float block built in one allocation (a dict of ~70 columns would be consolidated column by column)
+        block = np.empty((n, len(cols)), order="F")  # column-major: each column written contiguously
+        for j, v in enumerate(cols.values()):
+            block[:, j] = v
+        out = _pd.DataFrame(block, index=data.index, columns=list(cols), copy=False)
+    else:
+        out = _pd.DataFrame(ts, index=data.index)
     out.index.name = "date"
     return out
 

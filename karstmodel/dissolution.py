@@ -36,6 +36,7 @@ from scipy.interpolate import RectBivariateSpline
 import chemistry
 from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
 from chemistry.kinetics import pwp_rate_of
+from chemistry.output import solution_columns
 
 from ._compiled import njit
 
@@ -160,10 +161,36 @@ def _clip_report(temp_c, pco2_atm) -> dict:
             "pco2_below_table": int(np.sum(lp < TABLE_LOG_PCO2[0])), "pco2_above_table": int(np.sum(lp > TABLE_LOG_PCO2[-1]))}
 
 
+@lru_cache(maxsize=64)
+def _blended_table(lime: float, system: str, gwr: float, water: tuple, db: str):
+    """Knots and spline coefficients (ca, mg, dic) of the area-weighted mixture of the calcite (share ``lime``) and
+    dolomite tables. A spline is linear in its coefficients, so blending them equals blending the two evaluations
+    (to rounding) at the cost of one; the two tables share their knots (the same grid), which is checked."""
+    parts = []
+    if lime > 0:
+        parts.append((lime, equilibrium_table("calcite", system, gwr, water, db)))
+    if lime < 1:
+        parts.append((1.0 - lime, equilibrium_table("dolomite", system, gwr, water, db)))
+    first = parts[0][1]
+    for _, tb in parts[1:]:
+        if not (np.array_equal(tb._tx, first._tx) and np.array_equal(tb._ty, first._ty) and tb._keys == first._keys):
+            return None
+    coef = sum(share * tb._coef for share, tb in parts)
+    return first._keys, first._tx, first._ty, np.ascontiguousarray(coef)
+
+
 def _carbonate_recharge(ts, pco2, lithology, system, gwr, water: tuple, db) -> dict:
     """ca, mg, dic (mmol/L) of recharge from the carbonate area for a starting water (limestone and dolomite parts
-    mixed by area). ``ts`` and ``pco2`` may be arrays of any shape (one spline evaluation per table)."""
+    mixed by area). ``ts`` and ``pco2`` may be arrays of any shape (one spline evaluation for both minerals)."""
     lime = lithology.limestone / lithology.carbonate
+    blended = _blended_table(float(lime), system, float(gwr), water, db)
+    if blended is not None:
+        keys, tx, ty, coef = blended
+        t = np.clip(np.asarray(ts, dtype=float), TABLE_TEMP_C[0], TABLE_TEMP_C[-1])
+        lp = np.clip(np.log10(np.asarray(pco2, dtype=float)), TABLE_LOG_PCO2[0], TABLE_LOG_PCO2[-1])
+        out = np.empty((len(keys), t.size))
+        _bicubic_eval(tx, ty, coef, np.ascontiguousarray(t.ravel()), np.ascontiguousarray(lp.ravel()), out)
+        return {k: out[i].reshape(t.shape) for i, k in enumerate(keys)}
     out = {k: np.zeros(np.shape(ts)) for k in ("ca", "mg", "dic")}
     parts = []
     if lime > 0:
@@ -381,35 +408,41 @@ def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: st
     rows = np.flatnonzero((flow_mm > 1e-12) & (conc[:, IDX["dic"]] > 0))
     if mode == "none" or rows.size == 0:
         return out, dissolved
-    water = {f"{k}_mmol_kgw": np.maximum(conc[rows, IDX[k]], 0.0) for k in WATER_KEYS}
+    sel = slice(None) if rows.size == conc.shape[0] else rows  # every row (the usual case): views, no gathers
+    water = {f"{k}_mmol_kgw": np.maximum(conc[sel, IDX[k]], 0.0) for k in WATER_KEYS}
     temp = np.full(rows.size, temp_c)
     eq, _, _, _ = equilibrate_solution(temp, None, mineral=mineral, system="closed", water=water, database=database,
                                        series=True)
     ok = eq.converged
-    d_ca = eq.total("ca") * 1000.0 - conc[rows, IDX["ca"]]
-    d_mg = (eq.total("mg") * 1000.0 if "mg" in eq.model.elements else 0.0) - conc[rows, IDX["mg"]]
-    d_dic = eq.total("dic") * 1000.0 - conc[rows, IDX["dic"]]
+    d_ca = eq.total("ca") * 1000.0 - conc[sel, IDX["ca"]]
+    d_mg = (eq.total("mg") * 1000.0 if "mg" in eq.model.elements else 0.0) - conc[sel, IDX["mg"]]
+    d_dic = eq.total("dic") * 1000.0 - conc[sel, IDX["dic"]]
     frac = np.ones(rows.size)
     if mode == "kinetic":
-        start = speciate_totals_solution(temp, {k: conc[rows, IDX[k]] / 1000.0 for k in WATER_KEYS}, 0.0,
+        start = speciate_totals_solution(temp, {k: conc[sel, IDX[k]] / 1000.0 for k in WATER_KEYS}, 0.0,
                                          database=database, series=True)
         rate = pwp_rate_of(start)  # mmol cm-2 s-1
         dxi = (d_ca + d_mg) / 1000.0  # mol/L to reach equilibrium
         with np.errstate(divide="ignore", invalid="ignore"):
             k_eff = np.where(np.abs(dxi) > 1e-12, surface_to_volume_cm_1 * rate / dxi, 0.0)  # 1/s
         k_eff = np.where(np.isfinite(k_eff) & (k_eff > 0), k_eff, 0.0)
-        frac = 1.0 - np.exp(-k_eff * np.asarray(residence_days)[rows] * 86400.0)
+        frac = 1.0 - np.exp(-k_eff * np.asarray(residence_days)[sel] * 86400.0)
     frac = np.where(ok, frac, 0.0)
-    out[rows, IDX["ca"]] += frac * d_ca
-    out[rows, IDX["mg"]] += frac * d_mg
-    out[rows, IDX["dic"]] += frac * d_dic
-    out[rows, IDX["rock_c"]] += frac * (d_ca + d_mg)
-    dissolved[rows] = frac * (d_ca + d_mg)
+    out[sel, IDX["ca"]] += frac * d_ca
+    out[sel, IDX["mg"]] += frac * d_mg
+    out[sel, IDX["dic"]] += frac * d_dic
+    out[sel, IDX["rock_c"]] += frac * (d_ca + d_mg)
+    dissolved[sel] = frac * (d_ca + d_mg)
     return out, dissolved
 
 
-def speciate_water(conc: np.ndarray, temp_c: float, database: str = "phreeqc.dat") -> pd.DataFrame:
-    """pH, SI, pCO2, species of waters given by totals (mmol/L), charge balanced."""
-    return chemistry.speciate_totals(np.full(conc.shape[0], temp_c),
-                                     {k: np.maximum(conc[:, IDX[k]], 0.0) / 1000.0 for k in WATER_KEYS}, 0.0,
-                                     database=database, series=True)
+def speciate_water(conc: np.ndarray, temp_c: float, database: str = "phreeqc.dat") -> dict:
+    """pH, SI, pCO2, species of waters given by totals (mmol/L), charge balanced: the columns of
+    :func:`chemistry.speciate_totals` (name -> array, ``converged`` included) without building a table. The rows
+    are a daily series (solved with warm starts)."""
+    sol = speciate_totals_solution(np.full(conc.shape[0], temp_c),
+                                   {k: np.maximum(conc[:, IDX[k]], 0.0) / 1000.0 for k in WATER_KEYS}, 0.0,
+                                   database=database, series=True)
+    cols = solution_columns(sol, "mmol_kgw")
+    cols["converged"] = sol.converged
+    return cols

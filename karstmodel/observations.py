@@ -18,6 +18,9 @@ Empty values are gaps: they stay NaN and are skipped by the metrics, never fille
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -36,7 +39,39 @@ def mm_d_to_m3_s(q_mm_d, area_km2: float):
 
 
 def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex | None = None) -> pd.DataFrame:
-    """Observed discharge as ``q_obs_mm`` and ``q_obs_m3_s`` on the model's daily index (NaN where missing)."""
+    """Observed discharge as ``q_obs_mm`` and ``q_obs_m3_s`` on the model's daily index (NaN where missing).
+    The parsed file is kept per process (keyed by path, size and modification time), so repeated runs of one
+    catchment (scenarios, ensembles) do not parse it again; an edited file is read anew."""
+    p = Path(path)
+    try:
+        st = p.stat()
+        key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = (str(p), -1, -1)  # missing: _read_discharge raises the clear error
+    dates, q, col = _read_discharge(*key) if key[1] >= 0 else _parse_discharge(path)
+    if col == "q_m3_s":
+        mm = m3_s_to_mm_d(q, area_km2)
+    elif col == "q_l_s":
+        mm = m3_s_to_mm_d(q / 1000.0, area_km2)
+    else:
+        mm = q
+    out = pd.DataFrame({"q_obs_mm": np.array(mm, dtype=float)}, index=dates)
+    if index is not None:
+        out = out.reindex(index)
+    out["q_obs_m3_s"] = mm_d_to_m3_s(out["q_obs_mm"].to_numpy(), area_km2)
+    out.attrs["q_unit"] = "mm_d" if col == "q_mm_d" else "m3_s"
+    return out
+
+
+@lru_cache(maxsize=32)
+def _read_discharge(path: str, size: int, mtime_ns: int):
+    dates, q, col = _parse_discharge(path)
+    q.flags.writeable = False  # shared between runs: never modified
+    return dates, q, col
+
+
+def _parse_discharge(path):
+    """Dates (daily), daily mean discharge in the file's own unit and the column used."""
     df = read_csv(path)
     if "date" not in df.columns:
         raise InputError("missing required column", file=str(path), column="date")
@@ -59,19 +94,8 @@ def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex |
     if (q < 0).any():
         i = int(np.flatnonzero((q < 0).to_numpy())[0])
         raise InputError("negative discharge", file=str(path), column=col, row=i + 2)
-    if col == "q_m3_s":
-        mm = m3_s_to_mm_d(q, area_km2)
-    elif col == "q_l_s":
-        mm = m3_s_to_mm_d(q / 1000.0, area_km2)
-    else:
-        mm = q.to_numpy(float)
-    out = pd.DataFrame({"q_obs_mm": np.asarray(mm, dtype=float)}, index=pd.DatetimeIndex(dates.dt.normalize(), name="date"))
-    out = out.groupby(level=0).mean()
-    if index is not None:
-        out = out.reindex(index)
-    out["q_obs_m3_s"] = mm_d_to_m3_s(out["q_obs_mm"].to_numpy(), area_km2)
-    out.attrs["q_unit"] = "mm_d" if col == "q_mm_d" else "m3_s"
-    return out
+    daily = pd.Series(q.to_numpy(float), index=pd.DatetimeIndex(dates.dt.normalize(), name="date")).groupby(level=0).mean()
+    return daily.index, daily.to_numpy().copy(), col
 
 
 CHEMISTRY_COLUMNS = ("temp_c", "ph", "ec_us_cm", "ca_mg_l", "mg_mg_l", "na_mg_l", "k_mg_l", "cl_mg_l", "so4_mg_l",

@@ -197,10 +197,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     if valid.any():
         sp = dissolution.speciate_water(conc_s[valid], t_gw, database=db)
         cols = {}
-        for col in sp.columns:
-            if col == "temp_c":
-                continue
-            v = sp[col].to_numpy()
+        for col, v in sp.items():
             arr = np.full(n, np.nan) if v.dtype != bool else np.zeros(n, dtype=bool)
             arr[valid] = v
             cols[col] = arr

@@ -234,3 +234,18 @@ def test_nitric_acid_by_land_use(tmp_path, drivers3):
     assert 0.0 < ts["no3_mmol_l"].mean() < 0.4  # diluted by the forest recharge
     assert res.summary["carbonic_share_of_dic"] == pytest.approx(share, rel=1e-9)
     assert res.summary["carbonic_share_of_dic"] < 0.99
+
+
+def test_blended_recharge_table_equals_the_area_weighted_tables():
+    """Limestone/dolomite recharge from one blended spline equals the area-weighted sum of the two tables."""
+    from types import SimpleNamespace
+    from karstmodel.dissolution import _carbonate_recharge, equilibrium_table
+    rng = np.random.default_rng(5)
+    ts = rng.uniform(0.0, 30.0, 400)
+    p = 10 ** rng.uniform(-3.5, -1.0, 400)
+    lith = SimpleNamespace(limestone=0.3, dolomite=0.5, carbonate=0.8)
+    got = _carbonate_recharge(ts, p, lith, "closed", 0.0, (), "phreeqc.dat")
+    cal = equilibrium_table("calcite", "closed", 0.0, (), "phreeqc.dat")(ts, p)
+    dol = equilibrium_table("dolomite", "closed", 0.0, (), "phreeqc.dat")(ts, p)
+    for k in ("ca", "mg", "dic"):
+        np.testing.assert_allclose(got[k], 0.375 * cal[k] + 0.625 * dol[k], rtol=1e-12, atol=1e-14)

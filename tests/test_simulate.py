@@ -123,3 +123,24 @@ def test_source_mass_equals_per_hydrotope_sum():
             ext[:, dissolution.N_BASE + ns + src] = conc[:, h, i["dic"]] - 2 * conc[:, h, i["so4_acid"]] - conc[:, h, i["no3_acid"]]
             ref += vol[:, h, None] * ext
         np.testing.assert_allclose(_source_mass(vol, conc, source, ns), ref, rtol=1e-13, atol=1e-13)
+
+
+def test_discharge_observations_reread_after_the_file_changes(tmp_path):
+    """The parsed discharge file is kept per process, but an edited file (size or mtime changed) is read anew;
+    the returned table can be modified without touching the kept copy."""
+    import os
+    import pandas as pd
+    from karstmodel.observations import load_discharge_observations
+    f = tmp_path / "obs.csv"
+    f.write_text("date,q_m3_s\n2001-01-01,1.0\n2001-01-02,2.0\n")
+    idx = pd.date_range("2001-01-01", periods=3, freq="D")
+    a = load_discharge_observations(f, 86.4, idx)
+    assert a["q_obs_mm"].to_numpy()[:2] == pytest.approx([1.0, 2.0], rel=1e-12) and np.isnan(a["q_obs_mm"].iloc[2])
+    a.loc[idx[0], "q_obs_mm"] = -99.0
+    b = load_discharge_observations(f, 86.4, idx)
+    assert b["q_obs_mm"].iloc[0] == pytest.approx(1.0, rel=1e-12)
+    f.write_text("date,q_m3_s\n2001-01-01,3.0\n2001-01-02,2.0\n")
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    c = load_discharge_observations(f, 86.4, idx)
+    assert c["q_obs_mm"].iloc[0] == pytest.approx(3.0, rel=1e-12)
