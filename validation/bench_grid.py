@@ -184,6 +184,9 @@ def main(argv=None):
     n = ds.sizes["cell"]
     years = ds.sizes["time"] / 365.25
     cells = [int(c) for c in args.profile_cells.split(",") if c.strip()]
+    n_cells = args.rows * args.cols
+    if any(not 0 <= c < n_cells for c in cells):
+        ap.error(f"--profile-cells {args.profile_cells}: the grid has cells 0..{n_cells - 1} (--rows x --cols)")
     if cells:
         print(f"\n1. one cell at a time in this process (template {template.name})")
         profile_cells(norm, template, cells, years)
