@@ -9,6 +9,31 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+#: thread counts of the libraries a worker process uses: each worker runs one task at a time on one core (the
+#: processes are the parallelism), so its BLAS, OpenMP and numba thread pools would only oversubscribe the cores
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                     "NUMBA_NUM_THREADS": "1"}
+
+
+@contextmanager
+def single_threaded_children():
+    """Environment for worker processes started inside the block (spawned children read it when their libraries
+    load): one thread per library, see :data:`SINGLE_THREAD_ENV`. Variables the user set are kept; the parent's
+    environment is restored on exit."""
+    saved = {k: os.environ.get(k) for k in SINGLE_THREAD_ENV}
+    for k, v in SINGLE_THREAD_ENV.items():
+        if saved[k] is None:
+            os.environ[k] = v
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def n_workers(workers: int | None) -> int:
@@ -28,7 +53,8 @@ class SpawnMap:
     """A ``map``-like callable backed by a spawn-context pool, for scipy's ``workers=`` argument."""
 
     def __init__(self, workers: int):
-        self.pool = mp.get_context("spawn").Pool(n_workers(workers))
+        with single_threaded_children():  # mp.Pool starts its processes here
+            self.pool = mp.get_context("spawn").Pool(n_workers(workers))
 
     def __call__(self, func, iterable):
         return self.pool.map(func, iterable)
@@ -57,7 +83,7 @@ def map_chunks(func, chunks: list, workers: int = 1, label: str = "", total: int
             print(f"\r{label} {len(out)}/{total if total is not None else '?'}", end=end, file=sys.stderr, flush=True)
 
     if n_workers(workers) > 1:
-        with process_pool(workers) as ex:
+        with single_threaded_children(), process_pool(workers) as ex:  # the executor starts processes on demand
             for part in ex.map(func, chunks):
                 out += part
                 show()

@@ -640,7 +640,8 @@ def _run_dask(norm, size, nworkers: int, client, progress: bool, kw: dict):
         cfg = {"scheduler": "processes", "num_workers": nworkers, "multiprocessing.context": "spawn",
                "chunksize": 1}
         scheduler = f"dask processes (spawn, {nworkers} workers)"
-    with dask.config.set(cfg):
+    from ._parallel import single_threaded_children
+    with dask.config.set(cfg), single_threaded_children():
         if progress and sys.stderr.isatty():
             from dask.diagnostics import ProgressBar
             with ProgressBar(out=sys.stderr, minimum=2.0, dt=0.5):

@@ -191,3 +191,23 @@ def test_cli_init_scaffold_runs_and_refuses_to_overwrite(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "sum to 1" in bad.stderr
     assert not (tmp_path / "site2").exists()
+
+
+def test_worker_processes_get_one_thread_per_library(monkeypatch):
+    """Spawned workers inherit one-thread settings for BLAS/OpenMP/numba (they are the parallelism); a value the
+    user set is kept and the parent's environment is restored afterwards."""
+    import os
+    from karstmodel._parallel import SINGLE_THREAD_ENV, map_chunks, single_threaded_children
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    with single_threaded_children():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "3"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["MKL_NUM_THREADS"] == "3"
+    got = map_chunks(_env_of_worker, [list(SINGLE_THREAD_ENV)], workers=2, progress=False)
+    assert dict(got)["OPENBLAS_NUM_THREADS"] == "1" and dict(got)["NUMBA_NUM_THREADS"] == "1"
+    assert dict(got)["MKL_NUM_THREADS"] == "3"
+
+
+def _env_of_worker(names):
+    import os
+    return [(k, os.environ.get(k)) for k in names]

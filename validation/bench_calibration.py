@@ -53,8 +53,8 @@ def main(argv=None):
         obj(x)
     t1 = time.perf_counter() - t0
     chunks = [(obj, xs[i:i + 250]) for i in range(0, args.runs, 250)]
-    from karstmodel._parallel import process_pool
-    with process_pool(args.workers) as ex:
+    from karstmodel._parallel import process_pool, single_threaded_children
+    with single_threaded_children(), process_pool(args.workers) as ex:
         list(ex.map(_chunk, chunks[:args.workers]))  # warm the workers
         t0 = time.perf_counter()
         list(ex.map(_chunk, chunks))
