@@ -27,6 +27,7 @@ from .database import DATABASE_DIR, temperature_basis
 from .errors import InputError
 from .output import solution_columns
 from .water import ELEMENTS, LogLinear, Sum, build_model, solve
+from ._threads import single_blas_thread
 
 MINERALS = ("calcite", "dolomite", "both", "none")
 SYSTEMS = ("open", "closed", "mixed")
@@ -247,6 +248,7 @@ def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
     return ll, sums
 
 
+@single_blas_thread
 def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", water=None,
                          gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
                          tol: float | None = None):
@@ -342,6 +344,7 @@ def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system
     return sol, t, p, totals
 
 
+@single_blas_thread
 def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", backend: str = "native",
                 water=None, gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
                 tol: float | None = None) -> pd.DataFrame:
@@ -408,6 +411,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     return df
 
 
+@single_blas_thread
 def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat") -> pd.DataFrame:
     """Mix two waters conservatively (fraction_a of A, 1 - fraction_a of B) and speciate the mixture.
 
@@ -440,6 +444,7 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
     return speciate_totals(t, totals, imbalance, database=database)
 
 
+@single_blas_thread
 def speciate_totals_solution(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
                              series: bool = False, tol: float | None = None):
     """The solve behind :func:`speciate_totals`: returns the :class:`chemistry.water.Solution`."""
@@ -458,6 +463,7 @@ def speciate_totals_solution(temp_c, totals: dict, charge_imbalance=0.0, databas
     return solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb), series=series, **_tol(tol))
 
 
+@single_blas_thread
 def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
                     series: bool = False, tol: float | None = None) -> pd.DataFrame:
     """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw).

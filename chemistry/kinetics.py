@@ -36,6 +36,7 @@ from .equilibrium import (_charge, _mass, _phase_ll, _water_totals, co2_log_fuga
 from .errors import InputError
 from .output import solution_columns
 from .water import Sum, build_model, solve
+from ._threads import single_blas_thread
 
 
 def pwp_rate_constants(temp_c):
@@ -87,6 +88,7 @@ def _state_at(model, temp_c, xi, system, totals, imbalance, c0, log_f, x0=None):
     return solve(model, temp_c, ll, sums, x0=x0, tol=TIGHT_TOL)
 
 
+@single_blas_thread
 def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=None, system: str = "closed",
                      water=None, n_nodes: int = 80, database: str = "phreeqc.dat") -> pd.DataFrame:
     """Dissolve (or precipitate) calcite with PWP kinetics for ``residence_time_s`` seconds.

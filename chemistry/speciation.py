@@ -29,6 +29,7 @@ from . import thermo
 from .errors import InputError
 from .output import solution_columns
 from .water import LogLinear, Sum, build_model, solve
+from ._threads import single_blas_thread
 
 REQUIRED = ("temp_c", "ph")
 #: optional ions: column -> (element key, formula weight as reported)
@@ -183,6 +184,7 @@ def _solve_group(prep: dict, rows: np.ndarray, kind: str, database: str):
     return solve(model, t, ll, sums, x0=x0)
 
 
+@single_blas_thread
 def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "phreeqc.dat",
              source: str | None = None) -> pd.DataFrame:
     """Speciate measured samples (see the module docstring for the input contract).

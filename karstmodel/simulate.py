@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from chemistry._threads import single_blas_thread
+
 from . import accounting, dissolution
 from .catchment import Catchment, load_catchment, resolve_catchment
 from .drivers import Drivers, load_drivers
@@ -235,6 +237,7 @@ def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
                   storage=(c.reservoirs.initial_epikarst_mm, m0, c.reservoirs.initial_conduit_mm), mass=None)
 
 
+@single_blas_thread
 def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
     """Water fluxes only (no soil CO2 or chemistry): the fast path used by calibration of discharge.
     Returns daily arrays ``spring_mm``, ``surface_mm``, ``outlet_mm`` and the water-balance terms."""
@@ -247,6 +250,7 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
             "run": run}
 
 
+@single_blas_thread
 def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None = None,
              observations: pd.DataFrame | None = None, with_reaches: bool = True) -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default

@@ -85,6 +85,7 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
+from chemistry._threads import single_blas_thread
 from chemistry.water import ELEMENT_ORDER
 
 from . import gas_exchange as gx
@@ -780,6 +781,7 @@ def _tanks(reaches) -> tuple[list, list]:
     return tank_reach, packed
 
 
+@single_blas_thread
 def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitude_deg: float = 0.0,
                      dt_minutes: float = 15.0, water_temp=None, air_temp_c=None, wind_m_s=None, par=None,
                      cloudiness=None, database: str = "phreeqc.dat", utc_offset_h: float | None = None,
