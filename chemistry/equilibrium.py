@@ -477,8 +477,11 @@ def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = 
 
 def _x0_totals(model, temp_c, totals: dict, imbalance) -> np.ndarray:
     """Starting point for a water given by totals: carbonate alkalinity from the strong ions (A = 2 Ca + 2 Mg + Na +
-    K - Cl - 2 SO4 - NO3 - imbalance), then pH of the ideal carbonate system with that A and the DIC:
-    H = K1 (C - A) / A where A < C (HCO3- and CO2), H = K2 (2C - A) / (A - C) where A > C (HCO3- and CO3-2)."""
+    K - Cl - 2 SO4 - NO3 - imbalance), then [H+] of the carbonate system with that A and the DIC, with conditional
+    constants K1c = K1 / g1^2 and K2c = K2 / g2:
+    [H] = K1c (C - A) / A where A < C (HCO3- and CO2), [H] = K2c (2C - A) / (A - C) where A > C (HCO3- and CO3-2).
+    Activity coefficients g1, g2 (charge 1, 2) from the Davies equation (Davies 1962) at the ionic strength of the
+    free ions (I = 0.5 sum z^2 c, HCO3- carrying A); masters start at their totals times g (ion pairs neglected)."""
     n = temp_c.size
     x0 = np.full((n, len(model.masters)), -3.0)
     basis = temperature_basis(temp_c + thermo.KELVIN)
@@ -488,16 +491,26 @@ def _x0_totals(model, temp_c, totals: dict, imbalance) -> np.ndarray:
     a = (2 * totals["ca"] + 2 * totals["mg"] + totals["na"] + totals["k"] - totals["cl"] - 2 * totals["so4"]
          - totals["no3"] - imbalance)
     c = np.maximum(totals["dic"], 1e-15)
+    ionic = 0.5 * (4 * (totals["ca"] + totals["mg"] + totals["so4"]) + totals["na"] + totals["k"] + totals["cl"]
+                   + totals["no3"] + np.clip(a, 0.0, 2.0 * c))
+    sq = np.sqrt(np.clip(ionic, 0.0, 0.5))
+    dh_a = thermo.debye_huckel_a_b(np.clip(temp_c, thermo.TEMP_MIN_C, thermo.TEMP_MAX_C))[0]
+    lg1 = -dh_a * (sq / (1.0 + sq) - 0.3 * sq * sq)
+    lg2 = 4.0 * lg1
+    log_k1c = log_k1 - 2.0 * lg1
+    log_k2c = log_k2 - lg2
     with np.errstate(divide="ignore", invalid="ignore"):
-        h_low = 10.0 ** log_k1 * (c - a) / a
-        h_high = 10.0 ** log_k2 * (2 * c - a) / (a - c)
+        h_low = 10.0 ** log_k1c * (c - a) / a
+        h_high = 10.0 ** log_k2c * (2 * c - a) / (a - c)
     h = np.where(a <= 0, 10.0 ** -4.5, np.where(a < 0.98 * c, h_low, np.where(a > 1.02 * c, h_high,
-                                                                                  10.0 ** (0.5 * (log_k1 + log_k2)))))
-    log_h = np.clip(np.log10(np.where(np.isfinite(h) & (h > 0), h, 1e-7)), -11.5, -3.0)
-    x0[:, 0] = log_h
-    alpha2 = 1.0 / (1.0 + 10.0 ** (-log_k2 + log_h) + 10.0 ** (-log_k2 - log_k1 + 2 * log_h))
-    x0[:, model.masters.index("CO3-2")] = np.log10(c * alpha2)
+                                                                                  10.0 ** (0.5 * (log_k1c + log_k2c)))))
+    log_h = np.clip(np.log10(np.where(np.isfinite(h) & (h > 0), h, 1e-7)), -11.5, -3.0)  # concentration
+    x0[:, 0] = log_h + lg1
+    alpha2 = 1.0 / (1.0 + 10.0 ** (-log_k2c + log_h) + 10.0 ** (-log_k2c - log_k1c + 2 * log_h))
+    x0[:, model.masters.index("CO3-2")] = np.log10(c * alpha2) + lg2
     for e in model.elements:
         if e != "dic":
-            x0[:, model.master_index(e)] = np.log10(np.maximum(totals[e], 1e-20))
+            m = model.master_index(e)
+            divalent = model.masters[m].endswith(("+2", "-2"))
+            x0[:, m] = np.log10(np.maximum(totals[e], 1e-20)) + (lg2 if divalent else lg1)
     return x0
