@@ -175,194 +175,200 @@ if AVAILABLE:
                 else:
                     beta[j] = 1.0
                     bpar[j] = 0.1
-            # series mode: start from the previous sample's converged solution (x, I, a_w) within the block
-            warm = series and i > lo and conv_out[i - 1] and math.isfinite(i_out[i - 1])
-            # starting point: x0 (or the previous solution) projected on the free directions (at I = 1e-3 and
-            # a_w = 1, or at the previous I and a_w)
-            sq = math.sqrt(1e-3)
-            i_start = i_out[i - 1] if warm else 1e-3
-            aw_start = aw_out[i - 1] if warm else 0.0
-            if warm:
-                sq = math.sqrt(i_start)
-            for k in range(n_ll):
-                r[k] = ll_rhs0[k] - ll_nuw[k] * aw_start
-            for g in range(gsp_k.shape[0]):
-                j = gsp_j[g]
-                r[gsp_k[g]] += -az2[j] * sq / (1.0 + beta[j] * sq) + bpar[j] * i_start
-            for m in range(n_m):
-                xp = 0.0
+            # series mode: a sample that does not converge from the previous solution is solved again from x0
+            its_total = 0
+            for attempt in range(2):
+                # series mode: start from the previous sample's converged solution (x, I, a_w) within the block
+                warm = attempt == 0 and series and i > lo and conv_out[i - 1] and math.isfinite(i_out[i - 1])
+                # starting point: x0 (or the previous solution) projected on the free directions (at I = 1e-3 and
+                # a_w = 1, or at the previous I and a_w)
+                sq = math.sqrt(1e-3)
+                i_start = i_out[i - 1] if warm else 1e-3
+                aw_start = aw_out[i - 1] if warm else 0.0
+                if warm:
+                    sq = math.sqrt(i_start)
                 for k in range(n_ll):
-                    xp += r[k] * pinv[m, k]
-                dx[m] = (x_out[i - 1, m] if warm else x0[i, m]) - xp
-            for l in range(n_free):
-                v = 0.0
-                for m in range(n_m):
-                    v += dx[m] * null[m, l]
-                y[l] = v
-            # ionic strength and water activity of the starting point (its projection, at log g(I = 1e-3),
-            # a_w = 1) where that is a plausible water (every molality below 1 mol/kgw); else I = 1e-3, a_w = 1
-            if not warm:
-                _state(y, 1e-3, 0.0, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
-            ok = not warm
-            zsum = 0.0
-            msum = 0.0
-            for j in range(0 if warm else n_sp):
-                lm = 0.0
-                for m in range(n_m):
-                    lm += nu[j, m] * x[m]
-                lm = logk[j] + lm - lg[j]
-                if not lm < 0.0:
-                    ok = False
-                    break
-                mj = math.exp(LN10 * lm)
-                zsum += z2[j] * mj
-                msum += mj
-            if warm:
-                ionic = i_start
-                log_aw = aw_start
-            elif ok:
-                ionic = max(0.5 * zsum, 1e-7)
-                log_aw = math.log10(1.0 - 0.017 * msum)
-            else:
-                ionic = 1e-3
-                log_aw = 0.0
-            converged = False
-            its = max_iter
-            for it in range(1, max_iter + 1):
-                # activity coefficients, their derivative in I, master activities, molalities
-                sq = math.sqrt(ionic)
-                sqd = math.sqrt(max(ionic, 1e-30))
-                for j in range(n_sp):
-                    if az2[j] == 0.0:  # neutral species: log g = b I (the terms below are exactly zero)
-                        lg[j] = bpar[j] * ionic
-                        dlg[j] = bpar[j]
-                        continue
-                    den = 1.0 + beta[j] * sq
-                    lg[j] = -az2[j] * sq / den + bpar[j] * ionic
-                    dend = den if sqd == sq else 1.0 + beta[j] * sqd
-                    dlg[j] = -az2[j] / (2.0 * sqd * (dend * dend)) + bpar[j]
-                for k in range(n_ll):
-                    r[k] = ll_rhs0[k] - ll_nuw[k] * log_aw
+                    r[k] = ll_rhs0[k] - ll_nuw[k] * aw_start
                 for g in range(gsp_k.shape[0]):
-                    r[gsp_k[g]] += lg[gsp_j[g]]
+                    j = gsp_j[g]
+                    r[gsp_k[g]] += -az2[j] * sq / (1.0 + beta[j] * sq) + bpar[j] * i_start
                 for m in range(n_m):
                     xp = 0.0
                     for k in range(n_ll):
                         xp += r[k] * pinv[m, k]
-                    yn = 0.0
-                    for l in range(n_free):
-                        yn += y[l] * null[m, l]
-                    x[m] = xp + yn
-                for q in range(nd):
-                    f[q] = 0.0
-                    for c in range(nd):
-                        jac[q, c] = 0.0
-                for k in range(n_sum):
-                    sv[k] = 0.0
-                    sc[k] = 0.0
+                    dx[m] = (x_out[i - 1, m] if warm else x0[i, m]) - xp
+                for l in range(n_free):
+                    v = 0.0
+                    for m in range(n_m):
+                        v += dx[m] * null[m, l]
+                    y[l] = v
+                # ionic strength and water activity of the starting point (its projection, at log g(I = 1e-3),
+                # a_w = 1) where that is a plausible water (every molality below 1 mol/kgw); else I = 1e-3, a_w = 1
+                if not warm:
+                    _state(y, 1e-3, 0.0, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
+                ok = not warm
+                zsum = 0.0
                 msum = 0.0
-                for j in range(n_sp):
+                for j in range(0 if warm else n_sp):
                     lm = 0.0
                     for m in range(n_m):
                         lm += nu[j, m] * x[m]
-                    lm = logk[j] + lm + log_aw * nu_w[j] - lg[j]
-                    if lm > 2.0:
-                        lm = 2.0
+                    lm = logk[j] + lm - lg[j]
+                    if not lm < 0.0:
+                        ok = False
+                        break
                     mj = math.exp(LN10 * lm)
-                    mol[j] = mj
+                    zsum += z2[j] * mj
                     msum += mj
-                    for k in range(n_sum):
-                        wk = w[k, j]
-                        if wk != 0.0:
-                            t = wk * mj
-                            sv[k] += t
-                            sc[k] += abs(t)
-                            for l in range(n_free):
-                                jac[k, l] += t * nub[j, l]
-                            jac[k, n_free] += t * dlg[j]
-                    zj = z2[j]
-                    if zj != 0.0:
-                        t = zj * mj
-                        f[n_sum] += t  # sum z^2 m, turned into the ionic-strength residual below
-                        for l in range(n_free):
-                            jac[n_sum, l] += t * nub[j, l]
-                        jac[n_sum, n_free] += t * dlg[j]
-                # sum constraints: residuals, gas terms, log form, relative residuals
-                rel_ok = True
-                for k in range(n_sum):
-                    for l in range(n_free):
-                        jac[k, l] *= LN10
-                    jac[k, n_free] *= -LN10
-                    f[k] = sv[k] - rhs[i, k]
-                for g in range(n_gas):
-                    k = gas_k[g]
-                    lp = 0.0
+                if warm:
+                    ionic = i_start
+                    log_aw = aw_start
+                elif ok:
+                    ionic = max(0.5 * zsum, 1e-7)
+                    log_aw = math.log10(1.0 - 0.017 * msum)
+                else:
+                    ionic = 1e-3
+                    log_aw = 0.0
+                converged = False
+                its = max_iter
+                for it in range(1, max_iter + 1):
+                    # activity coefficients, their derivative in I, master activities, molalities
+                    sq = math.sqrt(ionic)
+                    sqd = math.sqrt(max(ionic, 1e-30))
+                    for j in range(n_sp):
+                        if az2[j] == 0.0:  # neutral species: log g = b I (the terms below are exactly zero)
+                            lg[j] = bpar[j] * ionic
+                            dlg[j] = bpar[j]
+                            continue
+                        den = 1.0 + beta[j] * sq
+                        lg[j] = -az2[j] * sq / den + bpar[j] * ionic
+                        dend = den if sqd == sq else 1.0 + beta[j] * sqd
+                        dlg[j] = -az2[j] / (2.0 * sqd * (dend * dend)) + bpar[j]
+                    for k in range(n_ll):
+                        r[k] = ll_rhs0[k] - ll_nuw[k] * log_aw
+                    for g in range(gsp_k.shape[0]):
+                        r[gsp_k[g]] += lg[gsp_j[g]]
                     for m in range(n_m):
-                        lp += x[m] * gas_nu[g, m]
-                    gterm = gas_coef[i, g] * math.exp(LN10 * (lp + gas_nuw[g] * log_aw - gas_logk[g]))
-                    f[k] += gterm
-                    sv[k] += gterm
-                    for l in range(n_free):
-                        jac[k, l] += LN10 * gterm * gas_nub[g, l]
-                for k in range(n_sum):
-                    if log_rows[i, k]:
-                        tot = max(sv[k], 1e-300)
-                        f[k] = math.log10(tot) - log_rhs[i, k]
-                        den = LN10 * tot
+                        xp = 0.0
+                        for k in range(n_ll):
+                            xp += r[k] * pinv[m, k]
+                        yn = 0.0
+                        for l in range(n_free):
+                            yn += y[l] * null[m, l]
+                        x[m] = xp + yn
+                    for q in range(nd):
+                        f[q] = 0.0
                         for c in range(nd):
-                            jac[k, c] /= den
-                        rel = abs(f[k]) * LN10
+                            jac[q, c] = 0.0
+                    for k in range(n_sum):
+                        sv[k] = 0.0
+                        sc[k] = 0.0
+                    msum = 0.0
+                    for j in range(n_sp):
+                        lm = 0.0
+                        for m in range(n_m):
+                            lm += nu[j, m] * x[m]
+                        lm = logk[j] + lm + log_aw * nu_w[j] - lg[j]
+                        if lm > 2.0:
+                            lm = 2.0
+                        mj = math.exp(LN10 * lm)
+                        mol[j] = mj
+                        msum += mj
+                        for k in range(n_sum):
+                            wk = w[k, j]
+                            if wk != 0.0:
+                                t = wk * mj
+                                sv[k] += t
+                                sc[k] += abs(t)
+                                for l in range(n_free):
+                                    jac[k, l] += t * nub[j, l]
+                                jac[k, n_free] += t * dlg[j]
+                        zj = z2[j]
+                        if zj != 0.0:
+                            t = zj * mj
+                            f[n_sum] += t  # sum z^2 m, turned into the ionic-strength residual below
+                            for l in range(n_free):
+                                jac[n_sum, l] += t * nub[j, l]
+                            jac[n_sum, n_free] += t * dlg[j]
+                    # sum constraints: residuals, gas terms, log form, relative residuals
+                    rel_ok = True
+                    for k in range(n_sum):
+                        for l in range(n_free):
+                            jac[k, l] *= LN10
+                        jac[k, n_free] *= -LN10
+                        f[k] = sv[k] - rhs[i, k]
+                    for g in range(n_gas):
+                        k = gas_k[g]
+                        lp = 0.0
+                        for m in range(n_m):
+                            lp += x[m] * gas_nu[g, m]
+                        gterm = gas_coef[i, g] * math.exp(LN10 * (lp + gas_nuw[g] * log_aw - gas_logk[g]))
+                        f[k] += gterm
+                        sv[k] += gterm
+                        for l in range(n_free):
+                            jac[k, l] += LN10 * gterm * gas_nub[g, l]
+                    for k in range(n_sum):
+                        if log_rows[i, k]:
+                            tot = max(sv[k], 1e-300)
+                            f[k] = math.log10(tot) - log_rhs[i, k]
+                            den = LN10 * tot
+                            for c in range(nd):
+                                jac[k, c] /= den
+                            rel = abs(f[k]) * LN10
+                        else:
+                            scale = sc[k] + abs(rhs[i, k])
+                            rel = abs(f[k]) / (scale if scale > 0 else 1.0)
+                        if not rel < tol:
+                            rel_ok = False
+                    # ionic strength row
+                    i_calc = 0.5 * f[n_sum]
+                    f[n_sum] = ionic - i_calc
+                    for l in range(n_free):
+                        jac[n_sum, l] *= -0.5 * LN10
+                    jac[n_sum, n_free] = 1.0 + 0.5 * LN10 * jac[n_sum, n_free]
+                    rel_i = abs(f[n_sum]) / max(i_calc, 1e-30)
+                    # Newton step, damped to at most 1 log unit in any master activity
+                    _lin_solve(jac, f, nd, d)
+                    finite = True
+                    for q in range(nd):
+                        d[q] = -d[q]
+                        if not math.isfinite(d[q]):
+                            finite = False
+                    big = 0.0
+                    for m in range(n_m):
+                        v = 0.0
+                        for l in range(n_free):
+                            v += d[l] * null[m, l]
+                        dx[m] = v
+                        av = abs(v)
+                        if av > big or av != av:
+                            big = av
+                    damp = 1.0 / max(big, 1e-300) if big > 1.0 else 1.0
+                    bad = (not math.isfinite(damp)) or (not finite)
+                    di = 0.0
+                    if not bad:
+                        for l in range(n_free):
+                            y[l] += d[l] * damp
+                        di = d[n_free] * damp
+                    if ionic + di > 0.1 * ionic:
+                        new_i = ionic + di
                     else:
-                        scale = sc[k] + abs(rhs[i, k])
-                        rel = abs(f[k]) / (scale if scale > 0 else 1.0)
-                    if not rel < tol:
-                        rel_ok = False
-                # ionic strength row
-                i_calc = 0.5 * f[n_sum]
-                f[n_sum] = ionic - i_calc
-                for l in range(n_free):
-                    jac[n_sum, l] *= -0.5 * LN10
-                jac[n_sum, n_free] = 1.0 + 0.5 * LN10 * jac[n_sum, n_free]
-                rel_i = abs(f[n_sum]) / max(i_calc, 1e-30)
-                # Newton step, damped to at most 1 log unit in any master activity
-                _lin_solve(jac, f, nd, d)
-                finite = True
-                for q in range(nd):
-                    d[q] = -d[q]
-                    if not math.isfinite(d[q]):
-                        finite = False
-                big = 0.0
-                for m in range(n_m):
-                    v = 0.0
-                    for l in range(n_free):
-                        v += d[l] * null[m, l]
-                    dx[m] = v
-                    av = abs(v)
-                    if av > big or av != av:
-                        big = av
-                damp = 1.0 / max(big, 1e-300) if big > 1.0 else 1.0
-                bad = (not math.isfinite(damp)) or (not finite)
-                di = 0.0
-                if not bad:
-                    for l in range(n_free):
-                        y[l] += d[l] * damp
-                    di = d[n_free] * damp
-                if ionic + di > 0.1 * ionic:
-                    new_i = ionic + di
-                else:
-                    new_i = max(i_calc, 0.1 * ionic)
-                done = (rel_ok and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad)
-                ionic = new_i
-                aw = 1.0 - 0.017 * msum
-                if aw > 0.0:
-                    log_aw = math.log10(aw)
-                elif aw == 0.0:
-                    log_aw = -math.inf
-                else:
-                    log_aw = math.nan
-                if done:
-                    converged = True
-                    its = it
+                        new_i = max(i_calc, 0.1 * ionic)
+                    done = (rel_ok and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad)
+                    ionic = new_i
+                    aw = 1.0 - 0.017 * msum
+                    if aw > 0.0:
+                        log_aw = math.log10(aw)
+                    elif aw == 0.0:
+                        log_aw = -math.inf
+                    else:
+                        log_aw = math.nan
+                    if done:
+                        converged = True
+                        its = it
+                        break
+                its_total += its
+                if converged or not warm:
                     break
             # final state (as the numpy path: log g, x and molalities at the last y, I, log a_w)
             _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
@@ -379,7 +385,7 @@ if AVAILABLE:
             i_out[i] = ionic
             aw_out[i] = log_aw
             conv_out[i] = converged
-            its_out[i] = its
+            its_out[i] = its_total
 
     @njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
     def _newton(max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
