@@ -13,6 +13,9 @@ a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eq. 5) and the same convergence 
 sample from PHREEQC's analytical expression (Parkhurst & Appelo 2013, ``-analytical_expression``; as
 :func:`chemistry.database.temperature_basis`), so no (N, S) array of log K is built.
 
+In series mode (``solve(..., series=True)``, numba only) a sample starts instead from the converged solution (x, I,
+log a_w) of the previous sample of its block, and falls back to the start above if that does not converge.
+
 Results agree with the numpy path to rounding (about 1e-12 relative: sums run in a different order, and 10^v is
 evaluated as exp(v ln 10)). ``error_model="numpy"``: a division by zero gives inf/NaN as in numpy (the sample is
 then flagged as not converged) instead of raising.
