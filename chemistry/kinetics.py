@@ -191,12 +191,3 @@ def surface_to_volume_fracture(aperture_mm):
 def surface_to_volume_conduit(radius_mm):
     """A/V (cm-1) of a cylindrical conduit of radius ``radius_mm``: 2/r."""
     return 2.0 / (np.asarray(radius_mm, dtype=float) / 10.0)
-
-
-def pwp_rate_of_frame(df: pd.DataFrame) -> np.ndarray:
-    """PWP rate (mmol cm-2 s-1) for speciated waters given as a DataFrame with ``temp_c, ph, co2aq_mmol_kgw,
-    ionic_strength, si_calcite`` (the output of :func:`equilibrate`, :func:`mix` or :func:`speciate_totals`).
-    a_CO2 = m_CO2 10^(0.1 I) (PHREEQC's rule for uncharged species), a_H2O = 1."""
-    a_h = 10.0 ** (-df["ph"].to_numpy(float))
-    a_co2 = df["co2aq_mmol_kgw"].to_numpy(float) / 1000.0 * 10.0 ** (0.1 * df["ionic_strength"].to_numpy(float))
-    return pwp_rate(df["temp_c"].to_numpy(float), a_h, a_co2, df["si_calcite"].to_numpy(float))
