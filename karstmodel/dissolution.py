@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 from scipy.interpolate import RectBivariateSpline
 
 import chemistry

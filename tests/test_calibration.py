@@ -16,12 +16,11 @@ import pytest
 
 from karst_helpers import base_doc, synthetic_drivers, toml_text
 from karstmodel import metrics
-from karstmodel.calibration import (CalibrationSetup, ParameterSpec, calibrate, parse_period, period_mask,
-                                    setup_from_catchment)
+from karstmodel.calibration import ParameterSpec, calibrate, parse_period, period_mask, setup_from_catchment
 from karstmodel.catchment import load_catchment, write_catchment
 from karstmodel.drivers import load_drivers
 from karstmodel.parameters import apply_parameters
-from karstmodel.simulate import simulate, simulate_water
+from karstmodel.simulate import simulate_water
 from karstmodel.uncertainty import glue, weighted_quantile
 
 TRUE = {"reservoirs.matrix_k_per_d": 0.02, "reservoirs.conduit_fraction": 0.3}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chemistry.errors import InputError
-from karst_helpers import base_doc, synthetic_drivers, write_catchment
+from karst_helpers import base_doc, write_catchment
 from karstmodel.catchment import CatchmentError, bundled_catchments, load_catchment, resolve_catchment
 from karstmodel.drivers import load_drivers
 from karstmodel.landuse import default_parameters
