@@ -84,8 +84,10 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     ts["irrigation_mm"] = _weighted(hyd["irrigation_mm"], frac)
     for k in ("slow_in_mm", "fast_in_mm", "allogenic_in_mm"):
         ts[k.replace("_in_mm", "_recharge_mm")] = flows[k]
-    ts["surface_runoff_mm"] = flows["surface_mm"]
+    ts["surface_runoff_mm"] = flows["surface_mm"]  # all non-karst runoff at the outlet (incl. non-karst baseflow)
     ts["surface_store_mm"] = flows["surface_store_mm"]
+    ts["nonkarst_baseflow_mm"] = flows["nonkarst_baseflow_mm"]  # part of surface_runoff_mm
+    ts["nonkarst_baseflow_store_mm"] = flows["nonkarst_baseflow_store_mm"]
     for k in ("epikarst_mm", "matrix_mm", "conduit_mm", "overflow_mm", "matrix_out_mm", "conduit_out_mm", "spring_mm"):
         ts[k] = flows[k]
     ts["other_outlets_mm"] = flows["other_outlets_mm"]
@@ -111,7 +113,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
         ts[name] = sc[col].to_numpy() if col in sc.columns else np.nan
     ts["pco2_ppm"] = 10.0 ** np.asarray(ts["log_pco2"], dtype=float) * 1e6
     surf_q = flows["surface_mm"]
-    surf_dic = run["surf"]["out_mass"][:, i["dic"]]
+    surf_dic = run["surf"]["out_mass"][:, i["dic"]] + run["base"]["out_mass"][:, i["dic"]]
     out_q = flows["spring_mm"] + surf_q
     with np.errstate(divide="ignore", invalid="ignore"):
         ts["outlet_dic_mmol_l"] = np.where(out_q > 1e-9, (np.nan_to_num(flows["spring_mm"] * conc[:, i["dic"]]) + surf_dic)
@@ -160,7 +162,9 @@ def hydrotope_tables(c, data, run) -> dict:
 
 def water_balance(c, run) -> dict:
     """P + irrigation = E_i + AET + spring + surface + other outlets + dS (mm over the catchment, recorded
-    period)."""
+    period); surface = all non-karst runoff at the outlet (quick store + non-karst baseflow, the latter also given
+    alone as ``nonkarst_baseflow_mm``); dS includes every store (snow, interception, soil, E, M, C, surface store,
+    non-karst groundwater)."""
     frac = np.array([h.fraction for h in c.hydrotopes])
     hyd, flows, snow, st0 = run["hyd"], run["flows"], run["snow"], run["state0"]
     p = float(run["precip"].sum())
@@ -171,21 +175,24 @@ def water_balance(c, run) -> dict:
     surface = float(flows["surface_mm"].sum())
     other = float(flows["other_outlets_mm"].sum())
     s_end = (snow["swe_mm"][-1] + _weighted(hyd["soil_mm"][-1], frac) + _weighted(hyd["icept_mm"][-1], frac)
-             + flows["epikarst_mm"][-1] + flows["matrix_mm"][-1] + flows["conduit_mm"][-1] + flows["surface_store_mm"][-1])
+             + flows["epikarst_mm"][-1] + flows["matrix_mm"][-1] + flows["conduit_mm"][-1] + flows["surface_store_mm"][-1]
+             + flows["nonkarst_baseflow_store_mm"][-1])
     s0 = run["storage0"]
     s_start = (st0.swe + _weighted(st0.soil, frac) + _weighted(st0.icept, frac) + s0[0] + s0[1] + s0[2]
-               + st0.surface)
+               + st0.surface + st0.baseflow)
     ds = float(s_end - s_start)
     resid = p + irr - ei - aet - spring - surface - other - ds
     scale = max(p + irr, 1e-12)
     return {"precip_mm": p, "irrigation_mm": irr, "interception_evap_mm": ei, "aet_mm": aet, "spring_mm": spring, "surface_runoff_mm": surface,
-            "other_outlets_mm": other, "storage_change_mm": ds, "residual_mm": resid, "relative_error": abs(resid) / scale}
+            "other_outlets_mm": other, "nonkarst_baseflow_mm": float(flows["nonkarst_baseflow_mm"].sum()),
+            "storage_change_mm": ds, "residual_mm": resid, "relative_error": abs(resid) / scale}
 
 
 def carbon_balance(c, run) -> dict:
-    """Inorganic carbon budget of the karst + surface runoff (mmol C per m2 of catchment, recorded period):
+    """Inorganic carbon budget of the karst + non-karst runoff (mmol C per m2 of catchment, recorded period):
     inputs = soil CO2 taken up by recharge + rock carbon dissolved (in recharge, matrix, conduits);
-    outputs = DIC exported by the spring and by surface runoff; storage = DIC in E, M, C."""
+    outputs = DIC exported by the spring, by surface runoff (quick store + non-karst baseflow, the latter also
+    alone) and to other outlets; storage = DIC in E, M, C, the surface store and the non-karst groundwater."""
     i = _diss.IDX
     flows = run["flows"]
     rin = run["slow_mass"] + run["fast_mass"] + run["allo_mass"]
@@ -198,19 +205,26 @@ def carbon_balance(c, run) -> dict:
     surf_store0 = float(st0.surface_mass[i["dic"]]) if st0.surface_mass is not None else \
         float(run["surf"]["store_mass"][0, i["dic"]] + run["surf"]["out_mass"][0, i["dic"]] - run["surf_mass"][0, i["dic"]])
     surf_ds = float(run["surf"]["store_mass"][-1, i["dic"]]) - surf_store0
+    base_in_dic = float(run["base_mass"][:, i["dic"]].sum())
+    base_rock = float(run["base_mass"][:, i["rock_c"]].sum())
+    base_dic = float(run["base"]["out_mass"][:, i["dic"]].sum())
+    base_store0 = float(st0.baseflow_mass[i["dic"]]) if st0.baseflow_mass is not None else \
+        float(run["base"]["store_mass"][0, i["dic"]] + run["base"]["out_mass"][0, i["dic"]] - run["base_mass"][0, i["dic"]])
+    base_ds = float(run["base"]["store_mass"][-1, i["dic"]]) - base_store0
     rock_res = float((run["diss_m"] * flows["matrix_out_mm"]).sum() + (run["diss_c"] * flows["conduit_out_mm"]).sum())
     spring_out = float(np.nansum(run["conc_s"][:, i["dic"]] * flows["spring_mm"]))
     other_out = float(run["tr"]["other_outlets_mass"][:, i["dic"]].sum())
     st = run["tr"]["storage_mass"]
     m0 = run["mass0"]
-    ds = float(st[-1, :, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds
-    soil_uptake = (dic_in - rock_in) + (surf_in_dic - surf_rock)
-    inputs = soil_uptake + rock_in + surf_rock + rock_res
-    outputs = spring_out + surf_dic + other_out
+    ds = float(st[-1, :, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds + base_ds
+    soil_uptake = (dic_in - rock_in) + (surf_in_dic - surf_rock) + (base_in_dic - base_rock)
+    inputs = soil_uptake + rock_in + surf_rock + base_rock + rock_res
+    outputs = spring_out + surf_dic + base_dic + other_out
     resid = inputs - outputs - ds
-    return {"soil_co2_uptake_mmol_m2": soil_uptake, "rock_carbon_recharge_mmol_m2": rock_in + surf_rock,
+    return {"soil_co2_uptake_mmol_m2": soil_uptake, "rock_carbon_recharge_mmol_m2": rock_in + surf_rock + base_rock,
             "rock_carbon_reservoirs_mmol_m2": rock_res, "dic_export_spring_mmol_m2": spring_out,
-            "dic_export_surface_mmol_m2": surf_dic, "dic_export_other_outlets_mmol_m2": other_out,
+            "dic_export_surface_mmol_m2": surf_dic + base_dic, "dic_export_nonkarst_baseflow_mmol_m2": base_dic,
+            "dic_export_other_outlets_mmol_m2": other_out,
             "storage_change_mmol_m2": ds, "residual_mmol_m2": resid,
             "relative_error": abs(resid) / max(abs(inputs), 1e-12)}
 
@@ -269,7 +283,8 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "runoff_mm_yr": runoff_mm_yr,
         "outlet_dic_mmol_l_flow_weighted": float(np.nansum(ts["outlet_dic_mmol_l"] * ts["outlet_runoff_mm"])
                                                  / max(ts["outlet_runoff_mm"].sum(), 1e-12)),
-        "dic_export_outlet_tc_km2_yr": float((np.nansum(ts["dic_flux_mmol_m2_d"]) + run["surf"]["out_mass"][:, i["dic"]].sum())
+        "dic_export_outlet_tc_km2_yr": float((np.nansum(ts["dic_flux_mmol_m2_d"]) + run["surf"]["out_mass"][:, i["dic"]].sum()
+                                              + run["base"]["out_mass"][:, i["dic"]].sum())
                                              * M_C * 1e-3 / years),
         "outlet_runoff_mm_yr": float((q + flows["surface_mm"]).sum() / years),
         "precip_mm_yr": float(run["precip"].sum() / years),

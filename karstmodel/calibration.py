@@ -106,9 +106,10 @@ def parse_period(text, what: str = "period") -> tuple | None:
 def default_parameters(c: Catchment) -> tuple:
     """Parameters calibrated when the catchment file declares none: recharge area (only when discharge is observed
     in m3/s or L/s: with mm/d the area does not enter the fit), reservoir constants, snow melt, root-zone storage and
-    preferential-flow scales, and the share of allogenic runoff sinking into the karst (outlet discharge with a
-    non-carbonate area; without carbonate rock the reservoirs are plain subsurface stores that route it, and
-    nothing dissolves there)."""
+    preferential-flow scales, the HBV recharge shape beta of every hydrotope, the share of the epikarst overflow percolating into the matrix (with carbonate rock),
+    and, for outlet discharge with a non-carbonate area, the share of allogenic runoff sinking into the karst, the
+    surface-store constant and the share and constant of the non-karst groundwater store (without carbonate rock the
+    reservoirs are plain subsurface stores that route it, and nothing dissolves there)."""
     specs = []
     obs_in_mm = False
     if c.observations.file is not None:
@@ -131,10 +132,20 @@ def default_parameters(c: Catchment) -> tuple:
              ParameterSpec("reservoirs.conduit_k_per_d", 0.005, 3.0, "log"),
              ParameterSpec("snow.melt_factor_mm_c_d", 1.0, 8.0),
              ParameterSpec("hydrotopes.*.root_zone_storage_mm_scale", 0.5, 2.0),
-             ParameterSpec("hydrotopes.*.fast_flow_fraction_scale", 0.0, 2.0)]
+             ParameterSpec("hydrotopes.*.fast_flow_fraction_scale", 0.0, 2.0),
+             # HBV soil-routine shape beta, recharge = input (S/S_max)^beta (Bergstroem 1992, SMHI RH 4, eq. 3): how
+             # strongly a dry soil holds back recharge, which sets when the autumn wetting-up starts; 1-6 covers the
+             # usual HBV range (the land-use default is 2)
+             ParameterSpec("hydrotopes.*.recharge_shape", 1.0, 6.0)]
+    if c.lithology.carbonate > 0:  # diffuse percolation of the epikarst overflow into the matrix
+        specs.append(ParameterSpec("reservoirs.overflow_to_matrix_fraction", 0.0, 1.0))
     if c.observations.discharge == "outlet" and c.lithology.non_carbonate > 0:
         specs.append(ParameterSpec("lithology.allogenic_to_karst", 0.0, 1.0))
         specs.append(ParameterSpec("reservoirs.surface_k_per_d", 0.005, 5.0, "log"))
+        # groundwater of the non-carbonate area, a linear (HBV lower-zone) store of 5 days to 30 years; it drains to
+        # the outlet, never to the spring
+        specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_fraction", 0.0, 1.0))
+        specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_k_per_d", 1e-4, 0.2, "log"))
     return tuple(specs)
 
 

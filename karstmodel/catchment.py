@@ -62,8 +62,9 @@ class ReservoirParameters:
     """Epikarst (E), matrix (M) and conduit (C) reservoirs, KarstMod-like (Mazzilli et al. 2019, EMS 122:103927).
 
     Storages are in mm over the whole catchment area. Outflows: Q_E = k_E E^a_E (to conduits with share
-    ``conduit_fraction``, the rest to the matrix) plus overflow of E above ``epikarst_max_mm`` to the conduits
-    (a share ``overflow_outside_fraction`` of it leaves to other outlets instead);
+    ``conduit_fraction``, the rest to the matrix) plus overflow of E above ``epikarst_max_mm`` (a share
+    ``overflow_outside_fraction`` of it leaves to other outlets; of the rest a share ``overflow_to_matrix_fraction``
+    percolates diffusely into the matrix and the remainder goes to the conduits);
     Q_M = k_M M^a_M; Q_C = k_C C^a_C. Each day's inflow enters as a pulse at the start of the day and the
     reservoir then recedes with the exact solution of dS/dt = -k S^a over the day (exponential for a = 1,
     S = [S0^(1-a) + (a-1) k t]^(1/(1-a)) otherwise): unconditionally stable, exact mass balance, storages never
@@ -77,6 +78,10 @@ class ReservoirParameters:
     #: share of the epikarst overflow that leaves to other outlets (overflow/secondary springs, the "loss" of
     #: KarstMod; LuKARS's secondary springs): water and solutes that never reach the modelled spring
     overflow_outside_fraction: float = 0.0
+    #: share of the epikarst overflow kept in the system that percolates diffusely into the matrix instead of
+    #: the conduits (saturation excess of a thin epikarst over a porous, fissured rock such as oolite or chalk
+    #: recharging the slow store; 0 = all of it to the conduits, the former behaviour)
+    overflow_to_matrix_fraction: float = 0.0
     matrix_k_per_d: float = 0.01
     matrix_exponent: float = 1.0
     conduit_k_per_d: float = 0.3
@@ -87,6 +92,14 @@ class ReservoirParameters:
     #: runoff that does not enter the karst (allogenic runoff not sinking, open water) reaches the outlet through
     #: a linear store with this constant (interflow/shallow groundwater of the non-karst area); None = same day
     surface_k_per_d: float | None = None
+    #: groundwater of the non-carbonate area (molasse, flysch, sandstone): the share of the non-carbonate recharge
+    #: that does not sink into the karst which percolates into it instead of running off through the surface
+    #: store; it drains to the outlet as baseflow with Q = k S^a (a = 1: HBV lower zone, Bergstroem 1992; a = 5:
+    #: GR4J routing store, Perrin et al. 2003; karstmodel.hydrology.route_store). 0 = no such store (default).
+    nonkarst_baseflow_fraction: float = 0.0
+    nonkarst_baseflow_k_per_d: float = 0.01
+    nonkarst_baseflow_exponent: float = 1.0
+    initial_nonkarst_baseflow_mm: float | None = None  # None: steady state for its mean inflow
 
 
 @dataclass(frozen=True)
@@ -310,7 +323,9 @@ _RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0)
                "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-7, 10.0), "matrix_exponent": (0.2, 5.0),
                "conduit_k_per_d": (1e-5, 50.0), "conduit_exponent": (0.2, 5.0),
                "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5),
-               "surface_k_per_d": (1e-5, 50.0)}
+               "surface_k_per_d": (1e-5, 50.0), "overflow_to_matrix_fraction": (0.0, 1.0),
+               "nonkarst_baseflow_fraction": (0.0, 1.0), "nonkarst_baseflow_k_per_d": (1e-12, 10.0),
+               "nonkarst_baseflow_exponent": (0.2, 5.0), "initial_nonkarst_baseflow_mm": (0.0, 1e6)}
 _CHEM_BOUNDS = {"gas_water_ratio": (0.0, 100.0), "conduit_radius_mm": (0.01, 1e5),
                 "atmospheric_co2_ppm": (150.0, 5000.0), "soil_temp_lag_days": (0.0, 365.0),
                 "groundwater_temp_c": (0.0, 40.0)}

@@ -11,7 +11,9 @@ Hydrotopes (one per land-use class or as listed in the catchment file; Bittner e
 
 Recharge from the carbonate share of each hydrotope feeds the epikarst (a fraction ``fast_flow_fraction`` bypasses
 it to the conduits); recharge from the non-carbonate share is allogenic runoff, of which ``allogenic_to_karst``
-sinks into the conduits and the rest leaves as surface runoff; the open-water hydrotope runs off at the surface.
+sinks into the conduits and the rest leaves the catchment outside the karst: a share ``nonkarst_baseflow_fraction``
+percolates into the groundwater of the non-carbonate rock (a slow store, :func:`route_store`) and the remainder
+runs off through the quick surface store; the open-water hydrotope runs off at the surface.
 
 Karst reservoirs (KarstMod-like E, M, C; Mazzilli et al. 2019, EMS 122:103927): see
 :class:`karstmodel.catchment.ReservoirParameters`. Inflow enters as a pulse at the start of the day, then each
@@ -137,7 +139,7 @@ def simulate_hydrotopes(rain_mm, melt_mm, pet_mm, hydrotopes, soil0=None, icept0
 
 
 @njit
-def _karst_loop(slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd, ac, e0, m0, c0):
+def _karst_loop(slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd, ac, e0, m0, c0, f_om=0.0):
     n = slow_in.size
     e_s = np.empty(n)
     m_s = np.empty(n)
@@ -157,8 +159,11 @@ def _karst_loop(slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd,
         qe = e - e1
         e = e1
         ov_out = f_out * ov
-        to_c = fc * qe + (ov - ov_out)
-        to_m = qe - fc * qe
+        ov_in = ov - ov_out
+        # the overflow kept in the system goes to the conduits, a share f_om percolating diffusely to the matrix
+        # (with f_om = 0 both lines are bitwise the former ones: x 1.0 and + 0.0 are exact)
+        to_c = fc * qe + ov_in * (1.0 - f_om)
+        to_m = qe - fc * qe + ov_in * f_om
         m += to_m
         m1 = recess(m, km, am, 1.0)
         qm = m - m1
@@ -175,7 +180,8 @@ def _karst_loop(slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd,
 
 def simulate_karst(slow_in_mm, fast_in_mm, allogenic_in_mm, res, e0=None, m0=None, c0=None) -> dict:
     """Route recharge through the E/M/C reservoirs (mm over the catchment). Returns storages (end of day) and
-    flows: ``epikarst_to_matrix_mm``, ``epikarst_to_conduit_mm`` (incl. the overflow kept in the system),
+    flows: ``epikarst_to_matrix_mm`` (incl. the share ``overflow_to_matrix_fraction`` of the overflow kept in the
+    system), ``epikarst_to_conduit_mm`` (incl. the rest of the overflow kept in the system),
     ``overflow_mm``, ``other_outlets_mm`` (overflow leaving to other outlets), ``matrix_out_mm``,
     ``conduit_out_mm``, ``spring_mm``."""
     slow = np.ascontiguousarray(slow_in_mm, dtype=float)
@@ -186,14 +192,71 @@ def simulate_karst(slow_in_mm, fast_in_mm, allogenic_in_mm, res, e0=None, m0=Non
             float(res.conduit_fraction), float(res.overflow_outside_fraction), float(res.matrix_k_per_d),
             float(res.matrix_exponent), float(res.conduit_k_per_d), float(res.conduit_exponent),
             float(res.initial_epikarst_mm if e0 is None else e0))
+    f_om = float(res.overflow_to_matrix_fraction)
     if m0 is None:
         # steady state of the matrix for its mean inflow (the epikarst outflow it actually receives, found by a
         # first pass with an empty matrix: the overflow and the conduit share never reach it)
-        first = _karst_loop(slow, *args, 0.0, float(res.initial_conduit_mm if c0 is None else c0))
+        first = _karst_loop(slow, *args, 0.0, float(res.initial_conduit_mm if c0 is None else c0), f_om)
         inflow = max(float(np.mean(first[3])), 1e-12)
         m0 = (inflow / res.matrix_k_per_d) ** (1.0 / res.matrix_exponent)
     e_s, m_s, c_s, q_em, q_ec, over, q_m, q_c, lost = _karst_loop(
-        slow, *args, float(m0), float(res.initial_conduit_mm if c0 is None else c0))
+        slow, *args, float(m0), float(res.initial_conduit_mm if c0 is None else c0), f_om)
     return {"epikarst_mm": e_s, "matrix_mm": m_s, "conduit_mm": c_s, "epikarst_to_matrix_mm": q_em,
             "epikarst_to_conduit_mm": q_ec, "overflow_mm": over, "matrix_out_mm": q_m, "conduit_out_mm": q_c,
             "spring_mm": q_m + q_c, "other_outlets_mm": lost}
+
+
+# ------------------------------------------------------------------------------------------------------------
+@njit
+def _store_loop(inflow, mass_in, k, a, s0, m0):
+    """One power-law store with well-mixed solutes, the daily pulse-and-recession scheme of the karst reservoirs:
+    outflow (mm), outflow masses, storage and stored masses (end of day)."""
+    n, nc = mass_in.shape
+    out = np.zeros(n)
+    out_m = np.zeros((n, nc))
+    store = np.zeros(n)
+    store_m = np.zeros((n, nc))
+    s = s0
+    m = m0.copy()
+    for t in range(n):
+        s += inflow[t]
+        m += mass_in[t]
+        s1 = recess(s, k, a, 1.0)
+        q = s - s1
+        if s > 0.0:
+            out_m[t] = m * (q / s)
+        m = m - out_m[t]
+        s = s1
+        out[t] = q
+        store[t] = s
+        store_m[t] = m
+    return out, out_m, store, store_m
+
+
+def steady_state_storage(mean_inflow_mm: float, k_per_d: float, exponent: float) -> float:
+    """Storage of a store dS/dt = -k S^a whose outflow equals a constant inflow: S* = (Q / k)^(1/a); 0 without
+    inflow."""
+    if not mean_inflow_mm > 0.0:
+        return 0.0
+    return float((mean_inflow_mm / k_per_d) ** (1.0 / exponent))
+
+
+def route_store(inflow_mm, k_per_d: float, exponent: float = 1.0, s0: float = 0.0, mass_in=None, m0=None) -> dict:
+    """Route water (and, with ``mass_in`` (days, components), its solutes as a well-mixed tank) through one store
+    dS/dt = -k S^a, inflow as a pulse at the start of each day, then the exact recession of :func:`recess` over
+    the day: unconditionally stable, exact mass balance, never negative.
+
+    Used for the groundwater of the non-carbonate (allogenic) area, ``[reservoirs] nonkarst_baseflow_*``. With
+    a = 1 it is the linear lower-zone (baseflow) store of HBV, Q = K S (Bergstroem 1992, SMHI RH 4; Lindstroem et al.
+    1997, J. Hydrol. 201:272); with a = 5 and k = 1 / (4 X3^4) its one-day step is exactly GR4J's routing store,
+    R <- R [1 + (R / X3)^4]^(-1/4) (Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275, appendix), whose
+    outflow R - R [1 + (R/X3)^4]^(-1/4) is the exact one-day integral of dR/dt = -R^5 / (4 X3^4).
+
+    Returns ``out_mm``, ``out_mass``, ``store_mm``, ``store_mass`` (end of day)."""
+    q = np.ascontiguousarray(inflow_mm, dtype=float)
+    n = q.size
+    mass = np.zeros((n, 0)) if mass_in is None else np.ascontiguousarray(mass_in, dtype=float)
+    nc = mass.shape[1]
+    m0 = np.zeros(nc) if m0 is None else np.asarray(m0, dtype=float)
+    out, out_m, store, store_m = _store_loop(q, mass, float(k_per_d), float(exponent), float(s0), m0)
+    return {"out_mm": out, "out_mass": out_m, "store_mm": store, "store_mass": store_m}

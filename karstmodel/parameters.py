@@ -2,7 +2,8 @@
 
 Names: ``area_km2``; ``<section>.<field>`` for ``snow``, ``reservoirs``, ``chemistry``, ``lithology``;
 ``hydrotopes.<name>.<field>`` for one hydrotope; ``land_use.<class>.<field>`` for every hydrotope of a class;
-``hydrotopes.*.<field>_scale`` multiplies that field in every hydrotope (e.g. ``hydrotopes.*.root_zone_storage_mm_scale``).
+``hydrotopes.*.<field>_scale`` multiplies that field in every hydrotope (e.g. ``hydrotopes.*.root_zone_storage_mm_scale``);
+``hydrotopes.*.<field>`` sets that field to one value in every hydrotope (e.g. ``hydrotopes.*.recharge_shape``).
 """
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ def parameter_value(c: Catchment, name: str) -> float:
         for h in c.hydrotopes:
             if h.land_use == parts[1]:
                 return getattr(h.params, parts[2])
-    if parts[0] == "hydrotopes" and parts[1] == "*" and parts[2].endswith("_scale"):
+    if parts[0] == "hydrotopes" and len(parts) == 3 and parts[1] == "*" and parts[2].endswith("_scale"):
         return 1.0
+    if parts[0] == "hydrotopes" and len(parts) == 3 and parts[1] == "*" and c.hydrotopes:
+        return getattr(c.hydrotopes[0].params, parts[2])  # the value of the first hydrotope
     raise KeyError(f"unknown parameter {name!r}")
 
 

@@ -19,7 +19,7 @@ from . import accounting, dissolution
 from .catchment import Catchment, load_catchment, resolve_catchment
 from .drivers import Drivers, load_drivers
 from . import changes
-from .hydrology import parameter_table, simulate_hydrotopes, simulate_karst
+from .hydrology import parameter_table, route_store, simulate_hydrotopes, simulate_karst, steady_state_storage
 from .observations import load_discharge_observations
 from .snow import simulate_snow
 from .soil_co2 import simulate_soil_co2
@@ -44,12 +44,16 @@ class _State:
     mass: tuple | None  # E, M, C solute masses (mmol/m2) or None (start from mean recharge composition)
     surface: float = 0.0  # storage of the non-karst runoff store (mm)
     surface_mass: np.ndarray | None = None
+    #: storage of the non-karst groundwater store (mm); None = [reservoirs] initial_nonkarst_baseflow_mm or the
+    #: steady state of its mean inflow in the run
+    baseflow: float | None = None
+    baseflow_mass: np.ndarray | None = None
 
 
 def _route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
-    """Split each hydrotope's recharge into epikarst (slow), conduit (fast), allogenic and surface runoff,
-    as mm over the catchment, per hydrotope (days, hydrotopes). ``fast``: (days, hydrotopes) preferential-flow
-    shares when they change in time (default the hydrotopes' values)."""
+    """Split each hydrotope's recharge into epikarst (slow), conduit (fast), allogenic, non-karst groundwater
+    (baseflow) and surface runoff, as mm over the catchment, per hydrotope (days, hydrotopes). ``fast``: (days,
+    hydrotopes) preferential-flow shares when they change in time (default the hydrotopes' values)."""
     frac = np.array([h.fraction for h in catchment.hydrotopes])
     if fast is None:
         fast = np.array([h.params.fast_flow_fraction for h in catchment.hydrotopes])[None, :]
@@ -61,8 +65,11 @@ def _route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
     slow = carb * (1.0 - fast)
     quick = carb * fast
     allo_k = noncarb * lith.allogenic_to_karst
-    surface = noncarb * (1.0 - lith.allogenic_to_karst) + np.where(is_water[None, :], r, 0.0)
-    return {"slow": slow, "fast": quick, "allogenic": allo_k, "surface": surface}
+    outside = noncarb * (1.0 - lith.allogenic_to_karst)
+    f_b = catchment.reservoirs.nonkarst_baseflow_fraction
+    baseflow = outside * f_b
+    surface = outside * (1.0 - f_b) + np.where(is_water[None, :], r, 0.0)  # f_b = 0: x 1.0, the former values
+    return {"slow": slow, "fast": quick, "allogenic": allo_k, "surface": surface, "baseflow": baseflow}
 
 
 def _source_mass(vol_mm: np.ndarray, conc: np.ndarray, source: int | None, n_sources: int) -> np.ndarray:
@@ -105,11 +112,24 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                               params=params, irrigation_mm=chg["irrigation_mm"])
     route = _route_recharge(hyd, c, params["fast_flow_fraction"])
     flows = {"slow_in_mm": route["slow"].sum(axis=1), "fast_in_mm": route["fast"].sum(axis=1),
-             "allogenic_in_mm": route["allogenic"].sum(axis=1), "surface_in_mm": route["surface"].sum(axis=1)}
+             "allogenic_in_mm": route["allogenic"].sum(axis=1), "surface_in_mm": route["surface"].sum(axis=1),
+             "baseflow_in_mm": route["baseflow"].sum(axis=1)}
     k_s = c.reservoirs.surface_k_per_d
+    res_p = c.reservoirs
+    if state.baseflow is None:
+        b0 = res_p.initial_nonkarst_baseflow_mm
+        if b0 is None:
+            b0 = steady_state_storage(float(np.mean(flows["baseflow_in_mm"])), res_p.nonkarst_baseflow_k_per_d,
+                                      res_p.nonkarst_baseflow_exponent)
+        state = replace(state, baseflow=float(b0))
     surf_water = dissolution.route_surface(flows["surface_in_mm"], np.zeros((n, 1)), k_s, state.surface)
-    flows["surface_mm"] = surf_water["out_mm"]
+    base_water = route_store(flows["baseflow_in_mm"], res_p.nonkarst_baseflow_k_per_d,
+                             res_p.nonkarst_baseflow_exponent, state.baseflow)
+    # runoff of the non-karst area at the outlet: the quick surface store plus the non-karst baseflow
+    flows["surface_mm"] = surf_water["out_mm"] + base_water["out_mm"]
     flows["surface_store_mm"] = surf_water["store_mm"]
+    flows["nonkarst_baseflow_mm"] = base_water["out_mm"]
+    flows["nonkarst_baseflow_store_mm"] = base_water["store_mm"]
     karst = simulate_karst(flows["slow_in_mm"], flows["fast_in_mm"], flows["allogenic_in_mm"], c.reservoirs,
                            e0=state.storage[0], m0=state.storage[1], c0=state.storage[2])
     m_init = karst["matrix_mm"][0] + karst["matrix_out_mm"][0] - karst["epikarst_to_matrix_mm"][0]
@@ -120,7 +140,8 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                            icept=hyd["icept_mm"][-1].copy(),
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])), mass=None,
-                           surface=float(flows["surface_store_mm"][-1]))
+                           surface=float(flows["surface_store_mm"][-1]),
+                           baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]))
         return dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, state0=state,
                     storage0=storage0, params=params), end_state
 
@@ -146,6 +167,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     fast_mass = _source_mass(route["fast"], rch["carbonate"], None, ns)
     allo_mass = _source_mass(route["allogenic"], rch["allogenic"], nh, ns)
     surf_mass = _source_mass(np.where(is_water[None, :], 0.0, route["surface"]), rch["allogenic"], nh, ns)
+    base_mass = _source_mass(np.where(is_water[None, :], 0.0, route["baseflow"]), rch["allogenic"], nh, ns)
     # initial solute masses: from the spin-up, or the mean composition of the inputs
     if state.mass is None:
         def mean_conc(mass, vol):
@@ -160,6 +182,11 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     surf = dissolution.route_surface(flows["surface_in_mm"], surf_mass, k_s, state.surface,
                                      state.surface_mass if state.surface_mass is not None else
                                      (surf_mass.sum(axis=0) / max(flows["surface_in_mm"].sum(), 1e-12)) * state.surface)
+    # the non-karst groundwater carries the allogenic water's solutes like the surface store (no reactions)
+    base = route_store(flows["baseflow_in_mm"], c.reservoirs.nonkarst_baseflow_k_per_d,
+                       c.reservoirs.nonkarst_baseflow_exponent, state.baseflow, base_mass,
+                       state.baseflow_mass if state.baseflow_mass is not None else
+                       (base_mass.sum(axis=0) / max(flows["baseflow_in_mm"].sum(), 1e-12)) * state.baseflow)
 
     if spin_up:  # only the end state is used: storages and solute masses, no outflow reactions or speciation
         end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
@@ -167,7 +194,9 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])),
                            mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)),
-                           surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy())
+                           surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
+                           baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]),
+                           baseflow_mass=base["store_mass"][-1].copy())
         return {}, end_state
     t_gw = c.chemistry.groundwater_temp_c if c.chemistry.groundwater_temp_c is not None else float(np.clip(np.mean(temp), 0.5, 40.0))
     mineral = "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite"
@@ -208,9 +237,11 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                        storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                 float(karst["conduit_mm"][-1])),
                        mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)),
-                       surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy())
+                       surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
+                       baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), baseflow_mass=base["store_mass"][-1].copy())
     out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,
                slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr, surf=surf,
+               base_mass=base_mass, base=base,
                conc_m=conc_m2, conc_c=conc_c2, conc_s=conc_s, diss_m=diss_m, diss_c=diss_c, spring_chem=spring_chem,
                t_gw=t_gw, mineral=mineral, state0=state, storage0=storage0, mass0=mass0, n_sources=ns,
                params=params)
@@ -218,23 +249,34 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
 
 
 def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
-    """Start of the spin-up: the matrix at the steady state of its long-term mean inflow (from a water-only pass
-    over the whole record with an empty matrix), unless the catchment file sets ``initial_matrix_mm``."""
-    if c.reservoirs.initial_matrix_mm is not None:
-        return None
+    """Start of the spin-up: the matrix (and the non-karst groundwater store, when it is fed) at the steady state of
+    its long-term mean inflow (from a water-only pass over the whole record with an empty matrix), unless the
+    catchment file sets ``initial_matrix_mm`` (``initial_nonkarst_baseflow_mm``)."""
+    res = c.reservoirs
     nh = len(c.hydrotopes)
     smax = np.array([h.params.root_zone_storage_mm for h in c.hydrotopes])
     karst_fed = c.lithology.carbonate > 0 or c.lithology.allogenic_to_karst > 0
-    if not karst_fed:
+    need_m = karst_fed and res.initial_matrix_mm is None
+    need_b = (res.nonkarst_baseflow_fraction > 0 and c.lithology.non_carbonate > 0
+              and res.initial_nonkarst_baseflow_mm is None)
+    if not (need_m or need_b):
         return None
-    probe = _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh),
-                   storage=(c.reservoirs.initial_epikarst_mm, 0.0, c.reservoirs.initial_conduit_mm), mass=None)
+    default_m = None if karst_fed else 0.0  # what _core starts from without a state
+    e0 = res.initial_epikarst_mm if karst_fed else 0.0
+    c0 = res.initial_conduit_mm if karst_fed else 0.0
+    probe = _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh), storage=(e0, 0.0 if need_m else default_m, c0),
+                   mass=None, baseflow=0.0)
     # without the scenario's changes: a scenario starts from the same state as its baseline
     run, _ = _core(replace(c, changes=()), data, probe, water_only=True)
-    inflow = max(float(np.mean(run["flows"]["epikarst_to_matrix_mm"])), 1e-12)
-    m0 = (inflow / c.reservoirs.matrix_k_per_d) ** (1.0 / c.reservoirs.matrix_exponent)
-    return _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh),
-                  storage=(c.reservoirs.initial_epikarst_mm, m0, c.reservoirs.initial_conduit_mm), mass=None)
+    m0 = default_m
+    if need_m:
+        inflow = max(float(np.mean(run["flows"]["epikarst_to_matrix_mm"])), 1e-12)
+        m0 = (inflow / res.matrix_k_per_d) ** (1.0 / res.matrix_exponent)
+    b0 = None
+    if need_b:
+        b0 = steady_state_storage(float(np.mean(run["flows"]["baseflow_in_mm"])), res.nonkarst_baseflow_k_per_d,
+                                  res.nonkarst_baseflow_exponent)
+    return _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh), storage=(e0, m0, c0), mass=None, baseflow=b0)
 
 
 @single_blas_thread

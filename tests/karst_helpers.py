@@ -110,4 +110,4 @@ def bundled_run(name: str):
 def storage_columns() -> tuple:
     """Timeseries columns holding storages (mm over the catchment) at the end of each day."""
     return ("swe_mm", "interception_storage_mm", "soil_water_mm", "epikarst_mm", "matrix_mm", "conduit_mm",
-            "surface_store_mm")
+            "surface_store_mm", "nonkarst_baseflow_store_mm")
