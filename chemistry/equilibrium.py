@@ -141,13 +141,10 @@ def _x0(model, n, temp_c=None, p_atm=None, system="open", totals=None):
         return x0
     temp_c = np.broadcast_to(np.asarray(temp_c, dtype=float), (n,))
     p_atm = np.broadcast_to(np.asarray(p_atm, dtype=float), (n,))
-    # Debye-Hueckel A for the Davies estimate, interpolated on a 1-degree grid (enough for a starting point)
-    grid = np.arange(np.floor(temp_c.min()) - 1.0, np.ceil(temp_c.max()) + 2.0) if n else np.zeros(1)
-    grid_a = thermo.debye_huckel_a_b(grid)[0]
+    dh_a = _dh_a_estimate(temp_c)
     block = 32768  # evaluated in blocks: the temporaries stay in cache
     for lo in range(0, n, block):
-        t = temp_c[lo:lo + block]
-        _x0_block(model, x0[lo:lo + block], t, p_atm[lo:lo + block], system, np.interp(t, grid, grid_a))
+        _x0_block(model, x0[lo:lo + block], temp_c[lo:lo + block], p_atm[lo:lo + block], system, dh_a[lo:lo + block])
     return x0
 
 
@@ -475,6 +472,16 @@ def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = 
     return df
 
 
+def _dh_a_estimate(temp_c) -> np.ndarray:
+    """Debye-Hueckel A for starting points: :func:`chemistry.thermo.debye_huckel_a_b` on a 1-degree grid,
+    interpolated (ample for a start; the iteration uses the exact value)."""
+    t = np.clip(np.asarray(temp_c, dtype=float), thermo.TEMP_MIN_C, thermo.TEMP_MAX_C)
+    if t.size == 0:
+        return t
+    grid = np.arange(np.floor(t.min()) - 1.0, np.ceil(t.max()) + 2.0)
+    return np.interp(t, grid, thermo.debye_huckel_a_b(grid)[0])
+
+
 def _x0_totals(model, temp_c, totals: dict, imbalance) -> np.ndarray:
     """Starting point for a water given by totals: carbonate alkalinity from the strong ions (A = 2 Ca + 2 Mg + Na +
     K - Cl - 2 SO4 - NO3 - imbalance), then [H+] of the carbonate system with that A and the DIC, with conditional
@@ -494,7 +501,7 @@ def _x0_totals(model, temp_c, totals: dict, imbalance) -> np.ndarray:
     ionic = 0.5 * (4 * (totals["ca"] + totals["mg"] + totals["so4"]) + totals["na"] + totals["k"] + totals["cl"]
                    + totals["no3"] + np.clip(a, 0.0, 2.0 * c))
     sq = np.sqrt(np.clip(ionic, 0.0, 0.5))
-    dh_a = thermo.debye_huckel_a_b(np.clip(temp_c, thermo.TEMP_MIN_C, thermo.TEMP_MAX_C))[0]
+    dh_a = _dh_a_estimate(temp_c)
     lg1 = -dh_a * (sq / (1.0 + sq) - 0.3 * sq * sq)
     lg2 = 4.0 * lg1
     log_k1c = log_k1 - 2.0 * lg1

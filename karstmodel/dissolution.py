@@ -38,6 +38,7 @@ from chemistry.kinetics import pwp_rate_of
 from chemistry.output import solution_columns
 
 from ._compiled import njit
+from .hydrology import route_store
 
 BASE = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic", "so4_acid", "no3_acid", "rock_c")
 IDX = {k: i for i, k in enumerate(BASE)}
@@ -338,45 +339,14 @@ def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slo
     return out_m, out_c, out_lost, store
 
 
-@njit
-def _tank_loop(inflow, mass_in, k, s0, m0):
-    """One linear store with well-mixed solutes, the same daily pulse-and-recession scheme as the karst reservoirs:
-    returns outflow (mm), outflow masses, storage and stored masses (end of day)."""
-    n, nc = mass_in.shape
-    out = np.zeros(n)
-    out_m = np.zeros((n, nc))
-    store = np.zeros(n)
-    store_m = np.zeros((n, nc))
-    s = s0
-    m = m0.copy()
-    f = np.exp(-k)
-    for t in range(n):
-        s += inflow[t]
-        q = s * (1.0 - f)
-        frac = q / s if s > 0.0 else 0.0
-        s = s - q
-        out[t] = q
-        store[t] = s
-        for c in range(nc):
-            x = m[c] + mass_in[t, c]
-            o = x * frac
-            out_m[t, c] = o
-            x = x - o
-            m[c] = x
-            store_m[t, c] = x
-    return out, out_m, store, store_m
-
-
 def route_surface(inflow_mm, mass_in, k_per_d, s0: float = 0.0, m0=None) -> dict:
-    """Route non-karst runoff and its solutes through a linear store (``k_per_d``; None = same day)."""
+    """Route non-karst runoff and its solutes through a linear store (``k_per_d``; None = same day): the daily
+    pulse-and-recession store of :func:`karstmodel.hydrology.route_store` with exponent 1."""
     n, nc = mass_in.shape
     if k_per_d is None:
         return {"out_mm": np.asarray(inflow_mm, dtype=float), "out_mass": mass_in, "store_mm": np.zeros(n),
                 "store_mass": np.zeros((n, nc))}
-    out, out_m, store, store_m = _tank_loop(np.ascontiguousarray(inflow_mm, dtype=float),
-                                            np.ascontiguousarray(mass_in), float(k_per_d), float(s0),
-                                            np.zeros(nc) if m0 is None else np.asarray(m0, dtype=float))
-    return {"out_mm": out, "out_mass": out_m, "store_mm": store, "store_mass": store_m}
+    return route_store(inflow_mm, float(k_per_d), 1.0, float(s0), mass_in, m0)
 
 
 def transport(flows: dict, slow_mass, fast_mass, allo_mass, storage0: tuple, mass0: tuple) -> dict:

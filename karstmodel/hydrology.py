@@ -210,7 +210,7 @@ def simulate_karst(slow_in_mm, fast_in_mm, allogenic_in_mm, res, e0=None, m0=Non
 @njit
 def _store_loop(inflow, mass_in, k, a, s0, m0):
     """One power-law store with well-mixed solutes, the daily pulse-and-recession scheme of the karst reservoirs:
-    outflow (mm), outflow masses, storage and stored masses (end of day)."""
+    outflow (mm), outflow masses, storage and stored masses (end of day). Component by component, no temporaries."""
     n, nc = mass_in.shape
     out = np.zeros(n)
     out_m = np.zeros((n, nc))
@@ -220,16 +220,19 @@ def _store_loop(inflow, mass_in, k, a, s0, m0):
     m = m0.copy()
     for t in range(n):
         s += inflow[t]
-        m += mass_in[t]
         s1 = recess(s, k, a, 1.0)
         q = s - s1
-        if s > 0.0:
-            out_m[t] = m * (q / s)
-        m = m - out_m[t]
+        frac = q / s if s > 0.0 else 0.0
         s = s1
         out[t] = q
         store[t] = s
-        store_m[t] = m
+        for c in range(nc):
+            x = m[c] + mass_in[t, c]
+            o = x * frac
+            out_m[t, c] = o
+            x = x - o
+            m[c] = x
+            store_m[t, c] = x
     return out, out_m, store, store_m
 
 
