@@ -214,9 +214,9 @@ def carbon_balance(c, run) -> dict:
     rock_res = float((run["diss_m"] * flows["matrix_out_mm"]).sum() + (run["diss_c"] * flows["conduit_out_mm"]).sum())
     spring_out = float(np.nansum(run["conc_s"][:, i["dic"]] * flows["spring_mm"]))
     other_out = float(run["tr"]["other_outlets_mass"][:, i["dic"]].sum())
-    st = run["tr"]["storage_mass"]
+    st = run["tr"]["storage_mass_end"]
     m0 = run["mass0"]
-    ds = float(st[-1, :, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds + base_ds
+    ds = float(st[:, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds + base_ds
     soil_uptake = (dic_in - rock_in) + (surf_in_dic - surf_rock) + (base_in_dic - base_rock)
     inputs = soil_uptake + rock_in + surf_rock + base_rock + rock_res
     outputs = spring_out + surf_dic + base_dic + other_out

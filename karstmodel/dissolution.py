@@ -290,12 +290,12 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
 def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slow_mass, fast_mass, allo_mass,
                     e0, m0, c0, me0, mm0, mc0):
     """Daily pulse-and-recession transport of well-mixed solutes through E, M and C (component by component, no
-    temporaries: every component moves with the same water fractions)."""
+    temporaries: every component moves with the same water fractions). Returns the daily outflow masses and the
+    stored masses at the end (3, components)."""
     n, nc = slow_mass.shape
     out_lost = np.zeros((n, nc))
     out_m = np.zeros((n, nc))
     out_c = np.zeros((n, nc))
-    store = np.zeros((n, 3, nc))
     e, m, c = e0, m0, c0
     me = me0.copy()
     mm = mm0.copy()
@@ -321,21 +321,22 @@ def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slo
             out_lost[t, k] = lost
             x = x - to_m - to_c - lost
             me[k] = x
-            store[t, 0, k] = x
             # matrix
             y = mm[k] + to_m
             om = y * f_m
             out_m[t, k] = om
             y = y - om
             mm[k] = y
-            store[t, 1, k] = y
             # conduit
             z = mc[k] + fast_mass[t, k] + allo_mass[t, k] + to_c
             oc = z * f_c
             out_c[t, k] = oc
             z = z - oc
             mc[k] = z
-            store[t, 2, k] = z
+    store = np.empty((3, nc))
+    store[0] = me
+    store[1] = mm
+    store[2] = mc
     return out_m, out_c, out_lost, store
 
 
@@ -350,7 +351,9 @@ def route_surface(inflow_mm, mass_in, k_per_d, s0: float = 0.0, m0=None) -> dict
 
 
 def transport(flows: dict, slow_mass, fast_mass, allo_mass, storage0: tuple, mass0: tuple) -> dict:
-    """Carry solute masses (mmol/m2) through E, M and C with the water (see the module docstring)."""
+    """Carry solute masses (mmol/m2) through E, M and C with the water (see the module docstring): daily outflow
+    masses of the matrix, the conduits and other outlets, and the masses stored at the end (``storage_mass_end``,
+    rows E, M, C)."""
     out_m, out_c, out_lost, store = _transport_loop(
         *(np.ascontiguousarray(flows[k], dtype=float) for k in ("slow_in_mm", "fast_in_mm", "allogenic_in_mm",
                                                                 "epikarst_to_matrix_mm", "epikarst_to_conduit_mm",
@@ -359,7 +362,8 @@ def transport(flows: dict, slow_mass, fast_mass, allo_mass, storage0: tuple, mas
         float(storage0[0]), float(storage0[1]), float(storage0[2]),
         np.ascontiguousarray(mass0[0], dtype=float), np.ascontiguousarray(mass0[1], dtype=float),
         np.ascontiguousarray(mass0[2], dtype=float))
-    return {"matrix_out_mass": out_m, "conduit_out_mass": out_c, "other_outlets_mass": out_lost, "storage_mass": store}
+    return {"matrix_out_mass": out_m, "conduit_out_mass": out_c, "other_outlets_mass": out_lost,
+            "storage_mass_end": store}
 
 
 # ------------------------------------------------------------------------------------------------------------

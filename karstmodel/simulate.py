@@ -19,6 +19,7 @@ from . import accounting, dissolution
 from .catchment import Catchment, load_catchment, resolve_catchment
 from .drivers import Drivers, load_drivers
 from . import changes
+from ._compiled import njit
 from .hydrology import parameter_table, route_store, simulate_hydrotopes, simulate_karst, steady_state_storage
 from .observations import load_discharge_observations
 from .snow import simulate_snow
@@ -77,17 +78,26 @@ def _source_mass(vol_mm: np.ndarray, conc: np.ndarray, source: int | None, n_sou
     hydrotopes) of concentrations ``conc`` (days, hydrotopes, BASE): the element masses summed over the hydrotopes,
     then per source the water tracer (mm) and the carbonic DIC (DIC - 2 SO4(acid) - NO3(acid)). ``source``: the
     single source all water is attributed to (the allogenic area), or None for one source per hydrotope."""
-    n, nh = vol_mm.shape
     i = dissolution.IDX
-    out = np.zeros((n, dissolution.N_BASE + 2 * n_sources))
-    out[:, : dissolution.N_BASE] = np.einsum("th,thk->tk", vol_mm, conc)
-    carbonic = vol_mm * (conc[:, :, i["dic"]] - 2 * conc[:, :, i["so4_acid"]] - conc[:, :, i["no3_acid"]])
-    if source is None:
-        out[:, dissolution.N_BASE: dissolution.N_BASE + nh] = vol_mm
-        out[:, dissolution.N_BASE + n_sources: dissolution.N_BASE + n_sources + nh] = carbonic
-    else:
-        out[:, dissolution.N_BASE + source] = vol_mm.sum(axis=1)
-        out[:, dissolution.N_BASE + n_sources + source] = carbonic.sum(axis=1)
+    return _source_mass_loop(np.ascontiguousarray(vol_mm, dtype=float), np.ascontiguousarray(conc, dtype=float),
+                             -1 if source is None else int(source), int(n_sources), i["dic"], i["so4_acid"],
+                             i["no3_acid"])
+
+
+@njit
+def _source_mass_loop(vol, conc, source, n_sources, i_dic, i_so4a, i_no3a):
+    n, nh, nb = conc.shape
+    out = np.zeros((n, nb + 2 * n_sources))
+    for t in range(n):
+        for h in range(nh):
+            v = vol[t, h]
+            if v == 0.0:
+                continue
+            for k in range(nb):
+                out[t, k] += v * conc[t, h, k]
+            src = h if source < 0 else source
+            out[t, nb + src] += v
+            out[t, nb + n_sources + src] += v * (conc[t, h, i_dic] - 2.0 * conc[t, h, i_so4a] - conc[t, h, i_no3a])
     return out
 
 
@@ -193,7 +203,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                            icept=hyd["icept_mm"][-1].copy(),
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])),
-                           mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)),
+                           mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
                            surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
                            baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]),
                            baseflow_mass=base["store_mass"][-1].copy())
@@ -236,7 +246,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
                        storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                 float(karst["conduit_mm"][-1])),
-                       mass=tuple(tr["storage_mass"][-1, k].copy() for k in range(3)),
+                       mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
                        surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
                        baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), baseflow_mass=base["store_mass"][-1].copy())
     out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,

@@ -115,7 +115,7 @@ def test_transport_conserves_mass_and_keeps_a_uniform_concentration():
     z = np.zeros((n, 1))
     tr2 = transport(flows, z, z, allo[:, None] * 1.0, (e0, m0, c0), (np.zeros(1), np.zeros(1), np.zeros(1)))
     out = tr2["matrix_out_mass"].sum() + tr2["conduit_out_mass"].sum() + tr2["other_outlets_mass"].sum()
-    assert out + tr2["storage_mass"][-1].sum() == pytest.approx(allo.sum(), rel=1e-12)
+    assert out + tr2["storage_mass_end"].sum() == pytest.approx(allo.sum(), rel=1e-12)
     assert tr2["matrix_out_mass"].sum() == 0.0  # allogenic water enters the conduits, never the matrix
 
 
