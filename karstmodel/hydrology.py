@@ -261,5 +261,8 @@ def route_store(inflow_mm, k_per_d: float, exponent: float = 1.0, s0: float = 0.
     mass = np.zeros((n, 0)) if mass_in is None else np.ascontiguousarray(mass_in, dtype=float)
     nc = mass.shape[1]
     m0 = np.zeros(nc) if m0 is None else np.asarray(m0, dtype=float)
+    if s0 == 0.0 and not q.any() and not mass.any() and not m0.any():  # a store that is never fed (no such area)
+        return {"out_mm": np.zeros(n), "out_mass": np.zeros((n, nc)), "store_mm": np.zeros(n),
+                "store_mass": np.zeros((n, nc))}
     out, out_m, store, store_m = _store_loop(q, mass, float(k_per_d), float(exponent), float(s0), m0)
     return {"out_mm": out, "out_mass": out_m, "store_mm": store, "store_mass": store_m}

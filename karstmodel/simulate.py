@@ -212,8 +212,10 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     mineral = "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite"
     q_m, q_c = karst["matrix_out_mm"], karst["conduit_out_mm"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        conc_m = np.where(q_m[:, None] > 0, tr["matrix_out_mass"] / q_m[:, None], 0.0)
-        conc_c = np.where(q_c[:, None] > 0, tr["conduit_out_mass"] / q_c[:, None], 0.0)
+        conc_m = np.divide(tr["matrix_out_mass"], q_m[:, None], out=np.zeros_like(tr["matrix_out_mass"]),
+                           where=q_m[:, None] > 0)
+        conc_c = np.divide(tr["conduit_out_mass"], q_c[:, None], out=np.zeros_like(tr["conduit_out_mass"]),
+                           where=q_c[:, None] > 0)
         residence_c = np.where(q_c > 0, (karst["conduit_mm"] + q_c) / q_c, 0.0)
     db = c.chemistry.database
     if c.lithology.carbonate > 0:
