@@ -37,7 +37,7 @@ from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
 from chemistry.kinetics import pwp_rate_of
 from chemistry.output import solution_columns
 
-from ._compiled import njit
+from ._compiled import njit, prange
 from .hydrology import route_store
 
 BASE = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic", "so4_acid", "no3_acid", "rock_c")
@@ -82,27 +82,30 @@ def _bspline_cubic_basis(knots, x, out, left, right):
     return i
 
 
-@njit
+@njit(parallel=True)
 def _bicubic_eval(tx, ty, coef, x, y, out):
     """Tensor-product cubic B-spline at points (x, y) for several coefficient sets at once: coef (V, nx, ny), out
-    (V, N). The basis is computed once per point and reused for every variable."""
-    bx = np.empty(4)
-    by = np.empty(4)
-    left = np.empty(4)
-    right = np.empty(4)
+    (V, N). The basis is computed once per point and reused for every variable; blocks of points in parallel."""
     nv = coef.shape[0]
-    for p in range(x.size):
-        ix = _bspline_cubic_basis(tx, x[p], bx, left, right)
-        iy = _bspline_cubic_basis(ty, y[p], by, left, right)
-        for v in range(nv):
-            acc = 0.0
-            for a in range(4):
-                row = ix - 3 + a
-                s_ = 0.0
-                for b in range(4):
-                    s_ += by[b] * coef[v, row, iy - 3 + b]
-                acc += bx[a] * s_
-            out[v, p] = acc
+    n = x.size
+    block = 2048
+    for b in prange((n + block - 1) // block):
+        bx = np.empty(4)
+        by = np.empty(4)
+        left = np.empty(4)
+        right = np.empty(4)
+        for p in range(b * block, min(n, (b + 1) * block)):
+            ix = _bspline_cubic_basis(tx, x[p], bx, left, right)
+            iy = _bspline_cubic_basis(ty, y[p], by, left, right)
+            for v in range(nv):
+                acc = 0.0
+                for a in range(4):
+                    row = ix - 3 + a
+                    s_ = 0.0
+                    for c in range(4):
+                        s_ += by[c] * coef[v, row, iy - 3 + c]
+                    acc += bx[a] * s_
+                out[v, p] = acc
 
 
 @dataclass(frozen=True)
@@ -286,57 +289,61 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
 
 
 # ------------------------------------------------------------------------------------------------------------
-@njit
+@njit(parallel=True)
 def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slow_mass, fast_mass, allo_mass,
                     e0, m0, c0, me0, mm0, mc0):
-    """Daily pulse-and-recession transport of well-mixed solutes through E, M and C (component by component, no
-    temporaries: every component moves with the same water fractions). Returns the daily outflow masses and the
-    stored masses at the end (3, components)."""
+    """Daily pulse-and-recession transport of well-mixed solutes through E, M and C. Every component moves with the
+    same daily water fractions (computed first, in time order); the components are then independent and are carried
+    in parallel, each without temporaries. Returns the daily outflow masses and the stored masses at the end
+    (3, components)."""
     n, nc = slow_mass.shape
+    f_em = np.zeros(n)
+    f_ec = np.zeros(n)
+    f_lost = np.zeros(n)
+    f_m = np.zeros(n)
+    f_c = np.zeros(n)
+    e, m, c = e0, m0, c0
+    for t in range(n):
+        s_e = e + slow_in[t]
+        if s_e > 0.0:
+            f_em[t] = q_em[t] / s_e
+            f_ec[t] = q_ec[t] / s_e
+            f_lost[t] = q_lost[t] / s_e
+        e = s_e - q_em[t] - q_ec[t] - q_lost[t]
+        s_m = m + q_em[t]
+        if s_m > 0.0:
+            f_m[t] = q_m[t] / s_m
+        m = s_m - q_m[t]
+        s_c = c + fast_in[t] + allo_in[t] + q_ec[t]
+        if s_c > 0.0:
+            f_c[t] = q_c[t] / s_c
+        c = s_c - q_c[t]
     out_lost = np.zeros((n, nc))
     out_m = np.zeros((n, nc))
     out_c = np.zeros((n, nc))
-    e, m, c = e0, m0, c0
-    me = me0.copy()
-    mm = mm0.copy()
-    mc = mc0.copy()
-    for t in range(n):
-        # epikarst: pulse, then overflow and recession outflow at the mixed concentration
-        s_e = e + slow_in[t]
-        f_em = q_em[t] / s_e if s_e > 0.0 else 0.0
-        f_ec = q_ec[t] / s_e if s_e > 0.0 else 0.0
-        f_lost = q_lost[t] / s_e if s_e > 0.0 else 0.0
-        e = s_e - q_em[t] - q_ec[t] - q_lost[t]
-        s_m = m + q_em[t]
-        f_m = q_m[t] / s_m if s_m > 0.0 else 0.0
-        m = s_m - q_m[t]
-        s_c = c + fast_in[t] + allo_in[t] + q_ec[t]
-        f_c = q_c[t] / s_c if s_c > 0.0 else 0.0
-        c = s_c - q_c[t]
-        for k in range(nc):
-            x = me[k] + slow_mass[t, k]
-            to_m = x * f_em
-            to_c = x * f_ec
-            lost = x * f_lost
-            out_lost[t, k] = lost
-            x = x - to_m - to_c - lost
-            me[k] = x
-            # matrix
-            y = mm[k] + to_m
-            om = y * f_m
-            out_m[t, k] = om
-            y = y - om
-            mm[k] = y
-            # conduit
-            z = mc[k] + fast_mass[t, k] + allo_mass[t, k] + to_c
-            oc = z * f_c
-            out_c[t, k] = oc
-            z = z - oc
-            mc[k] = z
     store = np.empty((3, nc))
-    store[0] = me
-    store[1] = mm
-    store[2] = mc
+    for k in prange(nc):
+        x_e = me0[k]
+        x_m = mm0[k]
+        x_c = mc0[k]
+        for t in range(n):
+            x = x_e + slow_mass[t, k]
+            to_m = x * f_em[t]
+            to_c = x * f_ec[t]
+            lost = x * f_lost[t]
+            out_lost[t, k] = lost
+            x_e = x - to_m - to_c - lost
+            y = x_m + to_m
+            om = y * f_m[t]
+            out_m[t, k] = om
+            x_m = y - om
+            z = x_c + fast_mass[t, k] + allo_mass[t, k] + to_c
+            oc = z * f_c[t]
+            out_c[t, k] = oc
+            x_c = z - oc
+        store[0, k] = x_e
+        store[1, k] = x_m
+        store[2, k] = x_c
     return out_m, out_c, out_lost, store
 
 

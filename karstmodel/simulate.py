@@ -19,7 +19,7 @@ from . import accounting, dissolution
 from .catchment import Catchment, load_catchment, resolve_catchment
 from .drivers import Drivers, load_drivers
 from . import changes
-from ._compiled import njit
+from ._compiled import njit, prange
 from .hydrology import parameter_table, route_store, simulate_hydrotopes, simulate_karst, steady_state_storage
 from .observations import load_discharge_observations
 from .snow import simulate_snow
@@ -84,11 +84,11 @@ def _source_mass(vol_mm: np.ndarray, conc: np.ndarray, source: int | None, n_sou
                              i["no3_acid"])
 
 
-@njit
+@njit(parallel=True)
 def _source_mass_loop(vol, conc, source, n_sources, i_dic, i_so4a, i_no3a):
     n, nh, nb = conc.shape
     out = np.zeros((n, nb + 2 * n_sources))
-    for t in range(n):
+    for t in prange(n):
         for h in range(nh):
             v = vol[t, h]
             if v == 0.0:
