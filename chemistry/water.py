@@ -244,6 +244,10 @@ class Solution:
         :func:`chemistry.database.temperature_basis` are evaluated; the basis arrays are cached)."""
         if self._basis is not None:
             return self._basis @ coef
+        tc = self.temp_c
+        if tc.size > 1 and tc[0] == tc[-1] and np.all(tc == tc[0]):  # one temperature: one evaluation
+            one = dbmod.temperature_basis(tc[:1] + thermo.KELVIN) @ coef
+            return np.full(tc.size, float(one[0]))
         if self._tcols is None:
             self._tcols = {}
         tk = self.temp_c + thermo.KELVIN
@@ -393,8 +397,11 @@ class _Problem:
 
 def _debye_huckel(temp_c, chunk: int = 65536):
     """Debye-Hueckel A and B per sample (:func:`chemistry.thermo.debye_huckel_a_b`), evaluated in blocks so
-    that its many temporaries stay small."""
+    that its many temporaries stay small; a series at one temperature (groundwater) is evaluated once."""
     n = temp_c.size
+    if n > 1 and temp_c[0] == temp_c[-1] and np.all(temp_c == temp_c[0]):
+        a, b = thermo.debye_huckel_a_b(temp_c[:1])
+        return np.full(n, float(a[0])), np.full(n, float(b[0]))
     if n <= chunk:
         a, b = thermo.debye_huckel_a_b(temp_c)
         return np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(b, dtype=float)
