@@ -922,7 +922,9 @@ def demo_grid(rows: int = 4, cols: int = 5, years: int | None = None, spacing_de
 
     * latitude = 47.96 + spacing (i - (rows-1)/2), longitude = 14.77 + spacing (j - (cols-1)/2); area of the
       lat/lon cell on the sphere;
-    * elevation_m = 650 + 200 ((rows-1)/2 - i) + 60 (j - (cols-1)/2): higher towards the Alps in the south;
+    * elevation_m = 650 + 200 ((rows-1)/2 - i) + 60 (j - (cols-1)/2): higher towards the Alps in the south (for
+      more than 7 rows or 11 columns the steps shrink to 1200/(rows-1) and 600/(cols-1) m, and the eastward drying
+      and the flysch gradient below shrink alike, so any size keeps valid, realistic cells);
     * temperature: the spring's series + lapse rate -0.0065 K/m x (elevation - 650 m);
     * precipitation: the spring's series x (1 + 0.0005/m x (elevation - 650 m)) x (1 - 0.04 (j - (cols-1)/2)):
       +5 % per 100 m (orographic) and drier towards the east;
@@ -951,15 +953,20 @@ def demo_grid(rows: int = 4, cols: int = 5, years: int | None = None, spacing_de
     ci, cj = (rows - 1) / 2.0, (cols - 1) / 2.0
     lat = lat0 + spacing_deg * (ii - ci)
     lon = lon0 + spacing_deg * (jj - cj)
-    elev = z0 + 200.0 * (ci - ii) + 60.0 * (jj - cj)
+    # gradients per row and column as documented, scaled down for grids beyond 7 rows / 11 columns so that the
+    # extremes stay those of a 7 x 11 grid (elevation 50-1250 m +-300 m, drying 20 % east)
+    row_scale = min(1.0, 6.0 / max(rows - 1, 1))
+    col_scale = min(1.0, 10.0 / max(cols - 1, 1))
+    elev = z0 + 200.0 * row_scale * (ci - ii) + 60.0 * col_scale * (jj - cj)
     span = elev.max() - elev.min()
     e = (elev - elev.min()) / span if span > 0 else np.zeros_like(elev)
     temp = t0[None, :] + DEMO_LAPSE_RATE_K_M * (elev - z0)[:, None]
-    pfac = (1.0 + DEMO_PRECIP_GRADIENT_PER_M * (elev - z0)) * (1.0 + DEMO_PRECIP_EAST_GRADIENT_PER_COL * (jj - cj))
+    pfac = ((1.0 + DEMO_PRECIP_GRADIENT_PER_M * (elev - z0))
+            * (1.0 + DEMO_PRECIP_EAST_GRADIENT_PER_COL * col_scale * (jj - cj)))
     precip = p0[None, :] * pfac[:, None]
     lu = {"forest": 0.30 + 0.35 * e, "grassland": np.full(e.shape, 0.20), "cropland": 0.45 * (1.0 - e),
           "bare_rock": 0.10 * e, "urban": np.full(e.shape, 0.05)}
-    nonc = 0.15 * ii
+    nonc = 0.15 * row_scale * ii  # at most 0.9
     dol_share = 0.9 - 0.8 * jj / max(cols - 1, 1)
     dol = (1.0 - nonc) * dol_share
     lime = 1.0 - nonc - dol

@@ -255,3 +255,14 @@ def test_cli_demo_writes_netcdf_maps_and_summary(tmp_path, capsys):
         assert g.sizes["cell"] == 20 and g.attrs["Conventions"] == "CF-1.8"
         assert grid_summary(g.load())["carbon_sink_tc_km2_yr"] == pytest.approx(s["carbon_sink_tc_km2_yr"])
     assert "cell-years/s" in capsys.readouterr().out
+
+
+def test_demo_grid_fractions_stay_valid_for_large_grids():
+    """The demonstration grid's lithology gradient stays within 0..1 for any number of rows (it overshot beyond 7)."""
+    from karstmodel.grid import demo_grid, validate_grid
+    ds = demo_grid(rows=12, cols=3, years=1)
+    validate_grid(ds)
+    assert float(ds["non_carbonate"].max()) == pytest.approx(0.9)
+    assert float(ds["limestone"].min()) >= 0.0 and float(ds["dolomite"].min()) >= 0.0
+    small = demo_grid(rows=4, cols=5, years=1)
+    assert np.allclose(small["non_carbonate"].values.reshape(4, 5)[:, 0], [0.0, 0.15, 0.30, 0.45])
