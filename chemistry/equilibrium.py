@@ -335,8 +335,10 @@ def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system
             ll, sums = _closed_constraints(model, mineral, c0, totals, imbalance, None)
             # from a given water (no gas step): start from that water's own speciation, which for the usual
             # near-saturated karst water is within a few Newton steps of the closed-system equilibrium
-            x0 = _x0(model, n, t, p, "closed") if p is not None else _x0_totals(model, t, totals, imbalance)
-            sol = solve(model, t, ll, sums, x0=x0, series=series, **_tol(tol))
+            if p is not None:
+                sol = solve(model, t, ll, sums, x0=_x0(model, n, t, p, "closed"), series=series, **_tol(tol))
+            else:
+                sol = _solve_from_totals(model, t, ll, sums, totals, imbalance, series, tol)
 
     return sol, t, p, totals
 
@@ -457,7 +459,47 @@ def speciate_totals_solution(temp_c, totals: dict, charge_imbalance=0.0, databas
     for e in model.elements:
         sums.append(_mass(model, e, np.maximum(totals[e], 1e-20)))
     imb = np.broadcast_to(np.asarray(charge_imbalance, dtype=float), (n,))
-    return solve(model, t, [], sums, x0=_x0_totals(model, t, totals, imb), series=series, **_tol(tol))
+    return _solve_from_totals(model, t, [], sums, totals, imb, series, tol)
+
+
+def _solve_from_totals(model, t, ll, sums, totals, imbalance, series: bool, tol):
+    """Solve starting from :func:`_x0_totals`. In series mode with the compiled engine only each block's first
+    sample starts cold, so the start is computed for those samples alone (every sample of a block gets its block's
+    start as the fallback); samples that still fail are solved again from their own start, without warm starts."""
+    n = t.size
+    if not (series and n > 1 and _engine_is_compiled()):
+        return solve(model, t, ll, sums, x0=_x0_totals(model, t, totals, imbalance), series=series, **_tol(tol))
+    from ._kernel import BLOCK
+    first = np.arange(0, n, BLOCK)
+    imb = np.broadcast_to(imbalance, (n,))
+    x0 = np.repeat(_x0_totals(model, t[first], {k: v[first] for k, v in totals.items()}, imb[first]),
+                   BLOCK, axis=0)[:n]
+    sol = solve(model, t, ll, sums, x0=x0, series=True, **_tol(tol))
+    bad = np.flatnonzero(~sol.converged)
+    if bad.size:
+        sub_sums = [Sum(weights=s_.weights, rhs=np.broadcast_to(s_.rhs, (n,))[bad], log_form=s_.log_form,
+                        gas_coef=None if s_.gas_coef is None else np.broadcast_to(s_.gas_coef, (n,))[bad],
+                        gas_phase=s_.gas_phase) for s_ in sums]
+        sub_ll = [LogLinear(coef=c.coef, target=np.broadcast_to(c.target, (n,))[bad], logk_coef=c.logk_coef,
+                            nu_w=c.nu_w, gamma_species=c.gamma_species) for c in ll]
+        again = solve(model, t[bad], sub_ll, sub_sums, series=False, **_tol(tol),
+                      x0=_x0_totals(model, t[bad], {k: v[bad] for k, v in totals.items()}, imb[bad]))
+        sol.x[bad] = again.x
+        sol.molality[bad] = again.molality
+        sol.ionic_strength[bad] = again.ionic_strength
+        sol.log_aw[bad] = again.log_aw
+        sol.converged[bad] = again.converged
+        sol.sample_iterations[bad] += again.sample_iterations
+    return sol
+
+
+def _engine_is_compiled() -> bool:
+    """Whether :func:`chemistry.water.solve` runs the compiled kernel (where ``series`` has an effect)."""
+    from . import water
+    try:
+        return water._pick_engine(water.ENGINE, 2) == "numba"
+    except ImportError:
+        return False
 
 
 @single_blas_thread

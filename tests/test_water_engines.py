@@ -219,3 +219,30 @@ def test_series_warm_start_gives_the_same_waters_in_fewer_steps():
     eq_warm = chemistry.equilibrate(t, None, mineral="dolomite", system="closed", water=water, series=True)
     for col in ("ph", "ca_mmol_kgw", "mg_mmol_kgw", "dic_mmol_kgw", "si_calcite"):
         np.testing.assert_allclose(eq_warm[col], eq_cold[col], rtol=1e-8, atol=1e-10, err_msg=col)
+
+
+def test_series_solves_retry_failed_samples_from_their_own_start(monkeypatch):
+    """In series mode the start is computed for each block's first sample only; a sample that still fails is
+    solved again from its own start (here: two samples forced to fail), and the result equals the cold solve."""
+    from chemistry import equilibrium as eq
+    from chemistry.equilibrium import speciate_totals_solution
+    n = 600
+    day = np.arange(n)
+    t = np.full(n, 12.0)
+    tot = {"ca": 2e-3 * (1 + 0.3 * np.sin(day / 25)), "mg": np.full(n, 8e-4), "so4": np.full(n, 1e-4)}
+    tot["dic"] = 2.1 * (tot["ca"] + tot["mg"])
+    cold = speciate_totals_solution(t, tot)
+    real = eq.solve
+    calls = []
+
+    def failing_once(*a, **k):
+        sol = real(*a, **k)
+        calls.append(k.get("series"))
+        if k.get("series"):
+            sol.converged[[5, 300]] = False
+        return sol
+    monkeypatch.setattr(eq, "solve", failing_once)
+    warm = speciate_totals_solution(t, tot, series=True)
+    assert calls == [True, False]
+    assert warm.converged.all()
+    np.testing.assert_allclose(warm.x, cold.x, rtol=0, atol=1e-8)
