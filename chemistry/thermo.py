@@ -103,12 +103,17 @@ def peng_robinson(temp_c, p_atm, tc_k: float, pc_atm: float, omega: float):
     b = 0.07780 * r * tc_k / pc_atm
     aa = a * p / (r * t) ** 2
     bb = b * p / (r * t)
-    z = np.ones(np.broadcast(aa, bb).shape)
-    for _ in range(50):  # Newton on the cubic from the ideal-gas root (the vapour root at low pressure)
-        f = z**3 - (1 - bb) * z**2 + (aa - 3 * bb**2 - 2 * bb) * z - (aa * bb - bb**2 - bb**3)
-        df = 3 * z**2 - 2 * (1 - bb) * z + (aa - 3 * bb**2 - 2 * bb)
+    # Newton on the cubic Z^3 - c2 Z^2 + c1 Z - c0 = 0 from the second-virial estimate Z = 1 + B - A (the vapour
+    # root at low pressure; its error is of order A^2, so two or three steps reach rounding)
+    c2 = 1.0 - bb
+    c1 = aa - 3.0 * bb * bb - 2.0 * bb
+    c0 = aa * bb - bb * bb - bb * bb * bb
+    z = np.broadcast_to(1.0 + bb - aa, np.broadcast(aa, bb).shape).copy()
+    for _ in range(50):
+        f = ((z - c2) * z + c1) * z - c0
+        df = (3.0 * z - 2.0 * c2) * z + c1
         dz = f / df
-        z = z - dz
+        z -= dz
         if np.all(np.abs(dz) < 1e-15):
             break
     s2 = np.sqrt(2.0)
