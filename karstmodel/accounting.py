@@ -195,9 +195,9 @@ def carbon_balance(c, run) -> dict:
     alone) and to other outlets; storage = DIC in E, M, C, the surface store and the non-karst groundwater."""
     i = _diss.IDX
     flows = run["flows"]
-    rin = run["slow_mass"] + run["fast_mass"] + run["allo_mass"]
-    dic_in = float(rin[:, i["dic"]].sum())
-    rock_in = float(rin[:, i["rock_c"]].sum())
+    inputs_in = (run["slow_mass"], run["fast_mass"], run["allo_mass"])
+    dic_in = float(sum(m[:, i["dic"]].sum() for m in inputs_in))
+    rock_in = float(sum(m[:, i["rock_c"]].sum() for m in inputs_in))
     surf_in_dic = float(run["surf_mass"][:, i["dic"]].sum())
     surf_rock = float(run["surf_mass"][:, i["rock_c"]].sum())
     surf_dic = float(run["surf"]["out_mass"][:, i["dic"]].sum())
@@ -314,11 +314,13 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         sim = ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]
         obs = ts["q_obs_mm"]
         out["metrics"] = {"q": _metrics.all_metrics(sim.to_numpy(), obs.to_numpy())}
-        ok = obs.notna()
+        q_obs = obs.to_numpy(float)
+        ok = np.isfinite(q_obs)
         if ok.any():
             # flux mode (Zeng et al. 2019): observed discharge x modelled spring DIC
-            q_obs_yr = float(obs[ok].mean() * 365.25)
-            dic_w = float(np.nansum(obs[ok] * ts.loc[ok, "dic_carbonic_mmol_l"]) / obs[ok].sum())
+            q_obs_yr = float(q_obs[ok].mean() * 365.25)
+            dic_c = ts["dic_carbonic_mmol_l"].to_numpy(float)
+            dic_w = float(np.nansum(q_obs[ok] * dic_c[ok]) / q_obs[ok].sum())
             out["flux_mode"] = {"runoff_obs_mm_yr": q_obs_yr, "dic_carbonic_mmol_l": dic_w,
                                 "carbon_sink_tc_km2_yr": float(sink_flux(q_obs_yr / 1000.0, dic_w)),
                                 "days_with_observations": int(ok.sum()),
