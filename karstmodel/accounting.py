@@ -91,7 +91,8 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     for k in ("epikarst_mm", "matrix_mm", "conduit_mm", "overflow_mm", "matrix_out_mm", "conduit_out_mm", "spring_mm"):
         ts[k] = flows[k]
     ts["other_outlets_mm"] = flows["other_outlets_mm"]
-    ts["outlet_runoff_mm"] = flows["spring_mm"] + flows["surface_mm"]
+    # at the outlet gauge: spring + non-karst runoff, routed with [reservoirs] routing_delay_d (same day by default)
+    ts["outlet_runoff_mm"] = flows["outlet_mm"]
     ts["spring_q_m3_s"] = flows["spring_mm"] * c.area_km2 / 86.4
     ts["outlet_q_m3_s"] = ts["outlet_runoff_mm"] * c.area_km2 / 86.4
     if observations is not None:
@@ -112,12 +113,9 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
         name = col.replace("_mmol_kgw", "_mmol_l").replace("_meq_kgw", "_meq_l")
         ts[name] = sc[col].to_numpy() if col in sc.columns else np.nan
     ts["pco2_ppm"] = 10.0 ** np.asarray(ts["log_pco2"], dtype=float) * 1e6
-    surf_q = flows["surface_mm"]
-    surf_dic = run["surf"]["out_mass"][:, i["dic"]] + run["base"]["out_mass"][:, i["dic"]]
-    out_q = flows["spring_mm"] + surf_q
+    out_q = flows["outlet_mm"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ts["outlet_dic_mmol_l"] = np.where(out_q > 1e-9, (np.nan_to_num(flows["spring_mm"] * conc[:, i["dic"]]) + surf_dic)
-                                           / out_q, np.nan)
+        ts["outlet_dic_mmol_l"] = np.where(out_q > 1e-9, run["outlet_dic_mass"] / out_q, np.nan)
     dic_c = conc[:, i["dic"]] - 2.0 * conc[:, i["so4_acid"]] - conc[:, i["no3_acid"]]
     ts["dic_carbonic_mmol_l"] = dic_c
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -183,9 +181,19 @@ def water_balance(c, run) -> dict:
     ds = float(s_end - s_start)
     resid = p + irr - ei - aet - spring - surface - other - ds
     scale = max(p + irr, 1e-12)
-    return {"precip_mm": p, "irrigation_mm": irr, "interception_evap_mm": ei, "aet_mm": aet, "spring_mm": spring, "surface_runoff_mm": surface,
-            "other_outlets_mm": other, "nonkarst_baseflow_mm": float(flows["nonkarst_baseflow_mm"].sum()),
-            "storage_change_mm": ds, "residual_mm": resid, "relative_error": abs(resid) / scale}
+    out = {"precip_mm": p, "irrigation_mm": irr, "interception_evap_mm": ei, "aet_mm": aet, "spring_mm": spring,
+           "surface_runoff_mm": surface, "other_outlets_mm": other,
+           "nonkarst_baseflow_mm": float(flows["nonkarst_baseflow_mm"].sum()),
+           "storage_change_mm": ds, "residual_mm": resid, "relative_error": abs(resid) / scale}
+    if "outlet_transit" in run:
+        # the routing to the outlet gauge: spring + surface = gauge + change of the water in transit
+        t0, t1 = run["outlet_transit"]
+        start = float(np.sum(t0)) if t0 is not None else 0.0
+        out["outlet_routing"] = {"gauge_mm": float(flows["outlet_mm"].sum()), "in_transit_start_mm": start,
+                                 "in_transit_end_mm": float(np.sum(t1)),
+                                 "residual_mm": float(spring + surface - flows["outlet_mm"].sum()
+                                                      - (np.sum(t1) - start))}
+    return out
 
 
 def carbon_balance(c, run) -> dict:
@@ -286,7 +294,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "dic_export_outlet_tc_km2_yr": float((np.nansum(ts["dic_flux_mmol_m2_d"]) + run["surf"]["out_mass"][:, i["dic"]].sum()
                                               + run["base"]["out_mass"][:, i["dic"]].sum())
                                              * M_C * 1e-3 / years),
-        "outlet_runoff_mm_yr": float((q + flows["surface_mm"]).sum() / years),
+        "outlet_runoff_mm_yr": float(flows["outlet_mm"].sum() / years),
         "precip_mm_yr": float(run["precip"].sum() / years),
         "pet_mm_yr": float(run["pet"].sum() / years),
         "aet_mm_yr": float((wb["aet_mm"] + wb["interception_evap_mm"]) / years),

@@ -139,6 +139,10 @@ def default_parameters(c: Catchment) -> tuple:
              ParameterSpec("hydrotopes.*.recharge_shape", 1.0, 6.0)]
     if c.lithology.carbonate > 0:  # diffuse percolation of the epikarst overflow into the matrix
         specs.append(ParameterSpec("reservoirs.overflow_to_matrix_fraction", 0.0, 1.0))
+    if c.observations.discharge == "outlet":
+        # travel time to the gauge (GR4J's UH1 base time X4; Perrin et al. 2003): a river peaks a day or so after
+        # the rain that a daily store releases the same day
+        specs.append(ParameterSpec("reservoirs.routing_delay_d", 0.05, 4.0))
     if c.observations.discharge == "outlet" and c.lithology.non_carbonate > 0:
         specs.append(ParameterSpec("lithology.allogenic_to_karst", 0.0, 1.0))
         specs.append(ParameterSpec("reservoirs.surface_k_per_d", 0.005, 5.0, "log"))

@@ -92,6 +92,10 @@ class ReservoirParameters:
     #: runoff that does not enter the karst (allogenic runoff not sinking, open water) reaches the outlet through
     #: a linear store with this constant (interflow/shallow groundwater of the non-karst area); None = same day
     surface_k_per_d: float | None = None
+    #: travel time from the springs and hillslopes to the outlet gauge: the outlet runoff (spring + non-karst runoff)
+    #: and its DIC are routed through GR4J's unit hydrograph UH1 with base time X4 = routing_delay_d days (Perrin et
+    #: al. 2003; karstmodel.hydrology.unit_hydrograph_gr4j); 0 (default) = same day. Spring outputs are not delayed.
+    routing_delay_d: float = 0.0
     #: groundwater of the non-carbonate area (molasse, flysch, sandstone): the share of the non-carbonate recharge
     #: that does not sink into the karst which percolates into it instead of running off through the surface
     #: store; it drains to the outlet as baseflow with Q = k S^a (a = 1: HBV lower zone, Bergstroem 1992; a = 5:
@@ -323,7 +327,7 @@ _RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0)
                "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-7, 10.0), "matrix_exponent": (0.2, 5.0),
                "conduit_k_per_d": (1e-5, 50.0), "conduit_exponent": (0.2, 5.0),
                "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5),
-               "surface_k_per_d": (1e-5, 50.0), "overflow_to_matrix_fraction": (0.0, 1.0),
+               "surface_k_per_d": (1e-5, 50.0), "routing_delay_d": (0.0, 30.0), "overflow_to_matrix_fraction": (0.0, 1.0),
                "nonkarst_baseflow_fraction": (0.0, 1.0), "nonkarst_baseflow_k_per_d": (1e-12, 10.0),
                "nonkarst_baseflow_exponent": (0.2, 5.0), "initial_nonkarst_baseflow_mm": (0.0, 1e6)}
 _CHEM_BOUNDS = {"gas_water_ratio": (0.0, 100.0), "conduit_radius_mm": (0.01, 1e5),

@@ -266,3 +266,32 @@ def route_store(inflow_mm, k_per_d: float, exponent: float = 1.0, s0: float = 0.
                 "store_mass": np.zeros((n, nc))}
     out, out_m, store, store_m = _store_loop(q, mass, float(k_per_d), float(exponent), float(s0), m0)
     return {"out_mm": out, "out_mass": out_m, "store_mm": store, "store_mass": store_m}
+
+
+def unit_hydrograph_gr4j(x4_days: float) -> np.ndarray:
+    """Daily ordinates of GR4J's unit hydrograph UH1 with base time X4 (days): from its S-curve SH1(t) = (t/X4)^(5/2)
+    for 0 <= t < X4 and 1 beyond (Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275, appendix A), ordinate j
+    (j = 0: the same day) = SH1(j + 1) - SH1(j). They sum to 1; X4 <= 1 day gives [1] (no delay)."""
+    x4 = float(x4_days)
+    if not x4 > 0.0:
+        return np.ones(1)
+    j = np.arange(0.0, np.ceil(x4) + 1.0)
+    sh = np.where(j < x4, (j / x4) ** 2.5, 1.0)
+    return np.diff(sh)
+
+
+def route_unit_hydrograph(inflow, uh: np.ndarray, pending0=None) -> tuple[np.ndarray, np.ndarray]:
+    """Convolve a daily series with unit-hydrograph ordinates ``uh``: out[t] = sum_j uh[j] inflow[t - j], plus what
+    earlier inflow still owed to these days (``pending0``, length len(uh) - 1). Returns (out, pending): pending is
+    what this series owes to the days after it, so that routing a record in pieces equals routing it whole and
+    in + pending0 = out + pending (mass conserved)."""
+    q = np.asarray(inflow, dtype=float)
+    full = np.convolve(q, uh)
+    if pending0 is not None and np.size(pending0):
+        p0 = np.asarray(pending0, dtype=float)
+        if full.size < p0.size:
+            full = np.concatenate([full, np.zeros(p0.size - full.size)])
+        full[: p0.size] += p0
+    n = q.size
+    return full[:n].copy(), full[n:].copy()
+

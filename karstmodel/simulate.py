@@ -20,7 +20,8 @@ from .catchment import Catchment, load_catchment, resolve_catchment
 from .drivers import Drivers, load_drivers
 from . import changes
 from ._compiled import njit, prange
-from .hydrology import parameter_table, route_store, simulate_hydrotopes, simulate_karst, steady_state_storage
+from .hydrology import (parameter_table, route_store, route_unit_hydrograph, simulate_hydrotopes, simulate_karst,
+                        steady_state_storage, unit_hydrograph_gr4j)
 from .observations import load_discharge_observations
 from .snow import simulate_snow
 from .soil_co2 import simulate_soil_co2
@@ -49,6 +50,10 @@ class _State:
     #: steady state of its mean inflow in the run
     baseflow: float | None = None
     baseflow_mass: np.ndarray | None = None
+    #: outlet routing (routing_delay_d > 0): water (mm) and DIC (mmol/m2) already on their way to the gauge, owed to
+    #: the days after the end of the previous piece of the record
+    transit: np.ndarray | None = None
+    transit_dic: np.ndarray | None = None
 
 
 def _route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
@@ -145,13 +150,16 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     m_init = karst["matrix_mm"][0] + karst["matrix_out_mm"][0] - karst["epikarst_to_matrix_mm"][0]
     storage0 = (state.storage[0], m_init, state.storage[2])
     flows.update(karst)
+    uh = unit_hydrograph_gr4j(c.reservoirs.routing_delay_d)
+    flows["outlet_mm"], transit_end = route_unit_hydrograph(flows["spring_mm"] + flows["surface_mm"], uh,
+                                                            state.transit)
     if water_only:
         end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
                            icept=hyd["icept_mm"][-1].copy(),
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])), mass=None,
                            surface=float(flows["surface_store_mm"][-1]),
-                           baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]))
+                           baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), transit=transit_end)
         return dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, state0=state,
                     storage0=storage0, params=params), end_state
 
@@ -206,7 +214,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                            mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
                            surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
                            baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]),
-                           baseflow_mass=base["store_mass"][-1].copy())
+                           baseflow_mass=base["store_mass"][-1].copy(), transit=transit_end)
         return {}, end_state
     t_gw = c.chemistry.groundwater_temp_c if c.chemistry.groundwater_temp_c is not None else float(np.clip(np.mean(temp), 0.5, 40.0))
     mineral = "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite"
@@ -245,15 +253,28 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
             arr[valid] = v
             cols[col] = arr
         spring_chem = pd.DataFrame(cols, copy=False)
+    # the outlet's DIC, routed with its water; water already in transit at the start (from the spin-up) carries the
+    # first day's outlet concentration (the spin-up does not speciate the spring water)
+    i_dic = dissolution.IDX["dic"]
+    raw_q = flows["spring_mm"] + flows["surface_mm"]
+    raw_dic = (np.nan_to_num(flows["spring_mm"] * conc_s[:, i_dic]) + surf["out_mass"][:, i_dic]
+               + base["out_mass"][:, i_dic])
+    transit_dic0 = state.transit_dic
+    if transit_dic0 is None and state.transit is not None and np.size(state.transit):
+        c_first = raw_dic[0] / raw_q[0] if raw_q[0] > 0 else 0.0
+        transit_dic0 = np.asarray(state.transit) * c_first
+    outlet_dic, transit_dic_end = route_unit_hydrograph(raw_dic, uh, transit_dic0)
     end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
                        storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                 float(karst["conduit_mm"][-1])),
                        mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
                        surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
-                       baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), baseflow_mass=base["store_mass"][-1].copy())
+                       baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), baseflow_mass=base["store_mass"][-1].copy(),
+                       transit=transit_end, transit_dic=transit_dic_end)
     out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,
                slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr, surf=surf,
-               base_mass=base_mass, base=base,
+               base_mass=base_mass, base=base, outlet_dic_mass=outlet_dic,
+               outlet_transit=(state.transit, transit_end),
                conc_m=conc_m2, conc_c=conc_c2, conc_s=conc_s, diss_m=diss_m, diss_c=diss_c, spring_chem=spring_chem,
                t_gw=t_gw, mineral=mineral, state0=state, storage0=storage0, mass0=mass0, n_sources=ns,
                params=params)
@@ -300,7 +321,7 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
         _, state = _core(catchment, data.iloc[: min(catchment.warmup_days, len(data))], state, water_only=True)
     run, _ = _core(catchment, data, state, water_only=True)
     f = run["flows"]
-    return {"spring_mm": f["spring_mm"], "surface_mm": f["surface_mm"], "outlet_mm": f["spring_mm"] + f["surface_mm"],
+    return {"spring_mm": f["spring_mm"], "surface_mm": f["surface_mm"], "outlet_mm": f["outlet_mm"],
             "run": run}
 
 
