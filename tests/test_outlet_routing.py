@@ -37,7 +37,8 @@ def test_routed_outlet_closes_and_delays_the_peak():
     """With a delay the gauge hydrograph peaks later, keeps the water (spring + surface = gauge + change in
     transit), and the outlet DIC concentration stays that of the routed water; without it nothing changes."""
     c = load_catchment(resolve_catchment("coln_bibury"))
-    base = simulate(replace(c, reaches=()), with_reaches=False)
+    c = replace(c, reservoirs=replace(c.reservoirs, routing_delay_d=0.0), reaches=())
+    base = simulate(c, with_reaches=False)
     c2 = replace(c, reservoirs=replace(c.reservoirs, routing_delay_d=2.5), reaches=())
     r = simulate(c2, with_reaches=False)
     ts0, ts = base.timeseries, r.timeseries
