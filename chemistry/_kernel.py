@@ -94,11 +94,17 @@ if AVAILABLE:
     def _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x):
         """log g (into lg) and master log activities x at (y, I, log a_w) of one sample."""
         n_sp = lg.shape[0]
-        n_m, n_ll = pinv.shape
-        n_free = null.shape[1]
         sq = math.sqrt(ionic)
         for j in range(n_sp):
             lg[j] = -az2[j] * sq / (1.0 + beta[j] * sq) + bpar[j] * ionic
+        _masters(y, log_aw, lg, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, r, x)
+
+    @njit(cache=True, fastmath=False, error_model="numpy")
+    def _masters(y, log_aw, lg, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, r, x):
+        """Master log activities x = x_p + B y, with x_p from the log-linear constraints at log a_w and the log g of
+        their gamma species (``lg``); ``r`` is scratch."""
+        n_m, n_ll = pinv.shape
+        n_free = null.shape[1]
         for k in range(n_ll):
             r[k] = ll_rhs0[k] - ll_nuw[k] * log_aw
         for g in range(gsp_k.shape[0]):
@@ -247,18 +253,7 @@ if AVAILABLE:
                         lg[j] = -az2[j] * sq / den + bpar[j] * ionic
                         dend = den if sqd == sq else 1.0 + beta[j] * sqd
                         dlg[j] = -az2[j] / (2.0 * sqd * (dend * dend)) + bpar[j]
-                    for k in range(n_ll):
-                        r[k] = ll_rhs0[k] - ll_nuw[k] * log_aw
-                    for g in range(gsp_k.shape[0]):
-                        r[gsp_k[g]] += lg[gsp_j[g]]
-                    for m in range(n_m):
-                        xp = 0.0
-                        for k in range(n_ll):
-                            xp += r[k] * pinv[m, k]
-                        yn = 0.0
-                        for l in range(n_free):
-                            yn += y[l] * null[m, l]
-                        x[m] = xp + yn
+                    _masters(y, log_aw, lg, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, r, x)
                     for q in range(nd):
                         f[q] = 0.0
                         for c in range(nd):

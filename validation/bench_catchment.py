@@ -18,17 +18,11 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from _bench import load_average  # noqa: E402
+
 from karstmodel.catchment import load_catchment, resolve_catchment  # noqa: E402
 from karstmodel.drivers import Drivers, load_drivers  # noqa: E402
 from karstmodel.simulate import simulate, simulate_water  # noqa: E402
-
-
-def _load() -> str:
-    try:
-        a, b, c = os.getloadavg()
-        return f"load average {a:.2f} {b:.2f} {c:.2f}"
-    except OSError:  # pragma: no cover
-        return "load average n/a"
 
 
 def long_drivers(c, years: int) -> Drivers:
@@ -51,7 +45,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     simulate(c, drivers=drv, observations=None, with_reaches=False)
     first = time.perf_counter() - t0
-    load_before = _load()
+    load_before = load_average()
     times, cpus = [], []
     for _ in range(args.repeat):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -72,7 +66,7 @@ def main(argv=None):
         wtimes.append(time.perf_counter() - t0)
     water = min(wtimes)
     n_years = len(drv.data) / 365.25
-    print(f"karstmodel catchment benchmark: {c.name}, {n_years:.1f} simulated years, {os.cpu_count()} cores "
+    print(f"karstmodel catchment benchmark: {c.name}, {n_years:.1f} simulated years "
           f"({load_before} before the timed runs; other jobs slow every number)")
     print(f"first run in a fresh process (compile/cache load + chemistry tables + run): {first:.2f} s")
     print(f"catchment chain (water, soil CO2, chemistry, accounting; no reaches): {full:.3f} s = {full / n_years * 1000:.2f} ms per "
@@ -83,7 +77,7 @@ def main(argv=None):
     if reach_t is not None:
         print(f"with the {len(c.reaches)} reaches below the spring (15-min steps): {reach_t:.2f} s "
               f"= {reach_t / n_years * 1000:.1f} ms per catchment-year")
-    print(f"after: {_load()}")
+    print(f"after: {load_average()}")
     return 0
 
 

@@ -17,6 +17,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from _bench import load_average  # noqa: E402
+
 import chemistry  # noqa: E402
 from chemistry import phreeqc  # noqa: E402
 
@@ -76,12 +78,8 @@ def main(argv=None):
     dph = np.max(np.abs(sub["ph"].to_numpy() - ref[:, 0]))
     dca = np.max(np.abs(sub["ca_mmol_kgw"].to_numpy() / (ref[:, 1] * 1000) - 1))
     ddic = np.max(np.abs(sub["dic_mmol_kgw"].to_numpy() / (ref[:, 2] * 1000) - 1))
-    try:
-        load = "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:  # pragma: no cover
-        load = "load average n/a"
     print(f"karstmodel chemistry benchmark ({args.mineral}, {args.system} system, T 0-40 C, log pCO2 -3.5..-0.5, "
-          f"{os.cpu_count()} cores, {load}; best of {args.repeat} timed runs each)")
+          f"{load_average()}; best of {args.repeat} timed runs each)")
     print(f"native : {n:>9d} points in {t_nat:8.3f} s = {rate_nat:12.0f} solves/s "
           f"(all converged: {bool(nat['converged'].all())})")
     print(f"PHREEQC: {k:>9d} points in {t_ph:8.3f} s = {rate_ph:12.0f} solves/s (one simulation per point)")

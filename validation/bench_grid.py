@@ -30,15 +30,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from _bench import load_average  # noqa: E402
+
 GOAL_CELL_YEARS_PER_S = 1e5 / 600.0
-
-
-def _load() -> str:
-    try:
-        a, b, c = os.getloadavg()
-        return f"load average {a:.2f} {b:.2f} {c:.2f} on {os.cpu_count()} cores"
-    except OSError:  # pragma: no cover
-        return "load average n/a"
 
 
 class StageTimer:
@@ -177,7 +171,7 @@ def main(argv=None):
 
     from karstmodel.catchment import load_catchment, resolve_catchment
     from karstmodel.grid import demo_grid, simulate_grid, validate_grid
-    print(f"karstmodel grid benchmark: {_load()}")
+    print(f"karstmodel grid benchmark: {load_average()}")
     template = load_catchment(resolve_catchment("kerschbaum"))
     ds = demo_grid(rows=args.rows, cols=args.cols, years=args.years)
     norm = validate_grid(ds, template=template)
@@ -226,7 +220,7 @@ def main(argv=None):
           f"{GOAL_CELL_YEARS_PER_S / steady:.2f})")
     print(f"  from the CPU time, on {args.workers} idle cores: {(1e5 / idle + startup) / 60:.1f} min (goal / rate = "
           f"{GOAL_CELL_YEARS_PER_S / idle:.2f})")
-    print(f"\nafter: {_load()}")
+    print(f"\nafter: {load_average()}")
     return 0
 
 
