@@ -26,7 +26,7 @@ from . import thermo
 from .database import DATABASE_DIR, temperature_basis
 from .errors import InputError
 from .output import solution_columns
-from .water import ELEMENTS, LogLinear, Sum, build_model, solve
+from .water import ELEMENTS, LogLinear, Sum, build_model, one_temperature, solve
 from ._threads import single_blas_thread
 
 MINERALS = ("calcite", "dolomite", "both", "none")
@@ -533,7 +533,7 @@ def _x0_totals(model, temp_c, totals: dict, imbalance) -> np.ndarray:
     free ions (I = 0.5 sum z^2 c, HCO3- carrying A); masters start at their totals times g (ion pairs neglected)."""
     n = temp_c.size
     x0 = np.full((n, len(model.masters)), -3.0)
-    if n > 1 and temp_c[0] == temp_c[-1] and np.all(temp_c == temp_c[0]):
+    if one_temperature(temp_c):
         temp_c = temp_c[:1]  # one temperature: constants evaluated once and broadcast
     basis = temperature_basis(temp_c + thermo.KELVIN)
     lk = lambda sp: basis @ np.asarray(model.database.species[sp].log_k.coefficients)  # noqa: E731

@@ -245,7 +245,7 @@ class Solution:
         if self._basis is not None:
             return self._basis @ coef
         tc = self.temp_c
-        if tc.size > 1 and tc[0] == tc[-1] and np.all(tc == tc[0]):  # one temperature: one evaluation
+        if one_temperature(tc):  # one evaluation
             one = dbmod.temperature_basis(tc[:1] + thermo.KELVIN) @ coef
             return np.full(tc.size, float(one[0]))
         if self._tcols is None:
@@ -395,11 +395,18 @@ class _Problem:
         return self.null.shape[1]
 
 
+def one_temperature(temp_c) -> bool:
+    """Whether a series of more than one sample has a single temperature (groundwater): temperature-dependent
+    constants are then evaluated once and broadcast."""
+    t = np.asarray(temp_c)
+    return t.size > 1 and t.flat[0] == t.flat[-1] and bool(np.all(t == t.flat[0]))
+
+
 def _debye_huckel(temp_c, chunk: int = 65536):
     """Debye-Hueckel A and B per sample (:func:`chemistry.thermo.debye_huckel_a_b`), evaluated in blocks so
     that its many temporaries stay small; a series at one temperature (groundwater) is evaluated once."""
     n = temp_c.size
-    if n > 1 and temp_c[0] == temp_c[-1] and np.all(temp_c == temp_c[0]):
+    if one_temperature(temp_c):
         a, b = thermo.debye_huckel_a_b(temp_c[:1])
         return np.full(n, float(a[0])), np.full(n, float(b[0]))
     if n <= chunk:

@@ -151,7 +151,8 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     storage0 = (state.storage[0], m_init, state.storage[2])
     flows.update(karst)
     uh = unit_hydrograph_gr4j(c.reservoirs.routing_delay_d)
-    flows["outlet_mm"], transit_end = route_unit_hydrograph(flows["spring_mm"] + flows["surface_mm"], uh,
+    raw_q = flows["spring_mm"] + flows["surface_mm"]  # leaving the springs and hillslopes, before the routing
+    flows["outlet_mm"], transit_end = route_unit_hydrograph(raw_q, uh,
                                                             state.transit)
     if water_only:
         end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
@@ -256,7 +257,6 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     # the outlet's DIC, routed with its water; water already in transit at the start (from the spin-up) carries the
     # first day's outlet concentration (the spin-up does not speciate the spring water)
     i_dic = dissolution.IDX["dic"]
-    raw_q = flows["spring_mm"] + flows["surface_mm"]
     raw_dic = (np.nan_to_num(flows["spring_mm"] * conc_s[:, i_dic]) + surf["out_mass"][:, i_dic]
                + base["out_mass"][:, i_dic])
     transit_dic0 = state.transit_dic
