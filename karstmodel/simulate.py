@@ -152,8 +152,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     flows.update(karst)
     uh = unit_hydrograph_gr4j(c.reservoirs.routing_delay_d)
     raw_q = flows["spring_mm"] + flows["surface_mm"]  # leaving the springs and hillslopes, before the routing
-    flows["outlet_mm"], transit_end = route_unit_hydrograph(raw_q, uh,
-                                                            state.transit)
+    flows["outlet_mm"], transit_end = route_unit_hydrograph(raw_q, uh, state.transit)
     if water_only:
         end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
                            icept=hyd["icept_mm"][-1].copy(),
