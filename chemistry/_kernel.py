@@ -121,7 +121,7 @@ if AVAILABLE:
     @njit(cache=True, fastmath=False, error_model="numpy")
     def _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
                null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-               gas_nuw, gas_lk, gas_nub, x0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out):
+               gas_nuw, gas_lk, gas_nub, x0, i0, aw0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out):
         n_sp, n_m = nu.shape
         n_free = null.shape[1]
         n_sum = w.shape[0]
@@ -189,12 +189,15 @@ if AVAILABLE:
             for attempt in range(2):
                 # series mode: start from the previous sample's converged solution (x, I, a_w) within the block
                 warm = attempt == 0 and series and i > lo and conv_out[i - 1] and math.isfinite(i_out[i - 1])
+                # or from a complete given state: x0 with its own I and log a_w (i0 > 0; NaN where not given)
+                given = attempt == 0 and not warm and i0[i] > 0.0
+                stateful = warm or given
                 # starting point: x0 (or the previous solution) projected on the free directions (at I = 1e-3 and
-                # a_w = 1, or at the previous I and a_w)
+                # a_w = 1, or at the previous or given I and a_w)
                 sq = math.sqrt(1e-3)
-                i_start = i_out[i - 1] if warm else 1e-3
-                aw_start = aw_out[i - 1] if warm else 0.0
-                if warm:
+                i_start = i_out[i - 1] if warm else (i0[i] if given else 1e-3)
+                aw_start = aw_out[i - 1] if warm else (aw0[i] if given else 0.0)
+                if stateful:
                     sq = math.sqrt(i_start)
                 for k in range(n_ll):
                     r[k] = ll_rhs0[k] - ll_nuw[k] * aw_start
@@ -213,12 +216,12 @@ if AVAILABLE:
                     y[l] = v
                 # ionic strength and water activity of the starting point (its projection, at log g(I = 1e-3),
                 # a_w = 1) where that is a plausible water (every molality below 1 mol/kgw); else I = 1e-3, a_w = 1
-                if not warm:
+                if not stateful:
                     _state(y, 1e-3, 0.0, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
-                ok = not warm
+                ok = not stateful
                 zsum = 0.0
                 msum = 0.0
-                for j in range(0 if warm else n_sp):
+                for j in range(0 if stateful else n_sp):
                     lm = 0.0
                     for m in range(n_m):
                         lm += nu[j, m] * x[m]
@@ -229,7 +232,7 @@ if AVAILABLE:
                     mj = math.exp(LN10 * lm)
                     zsum += z2[j] * mj
                     msum += mj
-                if warm:
+                if stateful:
                     ionic = i_start
                     log_aw = aw_start
                 elif ok:
@@ -366,7 +369,7 @@ if AVAILABLE:
                         its = it
                         break
                 its_total += its
-                if converged or not warm:
+                if converged or not stateful:
                     break
             # final state (as the numpy path: log g, x and molalities at the last y, I, log a_w)
             _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x)
@@ -388,7 +391,7 @@ if AVAILABLE:
     @njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
     def _newton(max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
                 ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-                gas_nuw, gas_lk, gas_nub, x0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out):
+                gas_nuw, gas_lk, gas_nub, x0, i0, aw0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out):
         n = temp_k.shape[0]
         n_blocks = (n + BLOCK - 1) // BLOCK
         for b in prange(n_blocks):
@@ -396,7 +399,8 @@ if AVAILABLE:
             hi = min(n, lo + BLOCK)
             _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
                    null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef,
-                   gas_nu, gas_nuw, gas_lk, gas_nub, x0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out)
+                   gas_nu, gas_nuw, gas_lk, gas_nub, x0, i0, aw0, series, x_out, mol_out, i_out, aw_out, conv_out,
+                   its_out)
 
 
 def solve_problem(p, max_iter: int, tol: float):
@@ -418,7 +422,7 @@ def solve_problem(p, max_iter: int, tol: float):
             f64(model.b_param), f64(model.nu), f64(model.nu_w), f64(p.pinv), f64(p.null), f64(p.ll_target),
             f64(p.ll_coef), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j), f64(p.w), f64(p.rhs), c(p.log_rows),
             f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef), f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_lk),
-            f64(p.gas_nub), f64(p.x0), bool(p.series), x, mol, ionic, log_aw, conv, its)
+            f64(p.gas_nub), f64(p.x0), f64(p.i0), f64(p.aw0), bool(p.series), x, mol, ionic, log_aw, conv, its)
     global LOADED
     LOADED = True
     return x, mol, ionic, log_aw, conv, its

@@ -29,11 +29,21 @@ from .output import solution_columns
 from .water import ELEMENTS, LogLinear, Sum, build_model, one_temperature, solve
 from ._threads import single_blas_thread
 
+def _kernel_available() -> bool:
+    try:
+        from ._kernel import AVAILABLE
+    except ImportError:  # pragma: no cover
+        return False
+    return AVAILABLE
+
+
 MINERALS = ("calcite", "dolomite", "both", "none")
 SYSTEMS = ("open", "closed", "mixed")
 #: ideal gas constant, L atm mol-1 K-1 (CODATA 2018)
 R_L_ATM = 0.0820574
 WATER_KEYS = tuple(ELEMENTS)  # dic, ca, mg, na, k, cl, so4, no3
+#: pure water in the open system goes through the fused compiled solve (chemistry._open_fused) when numba is there
+FUSED = _kernel_available()
 
 
 def _water_totals(water, n: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
@@ -245,6 +255,43 @@ def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
     return ll, sums
 
 
+def label_column(value: str, n: int) -> pd.Categorical:
+    """A column of one repeated label (``mineral``, ``system``) as a categorical: one byte per row instead of one
+    string object per row (it compares, groups and prints as the strings do)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
+def _inputs(temp_c, pco2_atm, gas_water_ratio, water):
+    """Broadcast and check the inputs of :func:`equilibrate`: temperatures (a copy) and pCO2 (None when not given)
+    as 1-D arrays of the common length n."""
+    arrays = [np.asarray(temp_c, dtype=float)]
+    if pco2_atm is not None:
+        arrays.append(np.asarray(pco2_atm, dtype=float))
+    if gas_water_ratio is not None:
+        arrays.append(np.asarray(gas_water_ratio, dtype=float))
+    shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    n = int(np.prod(shape)) if shape else 1
+    if isinstance(water, pd.DataFrame) and len(water) not in (1, n):
+        if n == 1:
+            n, shape = len(water), (len(water),)
+        else:
+            raise InputError(f"starting water has {len(water)} rows for {n} inputs")
+    t = np.broadcast_to(np.asarray(temp_c, dtype=float), shape).reshape(-1).copy()
+    if t.size == 1 and n > 1:
+        t = np.full(n, t[0])
+    _check_temp(t)
+    p = None
+    if pco2_atm is not None:
+        p = np.broadcast_to(np.asarray(pco2_atm, dtype=float), shape).reshape(-1)
+        if p.size == 1 and n > 1:
+            p = np.full(n, p[0])
+        bad = ~np.isfinite(p) | (p <= 0) | (p > 1.0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"pCO2 {p[i]} atm outside (0, 1]", column="pco2_atm", row=i)
+    return t, p, n
+
+
 @single_blas_thread
 def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", water=None,
                          gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
@@ -261,33 +308,9 @@ def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system
         raise InputError("pco2_atm is required (it may be None only for a closed system with a starting water)")
     if system == "mixed" and gas_water_ratio is None:
         raise InputError("system='mixed' needs gas_water_ratio (litres of gas per kg of water)")
-    arrays = [np.asarray(temp_c, dtype=float)]
-    if pco2_atm is not None:
-        arrays.append(np.asarray(pco2_atm, dtype=float))
-    if gas_water_ratio is not None:
-        arrays.append(np.asarray(gas_water_ratio, dtype=float))
-    shape = np.broadcast_shapes(*[a.shape for a in arrays])
-    n = int(np.prod(shape)) if shape else 1
-    if isinstance(water, pd.DataFrame) and len(water) not in (1, n):
-        if n == 1:
-            n, shape = len(water), (len(water),)
-        else:
-            raise InputError(f"starting water has {len(water)} rows for {n} inputs")
-    t = np.broadcast_to(np.asarray(temp_c, dtype=float), shape).reshape(-1).copy()
-    if t.size == 1 and n > 1:
-        t = np.full(n, t[0])
+    t, p, n = _inputs(temp_c, pco2_atm, gas_water_ratio, water)
     totals, imbalance, _ = _water_totals(water if not isinstance(water, pd.DataFrame) or len(water) == n
                                          else water.iloc[[0] * n].reset_index(drop=True), n)
-    _check_temp(t)
-    p = None
-    if pco2_atm is not None:
-        p = np.broadcast_to(np.asarray(pco2_atm, dtype=float), shape).reshape(-1)
-        if p.size == 1 and n > 1:
-            p = np.full(n, p[0])
-        bad = ~np.isfinite(p) | (p <= 0) | (p > 1.0)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"pCO2 {p[i]} atm outside (0, 1]", column="pco2_atm", row=i)
     model = build_model(_element_set(mineral, totals), database)
 
     if mineral == "none":
@@ -346,7 +369,7 @@ def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system
 @single_blas_thread
 def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "open", backend: str = "native",
                 water=None, gas_water_ratio=None, database: str = "phreeqc.dat", series: bool = False,
-                tol: float | None = None) -> pd.DataFrame:
+                tol: float | None = None, _fused: bool = True) -> pd.DataFrame:
     """Equilibrate water with CO2 and calcite and/or dolomite; one row per (broadcast) input.
 
     Parameters
@@ -383,6 +406,9 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
                                    gas_water_ratio=gas_water_ratio, database=database)
     if backend != "native":
         raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
+    if _fused and FUSED and system == "open" and water is None and mineral in ("calcite", "dolomite", "both") \
+            and pco2_atm is not None:
+        return _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol)
     sol, t, p, totals = equilibrate_solution(temp_c, pco2_atm, mineral, system, water, gas_water_ratio, database,
                                              series, tol)
     n = t.size
@@ -399,14 +425,38 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
         dissolved = (sol.total("ca") - ca_before)  # Ca from both minerals; Mg gain is in mg_mmol_kgw
     data["dissolved_mmol_kgw"] = dissolved * 1000.0
     df = pd.DataFrame(data, copy=False)  # one block allocation instead of one per column
-    df["mineral"] = mineral
-    df["system"] = system
+    df["mineral"] = label_column(mineral, n)
+    df["system"] = label_column(system, n)
     df["converged"] = sol.converged
     if not sol.converged.all():
         bad = ~sol.converged
         num = df.select_dtypes("number").columns.difference(["temp_c", "pco2_atm"])
         df.loc[bad, num] = np.nan
     df.attrs.update(backend="native", database=sol.model.database.name)
+    return df
+
+
+def _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol) -> pd.DataFrame:
+    """:func:`equilibrate` of pure water in the open system through the fused compiled solve
+    (:mod:`chemistry._open_fused`; same equations, same columns). Samples it does not converge are solved again by
+    the general path."""
+    from . import _open_fused
+    t, p, n = _inputs(temp_c, pco2_atm, None, None)
+    tol_ = 1e-8 if tol is None else float(tol)
+    block, names, conv, _ = _open_fused.equilibrate_open(t, p, mineral, database, tol_)
+    if not conv.all():
+        bad = np.flatnonzero(~conv)
+        again = equilibrate(t[bad], p[bad], mineral=mineral, system="open", database=database, tol=tol,
+                            _fused=False)
+        block[:, bad] = again[list(names)].to_numpy().T
+        conv[bad] = again["converged"].to_numpy()
+    df = pd.DataFrame(block.T, columns=list(names), copy=False)
+    df["mineral"] = label_column(mineral, n)
+    df["system"] = label_column("open", n)
+    df["converged"] = conv
+    if not conv.all():
+        df.loc[~conv, list(names[2:])] = np.nan
+    df.attrs.update(backend="native", database=_open_fused.start_table(database, mineral)["model"].database.name)
     return df
 
 

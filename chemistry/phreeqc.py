@@ -216,8 +216,9 @@ def equilibrate_phreeqc(temp_c, pco2_atm, mineral="calcite", system="open", wate
     df = pd.DataFrame({"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)})
     for k, v in cols.items():
         df["pco2_final_atm" if k == "pco2_atm" else k] = v
-    df["mineral"] = mineral
-    df["system"] = system
+    from .equilibrium import label_column
+    df["mineral"] = label_column(mineral, n)
+    df["system"] = label_column(system, n)
     df["converged"] = True
     df.attrs.update(backend="phreeqc", database=dbmod.database_path(database).name)
     return df

@@ -31,6 +31,7 @@ samples (:mod:`chemistry._kernel`, ``engine="numba"``, used by default for large
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -384,6 +385,8 @@ class _Problem:
     gas_lk: np.ndarray  # (Q, 6) logK coefficients of the gas phases
     gas_nub: np.ndarray  # (Q, L)
     x0: np.ndarray  # (N, M) starting point (projected on the free directions at I = 1e-3, a_w = 1)
+    i0: np.ndarray = None  # (N,) ionic strength of a complete starting state (NaN: not given; see solve)
+    aw0: np.ndarray = None  # (N,) its log a_w
     series: bool = False  # numba engine: start each sample from the previous one's solution (see solve)
 
     @property
@@ -418,7 +421,7 @@ def _debye_huckel(temp_c, chunk: int = 65536):
     return a, b
 
 
-def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0) -> _Problem:
+def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0, start_state=None) -> _Problem:
     temp_c = np.atleast_1d(np.asarray(temp_c, dtype=float))
     n, m = temp_c.size, len(model.masters)
     if len(log_linear) + len(sums) != m:
@@ -474,11 +477,16 @@ def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0) -> _Pr
     if x0 is None:
         x0 = np.array([-7.0] + [-3.0] * (m - 1))
     x0 = np.broadcast_to(np.asarray(x0, dtype=float), (n, m))
+    if start_state is None:
+        i0 = aw0 = np.full(n, np.nan)
+    else:
+        i0 = np.broadcast_to(np.asarray(start_state[0], dtype=float), (n,))
+        aw0 = np.broadcast_to(np.asarray(start_state[1], dtype=float), (n,))
     c = np.ascontiguousarray
     return _Problem(model=model, temp_c=temp_c, dh_a=dh_a, dh_b=dh_b, pinv=c(pinv), null=c(null),
                     ll_target=ll_target, ll_coef=ll_coef, ll_nuw=ll_nuw, gsp_k=gsp_k, gsp_j=gsp_j, w=c(w), rhs=rhs,
                     log_rows=log_rows, log_rhs=log_rhs, nub=c(nub), gas_k=gas_k, gas_coef=gas_coef, gas_nu=gas_nu,
-                    gas_nuw=gas_nuw, gas_lk=gas_lk, gas_nub=c(gas_nub), x0=x0)
+                    gas_nuw=gas_nuw, gas_lk=gas_lk, gas_nub=c(gas_nub), x0=x0, i0=i0, aw0=aw0)
 
 
 def _row_max(a):
@@ -515,6 +523,7 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
     has_ll = p.pinv.shape[1] > 0
 
     sl = slice(lo, hi)
+    given = p.i0[sl] > 0.0  # complete starting state (x0, I, log a_w) given for these samples
     basis = dbmod.temperature_basis(p.temp_c[sl] + thermo.KELVIN)
     logk = basis @ model.logk_coef.T
     ll_rhs0 = p.ll_target[sl] + basis @ p.ll_coef.T
@@ -522,12 +531,14 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
     work = {"logk": logk, "az2": az2_0, "beta": beta_0, "bpar": bpar_0, "ll_rhs0": ll_rhs0,
             "rhs": p.rhs[sl], "abs_rhs": np.abs(p.rhs[sl]), "log_rows": p.log_rows[sl], "log_rhs": p.log_rhs[sl],
             "gas_coef": p.gas_coef[sl], "gas_logk": basis @ p.gas_lk.T}
-    # starting point: x0 projected on the free directions (at I = 1e-3 and a_w = 1)
+    # starting point: x0 projected on the free directions (at I = 1e-3 and a_w = 1, or at the given I, a_w)
+    i_start = np.where(given, p.i0[sl], _I0)
+    aw_start = np.where(given, p.aw0[sl], 0.0)
     if has_ll:
-        sq = np.sqrt(_I0)
-        r = ll_rhs0 - p.ll_nuw[None, :] * 0.0
+        sq = np.sqrt(i_start)
+        r = ll_rhs0 - p.ll_nuw[None, :] * aw_start[:, None]
         for k, j in gsp:
-            r[:, k] += -az2_0[:, j] * sq / (1.0 + beta_0[:, j] * sq) + bpar_0[:, j] * _I0
+            r[:, k] += -az2_0[:, j] * sq / (1.0 + beta_0[:, j] * sq) + bpar_0[:, j] * i_start
         y_out = (p.x0[sl] - r @ p.pinv.T) @ p.null
     else:
         y_out = p.x0[sl] @ p.null
@@ -545,8 +556,8 @@ def _newton_numpy_block(p: _Problem, lo: int, hi: int, max_iter: int, tol: float
     logm = logk + x @ nu_t - lg
     ok = np.all(logm < 0.0, axis=1)
     m0 = 10.0 ** np.minimum(logm, 0.0)
-    i_out = np.where(ok, np.maximum(0.5 * (m0 @ z2), 1e-7), _I0)
-    aw_out = np.where(ok, thermo.log_water_activity(m0.sum(axis=1)), 0.0)
+    i_out = np.where(given, i_start, np.where(ok, np.maximum(0.5 * (m0 @ z2), 1e-7), _I0))
+    aw_out = np.where(given, aw_start, np.where(ok, thermo.log_water_activity(m0.sum(axis=1)), 0.0))
     conv_out = np.zeros(nb, dtype=bool)
     its_out = np.full(nb, max_iter, dtype=np.int64)
     rows = np.arange(nb)  # block rows of the working set
@@ -691,7 +702,7 @@ def _pick_engine(engine: str, n: int) -> str:
 
 
 def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, max_iter: int = 60,
-          tol: float = 1e-8, engine: str | None = None, series: bool = False) -> Solution:
+          tol: float = 1e-8, engine: str | None = None, series: bool = False, start_state=None) -> Solution:
     """Solve the aqueous system for every sample (Newton-Raphson; see the module docstring).
 
     Unknowns: the free directions y of the master log activities (after eliminating the log-linear constraints)
@@ -730,14 +741,29 @@ def solve(model: AqueousModel, temp_c, log_linear: list, sums: list, x0=None, ma
     tolerance; only the number of Newton steps changes (typically halved for daily catchment series). The numpy
     engine ignores it.
 
+    ``start_state=(ionic_strength, log_aw)`` (arrays, NaN where not known) completes ``x0`` to a full starting
+    state, as a warm start has: the iteration then starts at that I and a_w instead of the ones evaluated from
+    x0 at I = 1e-3. With a start close to the solution (e.g. :mod:`chemistry.start_table`) the first Newton step
+    already meets the convergence test. Samples that do not converge from a given state are solved again from
+    x0 alone (both engines).
     """
-    p = _setup(model, temp_c, log_linear, sums, x0)
+    p = _setup(model, temp_c, log_linear, sums, x0, start_state)
     p.series = bool(series)
     if _pick_engine(ENGINE if engine is None else engine, p.n) == "numba":
         x, mol, ionic, log_aw, conv, its = _numba_kernel().solve_problem(p, max_iter, tol)
         lg = None  # computed from I when asked for
     else:
         x, mol, lg, ionic, log_aw, conv, its = _solve_numpy(p, max_iter, tol)
+        retry = np.flatnonzero(~conv & (p.i0 > 0.0))
+        if retry.size:  # the numpy engine's fallback from a given state (the kernel does it per sample)
+            q = dataclasses.replace(p, temp_c=p.temp_c[retry], dh_a=p.dh_a[retry], dh_b=p.dh_b[retry],
+                                    ll_target=p.ll_target[retry], rhs=p.rhs[retry], log_rows=p.log_rows[retry],
+                                    log_rhs=p.log_rhs[retry], gas_coef=p.gas_coef[retry], x0=p.x0[retry],
+                                    i0=np.full(retry.size, np.nan), aw0=np.full(retry.size, np.nan))
+            r_x, r_mol, r_lg, r_i, r_aw, r_conv, r_its = _solve_numpy(q, max_iter, tol)
+            x[retry], mol[retry], lg[retry], ionic[retry], log_aw[retry] = r_x, r_mol, r_lg, r_i, r_aw
+            conv[retry] = r_conv
+            its[retry] += r_its
     iterations = int(its.max()) if its.size else 0
     return Solution(model=model, temp_c=p.temp_c, x=x, molality=mol, ionic_strength=ionic, log_aw=log_aw,
                     converged=conv & np.all(np.isfinite(x), axis=1), iterations=iterations,
