@@ -111,19 +111,21 @@ if AVAILABLE:
     from numba import njit, prange
 
     @njit(cache=True, fastmath={"contract", "arcp", "reassoc"}, error_model="numpy")
-    def _weights(v, lo, step, n_nodes, w):
-        """Cubic Lagrange weights of the 4 nodes around ``v`` on a uniform grid; returns the first node's index."""
-        f = (v - lo) / step
+    def _weights(v, lo, inv_step, n_nodes, w):
+        """Cubic Lagrange weights of the 4 nodes around ``v`` on a uniform grid (node spacing 1 / ``inv_step``);
+        returns the first node's index."""
+        f = (v - lo) * inv_step
         i = int(math.floor(f))
         if i < 1:
             i = 1
         elif i > n_nodes - 3:
             i = n_nodes - 3
         s = f - i
-        w[0] = -s * (s - 1.0) * (s - 2.0) / 6.0
-        w[1] = (s + 1.0) * (s - 1.0) * (s - 2.0) / 2.0
-        w[2] = -(s + 1.0) * s * (s - 2.0) / 2.0
-        w[3] = (s + 1.0) * s * (s - 1.0) / 6.0
+        sixth = 1.0 / 6.0
+        w[0] = -s * (s - 1.0) * (s - 2.0) * sixth
+        w[1] = (s + 1.0) * (s - 1.0) * (s - 2.0) * 0.5
+        w[2] = -(s + 1.0) * s * (s - 2.0) * 0.5
+        w[3] = (s + 1.0) * s * (s - 1.0) * sixth
         return i - 1
 
     @njit(cache=True, fastmath={"contract", "arcp", "reassoc"}, error_model="numpy")
@@ -156,6 +158,8 @@ if AVAILABLE:
         r = np.empty(n_ll)
         basis = np.empty(6)
         n_ch = tab.shape[2]
+        inv_t_step = 1.0 / t_step
+        inv_p_step = 1.0 / p_step
         ch = np.empty(n_ch)
         for i in range(lo, hi):
             tc = temp_c[i]
@@ -163,13 +167,14 @@ if AVAILABLE:
             tk = tc + 273.15
             basis[0] = 1.0
             basis[1] = tk
-            basis[2] = 1.0 / tk
+            inv_tk = 1.0 / tk
+            basis[2] = inv_tk
             basis[3] = math.log10(tk)
-            basis[4] = 1.0 / (tk * tk)
+            basis[4] = inv_tk * inv_tk
             basis[5] = tk * tk
             # start (y, I, log a_w), log phi(CO2), Debye-Hueckel A and B from the tables
-            it0 = _weights(tc, t_lo, t_step, n_t, wt)
-            ip0 = _weights(lp, p_lo, p_step, n_p, wp)
+            it0 = _weights(tc, t_lo, inv_t_step, n_t, wt)
+            ip0 = _weights(lp, p_lo, inv_p_step, n_p, wp)
             for c in range(n_ch):
                 ch[c] = 0.0
             for a in range(4):
@@ -434,6 +439,15 @@ def _columns(database: str, mineral: str):
     special = np.array([0, 1, 2, special_names["log_pco2"], special_names["pco2_final_atm"],
                         special_names["ionic_strength"], special_names["charge_balance_pct"],
                         special_names["charge_imbalance_meq_kgw"], special_names["ec_us_cm_est"]], dtype=np.int64)
+    # columns that are zero for every sample (absent elements and species) are not written by the kernel: the
+    # caller adds them as zero-initialised arrays, whose memory is not touched until used
+    zero = sorted(d_ for d_, v in const if v == 0.0)
+    written = [q for q in range(len(names)) if q not in set(zero)]
+    row = {q: r_ for r_, q in enumerate(written)}
+    lin_dest = [row[q] for q in lin_dest]
+    si_dest = [row[q] for q in si_dest]
+    const = [(row[d_], v) for d_, v in const if v != 0.0]
+    special = np.array([row[q] for q in special], dtype=np.int64)
     c = np.ascontiguousarray
     ptr, sp, val = [0], [], []
     for row in lin:  # sparse rows
@@ -441,7 +455,8 @@ def _columns(database: str, mineral: str):
         sp.extend(nz.tolist())
         val.extend(row[nz].tolist())
         ptr.append(len(sp))
-    return dict(names=tuple(names), lin_ptr=np.array(ptr, dtype=np.int64), lin_sp=np.array(sp, dtype=np.int64),
+    return dict(names=tuple(names), written=tuple(names[q] for q in written),
+                zero=tuple((q, names[q]) for q in zero), lin_ptr=np.array(ptr, dtype=np.int64), lin_sp=np.array(sp, dtype=np.int64),
                 lin_val=np.array(val, dtype=float), lin_dest=np.array(lin_dest, dtype=np.int64),
                 si_rows=c(np.array(si_rows)), si_nuw=np.array(si_nuw, dtype=float), si_coef=c(np.array(si_coef)),
                 si_dest=np.array(si_dest, dtype=np.int64),
@@ -452,12 +467,13 @@ def _columns(database: str, mineral: str):
 def equilibrate_open(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, database: str, tol: float):
     """The table of :func:`chemistry.equilibrate` for pure water, open system (checked inputs, 1-D, same length).
 
-    Returns (block (C, N) float64, column names, converged (N,) bool, Newton iterations (N,))."""
+    Returns (block (C, N) float64 of the columns that are not zero by construction, their names, the zero columns
+    as (position in the full table, name), converged (N,) bool, Newton iterations (N,))."""
     st = start_table(database, mineral)
     cols = _columns(database, mineral)
     model = st["model"]
     n = temp_c.size
-    out = np.empty((len(cols["names"]), n))
+    out = np.empty((len(cols["written"]), n))
     conv = np.empty(n, dtype=np.bool_)
     its = np.empty(n, dtype=np.int64)
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
@@ -467,4 +483,4 @@ def equilibrate_open(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, dat
            st["pinv"], st["null"], st["ll_coef"], st["ll_nuw"], cols["lin_ptr"], cols["lin_sp"], cols["lin_val"], cols["lin_dest"], cols["si_rows"],
            cols["si_nuw"], cols["si_coef"], cols["si_dest"], cols["const_dest"], cols["const_val"], cols["special"],
            out, conv, its)
-    return out, cols["names"], conv, its
+    return out, cols["written"], cols["zero"], conv, its

@@ -443,7 +443,7 @@ def _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol) -> pd.DataFrame
     from . import _open_fused
     t, p, n = _inputs(temp_c, pco2_atm, None, None)
     tol_ = 1e-8 if tol is None else float(tol)
-    block, names, conv, _ = _open_fused.equilibrate_open(t, p, mineral, database, tol_)
+    block, names, zero, conv, _ = _open_fused.equilibrate_open(t, p, mineral, database, tol_)
     if not conv.all():
         bad = np.flatnonzero(~conv)
         again = equilibrate(t[bad], p[bad], mineral=mineral, system="open", database=database, tol=tol,
@@ -451,11 +451,13 @@ def _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol) -> pd.DataFrame
         block[:, bad] = again[list(names)].to_numpy().T
         conv[bad] = again["converged"].to_numpy()
     df = pd.DataFrame(block.T, columns=list(names), copy=False)
+    for pos, name in zero:  # zero-initialised: their pages are not touched
+        df.insert(pos, name, np.zeros(n))
     df["mineral"] = label_column(mineral, n)
     df["system"] = label_column("open", n)
     df["converged"] = conv
     if not conv.all():
-        df.loc[~conv, list(names[2:])] = np.nan
+        df.loc[~conv, [c for c in df.columns[2:] if c not in ("mineral", "system", "converged")]] = np.nan
     df.attrs.update(backend="native", database=_open_fused.start_table(database, mineral)["model"].database.name)
     return df
 
