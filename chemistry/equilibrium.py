@@ -19,6 +19,8 @@ different pCO2 gives an undersaturated mixture (mixing corrosion, Buhmann & Drey
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -29,7 +31,9 @@ from .output import solution_columns
 from .water import ELEMENTS, LogLinear, Sum, build_model, one_temperature, solve
 from ._threads import single_blas_thread
 
+@lru_cache(maxsize=1)
 def _kernel_available() -> bool:
+    """Whether numba is installed (imported on first use, not with this module)."""
     try:
         from ._kernel import AVAILABLE
     except ImportError:  # pragma: no cover
@@ -42,8 +46,9 @@ SYSTEMS = ("open", "closed", "mixed")
 #: ideal gas constant, L atm mol-1 K-1 (CODATA 2018)
 R_L_ATM = 0.0820574
 WATER_KEYS = tuple(ELEMENTS)  # dic, ca, mg, na, k, cl, so4, no3
-#: pure water in the open system goes through the fused compiled solve (chemistry._open_fused) when numba is there
-FUSED = _kernel_available()
+#: pure water in the open system goes through the fused compiled solve (chemistry._open_fused) when numba is
+#: installed; set False to send it through the general solve
+FUSED = True
 
 
 def _water_totals(water, n: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
@@ -407,7 +412,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     if backend != "native":
         raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
     if _fused and FUSED and system == "open" and water is None and mineral in ("calcite", "dolomite", "both") \
-            and pco2_atm is not None:
+            and pco2_atm is not None and _kernel_available():
         return _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol)
     sol, t, p, totals = equilibrate_solution(temp_c, pco2_atm, mineral, system, water, gas_water_ratio, database,
                                              series, tol)
