@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .snow import catchment_swe
+
 #: g C per mol C as in Zeng et al. (2019) eq. 1 (the IUPAC value 12.011 differs by 0.09 %); used for every
 #: carbon mass in the accounting so that daily, annual and per-source figures add up exactly
 M_C = 12.0
@@ -176,7 +178,7 @@ def water_balance(c, run) -> dict:
              + flows["epikarst_mm"][-1] + flows["matrix_mm"][-1] + flows["conduit_mm"][-1] + flows["surface_store_mm"][-1]
              + flows["nonkarst_baseflow_store_mm"][-1])
     s0 = run["storage0"]
-    s_start = (st0.swe + _weighted(st0.soil, frac) + _weighted(st0.icept, frac) + s0[0] + s0[1] + s0[2]
+    s_start = (catchment_swe(st0.swe, c.snow) + _weighted(st0.soil, frac) + _weighted(st0.icept, frac) + s0[0] + s0[1] + s0[2]
                + st0.surface + st0.baseflow)
     ds = float(s_end - s_start)
     resid = p + irr - ei - aet - spring - surface - other - ds

@@ -13,6 +13,8 @@ and transforms are declared in the catchment file:
     seed = 1
     maxiter = 60
     popsize = 15
+    closed_catchment = false                 # true: river gauge of a closed topographic catchment (area within
+                                             # 5 % of area_km2, no overflow to other outlets; closed_catchment())
     [calibration.parameters]
     area_km2 = {min = 0.5, max = 4.0}
     "reservoirs.matrix_k_per_d" = {min = 1e-5, max = 0.05, transform = "log"}
@@ -103,6 +105,20 @@ def parse_period(text, what: str = "period") -> tuple | None:
     return (start, end)
 
 
+#: ``[calibration] closed_catchment = true``: relative tolerance of the calibrated area around ``area_km2``
+CLOSED_AREA_TOLERANCE = 0.05
+
+
+def closed_catchment(c: Catchment) -> bool:
+    """``[calibration] closed_catchment = true`` declares the topographic catchment of a river gauge closed: all its
+    water leaves through the gauge or by evapotranspiration. The default calibration then keeps the area within
+    +-5 % of ``area_km2`` (the uncertainty of a gauge's catchment area; e.g. the Sitter at Appenzell: 72.81 km2 in the
+    file, 74.44 km2 implied by the CAMELS-CH discharge columns) and does not calibrate
+    ``reservoirs.overflow_outside_fraction``, which must then be 0 (no water sent to other outlets, so the area
+    and an inter-basin loss cannot compensate each other)."""
+    return bool((c.calibration or {}).get("closed_catchment", False))
+
+
 def default_parameters(c: Catchment) -> tuple:
     """Parameters calibrated when the catchment file declares none: recharge area (only when discharge is observed
     in m3/s or L/s: with mm/d the area does not enter the fit), reservoir constants, snow melt, root-zone storage and
@@ -119,14 +135,19 @@ def default_parameters(c: Catchment) -> tuple:
             obs_in_mm = "q_mm_d" in cols and "q_m3_s" not in cols and "q_l_s" not in cols
         except (OSError, ValueError):
             obs_in_mm = False
-    if not obs_in_mm:  # discharge in m3/s or L/s: the recharge area sets the runoff depth
+    closed = closed_catchment(c)
+    if not obs_in_mm and closed:
+        # a topographically closed catchment at a river gauge: the area is the gauge's, known to a few per cent
+        specs.append(ParameterSpec("area_km2", c.area_km2 * (1.0 - CLOSED_AREA_TOLERANCE),
+                                   c.area_km2 * (1.0 + CLOSED_AREA_TOLERANCE), "log"))
+    elif not obs_in_mm:  # discharge in m3/s or L/s: the recharge area sets the runoff depth
         specs.append(ParameterSpec("area_km2", c.area_km2 * 0.3, c.area_km2 * 3.0, "log"))
     specs += [
              ParameterSpec("reservoirs.epikarst_k_per_d", 0.005, 2.0, "log"),
              ParameterSpec("reservoirs.epikarst_max_mm", 1.0, 300.0, "log"),
              ParameterSpec("reservoirs.epikarst_exponent", 0.5, 3.0),
              ParameterSpec("reservoirs.conduit_fraction", 0.0, 0.9),
-             ParameterSpec("reservoirs.overflow_outside_fraction", 0.0, 1.0),
+             *(() if closed else (ParameterSpec("reservoirs.overflow_outside_fraction", 0.0, 1.0),)),
              ParameterSpec("reservoirs.matrix_k_per_d", 1e-5, 0.1, "log"),
              ParameterSpec("reservoirs.matrix_exponent", 0.5, 4.0),
              ParameterSpec("reservoirs.conduit_k_per_d", 0.005, 3.0, "log"),
@@ -159,10 +180,17 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     where = "[calibration] "
     allowed = {"objective", "calibration_period", "validation_period", "seed", "maxiter", "popsize", "workers",
-               "parameters", "weights", "pareto"}
+               "parameters", "weights", "pareto", "closed_catchment"}
     for k in raw:
         if k not in allowed:
             raise CatchmentError(f"{where}{k}: unknown key (allowed: {', '.join(sorted(allowed))})", file=str(c.source))
+    if "closed_catchment" in raw:
+        if not isinstance(raw["closed_catchment"], bool):
+            raise CatchmentError(f"{where}closed_catchment: must be true or false", file=str(c.source))
+        if raw["closed_catchment"] and c.reservoirs.overflow_outside_fraction != 0.0:
+            raise CatchmentError(f"{where}closed_catchment: a closed catchment sends no water to other outlets; set "
+                                 f"[reservoirs] overflow_outside_fraction = 0 (it is "
+                                 f"{c.reservoirs.overflow_outside_fraction:g})", file=str(c.source))
     def flatten(tbl, prefix=""):
         # dotted names may be written quoted ("reservoirs.matrix_k_per_d" = {...}) or as nested tables
         for k, v in tbl.items():

@@ -55,6 +55,21 @@ class SnowParameters:
     threshold_c: float = 0.5
     transition_c: float = 1.0  # rain/snow mixed within threshold +- transition/2
     melt_factor_mm_c_d: float = 4.0
+    #: elevation bands (optional; :mod:`karstmodel.snow`): mean elevation (m) and area fraction of each band; the
+    #: degree-day model runs in every band (HBV elevation zones, Bergstroem 1992; CemaNeige, Valery et al. 2014,
+    #: J. Hydrol. 517:1176) and the catchment's rain, melt and SWE are the area-weighted sums. Empty: one store.
+    band_elevations_m: tuple = ()
+    band_fractions: tuple = ()
+    #: temperature lapse rate, T_b = T + gamma (z_ref - z_b) / 100 (HBV-light default TCALT 0.6 C / 100 m, Seibert &
+    #: Vis 2012, HESS 16:3315); used only with bands
+    temperature_lapse_c_per_100m: float = 0.6
+    #: CemaNeige's precipitation altitude factor beta, P_b proportional to exp(beta (z_b - z_ref)), rescaled to keep the
+    #: catchment-mean precipitation (Valery 2010, PhD thesis AgroParisTech; 0.41 per km in airGR); default 0: the same
+    #: precipitation in every band; used only with bands
+    precip_gradient_per_km: float = 0.0
+    #: elevation (m) the forcing temperature and precipitation stand for; None: the area-weighted mean band
+    #: elevation (catchment-mean forcing, as in CAMELS)
+    forcing_elevation_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +338,39 @@ def _dataclass_from(reader: _Reader, cls, table: dict, where: str, bounds: dict,
     return cls(**kw)
 
 
+def _snow_from(r: _Reader, tbl) -> SnowParameters:
+    """[snow]: the degree-day numbers, and the optional elevation bands (two arrays of equal length; fractions > 0
+    summing to 1)."""
+    if not isinstance(tbl, dict):
+        r.err("[snow]", "must be a table")
+    tbl = dict(tbl)
+    bands = {k: tbl.pop(k) for k in ("band_elevations_m", "band_fractions") if k in tbl}
+    snow = _dataclass_from(r, SnowParameters, tbl, "[snow] ",
+                           {"threshold_c": (-5, 5), "transition_c": (0, 10), "melt_factor_mm_c_d": (0, 20),
+                            "temperature_lapse_c_per_100m": (0.0, 2.0), "precip_gradient_per_km": (0.0, 3.0),
+                            "forcing_elevation_m": (-500.0, 9000.0)})
+    if not bands:
+        return snow
+    if len(bands) != 2:
+        r.err("[snow] band_elevations_m", "give both band_elevations_m and band_fractions (one entry per band)")
+    arrs = {}
+    for k, v in bands.items():
+        if not isinstance(v, list) or not v or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                      for x in v):
+            r.err(f"[snow] {k}", "must be a non-empty array of numbers")
+        arrs[k] = tuple(float(x) for x in v)
+    z, f = arrs["band_elevations_m"], arrs["band_fractions"]
+    if len(z) != len(f):
+        r.err("[snow] band_fractions", f"has {len(f)} entries, band_elevations_m {len(z)}")
+    if not all(-500.0 <= x <= 9000.0 for x in z):
+        r.err("[snow] band_elevations_m", "must be within -500 .. 9000 m")
+    if not all(x > 0.0 for x in f):
+        r.err("[snow] band_fractions", "every fraction must be > 0")
+    if abs(sum(f) - 1.0) > 1e-6:
+        r.err("[snow] band_fractions", f"must sum to 1, they sum to {sum(f):.6g}")
+    return replace(snow, band_elevations_m=z, band_fractions=f)
+
+
 _RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0), "epikarst_max_mm": (0.0, 5000.0),
                "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-7, 10.0), "matrix_exponent": (0.2, 5.0),
                "conduit_k_per_d": (1e-5, 50.0), "conduit_exponent": (0.2, 5.0),
@@ -447,8 +495,7 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     if abs(s - 1.0) > 1e-6:
         r.err("[lithology]", f"limestone + dolomite + non_carbonate must sum to 1, they sum to {s:.6g}")
 
-    snow = _dataclass_from(r, SnowParameters, doc.get("snow", {}), "[snow] ",
-                           {"threshold_c": (-5, 5), "transition_c": (0, 10), "melt_factor_mm_c_d": (0, 20)})
+    snow = _snow_from(r, doc.get("snow", {}))
     res = _dataclass_from(r, ReservoirParameters, doc.get("reservoirs", {}), "[reservoirs] ", _RES_BOUNDS)
     chem = _dataclass_from(r, ChemistryOptions, chem_tbl, "[chemistry] ", _CHEM_BOUNDS, _CHEM_CHOICES)
 
@@ -589,7 +636,14 @@ def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
     doc["hydrotopes"] = [{"name": h.name, "land_use": h.land_use, "fraction": h.fraction, **dc(h.params)}
                          for h in c.hydrotopes]
     doc["lithology"] = dc(c.lithology)
-    doc["snow"] = dc(c.snow)
+    snow = dc(c.snow)
+    if c.snow.band_elevations_m:
+        snow["band_elevations_m"] = list(c.snow.band_elevations_m)
+        snow["band_fractions"] = list(c.snow.band_fractions)
+    else:  # one store: the band keys (unused) are not written
+        for k in ("band_elevations_m", "band_fractions", "temperature_lapse_c_per_100m", "precip_gradient_per_km"):
+            snow.pop(k, None)
+    doc["snow"] = snow
     doc["reservoirs"] = dc(c.reservoirs)
     doc["chemistry"] = dc(c.chemistry)
     acid = {"sulfuric_mmol_l": c.acids.sulfuric_mmol_l, "nitric_mmol_l": c.acids.nitric_mmol_l}

@@ -39,7 +39,7 @@ class SimulationResult:
 
 @dataclass
 class _State:
-    swe: float
+    swe: float | np.ndarray  # catchment SWE (mm), or per-band SWE with [snow] elevation bands
     soil: np.ndarray
     icept: np.ndarray
     storage: tuple  # E, M, C (mm)
@@ -154,7 +154,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     raw_q = flows["spring_mm"] + flows["surface_mm"]  # leaving the springs and hillslopes, before the routing
     flows["outlet_mm"], transit_end = route_unit_hydrograph(raw_q, uh, state.transit)
     if water_only:
-        end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
+        end_state = _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(),
                            icept=hyd["icept_mm"][-1].copy(),
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])), mass=None,
@@ -207,7 +207,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                        (base_mass.sum(axis=0) / max(flows["baseflow_in_mm"].sum(), 1e-12)) * state.baseflow)
 
     if spin_up:  # only the end state is used: storages and solute masses, no outflow reactions or speciation
-        end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(),
+        end_state = _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(),
                            icept=hyd["icept_mm"][-1].copy(),
                            storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                     float(karst["conduit_mm"][-1])),
@@ -263,7 +263,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
         c_first = raw_dic[0] / raw_q[0] if raw_q[0] > 0 else 0.0
         transit_dic0 = np.asarray(state.transit) * c_first
     outlet_dic, transit_dic_end = route_unit_hydrograph(raw_dic, uh, transit_dic0)
-    end_state = _State(swe=float(snow["swe_mm"][-1]), soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
+    end_state = _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
                        storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                 float(karst["conduit_mm"][-1])),
                        mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),

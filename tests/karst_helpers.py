@@ -36,6 +36,8 @@ def _value(v) -> str:
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(v, (int, float, np.integer, np.floating)):
         return repr(float(v)) if isinstance(v, (float, np.floating)) else str(int(v))
+    if isinstance(v, (list, tuple)) and all(isinstance(x, (int, float, np.integer, np.floating)) for x in v):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
     raise TypeError(f"cannot write {v!r} to TOML")
 
 

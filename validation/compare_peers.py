@@ -298,7 +298,7 @@ class GR4JRun:
         if self.warmup:
             s = simulate_snow(self.p[: self.warmup], self.t[: self.warmup], snow, 0.0)
             model.run(self._frame(s["rain_mm"] + s["melt_mm"], self.e[: self.warmup], self.index[: self.warmup]))
-            swe0 = float(s["swe_mm"][-1])  # the model object keeps its stores and unit hydrographs
+            swe0 = s["swe_end"]  # (per-band SWE with elevation bands) the model object keeps its stores and UHs
         s = simulate_snow(self.p, self.t, snow, swe0)
         return model.run(self._frame(s["rain_mm"] + s["melt_mm"], self.e, self.index))["flow"].to_numpy(float)
 
