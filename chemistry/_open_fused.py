@@ -42,6 +42,8 @@ from .database import temperature_basis
 T_STEP, T_LO, T_HI = 0.5, thermo.TEMP_MIN_C - 1.5, thermo.TEMP_MAX_C + 1.5
 LP_STEP, LP_LO, LP_HI = 0.025, -8.075, 0.075
 MAX_ITER = 60
+#: samples per sub-block of the vectorised passes
+SUB = 64
 
 
 def _grid():
@@ -131,247 +133,351 @@ if AVAILABLE:
         w[3] = (s + 1.0) * s * (s - 1.0) * sixth
         return i - 1
 
-    @njit(cache=True, fastmath={"contract", "arcp", "reassoc"}, error_model="numpy")
+    @njit(cache=True, error_model="numpy")
     def _fused_block(lo, hi, temp_c, pco2, log_p, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w,
-                     z, kind, ion_size, b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest, si_rows, si_nuw,
-                     si_coef, si_dest, const_dest, const_val, special, out, conv, its):
+                     z, kind, ion_size, b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest,
+                     si_rows, si_nuw, si_coef, si_dest, const_dest, const_val, special, out, conv, its):
+        """Samples lo..hi-1, in sub-blocks of SUB samples. Each step is a loop over the samples of a sub-block
+        (structure of arrays), which the compiler turns into vector instructions; only exp and log10 are called
+        per sample."""
         n_sp = cb.shape[0]
         n_free = nub.shape[1]
         n_sum = w.shape[0]
         n_m, n_ll = pinv.shape
         nd = n_free + 1
-        n_t, n_p = tab.shape[0], tab.shape[1]
-        wt = np.empty(4)
-        wp = np.empty(4)
-        c0 = np.empty(n_sp)
-        az2 = np.empty(n_sp)
-        beta = np.empty(n_sp)
-        bpar = np.empty(n_sp)
-        lg = np.empty(n_sp)
-        dlg = np.empty(n_sp)
-        mol = np.empty(n_sp)
-        y = np.empty(n_free)
-        jac = np.empty((nd, nd))
-        f = np.empty(nd)
-        d = np.empty(nd)
-        sv = np.empty(n_sum)
-        sc = np.empty(n_sum)
-        dx = np.empty(n_m)
-        x = np.empty(n_m)
-        r = np.empty(n_ll)
-        basis = np.empty(6)
-        n_ch = tab.shape[2]
+        n_t, n_p, n_ch = tab.shape[0], tab.shape[1], tab.shape[2]
         inv_t_step = 1.0 / t_step
         inv_p_step = 1.0 / p_step
+        bs = SUB
+        wt = np.empty(4)
+        wp = np.empty(4)
         ch = np.empty(n_ch)
-        for i in range(lo, hi):
-            tc = temp_c[i]
-            lp = log_p[i]
-            tk = tc + 273.15
-            basis[0] = 1.0
-            basis[1] = tk
-            inv_tk = 1.0 / tk
-            basis[2] = inv_tk
-            basis[3] = math.log10(tk)
-            basis[4] = inv_tk * inv_tk
-            basis[5] = tk * tk
-            # start (y, I, log a_w), log phi(CO2), Debye-Hueckel A and B from the tables
-            it0 = _weights(tc, t_lo, inv_t_step, n_t, wt)
-            ip0 = _weights(lp, p_lo, inv_p_step, n_p, wp)
-            for c in range(n_ch):
-                ch[c] = 0.0
-            for a in range(4):
-                for b in range(4):
-                    wab = wt[a] * wp[b]
-                    for c in range(n_ch):
-                        ch[c] += wab * tab[it0 + a, ip0 + b, c]
-            dh_a = 0.0
-            dh_b = 0.0
-            for a in range(4):
-                dh_a += wt[a] * tab_t[0, it0 + a]
-                dh_b += wt[a] * tab_t[1, it0 + a]
-            for l in range(n_free):
-                y[l] = ch[l]
-            ionic = ch[n_free]
-            log_aw = ch[n_free + 1]
-            log_f = lp + pco2[i] * ch[n_free + 2]
+        tk = np.empty(bs)
+        itk = np.empty(bs)
+        ltk = np.empty(bs)
+        logf = np.empty(bs)
+        dha = np.empty(bs)
+        dhb = np.empty(bs)
+        ion = np.empty(bs)
+        law = np.empty(bs)
+        sq = np.empty(bs)
+        hinv = np.empty(bs)
+        msum = np.empty(bs)
+        relok = np.empty(bs, dtype=np.bool_)
+        active = np.empty(bs, dtype=np.bool_)
+        tmp = np.empty(bs)
+        y = np.empty((n_free, bs))
+        c0 = np.empty((n_sp, bs))
+        az2 = np.empty((n_sp, bs))
+        beta = np.empty((n_sp, bs))
+        bpar = np.empty((n_sp, bs))
+        lg = np.empty((n_sp, bs))
+        dlg = np.empty((n_sp, bs))
+        mol = np.empty((n_sp, bs))
+        molf = np.empty((n_sp, bs))
+        jac = np.empty((nd, nd, bs))
+        f = np.empty((nd, bs))
+        d = np.empty((nd, bs))
+        sc = np.empty((n_sum, bs))
+        x = np.empty((n_m, bs))
+        z2 = np.empty(n_sp)
+        for j in range(n_sp):
+            z2[j] = z[j] * z[j]
+        for s0 in range(lo, hi, bs):
+            nb = min(bs, hi - s0)
+            # per sample: temperature basis, start (y, I, log a_w), log f(CO2), Debye-Hueckel A and B (tables)
+            for i in range(nb):
+                g = s0 + i
+                tc = temp_c[g]
+                t_ = tc + 273.15
+                tk[i] = t_
+                itk[i] = 1.0 / t_
+                ltk[i] = math.log10(t_)
+                it0 = _weights(tc, t_lo, inv_t_step, n_t, wt)
+                ip0 = _weights(log_p[g], p_lo, inv_p_step, n_p, wp)
+                for c in range(n_ch):
+                    ch[c] = 0.0
+                for a in range(4):
+                    for b in range(4):
+                        wab = wt[a] * wp[b]
+                        for c in range(n_ch):
+                            ch[c] += wab * tab[it0 + a, ip0 + b, c]
+                va = 0.0
+                vb = 0.0
+                for a in range(4):
+                    va += wt[a] * tab_t[0, it0 + a]
+                    vb += wt[a] * tab_t[1, it0 + a]
+                dha[i] = va
+                dhb[i] = vb
+                for l in range(n_free):
+                    y[l, i] = ch[l]
+                ion[i] = ch[n_free]
+                law[i] = ch[n_free + 1]
+                logf[i] = log_p[g] + pco2[g] * ch[n_free + 2]
+            # per species: log K(T) with the log-linear right-hand sides folded in, activity-model terms
             for j in range(n_sp):
-                v = g_co2[j] * log_f
-                for c in range(6):
-                    v += basis[c] * cb[j, c]
-                c0[j] = v
-                z2 = z[j] * z[j]
-                az2[j] = dh_a * z2
+                k0, k1, k2, k3, k4, k5 = cb[j, 0], cb[j, 1], cb[j, 2], cb[j, 3], cb[j, 4], cb[j, 5]
+                gj = g_co2[j]
+                zz = z2[j]
+                for i in range(nb):
+                    t_ = tk[i]
+                    u = itk[i]
+                    c0[j, i] = k0 + k1 * t_ + k2 * u + k3 * ltk[i] + k4 * u * u + k5 * t_ * t_ + gj * logf[i]
+                    az2[j, i] = dha[i] * zz
                 if kind[j] == 0:
-                    beta[j] = dh_b * ion_size[j]
-                    bpar[j] = b_param[j]
+                    a_ = ion_size[j]
+                    bp = b_param[j]
+                    for i in range(nb):
+                        beta[j, i] = dhb[i] * a_
+                        bpar[j, i] = bp
                 elif kind[j] == 1:
-                    beta[j] = 1.0
-                    bpar[j] = 0.3 * az2[j]
+                    for i in range(nb):
+                        beta[j, i] = 1.0
+                        bpar[j, i] = 0.3 * az2[j, i]
                 else:
-                    beta[j] = 1.0
-                    bpar[j] = 0.1
-            converged = False
-            n_it = MAX_ITER
-            msum = 0.0
+                    for i in range(nb):
+                        beta[j, i] = 1.0
+                        bpar[j, i] = 0.1
+            for i in range(nb):
+                active[i] = True
+                conv[s0 + i] = False
+                its[s0 + i] = MAX_ITER
+            n_active = nb
             for it in range(1, MAX_ITER + 1):
-                sq = math.sqrt(ionic)
-                half_inv_sq = 0.5 / sq
+                # activity coefficients and their derivative in I; molalities
+                for i in range(nb):
+                    sq[i] = math.sqrt(ion[i])
+                    hinv[i] = 0.5 / sq[i]
                 for j in range(n_sp):
-                    if az2[j] == 0.0:
-                        lg[j] = bpar[j] * ionic
-                        dlg[j] = bpar[j]
-                        continue
-                    inv = 1.0 / (1.0 + beta[j] * sq)
-                    lg[j] = -az2[j] * sq * inv + bpar[j] * ionic
-                    dlg[j] = -az2[j] * half_inv_sq * inv * inv + bpar[j]
-                for q in range(nd):
-                    f[q] = 0.0
-                    for c in range(nd):
-                        jac[q, c] = 0.0
-                for k in range(n_sum):
-                    sv[k] = 0.0
-                    sc[k] = 0.0
-                msum = 0.0
-                for j in range(n_sp):
-                    lm = c0[j] + dw[j] * log_aw - lg[j]
+                    dwj = dw[j]
+                    if z2[j] == 0.0:
+                        for i in range(nb):
+                            lg[j, i] = bpar[j, i] * ion[i]
+                            dlg[j, i] = bpar[j, i]
+                    else:
+                        for i in range(nb):
+                            inv = 1.0 / (1.0 + beta[j, i] * sq[i])
+                            lg[j, i] = -az2[j, i] * sq[i] * inv + bpar[j, i] * ion[i]
+                            dlg[j, i] = -az2[j, i] * hinv[i] * inv * inv + bpar[j, i]
+                    for i in range(nb):
+                        tmp[i] = c0[j, i] + dwj * law[i] - lg[j, i]
                     for l in range(n_free):
-                        lm += nub[j, l] * y[l]
-                    if lm > 2.0:
-                        lm = 2.0
-                    mj = math.exp(LN10 * lm)
-                    mol[j] = mj
-                    msum += mj
+                        nl = nub[j, l]
+                        for i in range(nb):
+                            tmp[i] += nl * y[l, i]
+                    for i in range(nb):
+                        mol[j, i] = math.exp(LN10 * min(tmp[i], 2.0))
+                # residuals and Jacobian (sum constraints with zero right-hand side; ionic strength)
+                for q in range(nd):
+                    for i in range(nb):
+                        f[q, i] = 0.0
+                    for c in range(nd):
+                        for i in range(nb):
+                            jac[q, c, i] = 0.0
+                for k in range(n_sum):
+                    for i in range(nb):
+                        sc[k, i] = 0.0
+                for i in range(nb):
+                    msum[i] = 0.0
+                for j in range(n_sp):
+                    for i in range(nb):
+                        msum[i] += mol[j, i]
                     for k in range(n_sum):
                         wk = w[k, j]
                         if wk != 0.0:
-                            t = wk * mj
-                            sv[k] += t
-                            sc[k] += abs(t)
+                            awk = abs(wk)
+                            for i in range(nb):
+                                f[k, i] += wk * mol[j, i]
+                                sc[k, i] += awk * mol[j, i]
+                                jac[k, n_free, i] += wk * mol[j, i] * dlg[j, i]
                             for l in range(n_free):
-                                jac[k, l] += t * nub[j, l]
-                            jac[k, n_free] += t * dlg[j]
-                    z2 = z[j] * z[j]
-                    if z2 != 0.0:
-                        t = z2 * mj
-                        f[n_sum] += t
+                                wn = wk * nub[j, l]
+                                for i in range(nb):
+                                    jac[k, l, i] += wn * mol[j, i]
+                    zz = z2[j]
+                    if zz != 0.0:
+                        for i in range(nb):
+                            f[n_sum, i] += zz * mol[j, i]
+                            jac[n_sum, n_free, i] += zz * mol[j, i] * dlg[j, i]
                         for l in range(n_free):
-                            jac[n_sum, l] += t * nub[j, l]
-                        jac[n_sum, n_free] += t * dlg[j]
-                rel_ok = True
+                            zn = zz * nub[j, l]
+                            for i in range(nb):
+                                jac[n_sum, l, i] += zn * mol[j, i]
+                for i in range(nb):
+                    relok[i] = True
                 for k in range(n_sum):
+                    for i in range(nb):
+                        s_ = sc[k, i]
+                        if not abs(f[k, i]) < tol * (s_ if s_ > 0.0 else 1.0):
+                            relok[i] = False
                     for l in range(n_free):
-                        jac[k, l] *= LN10
-                    jac[k, n_free] *= -LN10
-                    f[k] = sv[k]
-                    if not abs(f[k]) < tol * (sc[k] if sc[k] > 0.0 else 1.0):
-                        rel_ok = False
-                i_calc = 0.5 * f[n_sum]
-                f[n_sum] = ionic - i_calc
+                        for i in range(nb):
+                            jac[k, l, i] *= LN10
+                    for i in range(nb):
+                        jac[k, n_free, i] *= -LN10
                 for l in range(n_free):
-                    jac[n_sum, l] *= -0.5 * LN10
-                jac[n_sum, n_free] = 1.0 + 0.5 * LN10 * jac[n_sum, n_free]
-                rel_i = abs(f[n_sum]) / max(i_calc, 1e-30)
-                if nd == 2:  # Cramer's rule written out (as _lin_solve does it; the call costs here)
-                    det = jac[0, 0] * jac[1, 1] - jac[0, 1] * jac[1, 0]
-                    d[0] = (jac[1, 1] * f[0] - jac[0, 1] * f[1]) / det
-                    d[1] = (jac[0, 0] * f[1] - jac[1, 0] * f[0]) / det
+                    for i in range(nb):
+                        jac[n_sum, l, i] *= -0.5 * LN10
+                for i in range(nb):
+                    jac[n_sum, n_free, i] = 1.0 + 0.5 * LN10 * jac[n_sum, n_free, i]
+                # Newton step (Cramer's rule for the 2 x 2 and 3 x 3 systems of these problems)
+                if nd == 2:
+                    for i in range(nb):
+                        i_calc = 0.5 * f[1, i]
+                        f1 = ion[i] - i_calc
+                        tmp[i] = i_calc
+                        det = jac[0, 0, i] * jac[1, 1, i] - jac[0, 1, i] * jac[1, 0, i]
+                        d[0, i] = -(jac[1, 1, i] * f[0, i] - jac[0, 1, i] * f1) / det
+                        d[1, i] = -(jac[0, 0, i] * f1 - jac[1, 0, i] * f[0, i]) / det
+                        f[1, i] = f1
                 else:
-                    _lin_solve(jac, f, nd, d)
-                finite = True
-                for q in range(nd):
-                    d[q] = -d[q]
-                    if not math.isfinite(d[q]):
-                        finite = False
-                big = 0.0
-                for m in range(n_m):
-                    v = 0.0
-                    for l in range(n_free):
-                        v += d[l] * null[m, l]
-                    av = abs(v)
-                    if av > big or av != av:
-                        big = av
-                damp = 1.0 / max(big, 1e-300) if big > 1.0 else 1.0
-                bad = (not math.isfinite(damp)) or (not finite)
-                di = 0.0
-                if not bad:
-                    for l in range(n_free):
-                        y[l] += d[l] * damp
-                    di = d[n_free] * damp
-                if ionic + di > 0.1 * ionic:
-                    new_i = ionic + di
-                else:
-                    new_i = max(i_calc, 0.1 * ionic)
-                done = rel_ok and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad
-                ionic = new_i
-                aw = 1.0 - 0.017 * msum
-                new_aw = math.log10(aw) if aw > 0.0 else math.nan
-                if done:
-                    # final state at the new (y, I, log a_w), as chemistry.water.solve reports it. The step is
-                    # below tol (1e-8) in every log activity, so log m_j moves by
-                    # D_j = nub_j dy + dw_j d(log a_w) - dlg_j dI and m_j (1 + ln10 D_j) equals 10^D_j m_j to
-                    # O(D^2) ~ 1e-16 (rounding).
-                    daw = new_aw - log_aw
-                    for j in range(n_sp):
-                        dj = dw[j] * daw - dlg[j] * di
+                    for i in range(nb):
+                        i_calc = 0.5 * f[2, i]
+                        f2 = ion[i] - i_calc
+                        tmp[i] = i_calc
+                        f[2, i] = f2
+                        a00, a01, a02 = jac[0, 0, i], jac[0, 1, i], jac[0, 2, i]
+                        a10, a11, a12 = jac[1, 0, i], jac[1, 1, i], jac[1, 2, i]
+                        a20, a21, a22 = jac[2, 0, i], jac[2, 1, i], jac[2, 2, i]
+                        b0, b1, b2 = f[0, i], f[1, i], f2
+                        m0 = a11 * a22 - a12 * a21
+                        m1 = a10 * a22 - a12 * a20
+                        m2 = a10 * a21 - a11 * a20
+                        det = a00 * m0 - a01 * m1 + a02 * m2
+                        d[0, i] = -(b0 * m0 - a01 * (b1 * a22 - a12 * b2) + a02 * (b1 * a21 - a11 * b2)) / det
+                        d[1, i] = -(a00 * (b1 * a22 - a12 * b2) - b0 * m1 + a02 * (a10 * b2 - b1 * a20)) / det
+                        d[2, i] = -(a00 * (a11 * b2 - b1 * a21) - a01 * (a10 * b2 - b1 * a20) + b0 * m2) / det
+                # damped step, convergence test (as chemistry.water.solve), water activity
+                for i in range(nb):
+                    if not active[i]:
+                        continue
+                    i_calc = tmp[i]
+                    rel_i = abs(f[n_sum, i]) / max(i_calc, 1e-30)
+                    finite = True
+                    for q in range(nd):
+                        if not math.isfinite(d[q, i]):
+                            finite = False
+                    big = 0.0
+                    for m in range(n_m):
+                        v = 0.0
                         for l in range(n_free):
-                            dj += nub[j, l] * d[l] * damp
-                        mol[j] *= 1.0 + LN10 * dj
-                    log_aw = new_aw
-                    converged = True
-                    n_it = it
+                            v += d[l, i] * null[m, l]
+                        av = abs(v)
+                        if av > big or av != av:
+                            big = av
+                    damp = 1.0 / max(big, 1e-300) if big > 1.0 else 1.0
+                    bad = (not math.isfinite(damp)) or (not finite)
+                    di = 0.0
+                    if not bad:
+                        for l in range(n_free):
+                            y[l, i] += d[l, i] * damp
+                        di = d[n_free, i] * damp
+                    ionic = ion[i]
+                    new_i = ionic + di if ionic + di > 0.1 * ionic else max(i_calc, 0.1 * ionic)
+                    done = relok[i] and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad
+                    ion[i] = new_i
+                    aw = 1.0 - 0.017 * msum[i]
+                    new_aw = math.log10(aw) if aw > 0.0 else math.nan
+                    if done:
+                        # final state at the new (y, I, log a_w), as chemistry.water.solve reports it: the step is
+                        # below tol (1e-8) in every log activity, so m_j (1 + ln10 D_j), with
+                        # D_j = nub_j dy + dw_j d(log a_w) - dlg_j dI, equals 10^D_j m_j to O(D^2) ~ 1e-16
+                        daw = new_aw - law[i]
+                        for j in range(n_sp):
+                            dj = dw[j] * daw - dlg[j, i] * di
+                            for l in range(n_free):
+                                dj += nub[j, l] * d[l, i] * damp
+                            molf[j, i] = mol[j, i] * (1.0 + LN10 * dj)
+                        active[i] = False
+                        n_active -= 1
+                        conv[s0 + i] = True
+                        its[s0 + i] = it
+                    law[i] = new_aw
+                if n_active == 0:
                     break
-                log_aw = new_aw
-            conv[i] = converged
-            its[i] = n_it
-            if not converged:
-                continue  # solved again by the general path
-            cat = 0.0
-            an = 0.0
-            for j in range(n_sp):
-                if z[j] > 0.0:
-                    cat += z[j] * mol[j]
-                elif z[j] < 0.0:
-                    an -= z[j] * mol[j]
-            # master log activities x = x_p + B y
-            for k in range(n_ll):
-                v = -ll_nuw[k] * log_aw
-                for c in range(6):
-                    v += basis[c] * ll_coef[k, c]
-                r[k] = v
-            r[0] += log_f
-            for m in range(n_m):
-                v = 0.0
-                for k in range(n_ll):
-                    v += pinv[m, k] * r[k]
-                for l in range(n_free):
-                    v += null[m, l] * y[l]
-                x[m] = v
+            for i in range(nb):
+                if active[i]:  # not converged: solved again by the general path; keep the output finite
+                    for j in range(n_sp):
+                        molf[j, i] = 0.0
             # output columns
+            for m in range(n_m):
+                for i in range(nb):
+                    tmp[i] = 0.0
+                for k in range(n_ll):
+                    pk = pinv[m, k]
+                    e0, e1, e2, e3, e4, e5 = (ll_coef[k, 0], ll_coef[k, 1], ll_coef[k, 2], ll_coef[k, 3],
+                                              ll_coef[k, 4], ll_coef[k, 5])
+                    nw = ll_nuw[k]
+                    gas = 1.0 if k == 0 else 0.0
+                    for i in range(nb):
+                        t_ = tk[i]
+                        u = itk[i]
+                        rk = (e0 + e1 * t_ + e2 * u + e3 * ltk[i] + e4 * u * u + e5 * t_ * t_ - nw * law[i]
+                              + gas * logf[i])
+                        tmp[i] += pk * rk
+                for l in range(n_free):
+                    nl = null[m, l]
+                    for i in range(nb):
+                        tmp[i] += nl * y[l, i]
+                for i in range(nb):
+                    x[m, i] = tmp[i]
             for q in range(lin_dest.shape[0]):  # sparse rows: entries lin_ptr[q]..lin_ptr[q+1]
-                v = 0.0
+                for i in range(nb):
+                    tmp[i] = 0.0
                 for e in range(lin_ptr[q], lin_ptr[q + 1]):
-                    v += lin_val[e] * mol[lin_sp[e]]
-                out[lin_dest[q], i] = v
+                    v = lin_val[e]
+                    sp = lin_sp[e]
+                    for i in range(nb):
+                        tmp[i] += v * molf[sp, i]
+                dq = lin_dest[q]
+                for i in range(nb):
+                    out[dq, s0 + i] = tmp[i]
             for q in range(si_rows.shape[0]):
-                v = si_nuw[q] * log_aw
+                e0, e1, e2, e3, e4, e5 = (si_coef[q, 0], si_coef[q, 1], si_coef[q, 2], si_coef[q, 3],
+                                          si_coef[q, 4], si_coef[q, 5])
+                nw = si_nuw[q]
+                for i in range(nb):
+                    t_ = tk[i]
+                    u = itk[i]
+                    tmp[i] = nw * law[i] - (e0 + e1 * t_ + e2 * u + e3 * ltk[i] + e4 * u * u + e5 * t_ * t_)
                 for m in range(n_m):
-                    v += si_rows[q, m] * x[m]
-                for c in range(6):
-                    v -= basis[c] * si_coef[q, c]
-                out[si_dest[q], i] = v
+                    r_ = si_rows[q, m]
+                    if r_ != 0.0:
+                        for i in range(nb):
+                            tmp[i] += r_ * x[m, i]
+                dq = si_dest[q]
+                for i in range(nb):
+                    out[dq, s0 + i] = tmp[i]
             for q in range(const_dest.shape[0]):
-                out[const_dest[q], i] = const_val[q]
-            # special[...]: temp_c, pco2_atm, ph, log_pco2 (already an SI row), pco2_final_atm, ionic_strength,
+                dq = const_dest[q]
+                v = const_val[q]
+                for i in range(nb):
+                    out[dq, s0 + i] = v
+            # special[...]: temp_c, pco2_atm, ph, log_pco2 (an SI row above), pco2_final_atm, ionic_strength,
             # charge_balance_pct, charge_imbalance_meq_kgw, ec_us_cm_est
-            out[special[0], i] = tc
-            out[special[1], i] = pco2[i]
-            out[special[2], i] = -x[0]
-            out[special[4], i] = math.exp(LN10 * out[special[3], i])
-            out[special[5], i] = ionic
-            out[special[6], i] = 100.0 * (cat - an) / (cat + an)
-            out[special[7], i] = (cat - an) * 1000.0
-            out[special[8], i] = ionic / 1.6e-5
+            for i in range(nb):
+                tmp[i] = 0.0
+                msum[i] = 0.0
+            for j in range(n_sp):
+                zj = z[j]
+                if zj > 0.0:
+                    for i in range(nb):
+                        tmp[i] += zj * molf[j, i]
+                elif zj < 0.0:
+                    for i in range(nb):
+                        msum[i] -= zj * molf[j, i]
+            for i in range(nb):
+                g = s0 + i
+                cat = tmp[i]
+                an = msum[i]
+                out[special[0], g] = temp_c[g]
+                out[special[1], g] = pco2[g]
+                out[special[2], g] = -x[0, i]
+                out[special[4], g] = math.exp(LN10 * out[special[3], g])
+                out[special[5], g] = ion[i]
+                out[special[6], g] = 100.0 * (cat - an) / (cat + an)
+                out[special[7], g] = (cat - an) * 1000.0
+                out[special[8], g] = ion[i] / 1.6e-5
 
     @njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
     def _fused(temp_c, pco2, log_p, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w, z, kind, ion_size,
