@@ -134,7 +134,7 @@ if AVAILABLE:
         return i - 1
 
     @njit(cache=True, error_model="numpy")
-    def _fused_block(lo, hi, temp_c, pco2, log_p, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w,
+    def _fused_block(lo, hi, temp_c, pco2, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w,
                      z, kind, ion_size, b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest,
                      si_rows, si_nuw, si_coef, si_dest, const_dest, const_val, special, out, conv, its):
         """Samples lo..hi-1, in sub-blocks of SUB samples. Each step is a loop over the samples of a sub-block
@@ -194,7 +194,8 @@ if AVAILABLE:
                 itk[i] = 1.0 / t_
                 ltk[i] = math.log10(t_)
                 it0 = _weights(tc, t_lo, inv_t_step, n_t, wt)
-                ip0 = _weights(log_p[g], p_lo, inv_p_step, n_p, wp)
+                lp = math.log10(pco2[g])
+                ip0 = _weights(lp, p_lo, inv_p_step, n_p, wp)
                 for c in range(n_ch):
                     ch[c] = 0.0
                 for a in range(4):
@@ -213,7 +214,7 @@ if AVAILABLE:
                     y[l, i] = ch[l]
                 ion[i] = ch[n_free]
                 law[i] = ch[n_free + 1]
-                logf[i] = log_p[g] + pco2[g] * ch[n_free + 2]
+                logf[i] = lp + pco2[g] * ch[n_free + 2]
             # per species: log K(T) with the log-linear right-hand sides folded in, activity-model terms
             for j in range(n_sp):
                 k0, k1, k2, k3, k4, k5 = cb[j, 0], cb[j, 1], cb[j, 2], cb[j, 3], cb[j, 4], cb[j, 5]
@@ -480,7 +481,7 @@ if AVAILABLE:
                 out[special[8], g] = ion[i] / 1.6e-5
 
     @njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
-    def _fused(temp_c, pco2, log_p, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w, z, kind, ion_size,
+    def _fused(temp_c, pco2, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w, z, kind, ion_size,
                b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest, si_rows, si_nuw, si_coef, si_dest, const_dest,
                const_val, special, out, conv, its):
         n = temp_c.shape[0]
@@ -488,7 +489,7 @@ if AVAILABLE:
         for b in prange(n_blocks):
             lo = b * BLOCK
             hi = min(n, lo + BLOCK)
-            _fused_block(lo, hi, temp_c, pco2, log_p, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w,
+            _fused_block(lo, hi, temp_c, pco2, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w,
                          z, kind, ion_size, b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest, si_rows, si_nuw,
                          si_coef, si_dest, const_dest, const_val, special, out, conv, its)
 
@@ -591,7 +592,7 @@ def equilibrate_open(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, dat
     conv = np.empty(n, dtype=np.bool_)
     its = np.empty(n, dtype=np.int64)
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
-    _fused(f64(temp_c), f64(pco2_atm), np.log10(pco2_atm), float(tol), st["tab"], st["tab_t"], T_LO, T_STEP, LP_LO, LP_STEP,
+    _fused(f64(temp_c), f64(pco2_atm), float(tol), st["tab"], st["tab_t"], T_LO, T_STEP, LP_LO, LP_STEP,
            st["cb"], st["g_co2"], st["dw"], st["nub"], st["w"], f64(model.charge),
            np.ascontiguousarray(model.gamma_kind, dtype=np.int64), f64(model.ion_size), f64(model.b_param),
            st["pinv"], st["null"], st["ll_coef"], st["ll_nuw"], cols["lin_ptr"], cols["lin_sp"], cols["lin_val"], cols["lin_dest"], cols["si_rows"],

@@ -87,12 +87,21 @@ def _water_totals(water, n: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
     return totals, imbalance, temp
 
 
+def _within(v, lo, hi, lo_open=False) -> bool:
+    """Whether every value is finite and in [lo, hi] (or (lo, hi]): two reductions, no temporaries (NaN fails)."""
+    if v.size == 0:
+        return True
+    vmin, vmax = v.min(), v.max()
+    return bool((vmin > lo if lo_open else vmin >= lo) and vmax <= hi)
+
+
 def _check_temp(temp_c):
+    if _within(temp_c, thermo.TEMP_MIN_C, thermo.TEMP_MAX_C):
+        return
     bad = ~np.isfinite(temp_c) | (temp_c < thermo.TEMP_MIN_C) | (temp_c > thermo.TEMP_MAX_C)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"temperature {temp_c[i]} C outside the range of the thermodynamic data "
-                         f"({thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C)", column="temp_c", row=i)
+    i = int(np.flatnonzero(bad)[0])
+    raise InputError(f"temperature {temp_c[i]} C outside the range of the thermodynamic data "
+                     f"({thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C)", column="temp_c", row=i)
 
 
 def _element_set(mineral, totals):
@@ -266,9 +275,9 @@ def label_column(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
-def _inputs(temp_c, pco2_atm, gas_water_ratio, water):
-    """Broadcast and check the inputs of :func:`equilibrate`: temperatures (a copy) and pCO2 (None when not given)
-    as 1-D arrays of the common length n."""
+def _inputs(temp_c, pco2_atm, gas_water_ratio, water, copy: bool = True):
+    """Broadcast and check the inputs of :func:`equilibrate`: temperatures (a copy unless ``copy=False``) and pCO2
+    (None when not given) as 1-D arrays of the common length n; the caller must not write into them."""
     arrays = [np.asarray(temp_c, dtype=float)]
     if pco2_atm is not None:
         arrays.append(np.asarray(pco2_atm, dtype=float))
@@ -281,7 +290,9 @@ def _inputs(temp_c, pco2_atm, gas_water_ratio, water):
             n, shape = len(water), (len(water),)
         else:
             raise InputError(f"starting water has {len(water)} rows for {n} inputs")
-    t = np.broadcast_to(np.asarray(temp_c, dtype=float), shape).reshape(-1).copy()
+    t = np.broadcast_to(np.asarray(temp_c, dtype=float), shape).reshape(-1)
+    if copy:
+        t = t.copy()
     if t.size == 1 and n > 1:
         t = np.full(n, t[0])
     _check_temp(t)
@@ -290,8 +301,8 @@ def _inputs(temp_c, pco2_atm, gas_water_ratio, water):
         p = np.broadcast_to(np.asarray(pco2_atm, dtype=float), shape).reshape(-1)
         if p.size == 1 and n > 1:
             p = np.full(n, p[0])
-        bad = ~np.isfinite(p) | (p <= 0) | (p > 1.0)
-        if bad.any():
+        if not _within(p, 0.0, 1.0, lo_open=True):
+            bad = ~np.isfinite(p) | (p <= 0) | (p > 1.0)
             i = int(np.flatnonzero(bad)[0])
             raise InputError(f"pCO2 {p[i]} atm outside (0, 1]", column="pco2_atm", row=i)
     return t, p, n
@@ -446,7 +457,7 @@ def _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol) -> pd.DataFrame
     (:mod:`chemistry._open_fused`; same equations, same columns). Samples it does not converge are solved again by
     the general path."""
     from . import _open_fused
-    t, p, n = _inputs(temp_c, pco2_atm, None, None)
+    t, p, n = _inputs(temp_c, pco2_atm, None, None, copy=False)  # the kernel copies them into the table
     tol_ = 1e-8 if tol is None else float(tol)
     block, names, zero, conv, _ = _open_fused.equilibrate_open(t, p, mineral, database, tol_)
     if not conv.all():
@@ -455,12 +466,14 @@ def _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol) -> pd.DataFrame
                             _fused=False)
         block[:, bad] = again[list(names)].to_numpy().T
         conv[bad] = again["converged"].to_numpy()
-    df = pd.DataFrame(block.T, columns=list(names), copy=False)
-    for pos, name in zero:  # zero-initialised: their pages are not touched
-        df.insert(pos, name, np.zeros(n))
-    df["mineral"] = label_column(mineral, n)
-    df["system"] = label_column("open", n)
-    df["converged"] = conv
+    cols = dict(zip(names, block))  # row views of the block: no copy
+    order = list(names)
+    for pos, name in zero:  # zero-initialised arrays: their memory is not touched until used
+        order.insert(pos, name)
+        cols[name] = np.zeros(n)
+    data = {name: cols[name] for name in order}
+    data.update(mineral=label_column(mineral, n), system=label_column("open", n), converged=conv)
+    df = pd.DataFrame(data, copy=False)
     if not conv.all():
         df.loc[~conv, [c for c in df.columns[2:] if c not in ("mineral", "system", "converged")]] = np.nan
     df.attrs.update(backend="native", database=_open_fused.start_table(database, mineral)["model"].database.name)
