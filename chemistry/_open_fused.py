@@ -34,7 +34,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import thermo
-from ._kernel import AVAILABLE, BLOCK, LN10, _lin_solve
+from ._kernel import AVAILABLE, LN10
 from .database import temperature_basis
 
 #: start-table grid: temperature (deg C) and log10 pCO2 (atm); one node beyond each end of the data range so that
@@ -42,8 +42,9 @@ from .database import temperature_basis
 T_STEP, T_LO, T_HI = 0.5, thermo.TEMP_MIN_C - 1.5, thermo.TEMP_MAX_C + 1.5
 LP_STEP, LP_LO, LP_HI = 0.025, -8.075, 0.075
 MAX_ITER = 60
-#: samples per sub-block of the vectorised passes
+#: samples per sub-block of the vectorised passes, and per parallel work item (scratch allocated once per item)
 SUB = 64
+CHUNK = 4096
 
 
 def _grid():
@@ -96,6 +97,8 @@ def start_table(database: str, mineral: str):
     basis = temperature_basis(tt + thermo.KELVIN)
     r = p.ll_target + basis @ p.ll_coef.T - p.ll_nuw[None, :] * sol.log_aw[:, None]
     y = (sol.x - r @ p.pinv.T) @ p.null
+    if y.shape[1] not in (1, 2):  # pragma: no cover - calcite, dolomite, both: 1, 2, 1 free directions
+        raise AssertionError(f"the fused kernel solves 2 x 2 and 3 x 3 Newton systems, not {y.shape[1] + 1}")
     nt, npp = t.size, lp.size
     # log phi is nearly proportional to p (second virial coefficient), so log phi / p interpolates to rounding
     chans = [y[:, l] for l in range(y.shape[1])] + [sol.ionic_strength, sol.log_aw, (log_f - pp) / 10.0**pp]
@@ -485,10 +488,10 @@ if AVAILABLE:
                b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest, si_rows, si_nuw, si_coef, si_dest, const_dest,
                const_val, special, out, conv, its):
         n = temp_c.shape[0]
-        n_blocks = (n + BLOCK - 1) // BLOCK
+        n_blocks = (n + CHUNK - 1) // CHUNK
         for b in prange(n_blocks):
-            lo = b * BLOCK
-            hi = min(n, lo + BLOCK)
+            lo = b * CHUNK
+            hi = min(n, lo + CHUNK)
             _fused_block(lo, hi, temp_c, pco2, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w,
                          z, kind, ion_size, b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest, si_rows, si_nuw,
                          si_coef, si_dest, const_dest, const_val, special, out, conv, its)
