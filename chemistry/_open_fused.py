@@ -43,15 +43,20 @@ from .database import temperature_basis
 #: the 4-node stencil needs no one-sided form inside it
 T_STEP, T_LO, T_HI = 0.5, thermo.TEMP_MIN_C - 1.5, thermo.TEMP_MAX_C + 1.5
 LP_STEP, LP_LO, LP_HI = 0.025, -8.075, 0.075
+#: the closed system's solution bends more in log pCO2 (its carbon comes from the pCO2): a 4 times finer step there
+LP_STEP_CLOSED = LP_STEP / 4
 MAX_ITER = 60
+#: convergence tolerance of the table nodes: far below the kernel's, so the nodes carry no solver noise into the
+#: interpolation
+TABLE_TOL = 1e-13
 #: samples per sub-block of the vectorised passes, and per parallel work item (scratch allocated once per item)
 SUB = 64
 CHUNK = 4096
 
 
-def _grid():
+def _grid(lp_step=LP_STEP):
     t = np.arange(T_LO, T_HI + T_STEP / 2, T_STEP)
-    lp = np.arange(LP_LO, LP_HI + LP_STEP / 2, LP_STEP)
+    lp = LP_LO + lp_step * np.arange(int(round((LP_HI - LP_LO) / lp_step)) + 1)
     return t, lp
 
 
@@ -70,51 +75,76 @@ def constraints(model, mineral: str, log_f_co2, n: int):
     return ll, sums
 
 
-@lru_cache(maxsize=8)
-def start_table(database: str, mineral: str):
-    """The structure of the problem and the start table for one database and mineral (cached per process).
+@lru_cache(maxsize=16)
+def start_table(database: str, mineral: str, system: str = "open"):
+    """The structure of the problem and the start table for one database, mineral and system (cached per process).
+
+    ``system``: "open" (CO2(g) at log f and the mineral(s) at SI = 0; electroneutrality), "gas" (pure water taking
+    up CO2 at log f, no mineral: the first stage of the closed system; ``mineral`` is ignored) or "closed" (the
+    mineral(s) at SI = 0, electroneutrality and C - Ca (- Mg) = C0, the carbon taken up in the first stage; the
+    row ``c0_row`` of the sum constraints carries C0 per sample).
 
     Returns a dict of arrays: the per-species constants of the eliminated system (``cb`` coefficients on the
     temperature basis, ``g_co2`` weight of log f(CO2), ``dw`` weight of log a_w, ``nub``), the sum constraints
-    ``w``, the maps back to master log activities (``pinv``, ``null``, ``ll_coef``, ``ll_nuw``), activity
-    parameters, and the tables ``tab`` (channels y..., I, log a_w, log phi(CO2) / pCO2; shape (nT, nP, C)) and ``tab_t``
-    (Debye-Hueckel A and B; shape (2, nT)).
+    ``w``, the maps back to master log activities (``pinv``, ``null``, ``ll_coef``, ``ll_nuw``; ``gas_k`` the
+    log-linear constraint of CO2(g), -1 if none), and the tables ``tab`` (channels y..., I, log a_w,
+    log phi(CO2) / pCO2; shape (nT, nP, C)) and ``tab_t`` (Debye-Hueckel A and B; shape (2, nT)).
     """
-    from .equilibrium import co2_log_fugacity
+    from .equilibrium import WATER_KEYS, _charge, _closed_constraints, _gas_uptake, _phase_ll, _x0, co2_log_fugacity
     from .water import _setup, build_model, solve
-    els = ("ca", "dic") if mineral == "calcite" else ("ca", "dic", "mg")
+    if system == "gas":
+        els = ("dic",)
+    else:
+        els = ("ca", "dic") if mineral == "calcite" else ("ca", "dic", "mg")
     model = build_model(els, database)
-    t, lp = _grid()
+    lp_step = LP_STEP_CLOSED if system == "closed" else LP_STEP
+    t, lp = _grid(lp_step)
     tt, pp = np.meshgrid(t, lp, indexing="ij")
     tt, pp = tt.ravel(), pp.ravel()
     n = tt.size
+    zero = np.zeros(n)
     log_f = co2_log_fugacity(model, tt, 10.0**pp)
-    ll, sums = constraints(model, mineral, log_f, n)
-    from .equilibrium import _x0
-    sol = solve(model, tt, ll, sums, x0=_x0(model, n, tt, 10.0**pp, "open"), engine="numba" if AVAILABLE else None)
+    c0_row = -1
+    if system == "open":
+        ll, sums = constraints(model, mineral, log_f, n)
+    elif system == "gas":
+        ll, sums = [_phase_ll(model, "CO2(g)", log_f)], [_charge(model, zero)]
+    else:
+        totals = {k: zero for k in WATER_KEYS}
+        c0 = _gas_uptake(model, tt, 10.0**pp, totals, zero, TABLE_TOL).total("dic")
+        ll, sums = _closed_constraints(model, mineral, c0, totals, zero)
+        c0_row = len(sums) - 1  # the carbon row is the last one (_closed_constraints)
+        if not np.array_equal(sums[c0_row].rhs, c0):  # pragma: no cover
+            raise AssertionError("closed-system constraints changed order")
+    gas_k = 0 if system in ("open", "gas") else -1  # the CO2(g) constraint is the first, where there is one
+    x0 = _x0(model, n, tt, 10.0**pp, "closed" if system == "closed" else system)
+    sol = solve(model, tt, ll, sums, x0=x0, engine="numba" if AVAILABLE else None, tol=TABLE_TOL)
     if not sol.converged.all():  # pragma: no cover - the grid is inside the range the solver is tested on
-        raise RuntimeError(f"start table for {mineral} in {database}: {int((~sol.converged).sum())} nodes failed")
+        raise RuntimeError(f"start table for {mineral} ({system}) in {database}: "
+                           f"{int((~sol.converged).sum())} nodes failed")
     p = _setup(model, tt, ll, sums, sol.x)
     # free directions of the solution: y = B^T (x - x_p(log a_w))
     basis = temperature_basis(tt + thermo.KELVIN)
     r = p.ll_target + basis @ p.ll_coef.T - p.ll_nuw[None, :] * sol.log_aw[:, None]
     y = (sol.x - r @ p.pinv.T) @ p.null
-    if y.shape[1] not in (1, 2):  # pragma: no cover - calcite, dolomite, both: 1, 2, 1 free directions
-        raise AssertionError(f"the fused kernel solves 2 x 2 and 3 x 3 Newton systems, not {y.shape[1] + 1}")
+    if y.shape[1] not in (1, 2):
+        raise ValueError(f"the fused kernel solves 2 x 2 and 3 x 3 Newton systems, not {y.shape[1] + 1} "
+                         f"({mineral}, {system})")
     nt, npp = t.size, lp.size
     # log phi is nearly proportional to p (second virial coefficient), so log phi / p interpolates to rounding
     chans = [y[:, l] for l in range(y.shape[1])] + [sol.ionic_strength, sol.log_aw, (log_f - pp) / 10.0**pp]
     tab = np.ascontiguousarray(np.stack([c.reshape(nt, npp) for c in chans], axis=-1))
     dh_a, dh_b = thermo.debye_huckel_a_b(t)
     g = model.nu @ p.pinv  # (S, k): species log activity per unit of each log-linear right-hand side
-    k_co2 = 0  # the CO2(g) constraint is the first
     cb = model.logk_coef + g @ p.ll_coef  # (S, 6)
     dw = model.nu_w - g @ p.ll_nuw
-    return dict(model=model, cb=np.ascontiguousarray(cb), g_co2=np.ascontiguousarray(g[:, k_co2]),
+    g_co2 = g[:, gas_k] if gas_k >= 0 else np.zeros(len(model.species))
+    return dict(model=model, cb=np.ascontiguousarray(cb), g_co2=np.ascontiguousarray(g_co2),
                 dw=np.ascontiguousarray(dw), nub=np.ascontiguousarray(p.nub), w=np.ascontiguousarray(p.w),
                 pinv=np.ascontiguousarray(p.pinv), null=np.ascontiguousarray(p.null),
                 ll_coef=np.ascontiguousarray(p.ll_coef), ll_nuw=np.ascontiguousarray(p.ll_nuw), tab=tab,
-                tab_t=np.ascontiguousarray(np.stack([dh_a, dh_b])), n_free=y.shape[1])
+                tab_t=np.ascontiguousarray(np.stack([dh_a, dh_b])), n_free=y.shape[1], gas_k=gas_k, c0_row=c0_row,
+                lp_step=lp_step)
 
 
 #: exp10 in the kernel (see _exp10): log2(10), and ln 2 split in a high part with trailing zero bits (so k * hi is
@@ -176,7 +206,7 @@ if AVAILABLE:
         return i - 1
 
     @njit(cache=True, error_model="numpy", nogil=True)
-    def _fused_block(lo, hi, temp_c, pco2, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, dw, nub, w,
+    def _fused_block(lo, hi, temp_c, pco2, tol, tab, tab_t, t_lo, t_step, p_lo, p_step, cb, g_co2, gas_k, dw, nub, w, rhs,
                      z, kind, ion_size, b_param, pinv, null, ll_coef, ll_nuw, lin_ptr, lin_sp, lin_val, lin_dest,
                      si_rows, si_nuw, si_coef, si_dest, const_dest, const_val, special, out, conv, its):
         """Samples lo..hi-1, in sub-blocks of SUB samples. Each step is a loop over the samples of a sub-block
@@ -352,7 +382,9 @@ if AVAILABLE:
                     relok[i] = True
                 for k in range(n_sum):
                     for i in range(nb):
-                        s_ = sc[k, i]
+                        rk = rhs[k, s0 + i]
+                        f[k, i] -= rk
+                        s_ = sc[k, i] + abs(rk)
                         if not abs(f[k, i]) < tol * (s_ if s_ > 0.0 else 1.0):
                             relok[i] = False
                     for l in range(n_free):
@@ -453,7 +485,7 @@ if AVAILABLE:
                     e0, e1, e2, e3, e4, e5 = (ll_coef[k, 0], ll_coef[k, 1], ll_coef[k, 2], ll_coef[k, 3],
                                               ll_coef[k, 4], ll_coef[k, 5])
                     nw = ll_nuw[k]
-                    gas = 1.0 if k == 0 else 0.0
+                    gas = 1.0 if k == gas_k else 0.0
                     for i in range(nb):
                         t_ = tk[i]
                         u = itk[i]
@@ -499,7 +531,9 @@ if AVAILABLE:
                 for i in range(nb):
                     out[dq, s0 + i] = v
             # special[...]: temp_c, pco2_atm, ph, log_pco2 (an SI row above), pco2_final_atm, ionic_strength,
-            # charge_balance_pct, charge_imbalance_meq_kgw, ec_us_cm_est
+            # charge_balance_pct, charge_imbalance_meq_kgw, ec_us_cm_est (none where special[0] < 0)
+            if special[0] < 0:
+                continue
             for i in range(nb):
                 tmp[i] = 0.0
                 msum[i] = 0.0
@@ -539,11 +573,11 @@ def _run_parallel(n: int, args) -> None:
             pass
 
 
-@lru_cache(maxsize=8)
-def _columns(database: str, mineral: str):
+@lru_cache(maxsize=16)
+def _columns(database: str, mineral: str, system: str = "open"):
     """Output columns of :func:`chemistry.equilibrate` (same names and order) and how the kernel fills them."""
     from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
-    st = start_table(database, mineral)
+    st = start_table(database, mineral, system)
     model = st["model"]
     names = ["temp_c", "pco2_atm", "ph"]
     lin, lin_dest, si, si_dest, const = [], [], [], [], []
@@ -624,24 +658,57 @@ def _columns(database: str, mineral: str):
                 const_val=np.array([v for _, v in const], dtype=float), special=special)
 
 
-def equilibrate_open(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, database: str, tol: float):
-    """The table of :func:`chemistry.equilibrate` for pure water, open system (checked inputs, 1-D, same length).
+def _dic_column(database: str):
+    """Output of the CO2-uptake stage: total carbon only (mmol/kgw)."""
+    model = start_table(database, "none", "gas")["model"]
+    row = 1000.0 * model.element_row("dic")
+    nz = np.flatnonzero(row)
+    empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
+    return dict(lin_ptr=np.array([0, nz.size], dtype=np.int64), lin_sp=nz.astype(np.int64), lin_val=row[nz],
+                lin_dest=np.zeros(1, dtype=np.int64), si_rows=np.zeros((0, len(model.masters))), si_nuw=empty_f,
+                si_coef=np.zeros((0, 6)), si_dest=empty_i, const_dest=empty_i, const_val=empty_f,
+                special=np.full(9, -1, dtype=np.int64), written=("dic_mmol_kgw",))
 
-    Returns (block (C, N) float64 of the columns that are not zero by construction, their names, the zero columns
-    as (position in the full table, name), converged (N,) bool, Newton iterations (N,))."""
-    st = start_table(database, mineral)
-    cols = _columns(database, mineral)
+
+def _run(st, cols, temp_c, pco2_atm, tol, rhs=None):
+    """Run the kernel for one problem (:func:`start_table`, :func:`_columns`); returns (block, converged,
+    iterations)."""
     model = st["model"]
     n = temp_c.size
     out = np.empty((len(cols["written"]), n))
     conv = np.empty(n, dtype=np.bool_)
     its = np.empty(n, dtype=np.int64)
+    if rhs is None:
+        rhs = np.zeros((st["w"].shape[0], n))  # zero-initialised: the untouched pages cost nothing
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
-    args = (f64(temp_c), f64(pco2_atm), float(tol), st["tab"], st["tab_t"], T_LO, T_STEP, LP_LO, LP_STEP,
-            st["cb"], st["g_co2"], st["dw"], st["nub"], st["w"], f64(model.charge),
+    args = (f64(temp_c), f64(pco2_atm), float(tol), st["tab"], st["tab_t"], T_LO, T_STEP, LP_LO, st["lp_step"],
+            st["cb"], st["g_co2"], int(st["gas_k"]), st["dw"], st["nub"], st["w"], rhs, f64(model.charge),
             np.ascontiguousarray(model.gamma_kind, dtype=np.int64), f64(model.ion_size), f64(model.b_param),
             st["pinv"], st["null"], st["ll_coef"], st["ll_nuw"], cols["lin_ptr"], cols["lin_sp"], cols["lin_val"],
             cols["lin_dest"], cols["si_rows"], cols["si_nuw"], cols["si_coef"], cols["si_dest"], cols["const_dest"],
             cols["const_val"], cols["special"], out, conv, its)
     _run_parallel(n, args)
+    return out, conv, its
+
+
+def equilibrate_open(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, database: str, tol: float):
+    """The table of :func:`chemistry.equilibrate` for pure water, open system (checked inputs, 1-D, same length).
+
+    Returns (block (C, N) float64 of the columns that are not zero by construction, their names, the zero columns
+    as (position in the full table, name), converged (N,) bool, Newton iterations (N,))."""
+    cols = _columns(database, mineral, "open")
+    out, conv, its = _run(start_table(database, mineral, "open"), cols, temp_c, pco2_atm, tol)
     return out, cols["written"], cols["zero"], conv, its
+
+
+def equilibrate_closed(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, database: str, tol: float):
+    """As :func:`equilibrate_open` for the closed system (calcite or both minerals): pure water first takes up CO2
+    at ``pco2_atm`` (total carbon C0), then dissolves the mineral(s) without gas, C - Ca (- Mg) = C0 (the two stages
+    of :func:`chemistry.equilibrate`). Iterations are those of the second stage; converged requires both."""
+    dic, conv1, _ = _run(start_table(database, "none", "gas"), _dic_column(database), temp_c, pco2_atm, tol)
+    st = start_table(database, mineral, "closed")
+    cols = _columns(database, mineral, "closed")
+    rhs = np.zeros((st["w"].shape[0], temp_c.size))
+    rhs[st["c0_row"]] = dic[0] / 1000.0
+    out, conv, its = _run(st, cols, temp_c, pco2_atm, tol, rhs)
+    return out, cols["written"], cols["zero"], conv & conv1, its

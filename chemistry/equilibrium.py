@@ -422,9 +422,10 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
                                    gas_water_ratio=gas_water_ratio, database=database)
     if backend != "native":
         raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
-    if _fused and FUSED and system == "open" and water is None and mineral in ("calcite", "dolomite", "both") \
-            and pco2_atm is not None and _kernel_available():
-        return _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol)
+    if _fused and FUSED and water is None and pco2_atm is not None and (
+            (system == "open" and mineral in ("calcite", "dolomite", "both"))
+            or (system == "closed" and mineral in ("calcite", "both"))) and _kernel_available():
+        return _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol)
     sol, t, p, totals = equilibrate_solution(temp_c, pco2_atm, mineral, system, water, gas_water_ratio, database,
                                              series, tol)
     n = t.size
@@ -452,17 +453,18 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     return df
 
 
-def _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol) -> pd.DataFrame:
-    """:func:`equilibrate` of pure water in the open system through the fused compiled solve
-    (:mod:`chemistry._open_fused`; same equations, same columns). Samples it does not converge are solved again by
-    the general path."""
+def _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol) -> pd.DataFrame:
+    """:func:`equilibrate` of pure water (open system; closed with calcite or both) through the fused compiled
+    solve (:mod:`chemistry._open_fused`; same equations, same columns). Samples it does not converge are solved
+    again by the general path."""
     from . import _open_fused
     t, p, n = _inputs(temp_c, pco2_atm, None, None, copy=False)  # the kernel copies them into the table
     tol_ = 1e-8 if tol is None else float(tol)
-    block, names, zero, conv, _ = _open_fused.equilibrate_open(t, p, mineral, database, tol_)
+    run = _open_fused.equilibrate_open if system == "open" else _open_fused.equilibrate_closed
+    block, names, zero, conv, _ = run(t, p, mineral, database, tol_)
     if not conv.all():
         bad = np.flatnonzero(~conv)
-        again = equilibrate(t[bad], p[bad], mineral=mineral, system="open", database=database, tol=tol,
+        again = equilibrate(t[bad], p[bad], mineral=mineral, system=system, database=database, tol=tol,
                             _fused=False)
         block[:, bad] = again[list(names)].to_numpy().T
         conv[bad] = again["converged"].to_numpy()
@@ -472,11 +474,11 @@ def _equilibrate_fused(temp_c, pco2_atm, mineral, database, tol) -> pd.DataFrame
         order.insert(pos, name)
         cols[name] = np.zeros(n)
     data = {name: cols[name] for name in order}
-    data.update(mineral=label_column(mineral, n), system=label_column("open", n), converged=conv)
+    data.update(mineral=label_column(mineral, n), system=label_column(system, n), converged=conv)
     df = pd.DataFrame(data, copy=False)
     if not conv.all():
         df.loc[~conv, [c for c in df.columns[2:] if c not in ("mineral", "system", "converged")]] = np.nan
-    df.attrs.update(backend="native", database=_open_fused.start_table(database, mineral)["model"].database.name)
+    df.attrs.update(backend="native", database=_open_fused.start_table(database, mineral, system)["model"].database.name)
     return df
 
 
