@@ -46,7 +46,7 @@ SYSTEMS = ("open", "closed", "mixed")
 #: ideal gas constant, L atm mol-1 K-1 (CODATA 2018)
 R_L_ATM = 0.0820574
 WATER_KEYS = tuple(ELEMENTS)  # dic, ca, mg, na, k, cl, so4, no3
-#: pure water in the open system goes through the fused compiled solve (chemistry._open_fused) when numba is
+#: pure water in the open system goes through the fused compiled solve (chemistry._fused) when numba is
 #: installed; set False to send it through the general solve
 FUSED = True
 
@@ -455,12 +455,12 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
 
 def _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol) -> pd.DataFrame:
     """:func:`equilibrate` of pure water (open system; closed with calcite or both) through the fused compiled
-    solve (:mod:`chemistry._open_fused`; same equations, same columns). Samples it does not converge are solved
+    solve (:mod:`chemistry._fused`; same equations, same columns). Samples it does not converge are solved
     again by the general path."""
-    from . import _open_fused
+    from . import _fused
     t, p, n = _inputs(temp_c, pco2_atm, None, None, copy=False)  # the kernel copies them into the table
     tol_ = 1e-8 if tol is None else float(tol)
-    run = _open_fused.equilibrate_open if system == "open" else _open_fused.equilibrate_closed
+    run = _fused.equilibrate_open if system == "open" else _fused.equilibrate_closed
     block, names, zero, conv, _ = run(t, p, mineral, database, tol_)
     if not conv.all():
         bad = np.flatnonzero(~conv)
@@ -478,7 +478,7 @@ def _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol) -> pd.D
     df = pd.DataFrame(data, copy=False)
     if not conv.all():
         df.loc[~conv, [c for c in df.columns[2:] if c not in ("mineral", "system", "converged")]] = np.nan
-    df.attrs.update(backend="native", database=_open_fused.start_table(database, mineral, system)["model"].database.name)
+    df.attrs.update(backend="native", database=_fused.start_table(database, mineral, system)["model"].database.name)
     return df
 
 

@@ -5,7 +5,7 @@ Prints, in one run: native throughput (solves per second for N points, default 1
 the native solver against PHREEQC on the 2000 common points (max |dpH|, max relative dCa and dDIC).
 
 Pure water in the open system, and in the closed system with calcite or both minerals, goes through the fused
-compiled solve (chemistry._open_fused); the general path (chemistry.water.solve, used for every other problem) is
+compiled solve (chemistry._fused); the general path (chemistry.water.solve, used for every other problem) is
 timed on the same points as well (``general``), so the gain of the fused path is measured on the same run.
 
     python validation/bench_chemistry.py [--points 1000000] [--phreeqc-points 2000] [--system open|closed] [--repeat 3]

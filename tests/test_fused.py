@@ -1,4 +1,4 @@
-"""The fused open-system solve (chemistry._open_fused) against the general path, PHREEQC and the thermo functions,
+"""The fused open-system solve (chemistry._fused) against the general path, PHREEQC and the thermo functions,
 and the complete starting state of chemistry.water.solve (``start_state``)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import chemistry
-from chemistry import _open_fused, equilibrium, thermo, water
+from chemistry import _fused, equilibrium, thermo, water
 from chemistry._kernel import AVAILABLE
 
 pytestmark = pytest.mark.skipif(not AVAILABLE, reason="the fused path needs numba")
@@ -79,7 +79,7 @@ def test_start_table_is_within_tolerance_so_one_step_converges(mineral, system):
     """Inside the table (0-60 C, pCO2 1e-8 to 1 atm) samples converge at the first Newton step (above 99 %; the
     rest, near log pCO2 -5.5 at high temperature where the solution bends most, at the second)."""
     t, p = _inputs(20000, seed=11, log_p=(-8.0, 0.0))
-    run = _open_fused.equilibrate_open if system == "open" else _open_fused.equilibrate_closed
+    run = _fused.equilibrate_open if system == "open" else _fused.equilibrate_closed
     _, _, _, conv, its = run(t, p, mineral, "phreeqc.dat", 1e-8)
     assert conv.all()
     assert its.max() <= 2 and (its == 1).mean() > 0.99
@@ -88,19 +88,19 @@ def test_start_table_is_within_tolerance_so_one_step_converges(mineral, system):
 def test_tabulated_temperature_functions_match_thermo():
     """Debye-Hueckel A, B and the Peng-Robinson log phi of CO2, interpolated from the start table, against
     chemistry.thermo off the grid nodes."""
-    st = _open_fused.start_table("phreeqc.dat", "calcite")
+    st = _fused.start_table("phreeqc.dat", "calcite")
     t, p = _inputs(500, seed=5, log_p=(-8.0, 0.0))
     w = np.empty(4)
     model = st["model"]
     crit = model.database.phases["CO2(g)"].critical
     for tc, pp in zip(t, p):
-        i0 = _open_fused._weights(tc, _open_fused.T_LO, 1.0 / _open_fused.T_STEP, st["tab_t"].shape[1], w)
+        i0 = _fused._weights(tc, _fused.T_LO, 1.0 / _fused.T_STEP, st["tab_t"].shape[1], w)
         wt = w.copy()
         a = wt @ st["tab_t"][0, i0:i0 + 4]
         b = wt @ st["tab_t"][1, i0:i0 + 4]
         a_ref, b_ref = thermo.debye_huckel_a_b(np.array([tc]))
         assert abs(a / a_ref[0] - 1) < 1e-10 and abs(b / b_ref[0] - 1) < 1e-10
-        j0 = _open_fused._weights(np.log10(pp), _open_fused.LP_LO, 1.0 / _open_fused.LP_STEP, st["tab"].shape[1], w)
+        j0 = _fused._weights(np.log10(pp), _fused.LP_LO, 1.0 / _fused.LP_STEP, st["tab"].shape[1], w)
         wp = w.copy()
         log_phi = pp * (wt @ st["tab"][i0:i0 + 4, j0:j0 + 4, -1] @ wp)
         phi, _ = thermo.peng_robinson(np.array([tc]), np.array([pp]), *crit)
@@ -122,7 +122,7 @@ def test_outside_the_table_still_converges():
 def test_samples_the_fused_solve_misses_go_to_the_general_path(monkeypatch):
     """Samples flagged as not converged by the fused kernel are solved again by the general path."""
     t, p = _inputs(50, seed=9)
-    real = _open_fused.equilibrate_open
+    real = _fused.equilibrate_open
 
     def flaky(*args):
         block, names, zero, conv, its = real(*args)
@@ -130,7 +130,7 @@ def test_samples_the_fused_solve_misses_go_to_the_general_path(monkeypatch):
         block[:, ::7] = -999.0
         return block, names, zero, conv, its
 
-    monkeypatch.setattr(_open_fused, "equilibrate_open", flaky)
+    monkeypatch.setattr(_fused, "equilibrate_open", flaky)
     df = chemistry.equilibrate(t, p)
     general = chemistry.equilibrate(t, p, _fused=False)
     assert df["converged"].all()
@@ -155,7 +155,7 @@ def test_complete_start_state(engine):
     t, p = _inputs(400, seed=13, log_p=(-3.5, -0.5))
     model = water.build_model(("ca", "dic"), "phreeqc.dat")
     log_f = equilibrium.co2_log_fugacity(model, t, p)
-    ll, sums = _open_fused.constraints(model, "calcite", log_f, t.size)
+    ll, sums = _fused.constraints(model, "calcite", log_f, t.size)
     x0 = equilibrium._x0(model, t.size, t, p, "open")
     ref = water.solve(model, t, ll, sums, x0=x0, engine=engine)
     warm = water.solve(model, t, ll, sums, x0=ref.x, start_state=(ref.ionic_strength, ref.log_aw), engine=engine)
@@ -183,7 +183,7 @@ def test_vectorised_exp10_against_40_digit_arithmetic():
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.uniform(-30.0, 2.0, 1500), rng.uniform(-300.0, 300.0, 500), [0.0, 1.0, -1.0, 2.0]])
     out = np.empty_like(x)
-    _open_fused._exp10(x, x.size, out, np.empty(x.size, dtype=np.int64))
+    _fused._exp10(x, x.size, out, np.empty(x.size, dtype=np.int64))
     with mpmath.workdps(40):
         exact = np.array([float(mpmath.power(10, mpmath.mpf(float(v)))) for v in x])
     rel = np.abs(out / exact - 1.0)

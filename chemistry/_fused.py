@@ -1,11 +1,13 @@
-"""Fused compiled solve of the standard karst equilibrium: pure water at a fixed pCO2 in equilibrium with calcite,
-dolomite or both, i.e. ``equilibrate(temp_c, pco2_atm, mineral, system="open")`` without a starting water.
+"""Fused compiled solve of the standard karst equilibria of pure water: at a fixed pCO2 in equilibrium with calcite,
+dolomite or both (``equilibrate(temp_c, pco2_atm, mineral, system="open")`` without a starting water), and the
+closed system with calcite or both (CO2 taken up at pCO2, then dissolution without gas: two passes of the kernel,
+``system="gas"`` and ``"closed"`` of :func:`start_table`).
 
 It solves the same equations as :func:`chemistry.water.solve` (mass action with the database's log K(T), WATEQ
 extended Debye-Hueckel / Davies / 0.1 I activity coefficients, a_w = 1 - 0.017 sum m; Parkhurst & Appelo 2013,
 USGS TM 6-A43, eqs. 2-6) with the same unknowns (the free directions y of the master log activities left by the
 log-linear constraints CO2(g) at log f and SI(mineral) = 0, plus the ionic strength I), the same analytic Jacobian,
-damping and convergence test, and agrees with it to about 1e-11 (tests/test_open_fused.py). What differs is only
+damping and convergence test, and agrees with it to about 1e-11 (tests/test_fused.py). What differs is only
 where the work goes:
 
 1. **Start table.** :func:`start_table` solves the problem with :func:`chemistry.water.solve` once per process,
