@@ -123,8 +123,10 @@ def default_parameters(c: Catchment) -> tuple:
     """Parameters calibrated when the catchment file declares none: recharge area (only when discharge is observed
     in m3/s or L/s: with mm/d the area does not enter the fit), reservoir constants, snow melt, root-zone storage and
     preferential-flow scales, the HBV recharge shape beta of every hydrotope, the share of the epikarst overflow percolating into the matrix (with carbonate rock),
+    the matrix as a power-law store searched by its storage at 1 mm/d and its exponent
+    (``reservoirs.matrix_unit_storage_mm``, :mod:`karstmodel.parameters`),
     and, for outlet discharge with a non-carbonate area, the share of allogenic runoff sinking into the karst, the
-    surface-store constant and the share and constant of the non-karst groundwater store (without carbonate rock the
+    surface-store constant and the share, storage at 1 mm/d and exponent of the non-karst groundwater store (without carbonate rock the
     reservoirs are plain subsurface stores that route it, and nothing dissolves there)."""
     specs = []
     obs_in_mm = False
@@ -148,8 +150,14 @@ def default_parameters(c: Catchment) -> tuple:
              ParameterSpec("reservoirs.epikarst_exponent", 0.5, 3.0),
              ParameterSpec("reservoirs.conduit_fraction", 0.0, 0.9),
              *(() if closed else (ParameterSpec("reservoirs.overflow_outside_fraction", 0.0, 1.0),)),
-             ParameterSpec("reservoirs.matrix_k_per_d", 1e-5, 0.1, "log"),
-             ParameterSpec("reservoirs.matrix_exponent", 0.5, 4.0),
+             # the matrix, dS/dt = -k S^a, searched as (S1, a) with k = S1^-a, S1 the storage that releases 1 mm/d
+             # (karstmodel.parameters): searched as (k, a) with k >= 1e-5, a store with a >= 3 could not be slower
+             # than S1 = 46 mm, and the fits sat at that edge with low flows 2x too fast; S1 of 1 mm to 100 m
+             # covers the old range at a = 1 (k = 1e-5 to 1 / d) and any recession of the power-law karst
+             # reservoirs (a of 1-5: Kovacs & Perrochet 2008, J. Hydrol. 352:16; Fiorillo 2014, Water Resour.
+             # Manag. 28:2587; GR4J's routing store a = 5, Perrin et al. 2003)
+             ParameterSpec("reservoirs.matrix_unit_storage_mm", 1.0, 1e5, "log"),
+             ParameterSpec("reservoirs.matrix_exponent", 0.5, 5.0),
              ParameterSpec("reservoirs.conduit_k_per_d", 0.005, 3.0, "log"),
              ParameterSpec("snow.melt_factor_mm_c_d", 1.0, 8.0),
              ParameterSpec("hydrotopes.*.root_zone_storage_mm_scale", 0.5, 2.0),
@@ -167,10 +175,13 @@ def default_parameters(c: Catchment) -> tuple:
     if c.observations.discharge == "outlet" and c.lithology.non_carbonate > 0:
         specs.append(ParameterSpec("lithology.allogenic_to_karst", 0.0, 1.0))
         specs.append(ParameterSpec("reservoirs.surface_k_per_d", 0.005, 5.0, "log"))
-        # groundwater of the non-carbonate area, a linear (HBV lower-zone) store of 5 days to 30 years; it drains to
-        # the outlet, never to the spring
+        # groundwater of the non-carbonate area; it drains to the outlet, never to the spring. A power-law store
+        # dS/dt = -k S^a from the linear HBV lower zone (a = 1, Bergstroem 1992) to GR4J's routing store (a = 5,
+        # Perrin et al. 2003), searched as (S1, a) like the matrix; S1 of 1 mm to 10 m (at a = 1 a residence time
+        # of 1 day to 27 years)
         specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_fraction", 0.0, 1.0))
-        specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_k_per_d", 1e-4, 0.2, "log"))
+        specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_unit_storage_mm", 1.0, 1e4, "log"))
+        specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_exponent", 1.0, 5.0))
     return tuple(specs)
 
 

@@ -372,7 +372,7 @@ def _snow_from(r: _Reader, tbl) -> SnowParameters:
 
 
 _RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0), "epikarst_max_mm": (0.0, 5000.0),
-               "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-7, 10.0), "matrix_exponent": (0.2, 5.0),
+               "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-12, 10.0), "matrix_exponent": (0.2, 5.0),
                "conduit_k_per_d": (1e-5, 50.0), "conduit_exponent": (0.2, 5.0),
                "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5),
                "surface_k_per_d": (1e-5, 50.0), "routing_delay_d": (0.0, 30.0), "overflow_to_matrix_fraction": (0.0, 1.0),

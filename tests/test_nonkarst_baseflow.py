@@ -208,11 +208,13 @@ def test_calibration_specs_only_where_the_area_exists(tmp_path):
     outlet = _doc()
     outlet["observations"] = {"discharge": "outlet"}
     names = [p.name for p in default_parameters(load_catchment(write_catchment(tmp_path / "a", outlet, drivers)))]
-    assert {"reservoirs.nonkarst_baseflow_fraction", "reservoirs.nonkarst_baseflow_k_per_d",
-            "reservoirs.overflow_to_matrix_fraction", "hydrotopes.*.recharge_shape"} <= set(names)
+    assert {"reservoirs.nonkarst_baseflow_fraction", "reservoirs.nonkarst_baseflow_unit_storage_mm",
+            "reservoirs.nonkarst_baseflow_exponent", "reservoirs.overflow_to_matrix_fraction",
+            "hydrotopes.*.recharge_shape"} <= set(names)
     # all limestone: no non-karst groundwater to calibrate; the matrix percolation stays
     names = [p.name for p in default_parameters(load_catchment(write_catchment(tmp_path / "b", base_doc(), drivers)))]
-    assert "reservoirs.nonkarst_baseflow_fraction" not in names and "reservoirs.nonkarst_baseflow_k_per_d" not in names
+    assert "reservoirs.nonkarst_baseflow_fraction" not in names
+    assert not any(n.startswith("reservoirs.nonkarst_baseflow") for n in names)
     assert "reservoirs.overflow_to_matrix_fraction" in names
     # spring discharge: the non-karst baseflow never reaches the spring, so it is not calibrated against it
     spring = _doc()
