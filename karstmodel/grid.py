@@ -481,17 +481,14 @@ _PRIMED = False
 
 
 def prime_chemistry_kernel():
-    """Load numba's compiled chemistry kernel in this process (from its on-disk cache; compiled on first use).
-
-    The chemistry picks its engine per call: numba for 2000 samples or more or once the kernel has run in the
-    process, numpy below (chemistry.water.solve, engine "auto"). Grid cells with short records would otherwise run
-    the slower numpy path until a long one came by; one 2000-sample equilibrium through the public API loads the
-    kernel so that every cell uses it. Both engines agree to rounding (about 1e-12 relative)."""
+    """Load numba's compiled chemistry kernel (chemistry._kernel, the general solve the cells use) in this process,
+    from its on-disk cache (compiled on first use), before the first cell is timed or run: one 2000-sample
+    equilibrium through the public API, sent to the general path."""
     global _PRIMED
     if _PRIMED:
         return
     import chemistry
-    chemistry.equilibrate(np.full(2000, 10.0), 1e-2)
+    chemistry.equilibrate(np.full(2000, 10.0), 1e-2, _fused=False)  # the general kernel, which the cells use
     _PRIMED = True
 
 
