@@ -1,6 +1,6 @@
 """Fused compiled solve of the standard karst equilibria of pure water: at a fixed pCO2 in equilibrium with calcite,
 dolomite or both (``equilibrate(temp_c, pco2_atm, mineral, system="open")`` without a starting water), and the
-closed system with calcite or both (CO2 taken up at pCO2, then dissolution without gas: two passes of the kernel,
+same in the closed system (CO2 taken up at pCO2, then dissolution without gas: two passes of the kernel,
 ``system="gas"`` and ``"closed"`` of :func:`start_table`).
 
 It solves the same equations as :func:`chemistry.water.solve` (mass action with the database's log K(T), WATEQ
@@ -129,8 +129,8 @@ def start_table(database: str, mineral: str, system: str = "open"):
     basis = temperature_basis(tt + thermo.KELVIN)
     r = p.ll_target + basis @ p.ll_coef.T - p.ll_nuw[None, :] * sol.log_aw[:, None]
     y = (sol.x - r @ p.pinv.T) @ p.null
-    if y.shape[1] not in (1, 2):
-        raise ValueError(f"the fused kernel solves 2 x 2 and 3 x 3 Newton systems, not {y.shape[1] + 1} "
+    if y.shape[1] not in (1, 2, 3):  # pragma: no cover - 1 to 3 free directions in these problems
+        raise ValueError(f"the fused kernel solves Newton systems of 2 to 4 unknowns, not {y.shape[1] + 1} "
                          f"({mineral}, {system})")
     nt, npp = t.size, lp.size
     # log phi is nearly proportional to p (second virial coefficient), so log phi / p interpolates to rounding
@@ -157,6 +157,8 @@ LN2_LO = 1.90821492927058770002e-10
 
 if AVAILABLE:
     from numba import get_num_threads, njit
+
+    from ._kernel import _lin_solve
 
     @njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _exp10(x, n, out, bits):
@@ -253,6 +255,9 @@ if AVAILABLE:
         jac = np.empty((nd, nd, bs))
         f = np.empty((nd, bs))
         d = np.empty((nd, bs))
+        js = np.empty((nd, nd))
+        fs = np.empty(nd)
+        ds = np.empty(nd)
         sc = np.empty((n_sum, bs))
         x = np.empty((n_m, bs))
         z2 = np.empty(n_sp)
@@ -399,7 +404,7 @@ if AVAILABLE:
                         jac[n_sum, l, i] *= -0.5 * LN10
                 for i in range(nb):
                     jac[n_sum, n_free, i] = 1.0 + 0.5 * LN10 * jac[n_sum, n_free, i]
-                # Newton step (Cramer's rule for the 2 x 2 and 3 x 3 systems of these problems)
+                # Newton step: Cramer's rule for the 2 x 2 and 3 x 3 systems, elimination for the 4 x 4 (closed dolomite)
                 if nd == 2:
                     for i in range(nb):
                         i_calc = 0.5 * f[1, i]
@@ -409,6 +414,18 @@ if AVAILABLE:
                         d[0, i] = -(jac[1, 1, i] * f[0, i] - jac[0, 1, i] * f1) / det
                         d[1, i] = -(jac[0, 0, i] * f1 - jac[1, 0, i] * f[0, i]) / det
                         f[1, i] = f1
+                elif nd > 3:  # Gaussian elimination with partial pivoting per sample (chemistry._kernel._lin_solve)
+                    for i in range(nb):
+                        i_calc = 0.5 * f[n_sum, i]
+                        tmp[i] = i_calc
+                        f[n_sum, i] = ion[i] - i_calc
+                        for q in range(nd):
+                            fs[q] = f[q, i]
+                            for c in range(nd):
+                                js[q, c] = jac[q, c, i]
+                        _lin_solve(js, fs, nd, ds)
+                        for q in range(nd):
+                            d[q, i] = -ds[q]
                 else:
                     for i in range(nb):
                         i_calc = 0.5 * f[2, i]
@@ -704,7 +721,7 @@ def equilibrate_open(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, dat
 
 
 def equilibrate_closed(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, database: str, tol: float):
-    """As :func:`equilibrate_open` for the closed system (calcite or both minerals): pure water first takes up CO2
+    """As :func:`equilibrate_open` for the closed system: pure water first takes up CO2
     at ``pco2_atm`` (total carbon C0), then dissolves the mineral(s) without gas, C - Ca (- Mg) = C0 (the two stages
     of :func:`chemistry.equilibrate`). Iterations are those of the second stage; converged requires both."""
     dic, conv1, _ = _run(start_table(database, "none", "gas"), _dic_column(database), temp_c, pco2_atm, tol)

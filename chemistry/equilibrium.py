@@ -424,7 +424,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
         raise InputError(f"backend must be 'native' or 'phreeqc', got {backend!r}")
     if _fused and FUSED and water is None and pco2_atm is not None and (
             (system == "open" and mineral in ("calcite", "dolomite", "both"))
-            or (system == "closed" and mineral in ("calcite", "both"))) and _kernel_available():
+            or (system == "closed" and mineral in ("calcite", "dolomite", "both"))) and _kernel_available():
         return _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol)
     sol, t, p, totals = equilibrate_solution(temp_c, pco2_atm, mineral, system, water, gas_water_ratio, database,
                                              series, tol)
@@ -454,7 +454,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
 
 
 def _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol) -> pd.DataFrame:
-    """:func:`equilibrate` of pure water (open system; closed with calcite or both) through the fused compiled
+    """:func:`equilibrate` of pure water (open or closed system) through the fused compiled
     solve (:mod:`chemistry._fused`; same equations, same columns). Samples it does not converge are solved
     again by the general path."""
     from . import _fused
