@@ -126,7 +126,8 @@ def default_parameters(c: Catchment) -> tuple:
     the matrix as a power-law store searched by its storage at 1 mm/d and its exponent
     (``reservoirs.matrix_unit_storage_mm``, :mod:`karstmodel.parameters`),
     and, for outlet discharge with a non-carbonate area, the share of allogenic runoff sinking into the karst, the
-    surface-store constant and the share, storage at 1 mm/d and exponent of the non-karst groundwater store (without carbonate rock the
+    surface-store constant and the share, storage at 1 mm/d and exponent of the non-karst groundwater store, and, where the
+    file sets ``[reservoirs] soil_percolation_nu`` > 0, that GR4J soil percolation factor (without carbonate rock the
     reservoirs are plain subsurface stores that route it, and nothing dissolves there)."""
     specs = []
     obs_in_mm = False
@@ -166,6 +167,10 @@ def default_parameters(c: Catchment) -> tuple:
              # strongly a dry soil holds back recharge, which sets when the autumn wetting-up starts; 1-6 covers the
              # usual HBV range (the land-use default is 2)
              ParameterSpec("hydrotopes.*.recharge_shape", 1.0, 6.0)]
+    if c.reservoirs.soil_percolation_nu > 0:
+        # opt-in GR4J percolation of the soil store (Perrin et al. 2003, eq. 8; nu = 4/9 in GR4J): only catchments
+        # whose file sets [reservoirs] soil_percolation_nu > 0 calibrate it, the others exactly as before
+        specs.append(ParameterSpec("reservoirs.soil_percolation_nu", 0.1, 1.0))
     if c.lithology.carbonate > 0:  # diffuse percolation of the epikarst overflow into the matrix
         specs.append(ParameterSpec("reservoirs.overflow_to_matrix_fraction", 0.0, 1.0))
     if c.observations.discharge == "outlet":

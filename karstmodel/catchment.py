@@ -119,6 +119,11 @@ class ReservoirParameters:
     nonkarst_baseflow_k_per_d: float = 0.01
     nonkarst_baseflow_exponent: float = 1.0
     initial_nonkarst_baseflow_mm: float | None = None  # None: steady state for its mean inflow
+    #: percolation from the soil store of every hydrotope, also on days without rain or melt (e.g. under snow): GR4J's
+    #: percolation of the production store, perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)} (Perrin, Michel &
+    #: Andreassian 2003, J. Hydrol. 279:275, eq. 8, nu = 4/9 there), added to the day's recharge after ET
+    #: (karstmodel.hydrology). 0 (default) = none: recharge only from the day's input (HBV soil routine).
+    soil_percolation_nu: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -377,7 +382,8 @@ _RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0)
                "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5),
                "surface_k_per_d": (1e-5, 50.0), "routing_delay_d": (0.0, 30.0), "overflow_to_matrix_fraction": (0.0, 1.0),
                "nonkarst_baseflow_fraction": (0.0, 1.0), "nonkarst_baseflow_k_per_d": (1e-12, 10.0),
-               "nonkarst_baseflow_exponent": (0.2, 5.0), "initial_nonkarst_baseflow_mm": (0.0, 1e6)}
+               "nonkarst_baseflow_exponent": (0.2, 5.0), "initial_nonkarst_baseflow_mm": (0.0, 1e6),
+               "soil_percolation_nu": (0.0, 2.0)}
 _CHEM_BOUNDS = {"gas_water_ratio": (0.0, 100.0), "conduit_radius_mm": (0.01, 1e5),
                 "atmospheric_co2_ppm": (150.0, 5000.0), "soil_temp_lag_days": (0.0, 365.0),
                 "groundwater_temp_c": (0.0, 40.0)}

@@ -45,9 +45,10 @@ def recess(s0, k, a, dt):
 
 
 @njit
-def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, irr, s0, i0):
+def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, irr, s0, i0, nu=0.0):
     """Hydrotope water balance; parameters are (days, hydrotopes) arrays so that they can change in time
-    (scenarios); ``irr`` is extra water applied to the soil (irrigation, mm over the hydrotope)."""
+    (scenarios); ``irr`` is extra water applied to the soil (irrigation, mm over the hydrotope); ``nu`` > 0: GR4J
+    percolation after ET (see :func:`simulate_hydrotopes`)."""
     n = rain.size
     nh = s0.size
     ei = np.zeros((n, nh))
@@ -86,6 +87,13 @@ def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, irr, s0, i0):
                 if a_ > s[h]:
                     a_ = s[h]
                 s[h] -= a_
+                if nu > 0.0 and s[h] > 0.0:
+                    # GR4J percolation (Perrin et al. 2003, eq. 8): perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)}
+                    x = nu * s[h] / sm
+                    x2 = x * x
+                    perc = s[h] * (1.0 - (1.0 + x2 * x2) ** -0.25)
+                    s[h] -= perc
+                    r += perc
             else:
                 r = s[h]  # a capacity that shrank to zero releases what it held
                 s[h] = 0.0
@@ -117,10 +125,17 @@ def parameter_table(hydrotopes, n_days: int, overrides: dict | None = None) -> d
 
 
 def simulate_hydrotopes(rain_mm, melt_mm, pet_mm, hydrotopes, soil0=None, icept0=None, params=None,
-                        irrigation_mm=None) -> dict:
+                        irrigation_mm=None, percolation_nu: float = 0.0) -> dict:
     """Daily water balance of every hydrotope; arrays of shape (days, hydrotopes), in mm over each hydrotope.
     ``params``: a :func:`parameter_table` (default: the hydrotopes' constant values); ``irrigation_mm``: extra
-    water per hydrotope and day (days, hydrotopes)."""
+    water per hydrotope and day (days, hydrotopes).
+
+    ``percolation_nu`` (``[reservoirs] soil_percolation_nu``; 0 = off, the default): after ET the soil store also
+    percolates, whether or not the day brought water, as GR4J's production store does,
+    perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)} (Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275, eq. 8,
+    with nu = 4/9 and S_max = X1), the exact one-day integral of dS/dt = -(nu / S_max)^4 S^5 / 4; the percolation
+    joins the day's recharge. Without it (HBV soil routine, Bergstroem 1992) a soil under snow or in a dry spell
+    releases nothing, however full it is."""
     n = np.size(rain_mm)
     nh = len(hydrotopes)
     p = params if params is not None else parameter_table(hydrotopes, n)
@@ -133,7 +148,7 @@ def simulate_hydrotopes(rain_mm, melt_mm, pet_mm, hydrotopes, soil0=None, icept0
         np.ascontiguousarray(rain_mm, dtype=float), np.ascontiguousarray(melt_mm, dtype=float),
         np.ascontiguousarray(pet_mm, dtype=float), p["interception_capacity_mm"], p["root_zone_storage_mm"],
         p["crop_coefficient"], p["recharge_shape"], p["et_threshold_fraction"], irr,
-        np.asarray(soil0, dtype=float).copy(), np.asarray(icept0, dtype=float).copy())
+        np.asarray(soil0, dtype=float).copy(), np.asarray(icept0, dtype=float).copy(), float(percolation_nu))
     return {"interception_evap_mm": ei, "aet_mm": aet, "recharge_mm": rech, "soil_mm": soil, "icept_mm": icept,
             "irrigation_mm": irr}
 

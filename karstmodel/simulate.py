@@ -124,7 +124,8 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                                 c.reservoirs.initial_conduit_mm if karst_fed else 0.0), mass=None)
     snow = simulate_snow(precip, temp, c.snow, state.swe)
     hyd = simulate_hydrotopes(snow["rain_mm"], snow["melt_mm"], pet, c.hydrotopes, state.soil, state.icept,
-                              params=params, irrigation_mm=chg["irrigation_mm"])
+                              params=params, irrigation_mm=chg["irrigation_mm"],
+                              percolation_nu=c.reservoirs.soil_percolation_nu)
     route = _route_recharge(hyd, c, params["fast_flow_fraction"])
     flows = {"slow_in_mm": route["slow"].sum(axis=1), "fast_in_mm": route["fast"].sum(axis=1),
              "allogenic_in_mm": route["allogenic"].sum(axis=1), "surface_in_mm": route["surface"].sum(axis=1),
