@@ -599,7 +599,7 @@ def _columns(database: str, mineral: str, system: str = "open"):
     st = start_table(database, mineral, system)
     model = st["model"]
     names = ["temp_c", "pco2_atm", "ph"]
-    lin, lin_dest, si, si_dest, const = [], [], [], [], []
+    lin, lin_dest, si_dest, const = [], [], [], []
 
     def add(name):
         names.append(name)
@@ -677,6 +677,7 @@ def _columns(database: str, mineral: str, system: str = "open"):
                 const_val=np.array([v for _, v in const], dtype=float), special=special)
 
 
+@lru_cache(maxsize=8)
 def _dic_column(database: str):
     """Output of the CO2-uptake stage: total carbon only (mmol/kgw)."""
     model = start_table(database, "none", "gas")["model"]
