@@ -474,6 +474,8 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     if not isinstance(system, str) or system not in SYSTEMS:
         raise InputError(f"system must be one of {SYSTEMS}, got {system!r}")
     check_options(tol, series, database, water)
+    if mineral == "none" and system != "open":
+        raise InputError("mineral='none' (CO2 uptake only) needs system='open'")
     if backend == "phreeqc":
         _inputs(temp_c, pco2_atm, gas_water_ratio, water)  # the same checks of the values as the native path
         from .phreeqc import equilibrate_phreeqc

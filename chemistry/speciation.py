@@ -39,7 +39,7 @@ from . import database as dbmod
 from . import thermo
 from .censored import describe_bad, parse_values
 from .errors import InputError, InputTypeError
-from .output import solution_columns
+from .output import SPECIES_COLUMNS, TOTAL_COLUMNS, solution_columns
 from .water import LogLinear, Sum, build_model, solve
 from ._threads import single_blas_thread
 
@@ -92,7 +92,6 @@ def _normalise(name: str) -> str:
 
 def output_column_names() -> frozenset:
     """Every column name :func:`speciate` adds (an input column of one of these names is kept as ``<name>_input``)."""
-    from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
     names = set(OUTPUT_NAMES) | {f"{k}_mmol_l" for k in TOTAL_COLUMNS + ("dic",)}
     names |= {f"{k}_mmol_l" for k in SPECIES_COLUMNS} | {"alk_meq_l", "charge_imbalance_meq_l", "ec_us_cm_est"}
     return frozenset(names)
@@ -117,8 +116,8 @@ def _ion_column_problems(columns, source):
             continue
         if word in _ION_WORDS:
             want = _ION_WORDS[word]
-            if c in outputs and want in present:
-                continue  # an output of an earlier run next to its input: passed through as <name>_input
+            if c in outputs and (want in present or "speciation_error" in present):
+                continue  # an output of an earlier run (next to its input): passed through as <name>_input
             raise InputError(f"not read: this ion is read from {want!r} (mg/L) only; convert the values to "
                              f"mg/L and rename the column (ion columns read: {', '.join(ION_COLUMNS)})",
                              file=source, column=c)

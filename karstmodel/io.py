@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,15 @@ def read_csv(path, **kwargs) -> pd.DataFrame:
     default_header = not ({"header", "names", "index_col", "sep", "delimiter"} & set(kwargs))
     if default_header:
         _check_header(p, str(path))
+    if default_header:
+        kwargs = {**kwargs, "index_col": False}  # never turn extra leading fields into an index (checked below)
     try:
-        df = pd.read_csv(p, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(p, **kwargs)
+    except pd.errors.ParserWarning:
+        raise InputError(f"the data rows have more fields than the header{_FIELDS_HINT}", file=str(path),
+                         row=_first_long_row(p)) from None
     except pd.errors.EmptyDataError:
         raise InputError("file is empty", file=str(path)) from None
     except UnicodeDecodeError as exc:
@@ -37,14 +45,26 @@ def read_csv(path, **kwargs) -> pd.DataFrame:
         raise InputError(f"cannot parse CSV: {str(exc).splitlines()[0]}{_FIELDS_HINT}", file=str(path)) from None
     if df.empty:
         raise InputError("no data rows", file=str(path))
-    if default_header and not isinstance(df.index, pd.RangeIndex):
-        raise InputError(f"the data rows have more fields than the header{_FIELDS_HINT}", file=str(path), row=2)
     df.columns = [str(c).strip() for c in df.columns]
     return df
 
 
 _FIELDS_HINT = (" (decimal commas such as 7,2? karstmodel reads comma-separated files with '.' as the decimal "
-                "mark; or a value with an unquoted ',')")
+                "mark; or a value with an unquoted ',', or a ',' at the end of the rows)")
+
+
+def _first_long_row(p: Path):
+    """File line (header = 1) of the first row with more fields than the header, or None."""
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            rows = csv.reader(fh)
+            width = len(next(rows, []))
+            for i, row in enumerate(rows, start=2):
+                if len(row) > width:
+                    return i
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _encoding_hint(p: Path, exc: UnicodeDecodeError) -> str:
