@@ -165,3 +165,23 @@ def test_dissolved_co2_vs_iapws_henry_constant_measurements():
         x = p_atm * float(phi[0]) * 0.101325 / kh_mpa  # mole fraction, fugacity in MPa
         m_iapws = x / (1.0 - x) * 1000.0 / 18.01528
         assert m / m_iapws - 1.0 == pytest.approx(expected[tc], abs=0.005), tc
+
+
+def test_compiled_time_loop_speciation_of_thermal_water():
+    """The surface-water model's compiled speciation (karstmodel.carbonate, a travertine stream fed by a thermal
+    spring) against the chemistry core at 60-100 C; its Debye-Hueckel table now spans 0-100 C."""
+    from karstmodel import carbonate as cb
+    t = np.array([60.0, 65.0, 72.5, 80.0, 90.0, 99.9])
+    w = {"ca": np.full(t.size, 2.5), "mg": np.full(t.size, 0.6), "so4": np.full(t.size, 0.8),
+         "dic": np.linspace(4.0, 7.0, t.size)}
+    fast = cb.speciate_carbonate(t, w)
+    ref = chemistry.speciate_totals(t, {k: v / 1000.0 for k, v in w.items()})
+    assert fast["converged"].all()
+    assert np.max(np.abs(fast["ph"] - ref["ph"])) < 1e-6
+    for sp in ("co2aq", "hco3", "co3"):
+        np.testing.assert_allclose(fast[f"{sp}_mmol_l"], ref[f"{sp}_mmol_kgw"], rtol=1e-6, err_msg=sp)
+    system = cb.carbonate_system(("dic", "ca"))
+    a_ref, b_ref = thermo.debye_huckel_a_b(t)
+    got = np.array([cb._dh_ab(x, system.dh_a, system.dh_b) for x in t])
+    np.testing.assert_allclose(got[:, 0], a_ref, rtol=1e-7)
+    np.testing.assert_allclose(got[:, 1], b_ref, rtol=1e-7)
