@@ -563,8 +563,14 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
     ``temp_c`` defaults to the mass-weighted mean of the two waters' temperatures (``temp_c`` column/key).
     Returns the same columns as :func:`equilibrate` (``pco2_atm`` is the mixture's pCO2).
     """
-    f = np.atleast_1d(np.asarray(fraction_a, dtype=float))
-    if np.any((f < 0) | (f > 1)):
+    f = np.atleast_1d(as_float_array(fraction_a, "fraction_a"))
+    for name, w in (("water_a", water_a), ("water_b", water_b)):
+        if not isinstance(w, (Mapping, pd.DataFrame, pd.Series)):
+            raise InputTypeError(f"{name} must be a mapping, Series or DataFrame of <element>_mmol_kgw values, got "
+                                 f"{type(w).__name__} {_short(w)}")
+    if not isinstance(database, (str, os.PathLike)):
+        raise InputTypeError(f"database must be a shipped database name or a path, got {type(database).__name__}")
+    if np.any(~np.isfinite(f) | (f < 0) | (f > 1)):
         raise InputError("fraction_a must lie in [0, 1]", column="fraction_a")
     n = f.size
     for w in (water_a, water_b):
@@ -580,7 +586,7 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
             raise InputError("temp_c must be given when the waters carry no temp_c")
         t = f * tca + (1 - f) * tcb
     else:
-        t = np.broadcast_to(np.asarray(temp_c, dtype=float), (n,)).copy()
+        t = np.broadcast_to(as_float_array(temp_c, "temp_c"), (n,)).copy()
     _check_temp(t)
     totals = {k: f * ta[k] + (1 - f) * tb[k] for k in WATER_KEYS}
     imbalance = f * ia + (1 - f) * ib
@@ -591,9 +597,21 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
 def speciate_totals_solution(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
                              series: bool = False, tol: float | None = None):
     """The solve behind :func:`speciate_totals`: returns the :class:`chemistry.water.Solution`."""
-    t = np.atleast_1d(np.asarray(temp_c, dtype=float))
+    check_options(tol, series, database)
+    t = np.atleast_1d(as_float_array(temp_c, "temp_c")).reshape(-1)
+    _check_temp(t)
     n = t.size
-    totals = {k: np.broadcast_to(np.asarray(totals.get(k, 0.0), dtype=float), (n,)) for k in WATER_KEYS}
+    if not isinstance(totals, Mapping):
+        raise InputTypeError(f"totals must be a mapping of element -> mol/kgw, got {type(totals).__name__} "
+                             f"{_short(totals)}")
+    unknown = [k for k in totals if k not in WATER_KEYS]
+    if unknown:
+        raise InputError(f"unknown totals keys {unknown}; elements are {list(WATER_KEYS)} (mol/kgw)")
+    arrays = {k: as_float_array(totals.get(k, 0.0), f"totals[{k!r}]") for k in WATER_KEYS}
+    try:
+        totals = {k: np.broadcast_to(v, (n,)) for k, v in arrays.items()}
+    except ValueError:
+        raise InputError(f"every totals array must have one value or one per temperature ({n})") from None
     els = tuple(k for k in WATER_KEYS if np.any(totals[k] > 0))
     if "dic" not in els:
         els = els + ("dic",)

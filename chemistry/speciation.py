@@ -29,6 +29,7 @@ is kept as ``<name>_input``.
 """
 from __future__ import annotations
 
+import os
 import re
 import warnings
 
@@ -292,6 +293,9 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
     ``speciation_warning``. ``log_pco2`` is the CO2(g) saturation index (log fugacity, = log partial pressure
     to within 0.1 % below 0.3 atm). SI dolomite and gypsum are NaN where Mg or SO4 is not given.
     """
+    if not isinstance(database, (str, os.PathLike)):
+        raise InputTypeError(f"database must be a shipped database name or a path, got {type(database).__name__} "
+                             f"{database!r}")
     prep = prepare(samples, source)
     n = prep["n"]
     ok = prep["errors"] == ""

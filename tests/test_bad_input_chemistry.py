@@ -163,6 +163,8 @@ def _samples(**extra):
     return pd.DataFrame(cols)
 
 
+_WATER = {"ca_mmol_kgw": 2.0, "dic_mmol_kgw": 4.5, "temp_c": 10.0}
+
 API = [
     ("tol_zero", lambda: chemistry.equilibrate(10.0, 1e-2, tol=0), InputError, ("tol", "positive")),
     ("tol_negative", lambda: chemistry.equilibrate(10.0, 1e-2, tol=-1e-9), InputError, ("tol",)),
@@ -197,6 +199,23 @@ API = [
     ("samples_ion_other_unit", lambda: chemistry.speciate(_samples(so4_mmol_l=[0.2])), InputError,
      ("'so4_mmol_l'", "'so4_mg_l'")),
     ("samples_backend", lambda: chemistry.speciate(_samples(), backend="pitzer"), InputError, ("backend",)),
+    ("samples_database_number", lambda: chemistry.speciate(_samples(), database=5), TypeError, ("database",)),
+    ("mix_fraction_text", lambda: chemistry.mix(_WATER, _WATER, "half"), TypeError, ("fraction_a",)),
+    ("mix_fraction_nan", lambda: chemistry.mix(_WATER, _WATER, float("nan")), InputError, ("fraction_a",)),
+    ("mix_water_list", lambda: chemistry.mix([1.0], _WATER, 0.5), TypeError, ("water_a",)),
+    ("mix_temp_text", lambda: chemistry.mix(_WATER, _WATER, 0.5, temp_c="warm"), TypeError, ("temp_c",)),
+    ("mix_temp_too_hot", lambda: chemistry.mix(_WATER, _WATER, 0.5, temp_c=120.0), InputError, ("temp_c[0]",)),
+    ("totals_list", lambda: chemistry.speciate_totals(10.0, [1e-3, 2e-3]), TypeError, ("totals",)),
+    ("totals_unknown_key", lambda: chemistry.speciate_totals(10.0, {"calcium": 1e-3, "dic": 2e-3}), InputError,
+     ("'calcium'",)),
+    ("totals_text", lambda: chemistry.speciate_totals(10.0, {"ca": "1e-3", "dic": 2e-3}), TypeError,
+     ("totals['ca']",)),
+    ("totals_lengths", lambda: chemistry.speciate_totals([10.0, 11.0, 12.0], {"ca": [1e-3, 2e-3], "dic": 3e-3}),
+     InputError, ("one per temperature",)),
+    ("totals_temp_too_hot", lambda: chemistry.speciate_totals(150.0, {"ca": 1e-3, "dic": 2e-3}), InputError,
+     ("temp_c[0]", "0-100 C")),
+    ("totals_tol_zero", lambda: chemistry.speciate_totals(10.0, {"ca": 1e-3, "dic": 2e-3}, tol=0), InputError,
+     ("tol",)),
 ]
 
 
