@@ -105,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("speciate", help="speciate water samples from a CSV (pCO2, SI, species, DIC, charge balance)",
                        description="Speciate measured samples. Required columns: temp_c, ph; carbon from one of "
                        "hco3_mg_l (free HCO3-), alk_mg_l_caco3, alk_meq_l, dic_mg_c_l; optional ions ca_mg_l, "
-                       "mg_mg_l, na_mg_l, k_mg_l, cl_mg_l, so4_mg_l, no3_mg_l. Other columns pass through.")
+                       "mg_mg_l, na_mg_l, k_mg_l, cl_mg_l, so4_mg_l, no3_mg_l. Other columns pass through. A value "
+                       "written <L is below the detection limit and taken as L/2; a cell that is not a number "
+                       "fails only its row (NaN outputs and a reason in speciation_error). 0-100 C.")
     s.add_argument("input", help="input CSV")
     s.add_argument("-o", "--output", help="output CSV (default: standard output)")
     s.add_argument("--backend", choices=["native", "phreeqc"], default="native")
