@@ -175,3 +175,42 @@ def test_acid_stoichiometry_by_hand():
     assert a["ca_mg_meq_l"] == pytest.approx(5.4, rel=1e-12)
     assert a["alk_2so4_no3_meq_l"] == pytest.approx(3.9 + 0.8 + 0.3, rel=1e-12)
     assert a["carbonic_share_lower_bound"] == pytest.approx((4.0 - 0.8 - 0.3) / 4.0, rel=1e-12)
+
+
+def test_staged_calibration_recovers_soil_respiration_from_chemistry(tmp_path):
+    """Twin experiment: observations made by the model with soil respiration x 2 at the gauge; the staged
+    calibration (discharge first, then the chemistry parameter against q + DIC + Ca) finds that scale again."""
+    from karstmodel.calibration import calibrate, setup_from_catchment
+    from karstmodel.parameters import apply_parameters
+    doc = base_doc(lithology={"limestone": 0.6, "dolomite": 0.0, "non_carbonate": 0.4, "allogenic_to_karst": 0.2,
+                              "non_carbonate_calcareous": 1.0},
+                   observations={"file": "observations.csv", "discharge": "outlet"},
+                   simulation={"warmup_days": 200})
+    doc["chemistry"] = {"outlet_pco2_ppm": 2500.0}
+    path = write_catchment(tmp_path / "twin", doc, synthetic_drivers(days=640, seed=11))
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('\n[calibration]\ncalibration_period = "2001-08-01:2002-03-31"\n'
+                 'validation_period = "2002-04-01:2002-09-30"\nseed = 3\nmaxiter = 4\npopsize = 5\n'
+                 '[calibration.weights]\nq = 1.0\ndic_mmol_l = 1.0\nca_mmol_l = 1.0\n'
+                 '[calibration.parameters]\n"snow.melt_factor_mm_c_d" = {min = 3.0, max = 5.0}\n'
+                 '[calibration.chemistry_parameters]\n'
+                 '"hydrotopes.*.r10_gc_m2_d_scale" = {min = 0.5, max = 4.0, transform = "log"}\n')
+    d = synthetic_drivers(days=640, seed=11)
+    pd.DataFrame({"date": d["date"], "q_mm_d": 1.0}).to_csv(path.parent / "observations.csv", index=False)
+    c = load_catchment(path)
+    truth = simulate(apply_parameters(c, {"hydrotopes.*.r10_gc_m2_d_scale": 2.0}), observations=None).timeseries
+    obs = pd.DataFrame({"date": truth.index.strftime("%Y-%m-%d"), "q_mm_d": truth["outlet_runoff_mm"].round(6)})
+    weekly = np.zeros(len(truth), bool)
+    weekly[::7] = True
+    obs["temp_c"] = np.where(weekly, truth["outlet_temp_c"], np.nan)
+    obs["ph"] = np.where(weekly, truth["outlet_ph"], np.nan)
+    obs["alk_meq_l"] = np.where(weekly, truth["outlet_alk_meq_l"], np.nan)
+    obs["ca_mg_l"] = np.where(weekly, truth["outlet_ca_mmol_l"] * 40.078, np.nan)
+    obs.to_csv(path.parent / "observations.csv", index=False)
+    c = load_catchment(path)
+    setup = setup_from_catchment(c, c.calibration)
+    res = calibrate(c, setup, progress=False)
+    assert [s["stage"] for s in res.stages] == [1, 2]
+    # DIC goes with about the cube root of soil pCO2: the weekly samples pin the scale to ~10 %
+    assert res.parameters["hydrotopes.*.r10_gc_m2_d_scale"] == pytest.approx(2.0, rel=0.10)
+    assert res.metrics["validation"]["dic_mmol_l"]["pbias"] == pytest.approx(0.0, abs=1.0)
