@@ -13,7 +13,10 @@ writes, per site, ``<site>/samples.csv`` (unit-named columns, one row per sample
 * ``alk_meq_l`` = Gran alkalinity in microequivalents per litre (column ``Alkalinity (u equ.l-1)``) / 1000,
   done in decimal arithmetic so that the digits are exact (4915 -> 4.915);
 * every other value is copied as text, unchanged (``<0.1`` stays ``<0.1``; the station reader takes half the limit
-  and counts it); units are those of the source column, written into the new name.
+  and counts it); units are those of the source column, written into the new name;
+* ``temp_c_flag`` = ``R`` (rejected: the station reader drops the value and counts it) where the water temperature is
+  outside :data:`TEMP_RANGE_C`; the value itself is kept as published (one sample: 118 C at the Jubilee River on
+  2012-10-09, a transcription error; which digit is wrong cannot be known, so nothing is corrected).
 
 ``--nrfa-daily`` (the Evenlode at Cassington Mill daily file with ``date, q_m3_s`` = NRFA 39034 gauged daily
 flow) also writes ``evenlode_cassington/discharge.csv`` for the sampling period; without it that file is kept as
@@ -37,6 +40,9 @@ TIME_COLUMN = "Sampling time (hh:mm)"
 ALK_COLUMN = "Alkalinity (u equ.l-1)"
 #: the sampling period of the Thames Initiative tributary file (Bowes et al. 2018); the discharge file covers it
 PERIOD = ("2009-03-01", "2013-02-28")
+
+#: plausible water temperature of a lowland English river (C); outside it the value is flagged R
+TEMP_RANGE_C = (-1.0, 40.0)
 
 #: source column (header stripped of surrounding blanks) -> unit-named column; the unit is the source's
 COLUMNS = {
@@ -157,6 +163,9 @@ def site_samples(df: pd.DataFrame, site: str) -> pd.DataFrame:
         if src == ALK_COLUMN:
             col = pd.Series([ueq_to_meq(v, ln) for v, ln in zip(col, rows["source_line"])], index=rows.index)
         out[dst] = col
+        if dst == "temp_c":
+            t = pd.to_numeric(col, errors="coerce")
+            out["temp_c_flag"] = ((t < TEMP_RANGE_C[0]) | (t > TEMP_RANGE_C[1])).map({True: "R", False: ""})
     out["source_line"] = rows["source_line"]
     return out
 
