@@ -212,3 +212,29 @@ def test_validate_folder_bad_input_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "leach_lechlade/samples.csv, column 'datetime', row 5: cannot parse time" in err, err
     assert not out.exists()
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the Coln climatology comparison (validation/validate_coln_whelford.py) on synthetic series
+def test_climatology_measures_on_synthetic_series():
+    spec = importlib.util.spec_from_file_location(
+        "validate_coln_whelford", ROOT.parents[1] / "validation" / "validate_coln_whelford.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    days = pd.date_range("2001-01-01", "2002-12-31", freq="D")
+    q = 1.0 + 0.5 * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - 15) / 365.25)  # high in January
+    sim = pd.DataFrame({"q_m3_s": q, "dic_mmol_l": 4.0 * q ** -0.1, "ca_mmol_l": 2.0 * q ** 0.05,
+                        "spring_dic_mmol_l": 4.0, "spring_q_m3_s": q}, index=days)
+    obs = sim.iloc[::7].copy()
+    obs["dic_mmol_l"] *= 1.25  # observed 25 % higher, same cycle and slope
+    r = mod.compare(sim, obs)
+    d = r["dic_mmol_l"]
+    assert d["cq_slope"]["simulated"]["b"] == pytest.approx(-0.1, abs=1e-9)
+    assert d["cq_slope"]["observed"]["b"] == pytest.approx(-0.1, abs=1e-9)
+    fw = float(np.sum(q * 4.0 * q ** -0.1) / np.sum(q))
+    assert d["flow_weighted_mean"]["simulated"] == pytest.approx(fw, rel=1e-12)
+    assert d["median"]["relative_difference_pct"] == pytest.approx(100 * (1 / 1.25 - 1), abs=0.5)
+    assert d["monthly_correlation"] == pytest.approx(1.0, abs=1e-3)
+    assert d["month_of_min"] == {"simulated": 1, "observed": 1}  # dilution at the January high flow
+    assert r["ca_mmol_l"]["month_of_max"]["simulated"] == 1
+    assert r["spring_dic_mmol_l"]["simulated_median"] == pytest.approx(4.0)
