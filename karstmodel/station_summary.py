@@ -76,6 +76,12 @@ COLUMNS = {
     "area_km2": "area (km2), where given",
     "dic_export_samples_tc_km2_yr": "DIC export from the samples per km2 (t C km-2 yr-1)",
 }
+#: added by :func:`summarise_station_group` from each station's validation (summary.json ``metrics``): the C-Q
+#: rating of DIC fitted on the calibration period and scored on the validation period of the station file
+VALIDATION_COLUMNS = {
+    "cq_rating_kge_validation": "KGE of the C-Q rating's DIC in the validation period (fitted on the calibration period)",
+    "cq_rating_pbias_validation_pct": "PBIAS (%) of the C-Q rating's DIC in the validation period",
+}
 
 #: short headers of the markdown table
 _MD = [("station", "station", None), ("n_samples", "n", "d"), ("temp_c_median", "T C", ".1f"),
@@ -87,7 +93,8 @@ _MD = [("station", "station", None), ("n_samples", "n", "d"), ("temp_c_median", 
        ("dic_export_samples_t_c_yr", "DIC t C/yr", ".0f"),
        ("dic_export_rating_sample_days_t_c_yr", "rating, sample days", ".0f"),
        ("dic_export_rating_daily_t_c_yr", "rating, daily Q", ".0f"),
-       ("dic_export_samples_tc_km2_yr", "t C/km2/yr", ".1f")]
+       ("dic_export_samples_tc_km2_yr", "t C/km2/yr", ".1f"),
+       ("cq_rating_kge_validation", "rating KGE val", ".2f")]
 
 
 def cq_slope(q, c) -> dict:
@@ -212,24 +219,31 @@ def _cell(v, fmt, row=None, key=None) -> str:
 
 def markdown_table(table: pd.DataFrame) -> str:
     """The summary as a markdown table with a legend of the short headers."""
-    optional = {"dic_export_rating_daily_t_c_yr", "dic_export_samples_tc_km2_yr"}  # shown where any station has it
-    cols = [c for c in _MD if c[0] not in optional or np.isfinite(table[c[0]].to_numpy(float)).any()]
+    optional = {"dic_export_rating_daily_t_c_yr", "dic_export_samples_tc_km2_yr", "cq_rating_kge_validation"}
+    cols = [c for c in _MD if c[0] not in optional
+            or (c[0] in table.columns and np.isfinite(table[c[0]].to_numpy(float)).any())]
     lines = ["| " + " | ".join(h for _, h, _ in cols) + " |", "|" + "---|" * len(cols)]
     for _, r in table.iterrows():
         lines.append("| " + " | ".join(_cell(r[k], f, r, k) for k, _, f in cols) + " |")
-    legend = "; ".join(f"{h}: {COLUMNS[k]}" for k, h, _ in cols[1:])
+    legend = "; ".join(f"{h}: {({**COLUMNS, **VALIDATION_COLUMNS})[k]}" for k, h, _ in cols[1:])
     return "\n".join(lines) + "\n\n" + legend + " (b ± its standard error).\n"
 
 
 def summarise_station_group(folder, outdir=None, figures: bool = True, calibration=None, validation=None) -> dict:
     """Validate every station in ``folder`` (outputs in ``outdir/<station folder>/``) and write
     ``stations_summary.csv`` and ``stations_summary.md`` into ``outdir`` (default
-    ``karstmodel-output/<folder name>-validate``). Returns {"table", "output_dir", "files"}."""
+    ``karstmodel-output/<folder name>-validate``): the rows of :func:`summary_table` plus
+    :data:`VALIDATION_COLUMNS` from each station's validation. Returns {"table", "output_dir", "files"}."""
     folder = Path(folder)
     table = summary_table(folder)  # reads (and checks) every input before anything is written
     out = Path(outdir) if outdir else Path("karstmodel-output") / f"{folder.name}-validate"
+    extra = {k: [] for k in VALIDATION_COLUMNS}
     for p in find_stations(folder):
-        validate_station(p, out / p.parent.name, figures=figures, calibration=calibration, validation=validation)
+        v = validate_station(p, out / p.parent.name, figures=figures, calibration=calibration, validation=validation)
+        m = v.get("metrics", {}).get("validation", {}).get("dic_mmol_l_cq", {})
+        extra["cq_rating_kge_validation"].append(m.get("kge", math.nan))
+        extra["cq_rating_pbias_validation_pct"].append(m.get("pbias", math.nan))
+    table = table.assign(**{k: np.asarray(v, float) for k, v in extra.items()})
     files = {"csv": out / "stations_summary.csv", "md": out / "stations_summary.md"}
     write_csv_atomic(table, files["csv"], float_format="%.6g")
     text = (f"# Stations in {folder.name}\n\n" + markdown_table(table)

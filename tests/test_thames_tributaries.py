@@ -4,6 +4,7 @@ numpy.polyfit, hand calculations)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import shutil
 from pathlib import Path
@@ -197,7 +198,9 @@ def test_validate_folder_writes_one_table(tmp_path, capsys):
     ref = summary_table(grp)
     assert tab["dic_mmol_l_median"].to_numpy() == pytest.approx(ref["dic_mmol_l_median"].to_numpy(), rel=1e-5)
     assert (out / "stations_summary.md").read_text().count("| cut_paley_street |") == 1
-    assert (out / "leach_lechlade" / "summary.json").exists()
+    v = json.loads((out / "leach_lechlade" / "summary.json").read_text())
+    assert tab.set_index("station").loc["leach_lechlade", "cq_rating_kge_validation"] == pytest.approx(
+        v["metrics"]["validation"]["dic_mmol_l_cq"]["kge"], rel=1e-5)
     assert "stations_summary.csv" in capsys.readouterr().out
 
 
