@@ -241,3 +241,12 @@ def test_climatology_measures_on_synthetic_series():
     assert d["month_of_min"] == {"simulated": 1, "observed": 1}  # dilution at the January high flow
     assert r["ca_mmol_l"]["month_of_max"]["simulated"] == 1
     assert r["spring_dic_mmol_l"]["simulated_median"] == pytest.approx(4.0)
+
+
+def test_station_location_is_optional_but_complete_when_given(tmp_path):
+    from karstmodel.stations import StationError, station_from_dict
+    doc = {"kind": "station", "name": "x", "samples": {"file": "samples.csv"}}
+    st = station_from_dict(doc, tmp_path / "station.toml")
+    assert st.latitude is None and st.longitude is None and st.elevation_m == 0.0
+    with pytest.raises(StationError, match=r"\[location\] latitude: missing required key"):
+        station_from_dict({**doc, "location": {"elevation_m": 100.0}}, tmp_path / "station.toml")
