@@ -3,8 +3,9 @@ climatology: DIC level, seasonal cycle and concentration-discharge slope. No dai
 overlap.
 
 Simulated: ``karstmodel.simulate("coln_bibury")`` with the bundled catchment file as it stands, daily outlet DIC
-(``outlet_dic_mmol_l``: spring and non-karst runoff mixed at the outlet, the river the gauge sees) and outlet
-discharge; Ca is the model's spring Ca (``ca_mmol_l``; the model does not report an outlet Ca). Observed: the
+(``outlet_dic_mmol_l``: spring and non-karst runoff mixed at the outlet, the river the gauge sees), outlet Ca
+(``outlet_ca_mmol_l``; the spring Ca ``ca_mmol_l`` where a model version reports no outlet Ca) and outlet
+discharge. Observed: the
 station ``thames_tributaries/coln_whelford`` (CEH Thames Initiative weekly samples; DIC from laboratory pH,
 Gran alkalinity and water temperature by the chemistry core's speciation; the sample day's mean discharge).
 Whelford lies downstream of Bibury, so discharge levels differ; the C-Q slope b (ln C = a + b ln Q, OLS,
@@ -41,11 +42,14 @@ STATION = "thames_tributaries/coln_whelford"
 
 
 def simulated(catchment: str = CATCHMENT) -> pd.DataFrame:
-    """Daily simulated outlet DIC (mmol/L), spring Ca (mmol/L) and outlet discharge (m3/s)."""
+    """Daily simulated outlet DIC and Ca (mmol/L; module docstring) and outlet discharge (m3/s)."""
     ts = simulate(catchment).timeseries
-    return pd.DataFrame({"dic_mmol_l": ts["outlet_dic_mmol_l"], "ca_mmol_l": ts["ca_mmol_l"],
+    ca = ts["outlet_ca_mmol_l"] if "outlet_ca_mmol_l" in ts.columns else ts["ca_mmol_l"]
+    out = pd.DataFrame({"dic_mmol_l": ts["outlet_dic_mmol_l"], "ca_mmol_l": ca,
                          "q_m3_s": ts["outlet_q_m3_s"], "spring_dic_mmol_l": ts["dic_mmol_l"],
                          "spring_q_m3_s": ts["spring_q_m3_s"]}, index=ts.index)
+    out.attrs["ca_column"] = "outlet_ca_mmol_l" if "outlet_ca_mmol_l" in ts.columns else "ca_mmol_l (spring)"
+    return out
 
 
 def observed(station: str = STATION) -> pd.DataFrame:
@@ -70,7 +74,8 @@ def compare(sim: pd.DataFrame, obs: pd.DataFrame) -> dict:
     """All measures of the module docstring as a dict."""
     out = {"periods": {"simulated": [str(sim.index[0].date()), str(sim.index[-1].date())],
                        "observed": [str(obs.index[0].date()), str(obs.index[-1].date())]},
-           "n": {"simulated_days": int(len(sim)), "observed_samples": int(np.isfinite(obs["dic_mmol_l"]).sum())}}
+           "n": {"simulated_days": int(len(sim)), "observed_samples": int(np.isfinite(obs["dic_mmol_l"]).sum())},
+           "simulated_ca_column": sim.attrs.get("ca_column", "ca_mmol_l")}
     for col in ("dic_mmol_l", "ca_mmol_l"):
         ms, mo = monthly_medians(sim, col), monthly_medians(obs, col)
         bs, bo = cq_slope(sim["q_m3_s"], sim[col]), cq_slope(obs["q_m3_s"], obs[col])
@@ -100,6 +105,7 @@ def print_table(r: dict) -> None:
     print(f"coln_bibury simulation {r['periods']['simulated'][0]}..{r['periods']['simulated'][1]} "
           f"({r['n']['simulated_days']} days) vs Coln at Whelford samples {r['periods']['observed'][0]}.."
           f"{r['periods']['observed'][1]} ({r['n']['observed_samples']} with DIC); climatology, no daily match")
+    print(f"simulated Ca: {r['simulated_ca_column']}")
     print(f"{'measure':<34s}{'simulated':>12s}{'observed':>12s}{'sim/obs-1':>11s}")
     for col, name in (("dic_mmol_l", "DIC mmol/L"), ("ca_mmol_l", "Ca mmol/L")):
         b = r[col]
