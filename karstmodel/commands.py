@@ -38,17 +38,37 @@ def cmd_run(args) -> int:
 
 
 def _print_metrics(summary: dict):
+    bench = summary.get("benchmark", {})
     for period, block in summary.get("metrics", {}).items():
         for var, m in block.items():
-            print(f"  {period:<11s} {var:<12s} n={m['n']:<5d} KGE {m['kge']:.3f}  NSE {m['nse']:.3f}  "
-                  f"log-NSE {m['log_nse']:.3f}  PBIAS {m['pbias']:+.1f} %")
+            line = (f"  {period:<11s} {var:<12s} n={m['n']:<5d} KGE {m['kge']:.3f}  NSE {m['nse']:.3f}  "
+                    f"log-NSE {m['log_nse']:.3f}  PBIAS {m['pbias']:+.1f} %")
+            b = bench.get(period, {}).get(var)
+            if b is not None:
+                line += f"   | C-Q rating: KGE {b['kge']:.3f}  NSE {b['nse']:.3f}  PBIAS {b['pbias']:+.1f} %"
+            print(line)
+    sink = summary.get("carbon_sink_tc_km2_yr")
+    if sink is not None and "outlet" in summary and summary.get("accounting", "").startswith("outlet based (gauge"):
+        o = summary["outlet"]
+        print(f"  sink at the gauge (best fit) {sink:.2f} t C km-2 yr-1; carbonic-acid share of DIC "
+              f"{o['carbonic_share_of_dic']:.3f}")
 
 
 def cmd_validate(args) -> int:
     from .calibration import parse_period
     from .catchment import load_catchment, resolve_catchment
     from .report import validate_catchment
+    from .station_summary import resolve_station_group, summarise_station_group
     from .stations import is_station, validate_station
+    group = resolve_station_group(args.catchment)
+    if group is not None:  # a folder of stations (e.g. thames_tributaries): every station and one table
+        res = summarise_station_group(group, Path(args.output) if args.output else None,
+                                      figures=not args.no_figures, calibration=args.calibration,
+                                      validation=args.validation)
+        print(f"karstmodel validate: {len(res['table'])} stations in {group}")
+        print(Path(res["files"]["md"]).read_text(encoding="utf-8"))
+        print(f"  wrote {res['output_dir']}/ (stations_summary.csv, stations_summary.md, one folder per station)")
+        return 0
     path = resolve_catchment(args.catchment)
     if is_station(path):
         summary = validate_station(path, Path(args.output) if args.output else None, figures=not args.no_figures,
