@@ -78,7 +78,7 @@ _ION_WORDS = {"ca": "ca_mg_l", "calcium": "ca_mg_l", "mg": "mg_mg_l", "magnesium
 #: ions measured in some waters that the aqueous model does not include (passed through, with a warning)
 _OTHER_IONS = {"f", "fluoride", "br", "bromide", "fe", "iron", "mn", "manganese", "sr", "strontium", "ba", "barium",
                "li", "lithium", "si", "sio2", "silica", "po4", "phosphate", "nh4", "ammonium", "no2", "nitrite", "al",
-               "zn", "cu", "pb", "b", "boron", "co3", "h2s", "hs", "s"}
+               "zn", "cu", "pb", "b", "boron", "h2s", "hs", "s"}
 _UNIT = re.compile(r"(^|_)(mg|mmol|mol|umol|ug|ng|meq|ueq|eq|ppm|ppb|mgl|mgpl)(_|$)")
 #: last words of columns that qualify a value rather than hold one (ca_mmol_l_flag, fe_mg_l_dl, ...)
 _COMPANION = {"flag", "flags", "nondetect", "qualifier", "remark", "code", "method", "dl", "mdl", "rl", "lod", "loq",
