@@ -24,8 +24,10 @@ tens of seconds at 10-15 C, short against a cave-stream transit of minutes to ho
   at fixed alkalinity (:func:`chemistry.speciate_totals`). With x = (DIC - DIC*)/(DIC0 - DIC*), DIC* the DIC of the
   water fully equilibrated with the cave air (:func:`chemistry.equilibrate`, ``mineral="none"``), and the secant
   slope g(x) = (c - c*)/(DIC - DIC*) > 0, (2) becomes ``d ln x / dtau = -g`` (3) and
-  ``N = integral from ln x_out to 0 of dv / g(e^v)`` (4), integrated exactly on a grid in v = ln x (trapezoid rule;
-  below the grid g is constant, its limit dc/dDIC at DIC*, so ln x falls linearly with N). N = 0: the water is
+  ``N = integral from ln x_out to 0 of dv / g(e^v)`` (4), evaluated on a grid of 33 points in v = ln x from 0 to -8
+  with 1/g linear between grid points (trapezoid rule, inverted exactly per interval); below the grid g is
+  constant, its limit dc/dDIC at DIC*, so ln x falls linearly with N. Against a fourth-order Runge-Kutta
+  integration of (2) the outlet DIC agrees within 1e-3 of the initial disequilibrium DIC0 - DIC* (tests). N = 0: the water is
   unchanged; N -> infinity: the water reaches CO2 equilibrium with the cave air at unchanged Ca. Where the water's
   pCO2 is below the cave air's, (2) is ingassing (DIC rises) with the same law.
 * The equilibration fraction ``phi = 1 - x_out = (DIC0 - DIC_out)/(DIC0 - DIC*)`` is reported per water; for
@@ -50,6 +52,8 @@ ELEMENTS = ("ca", "mg", "na", "k", "cl", "so4", "no3")
 #: disequilibrium); below it g is taken constant (the linear limit)
 V_MIN = -8.0
 V_POINTS = 33
+EXTRA_COLUMNS = ("dic_initial_mmol_kgw", "dic_cave_equilibrium_mmol_kgw", "co2_degassed_mmol_kgw",
+                 "equilibration_fraction", "exchange_number", "cave_pco2_atm")
 
 
 def _totals(water: pd.DataFrame, dic_mmol_kgw) -> dict:
@@ -62,6 +66,25 @@ def _totals(water: pd.DataFrame, dic_mmol_kgw) -> dict:
 def _speciate(temp_c, water: pd.DataFrame, dic_mmol_kgw, imbalance_eq, database) -> pd.DataFrame:
     """The water at fixed elements and charge imbalance with the given DIC (:func:`chemistry.speciate_totals`)."""
     return chemistry.speciate_totals(temp_c, _totals(water, dic_mmol_kgw), imbalance_eq, database=database)
+
+
+def _invert(cum: np.ndarray, inv_g: np.ndarray, v: np.ndarray, big_n: np.ndarray) -> np.ndarray:
+    """v_out with N(v_out) = big_n per row, N(v) = integral from v to 0 of 1/g (eq. 4). Within a grid interval 1/g
+    is linear in v (the trapezoid rule of ``cum``), so N is quadratic there and is inverted exactly; beyond the
+    grid 1/g keeps its last value."""
+    m, k = cum.shape
+    dv = v[0] - v[1]
+    j = np.array([np.searchsorted(cum[i], big_n[i], side="right") - 1 for i in range(m)], dtype=int)
+    j = np.clip(j, 0, k - 1)
+    rows = np.arange(m)
+    rest = big_n - cum[rows, j]
+    a = inv_g[rows, j]
+    inside = j < k - 1
+    b = np.where(inside, (inv_g[rows, np.minimum(j + 1, k - 1)] - a) / dv, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u_quad = 2.0 * rest / (a + np.sqrt(np.maximum(a * a + 2.0 * b * rest, 0.0)))  # root of a u + b u^2/2 = rest
+    u = np.where(inside, np.minimum(u_quad, dv), rest / a)
+    return v[j] - u
 
 
 def exchange_with_cave_air(water: pd.DataFrame, cave_pco2_atm, exchange_number,
@@ -96,6 +119,12 @@ def exchange_with_cave_air(water: pd.DataFrame, cave_pco2_atm, exchange_number,
     w = water.iloc[idx].reset_index(drop=True)
     t, d0, imb, p, big_n = t[idx], d0[idx], imb[idx], p[idx], big_n[idx]
     m = idx.size
+    if m == 0:  # nothing to compute: the columns of a speciated water, all NaN
+        cols = [c for c in chemistry.speciate_totals([25.0], {"dic": [1e-3]}, database=database).columns
+                if c != "converged"]
+        res = pd.DataFrame(np.nan, index=range(n), columns=cols + list(EXTRA_COLUMNS))
+        res["converged"] = np.zeros(n, bool)
+        return res
 
     # DIC* and c*: the same water (elements, charge imbalance) in CO2 equilibrium with the cave air, no mineral
     full = chemistry.equilibrate(t, p, mineral="none", system="open", water=w, database=database)
@@ -118,12 +147,7 @@ def exchange_with_cave_air(water: pd.DataFrame, cave_pco2_atm, exchange_number,
     dv = -np.diff(v)  # positive steps
     cum = np.concatenate([np.zeros((m, 1)), np.cumsum(0.5 * (1.0 / g[:, 1:] + 1.0 / g[:, :-1]) * dv, axis=1)],
                          axis=1)
-    v_out = np.empty(m)
-    for i in range(m):
-        if big_n[i] <= cum[i, -1]:
-            v_out[i] = np.interp(big_n[i], cum[i], v)
-        else:
-            v_out[i] = V_MIN - (big_n[i] - cum[i, -1]) * g[i, -1]
+    v_out = _invert(cum, 1.0 / g, v, big_n)
     x_out = np.exp(v_out)
     d_out = np.where(moving, d_eq + delta * x_out, d0)
     out_w = _speciate(t, w, d_out, imb, database)

@@ -834,8 +834,12 @@ def degassing_block(stage1: pd.DataFrame, out: pd.DataFrame, samples: pd.DataFra
     col = {"dic_mmol_l": "dic_mmol_kgw", "ph": "ph", "si_calcite": "si_calcite", "ca_mmol_l": "ca_mmol_kgw"}
 
     def one(pred, o, m):
-        r = _metrics(pred, o, m)
-        d = (np.asarray(pred, float) - o)[m]
+        with np.errstate(invalid="ignore", divide="ignore"):  # log-NSE of a signed SI is undefined (NaN)
+            r = _metrics(pred, o, m)
+        p = np.asarray(pred, float)[m]
+        if np.isfinite(p).sum() > 1 and np.nanstd(p) < 1e-9:  # SI of the recharge water: 0 by construction
+            r["r"] = r["kge"] = float("nan")
+        d = p - o[m]
         r["me"] = float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
         return r
 
@@ -1188,7 +1192,9 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
                                             m & have)
             if st.degasses(st.co2_source):
                 blk["ph"] = _metrics(primary[0]["ph"], s["ph"].to_numpy(float), m & have)
-                blk["si_calcite"] = _metrics(primary[0]["si_calcite"], sp["si_calcite"].to_numpy(float), m & have)
+                with np.errstate(invalid="ignore", divide="ignore"):  # log-NSE of a signed SI is undefined (NaN)
+                    blk["si_calcite"] = _metrics(primary[0]["si_calcite"], sp["si_calcite"].to_numpy(float),
+                                                 m & have)
         else:
             blk["dic_mmol_l"] = _metrics(rating_pred, dic, m)
         blk["dic_mmol_l_cq"] = _metrics(rating_pred, dic, m)
@@ -1302,6 +1308,16 @@ def result_lines(s: dict) -> list[str]:
         per = "/".join(k for k in next(iter(blk["systems"].values()))["metrics"] if k != "all")
         L.append(f"equilibrium DIC from {src.replace('_', '-')} CO2 (n={blk['n_matched']}), KGE {per}: "
                  + ", ".join(parts) + f"; best {blk['best_system']}")
+        for system, v in blk["systems"].items():
+            if "degassing" not in v:
+                continue
+            mm = {k: x for k, x in v["degassing"]["metrics"].items() if k != "all"}
+            L.append(f"  {system} + cave-air degassing (exchange number {_sig(v['parameters']['exchange_number'])})"
+                     f", {'/'.join(mm)}: DIC KGE "
+                     + "/".join(f"{_fmt(x['dic_mmol_l_no_degassing']['kge'])}->{_fmt(x['dic_mmol_l']['kge'])}"
+                                for x in mm.values())
+                     + ", pH RMSE " + "/".join(f"{_fmt(x['ph_no_degassing']['rmse'])}->{_fmt(x['ph']['rmse'])}"
+                                               for x in mm.values()))
     for k, blk in s["metrics"].items():
         m = blk.get("dic_mmol_l_cq")
         if m and m["n"]:
@@ -1410,6 +1426,26 @@ def _report(s: dict, title: str, figs: dict, extra: list[str] | None = None) -> 
             L.append(f"| {src} | best: **{blk['best_system']}** ({blk['best_by']}) | | | | | | | | | |")
         L += ["", "Storm samples mix undersaturated event water and are not at equilibrium with soil air; the "
               "baseflow columns isolate the equilibrium test."]
+        deg = [(src, system, v) for src, blk in cm["sources"].items() for system, v in blk["systems"].items()
+               if "degassing" in v]
+        if deg:
+            L += ["", "### CO2 exchange with the cave air before the outlet (karstmodel.cave_degassing)", "",
+                  "The recharge water above exchanges CO2 with the cave air (first-order exchange, exchange number "
+                  "N = k_L T / h; Ca and alkalinity unchanged, calcite precipitation inhibited). Same samples "
+                  "before (recharge water) and after (outlet water); `me` = mean error (prediction - observation).",
+                  "", "| system | N | period | n | KGE DIC before | after | PBIAS DIC before | after | pH RMSE before "
+                  "| after | pH me before | after | SI me before | after | CO2 degassed mmol/L (median) |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            for src, system, v in deg:
+                d = v["degassing"]
+                for per, mm in d["metrics"].items():
+                    a, b = mm["dic_mmol_l"], mm["dic_mmol_l_no_degassing"]
+                    L.append(f"| {system} | {_sig(v['parameters']['exchange_number'])} | {per} | {a['n']} | "
+                             f"{_fmt(b['kge'])} | {_fmt(a['kge'])} | {_fmt(b['pbias'], 1)} | {_fmt(a['pbias'], 1)} | "
+                             f"{_fmt(mm['ph_no_degassing']['rmse'])} | {_fmt(mm['ph']['rmse'])} | "
+                             f"{_fmt(mm['ph_no_degassing']['me'])} | {_fmt(mm['ph']['me'])} | "
+                             f"{_fmt(mm['si_calcite_no_degassing']['me'])} | {_fmt(mm['si_calcite']['me'])} | "
+                             f"{_sig(d['co2_degassed_mmol_kgw'].get('median'))} |")
     else:
         L += ["", f"Chemistry model: {cm['note']}."]
     if s.get("notes"):
