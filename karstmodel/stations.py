@@ -109,6 +109,7 @@ class Station:
     discharge_note: str = ""
     soil_co2_file: Path | None = None
     soil_co2_max_days: float = 21.0
+    soil_co2_mean_days: float = 0.0  # > 0: recharge CO2 = mean of the soil-gas dates in the window before the sample
     co2_source: str = "soil"
     system: str = "open"
     mineral: str = "calcite"
@@ -234,9 +235,10 @@ def station_from_dict(doc: dict, path) -> Station:
         r.err("[discharge] note", "must be a string")
 
     soil = r.table(doc, "soil_co2")
-    r.known(soil, {"file", "max_days"}, "[soil_co2] ")
+    r.known(soil, {"file", "max_days", "mean_days"}, "[soil_co2] ")
     soil_file = (base / r.string(soil, "file", "[soil_co2] ", required=True)).resolve() if soil else None
     max_days = r.number(soil, "max_days", "[soil_co2] ", default=21.0, lo=0.0, hi=3650)
+    mean_days = r.number(soil, "mean_days", "[soil_co2] ", default=0.0, lo=0.0, hi=3650)
 
     mdl = r.table(doc, "model")
     r.known(mdl, {"co2_source", "system", "mineral", "pco2_factor", "gas_water_ratio", "rating_seasonal",
@@ -301,7 +303,7 @@ def station_from_dict(doc: dict, path) -> Station:
                    baseflow_label=baseflow_label, discharge_file=discharge_file, discharge_scale=scale,
                    discharge_offset_m3_s=offset, discharge_note=note, soil_co2_file=soil_file,
                    soil_co2_max_days=max_days, co2_source=co2_source, system=system, mineral=mineral,
-                   degassing=degassing, cave_air_max_days=cave_days,
+                   soil_co2_mean_days=mean_days, degassing=degassing, cave_air_max_days=cave_days,
                    parameters=params, rating_seasonal=seasonal, sink_fraction=frac, bootstrap=nboot, seed=seed,
                    database=database, calibration_period=cper, validation_period=vper, objective=objective,
                    fit_samples=fit_samples, maxiter=maxiter, popsize=popsize, calibration_seed=cseed, bounds=bounds,
@@ -727,7 +729,10 @@ def carbonic_dic(samples: pd.DataFrame, dic: np.ndarray) -> tuple[np.ndarray | N
 # (c) chemistry model
 def co2_at_samples(st: Station, data: StationData, source: str) -> pd.DataFrame:
     """Measured CO2 (ppmv) for each sample: ``soil`` = the site mean of the nearest soil-gas date within
-    ``[soil_co2] max_days``; ``cave_air`` = the sample's own cave-air CO2, or, with ``[model] cave_air_max_days``
+    ``[soil_co2] max_days``, or with ``[soil_co2] mean_days`` > 0 the mean of the site means of all soil-gas dates
+    in the ``mean_days`` before the sample (a recharge memory: spring water that recharged over the preceding weeks
+    to months, a boxcar transit-time distribution; ``co2_days`` is then the age of the newest date);
+    ``cave_air`` = the sample's own cave-air CO2, or, with ``[model] cave_air_max_days``
     > 0, that of the nearest sample (in time) with one within that many days (a documented gap-filling choice:
     cave-air CO2 changes with the season of the airflow direction, Covington et al. 2021)."""
     s = data.samples
@@ -753,6 +758,18 @@ def co2_at_samples(st: Station, data: StationData, source: str) -> pd.DataFrame:
         return out
     sd = soil.index.to_numpy("datetime64[ns]")
     t = s["datetime"].dt.normalize().to_numpy("datetime64[ns]")
+    if st.soil_co2_mean_days > 0:  # recharge memory: the mean of the soil-gas dates in (t - mean_days, t]
+        age = (t[:, None] - sd[None, :]).astype("timedelta64[h]").astype(float) / 24.0
+        win = (age >= 0) & (age < st.soil_co2_mean_days)
+        cnt = win.sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            out["co2_ppmv"] = np.where(cnt > 0, (win * soil["mean_ppmv"].to_numpy()[None, :]).sum(axis=1) / cnt,
+                                       np.nan)
+        newest = np.where(win, age, np.inf).min(axis=1)
+        j = np.argmin(np.where(win, age, np.inf), axis=1)
+        out["co2_date"] = pd.DatetimeIndex(np.where(cnt > 0, sd[j], np.datetime64("NaT")))
+        out["co2_days"] = np.where(cnt > 0, newest, np.nan)
+        return out
     diff = np.abs((t[:, None] - sd[None, :]).astype("timedelta64[h]").astype(float)) / 24.0
     j = np.argmin(diff, axis=1)
     dd = diff[np.arange(n), j]
@@ -1126,8 +1143,12 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
         block = {"n_matched": int(have.sum()), "co2_ppmv": describe(c[have]), "systems": {}}
         if src == "soil":
             block["max_days"] = st.soil_co2_max_days
+            block["mean_days"] = st.soil_co2_mean_days
             block["n_samples_without_soil_co2_within_max_days"] = int((np.isfinite(dic) & ~np.isfinite(c)).sum())
-            block["definition"] = "mean of the soil sites on the soil-gas date nearest to the sample"
+            block["definition"] = ("mean of the soil sites on the soil-gas date nearest to the sample"
+                                   if not st.soil_co2_mean_days else
+                                   f"mean of the soil sites, averaged over the soil-gas dates in the "
+                                   f"{st.soil_co2_mean_days:g} days before the sample")
         else:
             block["definition"] = "cave-air CO2 measured with the sample" + (
                 f" (or with the nearest sample within {st.cave_air_max_days:g} days)" if st.cave_air_max_days else "")

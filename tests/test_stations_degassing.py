@@ -20,11 +20,13 @@ from karstmodel.cave_degassing import exchange_with_cave_air
 BS = Path(__file__).resolve().parents[1] / "catchments" / "blowing_springs" / "station.toml"
 
 
-def _station(tmp: Path, model: dict | None = None, calibration: dict | None = None) -> Path:
+def _station(tmp: Path, model: dict | None = None, calibration: dict | None = None, mean_days: float = 0.0) -> Path:
+    """A copy of the bundled station; ``mean_days`` 0 (the nearest soil-gas date) unless given."""
     import tomli_w
     st = S.load_station(BS)
     tmp.mkdir(parents=True, exist_ok=True)
     doc = S.station_document(st, tmp)
+    doc["soil_co2"]["mean_days"] = mean_days
     doc["model"] = {**doc["model"], "bootstrap": 50, **(model or {})}
     doc["calibration"] = {**doc["calibration"], **(calibration or {})}
     p = tmp / "station.toml"
@@ -34,7 +36,8 @@ def _station(tmp: Path, model: dict | None = None, calibration: dict | None = No
 
 @pytest.fixture(scope="module")
 def degassed(tmp_path_factory):
-    """Blowing Springs, open system at pco2_factor 1 (the bundled default) plus degassing, exchange number 1.6."""
+    """Blowing Springs, open system at pco2_factor 1 (the bundled default) at the soil CO2 of the nearest soil-gas
+    date, plus degassing, exchange number 1.6."""
     p = _station(tmp_path_factory.mktemp("bs_deg"), {"degassing": "cave_air", "exchange_number": 1.6})
     st = S.load_station(p)
     data = S.load_station_data(st)
@@ -166,8 +169,9 @@ def test_exchange_number_fitted_on_ph_is_plausible(degassed):
 
 
 def test_old_options_unchanged(tmp_path):
-    """The bundled station (no degassing) gives the numbers it gave before the option existed."""
-    st = replace(S.load_station(BS), bootstrap=50)
+    """The bundled station without degassing and with the nearest soil-gas date (mean_days 0) gives the numbers
+    it gave before either option existed."""
+    st = replace(S.load_station(BS), bootstrap=50, soil_co2_mean_days=0.0)
     data = S.load_station_data(st)
     s = S.evaluate_station(st, data, S._periods(st))
     m = s["metrics"]
@@ -198,3 +202,42 @@ def test_calibrate_with_degassing_writes_exchange_numbers(tmp_path):
     assert {"ph_soil_open", "co2_degassed_mmol_kgw_soil_open", "dic_soil_open_no_degassing_mmol_l"} <= set(tab)
     rep = (tmp_path / "val" / "report.md").read_text()
     assert "CO2 exchange with the cave air" in rep
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# recharge memory: [soil_co2] mean_days
+def test_mean_days_is_the_mean_of_the_soil_gas_dates_in_the_window():
+    st = S.load_station(BS)
+    assert st.soil_co2_mean_days == 60.0  # the bundled station's choice (made on the calibration period)
+    data = S.load_station_data(st)
+    soil = pd.read_csv(BS.parent / "soil_co2.csv", parse_dates=["date"])
+    per_date = soil.groupby("date")["soil_co2_ppmv"].mean()
+    t = data.samples["datetime"].dt.normalize()
+    for days in (15.0, 60.0):
+        co2 = S.co2_at_samples(replace(st, soil_co2_mean_days=days), data, "soil")
+        for i in range(len(t)):
+            age = (t.iloc[i] - per_date.index).days.to_numpy()
+            win = per_date[(age >= 0) & (age < days)]
+            if len(win):
+                assert co2["co2_ppmv"].iloc[i] == pytest.approx(win.mean(), rel=1e-12)
+                assert co2["co2_days"].iloc[i] == (t.iloc[i] - win.index.max()).days
+            else:
+                assert np.isnan(co2["co2_ppmv"].iloc[i])
+    # 2012-11-16 with 60 days, window (t - 60 d, t]: 2012-10-01 .. 2012-11-14 (5 dates; 2012-09-17 is exactly 60
+    # days before and outside)
+    k = int(np.flatnonzero(t.dt.strftime("%Y-%m-%d").to_numpy() == "2012-11-16")[0])
+    co2 = S.co2_at_samples(st, data, "soil")["co2_ppmv"].iloc[k]
+    dates = ["2012-10-01", "2012-10-08", "2012-10-19", "2012-10-31", "2012-11-14"]
+    assert co2 == pytest.approx(per_date.loc[pd.to_datetime(dates)].mean(), rel=1e-12)
+
+
+def test_bundled_default_with_recharge_memory_regression():
+    """The bundled station (open system, pco2_factor 1, 60-day recharge memory, no degassing): numbers measured
+    when the option was added; with the nearest soil-gas date the validation KGE of DIC was -0.30."""
+    st = replace(S.load_station(BS), bootstrap=50)
+    data = S.load_station_data(st)
+    s = S.evaluate_station(st, data, S._periods(st))
+    m = s["metrics"]
+    assert m["validation"]["dic_mmol_l"]["n"] == 42 and m["calibration"]["dic_mmol_l"]["n"] == 19
+    assert m["validation"]["dic_mmol_l"]["kge"] == pytest.approx(0.59, abs=0.01)
+    assert m["calibration"]["dic_mmol_l"]["kge"] == pytest.approx(0.06, abs=0.01)

@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ import tomli_w
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import chemistry  # noqa: E402
+from karstmodel import metrics as M  # noqa: E402
 from karstmodel import stations as S  # noqa: E402
 from karstmodel.catchment import resolve_catchment  # noqa: E402
 from karstmodel.cave_degassing import exchange_with_cave_air  # noqa: E402
@@ -126,7 +128,7 @@ def print_degassing(val: dict) -> None:
 def explain(station_path, pco2_factor_calibrated: float) -> None:
     """Why DIC is not reproduced: the most DIC the exchange can remove (full exchange at fixed Ca) against the
     error of the recharge water, and the baseflow Ca against the soil CO2 of the day and the mean before it."""
-    st = S.load_station(station_path)
+    st = replace(S.load_station(station_path), soil_co2_mean_days=0.0)  # the soil CO2 of the sampling day
     data = S.load_station_data(st)
     s = data.samples
     sp = S.speciate_samples(s, st.database)
@@ -160,33 +162,44 @@ def explain(station_path, pco2_factor_calibrated: float) -> None:
         print(f"  the mean of the soil-gas dates in the {days} days before the sample (n = {int(k.sum())}): "
               f"{np.corrcoef(ca[k], v[k])[0, 1]:.2f}")
     print("  (the soil-gas record starts 2012-03-05: a window longer than the time since then is truncated)")
-    # DIC from the open-system equilibrium at the mean soil CO2 of a window before the sample (a recharge memory):
-    # pco2_factor fitted on the calibration baseflow samples (KGE, bounded scalar search), scored on validation
-    from scipy.optimize import minimize_scalar
 
-    from karstmodel import metrics as M
-    masks = S._period_masks(s["datetime"], S._periods(st))
-    print("open-system DIC at pco2_factor x the mean soil CO2 of the window before the sample (same samples as the "
-          "station's soil prediction), pco2_factor fitted on the calibration baseflow samples:")
-    for days in (0, 30, 60, 90):
-        c = soil if days == 0 else np.where(np.isfinite(soil), np.array(
-            [sc[(sc.index <= t.normalize()) & (sc.index > t.normalize() - pd.Timedelta(days=days))].mean()
-             for t in s["datetime"]]), np.nan)
+
+def memory_scan(station_path, windows=(0, 15, 30, 45, 60, 75, 90)) -> int:
+    """Recharge memory (``[soil_co2] mean_days``): for each window, pco2_factor of the open system fitted on the
+    calibration baseflow samples (the station's objective, differential evolution), then scored on both periods.
+    Returns the window with the highest calibration-period objective (the choice made on calibration data only)."""
+    st0 = replace(S.load_station(station_path), soil_co2_mean_days=0.0)
+    data = S.load_station_data(st0)
+    s = data.samples
+    sp = S.speciate_samples(s, st0.database)
+    dic = S.observed_dic(s, sp)
+    temp = s["temp_c"].to_numpy(float)
+    temp = np.where(np.isfinite(temp), temp, np.nanmedian(temp))
+    base = s["flow_condition"].to_numpy(str) == st0.baseflow_label
+    masks = S._period_masks(s["datetime"], S._periods(st0))
+    print("\nrecharge memory: open-system DIC at pco2_factor x the mean soil CO2 of the soil-gas dates in the window "
+          "before the sample ([soil_co2] mean_days; 0 = the nearest date within max_days), pco2_factor fitted on the "
+          "calibration baseflow samples (KGE):")
+    best, best_loss = 0, np.inf
+    for days in windows:
+        st = replace(st0, soil_co2_mean_days=float(days))
+        c = S.co2_at_samples(st, data, "soil")["co2_ppmv"].to_numpy(float)
         use = np.isfinite(c) & np.isfinite(dic)
         cal = use & masks["calibration"] & base
-
-        def loss(u, cal=cal, c=c):
-            e = chemistry.equilibrate(temp[cal], 10.0 ** u * c[cal] * 1e-6)
-            return 1.0 - M.kge(e["dic_mmol_kgw"].to_numpy(), dic[cal])
-
-        f = 10.0 ** minimize_scalar(loss, bounds=(np.log10(0.05), np.log10(20.0)), method="bounded").x
-        txt = []
+        prm, loss, _ = S.fit_equilibrium(st, temp[cal], c[cal], dic[cal], "open", st.calibration_seed)
+        if loss < best_loss - 1e-9:
+            best, best_loss = days, loss
+        txt = [f"calibration baseflow KGE {1 - loss:.2f} (n={int(cal.sum())})"]
         for per in ("calibration", "validation"):
             for lab, mm in (("", use & masks[per]), (" baseflow", use & masks[per] & base)):
-                e = chemistry.equilibrate(temp[mm], f * c[mm] * 1e-6)["dic_mmol_kgw"].to_numpy()
-                txt.append(f"{per}{lab} n={int(mm.sum())} KGE {M.kge(e, dic[mm]):.2f} r "
-                           f"{np.corrcoef(e, dic[mm])[0, 1]:.2f} PBIAS {M.pbias(e, dic[mm]):.1f}")
-        print(f"  {'sampling day' if days == 0 else f'{days}-day mean':<13s} pco2_factor {f:.3f}: " + "; ".join(txt))
+                e = S.predict_equilibrium(temp[mm], c[mm], "open", prm)["dic_mmol_kgw"].to_numpy()
+                txt.append(f"{per}{lab} n={int(mm.sum())} KGE {_f(M.kge(e, dic[mm]), 2)} "
+                           f"PBIAS {_f(M.pbias(e, dic[mm]), 1)}")
+        print(f"  {'nearest date' if days == 0 else f'{days} days':<13s} pco2_factor {prm.pco2_factor:.3f}: "
+              + "; ".join(txt))
+    print(f"  chosen on the calibration period: {best} days (the soil-gas record starts 2012-03-05, so the windows of "
+          "the calibration samples (2012-03-16 .. 2012-05-14) are truncated: the choice is weakly constrained)")
+    return best
 
 
 def degassing_station(src: Path, out: Path, exchange_number: float | None = None) -> Path:
@@ -229,6 +242,7 @@ def main(argv=None, name: str = NAME) -> int:
     print_degassing(dflt)
     explain(resolve_catchment(name), cal["calibration"]["sources"]["soil"]["systems"]["open"]["parameters"]
             ["pco2_factor"])
+    memory_scan(resolve_catchment(name))
     print(f"({time.perf_counter() - t0:.1f} s)")
     return 0
 
