@@ -128,7 +128,8 @@ def print_degassing(val: dict) -> None:
 def explain(station_path, pco2_factor_calibrated: float) -> None:
     """Why DIC is not reproduced: the most DIC the exchange can remove (full exchange at fixed Ca) against the
     error of the recharge water, and the baseflow Ca against the soil CO2 of the day and the mean before it."""
-    st = replace(S.load_station(station_path), soil_co2_mean_days=0.0)  # the soil CO2 of the sampling day
+    st_file = S.load_station(station_path)
+    st = replace(st_file, soil_co2_mean_days=0.0)  # the soil CO2 of the sampling day
     data = S.load_station_data(st)
     s = data.samples
     sp = S.speciate_samples(s, st.database)
@@ -137,17 +138,28 @@ def explain(station_path, pco2_factor_calibrated: float) -> None:
     temp = np.where(np.isfinite(temp), temp, np.nanmedian(temp))
     soil = S.co2_at_samples(st, data, "soil")["co2_ppmv"].to_numpy(float)
     cave = S.co2_at_samples(st, data, "cave_air")["co2_ppmv"].to_numpy(float)
-    ok = np.isfinite(soil) & np.isfinite(cave) & np.isfinite(dic)
-    print("\nupper bound of the DIC change by the exchange (full exchange, Ca fixed), samples with soil and cave-air "
-          f"CO2 (n = {int(ok.sum())}):")
-    for f in (1.0, pco2_factor_calibrated):
-        rech = chemistry.equilibrate(temp[ok], f * soil[ok] * 1e-6)
+    print("\nupper bound of the DIC change by the exchange (full exchange, Ca fixed), open system, samples with soil "
+          "and cave-air CO2:")
+    for label, stx, f in (("nearest soil-gas date, pco2_factor 1", st, 1.0),
+                          (f"the station file's recharge CO2 (mean_days {st_file.soil_co2_mean_days:g}), calibrated "
+                           f"pco2_factor {pco2_factor_calibrated:.3g}", st_file, pco2_factor_calibrated)):
+        c = S.co2_at_samples(stx, data, "soil")["co2_ppmv"].to_numpy(float)
+        ok = np.isfinite(c) & np.isfinite(cave) & np.isfinite(dic)
+        rech = chemistry.equilibrate(temp[ok], f * c[ok] * 1e-6)
         full = exchange_with_cave_air(rech, cave[ok] * 1e-6, 1e9)
         dd = rech["dic_mmol_kgw"].to_numpy() - full["dic_mmol_kgw"].to_numpy()
         err = np.abs(rech["dic_mmol_kgw"].to_numpy() - dic[ok])
-        print(f"  open system, pco2_factor {f:.3g}: DIC change median {np.median(dd):.3f} mmol/L "
+        print(f"  {label} (n = {int(ok.sum())}): DIC change median {np.median(dd):.3f} mmol/L "
               f"({100 * np.median(dd / rech['dic_mmol_kgw']):.1f} %), range {dd.min():.3f} .. {dd.max():.3f}; "
               f"|recharge DIC - observed| median {np.median(err):.3f}, max {err.max():.3f} mmol/L")
+    pw = 10.0 ** sp["log_pco2"].to_numpy(float) * 1e6
+    base0 = s["flow_condition"].to_numpy(str) == st.baseflow_label
+    for lab, sel in (("cave air < 1000 ppmv (ventilated)", cave < 1000), ("cave air >= 2000 ppmv", cave >= 2000)):
+        k = base0 & sel & np.isfinite(pw)
+        print(f"baseflow samples with {lab} (n = {int(k.sum())}): water pCO2 / cave-air CO2 median "
+              f"{np.median(pw[k] / cave[k]):.2f}, SI calcite median {np.nanmedian(sp['si_calcite'].to_numpy()[k]):.2f}"
+              f" (range {np.nanmin(sp['si_calcite'].to_numpy()[k]):.2f} .. "
+              f"{np.nanmax(sp['si_calcite'].to_numpy()[k]):.2f})")
     base = s["flow_condition"].to_numpy(str) == st.baseflow_label
     ca = s["ca_mg_l"].to_numpy(float) / 40.078
     sc = data.soil_co2["mean_ppmv"]
