@@ -27,10 +27,15 @@ soil-gas CO2. Without precipitation and temperature the catchment model cannot r
    from the measured CO2 at the sample temperature, against the observed DIC (KGE, NSE, PBIAS, RMSE). Recharge
    pCO2 = ``pco2_factor`` x measured CO2 mole fraction x barometric pressure at the station's elevation. This
    tests karstmodel's dissolution coupling on real data; soil CO2 of Blowing Springs: Covington, Knierim, Young,
-   Rodriguez & Gnoza (2021), J. Hydrol. 593:125824.
+   Rodriguez & Gnoza (2021), J. Hydrol. 593:125824. Options: the recharge CO2 as the mean soil CO2 of the
+   ``[soil_co2] mean_days`` before the sample (recharge memory: spring water is a mixture of water recharged over
+   that window, a uniform transit-time distribution; Maloszewski & Zuber 1982, J. Hydrol. 57:207, lumped
+   transit-time models), and with ``[model] degassing = "cave_air"`` CO2 exchange of the recharge water with the
+   cave air before the outlet at fixed Ca (:mod:`karstmodel.cave_degassing`), which sets pH, pCO2 and SI.
 4. **Calibration** (``calibrate``): split sample. The chemistry-model parameters (``pco2_factor`` per system and
    the ``gas_water_ratio`` of the mixed system) are fitted on the calibration period with
-   ``scipy.optimize.differential_evolution`` (seeded, vectorised; Storn & Price 1997) and the rating on the
+   ``scipy.optimize.differential_evolution`` (seeded, vectorised; Storn & Price 1997), with degassing then the
+   ``exchange_number`` on the pH of the calibration samples (:func:`fit_exchange_number`), and the rating on the
    calibration samples; metrics are reported for both periods; the calibrated ``station.toml`` is written.
 
 Units: DIC in mmol/L (observed DIC = dic_mg_c_l / 12.0111, the formula weight of C in the pinned database, as
