@@ -8,7 +8,8 @@ import pandas as pd
 
 from . import metrics as M
 from . import plots
-from .calibration import CalibrationSetup, calibrate, load_station_observations, period_mask
+from .calibration import (CalibrationSetup, calibrate, check_observed_periods, load_station_observations,
+                          period_mask)
 from .catchment import Catchment, write_catchment
 from .drivers import Drivers, load_drivers
 from .io import _atomic_write, write_csv_atomic, write_json_atomic
@@ -128,6 +129,8 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     result = simulate(c)
     obs = load_station_observations(c, result.timeseries.index)
     pers = _periods((setup.calibration_period, setup.validation_period), result.timeseries.index)
+    if np.isfinite(obs["q_obs_mm"].to_numpy(dtype=float)).any():
+        check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
     summary = dict(result.summary)
     summary["metrics"] = metrics_block(c, result.timeseries, obs, pers)
     summary["metrics_periods"] = {k: [str(a.date()) if a is not None else None for a in v] if v else None
