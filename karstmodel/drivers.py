@@ -11,7 +11,7 @@ unless the catchment file picks a fill method:
 * ``climatology``: every variable from its mean for that calendar day (temperature, PET) or calendar month
   (precipitation), any gap length.
 
-Infinite values are refused like text. ``[simulation] start`` before the first or ``end`` after the last date of
+Infinite values are refused like text; so is a record shorter than ``MIN_RECORD_DAYS`` (30) days. ``[simulation] start`` before the first or ``end`` after the last date of
 the record is refused (never truncated silently).
 
 The number of filled values per column is returned and reported in ``summary.json``; nothing is dropped.
@@ -32,6 +32,10 @@ import pandas as pd
 from chemistry.errors import InputError
 
 from .io import parse_times, read_csv
+
+#: shortest record the model runs (days): the sink and the balances are annual rates, and a record of a day or
+#: two gives no meaningful value for them
+MIN_RECORD_DAYS = 30
 
 UNITLESS = {"precip": "precip_mm", "precipitation": "precip_mm", "rain": "precip_mm", "p": "precip_mm",
             "temp": "temp_c", "temperature": "temp_c", "t": "temp_c", "pet": "pet_mm", "tmin": "tmin_c",
@@ -107,7 +111,7 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
         inf = np.flatnonzero(np.isinf(v.to_numpy(dtype=float)))
         if inf.size:
             i = int(inf[0])
-            raise InputError(f"infinite value {df[c].iloc[i]!r}", file=path, column=c, row=i + 2)
+            raise InputError(f"infinite value {df[c].iloc[i]}", file=path, column=c, row=i + 2)
         df[c] = v
     neg = np.flatnonzero((df["precip_mm"] < 0).to_numpy())
     if neg.size:
@@ -157,6 +161,10 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
         data = data[data.index <= pd.Timestamp(end)]
     if data.empty:
         raise InputError(f"no driver data in the simulation period {start} .. {end}", file=path)
+    days = (data.index[-1] - data.index[0]).days + 1
+    if days < MIN_RECORD_DAYS:
+        raise InputError(f"{days} day(s) of drivers in the simulation period; at least {MIN_RECORD_DAYS} days are "
+                         "needed (the sink and the balances are annual rates)", file=path, column="date")
     full = pd.date_range(data.index[0], data.index[-1], freq="D", name="date")
     data = data.reindex(full)
     filled = {}

@@ -18,7 +18,7 @@ from chemistry._threads import single_blas_thread
 
 from . import accounting, dissolution
 from .catchment import Catchment, load_catchment, resolve_catchment
-from .drivers import Drivers, load_drivers
+from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from . import changes
 from ._compiled import njit, prange
 from .hydrology import (parameter_table, route_store, route_unit_hydrograph, simulate_hydrotopes, simulate_karst,
@@ -311,11 +311,6 @@ def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
         b0 = steady_state_storage(float(np.mean(run["flows"]["baseflow_in_mm"])), res.nonkarst_baseflow_k_per_d,
                                   res.nonkarst_baseflow_exponent)
     return _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh), storage=(e0, m0, c0), mass=None, baseflow=b0)
-
-
-#: shortest record :func:`simulate` accepts (days): the sink and the balances are annual rates, and a record of a
-#: day or two gives no meaningful value for them
-MIN_RECORD_DAYS = 30
 
 
 def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
