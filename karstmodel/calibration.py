@@ -421,10 +421,10 @@ def evaluate(objective: Objective, c: Catchment, sim: dict, setup: CalibrationSe
 def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame | None = None,
               observations: pd.DataFrame | None = None, progress: bool = True) -> CalibrationResult:
     """Calibrate ``catchment`` as ``setup`` says. Returns the calibrated catchment and its metrics."""
-    from .drivers import load_drivers
+    from .drivers import MIN_RECORD_DAYS, load_drivers
     c = catchment
     if data is None:
-        data = load_drivers(c.drivers, c.latitude, c.start, c.end).data
+        data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     if observations is None:
         observations = load_station_observations(c, data.index)
     if "q_obs_mm" not in observations.columns or observations["q_obs_mm"].notna().sum() == 0:

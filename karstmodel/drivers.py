@@ -11,8 +11,9 @@ unless the catchment file picks a fill method:
 * ``climatology``: every variable from its mean for that calendar day (temperature, PET) or calendar month
   (precipitation), any gap length.
 
-Infinite values are refused like text; so is a record shorter than ``MIN_RECORD_DAYS`` (30) days. ``[simulation] start`` before the first or ``end`` after the last date of
-the record is refused (never truncated silently).
+Infinite values are refused like text; model runs also refuse a record shorter than ``MIN_RECORD_DAYS`` (30)
+days. ``[simulation] start`` before the first or ``end`` after the last date of the record is refused (never
+truncated silently).
 
 The number of filled values per column is returned and reported in ``summary.json``; nothing is dropped.
 
@@ -84,8 +85,9 @@ def _check_names(df: pd.DataFrame, path: str):
             raise InputError(f"column name without a unit; rename it to {UNITLESS[key]!r}", file=path, column=c)
 
 
-def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
-    """Read, check, aggregate, gap-fill (if asked) and add PET. ``spec`` is a :class:`DriverSpec`."""
+def load_drivers(spec, latitude_deg: float, start=None, end=None, min_days: int = 0) -> Drivers:
+    """Read, check, aggregate, gap-fill (if asked) and add PET. ``spec`` is a :class:`DriverSpec`. The model runs
+    ask for ``min_days = MIN_RECORD_DAYS``: a shorter record in the period is refused naming the file."""
     path = str(spec.file)
     df = read_csv(spec.file)
     _check_names(df, path)
@@ -162,8 +164,8 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
     if data.empty:
         raise InputError(f"no driver data in the simulation period {start} .. {end}", file=path)
     days = (data.index[-1] - data.index[0]).days + 1
-    if days < MIN_RECORD_DAYS:
-        raise InputError(f"{days} day(s) of drivers in the simulation period; at least {MIN_RECORD_DAYS} days are "
+    if days < min_days:
+        raise InputError(f"{days} day(s) of drivers in the simulation period; at least {min_days} days are "
                          "needed (the sink and the balances are annual rates)", file=path, column="date")
     full = pd.date_range(data.index[0], data.index[-1], freq="D", name="date")
     data = data.reindex(full)

@@ -263,8 +263,8 @@ def validate_grid(ds, source: str | None = None, template=None):
         v = norm[var].values
         bad = np.flatnonzero(~np.isfinite(v))
         if bad.size:
-            raise GridInputError("missing or infinite value", source=src, variable=var,
-                                 cell=_cell_label(norm, int(bad[0])))
+            raise GridInputError("missing value (NaN)" if np.isnan(v[bad[0]]) else "infinite value", source=src,
+                                 variable=var, cell=_cell_label(norm, int(bad[0])))
     _check_range(norm, "precip_mm", 0.0, None, src, "negative precipitation")
     if "pet_mm" in norm:
         _check_range(norm, "pet_mm", 0.0, None, src, "negative PET")

@@ -11,7 +11,7 @@ from . import plots
 from .calibration import (CalibrationSetup, calibrate, check_observed_periods, load_station_observations,
                           period_mask)
 from .catchment import Catchment, write_catchment
-from .drivers import Drivers, load_drivers
+from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from .io import _atomic_write, write_csv_atomic, write_json_atomic
 from .outputs import write_run
 from .simulate import simulate
@@ -151,7 +151,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
     ``parameters.csv``, run outputs, figures and ``report.md`` into ``outdir``."""
     outdir = Path(outdir)
-    data = load_drivers(c.drivers, c.latitude, c.start, c.end).data
+    data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     obs = load_station_observations(c, data.index)
     cal = calibrate(c, setup, data=data, observations=obs, progress=progress)
     best = cal.catchment

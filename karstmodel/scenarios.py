@@ -81,7 +81,7 @@ from chemistry.errors import InputError
 from .accounting import compare_runs
 from .catchment import AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, acid_inputs_from
 from .changes import CarbonatePowder, Irrigation, ParameterRamp
-from .drivers import Drivers, load_drivers, pet_oudin
+from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers, pet_oudin
 from .landuse import LAND_USE_CLASSES, default_parameters
 
 HYDROLOGY_FIELDS = ("crop_coefficient", "interception_capacity_mm", "root_zone_storage_mm", "fast_flow_fraction",
@@ -320,7 +320,7 @@ def climate_drivers(drivers: Drivers, c: Catchment, doc: dict) -> Drivers:
             _err(doc, f"{where}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
     if "file" in tbl:
         spec = replace(c.drivers, file=(Path(doc["_path"]).parent / tbl["file"]).resolve())
-        return load_drivers(spec, c.latitude)
+        return load_drivers(spec, c.latitude, min_days=MIN_RECORD_DAYS)
     data = drivers.data
     dt = _num(doc, tbl, "temp_delta_c", where, 0.0, -15.0, 15.0)
     pf = _num(doc, tbl, "precip_factor", where, 1.0, 0.1, 5.0)
@@ -462,7 +462,7 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     from ._parallel import map_chunks
     from .simulate import simulate
     c0 = catchment
-    drivers = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end)
+    drivers = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end, min_days=MIN_RECORD_DAYS)
     drivers = climate_drivers(drivers, c0, scenario)
     start = str(drivers.data.index[0].date())
     c_s = apply_scenario(c0, scenario, start)

@@ -382,7 +382,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
         catchment = load_catchment(resolve_catchment(catchment))
     c = catchment
     if drivers is None:
-        drivers = load_drivers(c.drivers, c.latitude, c.start, c.end)
+        drivers = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
     check_inputs(c, drivers, observations)
     data = drivers.data
     state = _initial_state(c, data)

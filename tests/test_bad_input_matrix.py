@@ -177,6 +177,31 @@ def _(d):
     return ["run", str(_catchment(d, drivers=drv)), "-o", "out", "--no-figures"]
 
 
+def _obs_days_compared(d: Path, out: str):
+    ts = pd.read_csv(d / "out" / "timeseries.csv")
+    assert ts["q_obs_mm"].notna().sum() == DAYS
+
+
+@row("run_observation_offsets_line_up", 0, (f"discharge vs observed ({DAYS} days)",), writes="out",
+     check=_obs_days_compared)
+def _(d):
+    obs = _observations(_drivers())
+    obs["date"] = obs["date"] + "T12:00:00Z"  # noon UTC samples: still the day written
+    return ["run", str(_catchment(d, observations=obs)), "-o", "out", "--no-figures"]
+
+
+@row("run_end_before_start", 2, ("catchment.toml", "[simulation] end", "before start"))
+def _(d):
+    return ["run", str(_catchment(d, {"simulation": {"warmup_days": 60, "start": "2001-06-01",
+                                                     "end": "2001-02-01"}})), "-o", "out"]
+
+
+@row("run_observations_without_any_known_column", 2, ("observations.csv", "no discharge column"))
+def _(d):
+    return ["run", str(_catchment(d, observations=pd.DataFrame({"date": _drivers()["date"], "level": 1.0}))),
+            "-o", "out"]
+
+
 @row("run_unparsable_date", 2, ("drivers.csv", "'date'", "row 4", "soon"))
 def _(d):
     drv = _drivers()
@@ -317,6 +342,29 @@ def _(d):
     return ["calibrate", str(_catchment(d, raw_toml="\n[calibration]\npopsize = -3\n")), "-o", "out", "--quiet"]
 
 
+@row("calibrate_sensitivity_n_zero", 2, ("--sensitivity-n", "0"))
+def _(d):
+    return ["calibrate", str(_catchment(d)), "--sensitivity", "morris", "--sensitivity-n", "0", "-o", "out"]
+
+
+def _station_copy(d: Path) -> Path:
+    import shutil
+    from karstmodel.catchment import resolve_catchment
+    src = resolve_catchment("blowing_springs").parent
+    shutil.copytree(src, d / "bs", ignore=shutil.ignore_patterns("make_data.py", "PROVENANCE.md"))
+    return d / "bs"
+
+
+@row("station_calibrate_output_onto_station_folder", 2, ("holds an input of this run",))
+def _(d):
+    return ["calibrate", str(_station_copy(d)), "-o", str(d / "bs")]
+
+
+@row("station_validate_output_onto_station_folder", 2, ("holds an input of this run",))
+def _(d):
+    return ["validate", str(_station_copy(d)), "-o", str(d / "bs"), "--no-figures"]
+
+
 # --- scenario ------------------------------------------------------------------------------------------------
 def _scen_row(id, text, fragments, extra=()):
     @row(id, 2, ("scenario.toml",) + tuple(fragments))
@@ -374,6 +422,12 @@ def _(d):
     ds["precip_mm"][5, 0] = np.inf
     write_netcdf(ds, d / "bad.nc")
     return ["grid", str(d / "bad.nc"), "--workers", "1", "--quiet"]
+
+
+@row("grid_output_under_regular_file", 2, ("is not a folder",))
+def _(d):
+    (d / "plain.txt").write_text("x")
+    return ["grid", "--demo", "--years", "1", "-o", "plain.txt/out", "--quiet", "--workers", "1"]
 
 
 @row("grid_workers_zero", 2, ("--workers", ">= 1"))
@@ -468,6 +522,10 @@ _api("api_ten_day_hole_in_index", ValueError, ("consecutive days", "2001-03-13 f
      lambda c, drv: (c, {"drivers": Drivers(data=drv.data.drop(drv.data.index[61:71]), filled={}, source="api")}))
 _api("api_two_day_record", ValueError, ("at least 30 days",),
      lambda c, drv: (c, {"drivers": Drivers(data=drv.data.iloc[:2], filled={}, source="api")}))
+_api("api_index_not_dates", TypeError, ("DatetimeIndex",),
+     lambda c, drv: (c, {"drivers": Drivers(data=drv.data.reset_index(drop=True), filled={}, source="api")}))
+_api("api_missing_pet_column", ValueError, ("'pet_mm'",),
+     lambda c, drv: (c, {"drivers": Drivers(data=drv.data.drop(columns="pet_mm"), filled={}, source="api")}))
 _api("api_catchment_wrong_type", TypeError, ("catchment", "int"), lambda c, drv: (5, {}))
 _api("api_drivers_as_dataframe", TypeError, ("drivers", "Drivers", "DataFrame"),
      lambda c, drv: (c, {"drivers": drv.data}))
@@ -529,7 +587,7 @@ def test_row(r: Row, tmp_path, monkeypatch, capsys):
 def test_matrix_has_a_row_per_case():
     ids = [r.id for r in ROWS]
     assert len(ids) == len(set(ids)), "duplicate row ids"
-    assert len(ids) >= 60
+    assert len(ids) >= 70
 
 
 # ------------------------------------------------------------------------------------------------------------
