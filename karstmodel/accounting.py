@@ -115,9 +115,17 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
         name = col.replace("_mmol_kgw", "_mmol_l").replace("_meq_kgw", "_meq_l")
         ts[name] = sc[col].to_numpy() if col in sc.columns else np.nan
     ts["pco2_ppm"] = 10.0 ** np.asarray(ts["log_pco2"], dtype=float) * 1e6
-    out_q = flows["outlet_mm"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ts["outlet_dic_mmol_l"] = np.where(out_q > 1e-9, run["outlet_dic_mass"] / out_q, np.nan)
+    # at the gauge (karstmodel.outlet): routed mixture of spring and non-karst water, after CO2 exchange in the river
+    g = run["gauge"]
+    ts["outlet_temp_c"] = g["temp_c"]
+    for k in ("ca", "mg", "so4", "no3"):
+        ts[f"outlet_{k}_mmol_l"] = g["conc_gauge"][:, i[k]]
+    ts["outlet_dic_mmol_l"] = g["conc_gauge"][:, i["dic"]]
+    ts["outlet_dic_carbonic_mmol_l"] = (g["conc_gauge"][:, i["dic"]] - 2.0 * g["conc_gauge"][:, i["so4_acid"]]
+                                        - g["conc_gauge"][:, i["no3_acid"]])
+    for col in ("ph", "log_pco2", "si_calcite", "alk_meq_kgw"):
+        ts["outlet_" + col.replace("_meq_kgw", "_meq_l")] = g.get(col, np.full(len(data.index), np.nan))
+    ts["outlet_degassed_mmol_m2_d"] = g["degassed_mmol_m2"]
     dic_c = conc[:, i["dic"]] - 2.0 * conc[:, i["so4_acid"]] - conc[:, i["no3_acid"]]
     ts["dic_carbonic_mmol_l"] = dic_c
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -239,6 +247,54 @@ def carbon_balance(c, run) -> dict:
             "relative_error": abs(resid) / max(abs(inputs), 1e-12)}
 
 
+def outlet_summary(c, run, ts, years: float) -> dict:
+    """The gauge (karstmodel.outlet): flow-weighted chemistry, the sink computed there (Zeng et al. 2019 eq. 1 with
+    the gauge's runoff and carbonic DIC, and from the rock carbon: 12 x R x (rock C - 2 SO4_acid - NO3_acid), the CO2
+    consumed by carbonic-acid weathering), the carbonic share of the gauge DIC, and its carbon budget: what spring
+    and non-karst runoff deliver = DIC past the gauge + CO2 degassed in the river + change of DIC in transit."""
+    i = _diss.IDX
+    q = run["flows"]["outlet_mm"]
+    conc = run["gauge"]["conc_gauge"]
+    ok = (q > 1e-9) & np.isfinite(conc[:, i["dic"]])
+    qs = float(q[ok].sum())
+    fw = {k: float(q[ok] @ conc[ok, i[k]] / qs) if qs > 0 else float("nan")
+          for k in ("dic", "ca", "mg", "so4", "no3", "so4_acid", "no3_acid", "rock_c")}
+    dic_c = fw["dic"] - 2.0 * fw["so4_acid"] - fw["no3_acid"]
+    r_m_yr = float(q.sum() / years) / 1000.0
+    weathering = c.lithology.carbonate > 0 or (c.lithology.non_carbonate > 0 and
+                                               c.lithology.non_carbonate_calcareous > 0)
+    sink = float(sink_flux(r_m_yr, dic_c)) if weathering and qs > 0 else 0.0
+    stoich = float(r_m_yr * (fw["rock_c"] - 2.0 * fw["so4_acid"] - fw["no3_acid"]) * M_C) if weathering and qs > 0 \
+        else 0.0
+    flows = run["flows"]
+    delivered = float(np.nansum(run["conc_s"][:, i["dic"]] * flows["spring_mm"]) + run["surf"]["out_mass"][:, i["dic"]].sum()
+                      + run["base"]["out_mass"][:, i["dic"]].sum())
+    past_gauge = float(run["outlet_dic_mass"].sum())
+    degassed = float(run["gauge"]["degassed_mmol_m2"].sum())
+    t0, t1 = run["outlet_transit_mass"]
+    d_transit = float((0.0 if t1 is None else np.sum(t1[:, i["dic"]])) - (0.0 if t0 is None else np.sum(t0[:, i["dic"]])))
+    gauge_out = past_gauge - degassed
+    resid = delivered - past_gauge - d_transit
+    return {
+        "runoff_mm_yr": r_m_yr * 1000.0,
+        "dic_mmol_l_flow_weighted": fw["dic"], "dic_carbonic_mmol_l_flow_weighted": dic_c,
+        "ca_mmol_l_flow_weighted": fw["ca"], "mg_mmol_l_flow_weighted": fw["mg"],
+        "so4_mmol_l_flow_weighted": fw["so4"], "no3_mmol_l_flow_weighted": fw["no3"],
+        "so4_acid_mmol_l_flow_weighted": fw["so4_acid"], "no3_acid_mmol_l_flow_weighted": fw["no3_acid"],
+        "carbonic_share_of_dic": dic_c / fw["dic"] if fw["dic"] > 0 else float("nan"),
+        "carbon_sink_tc_km2_yr": sink,
+        "carbon_sink_stoichiometric_tc_km2_yr": stoich,
+        "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic at the gauge (Zeng et al. 2019 eq. 1), "
+                                  "DIC_carbonic = DIC - 2 SO4_acid - NO3_acid; R gauge runoff depth; DIC after the "
+                                  "river's CO2 exchange ([chemistry] outlet_pco2_ppm)",
+        "pco2_ppm": c.chemistry.outlet_pco2_ppm,
+        "dic_delivered_mmol_m2": delivered, "dic_past_gauge_mmol_m2": gauge_out,
+        "co2_degassed_mmol_m2": degassed, "dic_in_transit_change_mmol_m2": d_transit,
+        "residual_mmol_m2": resid,
+        "relative_error": abs(resid) / max(abs(delivered), 1e-12),
+    }
+
+
 def summary(c, data, run, ts, drivers=None) -> dict:
     """The run summary (SPEC.md keys plus budgets, sources, soil CO2 and discharge metrics)."""
     years = len(data) / 365.25
@@ -264,6 +320,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
     by_source = {nm: float(ts[f"carbon_sink_tc_km2_d_{nm}"].sum() / years) for nm in names}
     wb = water_balance(c, run)
     cb = carbon_balance(c, run)
+    gauge = outlet_summary(c, run, ts, years)
     resp = float(ts["soil_respiration_gc_m2_d"].sum() / years)
     co2_consumed = stoich if np.isfinite(stoich) else float("nan")
     soil = {}
@@ -284,6 +341,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), DIC_carbonic = DIC - "
                                   "2 SO4_acid - NO3_acid (strong-acid weathering removed); R spring runoff depth"
                                   + ("" if karst else "; zero here: the catchment has no carbonate rock"),
+        "carbon_sink_spring_tc_km2_yr": sink,
         "carbon_sink_stoichiometric_tc_km2_yr": stoich,
         "carbon_sink_by_source_tc_km2_yr": by_source,
         "carbon_sink_autogenic_tc_km2_yr": float(sum(v for k, v in by_source.items() if k != "allogenic")),
@@ -319,7 +377,15 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "chemistry_backend": "native",
         "database": f"{c.chemistry.database} (PHREEQC 3.7.3, shipped in chemistry/databases)",
         "chemistry_tables_clipped": run["rch"]["clipped"],
+        "outlet": gauge,
     }
+    if c.observations.discharge == "outlet":
+        # a river gauge: the sink is what leaves the catchment at the gauge (spring and non-karst water, after the
+        # river's CO2 exchange), the quantity an observation-based estimate from gauge samples measures
+        out["carbon_sink_tc_km2_yr"] = gauge["carbon_sink_tc_km2_yr"]
+        out["carbon_sink_t_co2_yr"] = float(gauge["carbon_sink_tc_km2_yr"] * c.area_km2 * CO2_PER_C)
+        out["carbon_sink_definition"] = gauge["carbon_sink_definition"]
+        out["accounting"] = "outlet based (gauge discharge x gauge DIC); per km2 of catchment area"
     if "q_obs_mm" in ts.columns:
         sim = ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]
         obs = ts["q_obs_mm"]

@@ -48,8 +48,21 @@ from .parameters import apply_parameters, parameter_value
 
 OBJECTIVES = {"kge": M.kge, "kge_prime": M.kge_prime, "nse": M.nse, "log_nse": M.log_nse}
 #: variables that can enter an objective: q (discharge, mm/d) and spring chemistry columns of the timeseries
-CHEM_VARIABLES = ("dic_mmol_l", "ca_mmol_l", "mg_mmol_l", "hco3_mmol_l", "ph", "si_calcite", "log_pco2",
-                  "ec_us_cm_est")
+CHEM_VARIABLES = ("dic_mmol_l", "ca_mmol_l", "mg_mmol_l", "hco3_mmol_l", "alk_meq_l", "ph", "si_calcite",
+                  "log_pco2", "ec_us_cm_est")
+#: chemistry simulated at a river gauge (``[observations] discharge = "outlet"``): column of the result table
+#: (karstmodel.outlet); variables not computed there are compared with the spring water's
+OUTLET_COLUMNS = {"dic_mmol_l": "outlet_dic_mmol_l", "ca_mmol_l": "outlet_ca_mmol_l", "mg_mmol_l": "outlet_mg_mmol_l",
+                  "alk_meq_l": "outlet_alk_meq_l", "ph": "outlet_ph", "si_calcite": "outlet_si_calcite",
+                  "log_pco2": "outlet_log_pco2"}
+
+
+def simulated_column(c: Catchment, variable: str) -> str:
+    """The result-table column that a chemistry observation ``variable`` is compared with: the gauge water's for a
+    river gauge, the spring water's for a spring."""
+    if c.observations.discharge == "outlet":
+        return OUTLET_COLUMNS.get(variable, variable)
+    return variable
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,12 @@ class CalibrationSetup:
     weights: dict = field(default_factory=lambda: {"q": 1.0}, hash=False)
     calibration_period: tuple | None = None
     validation_period: tuple | None = None
+    #: calibration window of discharge when it differs from that of chemistry (a long flow record, a few years of
+    #: samples); None = ``calibration_period``
+    discharge_calibration_period: tuple | None = None
+    #: parameters of the chemistry stage (``[calibration.chemistry_parameters]``): with chemistry in the weights,
+    #: calibration runs in two stages (:func:`calibrate`); empty = one stage over ``parameters``
+    chemistry_parameters: tuple = ()
     seed: int = 1
     maxiter: int = 60
     popsize: int = 15
@@ -195,8 +214,9 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     raw = dict(raw or {})
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     where = "[calibration] "
-    allowed = {"objective", "calibration_period", "validation_period", "seed", "maxiter", "popsize", "workers",
-               "parameters", "weights", "pareto", "closed_catchment"}
+    allowed = {"objective", "calibration_period", "validation_period", "discharge_calibration_period", "seed",
+               "maxiter", "popsize", "workers", "parameters", "chemistry_parameters", "weights", "pareto",
+               "closed_catchment"}
     for k in raw:
         if k not in allowed:
             raise CatchmentError(f"{where}{k}: unknown key (allowed: {', '.join(sorted(allowed))})", file=str(c.source))
@@ -216,23 +236,30 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
             else:
                 yield name, v
 
-    specs = []
-    for name, tbl in flatten(raw.get("parameters") or {}):
-        if not isinstance(tbl, dict) or "min" not in tbl or "max" not in tbl:
-            raise CatchmentError(f"[calibration.parameters] {name}: give a table {{min = .., max = ..}}",
-                                 file=str(c.source))
-        lo, hi = float(tbl["min"]), float(tbl["max"])
-        tr = tbl.get("transform", "none")
-        if tr not in ("none", "log"):
-            raise CatchmentError(f"[calibration.parameters] {name}: transform must be 'none' or 'log'", file=str(c.source))
-        if not lo < hi or (tr == "log" and lo <= 0):
-            raise CatchmentError(f"[calibration.parameters] {name}: need min < max (and min > 0 for log)",
-                                 file=str(c.source))
-        try:
-            parameter_value(c, name)
-        except (KeyError, AttributeError):
-            raise CatchmentError(f"[calibration.parameters] {name}: unknown parameter", file=str(c.source)) from None
-        specs.append(ParameterSpec(name, lo, hi, tr))
+    def read_specs(table_name):
+        out = []
+        for name, tbl in flatten(raw.get(table_name) or {}):
+            if not isinstance(tbl, dict) or "min" not in tbl or "max" not in tbl:
+                raise CatchmentError(f"[calibration.{table_name}] {name}: give a table {{min = .., max = ..}}",
+                                     file=str(c.source))
+            lo, hi = float(tbl["min"]), float(tbl["max"])
+            tr = tbl.get("transform", "none")
+            if tr not in ("none", "log"):
+                raise CatchmentError(f"[calibration.{table_name}] {name}: transform must be 'none' or 'log'",
+                                     file=str(c.source))
+            if not lo < hi or (tr == "log" and lo <= 0):
+                raise CatchmentError(f"[calibration.{table_name}] {name}: need min < max (and min > 0 for log)",
+                                     file=str(c.source))
+            try:
+                parameter_value(c, name)
+            except (KeyError, AttributeError):
+                raise CatchmentError(f"[calibration.{table_name}] {name}: unknown parameter",
+                                     file=str(c.source)) from None
+            out.append(ParameterSpec(name, lo, hi, tr))
+        return out
+
+    specs = read_specs("parameters")
+    chem_specs = read_specs("chemistry_parameters")
     if not specs:
         specs = list(default_parameters(c))
     weights = dict(raw.get("weights") or {"q": 1.0})
@@ -264,8 +291,11 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
                              file=str(c.source))
     return CalibrationSetup(
         parameters=tuple(specs), objective=objective, weights=weights, calibration_period=cal, validation_period=val,
+        discharge_calibration_period=parse_period(raw.get("discharge_calibration_period"),
+                                                  "[calibration] discharge_calibration_period"),
         seed=count("seed", 1, 0), maxiter=count("maxiter", 60, 1), popsize=count("popsize", 15, 1),
-        workers=count("workers", 1, 1, allow=(-1,)), pareto=bool(raw.get("pareto", False)))
+        workers=count("workers", 1, 1, allow=(-1,)), pareto=bool(raw.get("pareto", False)),
+        chemistry_parameters=tuple(chem_specs))
 
 
 def _period_text(period) -> str:
@@ -324,6 +354,11 @@ class Objective:
         self.mask = mask
         self.metric = OBJECTIVES[setup.objective]
         self.water_only = set(setup.weights) == {"q"}
+        self.q_mask = mask
+        if setup.discharge_calibration_period is not None:
+            self.q_mask = period_mask(data.index, setup.discharge_calibration_period)
+            if catchment.warmup_days:
+                self.q_mask[: catchment.warmup_days] = False
         self.names = [p.name for p in setup.parameters]
 
     def values(self, x) -> dict:
@@ -343,7 +378,7 @@ class Objective:
         out = {"q": (ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]).to_numpy()}
         for v in self.setup.weights:
             if v != "q":
-                out[v] = ts[v].to_numpy()
+                out[v] = ts[simulated_column(c, v)].to_numpy()
         return c, out
 
     def observed(self, c: Catchment, variable: str) -> np.ndarray:
@@ -362,7 +397,8 @@ class Objective:
             return 1e3
         loss = 0.0
         for v, w in self.setup.weights.items():
-            m = self.metric(sim[v][self.mask], self.observed(c, v)[self.mask])
+            mask = self.q_mask if v == "q" else self.mask
+            m = self.metric(sim[v][mask], self.observed(c, v)[mask])
             loss += w * ((1.0 - m) if np.isfinite(m) else 10.0)
         return float(loss)
 
@@ -402,6 +438,7 @@ class CalibrationResult:
     index: pd.DatetimeIndex
     seconds: float
     pareto_front: list | None = None
+    stages: list | None = None
 
 
 def evaluate(objective: Objective, c: Catchment, sim: dict, setup: CalibrationSetup, index) -> dict:
@@ -420,13 +457,20 @@ def evaluate(objective: Objective, c: Catchment, sim: dict, setup: CalibrationSe
 
 def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame | None = None,
               observations: pd.DataFrame | None = None, progress: bool = True) -> CalibrationResult:
-    """Calibrate ``catchment`` as ``setup`` says. Returns the calibrated catchment and its metrics."""
+    """Calibrate ``catchment`` as ``setup`` says. Returns the calibrated catchment and its metrics.
+
+    With chemistry in the weights and ``[calibration.chemistry_parameters]`` declared, calibration runs in two
+    stages (:func:`_calibrate_staged`): the hydrological ``parameters`` against discharge on the fast water-only
+    path, then the chemistry parameters against the whole weighted objective (discharge and chemistry) with the
+    hydrology of the first stage."""
     from .drivers import MIN_RECORD_DAYS, load_drivers
     c = catchment
     if data is None:
         data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     if observations is None:
         observations = load_station_observations(c, data.index)
+    if setup.chemistry_parameters and set(setup.weights) - {"q"}:
+        return _calibrate_staged(c, setup, data, observations, progress)
     if "q_obs_mm" not in observations.columns or observations["q_obs_mm"].notna().sum() == 0:
         if "q" in setup.weights:
             raise InputError("no observed discharge to calibrate against", file=str(c.observations.file))
@@ -481,6 +525,64 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
                              n_evaluations=int(sum(r.nfev for _, r, _ in results)), history=history, metrics=mets,
                              simulated=sim, observed=obs_arrays, index=data.index,
                              seconds=time.perf_counter() - t0, pareto_front=front)
+
+
+#: years of record kept before the chemistry calibration period in the chemistry stage (spin-up of the stores and
+#: of their solutes; the stage's runs start there instead of at the start of the record)
+CHEMISTRY_STAGE_LEAD_YEARS = 5
+#: differential evolution of the chemistry stage (a few parameters, each run the full chain): at most this many
+#: generations of at most this population factor (scipy: popsize x number of parameters members)
+CHEMISTRY_STAGE_MAXITER = 15
+CHEMISTRY_STAGE_POPSIZE = 8
+
+
+def _calibrate_staged(c: Catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: pd.DataFrame,
+                      progress: bool) -> CalibrationResult:
+    """Stage 1: ``setup.parameters`` against discharge alone (water-only path) over the discharge calibration
+    window. Stage 2: ``setup.chemistry_parameters`` against the full weighted objective (discharge and chemistry,
+    the chemistry calibration period) with stage 1's hydrology, on the record from ``CHEMISTRY_STAGE_LEAD_YEARS``
+    before that period. The metrics are those of the final parameters over the whole record."""
+    t0 = time.perf_counter()
+    if "q" not in setup.weights:
+        raise InputError("a staged calibration needs discharge in [calibration.weights] (q = ...)")
+    s1 = CalibrationSetup(**{**setup.__dict__, "weights": {"q": 1.0}, "chemistry_parameters": (),
+                             "calibration_period": setup.discharge_calibration_period or setup.calibration_period,
+                             "discharge_calibration_period": None, "pareto": False})
+    if progress:
+        print(f"stage 1 of 2: {len(s1.parameters)} hydrological parameters against discharge", file=sys.stderr)
+    r1 = calibrate(c, s1, data=data, observations=observations, progress=progress)
+    data2, obs2 = data, observations
+    start = setup.calibration_period[0] if setup.calibration_period else None
+    if start is not None:
+        lead = start - pd.DateOffset(years=CHEMISTRY_STAGE_LEAD_YEARS)
+        if lead > data.index[0]:
+            keep = data.index >= lead
+            data2 = data.loc[keep]
+            obs2 = observations.loc[keep].copy()
+            obs2.attrs.update(observations.attrs)
+    s2 = CalibrationSetup(**{**setup.__dict__, "parameters": setup.chemistry_parameters, "chemistry_parameters": (),
+                             "maxiter": min(setup.maxiter, CHEMISTRY_STAGE_MAXITER),
+                             "popsize": min(setup.popsize, CHEMISTRY_STAGE_POPSIZE)})
+    if progress:
+        print(f"stage 2 of 2: {len(s2.parameters)} chemistry parameters against "
+              f"{', '.join(setup.weights)} ({len(data2)} days)", file=sys.stderr)
+    r2 = calibrate(r1.catchment, s2, data=data2, observations=obs2, progress=progress)
+    best = r2.catchment
+    final = CalibrationSetup(**{**setup.__dict__, "parameters": (), "chemistry_parameters": ()})
+    mask = period_mask(data.index, setup.calibration_period)
+    obj = Objective(best, data, final, observations, mask)
+    _, sim = obj.simulate(np.array([]))
+    mets = evaluate(obj, best, sim, setup, data.index)
+    return CalibrationResult(catchment=best, setup=setup, parameters={**r1.parameters, **r2.parameters},
+                             loss=r2.loss, n_evaluations=r1.n_evaluations + r2.n_evaluations,
+                             history=r1.history + r2.history, metrics=mets, simulated=sim,
+                             observed={v: obj.observed(best, v) for v in sim}, index=data.index,
+                             seconds=time.perf_counter() - t0,
+                             stages=[{"stage": 1, "parameters": r1.parameters, "loss": r1.loss,
+                                      "evaluations": r1.n_evaluations, "seconds": r1.seconds},
+                                     {"stage": 2, "parameters": r2.parameters, "loss": r2.loss,
+                                      "evaluations": r2.n_evaluations, "seconds": r2.seconds,
+                                      "days": int(len(data2))}])
 
 
 def load_station_observations(c: Catchment, index: pd.DatetimeIndex) -> pd.DataFrame:

@@ -42,6 +42,11 @@ class Lithology:
     dolomite: float = 0.0
     non_carbonate: float = 0.0
     allogenic_to_karst: float = 1.0
+    #: share (0-1) of the non-carbonate area's recharge that meets disseminated calcite on its way (calcareous
+    #: clays, marls, calcareous till: non-karstic rocks whose water is nevertheless hard) and leaves it at calcite
+    #: equilibrium with its soil air, like carbonate-area recharge (karstmodel.dissolution.recharge_chemistry); 0 =
+    #: inert silicate rock. Hydrologically the area stays non-karst (surface store and non-karst groundwater).
+    non_carbonate_calcareous: float = 0.0
 
     @property
     def carbonate(self) -> float:
@@ -147,6 +152,9 @@ class ChemistryOptions:
     atmospheric_co2_ppm: float = 420.0
     soil_temp_lag_days: float = 10.0
     groundwater_temp_c: float | None = None
+    #: pCO2 (ppm) of the river at the outlet gauge: the gauge water (spring + non-karst runoff) has exchanged CO2
+    #: with the air on its way (karstmodel.outlet); None = no exchange, the gauge carries the mixed groundwater's DIC
+    outlet_pco2_ppm: float | None = None
     database: str = "phreeqc.dat"
 
 
@@ -386,7 +394,7 @@ _RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0)
                "soil_percolation_nu": (0.0, 2.0)}
 _CHEM_BOUNDS = {"gas_water_ratio": (0.0, 100.0), "conduit_radius_mm": (0.01, 1e5),
                 "atmospheric_co2_ppm": (150.0, 5000.0), "soil_temp_lag_days": (0.0, 365.0),
-                "groundwater_temp_c": (0.0, 40.0)}
+                "groundwater_temp_c": (0.0, 40.0), "outlet_pco2_ppm": (150.0, 1e5)}
 _CHEM_CHOICES = {"recharge_system": ("open", "closed", "mixed"), "matrix": ("equilibrium", "none"),
                  "conduit": ("kinetic", "equilibrium", "none"), "soil_co2_model": ("process", "brook"),
                  "prior_climate": ("all", "subtropical")}
@@ -542,12 +550,15 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
               f"fractions must sum to 1, they sum to {total:.6g}")
 
     lit_tbl = r.table(doc, "lithology") if "lithology" in doc else {"limestone": 1.0}
-    r.known(lit_tbl, {"limestone", "dolomite", "non_carbonate", "allogenic_to_karst"}, "[lithology] ")
+    r.known(lit_tbl, {"limestone", "dolomite", "non_carbonate", "allogenic_to_karst", "non_carbonate_calcareous"},
+            "[lithology] ")
     lith = Lithology(limestone=r.number(lit_tbl, "limestone", "[lithology] ", default=0.0, lo=0, hi=1),
                      dolomite=r.number(lit_tbl, "dolomite", "[lithology] ", default=0.0, lo=0, hi=1),
                      non_carbonate=r.number(lit_tbl, "non_carbonate", "[lithology] ", default=0.0, lo=0, hi=1),
                      allogenic_to_karst=r.number(lit_tbl, "allogenic_to_karst", "[lithology] ", default=1.0,
-                                                 lo=0, hi=1))
+                                                 lo=0, hi=1),
+                     non_carbonate_calcareous=r.number(lit_tbl, "non_carbonate_calcareous", "[lithology] ",
+                                                       default=0.0, lo=0, hi=1))
     s = lith.limestone + lith.dolomite + lith.non_carbonate
     if abs(s - 1.0) > 1e-6:
         r.err("[lithology]", f"limestone + dolomite + non_carbonate must sum to 1, they sum to {s:.6g}")

@@ -51,10 +51,20 @@ def cmd_run(args) -> int:
 
 
 def _print_metrics(summary: dict):
+    bench = summary.get("benchmark", {})
     for period, block in summary.get("metrics", {}).items():
         for var, m in block.items():
-            print(f"  {period:<11s} {var:<12s} n={m['n']:<5d} KGE {m['kge']:.3f}  NSE {m['nse']:.3f}  "
-                  f"log-NSE {m['log_nse']:.3f}  PBIAS {m['pbias']:+.1f} %")
+            line = (f"  {period:<11s} {var:<12s} n={m['n']:<5d} KGE {m['kge']:.3f}  NSE {m['nse']:.3f}  "
+                    f"log-NSE {m['log_nse']:.3f}  PBIAS {m['pbias']:+.1f} %")
+            b = bench.get(period, {}).get(var)
+            if b is not None:
+                line += f"   | C-Q rating: KGE {b['kge']:.3f}  NSE {b['nse']:.3f}  PBIAS {b['pbias']:+.1f} %"
+            print(line)
+    sink = summary.get("carbon_sink_tc_km2_yr")
+    if sink is not None and "outlet" in summary and summary.get("accounting", "").startswith("outlet based (gauge"):
+        o = summary["outlet"]
+        print(f"  sink at the gauge (best fit) {sink:.2f} t C km-2 yr-1; carbonic-acid share of DIC "
+              f"{o['carbonic_share_of_dic']:.3f}")
 
 
 def cmd_validate(args) -> int:

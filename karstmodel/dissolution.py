@@ -182,10 +182,10 @@ def _blended_table(lime: float, system: str, gwr: float, water: tuple, db: str):
     return first._keys, first._tx, first._ty, np.ascontiguousarray(coef)
 
 
-def _carbonate_recharge(ts, pco2, lithology, system, gwr, water: tuple, db) -> dict:
-    """ca, mg, dic (mmol/L) of recharge from the carbonate area for a starting water (limestone and dolomite parts
-    mixed by area). ``ts`` and ``pco2`` may be arrays of any shape (one spline evaluation for both minerals)."""
-    lime = lithology.limestone / lithology.carbonate
+def _carbonate_recharge(ts, pco2, lime: float, system, gwr, water: tuple, db) -> dict:
+    """ca, mg, dic (mmol/L) of recharge that met carbonate rock, for a starting water: calcite and dolomite
+    equilibria mixed by ``lime``, the limestone share of the carbonate. ``ts`` and ``pco2`` may be arrays of any
+    shape (one spline evaluation for both minerals)."""
     blended = _blended_table(float(lime), system, float(gwr), water, db)
     if blended is not None:
         keys, tx, ty, coef = blended
@@ -231,13 +231,14 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
                if getattr(allogenic, f"{k}_mmol_l") > 0)
     # the natural recharge of all hydrotopes with the same acid inputs in one table evaluation
     natural_carb, natural_allo = {}, None
+    lime = lithology.limestone / lithology.carbonate if lithology.carbonate > 0 else 1.0
     if lithology.carbonate > 0:
         groups = {}
         for h, hyd in enumerate(hydrotopes):
             s_acid, n_acid = acids.for_class(hyd.land_use)
             groups.setdefault(tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0), []).append(h)
         for water, hs in groups.items():
-            got = _carbonate_recharge(ts[:, hs], pco2_atm[:, hs], lithology, system, gwr, water, db)
+            got = _carbonate_recharge(ts[:, hs], pco2_atm[:, hs], lime, system, gwr, water, db)
             for j, h in enumerate(hs):
                 natural_carb[h] = {k: v[:, j] for k, v in got.items()}
     if lithology.non_carbonate > 0:
@@ -255,7 +256,7 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
         weights = [1.0 - irr_total] + [sh for _, sh in sources[1:]]
         if lithology.carbonate > 0:
             for k_src, ((water, _), w) in enumerate(zip(sources, weights)):
-                got = natural_carb[h] if k_src == 0 else _carbonate_recharge(ts[:, h], pco2_atm[:, h], lithology,
+                got = natural_carb[h] if k_src == 0 else _carbonate_recharge(ts[:, h], pco2_atm[:, h], lime,
                                                                                system, gwr, water, db)
                 wd = dict(water)
                 for k in ("ca", "mg", "dic"):
@@ -275,6 +276,10 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
                 allo[:, h, IDX["dic"]] += w * got["dic"]
                 for k in ("ca", "mg", "na", "k", "cl", "so4", "no3"):
                     allo[:, h, IDX[k]] += w * wd.get(k, 0.0)
+            calc = lithology.non_carbonate_calcareous
+            if calc > 0:
+                allo[:, h] = (1.0 - calc) * allo[:, h] + calc * _calcareous_recharge(
+                    ts[:, h], pco2_atm[:, h], aw, acid_water, s_acid, n_acid, system, gwr, db)
     out = {"carbonate": carb, "allogenic": allo, "clipped": _clip_report(ts, pco2_atm), "powder_left_mol_m2": {}}
     for h, pw in (powder or []):
         from .changes import powder_dissolution
@@ -285,6 +290,29 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
             allo[:, h, IDX[k]] += phi * (sat[k] - allo[:, h, IDX[k]])
         allo[:, h, IDX["rock_c"]] += phi * np.maximum(d_ca, 0.0)
         out["powder_left_mol_m2"][hydrotopes[h].name] = left
+    return out
+
+
+def _calcareous_recharge(ts, pco2, allogenic_water: tuple, acid_water: tuple, s_acid: float, n_acid: float,
+                         system: str, gwr: float, db: str) -> np.ndarray:
+    """Recharge (days, BASE; mmol/L) of the calcareous part of the non-carbonate area
+    (``[lithology] non_carbonate_calcareous``): the non-carbonate area's starting water with the land use's strong
+    acids, equilibrated with calcite at the soil pCO2 in the recharge system of the carbonate area (the same
+    tables). Calcite dissolved by carbonic acid is weathering like on limestone (SCIENCE: CaCO3 + CO2 + H2O ->
+    Ca2+ + 2 HCO3-); by H2SO4 / HNO3 it consumes no CO2 and is tagged by the acid tracers as there."""
+    start = dict(allogenic_water)
+    for k, v in acid_water:
+        start[k] = start.get(k, 0.0) + v
+    water = tuple(sorted((k, v) for k, v in start.items() if v > 0))
+    got = _carbonate_recharge(ts, pco2, 1.0, system, gwr, water, db)
+    out = np.zeros((np.size(ts), N_BASE))
+    for k in ("ca", "mg", "dic"):
+        out[:, IDX[k]] = got[k]
+    for k in ("na", "k", "cl", "so4", "no3"):
+        out[:, IDX[k]] = start.get(k, 0.0)
+    out[:, IDX["rock_c"]] = got["ca"] + got["mg"] - start.get("ca", 0.0) - start.get("mg", 0.0)
+    out[:, IDX["so4_acid"]] = s_acid
+    out[:, IDX["no3_acid"]] = n_acid
     return out
 
 

@@ -251,3 +251,64 @@ def scorecard(rows: list, title: str, path):
     tab.scale(1, 1.3)
     ax.set_title(title)
     _save(fig, path)
+
+
+def chemistry_panels(index, q_sim_m3_s, q_obs_m3_s, sim, obs, rating_pred, periods: dict, label: str, title: str,
+                     path, bands=None):
+    """Three panels for one chemistry variable: the simulated daily series with the samples (and the C-Q rating's
+    prediction on the sample days) over time, shaded periods; concentration against discharge on log axes
+    (samples, the model on the sample days and on all days); the monthly medians of the samples and of the model."""
+    plt = _plt()
+    fig = plt.figure(figsize=(12, 6.8))
+    gs = fig.add_gridspec(2, 2, height_ratios=(1.0, 1.1), hspace=0.35, wspace=0.25)
+    ax = fig.add_subplot(gs[0, :])
+    sample = np.isfinite(obs)
+    if bands is not None:
+        ax.fill_between(index, bands[0], bands[1], color="tab:red", alpha=0.2, lw=0, label="5-95 % (GLUE)")
+    ax.plot(index, sim, color="tab:red", lw=0.8, label="model (daily)")
+    ax.plot(index[sample], obs[sample], "o", ms=3, color="black", label="samples")
+    if rating_pred is not None:
+        ax.plot(index[sample], rating_pred[sample], "x", ms=3.5, color="tab:blue", label="C-Q rating")
+    for name, per in periods.items():
+        if per is None:
+            continue
+        a, b = per
+        ax.axvspan(a if a is not None else index[0], b if b is not None else index[-1],
+                   color="tab:blue" if name == "calibration" else "tab:green", alpha=0.06, lw=0)
+        ax.text(a if a is not None else index[0], 1.01, name, transform=ax.get_xaxis_transform(), fontsize=8)
+    spans = [p for p in periods.values() if p is not None]
+    if spans:
+        lo = min(p[0] for p in spans if p[0] is not None) if any(p[0] is not None for p in spans) else index[0]
+        hi = max(p[1] for p in spans if p[1] is not None) if any(p[1] is not None for p in spans) else index[-1]
+        ax.set_xlim(lo - pd.Timedelta(days=60), hi + pd.Timedelta(days=60))
+    ax.set_ylabel(label)
+    ax.set_title(title)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax2 = fig.add_subplot(gs[1, 0])
+    allday = np.isfinite(sim) & (np.asarray(q_sim_m3_s) > 0)
+    ax2.scatter(np.asarray(q_sim_m3_s)[allday], sim[allday], s=2, color="tab:red", alpha=0.15, lw=0,
+                label="model, all days")
+    ok = sample & np.isfinite(q_obs_m3_s) & (np.asarray(q_obs_m3_s) > 0)
+    ax2.scatter(np.asarray(q_obs_m3_s)[ok], obs[ok], s=10, color="black", label="samples (observed Q)")
+    ax2.set_xscale("log")
+    ax2.set_yscale("log")
+    ax2.set_xlabel("discharge (m3/s)")
+    ax2.set_ylabel(label)
+    ax2.set_title("concentration-discharge", fontsize=10)
+    ax2.legend(frameon=False, fontsize=8, loc="lower left")
+    ax3 = fig.add_subplot(gs[1, 1])
+    months = np.arange(1, 13)
+    m_idx = pd.DatetimeIndex(index).month
+    s_med = pd.Series(sim).groupby(m_idx).median().reindex(months)
+    s_lo = pd.Series(sim).groupby(m_idx).quantile(0.1).reindex(months)
+    s_hi = pd.Series(sim).groupby(m_idx).quantile(0.9).reindex(months)
+    o_med = pd.Series(obs[sample]).groupby(m_idx[sample]).median().reindex(months)
+    ax3.fill_between(months, s_lo, s_hi, color="tab:red", alpha=0.15, lw=0, label="model 10-90 %")
+    ax3.plot(months, s_med, color="tab:red", label="model median")
+    ax3.plot(months, o_med, "o-", color="black", ms=4, label="samples median")
+    ax3.set_xticks(months)
+    ax3.set_xlabel("month")
+    ax3.set_ylabel(label)
+    ax3.set_title("seasonal cycle", fontsize=10)
+    ax3.legend(frameon=False, fontsize=8)
+    _save(fig, path)

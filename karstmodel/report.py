@@ -8,16 +8,19 @@ import pandas as pd
 
 from . import metrics as M
 from . import plots
+from . import chemistry_validation as CV
 from .calibration import (CalibrationSetup, calibrate, check_observed_periods, load_station_observations,
-                          period_mask)
+                          period_mask, simulated_column)
 from .catchment import Catchment, write_catchment
 from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from .io import _atomic_write, write_csv_atomic, write_json_atomic
 from .outputs import write_run
+from .parameters import apply_parameters
 from .simulate import simulate
 
 VARIABLE_LABELS = {"q": "discharge (mm/d)", "dic_mmol_l": "DIC (mmol/L)", "ca_mmol_l": "Ca (mmol/L)",
-                   "mg_mmol_l": "Mg (mmol/L)", "hco3_mmol_l": "HCO3- (mmol/L)", "ph": "pH", "si_calcite": "SI calcite",
+                   "mg_mmol_l": "Mg (mmol/L)", "hco3_mmol_l": "HCO3- (mmol/L)", "alk_meq_l": "alkalinity (meq/L)",
+                   "ph": "pH", "si_calcite": "SI calcite",
                    "log_pco2": "log pCO2 (atm)", "ec_us_cm_est": "EC (uS/cm)"}
 
 
@@ -33,8 +36,9 @@ def _metrics_table(mets: dict) -> str:
 def _simulated_variables(c: Catchment, ts: pd.DataFrame) -> dict:
     sim = {"q": (ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]).to_numpy()}
     for v in VARIABLE_LABELS:
-        if v != "q" and v in ts.columns:
-            sim[v] = ts[v].to_numpy()
+        col = simulated_column(c, v)
+        if v != "q" and col in ts.columns:
+            sim[v] = ts[col].to_numpy()
     return sim
 
 
@@ -67,6 +71,29 @@ def metrics_block(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: di
     return out
 
 
+def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
+    """For observed chemistry: the C-Q rating benchmark on the same samples (``benchmark``), C-Q slopes and seasonal
+    cycles (``chemistry_behaviour``) and the samples' strong-acid stoichiometry next to the model's carbonic share
+    (``strong_acids``); karstmodel.chemistry_validation. Empty without chemistry observations."""
+    sim = _simulated_variables(c, ts)
+    ob = {k: v for k, v in _observed_variables(c, obs).items() if k != "q" and k in sim}
+    if not ob or "q_obs_m3_s" not in obs.columns:
+        return {}
+    q_obs = obs["q_obs_m3_s"].to_numpy()
+    q_sim = (ts["spring_q_m3_s"] if c.observations.discharge == "spring" else ts["outlet_q_m3_s"]).to_numpy()
+    pers = {k: v for k, v in periods.items()}
+    out = {"benchmark": CV.rating_benchmark(ts.index, q_obs, ob, pers),
+           "chemistry_behaviour": CV.behaviour(ts.index, q_obs, q_sim, sim, ob, pers)}
+    acids = CV.acid_stoichiometry(obs)
+    if acids is not None:
+        gauge = c.observations.discharge == "outlet"
+        out["strong_acids"] = {"samples": acids,
+                               "model_carbonic_share_of_dic": (ts["outlet_dic_carbonic_mmol_l"] / ts["outlet_dic_mmol_l"]
+                                                               if gauge else ts["dic_carbonic_mmol_l"] / ts["dic_mmol_l"]
+                                                               ).median()}
+    return out
+
+
 def _periods(setup_periods: tuple, index) -> dict:
     cal, val = setup_periods
     if cal is None and val is None:
@@ -83,9 +110,21 @@ def _figures(c, ts, obs, periods, outdir: Path, bands=None) -> dict:
     sim = _simulated_variables(c, ts)
     ob = _observed_variables(c, obs)
     figs = {}
+    chem = chemistry_blocks(c, ts, obs, periods) if "q_obs_m3_s" in obs.columns else {}
     for v, o in ob.items():
         if v not in sim or not np.isfinite(o).any():
             continue
+        if v != "q" and v in chem.get("benchmark", {}).get("rating", {}):
+            r = chem["benchmark"]["rating"][v]
+            q_obs = obs["q_obs_m3_s"].to_numpy()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pred = np.exp(r["a"] + r["b"] * np.log(np.where(q_obs > 0, q_obs, np.nan))) * r["smearing"]
+            q_sim = (ts["spring_q_m3_s"] if c.observations.discharge == "spring" else ts["outlet_q_m3_s"]).to_numpy()
+            p = outdir / f"chemistry_{v}.png"
+            plots.chemistry_panels(ts.index, q_sim, q_obs, sim[v], o, pred,
+                                   {k: v_ for k, v_ in periods.items() if v_ is not None}, VARIABLE_LABELS[v],
+                                   f"{c.name}: {VARIABLE_LABELS[v]}", p)
+            figs[f"chemistry_{v}"] = p
         p = outdir / f"obs_vs_sim_{v}.png"
         b = None
         if v == "q" and bands is not None:
@@ -114,6 +153,18 @@ def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dic
         fm = summary["flux_mode"]
         lines.append(f"- observation-based sink (observed discharge x modelled DIC, Zeng et al. 2019): "
                      f"{fm['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1")
+    if "benchmark" in summary:
+        lines += ["", "## Benchmark: concentration-discharge rating on the same samples", "",
+                  summary["benchmark"]["form"] + ".", "",
+                  "| period | variable | model KGE | rating KGE | model PBIAS % | rating PBIAS % |", "|---|---|---|---|---|---|"]
+        for period, block in summary["benchmark"].items():
+            if period in ("form", "rating"):
+                continue
+            for var, b in block.items():
+                m = summary["metrics"].get(period, {}).get(var)
+                if m is not None:
+                    lines.append(f"| {period} | {var} | {m['kge']:.3f} | {b['kge']:.3f} | {m['pbias']:+.1f} | "
+                                 f"{b['pbias']:+.1f} |")
     lines += [""] + extra + ["", "## Figures", ""]
     lines += [f"![{k}]({p.name})" for k, p in figs.items()]
     text = "\n".join(lines) + "\n"
@@ -133,6 +184,7 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
         check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
     summary = dict(result.summary)
     summary["metrics"] = metrics_block(c, result.timeseries, obs, pers)
+    summary.update(chemistry_blocks(c, result.timeseries, obs, pers))
     summary["metrics_periods"] = {k: [str(a.date()) if a is not None else None for a in v] if v else None
                                   for k, v in pers.items()}
     result.summary = summary
@@ -162,16 +214,19 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
         pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}
     summary = dict(result.summary)
     summary["metrics"] = metrics_block(best, result.timeseries, obs, pers)
+    summary.update(chemistry_blocks(best, result.timeseries, obs, pers))
     summary["calibration"] = {
         "objective": setup.objective, "weights": setup.weights, "optimiser": "scipy.optimize.differential_evolution",
         "seed": setup.seed, "maxiter": setup.maxiter, "popsize": setup.popsize, "workers": setup.workers,
         "evaluations": cal.n_evaluations, "seconds": cal.seconds, "best_loss": cal.loss,
         "parameters": cal.parameters,
-        "bounds": {p.name: [p.lower, p.upper, p.transform] for p in setup.parameters},
+        "bounds": {p.name: [p.lower, p.upper, p.transform] for p in setup.parameters + setup.chemistry_parameters},
         "periods": {k: [str(a.date()) if a is not None else None for a in v] if v else None for k, v in pers.items()},
     }
     if cal.pareto_front:
         summary["calibration"]["pareto_front"] = cal.pareto_front
+    if cal.stages:
+        summary["calibration"]["stages"] = cal.stages
     outdir.mkdir(parents=True, exist_ok=True)
     bands = None
     extra = ["## Calibration", "", f"Differential evolution (scipy), objective {setup.objective}, "
@@ -183,8 +238,10 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     figs = {}
     if uncertainty == "glue":
         from .uncertainty import glue
-        g = glue(c, setup, data, obs, n_samples=glue_samples, threshold=glue_threshold, seed=setup.seed,
-                 workers=setup.workers, progress=progress)
+        # a staged calibration: GLUE over the hydrological parameters with the calibrated chemistry parameters
+        chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
+        g = glue(apply_parameters(c, chem) if chem else c, setup, data, obs, n_samples=glue_samples,
+                 threshold=glue_threshold, seed=setup.seed, workers=setup.workers, progress=progress)
         summary["uncertainty"] = {"method": "GLUE (Beven & Binley 1992), Latin hypercube sampling", **g.summary}
         bands = g.q_bands
         write_csv_atomic(g.samples, outdir / "glue_samples.csv", float_format="%.6g")

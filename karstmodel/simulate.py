@@ -16,7 +16,7 @@ import pandas as pd
 
 from chemistry._threads import single_blas_thread
 
-from . import accounting, dissolution
+from . import accounting, dissolution, outlet
 from .catchment import Catchment, load_catchment, resolve_catchment
 from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from . import changes
@@ -51,10 +51,11 @@ class _State:
     #: steady state of its mean inflow in the run
     baseflow: float | None = None
     baseflow_mass: np.ndarray | None = None
-    #: outlet routing (routing_delay_d > 0): water (mm) and DIC (mmol/m2) already on their way to the gauge, owed to
-    #: the days after the end of the previous piece of the record
+    #: outlet routing (routing_delay_d > 0): water (mm) and solutes (mmol/m2, rows as transit, columns the
+    #: dissolution.BASE components) already on their way to the gauge, owed to the days after the end of the
+    #: previous piece of the record
     transit: np.ndarray | None = None
-    transit_dic: np.ndarray | None = None
+    transit_mass: np.ndarray | None = None
 
 
 def _route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
@@ -255,27 +256,29 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
             arr[valid] = v
             cols[col] = arr
         spring_chem = pd.DataFrame(cols, copy=False)
-    # the outlet's DIC, routed with its water; water already in transit at the start (from the spin-up) carries the
-    # first day's outlet concentration (the spin-up does not speciate the spring water)
-    i_dic = dissolution.IDX["dic"]
-    raw_dic = (np.nan_to_num(flows["spring_mm"] * conc_s[:, i_dic]) + surf["out_mass"][:, i_dic]
-               + base["out_mass"][:, i_dic])
-    transit_dic0 = state.transit_dic
-    if transit_dic0 is None and state.transit is not None and np.size(state.transit):
-        c_first = raw_dic[0] / raw_q[0] if raw_q[0] > 0 else 0.0
-        transit_dic0 = np.asarray(state.transit) * c_first
-    outlet_dic, transit_dic_end = route_unit_hydrograph(raw_dic, uh, transit_dic0)
+    # the outlet's solutes, routed with its water (karstmodel.outlet); water already in transit at the start (from
+    # the spin-up) carries the first day's outlet concentrations (the spin-up does not speciate the spring water)
+    nb = dissolution.N_BASE
+    raw_mass = (np.nan_to_num(flows["spring_mm"][:, None] * conc_s[:, :nb]) + surf["out_mass"][:, :nb]
+                + base["out_mass"][:, :nb])
+    transit_mass0 = state.transit_mass
+    if transit_mass0 is None and state.transit is not None and np.size(state.transit):
+        c_first = raw_mass[0] / raw_q[0] if raw_q[0] > 0 else np.zeros(nb)
+        transit_mass0 = np.asarray(state.transit)[:, None] * c_first[None, :]
+    outlet_mass, transit_mass_end = outlet.route_solutes(raw_mass, uh, transit_mass0)
+    gauge = outlet.gauge_chemistry(outlet_mass, flows["outlet_mm"], temp, c.chemistry.outlet_pco2_ppm, database=db)
+    outlet_dic = outlet_mass[:, dissolution.IDX["dic"]]
     end_state = _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
                        storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
                                 float(karst["conduit_mm"][-1])),
                        mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
                        surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
                        baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), baseflow_mass=base["store_mass"][-1].copy(),
-                       transit=transit_end, transit_dic=transit_dic_end)
+                       transit=transit_end, transit_mass=transit_mass_end)
     out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,
                slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr, surf=surf,
-               base_mass=base_mass, base=base, outlet_dic_mass=outlet_dic,
-               outlet_transit=(state.transit, transit_end),
+               base_mass=base_mass, base=base, outlet_dic_mass=outlet_dic, outlet_mass=outlet_mass, gauge=gauge,
+               outlet_transit=(state.transit, transit_end), outlet_transit_mass=(transit_mass0, transit_mass_end),
                conc_m=conc_m2, conc_c=conc_c2, conc_s=conc_s, diss_m=diss_m, diss_c=diss_c, spring_chem=spring_chem,
                t_gw=t_gw, mineral=mineral, state0=state, storage0=storage0, mass0=mass0, n_sources=ns,
                params=params)

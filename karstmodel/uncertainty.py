@@ -80,8 +80,9 @@ def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: p
          progress: bool = True) -> GlueResult:
     """GLUE with Latin hypercube sampling (see the module docstring)."""
     t0 = time.perf_counter()
-    mask = period_mask(data.index, setup.calibration_period)
-    if setup.calibration_period is None and catchment.warmup_days:
+    q_period = setup.discharge_calibration_period or setup.calibration_period
+    mask = period_mask(data.index, q_period)
+    if q_period is None and catchment.warmup_days:
         mask[: catchment.warmup_days] = False
     s_setup = CalibrationSetup(**{**setup.__dict__, "weights": {"q": 1.0}})
     obj = Objective(catchment, data, s_setup, observations, mask)
