@@ -173,12 +173,24 @@ def _raise_terminated(signum, frame):  # pragma: no cover - exercised by the int
 
 
 @contextlib.contextmanager
+def _signals_blocked(active: bool):
+    """SIGINT and SIGTERM held back (delivered on exit) while renaming or cleaning up (main thread only)."""
+    import signal
+    prev = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if active else None
+    try:
+        yield
+    finally:
+        if active:
+            signal.pthread_sigmask(signal.SIG_SETMASK, prev)
+
+
+@contextlib.contextmanager
 def atomic_output_dir(path, protect=()):
     """Write a run's output folder as one unit. Yields a fresh hidden sibling folder to write into; when the block
     ends without error, the old folder (if any) is moved aside and the new one renamed to ``path`` with SIGINT and
-    SIGTERM blocked in between, then the old one is deleted. On any error, SIGINT or SIGTERM the sibling is deleted
-    and the old folder is left as it was. A reader thus sees the complete old set or the complete new set, never
-    a mix, no stale file of an earlier run, and no hidden temporary file after a signal.
+    SIGTERM held back in between, then the old one is deleted. On any error, SIGINT or SIGTERM the sibling is
+    deleted and the old folder is left as it was. A reader thus sees the complete old set or the complete new set,
+    never a mix, no stale file of an earlier run, and no hidden temporary file after a signal.
 
     Refused before anything is written (:class:`InputError`): a path under a regular file, a name longer than 255
     bytes, a folder that holds one of the run's inputs (``protect``: catchment/station file, drivers,
@@ -197,7 +209,7 @@ def atomic_output_dir(path, protect=()):
         parent = parent.parent
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
-    tmp = None
+    tmp, done = None, False
     try:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -206,38 +218,37 @@ def atomic_output_dir(path, protect=()):
             raise InputError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from None
         os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))  # mkdtemp makes 0o700; a folder gets the umask's mode
         yield tmp
-        blocked = {signal.SIGINT, signal.SIGTERM}
-        prev = signal.pthread_sigmask(signal.SIG_BLOCK, blocked) if main else None
-        try:
+        with _signals_blocked(main):
             aside = None
-            if target.exists():
-                aside = Path(tempfile.mkdtemp(prefix=".karstmodel-old-", dir=target.parent))
-                os.replace(target, aside / "old")
             try:
+                if target.exists():
+                    aside = Path(tempfile.mkdtemp(prefix=".karstmodel-old-", dir=target.parent))
+                    os.replace(target, aside / "old")
                 os.replace(tmp, target)
-            except OSError:
-                if aside is not None:
+            except OSError as exc:
+                if aside is not None and (aside / "old").exists() and not target.exists():
                     os.replace(aside / "old", target)
-                    aside.rmdir()
-                raise
-            tmp = None
+                if aside is not None:
+                    shutil.rmtree(aside, ignore_errors=True)
+                raise InputError(f"cannot replace the output folder: {exc.strerror} (is another run writing it?)",
+                                 file=str(out)) from None
+            done, tmp = True, None
             if aside is not None:
                 shutil.rmtree(aside, ignore_errors=True)
-        finally:
-            if main:
-                signal.pthread_sigmask(signal.SIG_SETMASK, prev)
     except _Terminated:
         raise SystemExit(143) from None
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-            for d in created:  # parents made for this run only
-                try:
-                    d.rmdir()
-                except OSError:
-                    break
-        if main:
-            signal.signal(signal.SIGTERM, old_term)
+        with _signals_blocked(main):
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            if not done:
+                for d in created:  # parents made for this run only
+                    try:
+                        d.rmdir()
+                    except OSError:
+                        break
+            if main:
+                signal.signal(signal.SIGTERM, old_term)
 
 
 _OFFSET = r"(?:[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
