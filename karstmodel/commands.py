@@ -73,7 +73,17 @@ def cmd_validate(args) -> int:
     from .io import atomic_output_dir, default_output_dir
     from .outputs import catchment_inputs
     from .report import validate_catchment
+    from .station_summary import resolve_station_group, summarise_station_group
     from .stations import is_station, validate_station
+    group = resolve_station_group(args.catchment)
+    if group is not None:  # a folder of stations (e.g. thames_tributaries): every station and one table
+        res = summarise_station_group(group, Path(args.output) if args.output else None,
+                                      figures=not args.no_figures, calibration=args.calibration,
+                                      validation=args.validation)
+        print(f"karstmodel validate: {len(res['table'])} stations in {group}")
+        print(Path(res["files"]["md"]).read_text(encoding="utf-8"))
+        print(f"  wrote {res['output_dir']}/ (stations_summary.csv, stations_summary.md, one folder per station)")
+        return 0
     path = resolve_catchment(args.catchment)
     if is_station(path):
         summary = validate_station(path, Path(args.output) if args.output else None, figures=not args.no_figures,

@@ -89,8 +89,8 @@ class SystemParameters:
 @dataclass(frozen=True)
 class Station:
     name: str
-    latitude: float
-    longitude: float
+    latitude: float | None  # None: not known ([location] omitted)
+    longitude: float | None
     samples_file: Path
     source: Path
     description: str = ""
@@ -192,10 +192,10 @@ def station_from_dict(doc: dict, path) -> Station:
     desc = doc.get("description", "")
     if not isinstance(desc, str):
         r.err("description", "must be a string")
-    loc = r.table(doc, "location", required=True)
+    loc = r.table(doc, "location")  # optional: a station's coordinates enter no computation
     r.known(loc, {"latitude", "longitude", "elevation_m"}, "[location] ")
-    lat = r.number(loc, "latitude", "[location] ", lo=-90, hi=90, required=True)
-    lon = r.number(loc, "longitude", "[location] ", lo=-180, hi=180, required=True)
+    lat = r.number(loc, "latitude", "[location] ", lo=-90, hi=90, required=bool(loc))
+    lon = r.number(loc, "longitude", "[location] ", lo=-180, hi=180, required=bool(loc))
     elev = r.number(loc, "elevation_m", "[location] ", default=0.0, lo=-500, hi=9000)
     area = r.number(doc, "area_km2", "", default=None, lo=0.0, lo_open=True, hi=1e7)
 
