@@ -157,11 +157,17 @@ def _check_output_dir(out: Path, protect) -> None:
     if _inside(Path.cwd().resolve(), real):
         raise InputError("the output folder is the current folder or one of its parents; choose another one",
                          file=str(out))
-    if target.is_dir():
-        entries = list(target.iterdir())
-        if entries and (not (target / "summary.json").is_file() or any(e.is_dir() for e in entries)):
-            raise InputError("exists and is not a karstmodel output folder (no summary.json, or sub-folders); "
-                             "its content would be replaced: choose a new or empty folder", file=str(out))
+    if target.is_dir() and any(target.iterdir()) and not _is_output_folder(target):
+        raise InputError("exists and is not a karstmodel output folder (no summary.json, or other sub-folders); "
+                         "its content would be replaced: choose a new or empty folder", file=str(out))
+
+
+def _is_output_folder(folder: Path) -> bool:
+    """A folder an earlier karstmodel run wrote: ``summary.json`` (a run) or ``stations_summary.csv`` (a station
+    group) at the top, and every sub-folder itself such a folder."""
+    if not ((folder / "summary.json").is_file() or (folder / "stations_summary.csv").is_file()):
+        return False
+    return all(_is_output_folder(e) for e in folder.iterdir() if e.is_dir())
 
 
 class _Terminated(BaseException):
@@ -195,7 +201,7 @@ def atomic_output_dir(path, protect=()):
     Refused before anything is written (:class:`InputError`): a path under a regular file, a name longer than 255
     bytes, a folder that holds one of the run's inputs (``protect``: catchment/station file, drivers,
     observations) or the current folder, and an existing non-empty folder that is not a karstmodel output
-    (no ``summary.json``, or sub-folders), whose content the replacement would delete."""
+    (no ``summary.json``, or sub-folders that are not outputs), whose content the replacement would delete."""
     import shutil
     import signal
     import threading

@@ -58,7 +58,8 @@ from chemistry.errors import InputError
 from .catchment import KeyReader
 from . import metrics as M
 from .accounting import CO2_PER_C, M_C, sink_flux
-from .io import _atomic_write, atomic_output_dir, default_output_dir, parse_times, read_csv, write_csv_atomic, write_json_atomic
+from .io import (_atomic_write, atomic_output_dir, default_output_dir, parse_times, read_csv, write_csv_atomic,
+                 write_json_atomic)
 
 SECONDS_PER_YEAR = 86400.0 * 365.25
 #: g/mol C as in the pinned database (SOLUTION_MASTER_SPECIES), the factor chemistry.speciate uses for dic_mg_c_l
@@ -1513,27 +1514,28 @@ def _outdir(st: Station, outdir, suffix: str) -> Path:
     return Path(outdir) if outdir else default_output_dir(st.name, f"-{suffix}")
 
 
-def _inputs(st: Station) -> list:
+def station_inputs(st: Station) -> list:
     """The station's own files: an output folder must never hold (and so replace) them."""
     return [p for p in (st.source, st.samples_file, st.discharge_file, st.soil_co2_file) if p is not None]
 
 
 def validate_station(path, outdir: Path | None = None, figures: bool = True, calibration=None,
-                     validation=None) -> dict:
+                     validation=None, reported_dir: Path | None = None) -> dict:
     """Validate a station as it stands (module docstring): speciation, observation-based sinks, C-Q rating and the
     equilibrium chemistry model with the station file's parameters. Writes ``summary.json`` (``metrics`` block
     in the SPEC layout), ``report.md``, ``samples_evaluated.csv``, ``daily_load.csv`` (with continuous discharge)
     and figures into ``outdir`` (default ``karstmodel-output/<name>-validate``). Returns the summary with
-    ``station, kind, lines, output_dir``. Nothing is written when an input is bad."""
+    ``station, kind, lines, output_dir``. Nothing is written when an input is bad. ``reported_dir``: the folder
+    named as ``output_dir`` when ``outdir`` is a temporary one (a station group written as one unit)."""
     st = load_station(path)
     data = load_station_data(st)
     periods = _periods(st, calibration, validation)
     out = _outdir(st, outdir, "validate")
-    with atomic_output_dir(out, protect=_inputs(st)) as tmp:
+    with atomic_output_dir(out, protect=station_inputs(st)) as tmp:
         s = evaluate_station(st, data, periods)
         clean, figs, _ = _write_outputs(s, st, tmp, f"Validation of station {st.name}", figures)
         clean["lines"] = result_lines(clean)
-        clean["output_dir"] = str(out)
+        clean["output_dir"] = str(reported_dir if reported_dir is not None else out)
         write_json_atomic({k: v for k, v in clean.items() if k != "lines"}, tmp / "summary.json")
         text = _report(clean, f"Validation of station {st.name}", figs)
         _atomic_write(tmp / "report.md", lambda fh: fh.write(text))
@@ -1625,7 +1627,7 @@ def calibrate_station(path, outdir: Path | None = None, calibration=None, valida
                            file=str(st.source))
     seed = st.calibration_seed if seed is None else int(seed)
     out = _outdir(st, outdir, "calibrate")
-    with atomic_output_dir(out, protect=_inputs(st)) as tmp:
+    with atomic_output_dir(out, protect=station_inputs(st)) as tmp:
         fits = calibrate_chemistry(st, data, periods, seed)
 
         # the calibrated station: parameters of every calibrated source/system, the primary system = best on calibration
