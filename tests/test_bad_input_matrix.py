@@ -365,6 +365,15 @@ def _(d):
     return ["validate", str(_station_copy(d)), "-o", str(d / "bs"), "--no-figures"]
 
 
+@row("station_group_output_onto_group_folder", 2, ("holds an input of this run",))
+def _(d):
+    import shutil
+    from karstmodel.catchment import _bundled_dir
+    shutil.copytree(_bundled_dir() / "thames_tributaries", d / "grp",
+                    ignore=shutil.ignore_patterns("*.py", "*.md"))
+    return ["validate", str(d / "grp"), "-o", str(d / "grp"), "--no-figures"]
+
+
 # --- scenario ------------------------------------------------------------------------------------------------
 def _scen_row(id, text, fragments, extra=()):
     @row(id, 2, ("scenario.toml",) + tuple(fragments))
