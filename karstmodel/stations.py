@@ -64,7 +64,8 @@ from .catchment import KeyReader
 from . import metrics as M
 from .accounting import CO2_PER_C, M_C, sink_flux
 from .cave_degassing import exchange_with_cave_air
-from .io import _atomic_write, read_csv, write_csv_atomic, write_json_atomic
+from .io import (_atomic_write, atomic_output_dir, default_output_dir, parse_times, read_csv, write_csv_atomic,
+                 write_json_atomic)
 
 SECONDS_PER_YEAR = 86400.0 * 365.25
 #: g/mol C as in the pinned database (SOLUTION_MASTER_SPECIES), the factor chemistry.speciate uses for dic_mg_c_l
@@ -390,11 +391,7 @@ def load_samples(st: Station) -> pd.DataFrame:
 
 def _parse_dates(df: pd.DataFrame, path, column: str = "date") -> pd.Series:
     """The ``date`` column as timestamps; an unparsable value raises an error naming file, column and row."""
-    dates = pd.to_datetime(df[column], errors="coerce")
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise InputError(f"cannot parse date {df[column].iloc[i]!r}", file=str(path), column=column, row=i + 2)
-    return dates
+    return parse_times(df[column], path, column)
 
 
 def load_soil_co2(st: Station) -> pd.DataFrame | None:
@@ -1716,27 +1713,34 @@ def _write_outputs(s: dict, st: Station, outdir: Path, title: str, figures: bool
 
 
 def _outdir(st: Station, outdir, suffix: str) -> Path:
-    return Path(outdir) if outdir else Path("karstmodel-output") / f"{st.name}-{suffix}"
+    return Path(outdir) if outdir else default_output_dir(st.name, f"-{suffix}")
+
+
+def station_inputs(st: Station) -> list:
+    """The station's own files: an output folder must never hold (and so replace) them."""
+    return [p for p in (st.source, st.samples_file, st.discharge_file, st.soil_co2_file) if p is not None]
 
 
 def validate_station(path, outdir: Path | None = None, figures: bool = True, calibration=None,
-                     validation=None) -> dict:
+                     validation=None, reported_dir: Path | None = None) -> dict:
     """Validate a station as it stands (module docstring): speciation, observation-based sinks, C-Q rating and the
     equilibrium chemistry model with the station file's parameters. Writes ``summary.json`` (``metrics`` block
     in the SPEC layout), ``report.md``, ``samples_evaluated.csv``, ``daily_load.csv`` (with continuous discharge)
     and figures into ``outdir`` (default ``karstmodel-output/<name>-validate``). Returns the summary with
-    ``station, kind, lines, output_dir``. Nothing is written when an input is bad."""
+    ``station, kind, lines, output_dir``. Nothing is written when an input is bad. ``reported_dir``: the folder
+    named as ``output_dir`` when ``outdir`` is a temporary one (a station group written as one unit)."""
     st = load_station(path)
     data = load_station_data(st)
     periods = _periods(st, calibration, validation)
-    s = evaluate_station(st, data, periods)
     out = _outdir(st, outdir, "validate")
-    clean, figs, _ = _write_outputs(s, st, out, f"Validation of station {st.name}", figures)
-    clean["lines"] = result_lines(clean)
-    clean["output_dir"] = str(out)
-    write_json_atomic({k: v for k, v in clean.items() if k != "lines"}, out / "summary.json")
-    text = _report(clean, f"Validation of station {st.name}", figs)
-    _atomic_write(out / "report.md", lambda fh: fh.write(text))
+    with atomic_output_dir(out, protect=station_inputs(st)) as tmp:
+        s = evaluate_station(st, data, periods)
+        clean, figs, _ = _write_outputs(s, st, tmp, f"Validation of station {st.name}", figures)
+        clean["lines"] = result_lines(clean)
+        clean["output_dir"] = str(reported_dir if reported_dir is not None else out)
+        write_json_atomic({k: v for k, v in clean.items() if k != "lines"}, tmp / "summary.json")
+        text = _report(clean, f"Validation of station {st.name}", figs)
+        _atomic_write(tmp / "report.md", lambda fh: fh.write(text))
     return clean
 
 
@@ -1839,113 +1843,113 @@ def calibrate_station(path, outdir: Path | None = None, calibration=None, valida
                            file=str(st.source))
     seed = st.calibration_seed if seed is None else int(seed)
     out = _outdir(st, outdir, "calibrate")
-    fits = calibrate_chemistry(st, data, periods, seed)
+    with atomic_output_dir(out, protect=station_inputs(st)) as tmp:
+        fits = calibrate_chemistry(st, data, periods, seed)
 
-    # the calibrated station: parameters of every calibrated source/system, the primary system = best on calibration
-    params = dict(st.parameters)
-    model = dict(st.raw.get("model", {}))
-    for src, res in fits.items():
-        if "best" not in res:
-            continue
-        tbl = {}
-        for system in SYSTEMS:
-            prm = res[system]["parameters"]
-            params[(src, system)] = prm
-            tbl[system] = {"pco2_factor": float(prm.pco2_factor)}
-            if system == "mixed":
-                tbl[system]["gas_water_ratio"] = float(prm.gas_water_ratio)
-            if prm.exchange_number is not None:
-                tbl[system]["exchange_number"] = float(prm.exchange_number)
-        model[src] = tbl
-    system = fits.get(st.co2_source, {}).get("best", st.system)
-    model["system"] = system
-    cal_tbl = dict(st.raw.get("calibration", {}))
-    for k, p in (("calibration_period", periods.get("calibration")), ("validation_period", periods.get("validation"))):
-        if p is not None and not (isinstance(p, tuple) and p and p[0] == "rest"):
-            cal_tbl[k] = ":".join(str(a.date()) if a is not None else "" for a in p)
-    cal_tbl["seed"] = seed
-    st_cal = replace(st, parameters=params, system=system)
-    s = evaluate_station(st_cal, data, periods)  # bootstrap with [model] seed: validate reproduces it exactly
-    calib = {"optimiser": "scipy.optimize.differential_evolution (vectorised, L-BFGS-B polish)", "seed": seed,
-             "objective": st.objective, "fit_samples": st.fit_samples, "maxiter": st.maxiter, "popsize": st.popsize,
-             "bounds": {k: list(v) for k, v in st.bounds.items()}, "primary_co2_source": st.co2_source,
-             "primary_system": system, "sources": {}}
-    rows = []
-    for src, res in fits.items():
-        if "best" not in res:
-            calib["sources"][src] = res
-            continue
-        blk = {"best_system": res["best"], "systems": {}}
-        for sysname in SYSTEMS:
-            r = res[sysname]
-            pv = {"pco2_factor": r["parameters"].pco2_factor}
-            if sysname == "mixed":
-                pv["gas_water_ratio"] = r["parameters"].gas_water_ratio
-            if r["parameters"].exchange_number is not None:
-                pv["exchange_number"] = r["parameters"].exchange_number
-            at = [k for k, v in pv.items() if _at_bound(v, st.bounds[k])]
-            blk["systems"][sysname] = {"parameters": pv, "loss": r["loss"], "evaluations": r["evaluations"],
-                                       "n_calibration_samples": r["n"], "at_bound": at}
-            for k in ("ph_rmse", "n_exchange", "note"):
-                if k in r:
-                    name = {"ph_rmse": "exchange_ph_rmse", "n_exchange": "n_calibration_samples_exchange",
-                            "note": "exchange_note"}[k]
-                    blk["systems"][sysname][name] = r[k]
-            if sysname == "mixed" and "gas_water_ratio" in at:
-                lo_hi = "lower" if pv["gas_water_ratio"] < np.sqrt(st.bounds["gas_water_ratio"][0]
-                                                                   * st.bounds["gas_water_ratio"][1]) else "upper"
-                blk["systems"][sysname]["note"] = (f"gas_water_ratio at its {lo_hi} bound: the mixed system collapses "
-                                                   f"to the {'closed' if lo_hi == 'lower' else 'open'} system")
-            for k, v in pv.items():
-                rows.append({"co2_source": src, "system": sysname, "parameter": k, "value": v, "loss": r["loss"]})
-        calib["sources"][src] = blk
-    calib["evaluations"] = int(sum(b["systems"][x]["evaluations"] for b in calib["sources"].values()
-                                   if "systems" in b for x in b["systems"]))
-    s["calibration"] = calib
-    out.mkdir(parents=True, exist_ok=True)
-    doc = station_document(st, out, {"model": model, "calibration": cal_tbl})
-    text = tomli_w.dumps(doc)
-    extra = ["", "## Calibration", "",
-             f"scipy.optimize.differential_evolution, seed {seed}, objective {st.objective} on "
-             f"{st.fit_samples} calibration samples, {calib['evaluations']} parameter sets evaluated (each one "
-             "equilibrium per sample). The primary "
-             f"system ({st.co2_source} CO2) is the one with the lowest calibration loss: **{system}**. The C-Q "
-             "rating is fitted on the calibration samples for the split-sample metrics (form by AIC there) and on "
-             "all samples for the load.", "", "| CO2 source | system | parameter | value | calibration loss |",
-             "|---|---|---|---|---|"]
-    def _bound(r):
-        return r["parameter"] in calib["sources"][r["co2_source"]]["systems"][r["system"]]["at_bound"]
+        # the calibrated station: parameters of every calibrated source/system, the primary system = best on calibration
+        params = dict(st.parameters)
+        model = dict(st.raw.get("model", {}))
+        for src, res in fits.items():
+            if "best" not in res:
+                continue
+            tbl = {}
+            for system in SYSTEMS:
+                prm = res[system]["parameters"]
+                params[(src, system)] = prm
+                tbl[system] = {"pco2_factor": float(prm.pco2_factor)}
+                if system == "mixed":
+                    tbl[system]["gas_water_ratio"] = float(prm.gas_water_ratio)
+                if prm.exchange_number is not None:
+                    tbl[system]["exchange_number"] = float(prm.exchange_number)
+            model[src] = tbl
+        system = fits.get(st.co2_source, {}).get("best", st.system)
+        model["system"] = system
+        cal_tbl = dict(st.raw.get("calibration", {}))
+        for k, p in (("calibration_period", periods.get("calibration")), ("validation_period", periods.get("validation"))):
+            if p is not None and not (isinstance(p, tuple) and p and p[0] == "rest"):
+                cal_tbl[k] = ":".join(str(a.date()) if a is not None else "" for a in p)
+        cal_tbl["seed"] = seed
+        st_cal = replace(st, parameters=params, system=system)
+        s = evaluate_station(st_cal, data, periods)  # bootstrap with [model] seed: validate reproduces it exactly
+        calib = {"optimiser": "scipy.optimize.differential_evolution (vectorised, L-BFGS-B polish)", "seed": seed,
+                 "objective": st.objective, "fit_samples": st.fit_samples, "maxiter": st.maxiter, "popsize": st.popsize,
+                 "bounds": {k: list(v) for k, v in st.bounds.items()}, "primary_co2_source": st.co2_source,
+                 "primary_system": system, "sources": {}}
+        rows = []
+        for src, res in fits.items():
+            if "best" not in res:
+                calib["sources"][src] = res
+                continue
+            blk = {"best_system": res["best"], "systems": {}}
+            for sysname in SYSTEMS:
+                r = res[sysname]
+                pv = {"pco2_factor": r["parameters"].pco2_factor}
+                if sysname == "mixed":
+                    pv["gas_water_ratio"] = r["parameters"].gas_water_ratio
+                if r["parameters"].exchange_number is not None:
+                    pv["exchange_number"] = r["parameters"].exchange_number
+                at = [k for k, v in pv.items() if _at_bound(v, st.bounds[k])]
+                blk["systems"][sysname] = {"parameters": pv, "loss": r["loss"], "evaluations": r["evaluations"],
+                                           "n_calibration_samples": r["n"], "at_bound": at}
+                for k in ("ph_rmse", "n_exchange", "note"):
+                    if k in r:
+                        name = {"ph_rmse": "exchange_ph_rmse", "n_exchange": "n_calibration_samples_exchange",
+                                "note": "exchange_note"}[k]
+                        blk["systems"][sysname][name] = r[k]
+                if sysname == "mixed" and "gas_water_ratio" in at:
+                    lo_hi = "lower" if pv["gas_water_ratio"] < np.sqrt(st.bounds["gas_water_ratio"][0]
+                                                                       * st.bounds["gas_water_ratio"][1]) else "upper"
+                    blk["systems"][sysname]["note"] = (f"gas_water_ratio at its {lo_hi} bound: the mixed system collapses "
+                                                       f"to the {'closed' if lo_hi == 'lower' else 'open'} system")
+                for k, v in pv.items():
+                    rows.append({"co2_source": src, "system": sysname, "parameter": k, "value": v, "loss": r["loss"]})
+            calib["sources"][src] = blk
+        calib["evaluations"] = int(sum(b["systems"][x]["evaluations"] for b in calib["sources"].values()
+                                       if "systems" in b for x in b["systems"]))
+        s["calibration"] = calib
+        doc = station_document(st, out, {"model": model, "calibration": cal_tbl})
+        text = tomli_w.dumps(doc)
+        extra = ["", "## Calibration", "",
+                 f"scipy.optimize.differential_evolution, seed {seed}, objective {st.objective} on "
+                 f"{st.fit_samples} calibration samples, {calib['evaluations']} parameter sets evaluated (each one "
+                 "equilibrium per sample). The primary "
+                 f"system ({st.co2_source} CO2) is the one with the lowest calibration loss: **{system}**. The C-Q "
+                 "rating is fitted on the calibration samples for the split-sample metrics (form by AIC there) and on "
+                 "all samples for the load.", "", "| CO2 source | system | parameter | value | calibration loss |",
+                 "|---|---|---|---|---|"]
+        def _bound(r):
+            return r["parameter"] in calib["sources"][r["co2_source"]]["systems"][r["system"]]["at_bound"]
 
-    extra += [f"| {r['co2_source']} | {r['system']} | {r['parameter']} | {r['value']:.5g}"
-              f"{' (at bound)' if _bound(r) else ''} | {r['loss']:.4f} |" for r in rows]
-    extra += [f"- {src} {k}: {b['note']}" for src, blk in calib["sources"].items() if "systems" in blk
-              for k, b in blk["systems"].items() if "note" in b]
-    if not calib["sources"]:
-        extra += ["", "No CO2 measurements: there are no equilibrium parameters to calibrate; the C-Q rating is fitted "
-                  "on the calibration samples (ordinary least squares, closed form) and validated on the rest."]
-    clean, figs, _ = _write_outputs(s, st_cal, out, f"Calibration of station {st.name}", figures)
-    calib["seconds"] = time.perf_counter() - t0
-    clean["calibration"] = calib
-    _atomic_write(out / "station.toml", lambda fh: fh.write(text))
-    write_csv_atomic(pd.DataFrame(rows, columns=["co2_source", "system", "parameter", "value", "loss"]),
-                     out / "parameters.csv")
-    clean["outputs"]["station"] = "station.toml"
-    clean["outputs"]["parameters"] = "parameters.csv"
-    lines = result_lines(clean)
-    if not calib["sources"]:
-        lines.append("no CO2 measurements: only the C-Q rating is calibrated (ordinary least squares on the "
-                     "calibration samples, validated on the rest)")
-    for src, blk in calib["sources"].items():
-        if "systems" not in blk:
-            lines.append(f"{src}: {blk.get('note', 'not calibrated')}")
-            continue
-        lines.append(f"calibrated ({src.replace('_', '-')} CO2): " + "; ".join(
-            f"{k} " + ", ".join(f"{n} {v:.3g}" + (" (at bound)" if n in b["at_bound"] else "")
-                                for n, v in b["parameters"].items())
-            for k, b in blk["systems"].items()) + f"; best {blk['best_system']}")
-    clean["lines"] = lines
-    clean["output_dir"] = str(out)
-    write_json_atomic({k: v for k, v in clean.items() if k != "lines"}, out / "summary.json")
-    rep = _report(clean, f"Calibration and validation of station {st.name}", figs, extra)
-    _atomic_write(out / "report.md", lambda fh: fh.write(rep))
+        extra += [f"| {r['co2_source']} | {r['system']} | {r['parameter']} | {r['value']:.5g}"
+                  f"{' (at bound)' if _bound(r) else ''} | {r['loss']:.4f} |" for r in rows]
+        extra += [f"- {src} {k}: {b['note']}" for src, blk in calib["sources"].items() if "systems" in blk
+                  for k, b in blk["systems"].items() if "note" in b]
+        if not calib["sources"]:
+            extra += ["", "No CO2 measurements: there are no equilibrium parameters to calibrate; the C-Q rating is fitted "
+                      "on the calibration samples (ordinary least squares, closed form) and validated on the rest."]
+        clean, figs, _ = _write_outputs(s, st_cal, tmp, f"Calibration of station {st.name}", figures)
+        calib["seconds"] = time.perf_counter() - t0
+        clean["calibration"] = calib
+        _atomic_write(tmp / "station.toml", lambda fh: fh.write(text))
+        write_csv_atomic(pd.DataFrame(rows, columns=["co2_source", "system", "parameter", "value", "loss"]),
+                         tmp / "parameters.csv")
+        clean["outputs"]["station"] = "station.toml"
+        clean["outputs"]["parameters"] = "parameters.csv"
+        lines = result_lines(clean)
+        if not calib["sources"]:
+            lines.append("no CO2 measurements: only the C-Q rating is calibrated (ordinary least squares on the "
+                         "calibration samples, validated on the rest)")
+        for src, blk in calib["sources"].items():
+            if "systems" not in blk:
+                lines.append(f"{src}: {blk.get('note', 'not calibrated')}")
+                continue
+            lines.append(f"calibrated ({src.replace('_', '-')} CO2): " + "; ".join(
+                f"{k} " + ", ".join(f"{n} {v:.3g}" + (" (at bound)" if n in b["at_bound"] else "")
+                                    for n, v in b["parameters"].items())
+                for k, b in blk["systems"].items()) + f"; best {blk['best_system']}")
+        clean["lines"] = lines
+        clean["output_dir"] = str(out)
+        write_json_atomic({k: v for k, v in clean.items() if k != "lines"}, tmp / "summary.json")
+        rep = _report(clean, f"Calibration and validation of station {st.name}", figs, extra)
+        _atomic_write(tmp / "report.md", lambda fh: fh.write(rep))
     return clean
