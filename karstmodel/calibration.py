@@ -29,6 +29,7 @@ and returns the non-dominated set.
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import time
@@ -46,7 +47,8 @@ from .catchment import Catchment, CatchmentError
 from .observations import load_discharge_observations
 from .parameters import apply_parameters, parameter_value
 
-OBJECTIVES = {"kge": M.kge, "kge_prime": M.kge_prime, "nse": M.nse, "log_nse": M.log_nse}
+OBJECTIVES = {"kge": M.kge, "kge_prime": M.kge_prime, "nse": M.nse, "log_nse": M.log_nse,
+              "kge_scaled": M.kge_scaled}
 #: variables that can enter an objective: q (discharge, mm/d) and spring chemistry columns of the timeseries
 CHEM_VARIABLES = ("dic_mmol_l", "ca_mmol_l", "mg_mmol_l", "hco3_mmol_l", "alk_meq_l", "ph", "si_calcite",
                   "log_pco2", "ec_us_cm_est")
@@ -96,11 +98,20 @@ class CalibrationSetup:
     #: parameters of the chemistry stage (``[calibration.chemistry_parameters]``): with chemistry in the weights,
     #: calibration runs in two stages (:func:`calibrate`); empty = one stage over ``parameters``
     chemistry_parameters: tuple = ()
+    #: (s_r, s_alpha, s_beta) of objective "kge_scaled" (Gupta et al. 2009, eq. 10; karstmodel.metrics.kge_scaled)
+    kge_scaling: tuple = (1.0, 1.0, 5.0)
     seed: int = 1
     maxiter: int = 60
     popsize: int = 15
     workers: int = 1
     pareto: bool = False
+
+
+def objective_function(setup: CalibrationSetup):
+    """The metric of ``setup.objective`` (a picklable callable of (sim, obs); higher is better)."""
+    if setup.objective == "kge_scaled":
+        return functools.partial(M.kge_scaled, scale=setup.kge_scaling)
+    return OBJECTIVES[setup.objective]
 
 
 def parse_period(text, what: str = "period") -> tuple | None:
@@ -216,7 +227,7 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     where = "[calibration] "
     allowed = {"objective", "calibration_period", "validation_period", "discharge_calibration_period", "seed",
                "maxiter", "popsize", "workers", "parameters", "chemistry_parameters", "weights", "pareto",
-               "closed_catchment"}
+               "closed_catchment", "kge_scaling"}
     for k in raw:
         if k not in allowed:
             raise CatchmentError(f"{where}{k}: unknown key (allowed: {', '.join(sorted(allowed))})", file=str(c.source))
@@ -270,16 +281,69 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     objective = overrides.get("objective", raw.get("objective", "kge"))
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    scaling = raw.get("kge_scaling", CalibrationSetup.kge_scaling)
+    if (not isinstance(scaling, (list, tuple)) or len(scaling) != 3
+            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in scaling)):
+        raise CatchmentError("[calibration] kge_scaling: give three non-negative numbers [s_r, s_alpha, s_beta]",
+                             file=str(c.source))
+    def count(key, default, lo, allow=()):
+        # a whole number from the command line (--key) or the file ([calibration] key), named in the error
+        if key in overrides:
+            v, what = overrides[key], f"--{key}"
+        else:
+            v, what = raw.get(key, default), f"{where}{key}"
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or (v < lo and v not in allow):
+            rule = f"a whole number >= {lo}" + (f" (or {', '.join(map(str, allow))})" if allow else "")
+            raise CatchmentError(f"{what}: must be {rule}, got {v!r}", file=str(c.source))
+        return int(v)
+
+    if "pareto" in raw and not isinstance(raw["pareto"], bool):
+        raise CatchmentError(f"{where}pareto: must be true or false", file=str(c.source))
+    cal = parse_period(overrides.get("calibration", raw.get("calibration_period")), "calibration period")
+    val = parse_period(overrides.get("validation", raw.get("validation_period")), "validation period")
+    if cal is not None and val is not None and _overlap(cal, val):
+        raise CatchmentError(f"the calibration period {_period_text(cal)} and the validation period "
+                             f"{_period_text(val)} overlap; a split-sample test needs separate periods",
+                             file=str(c.source))
     return CalibrationSetup(
-        parameters=tuple(specs), objective=objective, weights=weights,
-        calibration_period=parse_period(overrides.get("calibration", raw.get("calibration_period")), "calibration period"),
-        validation_period=parse_period(overrides.get("validation", raw.get("validation_period")), "validation period"),
+        parameters=tuple(specs), objective=objective, weights=weights, calibration_period=cal, validation_period=val,
         discharge_calibration_period=parse_period(raw.get("discharge_calibration_period"),
                                                   "[calibration] discharge_calibration_period"),
-        seed=int(overrides.get("seed", raw.get("seed", 1))), maxiter=int(overrides.get("maxiter", raw.get("maxiter", 60))),
-        popsize=int(overrides.get("popsize", raw.get("popsize", 15))),
-        workers=int(overrides.get("workers", raw.get("workers", 1))), pareto=bool(raw.get("pareto", False)),
-        chemistry_parameters=tuple(chem_specs))
+        seed=count("seed", 1, 0), maxiter=count("maxiter", 60, 1), popsize=count("popsize", 15, 1),
+        workers=count("workers", 1, 1, allow=(-1,)), pareto=bool(raw.get("pareto", False)),
+        chemistry_parameters=tuple(chem_specs), kge_scaling=tuple(float(x) for x in scaling))
+
+
+def _period_text(period) -> str:
+    a, b = period
+    return f"{a.date() if a is not None else '(start)'} .. {b.date() if b is not None else '(end)'}"
+
+
+def _overlap(p, q) -> bool:
+    lo = max([x for x in (p[0], q[0]) if x is not None], default=None)
+    hi = min([x for x in (p[1], q[1]) if x is not None], default=None)
+    return lo is None or hi is None or lo <= hi
+
+
+def check_observed_periods(c: Catchment, index: pd.DatetimeIndex, observations: pd.DataFrame, periods: dict,
+                           variables=("q",)) -> None:
+    """Every named period (``{"calibration": (start, end) or None, ...}``) must hold at least one day with an
+    observation of every variable in ``variables`` on the model's days; otherwise calibration would optimise a
+    penalty and validation report nothing. Raises :class:`InputError` naming the period and the file."""
+    for name, period in periods.items():
+        mask = period_mask(index, period)
+        if name == "calibration" and period is None and c.warmup_days:
+            mask[: c.warmup_days] = False
+        for v in variables:
+            col = "q_obs_mm" if v == "q" else v
+            vals = observations[col].to_numpy(dtype=float) if col in observations.columns else np.full(len(index),
+                                                                                                      np.nan)
+            if not np.isfinite(vals[mask]).any():
+                span = _period_text(period) if period is not None else (
+                    f"{index[0].date()} .. {index[-1].date()}" if len(index) else "(empty)")
+                raise InputError(f"no observed {'discharge' if v == 'q' else v} in the {name} period {span} "
+                                 f"(the simulated days run {index[0].date()} .. {index[-1].date()})",
+                                 file=str(c.observations.file))
 
 
 def period_mask(index: pd.DatetimeIndex, period) -> np.ndarray:
@@ -304,7 +368,7 @@ class Objective:
         self.setup = setup
         self.obs = observations
         self.mask = mask
-        self.metric = OBJECTIVES[setup.objective]
+        self.metric = objective_function(setup)
         self.water_only = set(setup.weights) == {"q"}
         self.q_mask = mask
         if setup.discharge_calibration_period is not None:
@@ -415,10 +479,10 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
     stages (:func:`_calibrate_staged`): the hydrological ``parameters`` against discharge on the fast water-only
     path, then the chemistry parameters against the whole weighted objective (discharge and chemistry) with the
     hydrology of the first stage."""
-    from .drivers import load_drivers
+    from .drivers import MIN_RECORD_DAYS, load_drivers
     c = catchment
     if data is None:
-        data = load_drivers(c.drivers, c.latitude, c.start, c.end).data
+        data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     if observations is None:
         observations = load_station_observations(c, data.index)
     if setup.chemistry_parameters and set(setup.weights) - {"q"}:
@@ -426,6 +490,10 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
     if "q_obs_mm" not in observations.columns or observations["q_obs_mm"].notna().sum() == 0:
         if "q" in setup.weights:
             raise InputError("no observed discharge to calibrate against", file=str(c.observations.file))
+    periods = {"calibration": setup.calibration_period}
+    if setup.validation_period is not None:
+        periods["validation"] = setup.validation_period
+    check_observed_periods(c, data.index, observations, periods, tuple(setup.weights))
     mask = period_mask(data.index, setup.calibration_period)
     if c.warmup_days and setup.calibration_period is None:
         mask[: c.warmup_days] = False
@@ -467,7 +535,7 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
             o = Objective(c, data, setup, observations, mask)
             cc, ss = o.simulate(r.x)
             front.append({"weights": wts, "parameters": o.values(r.x),
-                          **{f"{setup.objective}_{v}": OBJECTIVES[setup.objective](ss[v][mask], o.observed(cc, v)[mask])
+                          **{f"{setup.objective}_{v}": o.metric(ss[v][mask], o.observed(cc, v)[mask])
                              for v in ss}})
     return CalibrationResult(catchment=best, setup=setup, parameters=values, loss=float(res.fun),
                              n_evaluations=int(sum(r.nfev for _, r, _ in results)), history=history, metrics=mets,

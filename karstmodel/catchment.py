@@ -400,6 +400,55 @@ _CHEM_CHOICES = {"recharge_system": ("open", "closed", "mixed"), "matrix": ("equ
                  "prior_climate": ("all", "subtropical")}
 
 
+#: strong-acid inputs per litre of recharge: 0-20 mmol/L (20 mmol/L H2SO4 is already a mine drainage)
+_ACID_MAX_MMOL_L = 20.0
+
+
+def acid_inputs_from(reader: KeyReader, tbl: dict, base: AcidInputs) -> AcidInputs:
+    """An ``[acid_inputs]`` table (catchment or scenario file) on top of ``base``: ``sulfuric_mmol_l`` and
+    ``nitric_mmol_l`` (numbers in 0..20 mmol/L) and ``[acid_inputs.land_use.<class>]`` tables with the same two
+    keys (missing ones 0); any other key, a text value, a negative value or a class given as a number is refused
+    naming the key."""
+    where = "[acid_inputs] "
+    keys = ("sulfuric_mmol_l", "nitric_mmol_l")
+    reader.known(tbl, set(keys) | {"land_use"}, where)
+    by_lu = dict(base.by_land_use)
+    for cls, sub in reader.table(tbl, "land_use", "[acid_inputs] ").items():
+        if cls not in LAND_USE_CLASSES:
+            reader.err(f"[acid_inputs.land_use] {cls}",
+                       f"unknown land-use class (known: {', '.join(LAND_USE_CLASSES)})")
+        w = f"[acid_inputs.land_use.{cls}] "
+        if not isinstance(sub, dict):
+            reader.err(f"[acid_inputs.land_use] {cls}", f"must be a table like {{nitric_mmol_l = 0.4}}, got {sub!r}")
+        reader.known(sub, set(keys), w)
+        by_lu[cls] = tuple(reader.number(sub, k, w, default=0.0, lo=0, hi=_ACID_MAX_MMOL_L) for k in keys)
+    return AcidInputs(
+        sulfuric_mmol_l=reader.number(tbl, "sulfuric_mmol_l", where, default=base.sulfuric_mmol_l, lo=0,
+                                      hi=_ACID_MAX_MMOL_L),
+        nitric_mmol_l=reader.number(tbl, "nitric_mmol_l", where, default=base.nitric_mmol_l, lo=0,
+                                    hi=_ACID_MAX_MMOL_L),
+        by_land_use=by_lu)
+
+
+def _iso_date(reader: KeyReader, table: dict, key: str, where: str) -> str | None:
+    """A calendar date written as a TOML date or an ISO text ``YYYY-MM-DD`` (a time of day is not allowed: the
+    model runs in days); returned as ``YYYY-MM-DD``."""
+    import datetime as _dt
+    if key not in table:
+        return None
+    v = table[key]
+    if isinstance(v, _dt.datetime):
+        reader.err(f"{where}{key}", f"must be a date without a time of day, got {v.isoformat()}")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        try:
+            return _dt.date.fromisoformat(v.strip()).isoformat()
+        except ValueError:
+            pass
+    reader.err(f"{where}{key}", f"must be an ISO date YYYY-MM-DD, got {v!r}")
+
+
 def _fractions(reader: _Reader, table: dict, where: str, allowed) -> dict:
     reader.known(table, allowed, where)
     out = {k: reader.number(table, k, where, lo=0.0, hi=1.0) for k in table}
@@ -427,7 +476,7 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     name = doc.get("name")
     if not isinstance(name, str) or not name:
         r.err("name", "missing or not a string")
-    loc = doc.get("location", {})
+    loc = r.table(doc, "location", required=True)
     r.known(loc, {"latitude", "longitude", "elevation_m"}, "[location] ")
     lat = r.number(loc, "latitude", "[location] ", lo=-90, hi=90, required=True)
     lon = r.number(loc, "longitude", "[location] ", lo=-180, hi=180, required=True)
@@ -439,14 +488,15 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     if not isinstance(drv, dict) or "file" not in drv:
         r.err("[drivers] file", "missing (path of the drivers CSV relative to the catchment file)")
     r.known(drv, {"file", "pet", "gap_fill", "max_gap_days"}, "[drivers] ")
-    drivers = DriverSpec(file=(base / drv["file"]).resolve(),
+    drivers = DriverSpec(file=(base / r.string(drv, "file", "[drivers] ")).resolve(),
                          pet=r.choice(drv, "pet", "[drivers] ", ("column", "oudin", "hargreaves"), "oudin"),
                          gap_fill=r.choice(drv, "gap_fill", "[drivers] ", ("none", "linear", "climatology"), "none"),
                          max_gap_days=r.number(drv, "max_gap_days", "[drivers] ", default=5, lo=1, hi=366,
                                                integer=True))
-    obs = doc.get("observations", {})
+    obs = r.table(doc, "observations")
     r.known(obs, {"file", "discharge"}, "[observations] ")
-    observations = ObservationSpec(file=(base / obs["file"]).resolve() if "file" in obs else None,
+    observations = ObservationSpec(file=(base / r.string(obs, "file", "[observations] ")).resolve()
+                                   if "file" in obs else None,
                                    discharge=r.choice(obs, "discharge", "[observations] ", ("spring", "outlet"),
                                                       "spring"))
 
@@ -456,10 +506,11 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     if climate not in ("all", "subtropical"):
         r.err("[chemistry] prior_climate", f"must be 'all' or 'subtropical', got {climate!r}")
     defaults = dict(default_parameters(climate))
-    overrides = doc.get("land_use_parameters", {})
+    overrides = r.table(doc, "land_use_parameters")
     r.known(overrides, LAND_USE_CLASSES, "[land_use_parameters] ")
     for cls, tbl in overrides.items():
         where = f"[land_use_parameters.{cls}] "
+        r.table(overrides, cls, "[land_use_parameters] ")
         r.known(tbl, PARAMETER_NAMES, where)
         upd = {k: r.number(tbl, k, where, lo=PARAMETER_BOUNDS[k][0], hi=PARAMETER_BOUNDS[k][1]) for k in tbl}
         defaults[cls] = defaults[cls].with_updates(**upd)
@@ -498,7 +549,7 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
         r.err("land_use" if "land_use" in doc else "hydrotopes",
               f"fractions must sum to 1, they sum to {total:.6g}")
 
-    lit_tbl = doc.get("lithology", {"limestone": 1.0})
+    lit_tbl = r.table(doc, "lithology") if "lithology" in doc else {"limestone": 1.0}
     r.known(lit_tbl, {"limestone", "dolomite", "non_carbonate", "allogenic_to_karst", "non_carbonate_calcareous"},
             "[lithology] ")
     lith = Lithology(limestone=r.number(lit_tbl, "limestone", "[lithology] ", default=0.0, lo=0, hi=1),
@@ -516,28 +567,15 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     res = _dataclass_from(r, ReservoirParameters, doc.get("reservoirs", {}), "[reservoirs] ", _RES_BOUNDS)
     chem = _dataclass_from(r, ChemistryOptions, chem_tbl, "[chemistry] ", _CHEM_BOUNDS, _CHEM_CHOICES)
 
-    acid_tbl = doc.get("acid_inputs", {})
-    r.known(acid_tbl, {"sulfuric_mmol_l", "nitric_mmol_l", "land_use"}, "[acid_inputs] ")
-    by_lu = {}
-    for cls, tbl in acid_tbl.get("land_use", {}).items():
-        if cls not in LAND_USE_CLASSES:
-            r.err(f"[acid_inputs.land_use] {cls}", "unknown land-use class")
-        r.known(tbl, {"sulfuric_mmol_l", "nitric_mmol_l"}, f"[acid_inputs.land_use.{cls}] ")
-        by_lu[cls] = (r.number(tbl, "sulfuric_mmol_l", f"[acid_inputs.land_use.{cls}] ", default=0.0, lo=0, hi=20),
-                      r.number(tbl, "nitric_mmol_l", f"[acid_inputs.land_use.{cls}] ", default=0.0, lo=0, hi=20))
-    acids = AcidInputs(sulfuric_mmol_l=r.number(acid_tbl, "sulfuric_mmol_l", "[acid_inputs] ", default=0.0, lo=0, hi=20),
-                       nitric_mmol_l=r.number(acid_tbl, "nitric_mmol_l", "[acid_inputs] ", default=0.0, lo=0, hi=20),
-                       by_land_use=by_lu)
+    acids = acid_inputs_from(r, r.table(doc, "acid_inputs"), AcidInputs())
     allo = _dataclass_from(r, AllogenicWater, doc.get("allogenic_water", {}), "[allogenic_water] ",
                            {k.name: (0.0, 50.0) for k in fields(AllogenicWater)})
 
-    sim = doc.get("simulation", {})
+    sim = r.table(doc, "simulation")
     r.known(sim, {"start", "end", "warmup_days"}, "[simulation] ")
-    for k in ("start", "end"):
-        if k in sim and not isinstance(sim[k], str) and not hasattr(sim[k], "isoformat"):
-            r.err(f"[simulation] {k}", "must be an ISO date string")
-    start = str(sim["start"]) if "start" in sim else None
-    end = str(sim["end"]) if "end" in sim else None
+    start, end = (_iso_date(r, sim, k, "[simulation] ") for k in ("start", "end"))
+    if start is not None and end is not None and end < start:
+        r.err("[simulation] end", f"{end} is before start {start}")
     warm = r.number(sim, "warmup_days", "[simulation] ", default=365, lo=0, hi=36500, integer=True)
     reaches = []
     if "reaches" in doc:

@@ -173,6 +173,9 @@ def main(argv=None) -> int:
     except (InputError, UserError) as exc:
         print(f"karstmodel {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # output folders are left as they were (karstmodel.io.atomic_output_dir)
+        print(f"karstmodel {args.command}: interrupted; output folder left as it was", file=sys.stderr)
+        return 130
     except Exception as exc:  # known user-facing failures from the libraries
         from chemistry.database import DatabaseError
         from chemistry.phreeqc import PhreeqcDatabaseError

@@ -5,16 +5,29 @@ import time
 from pathlib import Path
 
 
+def _count(value, option: str, lo: int = 1, allow=()):
+    """A whole-number option: ``None`` (not given) passes; below ``lo`` (and not in ``allow``) is refused."""
+    from .cli import UserError
+    if value is None or value in allow:
+        return value
+    if value < lo:
+        extra = f" (or {', '.join(str(a) for a in allow)})" if allow else ""
+        raise UserError(f"{option} must be >= {lo}{extra}, got {value}")
+    return value
+
+
 def cmd_run(args) -> int:
     from .catchment import load_catchment, resolve_catchment
-    from .outputs import write_run
+    from .io import atomic_output_dir, default_output_dir
+    from .outputs import catchment_inputs, write_run
     from .simulate import simulate
     t0 = time.perf_counter()
     path = resolve_catchment(args.catchment)
     c = load_catchment(path)
-    result = simulate(c)
-    outdir = Path(args.output) if args.output else Path("karstmodel-output") / c.name
-    paths = write_run(result, outdir, figures=not args.no_figures)
+    outdir = Path(args.output) if args.output else default_output_dir(c.name)
+    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+        result = simulate(c)
+        paths = write_run(result, tmp, figures=not args.no_figures)
     s = result.summary
     dt = time.perf_counter() - t0
     lines = [
@@ -57,6 +70,8 @@ def _print_metrics(summary: dict):
 def cmd_validate(args) -> int:
     from .calibration import parse_period
     from .catchment import load_catchment, resolve_catchment
+    from .io import atomic_output_dir, default_output_dir
+    from .outputs import catchment_inputs
     from .report import validate_catchment
     from .station_summary import resolve_station_group, summarise_station_group
     from .stations import is_station, validate_station
@@ -76,9 +91,10 @@ def cmd_validate(args) -> int:
         _print_station(summary, "validate")
         return 0
     c = load_catchment(path)
-    outdir = Path(args.output) if args.output else Path("karstmodel-output") / f"{c.name}-validate"
-    s = validate_catchment(c, outdir, (parse_period(args.calibration, "--calibration"),
-                                       parse_period(args.validation, "--validation")), figures=not args.no_figures)
+    outdir = Path(args.output) if args.output else default_output_dir(c.name, "-validate")
+    periods = (parse_period(args.calibration, "--calibration"), parse_period(args.validation, "--validation"))
+    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+        s = validate_catchment(c, tmp, periods, figures=not args.no_figures)
     print(f"karstmodel validate: {c.name}: sink {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1, "
           f"water balance {s['water_balance_error']:.1e}, carbon balance {s['carbon_balance_error']:.1e}")
     _print_metrics(s)
@@ -97,8 +113,16 @@ def _print_station(s: dict, verb: str):
 def cmd_calibrate(args) -> int:
     from .calibration import setup_from_catchment
     from .catchment import load_catchment, resolve_catchment
+    from .io import atomic_output_dir, default_output_dir
+    from .outputs import catchment_inputs
     from .report import calibrate_catchment
     from .stations import calibrate_station, is_station
+    _count(args.maxiter, "--maxiter")
+    _count(args.popsize, "--popsize")
+    _count(args.workers, "--workers", allow=(-1,))
+    _count(args.seed, "--seed", lo=0)
+    _count(args.glue_samples, "--glue-samples", lo=10)
+    _count(args.sensitivity_n, "--sensitivity-n")
     path = resolve_catchment(args.catchment)
     if is_station(path):
         summary = calibrate_station(path, Path(args.output) if args.output else None, calibration=args.calibration,
@@ -110,10 +134,11 @@ def cmd_calibrate(args) -> int:
                                                    "validation": args.validation, "seed": args.seed,
                                                    "maxiter": args.maxiter, "popsize": args.popsize,
                                                    "workers": args.workers})
-    outdir = Path(args.output) if args.output else Path("karstmodel-output") / f"{c.name}-calibrate"
-    s = calibrate_catchment(c, setup, outdir, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
-                            sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
-                            figures=not args.no_figures, progress=not args.quiet)
+    outdir = Path(args.output) if args.output else default_output_dir(c.name, "-calibrate")
+    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+        s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
+                                sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
+                                figures=not args.no_figures, progress=not args.quiet)
     cal = s["calibration"]
     print(f"karstmodel calibrate: {c.name}: {cal['evaluations']} runs in {cal['seconds']:.0f} s "
           f"(objective {cal['objective']}, seed {cal['seed']})")
@@ -138,13 +163,18 @@ def cmd_init(args) -> int:
 
 def cmd_scenario(args) -> int:
     from .catchment import load_catchment, resolve_catchment
+    from .io import atomic_output_dir, default_output_dir
+    from .outputs import catchment_inputs
     from .report import write_scenario
-    from .scenarios import load_scenario, run_scenario
+    from .scenarios import load_scenario, run_scenario, scenario_inputs
+    _count(args.ensemble, "--ensemble", lo=0)
+    _count(args.workers, "--workers", allow=(-1,))
     c = load_catchment(resolve_catchment(args.catchment))
     sc = load_scenario(args.scenario)
-    res = run_scenario(c, sc, ensemble=args.ensemble, workers=args.workers or 1, progress=not args.quiet)
-    outdir = Path(args.output) if args.output else Path("karstmodel-output") / f"{c.name}-{sc['name']}"
-    write_scenario(res, outdir, figures=not args.no_figures)
+    outdir = Path(args.output) if args.output else default_output_dir(f"{c.name}-{sc['name']}")
+    with atomic_output_dir(outdir, protect=catchment_inputs(c) + scenario_inputs(sc)) as tmp:
+        res = run_scenario(c, sc, ensemble=args.ensemble, workers=args.workers or 1, progress=not args.quiet)
+        write_scenario(res, tmp, figures=not args.no_figures)
     s = res["summary"]
     d, u, ind = s["delta"], s["uncertainty"], s["indicators"]
     q = u.get("delta_carbon_sink_tc_km2_yr")
@@ -188,7 +218,8 @@ def register(sub) -> None:
     c.add_argument("catchment", nargs="?", default=None)
     c.add_argument("--calibration", help="calibration period START:END")
     c.add_argument("--validation", help="validation period START:END")
-    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse"])
+    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse", "kge_scaled"],
+                   help="goodness of fit maximised for every weighted variable (default: the file's [calibration] objective, else kge); kge_scaled weights KGE's bias term by [calibration] kge_scaling")
     c.add_argument("--maxiter", type=int)
     c.add_argument("--popsize", type=int)
     c.add_argument("--seed", type=int)

@@ -1,6 +1,7 @@
 """Forcing time series: read and check the drivers CSV, fill gaps only when asked, and compute PET.
 
-Drivers CSV: ``date`` (ISO 8601; sub-daily time stamps are aggregated to days: precipitation summed, temperature
+Drivers CSV: ``date`` (ISO 8601; a UTC offset after a clock time is dropped and the clock time kept, so days are
+the days of the clock that wrote the file: :func:`karstmodel.io.parse_times`; sub-daily time stamps are aggregated to days: precipitation summed, temperature
 averaged, ``tmin_c``/``tmax_c`` from the daily min/max), ``precip_mm``, ``temp_c`` and optionally ``pet_mm``,
 ``tmin_c``, ``tmax_c``. Every check names the file, column and row. Gaps (missing days or empty values) are refused
 unless the catchment file picks a fill method:
@@ -9,6 +10,10 @@ unless the catchment file picks a fill method:
   precipitation of that calendar month; only for gaps up to ``max_gap_days``.
 * ``climatology``: every variable from its mean for that calendar day (temperature, PET) or calendar month
   (precipitation), any gap length.
+
+Infinite values are refused like text; model runs also refuse a record shorter than ``MIN_RECORD_DAYS`` (30)
+days. ``[simulation] start`` before the first or ``end`` after the last date of the record is refused (never
+truncated silently).
 
 The number of filled values per column is returned and reported in ``summary.json``; nothing is dropped.
 
@@ -27,7 +32,11 @@ import pandas as pd
 
 from chemistry.errors import InputError
 
-from .io import read_csv
+from .io import parse_times, read_csv
+
+#: shortest record the model runs (days): the sink and the balances are annual rates, and a record of a day or
+#: two gives no meaningful value for them
+MIN_RECORD_DAYS = 30
 
 UNITLESS = {"precip": "precip_mm", "precipitation": "precip_mm", "rain": "precip_mm", "p": "precip_mm",
             "temp": "temp_c", "temperature": "temp_c", "t": "temp_c", "pet": "pet_mm", "tmin": "tmin_c",
@@ -76,8 +85,9 @@ def _check_names(df: pd.DataFrame, path: str):
             raise InputError(f"column name without a unit; rename it to {UNITLESS[key]!r}", file=path, column=c)
 
 
-def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
-    """Read, check, aggregate, gap-fill (if asked) and add PET. ``spec`` is a :class:`DriverSpec`."""
+def load_drivers(spec, latitude_deg: float, start=None, end=None, min_days: int = 0) -> Drivers:
+    """Read, check, aggregate, gap-fill (if asked) and add PET. ``spec`` is a :class:`DriverSpec`. The model runs
+    ask for ``min_days = MIN_RECORD_DAYS``: a shorter record in the period is refused naming the file."""
     path = str(spec.file)
     df = read_csv(spec.file)
     _check_names(df, path)
@@ -86,11 +96,7 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
             raise InputError("missing required column (required: date, precip_mm, temp_c)", file=path, column=col)
     if spec.pet == "column" and "pet_mm" not in df.columns:
         raise InputError("[drivers] pet = 'column' but the file has no pet_mm column", file=path, column="pet_mm")
-    dates = pd.to_datetime(df["date"], errors="coerce")
-    bad = dates.isna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"cannot parse date {df['date'].iloc[i]!r}", file=path, column="date", row=i + 2)
+    dates = parse_times(df["date"], path, "date")
     dt = dates.diff().to_numpy()[1:]
     nonpos = np.flatnonzero(dt <= np.timedelta64(0, "s"))
     if nonpos.size:
@@ -104,6 +110,10 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
         if badv.any():
             i = int(np.flatnonzero(badv.to_numpy())[0])
             raise InputError(f"not a number: {df[c].iloc[i]!r}", file=path, column=c, row=i + 2)
+        inf = np.flatnonzero(np.isinf(v.to_numpy(dtype=float)))
+        if inf.size:
+            i = int(inf[0])
+            raise InputError(f"infinite value {df[c].iloc[i]}", file=path, column=c, row=i + 2)
         df[c] = v
     neg = np.flatnonzero((df["precip_mm"] < 0).to_numpy())
     if neg.size:
@@ -139,13 +149,24 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None) -> Drivers:
         # daily files need tmin_c/tmax_c; sub-daily ones get them from the daily extremes above
         raise InputError("[drivers] pet = 'hargreaves' needs tmin_c and tmax_c columns (or sub-daily temperatures)",
                          file=path, column="tmin_c")
-    # period
+    # period: [simulation] start and end must lie within the record (never truncated silently)
+    first, last = data.index[0], data.index[-1]
+    if start is not None and pd.Timestamp(start) < first:
+        raise InputError(f"[simulation] start {pd.Timestamp(start).date()} is before the first date of the drivers "
+                         f"({first.date()})", file=path, column="date")
+    if end is not None and pd.Timestamp(end) > last:
+        raise InputError(f"[simulation] end {pd.Timestamp(end).date()} is after the last date of the drivers "
+                         f"({last.date()})", file=path, column="date")
     if start is not None:
         data = data[data.index >= pd.Timestamp(start)]
     if end is not None:
         data = data[data.index <= pd.Timestamp(end)]
     if data.empty:
         raise InputError(f"no driver data in the simulation period {start} .. {end}", file=path)
+    days = (data.index[-1] - data.index[0]).days + 1
+    if days < min_days:
+        raise InputError(f"{days} day(s) of drivers in the simulation period; at least {min_days} days are "
+                         "needed (the sink and the balances are annual rates)", file=path, column="date")
     full = pd.date_range(data.index[0], data.index[-1], freq="D", name="date")
     data = data.reindex(full)
     filled = {}

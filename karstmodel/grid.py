@@ -252,11 +252,19 @@ def validate_grid(ds, source: str | None = None, template=None):
             raise GridInputError(f"{int(row.sum())} missing value(s) (NaN), first on {tindex[j].date()}; fill the "
                                  "gaps before the run (e.g. ds.interpolate_na('time'))", source=src, variable=var,
                                  cell=_cell_label(norm if var in norm else ds, i))
+        inf_cell = np.isinf(norm[var]).any("time").values
+        if inf_cell.any():
+            i = int(np.flatnonzero(inf_cell)[0])
+            row = np.isinf(np.asarray(norm[var].isel(cell=i).values))
+            j = int(np.flatnonzero(row)[0])
+            raise GridInputError(f"{int(row.sum())} infinite value(s), first on {tindex[j].date()}", source=src,
+                                 variable=var, cell=_cell_label(norm, i))
     for var in cell_vars:
         v = norm[var].values
         bad = np.flatnonzero(~np.isfinite(v))
         if bad.size:
-            raise GridInputError("missing value (NaN)", source=src, variable=var, cell=_cell_label(norm, int(bad[0])))
+            raise GridInputError("missing value (NaN)" if np.isnan(v[bad[0]]) else "infinite value", source=src,
+                                 variable=var, cell=_cell_label(norm, int(bad[0])))
     _check_range(norm, "precip_mm", 0.0, None, src, "negative precipitation")
     if "pet_mm" in norm:
         _check_range(norm, "pet_mm", 0.0, None, src, "negative PET")

@@ -35,7 +35,19 @@ def register(sub) -> None:
     g.set_defaults(func=cmd_grid)
 
 
+class _CellFailure(Exception):
+    """A cell failed in the run: nothing is written, exit code 1."""
+
+
 def cmd_grid(args) -> int:
+    try:
+        return _cmd_grid(args)
+    except _CellFailure as exc:
+        print(f"karstmodel grid: error: {exc} (nothing written)", file=sys.stderr)
+        return 1
+
+
+def _cmd_grid(args) -> int:
     from .catchment import load_catchment, resolve_catchment
     from .cli import UserError
     if args.demo and args.input:
@@ -68,10 +80,17 @@ def cmd_grid(args) -> int:
         ds = grid.open_grid(args.input)
         source, name = str(args.input), f"grid-{Path(args.input).stem}"
         inputs = [Path(args.input)]
-    outdir = Path(args.output) if args.output else Path("karstmodel-output") / name
-    if outdir.exists() and not outdir.is_dir():
-        from chemistry.errors import InputError
-        raise InputError("output path exists and is not a directory", file=str(outdir))
+    from .io import atomic_output_dir, default_output_dir
+    outdir = Path(args.output) if args.output else default_output_dir(name)
+    with atomic_output_dir(outdir, protect=inputs + ([template.source] if template.source else [])) as tmp:
+        rc = _run_and_write(args, ds, template, source, inputs, tmp, outdir, t0)
+    return rc
+
+
+def _run_and_write(args, ds, template, source, inputs, tmp: Path, outdir: Path, t0: float) -> int:
+    """Simulate the grid and write its outputs into ``tmp`` (the new output folder before its final rename)."""
+    from . import grid
+    from .cli import UserError
     client = None
     if args.dask_scheduler:
         try:
@@ -83,16 +102,15 @@ def cmd_grid(args) -> int:
         out = grid.simulate_grid(ds, template, chunks=args.chunk_cells or "auto", progress=not args.quiet,
                                  workers=args.workers, daily=not args.no_daily, source=source)
     except grid.GridCellError as exc:
-        print(f"karstmodel grid: error: {exc} (nothing written)", file=sys.stderr)
-        return 1
+        raise _CellFailure(str(exc)) from None
     finally:
         if client is not None:
             client.close()
-    paths = {"grid": grid.write_netcdf(out, outdir / "grid.nc", protect=inputs)}
+    paths = {"grid": grid.write_netcdf(out, tmp / "grid.nc", protect=inputs)}
     if args.demo:
-        paths["demo_input"] = grid.write_netcdf(ds, outdir / "demo_input.nc")
+        paths["demo_input"] = grid.write_netcdf(ds, tmp / "demo_input.nc")
     if not args.no_figures:
-        paths.update({f"map_{k}": p for k, p in grid.grid_maps(out, outdir, template.name + " grid").items()})
+        paths.update({f"map_{k}": p for k, p in grid.grid_maps(out, tmp, template.name + " grid").items()})
     summary = grid.grid_summary(out)
     summary.update({
         "input": source, "template_source": str(template.source) if template.source else None,
@@ -101,7 +119,7 @@ def cmd_grid(args) -> int:
                 "cell_years_per_s": summary["cell_years"] / out.attrs["karstmodel_run_seconds"]},
         "outputs": {k: p.name for k, p in paths.items()},
     })
-    paths["summary"] = outdir / "summary.json"
+    paths["summary"] = tmp / "summary.json"
     summary["outputs"]["summary"] = "summary.json"
     from .io import write_json_atomic
     write_json_atomic(summary, paths["summary"])

@@ -1,15 +1,26 @@
 """Scaffold a new catchment folder from a drivers CSV (and an observations CSV) with documented defaults."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - python < 3.11
+    import tomli as tomllib
+
+import tomli_w
+
 from chemistry.errors import InputError
 
-from .catchment import DriverSpec, load_catchment
+from .catchment import DriverSpec, catchment_from_dict
 from .drivers import load_drivers
-from .io import read_csv
+from .io import _umask_mode, read_csv
+from .observations import CHEMISTRY_COLUMNS, read_station_file
+
+DISCHARGE_COLUMNS = ("q_m3_s", "q_l_s", "q_mm_d")
 from .landuse import LAND_USE_CLASSES
 
 
@@ -113,25 +124,58 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
         obs = read_csv(observations_csv)
         if "date" not in obs.columns and "datetime" not in obs.columns:
             raise InputError("missing required column (date or datetime)", file=str(observations_csv), column="date")
+        if not any(c in obs.columns for c in DISCHARGE_COLUMNS + CHEMISTRY_COLUMNS):
+            raise InputError(f"no discharge column ({', '.join(DISCHARGE_COLUMNS)}) and no chemistry column "
+                             f"({', '.join(CHEMISTRY_COLUMNS)}); an observations file needs at least one",
+                             file=str(observations_csv))
+        read_station_file(observations_csv)  # times, numbers and ranges: the errors name the user's file and line
     name = name or folder.name
     obs_block = (f'[observations]\nfile = "observations.csv"\ndischarge = "{discharge}"   # the observed q is the '
                  f'spring discharge or the total outlet runoff\n') if observations_csv is not None else ""
-    text = TEMPLATE.format(name=name, folder=folder, area=area_km2, lat=latitude, lon=longitude, elev=elevation_m,
+    text = TEMPLATE.format(name=_toml_string(name)[1:-1], folder=" ".join(str(folder).split()), area=area_km2,
+                           lat=latitude, lon=longitude, elev=elevation_m,
                            pet=pet, observations=obs_block, classes=", ".join(LAND_USE_CLASSES),
                            land_use="\n".join(f"{k} = {v}" for k, v in lu.items()),
                            lithology="\n".join(f"{k} = {v}" for k, v in lith.items()),
                            climate="subtropical" if 14 <= mean_t <= 22 else "all")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent if folder.parent.exists() else None))
+    # the scaffold must be valid; checked under its final name, so an error never names a temporary file
+    catchment_from_dict(tomllib.loads(text), folder.resolve() / "catchment.toml")
+    created = []
+    parent = folder.resolve().parent
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    for anc in [folder.resolve(), *folder.resolve().parents]:
+        if anc.exists():
+            if not anc.is_dir():
+                raise InputError(f"{anc} is not a folder", file=str(folder))
+            break
+    tmp = None
     try:
+        folder.resolve().parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-init-", dir=folder.resolve().parent))
+        os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))
         shutil.copyfile(drivers_csv, tmp / "drivers.csv")
         if observations_csv is not None:
             shutil.copyfile(observations_csv, tmp / "observations.csv")
         (tmp / "catchment.toml").write_text(text, encoding="utf-8")
-        load_catchment(tmp / "catchment.toml")  # the scaffold must be valid
         if folder.exists():
             folder.rmdir()
         tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        tmp = None
+    except OSError as exc:
+        raise InputError(f"cannot create the catchment folder: {exc.strerror}", file=str(folder)) from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            for d in created:
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
     return folder / "catchment.toml"
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (quotes, backslashes and control characters escaped), by tomli_w."""
+    return tomli_w.dumps({"v": text}).split("=", 1)[1].strip()

@@ -1,6 +1,7 @@
 """Reading user files with clear errors, and writing outputs atomically (never a half-written file)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -169,3 +170,191 @@ def _clean(o):
 def write_json_atomic(obj, path):
     """Write JSON atomically (NaN/inf become null)."""
     _atomic_write(path, lambda fh: json.dump(_clean(obj), fh, indent=2, default=_json_default))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Output folders: default names and whole-run atomic replacement
+_NAME_MAX = 100  # characters of a default output folder name before it is shortened with a hash
+
+
+def safe_output_name(name: str, suffix: str = "") -> str:
+    """A folder name for ``karstmodel-output/`` built from a user's ``name`` (catchment, station or scenario):
+    every character other than letters, digits, ``.``, ``_`` and ``-`` becomes ``_`` (no path separators, so the
+    folder always lies inside ``karstmodel-output/``), leading dots are removed (no ``..``, no hidden folder), an
+    empty result becomes ``unnamed``, and a name longer than 100 characters keeps its first 91 characters and
+    gets ``-`` and 8 hex digits of the SHA-1 of the full name (distinct names stay distinct)."""
+    import hashlib
+    import re
+    full = f"{name}{suffix}"
+    text = re.sub(r"[^A-Za-z0-9._-]", "_", full).lstrip(".") or "unnamed"
+    if len(text) > _NAME_MAX:
+        digest = hashlib.sha1(full.encode("utf-8")).hexdigest()[:8]
+        text = f"{text[:_NAME_MAX - 9]}-{digest}"
+    return text
+
+
+def default_output_dir(name: str, suffix: str = "") -> Path:
+    """``karstmodel-output/<safe name><suffix>`` (see :func:`safe_output_name`)."""
+    return Path("karstmodel-output") / safe_output_name(name, suffix)
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def _check_output_dir(out: Path, protect) -> None:
+    """Refuse output folders that cannot be created or that the replacement would destroy user files in."""
+    target = Path(os.path.abspath(out))
+    for part in target.parts[1:]:
+        if len(part.encode("utf-8")) > 255:
+            raise InputError(f"output folder name is too long ({len(part)} characters, at most 255)", file=str(out))
+    for anc in [target, *target.parents]:
+        if anc.exists():
+            if not anc.is_dir():
+                what = "output path" if anc == target else f"{anc} (a parent of the output folder)"
+                raise InputError(f"{what} exists and is not a folder", file=str(out))
+            break
+    real = target.resolve()
+    for p in protect:
+        if p is None:
+            continue
+        q = Path(p).resolve()
+        if _inside(q, real):
+            raise InputError(f"the output folder holds an input of this run ({q.name}); writing the run there would "
+                             "replace it; choose another output folder", file=str(out))
+    if _inside(Path.cwd().resolve(), real):
+        raise InputError("the output folder is the current folder or one of its parents; choose another one",
+                         file=str(out))
+    if target.is_dir() and any(target.iterdir()) and not _is_output_folder(target):
+        raise InputError("exists and is not a karstmodel output folder (no summary.json, or other sub-folders); "
+                         "its content would be replaced: choose a new or empty folder", file=str(out))
+
+
+def _is_output_folder(folder: Path) -> bool:
+    """A folder an earlier karstmodel run wrote: ``summary.json`` (a run) or ``stations_summary.csv`` (a station
+    group) at the top, and every sub-folder itself such a folder."""
+    if not ((folder / "summary.json").is_file() or (folder / "stations_summary.csv").is_file()):
+        return False
+    return all(_is_output_folder(e) for e in folder.iterdir() if e.is_dir())
+
+
+class _Terminated(BaseException):
+    """SIGTERM turned into an exception so that ``finally`` blocks clean up (exit code 143)."""
+
+
+def _raise_terminated(signum, frame):  # pragma: no cover - exercised by the interrupt tests in a subprocess
+    raise _Terminated()
+
+
+@contextlib.contextmanager
+def _signals_blocked(active: bool):
+    """SIGINT and SIGTERM held back (delivered on exit) while renaming or cleaning up (main thread only)."""
+    import signal
+    prev = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if active else None
+    try:
+        yield
+    finally:
+        if active:
+            signal.pthread_sigmask(signal.SIG_SETMASK, prev)
+
+
+@contextlib.contextmanager
+def atomic_output_dir(path, protect=()):
+    """Write a run's output folder as one unit. Yields a fresh hidden sibling folder to write into; when the block
+    ends without error, the old folder (if any) is moved aside and the new one renamed to ``path`` with SIGINT and
+    SIGTERM held back in between, then the old one is deleted. On any error, SIGINT or SIGTERM the sibling is
+    deleted and the old folder is left as it was. A reader thus sees the complete old set or the complete new set,
+    never a mix, no stale file of an earlier run, and no hidden temporary file after a signal.
+
+    Refused before anything is written (:class:`InputError`): a path under a regular file, a name longer than 255
+    bytes, a folder that holds one of the run's inputs (``protect``: catchment/station file, drivers,
+    observations) or the current folder, and an existing non-empty folder that is not a karstmodel output
+    (no ``summary.json``, or sub-folders that are not outputs), whose content the replacement would delete."""
+    import shutil
+    import signal
+    import threading
+    out = Path(path)
+    _check_output_dir(out, protect)
+    target = Path(os.path.abspath(out))
+    created = []
+    parent = target.parent
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    main = threading.current_thread() is threading.main_thread()
+    old_term = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
+    tmp, done = None, False
+    try:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-new-", dir=target.parent))
+        except OSError as exc:
+            raise InputError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from None
+        os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))  # mkdtemp makes 0o700; a folder gets the umask's mode
+        yield tmp
+        with _signals_blocked(main):
+            aside = None
+            try:
+                if target.exists():
+                    aside = Path(tempfile.mkdtemp(prefix=".karstmodel-old-", dir=target.parent))
+                    os.replace(target, aside / "old")
+                os.replace(tmp, target)
+            except OSError as exc:
+                if aside is not None and (aside / "old").exists() and not target.exists():
+                    os.replace(aside / "old", target)
+                if aside is not None:
+                    shutil.rmtree(aside, ignore_errors=True)
+                raise InputError(f"cannot replace the output folder: {exc.strerror} (is another run writing it?)",
+                                 file=str(out)) from None
+            done, tmp = True, None
+            if aside is not None:
+                shutil.rmtree(aside, ignore_errors=True)
+    except _Terminated:
+        raise SystemExit(143) from None
+    finally:
+        with _signals_blocked(main):
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            if not done:
+                for d in created:  # parents made for this run only
+                    try:
+                        d.rmdir()
+                    except OSError:
+                        break
+            if main:
+                signal.signal(signal.SIGTERM, old_term)
+
+
+_OFFSET = r"(?:[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
+
+
+def parse_times(raw: pd.Series, path, column: str) -> pd.Series:
+    """Time stamps of a CSV column as naive ``datetime64`` values.
+
+    A UTC offset written after a clock time (``2020-05-01T00:00+02:00``, ``...Z``) is dropped and the clock time
+    as written is kept: the day a value belongs to is the day on the clock that wrote it (the local day, for a
+    logger running on local time), whatever the offset, also across daylight-saving changes. Without this rule a
+    file with offsets would be shifted to UTC and its days would no longer match a drivers file written in local
+    days. An unparsable value raises :class:`InputError` naming the file, column and file line."""
+    text = raw.astype("string").str.strip()
+    has_time = text.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True).fillna(False)
+    stripped = text.where(~has_time, text.str.replace(r"\s*" + _OFFSET, "", regex=True))
+    t = pd.to_datetime(stripped, errors="coerce", format="ISO8601")
+    if t.isna().any():  # other unambiguous forms pandas infers (e.g. 2020/05/01)
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            t = t.fillna(pd.to_datetime(stripped.where(t.isna()), errors="coerce"))
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_localize(None)
+    t = t.astype("datetime64[ns]")
+    bad = t.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"cannot parse date/time {raw.iloc[i]!r} (ISO 8601 expected, e.g. 2020-05-01 or "
+                         "2020-05-01T13:00)", file=str(path), column=column, row=i + 2)
+    return t

@@ -1,6 +1,9 @@
 """Station observations: discharge and water chemistry, continuous loggers and discrete samples.
 
-Discharge columns, in order of preference: ``q_m3_s``, ``q_l_s``, ``q_mm_d`` (mm/d over the catchment area).
+Discharge columns, in order of preference: ``q_m3_s``, ``q_l_s``, ``q_mm_d`` (mm/d over the catchment area). A
+file may hold chemistry only (no discharge column: no observed discharge); a file with neither is refused.
+Observed discharge that does not overlap the simulation period at all is refused (never "0 days compared").
+Time stamps follow :func:`karstmodel.io.parse_times` (a UTC offset is dropped, the clock time kept).
 Chemistry columns (unit-named, SPEC.md): ``temp_c, ph, ec_us_cm, ca_mg_l, mg_mg_l, hco3_mg_l, alk_mg_l_caco3,
 dic_mg_c_l, pco2_atm, do_mg_l`` (and the other major ions of :func:`chemistry.speciate`).
 
@@ -28,7 +31,7 @@ from chemistry import thermo
 from chemistry.censored import DETECTION_LIMIT_FRACTION, parse_values
 from chemistry.errors import InputError
 
-from .io import read_csv
+from .io import parse_times, read_csv
 
 
 def m3_s_to_mm_d(q_m3_s, area_km2: float):
@@ -59,7 +62,14 @@ def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex |
         mm = q
     out = pd.DataFrame({"q_obs_mm": np.array(mm, dtype=float)}, index=dates)
     if index is not None:
+        have = np.isfinite(out["q_obs_mm"].to_numpy())
         out = out.reindex(index)
+        if have.any() and len(index) and not np.isfinite(out["q_obs_mm"].to_numpy()).any():
+            d = dates[have]
+            raise InputError(f"no observed discharge falls in the simulation period {index[0].date()} .. "
+                             f"{index[-1].date()} (the {int(have.sum())} observed days run {d[0].date()} .. "
+                             f"{d[-1].date()}); check the dates (year, time zone) or [simulation] start/end",
+                             file=str(path), column=col)
     out["q_obs_m3_s"] = mm_d_to_m3_s(out["q_obs_mm"].to_numpy(), area_km2)
     out.attrs["q_unit"] = "mm_d" if col == "q_mm_d" else "m3_s"
     return out
@@ -77,17 +87,18 @@ def _parse_discharge(path):
     df = read_csv(path)
     if "date" not in df.columns:
         raise InputError("missing required column", file=str(path), column="date")
-    dates = pd.to_datetime(df["date"], errors="coerce")
-    bad = dates.isna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"cannot parse date {df['date'].iloc[i]!r}", file=str(path), column="date", row=i + 2)
+    dates = parse_times(df["date"], path, "date")
     if dates.duplicated().any():
         i = int(np.flatnonzero(dates.duplicated().to_numpy())[0])
         raise InputError("duplicate date", file=str(path), column="date", row=i + 2)
     col = next((c for c in ("q_m3_s", "q_l_s", "q_mm_d") if c in df.columns), None)
     if col is None:
-        raise InputError("no discharge column (q_m3_s, q_l_s or q_mm_d)", file=str(path))
+        if not any(c in df.columns for c in CHEMISTRY_COLUMNS):
+            raise InputError("no discharge column (q_m3_s, q_l_s or q_mm_d) and no chemistry column ("
+                             f"{', '.join(CHEMISTRY_COLUMNS)}); nothing to compare with", file=str(path))
+        # chemistry only: no observed discharge (NaN), the chemistry columns are read by load_chemistry_observations
+        days = pd.DatetimeIndex(dates.dt.normalize(), name="date").unique()
+        return days, np.full(len(days), np.nan), "none"
     q = pd.to_numeric(df[col], errors="coerce")
     badv = q.isna() & df[col].notna()
     if badv.any():
@@ -112,11 +123,7 @@ def read_station_file(path) -> pd.DataFrame:
     tcol = "datetime" if "datetime" in df.columns else "date" if "date" in df.columns else None
     if tcol is None:
         raise InputError("missing time column (date or datetime)", file=str(path), column="date")
-    t = pd.to_datetime(df[tcol], errors="coerce")
-    bad = t.isna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"cannot parse time {df[tcol].iloc[i]!r}", file=str(path), column=tcol, row=i + 2)
+    t = parse_times(df[tcol], path, tcol)
     out = pd.DataFrame({"datetime": t})
     rejected, censored = {}, {}
     for col in CHEMISTRY_COLUMNS + ("q_m3_s", "q_l_s", "q_mm_d"):

@@ -11,9 +11,13 @@ from . import plots
 from .io import write_csv_atomic, write_json_atomic
 
 
-def _inputs_of(result) -> list:
-    c = result.catchment
+def catchment_inputs(c) -> list:
+    """A catchment's own files (catchment file, drivers, observations): outputs must never replace them."""
     return [p for p in (c.source, c.drivers.file, c.observations.file) if p is not None]
+
+
+def _inputs_of(result) -> list:
+    return catchment_inputs(result.catchment)
 
 
 def write_run(result, outdir, figures: bool = True) -> dict:

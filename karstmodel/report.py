@@ -9,9 +9,10 @@ import pandas as pd
 from . import metrics as M
 from . import plots
 from . import chemistry_validation as CV
-from .calibration import CalibrationSetup, calibrate, load_station_observations, period_mask, simulated_column
+from .calibration import (CalibrationSetup, calibrate, check_observed_periods, load_station_observations,
+                          period_mask, simulated_column)
 from .catchment import Catchment, write_catchment
-from .drivers import Drivers, load_drivers
+from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from .io import _atomic_write, write_csv_atomic, write_json_atomic
 from .outputs import write_run
 from .parameters import apply_parameters
@@ -179,6 +180,8 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     result = simulate(c)
     obs = load_station_observations(c, result.timeseries.index)
     pers = _periods((setup.calibration_period, setup.validation_period), result.timeseries.index)
+    if np.isfinite(obs["q_obs_mm"].to_numpy(dtype=float)).any():
+        check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
     summary = dict(result.summary)
     summary["metrics"] = metrics_block(c, result.timeseries, obs, pers)
     summary.update(chemistry_blocks(c, result.timeseries, obs, pers))
@@ -200,7 +203,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
     ``parameters.csv``, run outputs, figures and ``report.md`` into ``outdir``."""
     outdir = Path(outdir)
-    data = load_drivers(c.drivers, c.latitude, c.start, c.end).data
+    data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     obs = load_station_observations(c, data.index)
     cal = calibrate(c, setup, data=data, observations=obs, progress=progress)
     best = cal.catchment

@@ -79,9 +79,9 @@ except ModuleNotFoundError:  # pragma: no cover
 from chemistry.errors import InputError
 
 from .accounting import compare_runs
-from .catchment import Catchment, CatchmentError, Hydrotope
+from .catchment import AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, acid_inputs_from
 from .changes import CarbonatePowder, Irrigation, ParameterRamp
-from .drivers import Drivers, load_drivers, pet_oudin
+from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers, pet_oudin
 from .landuse import LAND_USE_CLASSES, default_parameters
 
 HYDROLOGY_FIELDS = ("crop_coefficient", "interception_capacity_mm", "root_zone_storage_mm", "fast_flow_fraction",
@@ -111,11 +111,64 @@ def load_scenario(path) -> dict:
     if "name" not in doc:
         raise ScenarioError("name: missing", file=str(path))
     doc["_path"] = path
+    _check_document(doc)
     return doc
 
 
 def _err(doc, key, msg):
     raise ScenarioError(f"{key}: {msg}", file=str(doc.get("_path")))
+
+
+class _ScenarioReader(KeyReader):
+    """The catchment file's key checks, with errors naming the scenario file."""
+
+    error_class = ScenarioError
+
+    def __init__(self, doc: dict):
+        super().__init__(Path(doc.get("_path", "scenario")))
+
+
+_UNCERTAINTY_KEYS = {"ensemble", "glue_samples", "seed"}
+
+
+def scenario_inputs(doc: dict) -> list:
+    """The files a scenario reads (the scenario file, a climate projection, a GLUE sample file): an output folder
+    must never hold them."""
+    base = Path(doc["_path"]).parent
+    out = [Path(doc["_path"])]
+    clim = doc.get("climate") or {}
+    if isinstance(clim.get("file"), str):
+        out.append((base / clim["file"]).resolve())
+    unc = doc.get("uncertainty") or {}
+    if isinstance(unc.get("glue_samples"), str):
+        out.append((base / unc["glue_samples"]).resolve())
+    return out
+
+
+def _check_document(doc: dict) -> None:
+    """Structure and plain values of a scenario file, checked on loading (before any run): tables where tables
+    belong, a text ``name``, ``[uncertainty]`` and ``[climate]`` values of the right type and range. Changes that
+    need the catchment (land-use classes, hydrotopes) are checked when applied."""
+    r = _ScenarioReader(doc)
+    if not isinstance(doc.get("name"), str) or not doc["name"].strip():
+        r.err("name", f"must be a non-empty string, got {doc.get('name')!r}")
+    for key in ("acid_inputs", "climate", "uncertainty"):
+        r.table(doc, key)
+    for key in ("land_use_conversion", "soil_improvement", "irrigation", "aquatic_cultivation", "carbonate_powder"):
+        if key in doc and (not isinstance(doc[key], list) or not all(isinstance(t, dict) for t in doc[key])):
+            r.err(key, f"must be an array of tables [[{key}]]")
+    unc = doc.get("uncertainty", {})
+    r.known(unc, _UNCERTAINTY_KEYS, "[uncertainty] ")
+    r.number(unc, "ensemble", "[uncertainty] ", lo=0, hi=10000, integer=True)
+    r.number(unc, "seed", "[uncertainty] ", lo=0, integer=True)
+    r.string(unc, "glue_samples", "[uncertainty] ")
+    clim = doc.get("climate", {})
+    if "extend_to" in clim:
+        _date(doc, clim, "extend_to", "[climate] ", None)
+    if "file" in clim:
+        r.string(clim, "file", "[climate] ")
+    if "acid_inputs" in doc:
+        acid_inputs_from(r, doc["acid_inputs"], AcidInputs())
 
 
 def _targets(doc, c: Catchment, tbl: dict, where: str) -> list[int]:
@@ -150,8 +203,8 @@ def _date(doc, tbl, key, where, default):
     v = tbl.get(key, default)
     try:
         return str(pd.Timestamp(str(v)).date())
-    except (ValueError, TypeError):
-        _err(doc, f"{where}{key}", f"not an ISO date: {v!r}")
+    except (ValueError, TypeError, OverflowError):
+        _err(doc, f"{where}{key}", f"not an ISO date (YYYY-MM-DD): {v!r}")
 
 
 def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
@@ -212,9 +265,11 @@ def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
             if key not in allowed:
                 _err(doc, f"{where}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
         vol = _num(doc, tbl, "volume_mm_yr", where, lo=0.0, hi=5000.0)
-        months = tuple(int(m) for m in tbl.get("months", range(1, 13)))
-        if not months or any(m < 1 or m > 12 for m in months):
-            _err(doc, f"{where}months", "months must be 1..12")
+        months = tbl.get("months", list(range(1, 13)))
+        if (not isinstance(months, list) or not months
+                or not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12 for m in months)):
+            _err(doc, f"{where}months", f"must be a non-empty array of month numbers 1..12, got {months!r}")
+        months = tuple(months)
         days = sum(pd.Period(f"2001-{m:02d}").days_in_month for m in months)
         water_tbl = tbl.get("water", {})
         wkeys = {f"{e}_mmol_l": e for e in ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")}
@@ -236,15 +291,7 @@ def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
         for i in _targets(doc, c, tbl, where):
             changes.append(CarbonatePowder(c.hydrotopes[i].name, dose, grain, date))
     if "acid_inputs" in doc:
-        tbl = doc["acid_inputs"]
-        by = dict(c.acids.by_land_use)
-        for cls, v in tbl.get("land_use", {}).items():
-            if cls not in LAND_USE_CLASSES:
-                _err(doc, f"[acid_inputs.land_use] {cls}", "unknown land-use class")
-            by[cls] = (float(v.get("sulfuric_mmol_l", 0.0)), float(v.get("nitric_mmol_l", 0.0)))
-        c = replace(c, acids=replace(c.acids, sulfuric_mmol_l=float(tbl.get("sulfuric_mmol_l", c.acids.sulfuric_mmol_l)),
-                                     nitric_mmol_l=float(tbl.get("nitric_mmol_l", c.acids.nitric_mmol_l)),
-                                     by_land_use=by))
+        c = replace(c, acids=acid_inputs_from(_ScenarioReader(doc), doc["acid_inputs"], c.acids))
     if doc.get("aquatic_cultivation"):
         reaches = list(c.reaches)
         for k, tbl in enumerate(doc["aquatic_cultivation"]):
@@ -273,12 +320,12 @@ def climate_drivers(drivers: Drivers, c: Catchment, doc: dict) -> Drivers:
             _err(doc, f"{where}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
     if "file" in tbl:
         spec = replace(c.drivers, file=(Path(doc["_path"]).parent / tbl["file"]).resolve())
-        return load_drivers(spec, c.latitude)
+        return load_drivers(spec, c.latitude, min_days=MIN_RECORD_DAYS)
     data = drivers.data
     dt = _num(doc, tbl, "temp_delta_c", where, 0.0, -15.0, 15.0)
     pf = _num(doc, tbl, "precip_factor", where, 1.0, 0.1, 5.0)
     ef = _num(doc, tbl, "pet_factor", where, 1.0, 0.1, 5.0)
-    end = pd.Timestamp(tbl.get("extend_to", str(data.index[-1].date())))
+    end = pd.Timestamp(_date(doc, tbl, "extend_to", where, str(data.index[-1].date())))
     if end > data.index[-1]:
         n_extra = (end - data.index[-1]).days
         reps = int(np.ceil(n_extra / len(data))) + 1
@@ -415,7 +462,7 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     from ._parallel import map_chunks
     from .simulate import simulate
     c0 = catchment
-    drivers = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end)
+    drivers = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end, min_days=MIN_RECORD_DAYS)
     drivers = climate_drivers(drivers, c0, scenario)
     start = str(drivers.data.index[0].date())
     c_s = apply_scenario(c0, scenario, start)
@@ -431,7 +478,10 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     t90 = time_to_fraction(d_an, start_year)
     # ensemble
     unc = scenario.get("uncertainty", {})
-    n_ens = int(ensemble if ensemble is not None else unc.get("ensemble", 8))
+    n_ens = ensemble if ensemble is not None else unc.get("ensemble", 8)
+    if isinstance(n_ens, bool) or not isinstance(n_ens, (int, np.integer)) or n_ens < 0:
+        raise ValueError(f"ensemble must be a whole number >= 0, got {n_ens!r}")
+    n_ens = int(n_ens)
     members = []
     if n_ens > 0:
         if "glue_samples" in unc:

@@ -8,6 +8,7 @@ of the recorded period.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -17,7 +18,7 @@ from chemistry._threads import single_blas_thread
 
 from . import accounting, dissolution, outlet
 from .catchment import Catchment, load_catchment, resolve_catchment
-from .drivers import Drivers, load_drivers
+from .drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from . import changes
 from ._compiled import njit, prange
 from .hydrology import (parameter_table, route_store, route_unit_hydrograph, simulate_hydrotopes, simulate_karst,
@@ -315,6 +316,49 @@ def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
     return _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh), storage=(e0, m0, c0), mass=None, baseflow=b0)
 
 
+def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
+    """Refuse what the chain cannot compute honestly, with the argument named: a catchment area that is not a
+    finite number > 0; drivers that are not a :class:`Drivers` with a daily, consecutive, increasing date index;
+    missing ``precip_mm``, ``temp_c`` or ``pet_mm``; any non-finite value (one NaN temperature would turn the
+    spring chemistry into NaN); negative precipitation or PET; a record shorter than ``MIN_RECORD_DAYS``."""
+    if not isinstance(drivers, Drivers):
+        raise TypeError(f"drivers: expected karstmodel.drivers.Drivers (or None to read the catchment's file), got "
+                        f"{type(drivers).__name__}")
+    if observations is not None and not isinstance(observations, pd.DataFrame):
+        raise TypeError(f"observations: expected a pandas DataFrame or None, got {type(observations).__name__}")
+    a = c.area_km2
+    if isinstance(a, bool) or not isinstance(a, (int, float, np.integer, np.floating)) or not np.isfinite(a) or a <= 0:
+        raise ValueError(f"catchment.area_km2 must be a finite number > 0, got {a!r}")
+    data = drivers.data
+    if not isinstance(data, pd.DataFrame) or not isinstance(data.index, pd.DatetimeIndex):
+        raise TypeError("drivers.data: expected a pandas DataFrame with a DatetimeIndex of days")
+    for col in ("precip_mm", "temp_c", "pet_mm"):
+        if col not in data.columns:
+            raise ValueError(f"drivers.data: missing column {col!r} (needs precip_mm, temp_c, pet_mm)")
+        try:
+            v = data[col].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"drivers.data[{col!r}]: not numeric") from None
+        bad = np.flatnonzero(~np.isfinite(v))
+        if bad.size:
+            raise ValueError(f"drivers.data[{col!r}]: {bad.size} missing or infinite value(s), first on "
+                             f"{data.index[bad[0]].date()}")
+        if col != "temp_c" and (v < 0).any():
+            i = int(np.flatnonzero(v < 0)[0])
+            raise ValueError(f"drivers.data[{col!r}]: negative value {v[i]:g} on {data.index[i].date()}")
+    if len(data) < MIN_RECORD_DAYS:
+        raise ValueError(f"drivers.data: {len(data)} day(s); at least {MIN_RECORD_DAYS} days are needed for annual "
+                         "sink and balance figures")
+    idx = data.index
+    if (idx != idx.normalize()).any():
+        raise ValueError("drivers.data: the index must hold dates at midnight (daily values)")
+    gaps = np.flatnonzero(np.diff(idx.values) != np.timedelta64(1, "D"))
+    if gaps.size:
+        i = int(gaps[0])
+        raise ValueError(f"drivers.data: the index must be consecutive days; {idx[i + 1].date()} follows "
+                         f"{idx[i].date()} (fill gaps first, e.g. karstmodel.drivers.load_drivers with gap_fill)")
+
+
 @single_blas_thread
 def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
     """Water fluxes only (no soil CO2 or chemistry): the fast path used by calibration of discharge.
@@ -335,10 +379,14 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
     the bundled default catchment). Returns the daily result table and the summary (SPEC.md keys); with reaches
     below the spring (``[[reaches]]``) also their sub-daily run and the fate of the karst DIC."""
     if not isinstance(catchment, Catchment):
+        if catchment is not None and not isinstance(catchment, (str, os.PathLike)):
+            raise TypeError(f"catchment: expected a Catchment, a catchment file or folder path or a bundled name, "
+                            f"got {type(catchment).__name__}")
         catchment = load_catchment(resolve_catchment(catchment))
     c = catchment
     if drivers is None:
-        drivers = load_drivers(c.drivers, c.latitude, c.start, c.end)
+        drivers = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
+    check_inputs(c, drivers, observations)
     data = drivers.data
     state = _initial_state(c, data)
     if c.warmup_days > 0:

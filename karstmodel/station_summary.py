@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from .catchment import _bundled_dir
-from .io import _atomic_write, write_csv_atomic
+from .io import _atomic_write, atomic_output_dir, default_output_dir, write_csv_atomic
 from .stations import (Station, StationData, flux_from_samples, load_station, load_station_data, observed_dic,
-                       rating_load, speciate_samples, stoichiometry, validate_station)
+                       rating_load, speciate_samples, station_inputs, stoichiometry, validate_station)
 
 #: molar masses (g/mol) from the IUPAC standard atomic weights (Prohaska et al. 2022, Pure Appl. Chem. 94:573):
 #: Ca 40.078, SO4 2- = 32.06 + 4 x 15.999, NO3- = 14.007 + 3 x 15.999
@@ -236,18 +236,22 @@ def summarise_station_group(folder, outdir=None, figures: bool = True, calibrati
     :data:`VALIDATION_COLUMNS` from each station's validation. Returns {"table", "output_dir", "files"}."""
     folder = Path(folder)
     table = summary_table(folder)  # reads (and checks) every input before anything is written
-    out = Path(outdir) if outdir else Path("karstmodel-output") / f"{folder.name}-validate"
+    out = Path(outdir) if outdir else default_output_dir(folder.name, "-validate")
     extra = {k: [] for k in VALIDATION_COLUMNS}
-    for p in find_stations(folder):
-        v = validate_station(p, out / p.parent.name, figures=figures, calibration=calibration, validation=validation)
-        m = v.get("metrics", {}).get("validation", {}).get("dic_mmol_l_cq", {})
-        extra["cq_rating_kge_validation"].append(m.get("kge", math.nan))
-        extra["cq_rating_pbias_validation_pct"].append(m.get("pbias", math.nan))
-    table = table.assign(**{k: np.asarray(v, float) for k, v in extra.items()})
+    stations = find_stations(folder)
+    inputs = [f for p in stations for f in station_inputs(load_station(p))]
+    with atomic_output_dir(out, protect=inputs) as tmp:  # the whole group is replaced as one unit
+        for p in stations:
+            v = validate_station(p, tmp / p.parent.name, figures=figures, calibration=calibration,
+                                 validation=validation, reported_dir=out / p.parent.name)
+            m = v.get("metrics", {}).get("validation", {}).get("dic_mmol_l_cq", {})
+            extra["cq_rating_kge_validation"].append(m.get("kge", math.nan))
+            extra["cq_rating_pbias_validation_pct"].append(m.get("pbias", math.nan))
+        table = table.assign(**{k: np.asarray(v, float) for k, v in extra.items()})
+        write_csv_atomic(table, tmp / "stations_summary.csv", float_format="%.6g")
+        text = (f"# Stations in {folder.name}\n\n" + markdown_table(table)
+                + "\nDIC export = all DIC carried past the station (the carbonic-acid sink is at most half of it; "
+                  "see each station's report.md). Per-station outputs in the sub-folders.\n")
+        _atomic_write(tmp / "stations_summary.md", lambda fh: fh.write(text))
     files = {"csv": out / "stations_summary.csv", "md": out / "stations_summary.md"}
-    write_csv_atomic(table, files["csv"], float_format="%.6g")
-    text = (f"# Stations in {folder.name}\n\n" + markdown_table(table)
-            + "\nDIC export = all DIC carried past the station (the carbonic-acid sink is at most half of it; "
-              "see each station's report.md). Per-station outputs in the sub-folders.\n")
-    _atomic_write(files["md"], lambda fh: fh.write(text))
     return {"table": table, "output_dir": str(out), "files": {k: str(v) for k, v in files.items()}}
