@@ -18,10 +18,10 @@ from chemistry.errors import InputError
 from .catchment import DriverSpec, catchment_from_dict
 from .drivers import load_drivers
 from .io import _umask_mode, read_csv
+from .landuse import LAND_USE_CLASSES
 from .observations import CHEMISTRY_COLUMNS, read_station_file
 
 DISCHARGE_COLUMNS = ("q_m3_s", "q_l_s", "q_mm_d")
-from .landuse import LAND_USE_CLASSES
 
 
 def _pairs(text: str | None, what: str, allowed) -> dict:

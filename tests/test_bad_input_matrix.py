@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from karst_helpers import base_doc, synthetic_drivers, toml_text, write_catchment
+from karst_helpers import base_doc, synthetic_drivers, write_catchment
 from karstmodel.catchment import load_catchment
 from karstmodel.cli import main
 from karstmodel.drivers import Drivers, load_drivers

@@ -21,7 +21,6 @@ of the two monthly cycles, the months of the maximum and minimum, and b for DIC 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
