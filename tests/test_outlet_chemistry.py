@@ -237,3 +237,20 @@ def test_evenlode_beats_the_rating_curve_with_the_dic_level_right(tmp_path):
                                                                   abs=0.05)
     assert s["water_balance_error"] < 1e-12 and s["carbon_balance_error"] < 1e-12
     assert s["outlet"]["relative_error"] < 1e-12
+
+
+def test_alkalinity_units_give_the_same_dic(tmp_path):
+    """The same water written with alkalinity in meq/L and in mg/L as CaCO3 (50.05 mg per meq: the gram formula
+    weight of alkalinity as Ca0.5(CO3)0.5 in the pinned phreeqc.dat) gives the same observed DIC; both match
+    PHREEQC."""
+    from karstmodel.observations import load_chemistry_observations
+    rows = {"date": ["2010-01-05", "2010-01-12"], "temp_c": [8.0, 12.0], "ph": [7.9, 8.05], "ca_mg_l": [100.0, 95.0]}
+    a = pd.DataFrame({**rows, "alk_meq_l": [4.1, 3.8]})
+    b = pd.DataFrame({**rows, "alk_mg_l_caco3": [4.1 * 50.05, 3.8 * 50.05]})
+    a.to_csv(tmp_path / "a.csv", index=False)
+    b.to_csv(tmp_path / "b.csv", index=False)
+    da = load_chemistry_observations(tmp_path / "a.csv")["dic_mmol_l"].to_numpy()
+    db = load_chemistry_observations(tmp_path / "b.csv")["dic_mmol_l"].to_numpy()
+    np.testing.assert_allclose(da, db, rtol=1e-9)
+    ref = chemistry.speciate(a.drop(columns="date"), backend="phreeqc")["dic_mmol_l"].to_numpy()
+    np.testing.assert_allclose(da, ref, rtol=2e-4)
