@@ -260,6 +260,7 @@ def test_api_previous_output_passes_through():
     assert again["si_calcite"].iloc[0] == pytest.approx(first["si_calcite"].iloc[0], rel=1e-13)
 
 
+@pytest.mark.phreeqc
 def test_api_co2_uptake_only():
     """mineral='none' (CO2 uptake only) returns rows instead of failing on the dissolved-mineral column."""
     out = chemistry.equilibrate([10.0, 80.0], 1e-2, mineral="none")

@@ -663,6 +663,7 @@ def subprocess_rows(tmp_path_factory):
     return results
 
 
+@pytest.mark.slow  # shares the fixture running the console script in subprocesses (~12 s)
 def test_console_script_exit_code_and_one_line(subprocess_rows):
     r = subprocess_rows["exit_code"]
     assert r["rc"] == 2, r["stderr"]
@@ -671,6 +672,7 @@ def test_console_script_exit_code_and_one_line(subprocess_rows):
 
 
 @pytest.mark.parametrize("name", list(INTERRUPTS))
+@pytest.mark.slow  # shares the fixture running the console script in subprocesses (~12 s)
 def test_interrupted_run_leaves_old_or_new_complete_set(subprocess_rows, name):
     r = subprocess_rows[name]
     d, out = r["dir"], r["dir"] / "out"

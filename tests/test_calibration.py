@@ -152,6 +152,7 @@ def test_sensitivity_morris_ranks_the_matrix_constant_for_runoff(synthetic_site)
 
 
 @pytest.mark.parametrize("argv_extra", [[]])
+@pytest.mark.slow  # a differential-evolution calibration through the CLI (~7 s)
 def test_cli_calibrate_writes_runnable_catchment_and_metrics(synthetic_site, tmp_path, argv_extra):
     out = tmp_path / "cal"
     r = subprocess.run([sys.executable, "-m", "karstmodel", "calibrate", str(synthetic_site["dir"]), "-o", str(out),

@@ -35,6 +35,7 @@ def test_no_exchange_leaves_the_water_unchanged(recharge):
     assert out["converged"].all()
 
 
+@pytest.mark.phreeqc
 def test_full_exchange_is_co2_equilibrium_with_cave_air_at_fixed_ca(recharge, punch):
     out = exchange_with_cave_air(recharge, CAVE_ATM, 1e6)
     # analytic: pCO2 of the outlet = cave air; Ca, alkalinity unchanged; fraction 1

@@ -73,6 +73,7 @@ def cli(tmp_path_factory):
     return results
 
 
+@pytest.mark.slow  # shares the module fixture that runs `karstmodel run` in subprocesses (~35 s)
 def test_good_run_writes_outputs(cli):
     r = cli["good"]
     assert r["rc"] == 0, r["stderr"]
@@ -96,6 +97,7 @@ def test_good_run_writes_outputs(cli):
     assert f"{api['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1" in r["stdout"]
 
 
+@pytest.mark.slow  # shares the module fixture that runs `karstmodel run` in subprocesses (~35 s)
 def test_water_balance_from_the_written_timeseries_csv(cli):
     """P = E_i + AET + spring + surface + other outlets + dS, recomputed from timeseries.csv (days 2..N)."""
     ts = pd.read_csv(cli["good"]["out"] / "timeseries.csv")
@@ -113,6 +115,7 @@ BAD = ["missing_column", "negative_rain", "fractions", "unknown_class", "gap", "
 
 
 @pytest.mark.parametrize("name", BAD)
+@pytest.mark.slow  # shares the module fixture that runs `karstmodel run` in subprocesses (~35 s)
 def test_bad_input_exit_2_one_line_nothing_written(cli, name):
     r = cli[name]
     err = r["stderr"].strip()

@@ -31,6 +31,7 @@ PHASES = ("Calcite", "Aragonite", "Dolomite", "Gypsum", "CO2(g)")
 
 
 @pytest.mark.parametrize("dbname", ["phreeqc.dat", "wateq4f.dat"])
+@pytest.mark.phreeqc
 def test_species_and_phase_log_k_vs_phreeqc(punch, dbname):
     text = " ".join(database.database_path(dbname).read_text().split())
     for r in REACTION_TEXT[dbname]:

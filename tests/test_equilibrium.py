@@ -36,6 +36,7 @@ def _compare(native: pd.DataFrame, ref: pd.DataFrame, columns=("ca_mmol_kgw", "m
 # 1. native vs PHREEQC on seeded random grids
 @pytest.mark.parametrize("system", SYSTEMS)
 @pytest.mark.parametrize("mineral", MINERALS)
+@pytest.mark.phreeqc
 def test_native_matches_phreeqc_on_random_grid(grid, mineral, system):
     g = grid(seed=100 + 10 * MINERALS.index(mineral) + SYSTEMS.index(system), n=300)
     kw = {"gas_water_ratio": g["gas_water_ratio"]} if system == "mixed" else {}
@@ -54,6 +55,7 @@ def test_native_matches_phreeqc_on_random_grid(grid, mineral, system):
 
 @pytest.mark.parametrize("system", SYSTEMS)
 @pytest.mark.parametrize("mineral", MINERALS)
+@pytest.mark.phreeqc
 def test_native_matches_phreeqc_with_starting_water(grid, water_grid, mineral, system):
     n = 200
     g = grid(seed=200 + 10 * MINERALS.index(mineral) + SYSTEMS.index(system), n=n)
@@ -70,6 +72,7 @@ def test_native_matches_phreeqc_with_starting_water(grid, water_grid, mineral, s
     assert np.max(np.abs(nat["si_gypsum"] - ref["si_gypsum"])) < 1e-3
 
 
+@pytest.mark.phreeqc
 def test_starting_water_dict_matches_phreeqc():
     water = {"na_mmol_kgw": 1.2, "cl_mmol_kgw": 1.5, "so4_mmol_kgw": 0.4, "mg_mmol_kgw": 0.3}
     t = np.array([2.0, 12.0, 25.0, 38.0])
@@ -81,6 +84,7 @@ def test_starting_water_dict_matches_phreeqc():
         assert dev["ca_mmol_kgw"] < RTOL_TOTALS and dev["dic_mmol_kgw"] < RTOL_TOTALS and dev["ph"] < ATOL_PH, dev
 
 
+@pytest.mark.phreeqc
 def test_documented_reference_value():
     """chemistry/databases/PROVENANCE.md: 25 C, log pCO2 -2, calcite, open: pH 7.2969, Ca 1.6455, C 3.6214 mmol/kgw."""
     for backend in ("native", "phreeqc"):
@@ -92,6 +96,7 @@ def test_documented_reference_value():
 
 # ------------------------------------------------------------------------------------------------------------
 # 3. other databases and PHREEQC versions (tests/data/phreeqc_reference)
+@pytest.mark.phreeqc
 def test_pinned_database_vs_phreeqc_2025_database(phreeqc_reference):
     """Native + pinned phreeqc.dat (3.7.3) vs IPhreeqc 3.8.6 + phreeqc.dat of 2025-09-08 (phreeqc_2679bd88.dat).
 
@@ -141,6 +146,7 @@ def test_native_solver_reads_wateq4f(phreeqc_reference):
         assert np.max(np.abs(other["ca_mmol_kgw"].to_numpy() / sub["Ca_mmol_kgw"].to_numpy() - 1.0)) > 5e-3
 
 
+@pytest.mark.phreeqc
 def test_wateq4f_native_vs_phreeqc_backend(grid):
     g = grid(seed=7, n=100)
     for system in ("open", "closed"):
@@ -255,6 +261,7 @@ def test_open_calcite_dreybrodt_approximation(no_ion_pair_db):
     assert np.all(dev[lp < -2.5] < 0)  # neglecting CO3-2 and OH- underestimates Ca
 
 
+@pytest.mark.phreeqc
 def test_no_ion_pair_database_native_vs_phreeqc(no_ion_pair_db, grid):
     """The same user database read by IPhreeqc: both engines agree (open and closed)."""
     g = grid(seed=8, n=60)
@@ -268,6 +275,7 @@ def test_no_ion_pair_database_native_vs_phreeqc(no_ion_pair_db, grid):
 
 # ------------------------------------------------------------------------------------------------------------
 # mixing of two waters (mixing corrosion) vs PHREEQC MIX
+@pytest.mark.phreeqc
 def test_mix_and_reequilibration_vs_phreeqc(punch):
     t = 10.0
     lp_a, lp_b = -1.3, -2.7

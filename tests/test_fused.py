@@ -63,6 +63,7 @@ def test_fused_equals_general_path(mineral, system, database):
 
 
 @pytest.mark.parametrize("system", ["open", "closed"])
+@pytest.mark.phreeqc
 def test_fused_against_phreeqc(system):
     """The fused path against PHREEQC (pinned phreeqc.dat) on 40 random waters, within the tolerances of issue 2."""
     t, p = _inputs(40, seed=3, log_p=(-3.5, -0.5), temp=(0.0, 40.0))

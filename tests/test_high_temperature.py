@@ -33,6 +33,7 @@ RTOL_PHREEQC = 1e-4
 
 @pytest.mark.parametrize("mineral", ["calcite", "dolomite"])
 @pytest.mark.parametrize("system", ["open", "closed"])
+@pytest.mark.phreeqc
 def test_equilibrate_60_to_100_c_matches_phreeqc(mineral, system):
     t = np.repeat(TEMPS, 2)
     p = np.tile([10**-2.0, 10**-0.7], TEMPS.size)
@@ -77,6 +78,7 @@ def _thermal_water(temps):
                          "hco3_mg_l": np.linspace(250, 450, n)})
 
 
+@pytest.mark.phreeqc
 def test_speciate_thermal_water_matches_phreeqc():
     samples = _thermal_water(np.array([60.0, 65.0, 65.0, 80.0, 90.0, 90.0, 100.0]))
     nat = chemistry.speciate(samples)
@@ -96,6 +98,7 @@ def _log_k_db(phase: str, temp_c):
     return database.temperature_basis(np.asarray(temp_c) + thermo.KELVIN) @ coef
 
 
+@pytest.mark.phreeqc
 def test_calcite_solubility_vs_plummer_busenberg_1982_measurements():
     """Calcite solubility against Plummer & Busenberg's (1982) measurements, 0-90 C, through their fit (log K
     +-0.020 at 25 C) and their aqueous model, which the shipped wateq4f.dat carries (its calcite log K is their

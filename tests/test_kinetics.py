@@ -58,6 +58,7 @@ def _phreeqc_rates(solutions: list[str]) -> pd.DataFrame:
     return phreeqc.run(deck).astype(float)
 
 
+@pytest.mark.phreeqc
 def test_pwp_rate_constants_vs_phreeqc_database_program():
     temps = [5.0, 15.0, 24.99, 25.0, 25.01, 35.0]
     out = _phreeqc_rates([f"SOLUTION 1\n temp {t}\n pH 7\n C(4) 2 charge\n Ca 1\nEND\n" for t in temps])
@@ -72,6 +73,7 @@ def test_pwp_rate_constants_vs_phreeqc_database_program():
     assert np.log10(k1) == pytest.approx(-1.291, abs=2e-3) and np.log10(k3) == pytest.approx(-6.923, abs=2e-3)
 
 
+@pytest.mark.phreeqc
 def test_pwp_rate_vs_phreeqc_on_under_and_supersaturated_waters():
     """The same waters in PHREEQC: rate from the database program vs pwp_rate with PHREEQC's activities."""
     sols = []
@@ -129,6 +131,7 @@ CASES = [(15.0, -2.0, 0.2), (5.0, -1.5, 1.0), (30.0, -2.5, 0.05), (22.0, -1.0, 2
 
 
 @pytest.mark.parametrize("system", ["closed", "open"])
+@pytest.mark.phreeqc
 def test_dissolve_kinetic_vs_phreeqc_kinetics(system):
     ref = _phreeqc_kinetic_ca(CASES, system)
     t = np.repeat([c[0] for c in CASES], TAUS.size)
@@ -146,6 +149,7 @@ def test_dissolve_kinetic_vs_phreeqc_kinetics(system):
 
 
 @pytest.mark.parametrize("system", ["closed", "open"])
+@pytest.mark.phreeqc
 def test_precipitation_vs_phreeqc_kinetics(system):
     """A supersaturated water (Ca 3, DIC 6 mmol/kgw) precipitates calcite; open: degassing to log pCO2 -3.4."""
     water = {"ca_mmol_kgw": 3.0, "dic_mmol_kgw": 6.0}

@@ -46,6 +46,7 @@ def _water(n=3):
     return conc, eq
 
 
+@pytest.mark.phreeqc
 def test_degassing_keeps_ca_and_alkalinity_and_reaches_the_river_pco2_phreeqc():
     conc, eq = _water()
     q = np.ones(3)
@@ -114,6 +115,7 @@ def test_gauge_budget_closes_and_sink_is_at_the_gauge(calcareous_run):
     assert o["carbon_sink_tc_km2_yr"] == pytest.approx(ref, rel=1e-12)
 
 
+@pytest.mark.phreeqc
 def test_weekly_samples_on_a_daily_index(tmp_path):
     dates = pd.date_range("2010-01-01", periods=30, freq="D")
     obs = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "q_m3_s": np.linspace(1.0, 2.0, 30)})
@@ -239,6 +241,7 @@ def test_evenlode_beats_the_rating_curve_with_the_dic_level_right(tmp_path):
     assert s["outlet"]["relative_error"] < 1e-12
 
 
+@pytest.mark.phreeqc
 def test_alkalinity_units_give_the_same_dic(tmp_path):
     """The same water written with alkalinity in meq/L and in mg/L as CaCO3 (50.05 mg per meq: the gram formula
     weight of alkalinity as Ca0.5(CO3)0.5 in the pinned phreeqc.dat) gives the same observed DIC; both match

@@ -59,6 +59,7 @@ def test_instances_are_cached_per_database():
     assert phreeqc.instance("wateq4f.dat") is not a
 
 
+@pytest.mark.phreeqc
 def test_run_returns_selected_output_and_raises_on_errors(punch):
     out = punch(["SOLUTION 1\n temp 25\n pH 7.3\n Na 1\n Cl 1\nEND\n",
                  "SOLUTION 2\n temp 10\n pH 8.1\n Ca 1\n C(4) 2\nEND\n"], {"ph": '-LA("H+")', "tc": "TC"})
@@ -70,6 +71,7 @@ def test_run_returns_selected_output_and_raises_on_errors(punch):
     assert punch(["SOLUTION 1\n pH 6.5\n Na 1\n Cl 1\nEND\n"], {"ph": '-LA("H+")'})["ph"].iloc[0] == pytest.approx(6.5)
 
 
+@pytest.mark.phreeqc
 def test_absent_phases_are_nan_not_phreeqc_codes(no_ion_pair_db):
     """PHREEQC's SI() returns -99.99 (an element of the phase absent) or -99 (phase not in the database); the
     backend reports NaN like the native one, never those codes."""
@@ -86,6 +88,7 @@ def test_absent_phases_are_nan_not_phreeqc_codes(no_ion_pair_db):
         assert out["si_calcite"].isna().all() and np.isfinite(out["log_pco2"]).all(), backend
 
 
+@pytest.mark.phreeqc
 def test_equilibrium_deck_runs_and_matches_equilibrate():
     """The deck written for equilibrate inputs is a valid PHREEQC input whose last row per sample is the result."""
     deck = phreeqc.equilibrium_deck(np.array([5.0, 25.0]), np.array([1e-3, 1e-1]), "dolomite", "closed")
@@ -96,6 +99,7 @@ def test_equilibrium_deck_runs_and_matches_equilibrate():
     np.testing.assert_allclose(raw["si_dolomite"].astype(float), 0.0, atol=1e-6)
 
 
+@pytest.mark.phreeqc
 def test_speciate_rows_failing_in_phreeqc_are_isolated():
     """Alkalinity below the OH- contribution at pH 12.5: neither engine can speciate that row; the others are
     computed as in a clean run."""
@@ -134,6 +138,7 @@ def _compare_deck(samples, out):
     return n, dev
 
 
+@pytest.mark.phreeqc
 def test_to_phreeqc_input_buffalo_river(buffalo_river, monkeypatch, tmp_path):
     """Alkalinity in mg/L CaCO3 and all major ions in mg/L (PHREEQC converts the units itself)."""
     deck, out = _run_deck(buffalo_river, monkeypatch, tmp_path)
@@ -143,6 +148,7 @@ def test_to_phreeqc_input_buffalo_river(buffalo_river, monkeypatch, tmp_path):
     assert np.max(np.abs(n["ca_mmol_l"].to_numpy() / 1000.0 / out["Ca(mol/kgw)"].to_numpy(float) - 1)) < 5e-3
 
 
+@pytest.mark.phreeqc
 def test_to_phreeqc_input_blowing_springs(blowing_springs, monkeypatch, tmp_path):
     """DIC in mg C/L; the 14 rows that cannot be speciated are comments with the reason."""
     deck, out = _run_deck(blowing_springs, monkeypatch, tmp_path)
@@ -152,6 +158,7 @@ def test_to_phreeqc_input_blowing_springs(blowing_springs, monkeypatch, tmp_path
     _compare_deck(blowing_springs, out)
 
 
+@pytest.mark.phreeqc
 def test_to_phreeqc_input_hco3_and_meq_inputs(monkeypatch, tmp_path):
     df = pd.DataFrame({"temp_c": [8.0, 16.0, 24.0, 12.0], "ph": [7.0, 7.6, 8.2, 7.4],
                        "ca_mg_l": [90.0, 60.0, 35.0, 50.0], "mg_mg_l": [5.0, 15.0, 3.0, 8.0],

@@ -170,6 +170,7 @@ def test_scenario_errors_name_the_key(crop_forest, tmp_path):
         apply_scenario(c, sc, "2001-01-01")
 
 
+@pytest.mark.slow  # a scenario ensemble through the CLI (~5 s)
 def test_cli_scenario_writes_baseline_scenario_delta(crop_forest, tmp_path):
     d, c = crop_forest
     sc = d / "cli.toml"

@@ -50,6 +50,7 @@ def _check_native_vs_phreeqc(nat, ref, si_columns):
 
 # ------------------------------------------------------------------------------------------------------------
 # 2. real waters, native vs PHREEQC
+@pytest.mark.phreeqc
 def test_blowing_springs_native_vs_phreeqc(bs_result):
     nat, ref = bs_result
     assert _check_native_vs_phreeqc(nat, ref, ["si_calcite", "si_aragonite"]) == 58
@@ -58,6 +59,7 @@ def test_blowing_springs_native_vs_phreeqc(bs_result):
     assert nat["si_gypsum"].isna().all() and ref["si_gypsum"].isna().all()
 
 
+@pytest.mark.phreeqc
 def test_buffalo_river_native_vs_phreeqc(buffalo_result):
     nat, ref = buffalo_result
     assert _check_native_vs_phreeqc(nat, ref, ["si_calcite", "si_dolomite", "si_gypsum"]) == 78
@@ -166,6 +168,7 @@ def test_carbon_inputs_round_trip():
         assert np.allclose(other["si_dolomite"], a["si_dolomite"], rtol=0, atol=1e-9), col
 
 
+@pytest.mark.phreeqc
 def test_hco3_and_alkalinity_inputs_native_vs_phreeqc():
     rng = np.random.default_rng(11)
     n = 40
@@ -234,6 +237,7 @@ def test_non_numeric_value_fails_only_its_row():
     assert out["log_pco2"].iloc[0] == pytest.approx(ref["log_pco2"].iloc[0], rel=1e-13)
 
 
+@pytest.mark.phreeqc
 def test_bad_rows_get_nan_and_reason_and_good_rows_are_unchanged():
     good = pd.DataFrame({"temp_c": [5.0, 14.0, 25.0], "ph": [7.1, 7.6, 8.1], "ca_mg_l": [70.0, 55.0, 30.0],
                          "mg_mg_l": [5.0, 9.0, 3.0], "so4_mg_l": [12.0, 20.0, 6.0], "hco3_mg_l": [220.0, 190.0, 110.0]})

@@ -414,6 +414,7 @@ def cli(tmp_path_factory):
     return res
 
 
+@pytest.mark.slow  # shares the fixture running validate / calibrate in subprocesses (~6 s)
 def test_cli_validate_buffalo(cli):
     r = cli["validate_bu"]
     assert r["rc"] == 0, r["stderr"]
@@ -433,6 +434,7 @@ def test_cli_validate_buffalo(cli):
     assert f"{s['sinks']['flux_from_samples']['carbon_sink_tc_km2_yr']:.3g} t C km-2 yr-1" in r["stdout"]
 
 
+@pytest.mark.slow  # shares the fixture running validate / calibrate in subprocesses (~6 s)
 def test_cli_calibrate(cli):
     r = cli["calibrate_bs"]
     assert r["rc"] == 0, r["stderr"]
@@ -446,6 +448,7 @@ def test_cli_calibrate(cli):
 
 
 @pytest.mark.parametrize("name", ["missing_file", "bad_key", "bad_value", "bad_soil"])
+@pytest.mark.slow  # shares the fixture running validate / calibrate in subprocesses (~6 s)
 def test_cli_bad_input_exit_2_one_line_nothing_written(cli, name):
     r = cli[name]
     err = r["stderr"].strip()

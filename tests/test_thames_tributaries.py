@@ -120,6 +120,7 @@ def rows():
     return out
 
 
+@pytest.mark.phreeqc
 def test_dic_against_phreeqc_and_cq_slope_against_polyfit(rows):
     for name, (st, data, row) in rows.items():
         s = data.samples

@@ -22,18 +22,21 @@ def phreeqc_water(punch):
                                                  "eps": "EPS_R"})
 
 
+@pytest.mark.phreeqc
 def test_debye_huckel_a_b_vs_phreeqc(phreeqc_water):
     a, b = thermo.debye_huckel_a_b(phreeqc_water["tc"].to_numpy())
     np.testing.assert_allclose(a, phreeqc_water["a"], rtol=1e-4)
     np.testing.assert_allclose(b, phreeqc_water["b"], rtol=1e-4)
 
 
+@pytest.mark.phreeqc
 def test_water_density_and_dielectric_constant_vs_phreeqc(phreeqc_water):
     t = phreeqc_water["tc"].to_numpy()
     np.testing.assert_allclose(thermo.water_density_g_cm3(t), phreeqc_water["rho"], rtol=1e-4)
     np.testing.assert_allclose(thermo.dielectric_constant(t), phreeqc_water["eps"], rtol=1e-4)
 
 
+@pytest.mark.phreeqc
 def test_pinned_phreeqc_water_properties(phreeqc_water):
     """The values seen with the pinned IPhreeqc 3.7.3 at 0/25/50 C (the issue lists them): A, B, rho, eps."""
     got = phreeqc_water.set_index("tc").loc[[0.0, 25.0, 50.0]]
@@ -82,6 +85,7 @@ GAMMA_SPECIES = {"Ca+2": "wateq", "Mg+2": "wateq", "Na+": "wateq", "K+": "wateq"
 
 
 @pytest.mark.parametrize("temp_c", [2.0, 25.0, 48.0])
+@pytest.mark.phreeqc
 def test_activity_coefficients_vs_phreeqc(punch, temp_c):
     names = list(GAMMA_SPECIES)
     out = punch([_solution(temp_c)], {"mu": "MU", **{f"g{k}": f'LG("{s}")' for k, s in enumerate(names)}})
@@ -102,6 +106,7 @@ def test_activity_coefficients_vs_phreeqc(punch, temp_c):
     assert row[f"g{names.index('CO2')}"] == pytest.approx(0.1 * row["mu"], rel=1e-6)
 
 
+@pytest.mark.phreeqc
 def test_water_activity_vs_phreeqc(punch):
     out = punch([_solution(t) for t in (0.0, 25.0, 50.0)], {"la": 'LA("H2O")', "aq": 'SYS("aq")',
                                                             "w": 'TOT("water")'})
@@ -109,6 +114,7 @@ def test_water_activity_vs_phreeqc(punch):
     np.testing.assert_allclose(got, out["la"], rtol=0, atol=1e-9)
 
 
+@pytest.mark.phreeqc
 def test_co2_fugacity_coefficient_vs_phreeqc(punch):
     """Peng-Robinson log phi of CO2: PHREEQC fixes the partial pressure in EQUILIBRIUM_PHASES and reports
     SI = log fugacity, so SI - log p = log phi (observed -3e-6 at 1 mbar, 0 C; -2.1e-3 at 1 atm, 40 C)."""
