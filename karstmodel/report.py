@@ -56,7 +56,7 @@ def _observed_variables(c: Catchment, obs: pd.DataFrame) -> dict:
 
 
 def metrics_block(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
-    """SPEC.md ``metrics`` layout: {period: {variable: {kge, nse, log_nse, pbias, ...}}} for every observed
+    """``metrics`` (docs/interface.md): {period: {variable: {kge, nse, log_nse, pbias, ...}}} for every observed
     variable the model simulates, on the model's daily time base (days with observations only)."""
     sim = _simulated_variables(c, ts)
     ob = _observed_variables(c, obs)

@@ -1,7 +1,7 @@
 """One run of the chain: drivers -> snow -> hydrotopes -> karst reservoirs -> soil CO2 -> dissolution -> spring
 chemistry -> accounting. Returns a result table with unit-named columns and a summary with closed balances.
 
-Data flow is one way (ARCHITECTURE.md): no process reaches back into an earlier one. The matrix starts at the steady
+Data flow is one way (docs/science.md): no process reaches back into an earlier one. The matrix starts at the steady
 state of its long-term mean inflow; a spin-up run over the first ``warmup_days`` of the drivers then sets the
 initial storages and solute masses; the recorded run starts from them, so storage changes in the balances are those
 of the recorded period.
@@ -376,7 +376,7 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
 def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None = None,
              observations: pd.DataFrame | None = None, with_reaches: bool = True) -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
-    the bundled default catchment). Returns the daily result table and the summary (SPEC.md keys); with reaches
+    the bundled default catchment). Returns the daily result table and the summary (docs/interface.md); with reaches
     below the spring (``[[reaches]]``) also their sub-daily run and the fate of the karst DIC."""
     if not isinstance(catchment, Catchment):
         if catchment is not None and not isinstance(catchment, (str, os.PathLike)):
