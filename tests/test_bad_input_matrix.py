@@ -122,6 +122,19 @@ def _(d):
     return ["run", str(_catchment(d, drivers=_drivers(2), observations=None)), "-o", "out"]
 
 
+def _short_record_reported(d: Path, out: str):
+    s = json.loads((d / "out" / "summary.json").read_text())
+    assert s["spin_up_days"] == 40 and s["period"]["days"] == 40
+    assert s["carbon_sink_tc_km2_yr"] > 0.1 and s["runoff_mm_yr"] > 1.0  # never a sink of 0.00 from a short record
+
+
+@row("run_record_shorter_than_warm_up", 0, ("shorter than warmup_days = 365", "spin-up used all 40 days"),
+     writes="out", check=_short_record_reported)
+def _(d):
+    p = _catchment(d, {"simulation": {"warmup_days": 365}}, drivers=_drivers(40), observations=None)
+    return ["run", str(p), "-o", "out", "--no-figures"]
+
+
 @row("run_end_beyond_data", 2, ("[simulation] end 2010-01-01", "last date", "2002-02-04"))
 def _(d):
     return ["run", str(_catchment(d, {"simulation": {"warmup_days": 60, "end": "2010-01-01"}})), "-o", "out"]
