@@ -43,7 +43,11 @@ from .database import temperature_basis
 
 #: start-table grid: temperature (deg C) and log10 pCO2 (atm); one node beyond each end of the data range so that
 #: the 4-node stencil needs no one-sided form inside it
-T_STEP, T_LO, T_HI = 0.5, thermo.TEMP_MIN_C - 1.5, thermo.TEMP_MAX_C + 1.5
+#: temperature range of the tables (deg C): the range of karst waters; :func:`chemistry.equilibrate` sends samples
+#: above it (thermal waters, up to :data:`chemistry.thermo.TEMP_MAX_C`) to the general solve, so the tables stay
+#: as small as they were and the fast path keeps its speed
+TABLE_TEMP_MAX_C = 60.0
+T_STEP, T_LO, T_HI = 0.5, thermo.TEMP_MIN_C - 1.5, TABLE_TEMP_MAX_C + 1.5
 LP_STEP, LP_LO, LP_HI = 0.025, -8.075, 0.075
 #: the closed system's solution bends more in log pCO2 (its carbon comes from the pCO2): a 4 times finer step there
 LP_STEP_CLOSED = LP_STEP / 4

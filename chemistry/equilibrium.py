@@ -19,6 +19,9 @@ different pCO2 gives an undersaturated mixture (mixing corrosion, Buhmann & Drey
 """
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -26,7 +29,7 @@ import pandas as pd
 
 from . import thermo
 from .database import DATABASE_DIR, temperature_basis
-from .errors import InputError
+from .errors import InputError, InputTypeError
 from .output import solution_columns
 from .water import ELEMENTS, LogLinear, Sum, build_model, one_temperature, solve
 from ._threads import single_blas_thread
@@ -46,6 +49,8 @@ SYSTEMS = ("open", "closed", "mixed")
 #: ideal gas constant, L atm mol-1 K-1 (CODATA 2018)
 R_L_ATM = 0.0820574
 WATER_KEYS = tuple(ELEMENTS)  # dic, ca, mg, na, k, cl, so4, no3
+#: largest accepted Newton tolerance (relative residuals): beyond it results are not worth reporting
+MAX_TOL = 1e-3
 #: pure water in the open system goes through the fused compiled solve (chemistry._fused) when numba is
 #: installed; set False to send it through the general solve
 FUSED = True
@@ -70,10 +75,10 @@ def _water_totals(water, n: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
         if col in keys:
             v = np.broadcast_to(np.asarray(get(col), dtype=float), (n,)).astype(float)
             if np.any(~np.isfinite(v)):
-                raise InputError("starting water has NaN", column=col, row=int(np.flatnonzero(~np.isfinite(v))[0]))
+                raise InputError("starting water has NaN", column=col, index=int(np.flatnonzero(~np.isfinite(v))[0]))
             if np.any(v < 0):
                 raise InputError("negative concentration in starting water", column=col,
-                                 row=int(np.flatnonzero(v < 0)[0]))
+                                 index=int(np.flatnonzero(v < 0)[0]))
             totals[k] = v / 1000.0
     if "charge_imbalance_meq_kgw" in keys:
         imbalance = np.broadcast_to(np.asarray(get("charge_imbalance_meq_kgw"), dtype=float), (n,)) / 1000.0
@@ -101,7 +106,7 @@ def _check_temp(temp_c):
     bad = ~np.isfinite(temp_c) | (temp_c < thermo.TEMP_MIN_C) | (temp_c > thermo.TEMP_MAX_C)
     i = int(np.flatnonzero(bad)[0])
     raise InputError(f"temperature {temp_c[i]} C outside the range of the thermodynamic data "
-                     f"({thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C)", column="temp_c", row=i)
+                     f"({thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C)", column="temp_c", index=i)
 
 
 def _element_set(mineral, totals):
@@ -275,15 +280,62 @@ def label_column(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
+def as_float_array(value, name: str) -> np.ndarray:
+    """``value`` (a number or array-like of numbers) as a float array; anything else raises
+    :class:`chemistry.errors.InputTypeError` naming the argument ``name``."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value
+    if value is None or isinstance(value, (str, bytes, dict, set)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind not in "biuf"):
+        raise InputTypeError(f"{name} must be a number or an array of numbers, got {type(value).__name__} "
+                             f"{_short(value)}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"{name} must be a number or an array of numbers, got {type(value).__name__} "
+                             f"{_short(value)}") from None
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_options(tol=None, series=False, database="phreeqc.dat", water=None) -> None:
+    """Type and range checks of the options of :func:`equilibrate` (a clear error naming the option instead of
+    NaN rows or an AttributeError deep in the solver)."""
+    if tol is not None:
+        if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer, np.floating)):
+            raise InputTypeError(f"tol must be a number, got {type(tol).__name__} {_short(tol)}")
+        if not (math.isfinite(tol) and 0.0 < tol <= MAX_TOL):
+            raise InputError(f"tol must be a positive number no larger than {MAX_TOL:g} (the Newton convergence "
+                             f"tolerance; default 1e-8), got {tol!r}")
+    if not isinstance(series, (bool, np.bool_)):
+        raise InputTypeError(f"series must be True or False, got {type(series).__name__} {_short(series)}")
+    if not isinstance(database, (str, os.PathLike)):
+        raise InputTypeError(f"database must be a shipped database name or a path, got {type(database).__name__} "
+                             f"{_short(database)}")
+    if water is not None and not isinstance(water, (Mapping, pd.DataFrame, pd.Series)):
+        raise InputTypeError(f"water must be a mapping, Series or DataFrame of <element>_mmol_kgw values, got "
+                             f"{type(water).__name__} {_short(water)}")
+
+
 def _inputs(temp_c, pco2_atm, gas_water_ratio, water, copy: bool = True):
     """Broadcast and check the inputs of :func:`equilibrate`: temperatures (a copy unless ``copy=False``) and pCO2
     (None when not given) as 1-D arrays of the common length n; the caller must not write into them."""
-    arrays = [np.asarray(temp_c, dtype=float)]
+    temp_c = as_float_array(temp_c, "temp_c")
+    arrays = [temp_c]
     if pco2_atm is not None:
-        arrays.append(np.asarray(pco2_atm, dtype=float))
+        pco2_atm = as_float_array(pco2_atm, "pco2_atm")
+        arrays.append(pco2_atm)
     if gas_water_ratio is not None:
-        arrays.append(np.asarray(gas_water_ratio, dtype=float))
-    shape = np.broadcast_shapes(*[a.shape for a in arrays])
+        gas_water_ratio = as_float_array(gas_water_ratio, "gas_water_ratio")
+        arrays.append(gas_water_ratio)
+    try:
+        shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    except ValueError:
+        raise InputError("temp_c, pco2_atm and gas_water_ratio must broadcast to one shape, got shapes "
+                         f"{[a.shape for a in arrays]}") from None
     n = int(np.prod(shape)) if shape else 1
     if isinstance(water, pd.DataFrame) and len(water) not in (1, n):
         if n == 1:
@@ -304,7 +356,7 @@ def _inputs(temp_c, pco2_atm, gas_water_ratio, water, copy: bool = True):
         if not _within(p, 0.0, 1.0, lo_open=True):
             bad = ~np.isfinite(p) | (p <= 0) | (p > 1.0)
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"pCO2 {p[i]} atm outside (0, 1]", column="pco2_atm", row=i)
+            raise InputError(f"pCO2 {p[i]} atm outside (0, 1]", column="pco2_atm", index=i)
     return t, p, n
 
 
@@ -316,10 +368,11 @@ def equilibrate_solution(temp_c, pco2_atm=None, mineral: str = "calcite", system
     result table: returns the :class:`chemistry.water.Solution`, the temperatures and pCO2 per row (None when not
     given) and the starting water's element totals (mol/kgw). For callers that need only a few quantities of many
     waters (the catchment model's reservoir reactions)."""
-    if mineral not in MINERALS:
+    if not isinstance(mineral, str) or mineral not in MINERALS:
         raise InputError(f"mineral must be one of {MINERALS}, got {mineral!r}")
-    if system not in SYSTEMS:
+    if not isinstance(system, str) or system not in SYSTEMS:
         raise InputError(f"system must be one of {SYSTEMS}, got {system!r}")
+    check_options(tol, series, database, water)
     if pco2_atm is None and not (system == "closed" and water is not None):
         raise InputError("pco2_atm is required (it may be None only for a closed system with a starting water)")
     if system == "mixed" and gas_water_ratio is None:
@@ -390,7 +443,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
 
     Parameters
     ----------
-    temp_c : float or array, deg C (0-60).
+    temp_c : float or array, deg C (0-100; :data:`chemistry.thermo.TEMP_MAX_C`).
     pco2_atm : float or array, partial pressure of CO2 the water equilibrates with (atm). For ``closed`` and
         ``mixed`` it is the pCO2 at which the water takes up CO2 before dissolving the rock; ``None`` with a
         ``water`` in the closed system uses the water's own carbon (e.g. after :func:`mix`).
@@ -403,7 +456,11 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     database : shipped database name or a path; default the pinned PHREEQC 3.7.3 ``phreeqc.dat``.
     series : the rows are a sequence of similar waters (e.g. daily values): each Newton iteration starts from the
         previous row's solution (:func:`chemistry.water.solve`); same results to the solver tolerance, fewer steps.
-    tol : Newton convergence tolerance (default that of :func:`chemistry.water.solve`, 1e-8).
+    tol : Newton convergence tolerance, in (0, 1e-3] (default that of :func:`chemistry.water.solve`, 1e-8).
+
+    Bad arguments raise :class:`chemistry.InputError` (a ValueError) naming the argument, or
+    :class:`chemistry.errors.InputTypeError` (also a TypeError) for a wrong type; positions in array arguments
+    are 0-based (``temp_c[1]``).
 
     Returns
     -------
@@ -412,11 +469,15 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     si_dolomite``, ``log_pco2`` and ``pco2_final_atm`` (of the final water), ``ionic_strength``,
     ``dissolved_mmol_kgw`` (mineral dissolved, moles of formula units), ``converged``.
     """
-    if mineral not in MINERALS:
+    if not isinstance(mineral, str) or mineral not in MINERALS:
         raise InputError(f"mineral must be one of {MINERALS}, got {mineral!r}")
-    if system not in SYSTEMS:
+    if not isinstance(system, str) or system not in SYSTEMS:
         raise InputError(f"system must be one of {SYSTEMS}, got {system!r}")
+    check_options(tol, series, database, water)
+    if mineral == "none" and system != "open":
+        raise InputError("mineral='none' (CO2 uptake only) needs system='open'")
     if backend == "phreeqc":
+        _inputs(temp_c, pco2_atm, gas_water_ratio, water)  # the same checks of the values as the native path
         from .phreeqc import equilibrate_phreeqc
         return equilibrate_phreeqc(temp_c, pco2_atm, mineral=mineral, system=system, water=water,
                                    gas_water_ratio=gas_water_ratio, database=database)
@@ -435,7 +496,7 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
     data = {"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)}
     for k, v in cols.items():
         data["pco2_final_atm" if k == "pco2_atm" else k] = v
-    dissolved = (sol.total("ca") - ca_before)
+    dissolved = (sol.total("ca") - ca_before) if mineral != "none" else np.zeros(n)
     if mineral == "dolomite":
         dissolved = sol.total("mg") - mg_before
     elif mineral == "both":
@@ -455,13 +516,24 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
 
 def _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol) -> pd.DataFrame:
     """:func:`equilibrate` of pure water (open or closed system) through the fused compiled
-    solve (:mod:`chemistry._fused`; same equations, same columns). Samples it does not converge are solved
-    again by the general path."""
+    solve (:mod:`chemistry._fused`; same equations, same columns). Samples it does not converge, and samples above
+    the range of its tables (:data:`chemistry._fused.TABLE_TEMP_MAX_C`), are solved by the general path."""
     from . import _fused
     t, p, n = _inputs(temp_c, pco2_atm, None, None, copy=False)  # the kernel copies them into the table
     tol_ = 1e-8 if tol is None else float(tol)
     run = _fused.equilibrate_open if system == "open" else _fused.equilibrate_closed
-    block, names, zero, conv, _ = run(t, p, mineral, database, tol_)
+    if n and t.max() > _fused.TABLE_TEMP_MAX_C:
+        # samples above the tables' range go to the general path, like samples the kernel does not converge
+        cool = np.flatnonzero(t <= _fused.TABLE_TEMP_MAX_C)
+        if cool.size == 0:
+            return equilibrate(t, p, mineral=mineral, system=system, database=database, tol=tol, _fused=False)
+        part, names, zero, part_conv, _ = run(t[cool], p[cool], mineral, database, tol_)
+        block = np.full((part.shape[0], n), np.nan)
+        block[:, cool] = part
+        conv = np.zeros(n, dtype=bool)
+        conv[cool] = part_conv
+    else:
+        block, names, zero, conv, _ = run(t, p, mineral, database, tol_)
     if not conv.all():
         bad = np.flatnonzero(~conv)
         again = equilibrate(t[bad], p[bad], mineral=mineral, system=system, database=database, tol=tol,
@@ -491,8 +563,14 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
     ``temp_c`` defaults to the mass-weighted mean of the two waters' temperatures (``temp_c`` column/key).
     Returns the same columns as :func:`equilibrate` (``pco2_atm`` is the mixture's pCO2).
     """
-    f = np.atleast_1d(np.asarray(fraction_a, dtype=float))
-    if np.any((f < 0) | (f > 1)):
+    f = np.atleast_1d(as_float_array(fraction_a, "fraction_a"))
+    for name, w in (("water_a", water_a), ("water_b", water_b)):
+        if not isinstance(w, (Mapping, pd.DataFrame, pd.Series)):
+            raise InputTypeError(f"{name} must be a mapping, Series or DataFrame of <element>_mmol_kgw values, got "
+                                 f"{type(w).__name__} {_short(w)}")
+    if not isinstance(database, (str, os.PathLike)):
+        raise InputTypeError(f"database must be a shipped database name or a path, got {type(database).__name__}")
+    if np.any(~np.isfinite(f) | (f < 0) | (f > 1)):
         raise InputError("fraction_a must lie in [0, 1]", column="fraction_a")
     n = f.size
     for w in (water_a, water_b):
@@ -508,7 +586,7 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
             raise InputError("temp_c must be given when the waters carry no temp_c")
         t = f * tca + (1 - f) * tcb
     else:
-        t = np.broadcast_to(np.asarray(temp_c, dtype=float), (n,)).copy()
+        t = np.broadcast_to(as_float_array(temp_c, "temp_c"), (n,)).copy()
     _check_temp(t)
     totals = {k: f * ta[k] + (1 - f) * tb[k] for k in WATER_KEYS}
     imbalance = f * ia + (1 - f) * ib
@@ -519,9 +597,21 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
 def speciate_totals_solution(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
                              series: bool = False, tol: float | None = None):
     """The solve behind :func:`speciate_totals`: returns the :class:`chemistry.water.Solution`."""
-    t = np.atleast_1d(np.asarray(temp_c, dtype=float))
+    check_options(tol, series, database)
+    t = np.atleast_1d(as_float_array(temp_c, "temp_c")).reshape(-1)
+    _check_temp(t)
     n = t.size
-    totals = {k: np.broadcast_to(np.asarray(totals.get(k, 0.0), dtype=float), (n,)) for k in WATER_KEYS}
+    if not isinstance(totals, Mapping):
+        raise InputTypeError(f"totals must be a mapping of element -> mol/kgw, got {type(totals).__name__} "
+                             f"{_short(totals)}")
+    unknown = [k for k in totals if k not in WATER_KEYS]
+    if unknown:
+        raise InputError(f"unknown totals keys {unknown}; elements are {list(WATER_KEYS)} (mol/kgw)")
+    arrays = {k: as_float_array(totals.get(k, 0.0), f"totals[{k!r}]") for k in WATER_KEYS}
+    try:
+        totals = {k: np.broadcast_to(v, (n,)) for k, v in arrays.items()}
+    except ValueError:
+        raise InputError(f"every totals array must have one value or one per temperature ({n})") from None
     els = tuple(k for k in WATER_KEYS if np.any(totals[k] > 0))
     if "dic" not in els:
         els = els + ("dic",)

@@ -173,7 +173,7 @@ def equilibrium_deck(temp_c, pco2_atm, mineral="calcite", system="open", water=N
     else:
         p = None
     totals, _, _ = _water_totals(water, n)
-    minerals = {"calcite": ["Calcite"], "dolomite": ["Dolomite"], "both": ["Calcite", "Dolomite"]}[mineral]
+    minerals = {"calcite": ["Calcite"], "dolomite": ["Dolomite"], "both": ["Calcite", "Dolomite"], "none": []}[mineral]
     out = [_punch_block(), "END\n"]
     for i in range(n):
         tot = {k: float(v[i]) * 1000.0 for k, v in totals.items()}

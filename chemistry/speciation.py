@@ -11,23 +11,36 @@ kg water per L = density - TDS, TDS being the sum of the given mg/L values (PHRE
 the same in spirit; the difference is below 1e-4 for fresh water). Outputs per litre (``*_mmol_l``) use the same
 factor back. Formula weights are the database's (``SOLUTION_MASTER_SPECIES``).
 
-A row that cannot be speciated (NaN or out-of-range temperature or pH, negative concentration, no carbon value,
-no convergence) gets NaN outputs and a ``speciation_error`` text; the other rows are still computed. An optional
-ion left empty (NaN) in a row is treated as not measured (zero) and named in ``speciation_warning``.
-Input columns are never altered; an input column that has the name of an output column is kept as
-``<name>_input``.
+A row that cannot be speciated (NaN or out-of-range temperature or pH, a cell that is not a number such as
+``abc`` or ``n.a.``, negative concentration, no carbon value, no convergence) gets NaN outputs and a
+``speciation_error`` text; the other rows are still computed. An optional ion left empty (NaN) in a row is treated
+as not measured (zero) and named in ``speciation_warning``. An ion or carbon value written ``<L`` is below the
+detection limit and taken as L / 2 (:mod:`chemistry.censored`, the rule of the station reader), named in
+``speciation_warning`` and counted per column in ``attrs["censored"]``.
+
+Only structural problems raise :class:`chemistry.InputError`: a missing required column, a duplicate column, no
+carbon column, a carbon-like column that is not read (``hco3_mmol_l``), and an ion column the model would not
+read although it names one of its ions: a case or spelling variant of a recognised name (``Ca_mg_L``,
+``Ca (mg/L)``) or another unit (``ca_mmol_l``, ``calcium_meq_l``); ignoring those would leave SI NaN and the
+charge balance wrong. Columns of ions outside the model (``fe_mg_l``, ``sio2_mg_l``, ``f_mg_l``, ...) pass through
+unchanged with a :class:`UserWarning` that lists them (also in ``attrs["ignored_columns"]``); any other column
+passes through silently. Input columns are never altered; an input column that has the name of an output column
+is kept as ``<name>_input``.
 """
 from __future__ import annotations
 
+import os
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import database as dbmod
 from . import thermo
-from .errors import InputError
-from .output import solution_columns
+from .censored import describe_bad, parse_values
+from .errors import InputError, InputTypeError
+from .output import SPECIES_COLUMNS, TOTAL_COLUMNS, solution_columns
 from .water import LogLinear, Sum, build_model, solve
 from ._threads import single_blas_thread
 
@@ -55,9 +68,76 @@ OUTPUT_NAMES = ("pco2_atm", "log_pco2", "si_calcite", "si_aragonite", "si_dolomi
                 "hco3_mmol_l", "co3_mmol_l", "co2aq_mmol_l", "co2_mg_l", "ionic_strength", "charge_balance_pct")
 
 
+#: recognised input names
+RECOGNISED = REQUIRED + tuple(ION_COLUMNS) + tuple(CARBON_COLUMNS) + ("density_kg_l",)
+#: element words of the ions the model reads -> the column each is read from
+_ION_WORDS = {"ca": "ca_mg_l", "calcium": "ca_mg_l", "mg": "mg_mg_l", "magnesium": "mg_mg_l", "na": "na_mg_l",
+              "sodium": "na_mg_l", "k": "k_mg_l", "potassium": "k_mg_l", "cl": "cl_mg_l", "chloride": "cl_mg_l",
+              "so4": "so4_mg_l", "sulfate": "so4_mg_l", "sulphate": "so4_mg_l", "no3": "no3_mg_l",
+              "nitrate": "no3_mg_l"}
+#: ions measured in some waters that the aqueous model does not include (passed through, with a warning)
+_OTHER_IONS = {"f", "fluoride", "br", "bromide", "fe", "iron", "mn", "manganese", "sr", "strontium", "ba", "barium",
+               "li", "lithium", "si", "sio2", "silica", "po4", "phosphate", "nh4", "ammonium", "no2", "nitrite", "al",
+               "zn", "cu", "pb", "b", "boron", "h2s", "hs", "s"}
+_UNIT = re.compile(r"(^|_)(mg|mmol|mol|umol|ug|ng|meq|ueq|eq|ppm|ppb|mgl|mgpl)(_|$)")
+#: last words of columns that qualify a value rather than hold one (ca_mmol_l_flag, fe_mg_l_dl, ...)
+_COMPANION = {"flag", "flags", "nondetect", "qualifier", "remark", "code", "method", "dl", "mdl", "rl", "lod", "loq",
+              "unit", "units", "note", "notes", "comment", "input", "sd", "std", "err", "error", "uncertainty"}
+_MANGLED = re.compile(r"^(.+)\.(\d+)$")
+
+
+def _normalise(name: str) -> str:
+    """``Ca (mg/L)`` -> ``ca_mg_l``: lower case, every run of other characters one underscore."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def output_column_names() -> frozenset:
+    """Every column name :func:`speciate` adds (an input column of one of these names is kept as ``<name>_input``)."""
+    names = set(OUTPUT_NAMES) | {f"{k}_mmol_l" for k in TOTAL_COLUMNS + ("dic",)}
+    names |= {f"{k}_mmol_l" for k in SPECIES_COLUMNS} | {"alk_meq_l", "charge_imbalance_meq_l", "ec_us_cm_est"}
+    return frozenset(names)
+
+
+def _ion_column_problems(columns, source):
+    """Ion-like columns the model would not read: an error for a variant of a recognised name or a read ion in
+    another unit (the user meant it as input: ignoring it would leave SI NaN and the charge balance wrong); the
+    names of ion columns outside the model (passed through, listed in a warning)."""
+    outputs = output_column_names()
+    present = set(columns)
+    ignored = []
+    for c in columns:
+        if not isinstance(c, str) or c in RECOGNISED or any(c.startswith(r + "_") for r in RECOGNISED):
+            continue  # read, or a companion column of one read (ca_mg_l_flag, ca_mg_l_nondetect, ..._input)
+        norm = _normalise(c)
+        if norm in RECOGNISED:
+            raise InputError(f"not read (column names are lower case and unit-named); rename it to {norm!r}",
+                             file=source, column=c)
+        word, _, rest = norm.partition("_")
+        if not _UNIT.search(rest) or rest.rsplit("_", 1)[-1] in _COMPANION:
+            continue
+        if word in _ION_WORDS:
+            want = _ION_WORDS[word]
+            if c in outputs and (want in present or "speciation_error" in present):
+                continue  # an output of an earlier run (next to its input): passed through as <name>_input
+            raise InputError(f"not read: this ion is read from {want!r} (mg/L) only; convert the values to "
+                             f"mg/L and rename the column (ion columns read: {', '.join(ION_COLUMNS)})",
+                             file=source, column=c)
+        if word in _OTHER_IONS and c not in outputs:
+            ignored.append(c)
+    return ignored
+
+
 def _check_columns(samples: pd.DataFrame, source: str | None):
     if not isinstance(samples, pd.DataFrame):
-        raise InputError("samples must be a pandas DataFrame", file=source)
+        raise InputTypeError(f"samples must be a pandas DataFrame, got {type(samples).__name__}", file=source)
+    dup = samples.columns[samples.columns.duplicated()]
+    if len(dup):
+        raise InputError("duplicate column (each column may appear once)", file=source, column=dup[0])
+    for c in samples.columns:
+        m = _MANGLED.match(c) if isinstance(c, str) else None
+        if m and m.group(1) in RECOGNISED and m.group(1) in samples.columns:
+            raise InputError(f"duplicate column {m.group(1)!r} (its second copy was read as {c!r}); each column "
+                             "may appear once", file=source, column=m.group(1))
     missing = [c for c in REQUIRED if c not in samples.columns]
     if missing:
         raise InputError(f"missing required column(s) {missing}; required: {list(REQUIRED)}", file=source,
@@ -75,29 +155,47 @@ def _check_columns(samples: pd.DataFrame, source: str | None):
     if unknown:
         raise InputError(f"unknown carbon column {unknown[0]!r}; carbon is read from {list(CARBON_COLUMNS)} "
                          "only (rename the column, or drop it)", file=source, column=unknown[0])
-    for c in list(REQUIRED) + carbon + [c for c in ION_COLUMNS if c in samples.columns]:
-        if not pd.api.types.is_numeric_dtype(samples[c]):
-            conv = pd.to_numeric(samples[c], errors="coerce")
-            bad = conv.isna() & samples[c].notna()
-            if bad.any():
-                raise InputError(f"non-numeric value {samples[c][bad].iloc[0]!r}", file=source, column=c,
-                                 row=int(np.flatnonzero(bad.to_numpy())[0]))
-    return carbon
+    ignored = _ion_column_problems(samples.columns, source)
+    return carbon, ignored
 
 
 def prepare(samples: pd.DataFrame, source: str | None = None) -> dict:
-    """Validate samples and convert them to molalities. Returns a dict of arrays plus per-row error texts."""
-    carbon_cols = _check_columns(samples, source)
+    """Validate samples and convert them to molalities. Returns a dict of arrays plus per-row error texts.
+
+    Cells are read with :func:`chemistry.censored.parse_values`: a cell that is not a number gives that row an
+    error (the other rows are computed); ``<L`` in an ion or carbon column is below the detection limit and
+    taken as L / 2 (named in the row's warning and counted in ``censored``); ``<L`` in ``temp_c``, ``ph`` or
+    ``density_kg_l`` is an error of that row."""
+    carbon_cols, ignored = _check_columns(samples, source)
     n = len(samples)
-    num = lambda c: pd.to_numeric(samples[c], errors="coerce").to_numpy(dtype=float)  # noqa: E731
-    temp = num("temp_c")
-    ph = num("ph")
     errors = np.array([""] * n, dtype=object)
-    warnings = np.array([""] * n, dtype=object)
+    row_warnings = np.array([""] * n, dtype=object)
+    censored_count: dict[str, int] = {}
 
     def flag(mask, text):
         for i in np.flatnonzero(mask & (errors == "")):
-            errors[i] = text
+            errors[i] = text(i) if callable(text) else text
+
+    def warn(mask, text):
+        for i in np.flatnonzero(mask):
+            row_warnings[i] = (row_warnings[i] + "; " if row_warnings[i] else "") + (text(i) if callable(text) else text)
+
+    def num(col, censor_ok: bool):
+        parsed = parse_values(samples[col])
+        raw = samples[col].to_numpy()
+        flag(parsed.bad, lambda i: f"{col}: {describe_bad(raw[i])}")
+        if parsed.censored.any():
+            if censor_ok:
+                censored_count[col] = int(parsed.censored.sum())
+                warn(parsed.censored, lambda i: f"{col} {str(raw[i]).strip()} below the detection limit (taken as "
+                                                f"{parsed.values[i]:g}, half the limit)")
+            else:
+                flag(parsed.censored, lambda i: f"{col}: detection-limit value {str(raw[i]).strip()!r} not "
+                                                "allowed here")
+        return np.where(parsed.bad | (parsed.censored & (not censor_ok)), np.nan, parsed.values), parsed.bad
+
+    temp = num("temp_c", False)[0]
+    ph = num("ph", False)[0]
 
     flag(~np.isfinite(temp), "temp_c is missing")
     flag(np.isfinite(temp) & ((temp < thermo.TEMP_MIN_C) | (temp > thermo.TEMP_MAX_C)),
@@ -105,19 +203,18 @@ def prepare(samples: pd.DataFrame, source: str | None = None) -> dict:
     flag(~np.isfinite(ph), "ph is missing")
     flag(np.isfinite(ph) & ((ph < 0) | (ph > 14)), "ph outside 0-14")
 
-    density = num("density_kg_l") if "density_kg_l" in samples.columns else np.ones(n)
+    density = num("density_kg_l", False)[0] if "density_kg_l" in samples.columns else np.ones(n)
     flag(~np.isfinite(density) | (density < 0.9) | (density > 1.1), "density_kg_l missing or outside 0.9-1.1")
     tds_mg_l = np.zeros(n)
     ions_mg_l = {}
     for col, (key, gfw) in ION_COLUMNS.items():
         if col not in samples.columns:
             continue
-        v = num(col)
+        v, unread = num(col, True)
         flag(v < 0, f"negative concentration in {col}")
-        missing = ~np.isfinite(v)
-        for i in np.flatnonzero(missing):
-            warnings[i] = (warnings[i] + "; " if warnings[i] else "") + f"{col} not measured (taken as 0)"
-        v = np.where(missing, 0.0, v)
+        flag(np.isinf(v), f"{col} is not finite")
+        warn(np.isnan(v) & ~unread, f"{col} not measured (taken as 0)")
+        v = np.where(np.isfinite(v), v, 0.0)
         ions_mg_l[key] = (v, gfw)
         tds_mg_l += np.maximum(v, 0)
 
@@ -125,8 +222,9 @@ def prepare(samples: pd.DataFrame, source: str | None = None) -> dict:
     carbon_value = np.full(n, np.nan)
     carbon_used = np.array([""] * n, dtype=object)
     for col in carbon_cols:
-        v = num(col)
+        v = num(col, True)[0]
         flag(v < 0, f"negative concentration in {col}")
+        flag(np.isinf(v), f"{col} is not finite")
         take = (carbon_used == "") & np.isfinite(v)
         what, gfw = CARBON_COLUMNS[col]
         kind[take] = what
@@ -144,8 +242,8 @@ def prepare(samples: pd.DataFrame, source: str | None = None) -> dict:
     kgw_per_l = density - tds_mg_l / 1e6
     mol = {key: v / gfw / 1000.0 / kgw_per_l for key, (v, gfw) in ions_mg_l.items()}
     return dict(n=n, temp_c=temp, ph=ph, mol=mol, carbon_kind=kind, carbon_mol=carbon_value / 1000.0 / kgw_per_l,
-                carbon_used=carbon_used, kgw_per_l=kgw_per_l, errors=errors, warnings=warnings,
-                ions_mg_l=ions_mg_l)
+                carbon_used=carbon_used, kgw_per_l=kgw_per_l, errors=errors, warnings=row_warnings,
+                ions_mg_l=ions_mg_l, censored=censored_count, ignored_columns=ignored)
 
 
 def _solve_group(prep: dict, rows: np.ndarray, kind: str, database: str):
@@ -195,6 +293,9 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
     ``speciation_warning``. ``log_pco2`` is the CO2(g) saturation index (log fugacity, = log partial pressure
     to within 0.1 % below 0.3 atm). SI dolomite and gypsum are NaN where Mg or SO4 is not given.
     """
+    if not isinstance(database, (str, os.PathLike)):
+        raise InputTypeError(f"database must be a shipped database name or a path, got {type(database).__name__} "
+                             f"{database!r}")
     prep = prepare(samples, source)
     n = prep["n"]
     ok = prep["errors"] == ""
@@ -247,5 +348,10 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
     out["carbon_input"] = prep["carbon_used"]
     out["speciation_error"] = err
     out["speciation_warning"] = prep["warnings"]
-    out.attrs.update(backend=backend, database=str(database))
+    out.attrs.update(backend=backend, database=str(database), censored=prep["censored"],
+                     ignored_columns=prep["ignored_columns"])
+    if prep["ignored_columns"]:
+        warnings.warn(f"{source + ': ' if source else ''}ion columns {prep['ignored_columns']} are not part of the "
+                      f"speciation model (passed through unchanged; not in the charge balance); the ions read are "
+                      f"{list(ION_COLUMNS)}", UserWarning, stacklevel=3)
     return out

@@ -34,9 +34,13 @@ _EPS0 = 8.8541878128e-12  # F m-1
 _K_B = 1.380649e-23  # J K-1
 _N_A = 6.02214076e23  # mol-1
 
-#: valid temperature range of the thermodynamic data used here (deg C)
+#: temperature range of the thermodynamic data used here (deg C), at 1 atm: the water density (Wagner & Pruss
+#: 2002) and dielectric constant (Bradley & Pitzer 1979) expressions hold far beyond it; the phreeqc.dat analytic
+#: log K of the carbonate system are those of Plummer & Busenberg (1982, GCA 46:1011), fitted to measurements at
+#: 0-90 C and stated to hold at 1 atm total pressure between 0 and 100 C (KH, K1, K2); 100 C is the boiling point
+#: at 1 atm. Agreement with PHREEQC over 0-100 C: tests/test_high_temperature.py.
 TEMP_MIN_C = 0.0
-TEMP_MAX_C = 60.0
+TEMP_MAX_C = 100.0
 
 
 def water_density_g_cm3(temp_c, pressure_bar: float = 1.01325):

@@ -29,6 +29,7 @@ and returns the non-dominated set.
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import time
@@ -46,7 +47,8 @@ from .catchment import Catchment, CatchmentError
 from .observations import load_discharge_observations
 from .parameters import apply_parameters, parameter_value
 
-OBJECTIVES = {"kge": M.kge, "kge_prime": M.kge_prime, "nse": M.nse, "log_nse": M.log_nse}
+OBJECTIVES = {"kge": M.kge, "kge_prime": M.kge_prime, "nse": M.nse, "log_nse": M.log_nse,
+              "kge_scaled": M.kge_scaled}
 #: variables that can enter an objective: q (discharge, mm/d) and spring chemistry columns of the timeseries
 CHEM_VARIABLES = ("dic_mmol_l", "ca_mmol_l", "mg_mmol_l", "hco3_mmol_l", "alk_meq_l", "ph", "si_calcite",
                   "log_pco2", "ec_us_cm_est")
@@ -96,11 +98,20 @@ class CalibrationSetup:
     #: parameters of the chemistry stage (``[calibration.chemistry_parameters]``): with chemistry in the weights,
     #: calibration runs in two stages (:func:`calibrate`); empty = one stage over ``parameters``
     chemistry_parameters: tuple = ()
+    #: (s_r, s_alpha, s_beta) of objective "kge_scaled" (Gupta et al. 2009, eq. 10; karstmodel.metrics.kge_scaled)
+    kge_scaling: tuple = (1.0, 1.0, 5.0)
     seed: int = 1
     maxiter: int = 60
     popsize: int = 15
     workers: int = 1
     pareto: bool = False
+
+
+def objective_function(setup: CalibrationSetup):
+    """The metric of ``setup.objective`` (a picklable callable of (sim, obs); higher is better)."""
+    if setup.objective == "kge_scaled":
+        return functools.partial(M.kge_scaled, scale=setup.kge_scaling)
+    return OBJECTIVES[setup.objective]
 
 
 def parse_period(text, what: str = "period") -> tuple | None:
@@ -216,7 +227,7 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     where = "[calibration] "
     allowed = {"objective", "calibration_period", "validation_period", "discharge_calibration_period", "seed",
                "maxiter", "popsize", "workers", "parameters", "chemistry_parameters", "weights", "pareto",
-               "closed_catchment"}
+               "closed_catchment", "kge_scaling"}
     for k in raw:
         if k not in allowed:
             raise CatchmentError(f"{where}{k}: unknown key (allowed: {', '.join(sorted(allowed))})", file=str(c.source))
@@ -270,6 +281,11 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     objective = overrides.get("objective", raw.get("objective", "kge"))
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    scaling = raw.get("kge_scaling", CalibrationSetup.kge_scaling)
+    if (not isinstance(scaling, (list, tuple)) or len(scaling) != 3
+            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in scaling)):
+        raise CatchmentError("[calibration] kge_scaling: give three non-negative numbers [s_r, s_alpha, s_beta]",
+                             file=str(c.source))
     def count(key, default, lo, allow=()):
         # a whole number from the command line (--key) or the file ([calibration] key), named in the error
         if key in overrides:
@@ -295,7 +311,7 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
                                                   "[calibration] discharge_calibration_period"),
         seed=count("seed", 1, 0), maxiter=count("maxiter", 60, 1), popsize=count("popsize", 15, 1),
         workers=count("workers", 1, 1, allow=(-1,)), pareto=bool(raw.get("pareto", False)),
-        chemistry_parameters=tuple(chem_specs))
+        chemistry_parameters=tuple(chem_specs), kge_scaling=tuple(float(x) for x in scaling))
 
 
 def _period_text(period) -> str:
@@ -352,7 +368,7 @@ class Objective:
         self.setup = setup
         self.obs = observations
         self.mask = mask
-        self.metric = OBJECTIVES[setup.objective]
+        self.metric = objective_function(setup)
         self.water_only = set(setup.weights) == {"q"}
         self.q_mask = mask
         if setup.discharge_calibration_period is not None:
@@ -519,7 +535,7 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
             o = Objective(c, data, setup, observations, mask)
             cc, ss = o.simulate(r.x)
             front.append({"weights": wts, "parameters": o.values(r.x),
-                          **{f"{setup.objective}_{v}": OBJECTIVES[setup.objective](ss[v][mask], o.observed(cc, v)[mask])
+                          **{f"{setup.objective}_{v}": o.metric(ss[v][mask], o.observed(cc, v)[mask])
                              for v in ss}})
     return CalibrationResult(catchment=best, setup=setup, parameters=values, loss=float(res.fun),
                              n_evaluations=int(sum(r.nfev for _, r, _ in results)), history=history, metrics=mets,

@@ -13,7 +13,8 @@ samples, not over a sequential time loop). This module solves the same aqueous m
 * activity coefficients as PHREEQC and :mod:`chemistry.thermo`: WATEQ extended Debye-Hueckel (Truesdell & Jones
   1974) for species with ion-size parameters, Davies (1962) for other ions, 0.1 I for neutral species; water
   activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eqs. 2-5). Debye-Hueckel A and B come from
-  :func:`chemistry.thermo.debye_huckel_a_b`, tabulated every 0.05 C over 0-60 C and interpolated linearly
+  :func:`chemistry.thermo.debye_huckel_a_b`, tabulated every 0.05 C over 0-100 C (the range of
+  :mod:`chemistry.thermo`) and interpolated linearly
   (interpolation error below 1e-8 relative);
 * constraints: electroneutrality sum z_j m_j = charge imbalance (pH follows from it, as in
   :func:`chemistry.speciate_totals`), and one mass balance per element, log10(sum_j W_kj m_j) = log10(T_k);
@@ -45,7 +46,7 @@ from ._compiled import njit
 
 LN10 = math.log(10.0)
 #: temperature grid of the tabulated Debye-Hueckel parameters (deg C)
-DH_T0, DH_DT, DH_N = 0.0, 0.05, 1201
+DH_T0, DH_DT, DH_N = thermo.TEMP_MIN_C, 0.05, int(round((thermo.TEMP_MAX_C - thermo.TEMP_MIN_C) / 0.05)) + 1
 #: most masters any species contains (padded sparse stoichiometry)
 _MAXNZ = 4
 #: convergence tolerance of the Newton iteration (relative residual of every constraint and of I)
@@ -148,7 +149,7 @@ def _log_k(coef, tk):
 
 @njit
 def _dh_ab(temp_c, dh_a, dh_b):
-    """Debye-Hueckel A and B, linear interpolation in the 0.05 C table (clamped to 0-60 C)."""
+    """Debye-Hueckel A and B, linear interpolation in the 0.05 C table (clamped to its 0-100 C)."""
     u = (temp_c - DH_T0) / DH_DT
     if u < 0.0:
         u = 0.0

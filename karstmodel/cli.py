@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -25,22 +26,40 @@ def _floats(text: str, name: str) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------------------------
+def _lines(rows: np.ndarray, limit: int = 5) -> str:
+    """File lines (header = line 1) of 0-based data rows, at most ``limit`` of them."""
+    lines = [str(int(r) + 2) for r in rows[:limit]]
+    return ("line " if len(rows) == 1 else "lines ") + ", ".join(lines) + (", ..." if len(rows) > limit else "")
+
+
 def cmd_speciate(args) -> int:
+    import warnings
+
     import chemistry
     from .io import read_csv, write_csv_atomic
     samples = read_csv(args.input)
-    out = chemistry.speciate(samples, backend=args.backend, database=args.database, source=str(args.input))
-    nbad = int((out["speciation_error"] != "").sum())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        out = chemistry.speciate(samples, backend=args.backend, database=args.database, source=str(args.input))
+    err = out["speciation_error"].to_numpy()
+    nbad = int((err != "").sum())
     if args.output:
         write_csv_atomic(out, args.output, protect=[args.input])
         print(f"wrote {args.output}: {len(out)} samples, {len(out) - nbad} speciated "
               f"({args.backend}, {Path(out.attrs.get('database', args.database)).name})", file=sys.stderr)
     else:
         out.to_csv(sys.stdout, index=False)
+    for w in caught:
+        print(f"karstmodel speciate: warning: {w.message}", file=sys.stderr)
+    for col, count in out.attrs.get("censored", {}).items():
+        print(f"karstmodel speciate: {args.input}: {count} value(s) of {col} below the detection limit ('<L'), "
+              "taken as half the limit (see column speciation_warning)", file=sys.stderr)
     if nbad:
-        reasons = out.loc[out["speciation_error"] != "", "speciation_error"].value_counts()
-        print(f"{nbad} row(s) could not be speciated (NaN outputs; see column speciation_error): "
-              + "; ".join(f"{r} x{c}" for r, c in reasons.items()), file=sys.stderr)
+        reasons = {}
+        for i in np.flatnonzero(err != ""):
+            reasons.setdefault(err[i], []).append(i)
+        print(f"{args.input}: {nbad} row(s) could not be speciated (NaN outputs; see column speciation_error): "
+              + "; ".join(f"{r} ({_lines(np.array(rows))})" for r, rows in reasons.items()), file=sys.stderr)
     return 0
 
 
@@ -56,8 +75,15 @@ def cmd_equilibrate(args) -> int:
     kw = {}
     if args.gas_water_ratio is not None:
         kw["gas_water_ratio"] = args.gas_water_ratio
-    df = chemistry.equilibrate(t, 10.0 ** lp, mineral=args.mineral, system=args.system, backend=args.backend,
-                               database=args.database, **kw)
+    try:
+        df = chemistry.equilibrate(t, 10.0 ** lp, mineral=args.mineral, system=args.system, backend=args.backend,
+                                   database=args.database, **kw)
+    except InputError as exc:
+        option = {"temp_c": "--temp-c", "pco2_atm": "--log-pco2"}.get(exc.column)
+        if option and exc.index is not None:  # a position in the broadcast lists: value k (1-based) of the option
+            value = (t if option == "--temp-c" else lp)[exc.index]
+            raise UserError(f"{option}: value {exc.index + 1} of the list ({value:g}): {exc.message}") from None
+        raise
     if args.output:
         write_csv_atomic(df, args.output)
         print(f"wrote {args.output}: {len(df)} rows", file=sys.stderr)
@@ -79,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("speciate", help="speciate water samples from a CSV (pCO2, SI, species, DIC, charge balance)",
                        description="Speciate measured samples. Required columns: temp_c, ph; carbon from one of "
                        "hco3_mg_l (free HCO3-), alk_mg_l_caco3, alk_meq_l, dic_mg_c_l; optional ions ca_mg_l, "
-                       "mg_mg_l, na_mg_l, k_mg_l, cl_mg_l, so4_mg_l, no3_mg_l. Other columns pass through.")
+                       "mg_mg_l, na_mg_l, k_mg_l, cl_mg_l, so4_mg_l, no3_mg_l. Other columns pass through. A value "
+                       "written <L is below the detection limit and taken as L/2; a cell that is not a number "
+                       "fails only its row (NaN outputs and a reason in speciation_error). 0-100 C.")
     s.add_argument("input", help="input CSV")
     s.add_argument("-o", "--output", help="output CSV (default: standard output)")
     s.add_argument("--backend", choices=["native", "phreeqc"], default="native")
@@ -90,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("equilibrate", help="equilibrate water with CO2 and calcite/dolomite",
                        description="Pure water equilibrated with CO2 at log pCO2 and calcite and/or dolomite. "
                        "Values may be comma-separated lists (broadcast against each other).")
-    e.add_argument("--temp-c", required=True, help="temperature, deg C (0-60)")
-    e.add_argument("--log-pco2", required=True, help="log10 pCO2 (atm), e.g. -2")
+    e.add_argument("--temp-c", required=True, help="temperature, deg C (0-100), e.g. 10 or 5,10,15")
+    e.add_argument("--log-pco2", required=True, help="log10 pCO2 (atm), e.g. -2 or -2,-3,-1")
     e.add_argument("--mineral", choices=["calcite", "dolomite", "both"], default="calcite")
     e.add_argument("--system", choices=["open", "closed", "mixed"], default="open")
     e.add_argument("--gas-water-ratio", type=float, help="litres of gas per kg water (system mixed)")
@@ -113,9 +141,30 @@ def _add_model_commands(sub):
     commands.register(sub)
 
 
+#: options whose value is a number or a comma-separated list of numbers, which may start with '-'
+_NUMBER_LIST_OPTIONS = ("--temp-c", "--log-pco2")
+_NUMBER_LIST = re.compile(r"^-[\d.]")
+
+
+def _join_number_lists(argv: list) -> list:
+    """``--log-pco2 -2,-3`` -> ``--log-pco2=-2,-3``: argparse takes a value that starts with '-' and is not a plain
+    number (a list such as -2,-3) for an option, and fails with "expected one argument"."""
+    out = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _NUMBER_LIST_OPTIONS and i + 1 < len(argv) and _NUMBER_LIST.match(str(argv[i + 1])):
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_number_lists(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

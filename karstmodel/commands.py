@@ -221,7 +221,8 @@ def register(sub) -> None:
     c.add_argument("catchment", nargs="?", default=None)
     c.add_argument("--calibration", help="calibration period START:END")
     c.add_argument("--validation", help="validation period START:END")
-    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse"])
+    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse", "kge_scaled"],
+                   help="goodness of fit maximised for every weighted variable (default: the file's [calibration] objective, else kge); kge_scaled weights KGE's bias term by [calibration] kge_scaling")
     c.add_argument("--maxiter", type=int)
     c.add_argument("--popsize", type=int)
     c.add_argument("--seed", type=int)

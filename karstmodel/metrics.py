@@ -4,6 +4,9 @@
 * KGE: Gupta et al. (2009), J. Hydrol. 377:80, eq. 9: 1 - sqrt((r-1)^2 + (alpha-1)^2 + (beta-1)^2),
   alpha = sigma_s/sigma_o, beta = mu_s/mu_o.
 * KGE': Kling, Fuchs & Paulin (2012), J. Hydrol. 424:264: gamma = CV_s/CV_o instead of alpha.
+* scaled KGE: Gupta et al. (2009) eq. 10, 1 - sqrt((s_r (r-1))^2 + (s_a (alpha-1))^2 + (s_b (beta-1))^2): the
+  scaling factors weight the three criteria (e.g. s_b = 5 for a quantity whose level matters most, such as DIC for
+  a sink that is linear in it: a 5 % bias then costs as much as a correlation 0.25 lower).
 * log-NSE: NSE of log(Q + eps), eps = 1 % of the mean observation (Pushpalatha et al. 2012, J. Hydrol. 420:171).
 * PBIAS: 100 sum(s - o) / sum(o) (Moriasi et al. 2007, Trans. ASABE 50:885).
 """
@@ -36,6 +39,18 @@ def kge(sim, obs) -> float:
     return float(1.0 - np.sqrt((r - 1) ** 2 + (alpha - 1) ** 2 + (beta - 1) ** 2))
 
 
+def kge_scaled(sim, obs, scale=(1.0, 1.0, 1.0)) -> float:
+    """KGE with scaling factors (s_r, s_alpha, s_beta) of its three criteria (Gupta et al. 2009, eq. 10)."""
+    s, o = _pairs(sim, obs)
+    if o.size < 2 or o.std() == 0 or o.mean() == 0:
+        return float("nan")
+    r = np.corrcoef(s, o)[0, 1] if s.std() > 0 else 0.0
+    alpha = s.std() / o.std()
+    beta = s.mean() / o.mean()
+    sr, sa, sb = scale
+    return float(1.0 - np.sqrt((sr * (r - 1)) ** 2 + (sa * (alpha - 1)) ** 2 + (sb * (beta - 1)) ** 2))
+
+
 def kge_prime(sim, obs) -> float:
     s, o = _pairs(sim, obs)
     if o.size < 2 or o.std() == 0 or o.mean() == 0 or s.mean() == 0:
@@ -51,6 +66,8 @@ def log_nse(sim, obs) -> float:
     if o.size < 2:
         return float("nan")
     eps = 0.01 * np.mean(o)
+    if eps <= 0 or np.any(o + eps <= 0):  # a log of a quantity that is not positive (log pCO2, SI): undefined
+        return float("nan")
     return nse(np.log(np.maximum(s, 0) + eps), np.log(np.maximum(o, 0) + eps))
 
 

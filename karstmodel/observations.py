@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chemistry import thermo
+from chemistry.censored import DETECTION_LIMIT_FRACTION, parse_values
 from chemistry.errors import InputError
 
 from .io import parse_times, read_csv
@@ -128,18 +130,16 @@ def read_station_file(path) -> pd.DataFrame:
         if col not in df.columns:
             continue
         raw = df[col]
-        text = raw.astype("string").str.strip()
-        cens = text.str.startswith("<").fillna(False).to_numpy()
-        vals = pd.to_numeric(text.str.lstrip("<").str.strip(), errors="coerce")
-        badv = vals.isna().to_numpy() & raw.notna().to_numpy() & (text.fillna("") != "").to_numpy()
-        if badv.any():
-            i = int(np.flatnonzero(badv)[0])
+        parsed = parse_values(raw)  # "<L" -> L / 2, shared with chemistry.speciate
+        if parsed.bad.any():
+            i = int(np.flatnonzero(parsed.bad)[0])
             raise InputError(f"not a number: {raw.iloc[i]!r}", file=str(path), column=col, row=i + 2)
-        v = vals.to_numpy(dtype=float)
+        v, cens = parsed.values, parsed.censored.copy()
         nd_col = f"{col}_nondetect"
         if nd_col in df.columns:
-            cens |= df[nd_col].astype("string").str.lower().isin(["true", "1", "yes"]).to_numpy()
-        v = np.where(cens, 0.5 * v, v)
+            nd = df[nd_col].astype("string").str.lower().isin(["true", "1", "yes"]).fillna(False).to_numpy(dtype=bool)
+            v = np.where(nd & ~cens, DETECTION_LIMIT_FRACTION * v, v)
+            cens |= nd
         if cens.any():
             censored[col] = int(cens.sum())
         flag = f"{col}_flag"
@@ -151,7 +151,7 @@ def read_station_file(path) -> pd.DataFrame:
         if col in ("ph",):
             badr = np.isfinite(v) & ((v < 0) | (v > 14))
         elif col == "temp_c":
-            badr = np.isfinite(v) & ((v < -5) | (v > 60))
+            badr = np.isfinite(v) & ((v < -5) | (v > thermo.TEMP_MAX_C))
         else:
             badr = np.isfinite(v) & (v < 0)
         if badr.any():

@@ -27,10 +27,15 @@ soil-gas CO2. Without precipitation and temperature the catchment model cannot r
    from the measured CO2 at the sample temperature, against the observed DIC (KGE, NSE, PBIAS, RMSE). Recharge
    pCO2 = ``pco2_factor`` x measured CO2 mole fraction x barometric pressure at the station's elevation. This
    tests karstmodel's dissolution coupling on real data; soil CO2 of Blowing Springs: Covington, Knierim, Young,
-   Rodriguez & Gnoza (2021), J. Hydrol. 593:125824.
+   Rodriguez & Gnoza (2021), J. Hydrol. 593:125824. Options: the recharge CO2 as the mean soil CO2 of the
+   ``[soil_co2] mean_days`` before the sample (recharge memory: spring water is a mixture of water recharged over
+   that window, a uniform transit-time distribution; Maloszewski & Zuber 1982, J. Hydrol. 57:207, lumped
+   transit-time models), and with ``[model] degassing = "cave_air"`` CO2 exchange of the recharge water with the
+   cave air before the outlet at fixed Ca (:mod:`karstmodel.cave_degassing`), which sets pH, pCO2 and SI.
 4. **Calibration** (``calibrate``): split sample. The chemistry-model parameters (``pco2_factor`` per system and
    the ``gas_water_ratio`` of the mixed system) are fitted on the calibration period with
-   ``scipy.optimize.differential_evolution`` (seeded, vectorised; Storn & Price 1997) and the rating on the
+   ``scipy.optimize.differential_evolution`` (seeded, vectorised; Storn & Price 1997), with degassing then the
+   ``exchange_number`` on the pH of the calibration samples (:func:`fit_exchange_number`), and the rating on the
    calibration samples; metrics are reported for both periods; the calibrated ``station.toml`` is written.
 
 Units: DIC in mmol/L (observed DIC = dic_mg_c_l / 12.0111, the formula weight of C in the pinned database, as
@@ -58,6 +63,7 @@ from chemistry.errors import InputError
 from .catchment import KeyReader
 from . import metrics as M
 from .accounting import CO2_PER_C, M_C, sink_flux
+from .cave_degassing import exchange_with_cave_air
 from .io import (_atomic_write, atomic_output_dir, default_output_dir, parse_times, read_csv, write_csv_atomic,
                  write_json_atomic)
 
@@ -70,6 +76,7 @@ CAVE_AIR_COLUMN = "cave_air_co2_ppmv"
 CARBON_COLUMNS = ("hco3_mg_l", "alk_mg_l_caco3", "alk_meq_l", "dic_mg_c_l")
 ION_COLUMNS = ("ca_mg_l", "mg_mg_l", "na_mg_l", "k_mg_l", "cl_mg_l", "so4_mg_l", "no3_mg_l")
 OBJECTIVES = ("kge", "nse", "rmse")
+DEGASSING = ("none", "cave_air")
 
 
 class StationError(InputError):
@@ -81,10 +88,12 @@ class StationError(InputError):
 @dataclass(frozen=True)
 class SystemParameters:
     """Parameters of one recharge system: recharge pCO2 = ``pco2_factor`` x measured CO2; ``gas_water_ratio``
-    (L gas per kg water) only for the mixed system."""
+    (L gas per kg water) only for the mixed system; ``exchange_number`` (k_L T / h) of the CO2 exchange with cave
+    air before the outlet (:mod:`karstmodel.cave_degassing`), used with ``[model] degassing = "cave_air"``."""
 
     pco2_factor: float = 1.0
     gas_water_ratio: float | None = None
+    exchange_number: float | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +115,12 @@ class Station:
     discharge_note: str = ""
     soil_co2_file: Path | None = None
     soil_co2_max_days: float = 21.0
+    soil_co2_mean_days: float = 0.0  # > 0: recharge CO2 = mean of the soil-gas dates in the window before the sample
     co2_source: str = "soil"
     system: str = "open"
     mineral: str = "calcite"
+    degassing: str = "none"  # "cave_air": soil-CO2 predictions exchange CO2 with the cave air (cave_degassing)
+    cave_air_max_days: float = 0.0  # a sample without cave-air CO2 takes the nearest sample's within this many days
     parameters: dict = field(default_factory=dict, hash=False)  # (source, system) -> SystemParameters
     rating_seasonal: str = "auto"  # "auto" | "true" | "false"
     sink_fraction: float = 0.5
@@ -131,7 +143,15 @@ class Station:
             p = SystemParameters()
         if system == "mixed" and p.gas_water_ratio is None:
             p = replace(p, gas_water_ratio=_default_gas_water_ratio())
+        if self.degasses(source) and p.exchange_number is None:
+            p = replace(p, exchange_number=DEFAULT_EXCHANGE_NUMBER)
         return p
+
+    def degasses(self, source: str) -> bool:
+        """Whether predictions from ``source`` CO2 exchange CO2 with the cave air before the outlet: the soil
+        (recharge) water with ``[model] degassing = "cave_air"``; a prediction from cave-air CO2 is already in
+        equilibrium with that air."""
+        return self.degassing == "cave_air" and source == "soil"
 
 
 def _default_gas_water_ratio() -> float:
@@ -141,7 +161,11 @@ def _default_gas_water_ratio() -> float:
     return float(ChemistryOptions().gas_water_ratio)
 
 
-DEFAULT_BOUNDS = {"pco2_factor": (0.05, 20.0, "log"), "gas_water_ratio": (1e-3, 1e3, "log")}
+DEFAULT_BOUNDS = {"pco2_factor": (0.05, 20.0, "log"), "gas_water_ratio": (1e-3, 1e3, "log"),
+                  "exchange_number": (0.02, 200.0, "log")}  # cave_degassing module docstring: plausible range
+#: the exchange number when [model] degassing = "cave_air" gives none (k_L T / h = 1: 63 % of the way to
+#: equilibrium for CO2(aq) linear in DIC)
+DEFAULT_EXCHANGE_NUMBER = 1.0
 
 _TOP = {"kind", "name", "description", "location", "area_km2", "samples", "discharge", "soil_co2", "model",
         "calibration"}
@@ -217,18 +241,23 @@ def station_from_dict(doc: dict, path) -> Station:
         r.err("[discharge] note", "must be a string")
 
     soil = r.table(doc, "soil_co2")
-    r.known(soil, {"file", "max_days"}, "[soil_co2] ")
+    r.known(soil, {"file", "max_days", "mean_days"}, "[soil_co2] ")
     soil_file = (base / r.string(soil, "file", "[soil_co2] ", required=True)).resolve() if soil else None
     max_days = r.number(soil, "max_days", "[soil_co2] ", default=21.0, lo=0.0, hi=3650)
+    mean_days = r.number(soil, "mean_days", "[soil_co2] ", default=0.0, lo=0.0, hi=3650)
 
     mdl = r.table(doc, "model")
     r.known(mdl, {"co2_source", "system", "mineral", "pco2_factor", "gas_water_ratio", "rating_seasonal",
-                  "sink_fraction", "bootstrap", "seed", "database", *CO2_SOURCES}, "[model] ")
+                  "sink_fraction", "bootstrap", "seed", "database", "degassing", "exchange_number",
+                  "cave_air_max_days", *CO2_SOURCES}, "[model] ")
     co2_source = r.choice(mdl, "co2_source", "[model] ", CO2_SOURCES, "soil")
     system = r.choice(mdl, "system", "[model] ", SYSTEMS, "open")
     mineral = r.choice(mdl, "mineral", "[model] ", ("calcite", "dolomite", "both"), "calcite")
     f0 = r.number(mdl, "pco2_factor", "[model] ", default=1.0, lo=0.0, lo_open=True, hi=1e3)
     g0 = r.number(mdl, "gas_water_ratio", "[model] ", default=None, lo=0.0, hi=1e6)
+    degassing = r.choice(mdl, "degassing", "[model] ", DEGASSING, "none")
+    n0 = r.number(mdl, "exchange_number", "[model] ", default=DEFAULT_EXCHANGE_NUMBER, lo=0.0, hi=1e6)
+    cave_days = r.number(mdl, "cave_air_max_days", "[model] ", default=0.0, lo=0.0, hi=3650)
     params = {}
     for src in CO2_SOURCES:
         st = r.table(mdl, src, "[model] ")
@@ -237,10 +266,12 @@ def station_from_dict(doc: dict, path) -> Station:
             where = f"[model.{src}.{sysname}] "
             t = r.table(st, sysname, f"[model.{src}] ")
             allowed = {"pco2_factor", "gas_water_ratio"} if sysname == "mixed" else {"pco2_factor"}
-            r.known(t, allowed, where)
+            r.known(t, allowed | ({"exchange_number"} if src == "soil" else set()), where)
             f = r.number(t, "pco2_factor", where, default=f0, lo=0.0, lo_open=True, hi=1e3)
             g = r.number(t, "gas_water_ratio", where, default=g0, lo=0.0, hi=1e6) if sysname == "mixed" else None
-            params[(src, sysname)] = SystemParameters(f, g)
+            x = (r.number(t, "exchange_number", where, default=n0, lo=0.0, hi=1e6)
+                 if src == "soil" and degassing == "cave_air" else None)
+            params[(src, sysname)] = SystemParameters(f, g, x)
     seasonal = r.choice(mdl, "rating_seasonal", "[model] ", ("auto", "true", "false"), "auto")
     frac = r.number(mdl, "sink_fraction", "[model] ", default=0.5, lo=0.0, hi=1.0)
     nboot = r.number(mdl, "bootstrap", "[model] ", default=2000, lo=0, hi=1_000_000, integer=True)
@@ -278,6 +309,7 @@ def station_from_dict(doc: dict, path) -> Station:
                    baseflow_label=baseflow_label, discharge_file=discharge_file, discharge_scale=scale,
                    discharge_offset_m3_s=offset, discharge_note=note, soil_co2_file=soil_file,
                    soil_co2_max_days=max_days, co2_source=co2_source, system=system, mineral=mineral,
+                   soil_co2_mean_days=mean_days, degassing=degassing, cave_air_max_days=cave_days,
                    parameters=params, rating_seasonal=seasonal, sink_fraction=frac, bootstrap=nboot, seed=seed,
                    database=database, calibration_period=cper, validation_period=vper, objective=objective,
                    fit_samples=fit_samples, maxiter=maxiter, popsize=popsize, calibration_seed=cseed, bounds=bounds,
@@ -699,20 +731,47 @@ def carbonic_dic(samples: pd.DataFrame, dic: np.ndarray) -> tuple[np.ndarray | N
 # (c) chemistry model
 def co2_at_samples(st: Station, data: StationData, source: str) -> pd.DataFrame:
     """Measured CO2 (ppmv) for each sample: ``soil`` = the site mean of the nearest soil-gas date within
-    ``[soil_co2] max_days``; ``cave_air`` = the sample's own cave-air CO2."""
+    ``[soil_co2] max_days``, or with ``[soil_co2] mean_days`` > 0 the mean of the site means of all soil-gas dates
+    in the ``mean_days`` before the sample (a recharge memory: spring water that recharged over the preceding weeks
+    to months, a boxcar transit-time distribution; ``co2_days`` is then the age of the newest date);
+    ``cave_air`` = the sample's own cave-air CO2, or, with ``[model] cave_air_max_days``
+    > 0, that of the nearest sample (in time) with one within that many days (a documented gap-filling choice:
+    cave-air CO2 changes with the season of the airflow direction, Covington et al. 2021)."""
     s = data.samples
     n = len(s)
     out = pd.DataFrame({"co2_ppmv": np.full(n, np.nan), "co2_date": pd.NaT, "co2_days": np.full(n, np.nan)})
     if source == "cave_air":
         if CAVE_AIR_COLUMN in s.columns:
-            out["co2_ppmv"] = s[CAVE_AIR_COLUMN].to_numpy(float)
-            out["co2_days"] = np.where(np.isfinite(out["co2_ppmv"]), 0.0, np.nan)
+            c = s[CAVE_AIR_COLUMN].to_numpy(float)
+            out["co2_ppmv"] = c
+            out["co2_days"] = np.where(np.isfinite(c), 0.0, np.nan)
+            have = np.flatnonzero(np.isfinite(c))
+            if st.cave_air_max_days > 0 and have.size:
+                t = s["datetime"].to_numpy("datetime64[ns]")
+                diff = np.abs((t[:, None] - t[None, have]).astype("timedelta64[s]").astype(float)) / 86400.0
+                j = np.argmin(diff, axis=1)
+                dd = diff[np.arange(n), j]
+                fill = ~np.isfinite(c) & (dd <= st.cave_air_max_days)
+                out.loc[fill, "co2_ppmv"] = c[have[j[fill]]]
+                out.loc[fill, "co2_days"] = dd[fill]
         return out
     soil = data.soil_co2
     if soil is None:
         return out
     sd = soil.index.to_numpy("datetime64[ns]")
     t = s["datetime"].dt.normalize().to_numpy("datetime64[ns]")
+    if st.soil_co2_mean_days > 0:  # recharge memory: the mean of the soil-gas dates in (t - mean_days, t]
+        age = (t[:, None] - sd[None, :]).astype("timedelta64[h]").astype(float) / 24.0
+        win = (age >= 0) & (age < st.soil_co2_mean_days)
+        cnt = win.sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            out["co2_ppmv"] = np.where(cnt > 0, (win * soil["mean_ppmv"].to_numpy()[None, :]).sum(axis=1) / cnt,
+                                       np.nan)
+        newest = np.where(win, age, np.inf).min(axis=1)
+        j = np.argmin(np.where(win, age, np.inf), axis=1)
+        out["co2_date"] = pd.DatetimeIndex(np.where(cnt > 0, sd[j], np.datetime64("NaT")))
+        out["co2_days"] = np.where(cnt > 0, newest, np.nan)
+        return out
     diff = np.abs((t[:, None] - sd[None, :]).astype("timedelta64[h]").astype(float)) / 24.0
     j = np.argmin(diff, axis=1)
     dd = diff[np.arange(n), j]
@@ -747,6 +806,82 @@ def predict_equilibrium(temp_c, co2_ppmv, system: str, params: SystemParameters,
         bad = np.flatnonzero(ok)[~eq["converged"].to_numpy(bool)]
         out.loc[bad, num] = np.nan
     return out
+
+
+def predict_degassed(stage1: pd.DataFrame, cave_ppmv, exchange_number: float, p_atm: float = 1.0,
+                     database="phreeqc.dat") -> pd.DataFrame:
+    """The recharge water of :func:`predict_equilibrium` after CO2 exchange with the cave air (CO2 in ppmv x 1e-6 x
+    P atm) over ``exchange_number`` before the outlet, Ca unchanged (:func:`karstmodel.cave_degassing.
+    exchange_with_cave_air`); rows without cave-air CO2 or without a recharge water are NaN."""
+    return exchange_with_cave_air(stage1, np.asarray(cave_ppmv, float) * 1e-6 * p_atm, exchange_number, database)
+
+
+def fit_exchange_number(st: Station, stage1: pd.DataFrame, cave_ppmv, ph_obs, p_atm: float = 1.0):
+    """The exchange number that minimises the RMSE of the outlet pH (degassing sets pH, pCO2 and SI but leaves Ca
+    and the alkalinity, hence nearly all of the DIC, to the recharge stage, so pH is the observable that constrains
+    it) with the recharge water ``stage1`` fixed; bounded scalar search in log10 N (Brent's method, scipy
+    ``minimize_scalar``) within ``[calibration.parameters] exchange_number``. Returns (N, RMSE of pH, evaluations)."""
+    from scipy.optimize import minimize_scalar
+    lo, hi, tr = st.bounds["exchange_number"]
+    obs = np.asarray(ph_obs, float)
+    cave = np.asarray(cave_ppmv, float) * 1e-6 * p_atm
+    to_n = (lambda u: 10.0 ** u) if tr == "log" else (lambda u: u)
+    a, b = (math.log10(lo), math.log10(hi)) if tr == "log" else (lo, hi)
+    count = [0]
+
+    def loss(u):
+        count[0] += 1
+        ph = exchange_with_cave_air(stage1, cave, to_n(u), st.database)["ph"].to_numpy(float)
+        m = M.rmse(ph, obs)
+        return m if np.isfinite(m) else 1e3
+
+    res = minimize_scalar(loss, bounds=(a, b), method="bounded", options={"xatol": 1e-4})
+    return float(to_n(res.x)), float(res.fun), count[0]
+
+
+def degassing_block(stage1: pd.DataFrame, out: pd.DataFrame, samples: pd.DataFrame, speciated: pd.DataFrame,
+                    dic_obs, masks: dict, base_mask) -> dict:
+    """Before/after metrics of the degassing stage on the same samples (those with soil and cave-air CO2): DIC,
+    pH and SI calcite of the recharge water (``*_no_degassing``) and of the outlet water, Ca (unchanged by the
+    exchange), with the mean error ``me`` (prediction - observation) for pH and SI; the exchange and the CO2
+    degassed per sample described."""
+    have = np.isfinite(out["dic_mmol_kgw"].to_numpy(float)) & np.isfinite(np.asarray(dic_obs, float))
+    obs = {"dic_mmol_l": np.asarray(dic_obs, float), "ph": samples["ph"].to_numpy(float),
+           "si_calcite": speciated["si_calcite"].to_numpy(float)}
+    if "ca_mg_l" in samples.columns:
+        obs["ca_mmol_l"] = samples["ca_mg_l"].to_numpy(float) / 40.078
+    col = {"dic_mmol_l": "dic_mmol_kgw", "ph": "ph", "si_calcite": "si_calcite", "ca_mmol_l": "ca_mmol_kgw"}
+
+    def one(pred, o, m):
+        with np.errstate(invalid="ignore", divide="ignore"):  # log-NSE of a signed SI is undefined (NaN)
+            r = _metrics(pred, o, m)
+        p = np.asarray(pred, float)[m]
+        if np.isfinite(p).sum() > 1 and np.nanstd(p) < 1e-9:  # SI of the recharge water: 0 by construction
+            r["r"] = r["kge"] = float("nan")
+        d = p - o[m]
+        r["me"] = float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
+        return r
+
+    met = {}
+    for k, m in {**masks, "all": np.ones(len(samples), bool)}.items():
+        blk = {}
+        for var, o in obs.items():
+            after = out[col[var]].to_numpy(float)
+            before = stage1[col[var]].to_numpy(float)
+            blk[var] = one(after, o, m & have)
+            if var != "ca_mmol_l":
+                blk[f"{var}_no_degassing"] = one(before, o, m & have)
+        if base_mask is not None:
+            blk["dic_mmol_l_baseflow"] = one(out["dic_mmol_kgw"].to_numpy(float), obs["dic_mmol_l"],
+                                             m & have & base_mask)
+            blk["dic_mmol_l_baseflow_no_degassing"] = one(stage1["dic_mmol_kgw"].to_numpy(float),
+                                                          obs["dic_mmol_l"], m & have & base_mask)
+        met[k] = blk
+    return {"n_with_cave_air_co2": int(have.sum()), "metrics": met,
+            "co2_degassed_mmol_kgw": describe(out["co2_degassed_mmol_kgw"].to_numpy(float)[have]),
+            "equilibration_fraction": describe(out["equilibration_fraction"].to_numpy(float)[have]),
+            "co2_degassed_share_of_dic": describe((out["co2_degassed_mmol_kgw"]
+                                                   / out["dic_initial_mmol_kgw"]).to_numpy(float)[have])}
 
 
 def _sample_mask(times: pd.Series, period) -> np.ndarray:
@@ -997,23 +1132,39 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
                                                                      "system": st.system},
             "temperature": f"sample temperature ({int((~np.isfinite(temp)).sum())} samples without one use the "
                            f"station median {tmed:.2f} C)", "sources": {}}
-    preds = {}
+    preds, stage1s = {}, {}
+    cave = co2_at_samples(st, data, "cave_air")["co2_ppmv"].to_numpy(float)
     for src in CO2_SOURCES:
         co2 = co2_at_samples(st, data, src)
         c = co2["co2_ppmv"].to_numpy(float)
         have = np.isfinite(c) & np.isfinite(dic)
+        if st.degasses(src):
+            have &= np.isfinite(cave)
         if have.sum() < 3:
             continue
         block = {"n_matched": int(have.sum()), "co2_ppmv": describe(c[have]), "systems": {}}
         if src == "soil":
             block["max_days"] = st.soil_co2_max_days
+            block["mean_days"] = st.soil_co2_mean_days
             block["n_samples_without_soil_co2_within_max_days"] = int((np.isfinite(dic) & ~np.isfinite(c)).sum())
-            block["definition"] = "mean of the soil sites on the soil-gas date nearest to the sample"
+            block["definition"] = ("mean of the soil sites on the soil-gas date nearest to the sample"
+                                   if not st.soil_co2_mean_days else
+                                   f"mean of the soil sites, averaged over the soil-gas dates in the "
+                                   f"{st.soil_co2_mean_days:g} days before the sample")
         else:
-            block["definition"] = "cave-air CO2 measured with the sample"
+            block["definition"] = "cave-air CO2 measured with the sample" + (
+                f" (or with the nearest sample within {st.cave_air_max_days:g} days)" if st.cave_air_max_days else "")
+        if st.degasses(src):
+            block["degassing"] = ("the recharge water exchanges CO2 with the cave air (column cave_air_co2_ppmv"
+                                  + (f", nearest sample within {st.cave_air_max_days:g} days" if st.cave_air_max_days
+                                     else "") + ") before the outlet, Ca unchanged (karstmodel.cave_degassing); "
+                                  "no prediction without cave-air CO2")
         for system in SYSTEMS:
             prm = st.params(src, system)
             eq = predict_equilibrium(temp_used, c, system, prm, st.mineral, p_atm, st.database)
+            if st.degasses(src):
+                stage1s[(src, system)] = eq
+                eq = predict_degassed(eq, cave, prm.exchange_number, p_atm, st.database)
             pdic = eq["dic_mmol_kgw"].to_numpy(float)
             preds[(src, system)] = (eq, co2)
             met = {}
@@ -1029,10 +1180,15 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
                 met["all"]["dic_mmol_l_baseflow"] = _metrics(pdic, dic, have & base_mask)
             block["systems"][system] = {"parameters": {"pco2_factor": prm.pco2_factor,
                                                        **({"gas_water_ratio": prm.gas_water_ratio}
-                                                          if system == "mixed" else {})},
+                                                          if system == "mixed" else {}),
+                                                       **({"exchange_number": prm.exchange_number}
+                                                          if st.degasses(src) else {})},
                                         "metrics": met,
                                         "mean_predicted_dic_mmol_l": float(np.nanmean(pdic[have])),
                                         "mean_observed_dic_mmol_l": float(np.mean(dic[have]))}
+            if st.degasses(src):
+                block["systems"][system]["degassing"] = degassing_block(stage1s[(src, system)], eq, s, sp, dic,
+                                                                        masks, base_mask)
         ref = "calibration" if "calibration" in masks else "validation"
         score = {k: v["metrics"][ref]["dic_mmol_l"]["kge"] for k, v in block["systems"].items()}
         score = {k: v for k, v in score.items() if v is not None and np.isfinite(v)}
@@ -1057,6 +1213,11 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
             if "ca_mg_l" in s.columns:
                 blk["ca_mmol_l"] = _metrics(primary[0]["ca_mmol_kgw"], s["ca_mg_l"].to_numpy(float) / 40.078,
                                             m & have)
+            if st.degasses(st.co2_source):
+                blk["ph"] = _metrics(primary[0]["ph"], s["ph"].to_numpy(float), m & have)
+                with np.errstate(invalid="ignore", divide="ignore"):  # log-NSE of a signed SI is undefined (NaN)
+                    blk["si_calcite"] = _metrics(primary[0]["si_calcite"], sp["si_calcite"].to_numpy(float),
+                                                 m & have)
         else:
             blk["dic_mmol_l"] = _metrics(rating_pred, dic, m)
         blk["dic_mmol_l_cq"] = _metrics(rating_pred, dic, m)
@@ -1066,11 +1227,17 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
         models["dic_mmol_l"] = (f"{st.system}-system {st.mineral} equilibrium at {prm.pco2_factor:.4g} x "
                                 f"{st.co2_source.replace('_', '-')} CO2"
                                 + (f", gas/water {prm.gas_water_ratio:.4g} L/kg" if st.system == "mixed" else "")
-                                + " (chemistry.equilibrate)")
+                                + " (chemistry.equilibrate)"
+                                + (f", then CO2 exchange with the cave air over exchange number "
+                                   f"{prm.exchange_number:.4g}, Ca unchanged (karstmodel.cave_degassing)"
+                                   if st.degasses(st.co2_source) else ""))
         if base_mask is not None:
             models["dic_mmol_l_baseflow"] = models["dic_mmol_l"] + ", baseflow samples only"
         if "ca_mg_l" in s.columns:
             models["ca_mmol_l"] = "Ca of the same equilibrium"
+        if st.degasses(st.co2_source):
+            models["ph"] = "pH of the same outlet water (observed: measured pH)"
+            models["si_calcite"] = "SI calcite of the same outlet water (observed: speciated sample)"
     else:
         models["dic_mmol_l"] = "C-Q rating (no CO2 measurements for an equilibrium model at this station)"
     models["dic_mmol_l_cq"] = f"C-Q rating fitted on the {cq.get('fitted_on', 'calibration period')}"
@@ -1102,6 +1269,7 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
         "chemistry_model": chem, "notes": notes,
     }
     frames = {"samples": s, "speciated": sp, "dic": dic, "ratio": ratio, "daily": daily, "preds": preds,
+              "stage1": stage1s,
               "rating_pred": rating_pred, "rating_cal": rcal,
               "rating_all": rall, "masks": masks, "base_mask": base_mask, "soil": data.soil_co2,
               "fit_mask": fit_mask, "discharge": data.discharge}
@@ -1163,6 +1331,16 @@ def result_lines(s: dict) -> list[str]:
         per = "/".join(k for k in next(iter(blk["systems"].values()))["metrics"] if k != "all")
         L.append(f"equilibrium DIC from {src.replace('_', '-')} CO2 (n={blk['n_matched']}), KGE {per}: "
                  + ", ".join(parts) + f"; best {blk['best_system']}")
+        for system, v in blk["systems"].items():
+            if "degassing" not in v:
+                continue
+            mm = {k: x for k, x in v["degassing"]["metrics"].items() if k != "all"}
+            L.append(f"  {system} + cave-air degassing (exchange number {_sig(v['parameters']['exchange_number'])})"
+                     f", {'/'.join(mm)}: DIC KGE "
+                     + "/".join(f"{_fmt(x['dic_mmol_l_no_degassing']['kge'])}->{_fmt(x['dic_mmol_l']['kge'])}"
+                                for x in mm.values())
+                     + ", pH RMSE " + "/".join(f"{_fmt(x['ph_no_degassing']['rmse'])}->{_fmt(x['ph']['rmse'])}"
+                                               for x in mm.values()))
     for k, blk in s["metrics"].items():
         m = blk.get("dic_mmol_l_cq")
         if m and m["n"]:
@@ -1271,6 +1449,26 @@ def _report(s: dict, title: str, figs: dict, extra: list[str] | None = None) -> 
             L.append(f"| {src} | best: **{blk['best_system']}** ({blk['best_by']}) | | | | | | | | | |")
         L += ["", "Storm samples mix undersaturated event water and are not at equilibrium with soil air; the "
               "baseflow columns isolate the equilibrium test."]
+        deg = [(src, system, v) for src, blk in cm["sources"].items() for system, v in blk["systems"].items()
+               if "degassing" in v]
+        if deg:
+            L += ["", "### CO2 exchange with the cave air before the outlet (karstmodel.cave_degassing)", "",
+                  "The recharge water above exchanges CO2 with the cave air (first-order exchange, exchange number "
+                  "N = k_L T / h; Ca and alkalinity unchanged, calcite precipitation inhibited). Same samples "
+                  "before (recharge water) and after (outlet water); `me` = mean error (prediction - observation).",
+                  "", "| system | N | period | n | KGE DIC before | after | PBIAS DIC before | after | pH RMSE before "
+                  "| after | pH me before | after | SI me before | after | CO2 degassed mmol/L (median) |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            for src, system, v in deg:
+                d = v["degassing"]
+                for per, mm in d["metrics"].items():
+                    a, b = mm["dic_mmol_l"], mm["dic_mmol_l_no_degassing"]
+                    L.append(f"| {system} | {_sig(v['parameters']['exchange_number'])} | {per} | {a['n']} | "
+                             f"{_fmt(b['kge'])} | {_fmt(a['kge'])} | {_fmt(b['pbias'], 1)} | {_fmt(a['pbias'], 1)} | "
+                             f"{_fmt(mm['ph_no_degassing']['rmse'])} | {_fmt(mm['ph']['rmse'])} | "
+                             f"{_fmt(mm['ph_no_degassing']['me'])} | {_fmt(mm['ph']['me'])} | "
+                             f"{_fmt(mm['si_calcite_no_degassing']['me'])} | {_fmt(mm['si_calcite']['me'])} | "
+                             f"{_sig(d['co2_degassed_mmol_kgw'].get('median'))} |")
     else:
         L += ["", f"Chemistry model: {cm['note']}."]
     if s.get("notes"):
@@ -1495,6 +1693,10 @@ def _write_outputs(s: dict, st: Station, outdir: Path, title: str, figures: bool
     for (src, system), (eq, co2) in fr["preds"].items():
         tab[f"{src}_co2_ppmv"] = co2["co2_ppmv"].to_numpy()
         tab[f"dic_{src}_{system}_mmol_l"] = eq["dic_mmol_kgw"].to_numpy()
+        if (src, system) in fr.get("stage1", {}):
+            tab[f"dic_{src}_{system}_no_degassing_mmol_l"] = fr["stage1"][(src, system)]["dic_mmol_kgw"].to_numpy()
+            for c in ("ph", "si_calcite", "log_pco2", "co2_degassed_mmol_kgw", "equilibration_fraction"):
+                tab[f"{c}_{src}_{system}"] = eq[c].to_numpy()
     for k, m in fr["masks"].items():
         tab[f"in_{k}"] = m
     paths = {"samples": outdir / "samples_evaluated.csv"}
@@ -1556,6 +1758,8 @@ def calibrate_chemistry(st: Station, data: StationData, periods: dict, seed: int
         cal = cal & (s["flow_condition"].to_numpy(str) == st.baseflow_label.lower())
     temp = s["temp_c"].to_numpy(float)
     temp = np.where(np.isfinite(temp), temp, np.nanmedian(temp))
+    cave = co2_at_samples(st, data, "cave_air")["co2_ppmv"].to_numpy(float)
+    p_atm = pressure_atm(st.elevation_m)
     out = {}
     for src in CO2_SOURCES:
         c = co2_at_samples(st, data, src)["co2_ppmv"].to_numpy(float)
@@ -1568,6 +1772,18 @@ def calibrate_chemistry(st: Station, data: StationData, periods: dict, seed: int
         for system in SYSTEMS:
             prm, loss, nfev = fit_equilibrium(st, temp[use], c[use], dic[use], system, seed)
             res[system] = {"parameters": prm, "loss": loss, "evaluations": nfev, "n": int(use.sum())}
+            if st.degasses(src):  # then the exchange number on pH, the recharge water fixed (fit_exchange_number)
+                use_n = use & np.isfinite(cave) & np.isfinite(s["ph"].to_numpy(float))
+                if use_n.sum() < 3:
+                    prm = replace(prm, exchange_number=st.params(src, system).exchange_number)
+                    res[system]["note"] = (f"only {int(use_n.sum())} calibration samples with cave-air CO2 and pH: "
+                                           "exchange_number not calibrated")
+                else:
+                    w = predict_equilibrium(temp[use_n], c[use_n], system, prm, st.mineral, p_atm, st.database)
+                    xn, ph_rmse, ne = fit_exchange_number(st, w, cave[use_n], s["ph"].to_numpy(float)[use_n], p_atm)
+                    prm = replace(prm, exchange_number=xn)
+                    res[system].update(ph_rmse=ph_rmse, n_exchange=int(use_n.sum()), evaluations=nfev + ne)
+                res[system]["parameters"] = prm
         res["best"] = min(SYSTEMS, key=lambda k: res[k]["loss"])
         out[src] = res
     return out
@@ -1643,6 +1859,8 @@ def calibrate_station(path, outdir: Path | None = None, calibration=None, valida
                 tbl[system] = {"pco2_factor": float(prm.pco2_factor)}
                 if system == "mixed":
                     tbl[system]["gas_water_ratio"] = float(prm.gas_water_ratio)
+                if prm.exchange_number is not None:
+                    tbl[system]["exchange_number"] = float(prm.exchange_number)
             model[src] = tbl
         system = fits.get(st.co2_source, {}).get("best", st.system)
         model["system"] = system
@@ -1668,9 +1886,16 @@ def calibrate_station(path, outdir: Path | None = None, calibration=None, valida
                 pv = {"pco2_factor": r["parameters"].pco2_factor}
                 if sysname == "mixed":
                     pv["gas_water_ratio"] = r["parameters"].gas_water_ratio
+                if r["parameters"].exchange_number is not None:
+                    pv["exchange_number"] = r["parameters"].exchange_number
                 at = [k for k, v in pv.items() if _at_bound(v, st.bounds[k])]
                 blk["systems"][sysname] = {"parameters": pv, "loss": r["loss"], "evaluations": r["evaluations"],
                                            "n_calibration_samples": r["n"], "at_bound": at}
+                for k in ("ph_rmse", "n_exchange", "note"):
+                    if k in r:
+                        name = {"ph_rmse": "exchange_ph_rmse", "n_exchange": "n_calibration_samples_exchange",
+                                "note": "exchange_note"}[k]
+                        blk["systems"][sysname][name] = r[k]
                 if sysname == "mixed" and "gas_water_ratio" in at:
                     lo_hi = "lower" if pv["gas_water_ratio"] < np.sqrt(st.bounds["gas_water_ratio"][0]
                                                                        * st.bounds["gas_water_ratio"][1]) else "upper"

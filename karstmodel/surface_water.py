@@ -85,6 +85,7 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
+from chemistry import thermo
 from chemistry._threads import single_blas_thread
 from chemistry.water import ELEMENT_ORDER
 
@@ -766,9 +767,10 @@ def _check_inflow(inflow: pd.DataFrame) -> pd.DataFrame:
         if col not in ("temp_c", "charge_imbalance_meq_l") and np.any(v < 0):
             raise ValueError(f"inflow column {col!r} has a negative value at row {int(np.flatnonzero(v < 0)[0])}")
     t = inflow["temp_c"].to_numpy(dtype=float)
-    if np.any((t < 0.0) | (t > 60.0)):
-        raise ValueError(f"inflow column 'temp_c' outside 0-60 C (the thermodynamic data) at row "
-                         f"{int(np.flatnonzero((t < 0.0) | (t > 60.0))[0])}")
+    out = (t < thermo.TEMP_MIN_C) | (t > thermo.TEMP_MAX_C)
+    if np.any(out):
+        raise ValueError(f"inflow column 'temp_c' outside {thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C (the "
+                         f"thermodynamic data) at row {int(np.flatnonzero(out)[0])}")
     return inflow
 
 

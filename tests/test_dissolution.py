@@ -238,13 +238,12 @@ def test_nitric_acid_by_land_use(tmp_path, drivers3):
 
 def test_blended_recharge_table_equals_the_area_weighted_tables():
     """Limestone/dolomite recharge from one blended spline equals the area-weighted sum of the two tables."""
-    from types import SimpleNamespace
     from karstmodel.dissolution import _carbonate_recharge, equilibrium_table
     rng = np.random.default_rng(5)
     ts = rng.uniform(0.0, 30.0, 400)
     p = 10 ** rng.uniform(-3.5, -1.0, 400)
-    lith = SimpleNamespace(limestone=0.3, dolomite=0.5, carbonate=0.8)
-    got = _carbonate_recharge(ts, p, lith, "closed", 0.0, (), "phreeqc.dat")
+    # limestone 0.3 and dolomite 0.5 of the area: limestone share of the carbonate 0.375
+    got = _carbonate_recharge(ts, p, 0.3 / 0.8, "closed", 0.0, (), "phreeqc.dat")
     cal = equilibrium_table("calcite", "closed", 0.0, (), "phreeqc.dat")(ts, p)
     dol = equilibrium_table("dolomite", "closed", 0.0, (), "phreeqc.dat")(ts, p)
     for k in ("ca", "mg", "dic"):

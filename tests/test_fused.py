@@ -144,7 +144,7 @@ def test_bad_input_is_checked_as_in_the_general_path():
     with pytest.raises(InputError, match="pco2_atm"):
         chemistry.equilibrate([10.0, 20.0], [1e-2, -1.0])
     with pytest.raises(InputError, match="temp_c"):
-        chemistry.equilibrate([10.0, 75.0], 1e-2)
+        chemistry.equilibrate([10.0, 105.0], 1e-2)
 
 
 @pytest.mark.parametrize("engine", ["numpy", "numba"])

@@ -87,3 +87,18 @@ def test_nan_pairs_are_skipped_not_filled():
     assert metrics.nse(sim, obs) == pytest.approx(0.725, abs=1e-14)
     assert metrics.pbias(sim, obs) == pytest.approx(100.0 / 30.0, abs=1e-12)
     assert metrics.all_metrics(sim, obs)["n"] == 5
+
+
+def test_scaled_kge_weights_the_bias_term():
+    """Gupta et al. (2009) eq. 10 by hand: s = (1, 1, 1) is KGE; s_beta = 5 multiplies the bias term by 5."""
+    import numpy as np
+    from karstmodel import metrics as M
+    o = np.array([4.0, 4.2, 3.9, 4.4, 4.1, 3.8])
+    s = 0.9 * o + np.array([0.1, -0.05, 0.02, 0.0, -0.1, 0.03])
+    r = np.corrcoef(s, o)[0, 1]
+    a = s.std() / o.std()
+    b = s.mean() / o.mean()
+    assert M.kge_scaled(s, o, (1.0, 1.0, 1.0)) == M.kge(s, o)
+    ref = 1.0 - np.sqrt((r - 1) ** 2 + (a - 1) ** 2 + (5 * (b - 1)) ** 2)
+    assert abs(M.kge_scaled(s, o, (1.0, 1.0, 5.0)) - ref) < 1e-14
+    assert np.isnan(M.log_nse(np.array([-2.5, -2.6]), np.array([-2.6, -2.5])))  # log of a negative quantity

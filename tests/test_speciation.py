@@ -223,17 +223,21 @@ def test_unknown_carbon_column_next_to_a_known_one():
     assert "alkalinity_mmol_l" in str(e.value)
 
 
-def test_non_numeric_value_is_an_input_error():
+def test_non_numeric_value_fails_only_its_row():
+    """SPEC: a row that cannot be speciated gets NaN outputs and a reason; the other rows are computed (issue 15,
+    item 11: one non-numeric cell used to fail the whole file)."""
     df = pd.DataFrame({"temp_c": [10.0, 12.0], "ph": ["7.2", "seven"], "hco3_mg_l": [200.0, 180.0]})
-    with pytest.raises(InputError) as e:
-        chemistry.speciate(df)
-    assert e.value.column == "ph" and e.value.row == 1
+    out = chemistry.speciate(df)
+    assert out["speciation_error"].iloc[1] == "ph: not a number: 'seven'"
+    assert np.isnan(out["log_pco2"].iloc[1])
+    ref = chemistry.speciate(pd.DataFrame({"temp_c": [10.0], "ph": [7.2], "hco3_mg_l": [200.0]}))
+    assert out["log_pco2"].iloc[0] == pytest.approx(ref["log_pco2"].iloc[0], rel=1e-13)
 
 
 def test_bad_rows_get_nan_and_reason_and_good_rows_are_unchanged():
     good = pd.DataFrame({"temp_c": [5.0, 14.0, 25.0], "ph": [7.1, 7.6, 8.1], "ca_mg_l": [70.0, 55.0, 30.0],
                          "mg_mg_l": [5.0, 9.0, 3.0], "so4_mg_l": [12.0, 20.0, 6.0], "hco3_mg_l": [220.0, 190.0, 110.0]})
-    bad = pd.DataFrame({"temp_c": [10.0, 10.0, 10.0, 61.0, -1.0, np.nan, 10.0, 10.0],
+    bad = pd.DataFrame({"temp_c": [10.0, 10.0, 10.0, 101.0, -1.0, np.nan, 10.0, 10.0],
                         "ph": [14.5, -0.2, np.nan, 7.0, 7.0, 7.0, 7.2, 7.2],
                         "ca_mg_l": [50.0, 50.0, 50.0, 50.0, 50.0, 50.0, -3.0, 50.0],
                         "mg_mg_l": 4.0, "so4_mg_l": 10.0,
