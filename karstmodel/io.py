@@ -399,7 +399,6 @@ def parse_times(raw: pd.Series, path, column: str) -> pd.Series:
     bad = t.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        what = "time" if column == "datetime" else "date"
-        raise InputError(f"cannot parse {what} {raw.iloc[i]!r} (ISO 8601 expected, e.g. 2020-05-01 or "
+        raise InputError(f"cannot parse date/time {raw.iloc[i]!r} (ISO 8601 expected, e.g. 2020-05-01 or "
                          "2020-05-01T13:00)", file=str(path), column=column, row=i + 2)
     return t
