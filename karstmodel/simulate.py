@@ -407,6 +407,8 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
         observations = load_discharge_observations(c.observations.file, c.area_km2, data.index)
     ts = accounting.timeseries_table(c, data, run, observations)
     summary = accounting.summary(c, data, run, ts, drivers)
+    # the spin-up repeats the first warmup_days of the record; a shorter record spins up over all of it (reported)
+    summary["spin_up_days"] = int(min(c.warmup_days, len(data)))
     hyd_series = accounting.hydrotope_tables(c, data, run)
     reach_result = None
     if c.reaches and with_reaches:
