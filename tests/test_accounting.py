@@ -11,7 +11,7 @@ from karstmodel.accounting.sink import sink_flux, sink_from_observations, tc_to_
 
 
 def test_sink_flux_worked_example():
-    """SCIENCE.md section 1: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 0.5 x 12 x 0.5 x 3.6 = 10.8 t C km-2 yr-1."""
+    """Zeng et al. (2019) eq. 1: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 0.5 x 12 x 0.5 x 3.6 = 10.8 t C km-2 yr-1."""
     assert float(karstmodel.sink_flux(0.5, 3.6)) == 10.8
     np.testing.assert_allclose(sink_flux([0.5, 1.0, 0.0], [3.6, 2.0, 4.0]), [10.8, 12.0, 0.0], rtol=1e-15)
     np.testing.assert_allclose(sink_flux(np.array([[0.2], [0.4]]), np.array([1.0, 2.0])),
@@ -123,7 +123,7 @@ def test_forest_lowers_runoff(land_use_pair):
 
 
 def test_forest_raises_soil_pco2(land_use_pair):
-    """SCIENCE.md sections 1 and 3: more vegetation -> more soil CO2 (Shawan: the sink rises with vegetation
+    """docs/science.md (soil CO2, sink): more vegetation -> more soil CO2 (Shawan: the sink rises with vegetation
     cover; cultivated land -> forest raises the sink by 5.7-24 t km-2 yr-1)."""
     crop, forest = land_use_pair
     p0 = crop.summary["soil_co2"]["cropland"]["pco2_ppm_mean"]

@@ -32,7 +32,7 @@ def tc_to_tco2(t_c):
 
 def zeng_index(dic_0, dic_1, runoff_0, runoff_1):
     """Zeng's land-use index I = (relative change of DIC) / (relative change of runoff depth), and the exact
-    criterion for a larger sink, (1 + a)(1 - b) > 1 with a = dDIC/DIC0 and b = -dR/R0 (SCIENCE.md section 1;
+    criterion for a larger sink, (1 + a)(1 - b) > 1 with a = dDIC/DIC0 and b = -dR/R0 (docs/science.md, The carbon sink;
     Zeng et al. 2017, Shawan simulation test site). Returns (index, exact_product, sink_increases)."""
     a = (np.asarray(dic_1, dtype=float) - dic_0) / dic_0
     b = -(np.asarray(runoff_1, dtype=float) - runoff_0) / runoff_0
@@ -296,7 +296,7 @@ def outlet_summary(c, run, ts, years: float) -> dict:
 
 
 def summary(c, data, run, ts, drivers=None) -> dict:
-    """The run summary (SPEC.md keys plus budgets, sources, soil CO2 and discharge metrics)."""
+    """The run summary (the keys of docs/interface.md plus budgets, sources, soil CO2 and discharge metrics)."""
     years = len(data) / 365.25
     i = _diss.IDX
     flows = run["flows"]
@@ -426,7 +426,7 @@ def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> d
 def compare_runs(base: dict, other: dict) -> dict:
     """Differences between two run summaries (e.g. before/after a land-use change): change of the sink
     (t C km-2 yr-1 and t CO2/yr), of runoff and flow-weighted DIC, Zeng's index I = (dDIC/DIC0) / (dR/R0) and the
-    exact criterion (1 + a)(1 - b) > 1 for a larger sink (SCIENCE.md section 1)."""
+    exact criterion (1 + a)(1 - b) > 1 for a larger sink (docs/science.md, The carbon sink)."""
     index, product, larger = zeng_index(base["dic_mmol_l_flow_weighted"], other["dic_mmol_l_flow_weighted"],
                                         base["runoff_mm_yr"], other["runoff_mm_yr"])
     return {
@@ -444,7 +444,7 @@ def compare_runs(base: dict, other: dict) -> dict:
 
 
 def fate_summary(reach_result) -> dict:
-    """The ``fate`` block of SPEC.md (shares summing to 1, stability and its definition) and a ``surface_water``
+    """The ``fate`` block (docs/interface.md; shares summing to 1, stability and its definition) and a ``surface_water``
     block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.surface_water.ReachResult`."""
     f = reach_result.fate
     fate = {k: float(f[k]) for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")}

@@ -997,8 +997,8 @@ def demo_grid(rows: int = 4, cols: int = 5, years: int | None = None, spacing_de
                 "source": "karstmodel.grid.demo_grid (documented deterministic transformations of the Kerschbaum "
                           "drivers, catchments/kerschbaum/drivers.csv)",
                 "history": _history(None, f"karstmodel.grid.demo_grid(rows={rows}, cols={cols}, years={years})"),
-                "references": "Bittner et al. (2018) J. Hydrol. 567:267 (Kerschbaum data, see "
-                              "catchments/kerschbaum/PROVENANCE.md)",
+                "references": "Bittner et al. (2018) J. Hydrol. 567:267 (Kerschbaum data; their provenance is "
+                              "documented with the bundled kerschbaum catchment)",
                 "comment": "lapse rate -0.0065 K/m; precipitation +5 %/100 m and -4 % per column eastwards; land use "
                            "and lithology vary deterministically across the grid (karstmodel.grid.demo_grid)"}
     return ds
