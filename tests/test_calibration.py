@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from karst_helpers import base_doc, synthetic_drivers, toml_text
-from karstmodel.accounting.sink import metrics
+from karstmodel.accounting import metrics
 from karstmodel.workflows.calibration import ParameterSpec, calibrate, parse_period, period_mask, setup_from_catchment
 from karstmodel.config.catchment import load_catchment, write_catchment
 from karstmodel.io.drivers import load_drivers

@@ -156,7 +156,7 @@ def from_unit(q: np.ndarray, area_km2: float, unit: str) -> np.ndarray:
 
 
 def scores(site: Site, sim: np.ndarray) -> dict:
-    from karstmodel.accounting.sink import metrics as M
+    from karstmodel.accounting import metrics as M
     out = {}
     for label, period in (("calibration", site.cal), ("validation", site.val)):
         m = site.mask(period)
@@ -214,7 +214,7 @@ def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: 
 def run_pastas(site: Site, ps) -> dict:
     """FlexModel(snow=True) recharge with Gamma / DoubleExponential responses, several starts; keeps the start with
     the best calibration-period fit (pastas minimises the sum of squared residuals, i.e. maximises NSE)."""
-    from karstmodel.accounting.sink import metrics as M
+    from karstmodel.accounting import metrics as M
 
     ps.set_log_level("ERROR")
     d = site.data

@@ -30,7 +30,7 @@ import tomli_w
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import chemistry  # noqa: E402
-from karstmodel.accounting.sink import metrics as M  # noqa: E402
+from karstmodel.accounting import metrics as M  # noqa: E402
 from karstmodel.workflows import stations as S  # noqa: E402
 from karstmodel.config.catchment import resolve_catchment  # noqa: E402
 from karstmodel.processes.cave_degassing import exchange_with_cave_air  # noqa: E402

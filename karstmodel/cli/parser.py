@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 
 import chemistry
+from chemistry.database import DatabaseError
 from chemistry.errors import InputError
+from chemistry.phreeqc import PhreeqcDatabaseError
 
 from .. import __version__
 from ..io.files import read_csv, write_csv_atomic
@@ -174,8 +176,6 @@ def main(argv=None) -> int:
             print(f"karstmodel {args.command}: terminated; output folder left as it was", file=sys.stderr)
         raise
     except Exception as exc:  # known user-facing failures from the libraries
-        from chemistry.database import DatabaseError
-        from chemistry.phreeqc import PhreeqcDatabaseError
         if isinstance(exc, (DatabaseError, PhreeqcDatabaseError, FileNotFoundError, PermissionError)):
             print(f"karstmodel {args.command}: error: {exc}", file=sys.stderr)
             return 2

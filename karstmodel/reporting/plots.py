@@ -12,7 +12,7 @@ from ..io.files import _umask_mode
 
 
 def _plt():
-    import matplotlib
+    import matplotlib  # deferred: heavy, needed only when figures are drawn
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     plt.rcParams.update({"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9,

@@ -64,12 +64,14 @@ import os
 import sys
 import tempfile
 import time as _time
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+import chemistry
 from chemistry.errors import InputError
 
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, default_parameters
@@ -77,7 +79,6 @@ from ..config.catchment import Catchment, Hydrotope, Lithology, load_catchment, 
 from ..config.parameters import apply_parameters
 from ..io.drivers import Drivers, load_drivers, pet_hargreaves, pet_oudin
 from ..model.simulate import simulate
-import chemistry
 from .._parallel import single_threaded_children
 from .. import __version__
 from ..reporting.plots import _plt, _save
@@ -150,7 +151,7 @@ class GridCellError(RuntimeError):
 # ------------------------------------------------------------------------------------------------------------
 # input checks
 def _xr():
-    import xarray as xr
+    import xarray as xr  # deferred: heavy (xarray, dask), needed only by grid runs
     return xr
 
 
@@ -344,10 +345,6 @@ def template_land_use_parameters(template) -> dict:
     src = getattr(template, "source", None)
     if src is None or not Path(src).is_file():
         return {}
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover
-        import tomli as tomllib
     doc = tomllib.loads(Path(src).read_text(encoding="utf-8"))
     tbl = doc.get("land_use_parameters", {})
     return {cls: dict(v) for cls, v in tbl.items() if isinstance(v, dict)}
@@ -506,7 +503,7 @@ def prime_chemistry_kernel():
 def _single_numba_thread():
     """One numba thread per cell run (cells run in parallel instead); returns the previous setting."""
     try:
-        import numba
+        import numba  # deferred: numba is optional (karstmodel._compiled falls back to Python)
         old = numba.get_num_threads()
         numba.set_num_threads(1)
         return old
@@ -619,7 +616,7 @@ def _parallel_workers(workers, client) -> int:
 
 
 def _run_dask(norm, size, nworkers: int, client, progress: bool, kw: dict):
-    import dask
+    import dask  # deferred: heavy, needed only by grid runs
     import dask.array as da
     xr = _xr()
     n, nt = norm.sizes["cell"], norm.sizes["time"]
@@ -760,7 +757,7 @@ def write_netcdf(ds, path, protect=()) -> Path:
 
 def netcdf_engine() -> str:
     try:
-        import h5netcdf  # noqa: F401
+        import h5netcdf  # noqa: F401  (deferred: optional engine, probed)
         import h5py  # noqa: F401
         return "h5netcdf"
     except ImportError:

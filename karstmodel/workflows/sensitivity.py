@@ -35,7 +35,7 @@ def sensitivity(catchment, parameters, data: pd.DataFrame, method: str = "morris
                 workers: int = 1, progress: bool = True) -> dict:
     """Run SALib's Morris (``n`` trajectories) or Sobol' (``n`` base samples) analysis; returns indices per
     output as plain dicts, plus the samples and model outputs."""
-    from SALib.analyze import morris as morris_a
+    from SALib.analyze import morris as morris_a  # deferred: SALib is heavy, needed only here
     from SALib.analyze import sobol as sobol_a
     from SALib.sample import morris as morris_s
     from SALib.sample import sobol as sobol_s
