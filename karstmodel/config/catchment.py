@@ -24,6 +24,7 @@ from chemistry.errors import InputError
 from ..io.files import _atomic_write
 from ..processes.surface_water import ReachParameters, reach_parameters_to_dict
 from .period import parse_period
+from .registry import bounds_of, param
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, LandUseParameters, default_parameters
 
 
@@ -84,6 +85,9 @@ class SnowParameters:
     forcing_elevation_m: float | None = None
 
 
+_KM = "KarstMod reservoir model (Mazzilli et al. 2019, EMS 122:103927)"
+
+
 @dataclass(frozen=True)
 class ReservoirParameters:
     """Epikarst (E), matrix (M) and conduit (C) reservoirs, KarstMod-like (Mazzilli et al. 2019, EMS 122:103927).
@@ -98,44 +102,58 @@ class ReservoirParameters:
     negative, whatever the parameters.
     """
 
-    epikarst_k_per_d: float = 0.2
-    epikarst_exponent: float = 1.0
-    epikarst_max_mm: float = 50.0
-    conduit_fraction: float = 0.2
+    epikarst_k_per_d: float = param(0.2, "mm^(1-a) d-1", (1e-6, 10.0), (0.005, 2.0), "log", _KM)
+    epikarst_exponent: float = param(1.0, "1", (0.2, 5.0), (0.5, 3.0), source=_KM)
+    epikarst_max_mm: float = param(50.0, "mm", (0.0, 5000.0), (1.0, 300.0), "log", _KM)
+    conduit_fraction: float = param(0.2, "1", (0.0, 1.0), (0.0, 0.9), source=_KM)
     #: share of the epikarst overflow that leaves to other outlets (overflow/secondary springs, the "loss" of
     #: KarstMod; LuKARS's secondary springs): water and solutes that never reach the modelled spring
-    overflow_outside_fraction: float = 0.0
+    overflow_outside_fraction: float = param(0.0, "1", (0.0, 1.0), (0.0, 1.0), source=_KM)
     #: share of the epikarst overflow kept in the system that percolates diffusely into the matrix instead of
     #: the conduits (saturation excess of a thin epikarst over a porous, fissured rock such as oolite or chalk
-    #: recharging the slow store; 0 = all of it to the conduits, the former behaviour)
-    overflow_to_matrix_fraction: float = 0.0
-    matrix_k_per_d: float = 0.01
-    matrix_exponent: float = 1.0
-    conduit_k_per_d: float = 0.3
-    conduit_exponent: float = 1.0
-    initial_epikarst_mm: float = 10.0
-    initial_matrix_mm: float | None = None  # None: steady state for the mean recharge
-    initial_conduit_mm: float = 1.0
+    #: recharging the slow store; 0 = all of it to the conduits)
+    overflow_to_matrix_fraction: float = param(0.0, "1", (0.0, 1.0), (0.0, 1.0),
+                                               source="diffuse recharge of porous carbonate aquifers")
+    #: calibrated through reservoirs.matrix_unit_storage_mm (karstmodel.config.parameters)
+    matrix_k_per_d: float = param(0.01, "mm^(1-a) d-1", (1e-12, 10.0), source=_KM)
+    matrix_exponent: float = param(1.0, "1", (0.2, 5.0), (0.5, 5.0),
+                                   source="power-law karst reservoirs a = 1-5: Kovacs & Perrochet 2008, J. Hydrol. "
+                                          "352:16; Fiorillo 2014; GR4J routing store a = 5, Perrin et al. 2003")
+    conduit_k_per_d: float = param(0.3, "mm^(1-a) d-1", (1e-5, 50.0), (0.005, 3.0), "log", _KM)
+    conduit_exponent: float = param(1.0, "1", (0.2, 5.0), source=_KM)
+    initial_epikarst_mm: float = param(10.0, "mm", (0.0, 1e5))
+    initial_matrix_mm: float | None = param(None, "mm", (0.0, 1e6),
+                                            source="None: steady state for the mean recharge")
+    initial_conduit_mm: float = param(1.0, "mm", (0.0, 1e5))
     #: runoff that does not enter the karst (allogenic runoff not sinking, open water) reaches the outlet through
     #: a linear store with this constant (interflow/shallow groundwater of the non-karst area); None = same day
-    surface_k_per_d: float | None = None
+    surface_k_per_d: float | None = param(None, "d-1", (1e-5, 50.0), (0.005, 5.0), "log",
+                                          source="linear store (HBV upper zone, Bergstroem 1992)")
     #: travel time from the springs and hillslopes to the outlet gauge: the outlet runoff (spring + non-karst runoff)
-    #: and its DIC are routed through GR4J's unit hydrograph UH1 with base time X4 = routing_delay_d days (Perrin et
-    #: al. 2003; karstmodel.hydrology.unit_hydrograph_gr4j); 0 (default) = same day. Spring outputs are not delayed.
-    routing_delay_d: float = 0.0
+    #: and its solutes are routed through GR4J's unit hydrograph UH1 with base time X4 = routing_delay_d days
+    #: (karstmodel.processes.hydrology.unit_hydrograph_gr4j); 0 = same day. Spring outputs are not delayed.
+    routing_delay_d: float = param(0.0, "d", (0.0, 30.0), (0.05, 4.0),
+                                   source="GR4J UH1, Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275")
     #: groundwater of the non-carbonate area (molasse, flysch, sandstone): the share of the non-carbonate recharge
     #: that does not sink into the karst which percolates into it instead of running off through the surface
-    #: store; it drains to the outlet as baseflow with Q = k S^a (a = 1: HBV lower zone, Bergstroem 1992; a = 5:
-    #: GR4J routing store, Perrin et al. 2003; karstmodel.hydrology.route_store). 0 = no such store (default).
-    nonkarst_baseflow_fraction: float = 0.0
-    nonkarst_baseflow_k_per_d: float = 0.01
-    nonkarst_baseflow_exponent: float = 1.0
-    initial_nonkarst_baseflow_mm: float | None = None  # None: steady state for its mean inflow
+    #: store; it drains to the outlet as baseflow with Q = k S^a (karstmodel.processes.hydrology.route_store).
+    #: 0 = no such store (default).
+    nonkarst_baseflow_fraction: float = param(0.0, "1", (0.0, 1.0), (0.0, 1.0),
+                                              source="HBV lower zone (a = 1, Bergstroem 1992) to GR4J routing store "
+                                                     "(a = 5, Perrin et al. 2003)")
+    #: calibrated through reservoirs.nonkarst_baseflow_unit_storage_mm (karstmodel.config.parameters)
+    nonkarst_baseflow_k_per_d: float = param(0.01, "mm^(1-a) d-1", (1e-12, 10.0))
+    nonkarst_baseflow_exponent: float = param(1.0, "1", (0.2, 5.0), (1.0, 5.0),
+                                              source="HBV lower zone a = 1 .. GR4J routing store a = 5")
+    initial_nonkarst_baseflow_mm: float | None = param(None, "mm", (0.0, 1e6),
+                                                       source="None: steady state for its mean inflow")
     #: percolation from the soil store of every hydrotope, also on days without rain or melt (e.g. under snow): GR4J's
-    #: percolation of the production store, perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)} (Perrin, Michel &
-    #: Andreassian 2003, J. Hydrol. 279:275, eq. 8, nu = 4/9 there), added to the day's recharge after ET
-    #: (karstmodel.hydrology). 0 (default) = none: recharge only from the day's input (HBV soil routine).
-    soil_percolation_nu: float = 0.0
+    #: percolation of the production store, perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)}, added to the day's
+    #: recharge after ET (karstmodel.processes.hydrology). 0 (default) = none: recharge only from the day's input
+    #: (HBV soil routine). Calibrated only where a catchment file sets it > 0.
+    soil_percolation_nu: float = param(0.0, "1", (0.0, 2.0), (0.1, 1.0),
+                                       source="Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275, eq. 8 "
+                                              "(nu = 4/9)")
 
 
 @dataclass(frozen=True)
@@ -150,18 +168,21 @@ class ChemistryOptions:
     """
 
     recharge_system: str = "open"
-    gas_water_ratio: float = 0.1
+    gas_water_ratio: float = param(0.1, "L gas / kg water", (0.0, 100.0), source="mixed open/closed recharge system "
+                                   "(docs/science.md, carbonate chemistry)")
     matrix: str = "equilibrium"
     conduit: str = "kinetic"
-    conduit_radius_mm: float = 50.0
+    conduit_radius_mm: float = param(50.0, "mm", (0.01, 1e5), source="A/V = 2 / radius of the PWP kinetics "
+                                     "(Dreybrodt 1988, ch. 5)")
     soil_co2_model: str = "process"  # or "brook"
     prior_climate: str = "all"  # SRDB priors: "all" or "subtropical"
-    atmospheric_co2_ppm: float = 420.0
-    soil_temp_lag_days: float = 10.0
-    groundwater_temp_c: float | None = None
+    atmospheric_co2_ppm: float = param(420.0, "ppm", (150.0, 5000.0), source="NOAA global mean 2023-2024")
+    soil_temp_lag_days: float = param(10.0, "d", (0.0, 365.0), source="soil temperature lags air temperature")
+    groundwater_temp_c: float | None = param(None, "C", (0.0, 40.0), source="None: the mean air temperature")
     #: pCO2 (ppm) of the river at the outlet gauge: the gauge water (spring + non-karst runoff) has exchanged CO2
     #: with the air on its way (karstmodel.outlet); None = no exchange, the gauge carries the mixed groundwater's DIC
-    outlet_pco2_ppm: float | None = None
+    outlet_pco2_ppm: float | None = param(None, "ppm", (150.0, 1e5),
+                                          source="river pCO2 at the gauge (measured, e.g. speciated samples)")
     database: str = "phreeqc.dat"
 
 
@@ -390,17 +411,9 @@ def _snow_from(r: _Reader, tbl) -> SnowParameters:
     return replace(snow, band_elevations_m=z, band_fractions=f)
 
 
-_RES_BOUNDS = {"epikarst_k_per_d": (1e-6, 10.0), "epikarst_exponent": (0.2, 5.0), "epikarst_max_mm": (0.0, 5000.0),
-               "conduit_fraction": (0.0, 1.0), "overflow_outside_fraction": (0.0, 1.0), "matrix_k_per_d": (1e-12, 10.0), "matrix_exponent": (0.2, 5.0),
-               "conduit_k_per_d": (1e-5, 50.0), "conduit_exponent": (0.2, 5.0),
-               "initial_epikarst_mm": (0.0, 1e5), "initial_matrix_mm": (0.0, 1e6), "initial_conduit_mm": (0.0, 1e5),
-               "surface_k_per_d": (1e-5, 50.0), "routing_delay_d": (0.0, 30.0), "overflow_to_matrix_fraction": (0.0, 1.0),
-               "nonkarst_baseflow_fraction": (0.0, 1.0), "nonkarst_baseflow_k_per_d": (1e-12, 10.0),
-               "nonkarst_baseflow_exponent": (0.2, 5.0), "initial_nonkarst_baseflow_mm": (0.0, 1e6),
-               "soil_percolation_nu": (0.0, 2.0)}
-_CHEM_BOUNDS = {"gas_water_ratio": (0.0, 100.0), "conduit_radius_mm": (0.01, 1e5),
-                "atmospheric_co2_ppm": (150.0, 5000.0), "soil_temp_lag_days": (0.0, 365.0),
-                "groundwater_temp_c": (0.0, 40.0), "outlet_pco2_ppm": (150.0, 1e5)}
+#: the bounds the reader checks, from the one declaration of each parameter (karstmodel.config.registry)
+_RES_BOUNDS = bounds_of(ReservoirParameters)
+_CHEM_BOUNDS = bounds_of(ChemistryOptions)
 _CHEM_CHOICES = {"recharge_system": ("open", "closed", "mixed"), "matrix": ("equilibrium", "none"),
                  "conduit": ("kinetic", "equilibrium", "none"), "soil_co2_model": ("process", "brook"),
                  "prior_climate": ("all", "subtropical")}

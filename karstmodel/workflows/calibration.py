@@ -43,7 +43,8 @@ from chemistry.errors import InputError
 
 from ..accounting import metrics as M
 from .._parallel import SpawnMap, n_workers
-from ..config.catchment import Catchment, CatchmentError
+from ..config.catchment import Catchment, CatchmentError, ReservoirParameters
+from ..config.registry import calibration_spec
 from ..io.observations import load_discharge_observations
 from ..config.parameters import apply_parameters, parameter_value
 from ..config.period import parse_period
@@ -132,6 +133,11 @@ def closed_catchment(c: Catchment) -> bool:
     return bool((c.calibration or {}).get("closed_catchment", False))
 
 
+def _reservoir(name: str) -> ParameterSpec:
+    """The default calibration of ``[reservoirs] name``, from its declaration (karstmodel.config.registry)."""
+    return ParameterSpec(f"reservoirs.{name}", *calibration_spec(ReservoirParameters, name))
+
+
 def default_parameters(c: Catchment) -> tuple:
     """Parameters calibrated when the catchment file declares none: recharge area (only when discharge is observed
     in m3/s or L/s: with mm/d the area does not enter the fit), reservoir constants, snow melt, root-zone storage and
@@ -158,11 +164,11 @@ def default_parameters(c: Catchment) -> tuple:
     elif not obs_in_mm:  # discharge in m3/s or L/s: the recharge area sets the runoff depth
         specs.append(ParameterSpec("area_km2", c.area_km2 * 0.3, c.area_km2 * 3.0, "log"))
     specs += [
-             ParameterSpec("reservoirs.epikarst_k_per_d", 0.005, 2.0, "log"),
-             ParameterSpec("reservoirs.epikarst_max_mm", 1.0, 300.0, "log"),
-             ParameterSpec("reservoirs.epikarst_exponent", 0.5, 3.0),
-             ParameterSpec("reservoirs.conduit_fraction", 0.0, 0.9),
-             *(() if closed else (ParameterSpec("reservoirs.overflow_outside_fraction", 0.0, 1.0),)),
+             _reservoir("epikarst_k_per_d"),
+             _reservoir("epikarst_max_mm"),
+             _reservoir("epikarst_exponent"),
+             _reservoir("conduit_fraction"),
+             *(() if closed else (_reservoir("overflow_outside_fraction"),)),
              # the matrix, dS/dt = -k S^a, searched as (S1, a) with k = S1^-a, S1 the storage that releases 1 mm/d
              # (karstmodel.parameters): searched as (k, a) with k >= 1e-5, a store with a >= 3 could not be slower
              # than S1 = 46 mm, and the fits sat at that edge with low flows 2x too fast; S1 of 1 mm to 100 m
@@ -170,8 +176,8 @@ def default_parameters(c: Catchment) -> tuple:
              # reservoirs (a of 1-5: Kovacs & Perrochet 2008, J. Hydrol. 352:16; Fiorillo 2014, Water Resour.
              # Manag. 28:2587; GR4J's routing store a = 5, Perrin et al. 2003)
              ParameterSpec("reservoirs.matrix_unit_storage_mm", 1.0, 1e5, "log"),
-             ParameterSpec("reservoirs.matrix_exponent", 0.5, 5.0),
-             ParameterSpec("reservoirs.conduit_k_per_d", 0.005, 3.0, "log"),
+             _reservoir("matrix_exponent"),
+             _reservoir("conduit_k_per_d"),
              ParameterSpec("snow.melt_factor_mm_c_d", 1.0, 8.0),
              ParameterSpec("hydrotopes.*.root_zone_storage_mm_scale", 0.5, 2.0),
              ParameterSpec("hydrotopes.*.fast_flow_fraction_scale", 0.0, 2.0),
@@ -182,23 +188,23 @@ def default_parameters(c: Catchment) -> tuple:
     if c.reservoirs.soil_percolation_nu > 0:
         # opt-in GR4J percolation of the soil store (Perrin et al. 2003, eq. 8; nu = 4/9 in GR4J): only catchments
         # whose file sets [reservoirs] soil_percolation_nu > 0 calibrate it, the others exactly as before
-        specs.append(ParameterSpec("reservoirs.soil_percolation_nu", 0.1, 1.0))
+        specs.append(_reservoir("soil_percolation_nu"))
     if c.lithology.carbonate > 0:  # diffuse percolation of the epikarst overflow into the matrix
-        specs.append(ParameterSpec("reservoirs.overflow_to_matrix_fraction", 0.0, 1.0))
+        specs.append(_reservoir("overflow_to_matrix_fraction"))
     if c.observations.discharge == "outlet":
         # travel time to the gauge (GR4J's UH1 base time X4; Perrin et al. 2003): a river peaks a day or so after
         # the rain that a daily store releases the same day
-        specs.append(ParameterSpec("reservoirs.routing_delay_d", 0.05, 4.0))
+        specs.append(_reservoir("routing_delay_d"))
     if c.observations.discharge == "outlet" and c.lithology.non_carbonate > 0:
         specs.append(ParameterSpec("lithology.allogenic_to_karst", 0.0, 1.0))
-        specs.append(ParameterSpec("reservoirs.surface_k_per_d", 0.005, 5.0, "log"))
+        specs.append(_reservoir("surface_k_per_d"))
         # groundwater of the non-carbonate area; it drains to the outlet, never to the spring. A power-law store
         # dS/dt = -k S^a from the linear HBV lower zone (a = 1, Bergstroem 1992) to GR4J's routing store (a = 5,
         # Perrin et al. 2003), searched as (S1, a) like the matrix; S1 of 1 mm to 10 m (at a = 1 a residence time
         # of 1 day to 27 years)
-        specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_fraction", 0.0, 1.0))
+        specs.append(_reservoir("nonkarst_baseflow_fraction"))
         specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_unit_storage_mm", 1.0, 1e4, "log"))
-        specs.append(ParameterSpec("reservoirs.nonkarst_baseflow_exponent", 1.0, 5.0))
+        specs.append(_reservoir("nonkarst_baseflow_exponent"))
     return tuple(specs)
 
 
