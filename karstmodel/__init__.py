@@ -2,18 +2,99 @@
 
 From drivers (precipitation, temperature, PET, land use, lithology) to soil CO2, carbonate dissolution, spring
 discharge and chemistry, the karst carbon sink, and the fate of karst DIC downstream. The carbonate chemistry lives
-in the separate ``chemistry`` package.
+in the separate ``chemistry`` package. The layout of the sub-packages (config, io, processes, model, accounting,
+reporting, workflows, cli) and where each process is computed: ``karstmodel/README.md``.
 
-Run a catchment from Python: ``from karstmodel.simulate import simulate; result = simulate("kerschbaum")``.
+Run a catchment from Python: ``from karstmodel.model.simulate import simulate; result = simulate("kerschbaum")``.
 """
-from .accounting import compare_runs, sink_flux, sink_from_observations, tc_to_tco2, zeng_index
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+
+__version__ = "0.1.0"
+
+from .accounting.sink import compare_runs, sink_flux, sink_from_observations, tc_to_tco2, zeng_index  # noqa: E402
+from .config.catchment import load_catchment as _load_catchment, resolve_catchment as _resolve  # noqa: E402
 
 
 def load_catchment(path):
-    """Read and validate a catchment file or a bundled catchment's name (see :mod:`karstmodel.catchment`)."""
-    from .catchment import load_catchment as _load, resolve_catchment
-    return _load(resolve_catchment(path))
+    """Read and validate a catchment file or a bundled catchment's name (see :mod:`karstmodel.config.catchment`)."""
+    return _load_catchment(_resolve(path))
 
-__version__ = "0.1.0"
+
+#: Module names of release 0.1 (all modules side by side in ``karstmodel/``) -> their module in the layered
+#: packages. ``import karstmodel.simulate`` and ``from karstmodel.catchment import load_catchment`` keep working
+#: through :class:`_MovedModules` (the old name is the same module object as the new one) with a
+#: DeprecationWarning; the old names are removed in release 0.2. ``karstmodel.io``, ``karstmodel.accounting`` and
+#: ``karstmodel.cli`` are packages of the same name: their ``__init__`` re-exports the old public names.
+MOVED_MODULES = {
+    "catchment": "config.catchment",
+    "parameters": "config.parameters",
+    "drivers": "io.drivers",
+    "observations": "io.observations",
+    "snow": "processes.snow",
+    "hydrology": "processes.hydrology",
+    "soil_co2": "processes.soil_co2",
+    "dissolution": "processes.dissolution",
+    "outlet": "processes.outlet",
+    "cave_degassing": "processes.cave_degassing",
+    "gas_exchange": "processes.gas_exchange",
+    "light": "processes.light",
+    "surface_water": "processes.surface_water",
+    "changes": "processes.changes",
+    "landuse": "processes.landuse",
+    "simulate": "model.simulate",
+    "metrics": "accounting.metrics",
+    "calibration": "workflows.calibration",
+    "uncertainty": "workflows.uncertainty",
+    "sensitivity": "workflows.sensitivity",
+    "scenarios": "workflows.scenarios",
+    "metabolism": "workflows.metabolism",
+    "grid": "workflows.grid",
+    "stations": "workflows.stations",
+    "station_summary": "workflows.station_summary",
+    "chemistry_validation": "workflows.chemistry_validation",
+    "init": "workflows.init",
+    "report": "workflows.report",
+    "plots": "reporting.plots",
+    "plots_surface": "reporting.plots_surface",
+    "outputs": "reporting.outputs",
+    "commands": "cli.commands",
+    "grid_cli": "cli.grid_cli",
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import hook for :data:`MOVED_MODULES`: an old module name resolves to the new module itself (no copy)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        old = fullname[len(__name__) + 1:] if fullname.startswith(__name__ + ".") else None
+        return importlib.util.spec_from_loader(fullname, self) if old in MOVED_MODULES else None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        old = module.__name__[len(__name__) + 1:]
+        new = f"{__name__}.{MOVED_MODULES[old]}"
+        warnings.warn(f"{module.__name__} moved to {new}; the old name goes in karstmodel 0.2",
+                      DeprecationWarning, stacklevel=2)
+        # the import system returns what sys.modules holds under the old name after exec_module: the new module
+        sys.modules[module.__name__] = importlib.import_module(new)
+
+
+if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
+    sys.meta_path.insert(0, _MovedModules())
+
+
+def __getattr__(name):
+    """``karstmodel.simulate`` (attribute of the package) for an old module name, as an import would give it."""
+    if name in MOVED_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = ["load_catchment", "sink_flux", "sink_from_observations", "compare_runs", "zeng_index",
            "tc_to_tco2", "__version__"]

@@ -1,6 +1,6 @@
 """``python -m karstmodel`` = the ``karstmodel`` command."""
 import sys
 
-from .cli import main
+from .cli.parser import main
 
 sys.exit(main())

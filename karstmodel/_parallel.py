@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
@@ -74,7 +75,6 @@ def map_chunks(func, chunks: list, workers: int = 1, label: str = "", total: int
                progress: bool = True) -> list:
     """``[r for chunk in chunks for r in func(chunk)]`` on ``workers`` spawned processes (1 = in this process),
     with a one-line progress counter on stderr (``label`` done/total)."""
-    import sys
     out = []
 
     def show():

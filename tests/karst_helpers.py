@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from karstmodel.catchment import load_catchment
-from karstmodel.simulate import simulate
+from karstmodel.config.catchment import load_catchment
+from karstmodel.model.simulate import simulate
 
 
 def synthetic_drivers(start: str = "2001-01-01", days: int = 3 * 365, seed: int = 1, t_mean: float = 9.0,

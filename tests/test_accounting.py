@@ -1,4 +1,4 @@
-"""Carbon-sink accounting (karstmodel.accounting): Zeng et al. (2019) eq. 1 by hand, flux mode, the summary's
+"""Carbon-sink accounting (karstmodel.accounting.sink): Zeng et al. (2019) eq. 1 by hand, flux mode, the summary's
 internal consistency with the daily table, and the land-use behaviour with Zeng's index."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import karstmodel
 from karst_helpers import base_doc, bundled_run, run_doc, synthetic_drivers
-from karstmodel.accounting import sink_flux, sink_from_observations, tc_to_tco2, zeng_index
+from karstmodel.accounting.sink import sink_flux, sink_from_observations, tc_to_tco2, zeng_index
 
 
 def test_sink_flux_worked_example():

@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
-from karstmodel.catchment import load_catchment
+from karstmodel.config.catchment import load_catchment
 from karstmodel.cli import main
-from karstmodel.drivers import Drivers, load_drivers
+from karstmodel.io.drivers import Drivers, load_drivers
 
 DAYS = 400  # 2001-01-01 .. 2002-02-04
 FAST = {"simulation": {"warmup_days": 60}}
@@ -362,7 +362,7 @@ def _(d):
 
 def _station_copy(d: Path) -> Path:
     import shutil
-    from karstmodel.catchment import resolve_catchment
+    from karstmodel.config.catchment import resolve_catchment
     src = resolve_catchment("blowing_springs").parent
     shutil.copytree(src, d / "bs", ignore=shutil.ignore_patterns("make_data.py", "PROVENANCE.md"))
     return d / "bs"
@@ -381,7 +381,7 @@ def _(d):
 @row("station_group_output_onto_group_folder", 2, ("holds an input of this run",))
 def _(d):
     import shutil
-    from karstmodel.catchment import _bundled_dir
+    from karstmodel.config.catchment import _bundled_dir
     shutil.copytree(_bundled_dir() / "thames_tributaries", d / "grp",
                     ignore=shutil.ignore_patterns("*.py", "*.md"))
     return ["validate", str(d / "grp"), "-o", str(d / "grp"), "--no-figures"]
@@ -439,7 +439,7 @@ def _(d):
 # --- grid --------------------------------------------------------------------------------------------------
 @row("grid_inf_precip", 2, ("bad.nc", "'precip_mm'", "infinite"))
 def _(d):
-    from karstmodel.grid import demo_grid, write_netcdf
+    from karstmodel.workflows.grid import demo_grid, write_netcdf
     ds = demo_grid(rows=1, cols=2, years=1).copy(deep=True)
     ds["precip_mm"][5, 0] = np.inf
     write_netcdf(ds, d / "bad.nc")
@@ -518,7 +518,7 @@ def _api(id, exc, fragments, make):
         c, drv = _api_inputs(d)
 
         def call():
-            from karstmodel.simulate import simulate
+            from karstmodel.model.simulate import simulate
             args = make(c, drv)
             return simulate(*args[:1], **args[1]) if isinstance(args, tuple) else simulate(**args)
         return call
@@ -557,7 +557,7 @@ _api("api_observations_wrong_type", TypeError, ("observations", "list"),
 
 @row("api_scenario_ensemble_negative", ValueError, ("ensemble", "-3"))
 def _(d):
-    from karstmodel.scenarios import load_scenario, run_scenario
+    from karstmodel.workflows.scenarios import load_scenario, run_scenario
     c = load_catchment(_catchment(d, observations=None))
     sc = load_scenario(_scenario(d, ""))
     return lambda: run_scenario(c, sc, ensemble=-3, progress=False)

@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 
 from karst_helpers import base_doc, synthetic_drivers, toml_text
-from karstmodel import metrics
-from karstmodel.calibration import ParameterSpec, calibrate, parse_period, period_mask, setup_from_catchment
-from karstmodel.catchment import load_catchment, write_catchment
-from karstmodel.drivers import load_drivers
-from karstmodel.parameters import apply_parameters
-from karstmodel.simulate import simulate_water
-from karstmodel.uncertainty import glue, weighted_quantile
+from karstmodel.accounting import metrics
+from karstmodel.workflows.calibration import ParameterSpec, calibrate, parse_period, period_mask, setup_from_catchment
+from karstmodel.config.catchment import load_catchment, write_catchment
+from karstmodel.io.drivers import load_drivers
+from karstmodel.config.parameters import apply_parameters
+from karstmodel.model.simulate import simulate_water
+from karstmodel.workflows.uncertainty import glue, weighted_quantile
 
 TRUE = {"reservoirs.matrix_k_per_d": 0.02, "reservoirs.conduit_fraction": 0.3}
 
@@ -69,7 +69,7 @@ def test_synthetic_truth_recovered_by_differential_evolution(synthetic_site):
 def test_synthetic_truth_inside_glue_intervals(synthetic_site):
     c = synthetic_site["catchment"]
     setup = setup_from_catchment(c, c.calibration)
-    from karstmodel.calibration import load_station_observations
+    from karstmodel.workflows.calibration import load_station_observations
     obs = load_station_observations(c, synthetic_site["data"].index)
     g = glue(c, setup, synthetic_site["data"], obs, n_samples=300, threshold=0.8, n_full_runs=4, seed=2,
              progress=False)
@@ -108,7 +108,7 @@ def test_parse_period_and_errors():
 
 
 def test_bad_calibration_table_names_the_key(synthetic_site):
-    from karstmodel.catchment import CatchmentError
+    from karstmodel.config.catchment import CatchmentError
     c = synthetic_site["catchment"]
     with pytest.raises(CatchmentError, match="not_a_parameter"):
         setup_from_catchment(c, {"parameters": {"not_a_parameter": {"min": 0, "max": 1}}})
@@ -136,7 +136,7 @@ def test_written_catchment_reproduces_the_run(tmp_path):
 
 
 def test_sensitivity_morris_ranks_the_matrix_constant_for_runoff(synthetic_site):
-    from karstmodel.sensitivity import sensitivity
+    from karstmodel.workflows.sensitivity import sensitivity
     c = synthetic_site["catchment"]
     data = synthetic_site["data"].iloc[: 3 * 365]
     params = (ParameterSpec("reservoirs.matrix_k_per_d", 0.002, 0.2, "log"),
@@ -216,9 +216,9 @@ def _env_of_worker(names):
 def test_scaled_hydrotope_fields_stay_within_their_bounds():
     """A scale parameter multiplies every hydrotope's field but never takes it past the bounds the catchment file is
     checked against (a fast-flow share above 1 would route more than the recharge)."""
-    from karstmodel.catchment import load_catchment, resolve_catchment
-    from karstmodel.landuse import PARAMETER_BOUNDS
-    from karstmodel.parameters import apply_parameters
+    from karstmodel.config.catchment import load_catchment, resolve_catchment
+    from karstmodel.processes.landuse import PARAMETER_BOUNDS
+    from karstmodel.config.parameters import apply_parameters
     c = load_catchment(resolve_catchment("coln_bibury"))
     big = apply_parameters(c, {"hydrotopes.*.fast_flow_fraction_scale": 200.0, "hydrotopes.*.q10_scale": 0.1})
     for h0, h in zip(c.hydrotopes, big.hydrotopes):

@@ -1,4 +1,4 @@
-"""Catchment files (karstmodel.catchment): every mistake stops with an error naming the file and the key; a valid
+"""Catchment files (karstmodel.config.catchment): every mistake stops with an error naming the file and the key; a valid
 file gives the values written in it (and the documented defaults otherwise)."""
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 
 from chemistry.errors import InputError
 from karst_helpers import base_doc, write_catchment
-from karstmodel.catchment import CatchmentError, bundled_catchments, load_catchment, resolve_catchment
-from karstmodel.drivers import load_drivers
-from karstmodel.landuse import default_parameters
+from karstmodel.config.catchment import CatchmentError, bundled_catchments, load_catchment, resolve_catchment
+from karstmodel.io.drivers import load_drivers
+from karstmodel.processes.landuse import default_parameters
 
 
 def _load(tmp_path, doc):

@@ -1,4 +1,4 @@
-"""karstmodel.cave_degassing: CO2 exchange of a cave stream with cave air at fixed Ca.
+"""karstmodel.processes.cave_degassing: CO2 exchange of a cave stream with cave air at fixed Ca.
 
 References: the two analytic limits (no exchange -> the water unchanged; full exchange -> the water in CO2
 equilibrium with the cave air at unchanged Ca, checked against PHREEQC with the pinned database), the first-order
@@ -14,7 +14,7 @@ import pytest
 
 import chemistry
 from chemistry.errors import InputError
-from karstmodel.cave_degassing import exchange_with_cave_air
+from karstmodel.processes.cave_degassing import exchange_with_cave_air
 
 TEMP = np.array([14.5, 14.5, 10.0, 20.0, 14.5])
 SOIL_ATM = np.array([5e-3, 3e-3, 2e-2, 1e-3, 2.5e-3])

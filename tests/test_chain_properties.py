@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from karst_helpers import base_doc, storage_columns, synthetic_drivers
-from karstmodel.catchment import catchment_from_dict
-from karstmodel.drivers import Drivers, pet_oudin
-from karstmodel.simulate import simulate
+from karstmodel.config.catchment import catchment_from_dict
+from karstmodel.io.drivers import Drivers, pet_oudin
+from karstmodel.model.simulate import simulate
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -90,7 +90,9 @@ def test_starting_water_charge_imbalance_is_conserved(t, lp, imb):
     """A starting water's charge imbalance is kept through the neutral reactions (as PHREEQC does)."""
     water = {"na_mmol_kgw": 2.0, "cl_mmol_kgw": 1.0, "charge_imbalance_meq_kgw": imb}
     r = chemistry.equilibrate(t, 10.0**lp, water=water).iloc[0]
-    assert abs(r["charge_imbalance_meq_kgw"] - imb) < 1e-9
+    # the solver stops at 1e-8 relative on its residuals: the charge sum is exact to 1e-8 of the equivalents in
+    # solution (Na + Cl + alkalinity), 1.2e-9 meq/kgw at 0 C and 0.25 atm, where 1e-9 absolute was too tight
+    assert abs(r["charge_imbalance_meq_kgw"] - imb) < 1e-8 * (3.0 + abs(r["alk_meq_kgw"]))
 
 
 @SETTINGS

@@ -1,4 +1,4 @@
-"""Recharge equilibria, solute transport and saturated-zone reactions (karstmodel.dissolution), against direct
+"""Recharge equilibria, solute transport and saturated-zone reactions (karstmodel.processes.dissolution), against direct
 solves of the chemistry core (chemistry.equilibrate), conservation of solute mass, and the two effects the
 accounting must show: undersaturated allogenic water raises the sink, strong acids lower the carbonic share."""
 from __future__ import annotations
@@ -9,10 +9,10 @@ import pytest
 
 import chemistry
 from karst_helpers import base_doc, run_doc, synthetic_drivers
-from karstmodel.accounting import sink_flux
-from karstmodel.catchment import ReservoirParameters
-from karstmodel.dissolution import IDX, N_BASE, equilibrium_table, react_outflow, transport
-from karstmodel.hydrology import simulate_karst
+from karstmodel.accounting.sink import sink_flux
+from karstmodel.config.catchment import ReservoirParameters
+from karstmodel.processes.dissolution import IDX, N_BASE, equilibrium_table, react_outflow, transport
+from karstmodel.processes.hydrology import simulate_karst
 
 SOFT_WATER = (("ca", 0.10), ("mg", 0.05), ("na", 0.10), ("k", 0.02), ("cl", 0.10), ("so4", 0.05))
 
@@ -238,7 +238,7 @@ def test_nitric_acid_by_land_use(tmp_path, drivers3):
 
 def test_blended_recharge_table_equals_the_area_weighted_tables():
     """Limestone/dolomite recharge from one blended spline equals the area-weighted sum of the two tables."""
-    from karstmodel.dissolution import _carbonate_recharge, equilibrium_table
+    from karstmodel.processes.dissolution import _carbonate_recharge, equilibrium_table
     rng = np.random.default_rng(5)
     ts = rng.uniform(0.0, 30.0, 400)
     p = 10 ** rng.uniform(-3.5, -1.0, 400)

@@ -1,4 +1,4 @@
-"""Forcing (karstmodel.drivers): PET formulas by hand (FAO-56), sub-daily aggregation, the gap policy and the
+"""Forcing (karstmodel.io.drivers): PET formulas by hand (FAO-56), sub-daily aggregation, the gap policy and the
 errors for bad driver files (file, column and row named; the row is the line number in the file)."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from chemistry.errors import InputError
 from karst_helpers import base_doc, run_doc, synthetic_drivers
-from karstmodel.catchment import DriverSpec
-from karstmodel.drivers import extraterrestrial_radiation_mj_m2_d, load_drivers, pet_hargreaves, pet_oudin
+from karstmodel.config.catchment import DriverSpec
+from karstmodel.io.drivers import extraterrestrial_radiation_mj_m2_d, load_drivers, pet_hargreaves, pet_oudin
 
 
 def fao56_ra(lat_deg: float, doy: int) -> float:

@@ -1,8 +1,8 @@
-"""Regional runs (karstmodel.grid): a grid cell is the single-catchment run, CF metadata, dask chunking, bad input.
+"""Regional runs (karstmodel.workflows.grid): a grid cell is the single-catchment run, CF metadata, dask chunking, bad input.
 
 The reference for "grid = single catchment" is independent of the grid code: each cell is written as an ordinary
 catchment folder (catchment.toml with [land_use] fractions and the template's parameters, drivers.csv) and run with
-karstmodel.simulate.simulate; every output must agree to 1e-12 relative.
+karstmodel.model.simulate.simulate; every output must agree to 1e-12 relative.
 """
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ xr = pytest.importorskip("xarray")
 pytest.importorskip("dask")
 
 from karstmodel import __version__  # noqa: E402
-from karstmodel.catchment import catchment_to_dict, load_catchment, resolve_catchment  # noqa: E402
+from karstmodel.config.catchment import catchment_to_dict, load_catchment, resolve_catchment  # noqa: E402
 from karstmodel.cli import main  # noqa: E402
-from karstmodel.grid import (CELL_OUTPUTS, DAILY_OUTPUTS, GridInputError, annual_sums, cell_catchment,  # noqa: E402
+from karstmodel.workflows.grid import (CELL_OUTPUTS, DAILY_OUTPUTS, GridInputError, annual_sums, cell_catchment,  # noqa: E402
                              demo_grid, grid_summary, prime_chemistry_kernel, simulate_grid, validate_grid,
                              write_netcdf)
-from karstmodel.landuse import LAND_USE_CLASSES, default_parameters  # noqa: E402
-from karstmodel.simulate import simulate  # noqa: E402
+from karstmodel.processes.landuse import LAND_USE_CLASSES, default_parameters  # noqa: E402
+from karstmodel.model.simulate import simulate  # noqa: E402
 
 CELLS = [0, 9, 19]  # dolomite without allogenic area; 15 % and 45 % non-carbonate, limestone-dominated
 YEARS = 3
@@ -259,7 +259,7 @@ def test_cli_demo_writes_netcdf_maps_and_summary(tmp_path, capsys):
 
 def test_demo_grid_fractions_stay_valid_for_large_grids():
     """The demonstration grid's lithology gradient stays within 0..1 for any number of rows (it overshot beyond 7)."""
-    from karstmodel.grid import demo_grid, validate_grid
+    from karstmodel.workflows.grid import demo_grid, validate_grid
     ds = demo_grid(rows=12, cols=3, years=1)
     validate_grid(ds)
     assert float(ds["non_carbonate"].max()) == pytest.approx(0.9)

@@ -1,4 +1,4 @@
-"""karstmodel.metabolism: GPP, ER and K600 from diel O2 (maximum likelihood as in streamMetabolizer's MLE).
+"""karstmodel.workflows.metabolism: GPP, ER and K600 from diel O2 (maximum likelihood as in streamMetabolizer's MLE).
 
 References: the closed-form solution of the DO equation for constant parameters (the forward model); synthetic
 records with known parameters and noise (recovery and interval coverage); real 5-minute data from French Creek,
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from karstmodel import light as lt
-from karstmodel import metabolism as met
+from karstmodel.processes import light as lt
+from karstmodel.workflows import metabolism as met
 
 DATA = Path(__file__).resolve().parent / "data" / "french_creek" / "french_creek_2012-09-13_22.csv"
 LON, OFF = 105.0, 7.0  # on the zone meridian: mean solar time = clock time

@@ -1,4 +1,4 @@
-"""Goodness-of-fit metrics (karstmodel.metrics) against values computed by hand on small arrays.
+"""Goodness-of-fit metrics (karstmodel.accounting.metrics) against values computed by hand on small arrays.
 
 obs = [1, 2, 3, 4, 5], sim = [1.5, 1.5, 3.5, 3, 6]:
   residuals s - o = [0.5, -0.5, 0.5, -1, 1]  -> sum of squares 2.75, sum 0.5
@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-from karstmodel import metrics
+from karstmodel.accounting import metrics
 
 OBS = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
 SIM = np.array([1.5, 1.5, 3.5, 3.0, 6.0])
@@ -92,7 +92,7 @@ def test_nan_pairs_are_skipped_not_filled():
 def test_scaled_kge_weights_the_bias_term():
     """Gupta et al. (2009) eq. 10 by hand: s = (1, 1, 1) is KGE; s_beta = 5 multiplies the bias term by 5."""
     import numpy as np
-    from karstmodel import metrics as M
+    from karstmodel.accounting import metrics as M
     o = np.array([4.0, 4.2, 3.9, 4.4, 4.1, 3.8])
     s = 0.9 * o + np.array([0.1, -0.05, 0.02, 0.0, -0.1, 0.03])
     r = np.corrcoef(s, o)[0, 1]

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from karst_helpers import base_doc, run_doc, storage_columns, synthetic_drivers, write_catchment
-from karstmodel.calibration import default_parameters
-from karstmodel.catchment import CatchmentError, ReservoirParameters, load_catchment
-from karstmodel.hydrology import route_store, simulate_karst, steady_state_storage
-from karstmodel.simulate import simulate, simulate_water
+from karstmodel.workflows.calibration import default_parameters
+from karstmodel.config.catchment import CatchmentError, ReservoirParameters, load_catchment
+from karstmodel.processes.hydrology import route_store, simulate_karst, steady_state_storage
+from karstmodel.model.simulate import simulate, simulate_water
 
 
 def power_law(s0, k, a, t):
@@ -225,7 +225,7 @@ def test_calibration_specs_only_where_the_area_exists(tmp_path):
 
 def test_one_value_for_every_hydrotope(tmp_path):
     """``hydrotopes.*.<field>`` (used for the HBV recharge shape) sets the field in every hydrotope."""
-    from karstmodel.parameters import apply_parameters, parameter_value
+    from karstmodel.config.parameters import apply_parameters, parameter_value
     c = load_catchment(write_catchment(tmp_path, _doc()))
     assert parameter_value(c, "hydrotopes.*.recharge_shape") == 2.0
     c2 = apply_parameters(c, {"hydrotopes.*.recharge_shape": 4.5})

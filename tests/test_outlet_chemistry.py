@@ -1,5 +1,5 @@
-"""River-gauge chemistry (karstmodel.outlet), calcareous non-carbonate recharge, chemistry observations on a daily
-index, and the C-Q benchmark (karstmodel.chemistry_validation): each against an independent reference (PHREEQC,
+"""River-gauge chemistry (karstmodel.processes.outlet), calcareous non-carbonate recharge, chemistry observations on a daily
+index, and the C-Q benchmark (karstmodel.workflows.chemistry_validation): each against an independent reference (PHREEQC,
 analytic limits, mass balance, numpy least squares, hand-computed stoichiometry)."""
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 import chemistry
-from karstmodel import chemistry_validation as CV
-from karstmodel import dissolution, outlet
-from karstmodel.calibration import load_station_observations, simulated_column
-from karstmodel.catchment import load_catchment, resolve_catchment
-from karstmodel.simulate import simulate
+from karstmodel.workflows import chemistry_validation as CV
+from karstmodel.processes import dissolution, outlet
+from karstmodel.workflows.calibration import load_station_observations, simulated_column
+from karstmodel.config.catchment import load_catchment, resolve_catchment
+from karstmodel.model.simulate import simulate
 
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
 
@@ -95,7 +95,7 @@ def test_calcareous_recharge_is_at_calcite_equilibrium_with_soil_air(calcareous_
     aw = r.catchment.allogenic_water
     water = {f"{k}_mmol_kgw": getattr(aw, f"{k}_mmol_l") for k in ("ca", "mg", "na", "k", "cl", "so4")}
     eq = chemistry.equilibrate(tsoil, pco2, mineral="calcite", system="open", water=water)
-    from karstmodel.dissolution import recharge_chemistry
+    from karstmodel.processes.dissolution import recharge_chemistry
     c = r.catchment
     rch = recharge_chemistry(tsoil, pco2[:, None], c.hydrotopes, c.lithology, c.chemistry, c.acids, aw)
     np.testing.assert_allclose(rch["allogenic"][:, 0, dissolution.IDX["ca"]], eq["ca_mmol_kgw"].to_numpy(),
@@ -182,8 +182,8 @@ def test_acid_stoichiometry_by_hand():
 def test_staged_calibration_recovers_soil_respiration_from_chemistry(tmp_path):
     """Twin experiment: observations made by the model with soil respiration x 2 at the gauge; the staged
     calibration (discharge first, then the chemistry parameter against q + DIC + Ca) finds that scale again."""
-    from karstmodel.calibration import calibrate, setup_from_catchment
-    from karstmodel.parameters import apply_parameters
+    from karstmodel.workflows.calibration import calibrate, setup_from_catchment
+    from karstmodel.config.parameters import apply_parameters
     doc = base_doc(lithology={"limestone": 0.6, "dolomite": 0.0, "non_carbonate": 0.4, "allogenic_to_karst": 0.2,
                               "non_carbonate_calcareous": 1.0},
                    observations={"file": "observations.csv", "discharge": "outlet"},
@@ -225,7 +225,7 @@ def test_evenlode_beats_the_rating_curve_with_the_dic_level_right(tmp_path):
     the validation samples the process model's KGE of DIC and Ca is at least the C-Q rating's (fitted on the
     calibration samples) and |PBIAS| <= 5 %; the samples' strong-acid stoichiometry matches the model's carbonic share
     of DIC within 0.05; balances close."""
-    from karstmodel.report import validate_catchment
+    from karstmodel.workflows.report import validate_catchment
     c = load_catchment(resolve_catchment("evenlode_cassington"))
     s = validate_catchment(c, tmp_path / "v", figures=False)
     for v in ("dic_mmol_l", "ca_mmol_l"):
@@ -246,7 +246,7 @@ def test_alkalinity_units_give_the_same_dic(tmp_path):
     """The same water written with alkalinity in meq/L and in mg/L as CaCO3 (50.05 mg per meq: the gram formula
     weight of alkalinity as Ca0.5(CO3)0.5 in the pinned phreeqc.dat) gives the same observed DIC; both match
     PHREEQC."""
-    from karstmodel.observations import load_chemistry_observations
+    from karstmodel.io.observations import load_chemistry_observations
     rows = {"date": ["2010-01-05", "2010-01-12"], "temp_c": [8.0, 12.0], "ph": [7.9, 8.05], "ca_mg_l": [100.0, 95.0]}
     a = pd.DataFrame({**rows, "alk_meq_l": [4.1, 3.8]})
     b = pd.DataFrame({**rows, "alk_mg_l_caco3": [4.1 * 50.05, 3.8 * 50.05]})

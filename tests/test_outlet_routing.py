@@ -6,9 +6,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from karstmodel.catchment import load_catchment, resolve_catchment
-from karstmodel.hydrology import route_unit_hydrograph, unit_hydrograph_gr4j
-from karstmodel.simulate import simulate, simulate_water
+from karstmodel.config.catchment import load_catchment, resolve_catchment
+from karstmodel.processes.hydrology import route_unit_hydrograph, unit_hydrograph_gr4j
+from karstmodel.model.simulate import simulate, simulate_water
 
 
 def test_unit_hydrograph_ordinates():

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from karst_helpers import base_doc, synthetic_drivers, toml_text
-from karstmodel.catchment import load_catchment
-from karstmodel.changes import ParameterRamp
-from karstmodel.scenarios import ScenarioError, apply_scenario, climate_drivers, load_scenario, run_scenario, \
+from karstmodel.config.catchment import load_catchment
+from karstmodel.processes.changes import ParameterRamp
+from karstmodel.workflows.scenarios import ScenarioError, apply_scenario, climate_drivers, load_scenario, run_scenario, \
     time_to_fraction
 
 
@@ -141,7 +141,7 @@ def test_time_to_ninety_percent():
 
 def test_climate_extension_ramps_deltas(tmp_path):
     c = _site(tmp_path, {"forest": 1.0}, years=3)
-    from karstmodel.drivers import load_drivers
+    from karstmodel.io.drivers import load_drivers
     drv = load_drivers(c.drivers, c.latitude)
     sc = _scenario(tmp_path, "clim", '[climate]\ntemp_delta_c = 2.0\nprecip_factor = 1.5\nextend_to = "2009-12-31"\n')
     new = climate_drivers(drv, c, sc).data

@@ -1,4 +1,4 @@
-"""Whole runs (karstmodel.simulate) on the four bundled catchments: water and carbon balances close, and the
+"""Whole runs (karstmodel.model.simulate) on the four bundled catchments: water and carbon balances close, and the
 water balance recomputed from the result table's own columns closes too."""
 from __future__ import annotations
 
@@ -112,8 +112,8 @@ def test_period_and_warmup_follow_the_catchment_file():
 
 def test_source_mass_equals_per_hydrotope_sum():
     """_source_mass (einsum over hydrotopes) equals the explicit per-hydrotope sum of extended concentrations."""
-    from karstmodel import dissolution
-    from karstmodel.simulate import _source_mass
+    from karstmodel.processes import dissolution
+    from karstmodel.model.simulate import _source_mass
     rng = np.random.default_rng(3)
     n, nh = 50, 4
     ns = nh + 1
@@ -137,7 +137,7 @@ def test_discharge_observations_reread_after_the_file_changes(tmp_path):
     the returned table can be modified without touching the kept copy."""
     import os
     import pandas as pd
-    from karstmodel.observations import load_discharge_observations
+    from karstmodel.io.observations import load_discharge_observations
     f = tmp_path / "obs.csv"
     f.write_text("date,q_m3_s\n2001-01-01,1.0\n2001-01-02,2.0\n")
     idx = pd.date_range("2001-01-01", periods=3, freq="D")

@@ -1,4 +1,4 @@
-"""Degree-day snow model (karstmodel.snow): mass balance and the melt formula (Martinec 1960)."""
+"""Degree-day snow model (karstmodel.processes.snow): mass balance and the melt formula (Martinec 1960)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karstmodel.catchment import SnowParameters
-from karstmodel.snow import simulate_snow
+from karstmodel.config.catchment import SnowParameters
+from karstmodel.processes.snow import simulate_snow
 
 
 def _winter(seed: int = 4, days: int = 400):

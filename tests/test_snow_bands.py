@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from karst_helpers import base_doc, run_doc, storage_columns, synthetic_drivers, write_catchment
-from karstmodel.calibration import default_parameters, setup_from_catchment
-from karstmodel.catchment import CatchmentError, SnowParameters, catchment_to_dict, load_catchment
-from karstmodel.snow import _snow_loop, band_forcing, catchment_swe, simulate_snow
+from karstmodel.workflows.calibration import default_parameters, setup_from_catchment
+from karstmodel.config.catchment import CatchmentError, SnowParameters, catchment_to_dict, load_catchment
+from karstmodel.processes.snow import _snow_loop, band_forcing, catchment_swe, simulate_snow
 
 BANDS = {"band_elevations_m": [700.0, 1200.0, 1900.0], "band_fractions": [0.5, 0.3, 0.2],
          "temperature_lapse_c_per_100m": 0.6, "precip_gradient_per_km": 0.41}
@@ -127,7 +127,7 @@ def test_catchment_with_bands_closes_its_balances(tmp_path):
 
 
 def test_bands_round_trip_through_the_writer(tmp_path):
-    from karstmodel.catchment import write_catchment as write_c
+    from karstmodel.config.catchment import write_catchment as write_c
     c = load_catchment(write_catchment(tmp_path / "a", _cold_doc(**BANDS), synthetic_drivers(days=400)))
     assert c.snow.band_elevations_m == (700.0, 1200.0, 1900.0) and c.snow.precip_gradient_per_km == 0.41
     c2 = load_catchment(write_c(c, tmp_path / "b" / "catchment.toml"))

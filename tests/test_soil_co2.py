@@ -1,4 +1,4 @@
-"""Soil CO2 (karstmodel.soil_co2): the production-diffusion formula by hand for one hydrotope and day, the
+"""Soil CO2 (karstmodel.processes.soil_co2): the production-diffusion formula by hand for one hydrotope and day, the
 diffusion depth factor against numerical integration of the steady-state profile, the soil-temperature filter,
 the Brook et al. (1983) relation, pCO2 >= atmosphere, and the seasonal range on the bundled Kerschbaum run."""
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 from scipy.integrate import quad
 
 from karst_helpers import bundled_run
-from karstmodel.catchment import Hydrotope
-from karstmodel.landuse import LAND_USE_CLASSES, default_parameters
-from karstmodel.soil_co2 import depth_factor_m, simulate_soil_co2, soil_temperature
+from karstmodel.config.catchment import Hydrotope
+from karstmodel.processes.landuse import LAND_USE_CLASSES, default_parameters
+from karstmodel.processes.soil_co2 import depth_factor_m, simulate_soil_co2, soil_temperature
 
 R = 8.314462618  # J mol-1 K-1
 P0 = 101325.0  # Pa

@@ -1,4 +1,4 @@
-"""Opt-in GR4J percolation of the soil store, ``[reservoirs] soil_percolation_nu`` (karstmodel.hydrology).
+"""Opt-in GR4J percolation of the soil store, ``[reservoirs] soil_percolation_nu`` (karstmodel.processes.hydrology).
 
 GR4J's production store percolates every day, perc = S {1 - [1 + (nu S / X1)^4]^(-1/4)} with nu = 4/9 (Perrin,
 Michel & Andreassian 2003, J. Hydrol. 279:275, eq. 8), the exact one-day integral of dS/dt = -(nu / X1)^4 S^5 / 4;
@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from karst_helpers import base_doc, run_doc, synthetic_drivers, write_catchment
-from karstmodel.calibration import default_parameters
-from karstmodel.catchment import CatchmentError, load_catchment, resolve_catchment
-from karstmodel.drivers import load_drivers
-from karstmodel.hydrology import _soil_loop
-from karstmodel.simulate import simulate_water
+from karstmodel.workflows.calibration import default_parameters
+from karstmodel.config.catchment import CatchmentError, load_catchment, resolve_catchment
+from karstmodel.io.drivers import load_drivers
+from karstmodel.processes.hydrology import _soil_loop
+from karstmodel.model.simulate import simulate_water
 
 NU = 4.0 / 9.0
 

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 
 import chemistry
-from karstmodel import stations as S
-from karstmodel.catchment import resolve_catchment
+from karstmodel.workflows import stations as S
+from karstmodel.config.catchment import resolve_catchment
 
 ROOT = Path(__file__).resolve().parents[1] / "catchments"
 BS = ROOT / "blowing_springs" / "station.toml"
@@ -256,7 +256,7 @@ def test_equilibrium_prediction_equals_equilibrate(bs):
         np.testing.assert_allclose(eq["dic_mmol_kgw"].to_numpy()[ok], ref["dic_mmol_kgw"].to_numpy(), rtol=1e-12)
         assert np.isnan(eq["dic_mmol_kgw"].to_numpy()[~ok]).all()
     # the uncalibrated mixed system uses the catchment model's default gas/water ratio
-    from karstmodel.catchment import ChemistryOptions
+    from karstmodel.config.catchment import ChemistryOptions
     assert st.params("soil", "mixed").gas_water_ratio == ChemistryOptions().gas_water_ratio
 
 

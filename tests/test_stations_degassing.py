@@ -1,6 +1,6 @@
 """Stations with CO2 exchange with cave air before the outlet (``[model] degassing = "cave_air"``).
 
-References: the station's predictions against karstmodel.cave_degassing applied by hand to chemistry.equilibrate,
+References: the station's predictions against karstmodel.processes.cave_degassing applied by hand to chemistry.equilibrate,
 the Blowing Springs numbers measured when the process was added (regression with tolerances), and the old options'
 numbers unchanged (the bundled station without degassing).
 """
@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 import chemistry
-from karstmodel import stations as S
-from karstmodel.cave_degassing import exchange_with_cave_air
+from karstmodel.workflows import stations as S
+from karstmodel.processes.cave_degassing import exchange_with_cave_air
 
 BS = Path(__file__).resolve().parents[1] / "catchments" / "blowing_springs" / "station.toml"
 

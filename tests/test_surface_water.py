@@ -1,4 +1,4 @@
-"""karstmodel.surface_water (and its compiled carbonate speciation and gas exchange): analytic cases, conservation,
+"""karstmodel.processes.surface_water (and its compiled carbonate speciation and gas exchange): analytic cases, conservation,
 behaviour of the biological carbon pump, fate accounting.
 
 References used here: chemistry.speciate_totals (the chemistry core) for the compiled speciation and for an
@@ -16,8 +16,8 @@ import chemistry
 from chemistry import thermo
 from chemistry.kinetics import pwp_rate
 from karstmodel import carbonate as cb
-from karstmodel import gas_exchange as gx
-from karstmodel import surface_water as sw
+from karstmodel.processes import gas_exchange as gx
+from karstmodel.processes import surface_water as sw
 
 BAL_TOL = 1e-9
 

@@ -15,9 +15,9 @@ import pytest
 
 import chemistry
 from karstmodel.cli import main as cli_main
-from karstmodel.station_summary import (M_NO3, M_SO4, cq_slope, find_stations, resolve_station_group, station_row,
+from karstmodel.workflows.station_summary import (M_NO3, M_SO4, cq_slope, find_stations, resolve_station_group, station_row,
                                         strong_acid_share, summary_table)
-from karstmodel.stations import load_station, load_station_data, observed_dic, speciate_samples
+from karstmodel.workflows.stations import load_station, load_station_data, observed_dic, speciate_samples
 
 ROOT = Path(__file__).resolve().parents[1] / "catchments" / "thames_tributaries"
 SECONDS_PER_YEAR = 365.25 * 86400.0
@@ -245,7 +245,7 @@ def test_climatology_measures_on_synthetic_series():
 
 
 def test_station_location_is_optional_but_complete_when_given(tmp_path):
-    from karstmodel.stations import StationError, station_from_dict
+    from karstmodel.workflows.stations import StationError, station_from_dict
     doc = {"kind": "station", "name": "x", "samples": {"file": "samples.csv"}}
     st = station_from_dict(doc, tmp_path / "station.toml")
     assert st.latitude is None and st.longitude is None and st.elevation_m == 0.0

@@ -1,4 +1,4 @@
-"""The calibration coordinate ``reservoirs.<store>_unit_storage_mm`` (karstmodel.parameters): the storage S1 at which
+"""The calibration coordinate ``reservoirs.<store>_unit_storage_mm`` (karstmodel.config.parameters): the storage S1 at which
 a power-law store dS/dt = -k S^a releases 1 mm/d, so k = S1^-a. It is a reparametrisation, not a new model
 parameter: a catchment set by (k, a) or by the equivalent (S1, a) simulates the same, and catchments that do not
 use it are unchanged.
@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from karst_helpers import base_doc, run_doc, synthetic_drivers, write_catchment
-from karstmodel.calibration import default_parameters, setup_from_catchment
-from karstmodel.catchment import load_catchment, resolve_catchment
-from karstmodel.hydrology import route_store
-from karstmodel.parameters import apply_parameters, parameter_value
-from karstmodel.simulate import simulate_water
+from karstmodel.workflows.calibration import default_parameters, setup_from_catchment
+from karstmodel.config.catchment import load_catchment, resolve_catchment
+from karstmodel.processes.hydrology import route_store
+from karstmodel.config.parameters import apply_parameters, parameter_value
+from karstmodel.model.simulate import simulate_water
 
 
 def _doc(**res):
@@ -121,7 +121,7 @@ def test_same_simulation_by_k_or_by_unit_storage_and_balance_closes(tmp_path):
                                "reservoirs.nonkarst_baseflow_unit_storage_mm": s1_b})
     c2 = load_catchment(tmp_path / "a" / "catchment.toml")
     assert c1.reservoirs.matrix_k_per_d == pytest.approx(c2.reservoirs.matrix_k_per_d, rel=1e-14)
-    from karstmodel.drivers import load_drivers
+    from karstmodel.io.drivers import load_drivers
     data = load_drivers(c2.drivers, c2.latitude, c2.start, c2.end).data
     q1 = simulate_water(c1, data)["outlet_mm"]
     q2 = simulate_water(c2, data)["outlet_mm"]

@@ -19,10 +19,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from karstmodel.calibration import (Objective, calibrate, period_mask, setup_from_catchment,  # noqa: E402
+from karstmodel.workflows.calibration import (Objective, calibrate, period_mask, setup_from_catchment,  # noqa: E402
                                     load_station_observations)
-from karstmodel.catchment import load_catchment, resolve_catchment  # noqa: E402
-from karstmodel.drivers import load_drivers  # noqa: E402
+from karstmodel.config.catchment import load_catchment, resolve_catchment  # noqa: E402
+from karstmodel.io.drivers import load_drivers  # noqa: E402
 
 
 def _chunk(args):

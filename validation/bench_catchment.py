@@ -20,9 +20,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from _bench import load_average  # noqa: E402
 
-from karstmodel.catchment import load_catchment, resolve_catchment  # noqa: E402
-from karstmodel.drivers import Drivers, load_drivers  # noqa: E402
-from karstmodel.simulate import simulate, simulate_water  # noqa: E402
+from karstmodel.config.catchment import load_catchment, resolve_catchment  # noqa: E402
+from karstmodel.io.drivers import Drivers, load_drivers  # noqa: E402
+from karstmodel.model.simulate import simulate, simulate_water  # noqa: E402
 
 
 def long_drivers(c, years: int) -> Drivers:

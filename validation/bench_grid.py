@@ -2,7 +2,7 @@
 
 Goal of issue 6: 10^5 cell-years in under 10 minutes on 2 cores = 167 cell-years/s.
 
-What it measures, on the demonstration grid (karstmodel.grid.demo_grid: 4 x 5 cells, 16 years of Kerschbaum drivers):
+What it measures, on the demonstration grid (karstmodel.workflows.grid.demo_grid: 4 x 5 cells, 16 years of Kerschbaum drivers):
 
 1. one cell at a time in this process (numba kernel loaded, one numba thread, as in a grid worker): seconds per
    cell-year and where they go, stage by stage (hydrology, soil CO2, recharge chemistry, transport, the reservoir
@@ -36,20 +36,20 @@ GOAL_CELL_YEARS_PER_S = 1e5 / 600.0
 
 
 class StageTimer:
-    """Wraps the stages of karstmodel.simulate (by module attribute) and the chemistry kernel to time them.
+    """Wraps the stages of karstmodel.model.simulate (by module attribute) and the chemistry kernel to time them.
     Diagnostics only: it reaches into module attributes, which may move when the model changes."""
 
-    STAGES = [("karstmodel.simulate", "simulate_snow", "snow"),
-              ("karstmodel.simulate", "simulate_hydrotopes", "hydrotopes (soil water, AET)"),
-              ("karstmodel.simulate", "simulate_karst", "karst reservoirs"),
-              ("karstmodel.simulate", "simulate_soil_co2", "soil CO2"),
-              ("karstmodel.dissolution", "recharge_chemistry", "recharge chemistry (tables)"),
-              ("karstmodel.dissolution", "transport", "solute transport"),
-              ("karstmodel.dissolution", "react_outflow", "reservoir reactions"),
-              ("karstmodel.dissolution", "speciate_water", "spring speciation"),
-              ("karstmodel.accounting", "timeseries_table", "result tables"),
-              ("karstmodel.accounting", "hydrotope_tables", "result tables"),
-              ("karstmodel.accounting", "summary", "summary and balances")]
+    STAGES = [("karstmodel.model.simulate", "simulate_snow", "snow"),
+              ("karstmodel.model.simulate", "simulate_hydrotopes", "hydrotopes (soil water, AET)"),
+              ("karstmodel.model.simulate", "simulate_karst", "karst reservoirs"),
+              ("karstmodel.model.simulate", "simulate_soil_co2", "soil CO2"),
+              ("karstmodel.processes.dissolution", "recharge_chemistry", "recharge chemistry (tables)"),
+              ("karstmodel.processes.dissolution", "transport", "solute transport"),
+              ("karstmodel.processes.dissolution", "react_outflow", "reservoir reactions"),
+              ("karstmodel.processes.dissolution", "speciate_water", "spring speciation"),
+              ("karstmodel.accounting.sink", "timeseries_table", "result tables"),
+              ("karstmodel.accounting.sink", "hydrotope_tables", "result tables"),
+              ("karstmodel.accounting.sink", "summary", "summary and balances")]
 
     def __init__(self):
         self.time = defaultdict(float)
@@ -110,8 +110,8 @@ class StageTimer:
 
 
 def profile_cells(norm, template, cells, years: float):
-    from karstmodel.grid import _restore_numba_threads, _single_numba_thread, cell_inputs, prime_chemistry_kernel
-    from karstmodel.simulate import simulate
+    from karstmodel.workflows.grid import _restore_numba_threads, _single_numba_thread, cell_inputs, prime_chemistry_kernel
+    from karstmodel.model.simulate import simulate
     prime_chemistry_kernel()
     old = _single_numba_thread()
     try:
@@ -169,8 +169,8 @@ def main(argv=None):
     ap.add_argument("--profile-cells", default="0,19", help="cells to profile one by one ('' to skip)")
     args = ap.parse_args(argv)
 
-    from karstmodel.catchment import load_catchment, resolve_catchment
-    from karstmodel.grid import demo_grid, simulate_grid, validate_grid
+    from karstmodel.config.catchment import load_catchment, resolve_catchment
+    from karstmodel.workflows.grid import demo_grid, simulate_grid, validate_grid
     print(f"karstmodel grid benchmark: {load_average()}")
     template = load_catchment(resolve_catchment("kerschbaum"))
     ds = demo_grid(rows=args.rows, cols=args.cols, years=args.years)

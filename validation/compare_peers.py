@@ -2,19 +2,19 @@
 
 For the discharge-only catchments ``kerschbaum``, ``coln_bibury`` and ``sitter_appenzell`` this script
 
-1. calibrates karstmodel with :func:`karstmodel.calibration.calibrate` (scipy differential evolution, the
+1. calibrates karstmodel with :func:`karstmodel.workflows.calibration.calibrate` (scipy differential evolution, the
    catchment's ``[calibration]`` parameters or the defaults, objective KGE);
 2. fits a pastas model (``RechargeModel`` with ``FlexModel(snow=True)`` recharge and a Gamma or a
    DoubleExponential response; least squares, pastas' own solver; several starts, the best on the calibration
    period is kept);
 3. calibrates GR4J (the ``hydrogr`` implementation) with the same optimiser, seed, generations and objective as
    karstmodel, fed with the rain + melt of karstmodel's own degree-day snow routine
-   (:func:`karstmodel.snow.simulate_snow`, melt factor calibrated together with X1..X4, as karstmodel calibrates
+   (:func:`karstmodel.processes.snow.simulate_snow`, melt factor calibrated together with X1..X4, as karstmodel calibrates
    it);
 
 all on the same calibration and validation periods and the same forcing (``precip_mm``, ``temp_c`` and the PET
-karstmodel uses: Oudin 2005 from :func:`karstmodel.drivers.load_drivers` for kerschbaum, the ``pet_mm`` column of the
-CAMELS catchments), and prints calibration and validation KGE, NSE and log-NSE (:mod:`karstmodel.metrics`) side by
+karstmodel uses: Oudin 2005 from :func:`karstmodel.io.drivers.load_drivers` for kerschbaum, the ``pet_mm`` column of the
+CAMELS catchments), and prints calibration and validation KGE, NSE and log-NSE (:mod:`karstmodel.accounting.metrics`) side by
 side. Discharge is compared in the unit of each observation file (m3/s for kerschbaum, whose file gives L/s and
 m3/s, and for sitter_appenzell; mm/d for coln_bibury). KGE, NSE and log-NSE do not change when simulation and
 observation are multiplied by the same factor, so this is the same as comparing in mm/d over each model's area.
@@ -102,7 +102,7 @@ class Site:
     reference_area_note: str
 
     def mask(self, period) -> np.ndarray:
-        from karstmodel.calibration import period_mask
+        from karstmodel.workflows.calibration import period_mask
         return period_mask(self.data.index, period)
 
 
@@ -118,10 +118,10 @@ def _lukars_area_km2(folder: Path) -> float | None:
 
 
 def load_site(name: str) -> Site:
-    from karstmodel.calibration import parse_period
-    from karstmodel.catchment import load_catchment, resolve_catchment
-    from karstmodel.drivers import load_drivers
-    from karstmodel.observations import load_discharge_observations
+    from karstmodel.workflows.calibration import parse_period
+    from karstmodel.config.catchment import load_catchment, resolve_catchment
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.io.observations import load_discharge_observations
 
     c = load_catchment(resolve_catchment(name))
     data = load_drivers(c.drivers, c.latitude, c.start, c.end).data
@@ -156,7 +156,7 @@ def from_unit(q: np.ndarray, area_km2: float, unit: str) -> np.ndarray:
 
 
 def scores(site: Site, sim: np.ndarray) -> dict:
-    from karstmodel import metrics as M
+    from karstmodel.accounting import metrics as M
     out = {}
     for label, period in (("calibration", site.cal), ("validation", site.val)):
         m = site.mask(period)
@@ -169,9 +169,9 @@ def scores(site: Site, sim: np.ndarray) -> dict:
 # ---------------------------------------------------------------------------------------------------------------
 
 def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: bool = True) -> dict:
-    from karstmodel.accounting import water_balance
-    from karstmodel.calibration import calibrate, setup_from_catchment
-    from karstmodel.simulate import simulate_water
+    from karstmodel.accounting.sink import water_balance
+    from karstmodel.workflows.calibration import calibrate, setup_from_catchment
+    from karstmodel.model.simulate import simulate_water
 
     c = site.catchment
     overrides = {"maxiter": maxiter, "seed": seed, "workers": workers}
@@ -214,7 +214,7 @@ def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: 
 def run_pastas(site: Site, ps) -> dict:
     """FlexModel(snow=True) recharge with Gamma / DoubleExponential responses, several starts; keeps the start with
     the best calibration-period fit (pastas minimises the sum of squared residuals, i.e. maximises NSE)."""
-    from karstmodel import metrics as M
+    from karstmodel.accounting import metrics as M
 
     ps.set_log_level("ERROR")
     d = site.data
@@ -263,7 +263,7 @@ def run_pastas(site: Site, ps) -> dict:
 # ---------------------------------------------------------------------------------------------------------------
 
 class GR4JRun:
-    """Snow (karstmodel.snow, melt factor free) + GR4J (hydrogr). One spin-up pass over the first
+    """Snow (karstmodel.processes.snow, melt factor free) + GR4J (hydrogr). One spin-up pass over the first
     ``warmup_days`` sets the initial states, as karstmodel does. Picklable, for the optimiser."""
 
     def __init__(self, site: Site, melt_bounds: tuple, objective: str, warmup_days: int):
@@ -290,7 +290,7 @@ class GR4JRun:
     def simulate(self, x) -> np.ndarray:
         from hydrogr import ModelGr4j
 
-        from karstmodel.snow import simulate_snow
+        from karstmodel.processes.snow import simulate_snow
         prm = self.params(x)
         snow = dataclasses.replace(self.snow, melt_factor_mm_c_d=prm["melt_factor_mm_c_d"])
         model = ModelGr4j({k: prm[k] for k in ("X1", "X2", "X3", "X4")})
@@ -308,7 +308,7 @@ class GR4JRun:
                             index=index)
 
     def __call__(self, x) -> float:
-        from karstmodel.calibration import OBJECTIVES
+        from karstmodel.workflows.calibration import OBJECTIVES
         try:
             q = self.simulate(x)
         except (ValueError, FloatingPointError, ZeroDivisionError):
@@ -478,7 +478,7 @@ def main(argv=None) -> int:
               file=sys.stderr)
         pa = run_pastas(site, ps)
         print(f"   pastas {pa['seconds']:.0f} s ({pa['response']})", file=sys.stderr)
-        from karstmodel.calibration import setup_from_catchment
+        from karstmodel.workflows.calibration import setup_from_catchment
         specs = {p.name: p for p in setup_from_catchment(site.catchment, site.catchment.calibration).parameters}
         mspec = specs.get("snow.melt_factor_mm_c_d")
         melt_bounds = (mspec.lower, mspec.upper) if mspec is not None else (1.0, 8.0)

@@ -1,4 +1,4 @@
-"""Validation of the metabolism inverse (karstmodel.metabolism) on French Creek, Wyoming (5-minute DO).
+"""Validation of the metabolism inverse (karstmodel.workflows.metabolism) on French Creek, Wyoming (5-minute DO).
 
 Data: tests/data/french_creek/ (10 days of the streamMetabolizer example record; PROVENANCE.md there). Site
 metadata from streamMetabolizer's loader: mean depth 0.16 m, air pressure 523 mmHg, clock time America/Denver
@@ -24,9 +24,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from karstmodel import gas_exchange as gx  # noqa: E402
-from karstmodel import metabolism as met  # noqa: E402
-from karstmodel import plots_surface  # noqa: E402
+from karstmodel.processes import gas_exchange as gx  # noqa: E402
+from karstmodel.workflows import metabolism as met  # noqa: E402
+from karstmodel.reporting import plots_surface  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "french_creek" / "french_creek_2012-09-13_22.csv"
 OUT = ROOT / "validation" / "output" / "french_creek"
@@ -97,7 +97,7 @@ def main():
     table.index.name = "date"
     pdaily = proc.daily[proc.daily["valid"]]
     lines = [
-        "# French Creek metabolism: validation of `karstmodel.metabolism`",
+        "# French Creek metabolism: validation of `karstmodel.workflows.metabolism`",
         "",
         f"Data: `{DATA.relative_to(ROOT)}` ({len(raw)} rows, {len(raw) - len(d)} removed by `clean_do_record`: "
         "DO = 0 and duplicates), 5-minute DO and temperature. Depth 0.16 m, pressure 523 mmHg "

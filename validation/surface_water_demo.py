@@ -22,8 +22,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from karstmodel import plots_surface  # noqa: E402
-from karstmodel import surface_water as sw  # noqa: E402
+from karstmodel.reporting import plots_surface  # noqa: E402
+from karstmodel.processes import surface_water as sw  # noqa: E402
 
 OUT = ROOT / "validation" / "output" / "surface_water"
 

@@ -30,11 +30,11 @@ import tomli_w
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import chemistry  # noqa: E402
-from karstmodel import metrics as M  # noqa: E402
-from karstmodel import stations as S  # noqa: E402
-from karstmodel.catchment import resolve_catchment  # noqa: E402
-from karstmodel.cave_degassing import exchange_with_cave_air  # noqa: E402
-from karstmodel.stations import calibrate_station, validate_station  # noqa: E402
+from karstmodel.accounting import metrics as M  # noqa: E402
+from karstmodel.workflows import stations as S  # noqa: E402
+from karstmodel.config.catchment import resolve_catchment  # noqa: E402
+from karstmodel.processes.cave_degassing import exchange_with_cave_air  # noqa: E402
+from karstmodel.workflows.stations import calibrate_station, validate_station  # noqa: E402
 
 NAME = "blowing_springs"
 
@@ -102,7 +102,7 @@ def print_station(cal: dict, val: dict) -> None:
 
 def print_degassing(val: dict) -> None:
     """Before (recharge water) and after (outlet water) the CO2 exchange with the cave air, same samples."""
-    print("\nCO2 exchange with the cave air before the outlet (karstmodel.cave_degassing), soil CO2, same samples:")
+    print("\nCO2 exchange with the cave air before the outlet (karstmodel.processes.cave_degassing), soil CO2, same samples:")
     print(f"  {'system':<7s}{'N':>6s} {'period':<12s}{'n':>3s}  {'KGE DIC':>13s}  {'PBIAS DIC %':>13s}  "
           f"{'RMSE DIC':>13s}  {'pH RMSE':>11s}  {'pH r':>11s}  {'pH me':>13s}  {'SI me':>13s}")
     for system, b in val["chemistry_model"]["sources"]["soil"]["systems"].items():

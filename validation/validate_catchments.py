@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from karstmodel.calibration import setup_from_catchment  # noqa: E402
-from karstmodel.catchment import load_catchment, resolve_catchment  # noqa: E402
-from karstmodel.report import calibrate_catchment  # noqa: E402
+from karstmodel.workflows.calibration import setup_from_catchment  # noqa: E402
+from karstmodel.config.catchment import load_catchment, resolve_catchment  # noqa: E402
+from karstmodel.workflows.report import calibrate_catchment  # noqa: E402
 
 DEFAULT = ("kerschbaum", "sitter_appenzell", "coln_bibury", "brathay")
 

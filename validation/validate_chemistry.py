@@ -17,9 +17,9 @@ import argparse
 import time
 from pathlib import Path
 
-from karstmodel.calibration import setup_from_catchment
-from karstmodel.catchment import load_catchment, resolve_catchment
-from karstmodel.report import calibrate_catchment, validate_catchment
+from karstmodel.workflows.calibration import setup_from_catchment
+from karstmodel.config.catchment import load_catchment, resolve_catchment
+from karstmodel.workflows.report import calibrate_catchment, validate_catchment
 
 VARIABLES = ("q", "dic_mmol_l", "ca_mmol_l", "alk_meq_l")
 

@@ -2,14 +2,14 @@
 climatology: DIC level, seasonal cycle and concentration-discharge slope. No daily match: the periods do not
 overlap.
 
-Simulated: ``karstmodel.simulate("coln_bibury")`` with the bundled catchment file as it stands, daily outlet DIC
+Simulated: ``karstmodel.model.simulate("coln_bibury")`` with the bundled catchment file as it stands, daily outlet DIC
 (``outlet_dic_mmol_l``: spring and non-karst runoff mixed at the outlet, the river the gauge sees), outlet Ca
 (``outlet_ca_mmol_l``; the spring Ca ``ca_mmol_l`` where a model version reports no outlet Ca) and outlet
 discharge. Observed: the
 station ``thames_tributaries/coln_whelford`` (CEH Thames Initiative weekly samples; DIC from laboratory pH,
 Gran alkalinity and water temperature by the chemistry core's speciation; the sample day's mean discharge).
 Whelford lies downstream of Bibury, so discharge levels differ; the C-Q slope b (ln C = a + b ln Q, OLS,
-:func:`karstmodel.station_summary.cq_slope`) does not depend on the discharge scale. Simulated daily values are
+:func:`karstmodel.workflows.station_summary.cq_slope`) does not depend on the discharge scale. Simulated daily values are
 serially correlated, so the standard error of the simulated slope is a lower bound.
 
 Measures (simulated vs observed): median and discharge-weighted mean DIC (sum Q C / sum Q over the days or the
@@ -30,11 +30,11 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from karstmodel.catchment import resolve_catchment  # noqa: E402
-from karstmodel.io import write_json_atomic  # noqa: E402
-from karstmodel.simulate import simulate  # noqa: E402
-from karstmodel.station_summary import M_CA, cq_slope  # noqa: E402
-from karstmodel.stations import load_station, load_station_data, observed_dic, speciate_samples  # noqa: E402
+from karstmodel.config.catchment import resolve_catchment  # noqa: E402
+from karstmodel.io.files import write_json_atomic  # noqa: E402
+from karstmodel.model.simulate import simulate  # noqa: E402
+from karstmodel.workflows.station_summary import M_CA, cq_slope  # noqa: E402
+from karstmodel.workflows.stations import load_station, load_station_data, observed_dic, speciate_samples  # noqa: E402
 
 CATCHMENT = "coln_bibury"
 STATION = "thames_tributaries/coln_whelford"

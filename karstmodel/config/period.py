@@ -1,0 +1,27 @@
+"""Calibration and validation periods: ``"START:END"`` with ISO dates, as written in catchment and station files."""
+from __future__ import annotations
+
+import pandas as pd
+
+from chemistry.errors import InputError
+
+
+def parse_period(text, what: str = "period") -> tuple | None:
+    """``"START:END"`` (ISO dates; either side may be empty) -> (Timestamp|None, Timestamp|None)."""
+    if text is None:
+        return None
+    if isinstance(text, (list, tuple)) and len(text) == 2:
+        a, b = text
+    else:
+        parts = str(text).split(":")
+        if len(parts) != 2:
+            raise InputError(f"{what} must be START:END with ISO dates, got {text!r}")
+        a, b = parts
+    try:
+        start = pd.Timestamp(a) if str(a).strip() else None
+        end = pd.Timestamp(b) if str(b).strip() else None
+    except (ValueError, TypeError):
+        raise InputError(f"{what}: cannot parse dates in {text!r}") from None
+    if start is not None and end is not None and end < start:
+        raise InputError(f"{what}: end {end.date()} is before start {start.date()}")
+    return (start, end)

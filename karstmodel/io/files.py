@@ -1,0 +1,401 @@
+"""Reading user files with clear errors, and writing outputs atomically (never a half-written file)."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chemistry.errors import InputError
+
+
+def read_csv(path, **kwargs) -> pd.DataFrame:
+    """Read a comma-separated, UTF-8 CSV with '.' as the decimal mark; raises :class:`InputError` naming the file
+    for a missing, empty or unparsable file, with a hint where the file looks like another dialect (semicolon-
+    or tab-separated, decimal commas, Latin-1 or UTF-16 text), for a column that appears twice in the header,
+    and for rows with more fields than the header (pandas would silently turn the extra leading fields into an
+    index and shift every column)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=str(path))
+    if p.is_dir():
+        raise InputError("is a directory, expected a CSV file", file=str(path))
+    default_header = not ({"header", "names", "index_col", "sep", "delimiter"} & set(kwargs))
+    if default_header:
+        _check_header(p, str(path))
+    if default_header:
+        kwargs = {**kwargs, "index_col": False}  # never turn extra leading fields into an index (checked below)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(p, **kwargs)
+    except pd.errors.ParserWarning:
+        raise InputError(f"the data rows have more fields than the header{_FIELDS_HINT}", file=str(path),
+                         row=_first_long_row(p)) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("file is empty", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({_encoding_hint(p, exc)}); save it as UTF-8", file=str(path)) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"cannot parse CSV: {str(exc).splitlines()[0]}{_FIELDS_HINT}", file=str(path)) from None
+    if df.empty:
+        raise InputError("no data rows", file=str(path))
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+_FIELDS_HINT = (" (decimal commas such as 7,2? karstmodel reads comma-separated files with '.' as the decimal "
+                "mark; or a value with an unquoted ',', or a ',' at the end of the rows)")
+
+
+def _first_long_row(p: Path):
+    """File line (header = 1) of the first row with more fields than the header, or None."""
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            rows = csv.reader(fh)
+            width = len(next(rows, []))
+            for i, row in enumerate(rows, start=2):
+                if len(row) > width:
+                    return i
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
+
+
+def _encoding_hint(p: Path, exc: UnicodeDecodeError) -> str:
+    """What the bytes that are not UTF-8 look like: UTF-16 (a byte-order mark) or Latin-1/Windows-1252."""
+    data = p.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "it starts with a UTF-16 byte-order mark"
+    try:
+        data.decode("utf-8")
+        return str(exc)
+    except UnicodeDecodeError as whole:  # the position in the whole file (pandas decodes in chunks)
+        line = data.count(b"\n", 0, whole.start) + 1
+        return f"byte 0x{data[whole.start]:02x} in line {line}; looks like Latin-1/Windows-1252"
+
+
+def _check_header(p: Path, name: str) -> None:
+    """Dialect and duplicate-column checks on the header line (line 1)."""
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            line = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({_encoding_hint(p, exc)}); save it as UTF-8", file=name) from None
+    if not line.strip():
+        return  # empty file or blank first line: pandas' own messages
+    for sep, what in ((";", "semicolon"), ("\t", "tab")):
+        if sep in line and "," not in line:
+            raise InputError(f"looks like a {what}-separated file (a {sep!r} in the header line); karstmodel "
+                             "reads comma-separated files with '.' as the decimal mark: save it as CSV with "
+                             "commas", file=name, row=1)
+    names = [c.strip() for c in next(csv.reader([line]))]
+    seen = set()
+    for c in names:
+        if c and c in seen:
+            raise InputError("duplicate column in the header (each column may appear once)", file=name, column=c,
+                             row=1)
+        seen.add(c)
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _atomic_write(path, write):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            write(fh)
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_csv_atomic(df: pd.DataFrame, path, protect=(), **kwargs):
+    """Write ``df`` to ``path`` through a temporary file and an atomic rename. Refuses to overwrite ``protect``."""
+    for p in protect:
+        if p is not None and _same_file(p, path):
+            raise InputError("refusing to overwrite the input file; choose another output path", file=str(path))
+    kwargs.setdefault("index", False)
+    _atomic_write(path, lambda fh: df.to_csv(fh, **kwargs))
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, (pd.Timestamp,)):
+        return o.isoformat()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def _clean(o):
+    if isinstance(o, float) and not np.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {k: _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    return o
+
+
+def write_json_atomic(obj, path):
+    """Write JSON atomically (NaN/inf become null)."""
+    _atomic_write(path, lambda fh: json.dump(_clean(obj), fh, indent=2, default=_json_default))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Output folders: default names and whole-run atomic replacement
+_NAME_MAX = 100  # characters of a default output folder name before it is shortened with a hash
+
+
+def safe_output_name(name: str, suffix: str = "") -> str:
+    """A folder name for ``karstmodel-output/`` built from a user's ``name`` (catchment, station or scenario):
+    every character other than letters, digits, ``.``, ``_`` and ``-`` becomes ``_`` (no path separators, so the
+    folder always lies inside ``karstmodel-output/``), leading dots are removed (no ``..``, no hidden folder), an
+    empty result becomes ``unnamed``, and a name longer than 100 characters keeps its first 91 characters and
+    gets ``-`` and 8 hex digits of the SHA-1 of the full name (distinct names stay distinct)."""
+    full = f"{name}{suffix}"
+    text = re.sub(r"[^A-Za-z0-9._-]", "_", full).lstrip(".") or "unnamed"
+    if len(text) > _NAME_MAX:
+        digest = hashlib.sha1(full.encode("utf-8")).hexdigest()[:8]
+        text = f"{text[:_NAME_MAX - 9]}-{digest}"
+    return text
+
+
+def default_output_dir(name: str, suffix: str = "") -> Path:
+    """``karstmodel-output/<safe name><suffix>`` (see :func:`safe_output_name`)."""
+    return Path("karstmodel-output") / safe_output_name(name, suffix)
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def _check_output_dir(out: Path, protect) -> None:
+    """Refuse output folders that cannot be created or that the replacement would destroy user files in."""
+    target = Path(os.path.abspath(out))
+    for part in target.parts[1:]:
+        if len(part.encode("utf-8")) > 255:
+            raise InputError(f"output folder name is too long ({len(part)} characters, at most 255)", file=str(out))
+    for anc in [target, *target.parents]:
+        if anc.exists():
+            if not anc.is_dir():
+                what = "output path" if anc == target else f"{anc} (a parent of the output folder)"
+                raise InputError(f"{what} exists and is not a folder", file=str(out))
+            break
+    real = target.resolve()
+    for p in protect:
+        if p is None:
+            continue
+        q = Path(p).resolve()
+        if _inside(q, real):
+            raise InputError(f"the output folder holds an input of this run ({q.name}); writing the run there would "
+                             "replace it; choose another output folder", file=str(out))
+    if _inside(Path.cwd().resolve(), real):
+        raise InputError("the output folder is the current folder or one of its parents; choose another one",
+                         file=str(out))
+    if target.is_dir() and any(target.iterdir()) and not _is_output_folder(target):
+        raise InputError("exists and is not a karstmodel output folder (no summary.json, or other sub-folders); "
+                         "its content would be replaced: choose a new or empty folder", file=str(out))
+
+
+def _is_output_folder(folder: Path) -> bool:
+    """A folder an earlier karstmodel run wrote: ``summary.json`` (a run) or ``stations_summary.csv`` (a station
+    group) at the top, and every sub-folder itself such a folder."""
+    if not ((folder / "summary.json").is_file() or (folder / "stations_summary.csv").is_file()):
+        return False
+    return all(_is_output_folder(e) for e in folder.iterdir() if e.is_dir())
+
+
+class _Terminated(BaseException):
+    """SIGTERM turned into an exception so that ``finally`` blocks clean up (exit code 143)."""
+
+
+@contextlib.contextmanager
+def _interrupts(active: bool):
+    """While a run writes its output folder: SIGINT raises KeyboardInterrupt and SIGTERM :class:`_Terminated`, and
+    both are recorded in the yielded list, so that an interrupt Python swallowed (one raised inside a weakref
+    callback or ``__del__`` is only printed as "Exception ignored") still stops the run before its outputs are
+    published. Previous handlers are restored on exit (main thread only; elsewhere nothing is changed)."""
+    got = []
+    if not active:
+        yield got
+        return
+
+    def on_signal(signum, frame):
+        got.append(signum)
+        raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    prev = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield got
+    finally:
+        for s, h in prev.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def _signals_deferred(active: bool):
+    """SIGINT and SIGTERM deferred while renaming or cleaning up (main thread only): their Python handlers are
+    replaced by one that records the signal, which is raised again, with the previous handlers back, on exit.
+    (Python runs signal handlers in the main thread whichever thread the OS delivered the signal to, so this holds
+    with compiled worker threads running too, where a thread signal mask would not.)"""
+    if not active:
+        yield
+        return
+    got = []
+    prev = {s: signal.signal(s, lambda signum, frame: got.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in prev.items():
+            signal.signal(s, h)
+        for s in dict.fromkeys(got):
+            signal.raise_signal(s)
+
+
+def _interrupt_exception(got: list) -> BaseException:
+    return _Terminated() if signal.SIGTERM in got else KeyboardInterrupt()
+
+
+@contextlib.contextmanager
+def atomic_output_dir(path, protect=()):
+    """Write a run's output folder as one unit. Yields a fresh hidden sibling folder to write into; when the block
+    ends without error, the old folder (if any) is moved aside and the new one renamed to ``path`` with SIGINT and
+    SIGTERM held back in between, then the old one is deleted. On any error, SIGINT or SIGTERM the sibling is
+    deleted and the old folder is left as it was (SIGINT: KeyboardInterrupt; SIGTERM: exit code 143). A reader thus
+    sees the complete old set or the complete new set, never a mix, no stale file of an earlier run, and no hidden
+    temporary file after a signal.
+
+    Refused before anything is written (:class:`InputError`): a path under a regular file, a name longer than 255
+    bytes, a folder that holds one of the run's inputs (``protect``: catchment/station file, drivers,
+    observations) or the current folder, and an existing non-empty folder that is not a karstmodel output
+    (no ``summary.json``, or sub-folders that are not outputs), whose content the replacement would delete."""
+    out = Path(path)
+    _check_output_dir(out, protect)
+    target = Path(os.path.abspath(out))
+    created = []
+    parent = target.parent
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    main = threading.current_thread() is threading.main_thread()
+    tmp, done = None, False
+    try:
+        with _interrupts(main) as got:
+            try:
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-new-", dir=target.parent))
+                except OSError as exc:
+                    raise InputError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from None
+                os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))  # mkdtemp: 0o700; a folder gets the umask's mode
+                yield tmp
+            except (KeyboardInterrupt, _Terminated):
+                raise
+            except BaseException:
+                if got:  # an error after an interrupt (e.g. one swallowed in a callback) is that interrupt
+                    raise _interrupt_exception(got) from None
+                raise
+            with _signals_deferred(main):
+                if got:  # interrupted, but the interrupt was swallowed: the new set is not published
+                    raise _interrupt_exception(got)
+                aside = None
+                try:
+                    if target.exists():
+                        aside = Path(tempfile.mkdtemp(prefix=".karstmodel-old-", dir=target.parent))
+                        os.replace(target, aside / "old")
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    if aside is not None and (aside / "old").exists() and not target.exists():
+                        os.replace(aside / "old", target)
+                    if aside is not None:
+                        shutil.rmtree(aside, ignore_errors=True)
+                    raise InputError(f"cannot replace the output folder: {exc.strerror} (is another run writing "
+                                     "it?)", file=str(out)) from None
+                done, tmp = True, None
+                if aside is not None:
+                    shutil.rmtree(aside, ignore_errors=True)
+    except _Terminated:
+        raise SystemExit(143) from None
+    finally:
+        try:
+            with _signals_deferred(main):
+                if tmp is not None:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                if not done:
+                    for d in created:  # parents made for this run only
+                        try:
+                            d.rmdir()
+                        except OSError:
+                            break
+        except _Terminated:
+            raise SystemExit(143) from None
+
+
+_OFFSET = r"(?:[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
+
+
+def parse_times(raw: pd.Series, path, column: str) -> pd.Series:
+    """Time stamps of a CSV column as naive ``datetime64`` values.
+
+    A UTC offset written after a clock time (``2020-05-01T00:00+02:00``, ``...Z``) is dropped and the clock time
+    as written is kept: the day a value belongs to is the day on the clock that wrote it (the local day, for a
+    logger running on local time), whatever the offset, also across daylight-saving changes. Without this rule a
+    file with offsets would be shifted to UTC and its days would no longer match a drivers file written in local
+    days. An unparsable value raises :class:`InputError` naming the file, column and file line."""
+    text = raw.astype("string").str.strip()
+    has_time = text.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True).fillna(False)
+    stripped = text.where(~has_time, text.str.replace(r"\s*" + _OFFSET, "", regex=True))
+    t = pd.to_datetime(stripped, errors="coerce", format="ISO8601")
+    if t.isna().any():  # other unambiguous forms pandas infers (e.g. 2020/05/01)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            t = t.fillna(pd.to_datetime(stripped.where(t.isna()), errors="coerce"))
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_localize(None)
+    t = t.astype("datetime64[ns]")
+    bad = t.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"cannot parse date/time {raw.iloc[i]!r} (ISO 8601 expected, e.g. 2020-05-01 or "
+                         "2020-05-01T13:00)", file=str(path), column=column, row=i + 2)
+    return t

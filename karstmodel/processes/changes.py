@@ -1,0 +1,159 @@
+"""Changes of a catchment in time: parameter ramps, irrigation with exogenous water, carbonate powder.
+
+A :class:`karstmodel.catchment.Catchment` may carry ``changes`` (built by :mod:`karstmodel.scenarios` from a
+scenario file). They are evaluated on the simulation's daily index:
+
+* :class:`ParameterRamp`: one land-use parameter of one hydrotope moves from ``start_value`` to ``end_value``,
+  beginning on ``start`` and reaching the end value after ``ramp_days``, either linearly or as an exponential
+  approach with time constant ramp_days/3 (95 % after ramp_days). Land-use conversions ramp hydrology over about a
+  decade and soil respiration over one to two decades (docs/science.md, Scenarios: effects build up over one to two
+  decades after enclosure).
+* :class:`Irrigation`: exogenous water applied to a hydrotope's soil (mm over the hydrotope per day on active days,
+  from ``start`` to ``end`` in the given months) with its own chemistry; recharge of that hydrotope is the
+  volume-weighted mixture of natural and irrigation water, each equilibrated as ``[chemistry] recharge_system``
+  says from its own starting composition.
+* :class:`CarbonatePowder`: calcite powder spread on a hydrotope's non-carbonate (allogenic) area. Its dissolution
+  rate per m2 of land is the PWP far-from-equilibrium rate (Plummer, Wigley & Parkhurst 1978; k1 aH + k2 aCO2 + k3
+  at the soil pCO2 and temperature, for water at pH 5.6-ish soil conditions taken as the CO2-saturated start)
+  times the powder surface (spheres: 6 / (rho d) per unit mass, rho = 2.71 g/cm3), capped by what the day's
+  allogenic recharge can take up before calcite saturation (open system at the soil pCO2) and by the powder
+  left; the share phi of allogenic recharge brought to saturation follows (enhanced-weathering bookkeeping as in
+  Hartmann et al. 2013, Rev. Geophys. 51:113, applied to carbonate).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from chemistry.kinetics import pwp_rate_constants
+
+from .hydrology import parameter_table
+
+
+@dataclass(frozen=True)
+class ParameterRamp:
+    hydrotope: str
+    parameter: str
+    start_value: float
+    end_value: float
+    start: str
+    ramp_days: float
+    shape: str = "linear"  # or "exponential"
+
+    def values(self, index: pd.DatetimeIndex) -> np.ndarray:
+        t = (index - pd.Timestamp(self.start)).days.to_numpy(dtype=float)
+        if self.ramp_days <= 0:
+            f = (t >= 0).astype(float)
+        elif self.shape == "exponential":
+            f = np.where(t < 0, 0.0, 1.0 - np.exp(-3.0 * t / self.ramp_days))
+        else:
+            f = np.clip(t / self.ramp_days, 0.0, 1.0)
+        return self.start_value + f * (self.end_value - self.start_value)
+
+
+@dataclass(frozen=True)
+class Irrigation:
+    hydrotope: str
+    mm_per_day: float
+    months: tuple = tuple(range(1, 13))
+    start: str | None = None
+    end: str | None = None
+    #: composition of the exogenous water, ((element, mmol/L), ...) with element in ca, mg, na, k, cl, so4, no3, dic
+    water: tuple = ()
+
+    def amounts(self, index: pd.DatetimeIndex) -> np.ndarray:
+        on = np.isin(index.month, np.asarray(self.months))
+        if self.start is not None:
+            on &= index >= pd.Timestamp(self.start)
+        if self.end is not None:
+            on &= index <= pd.Timestamp(self.end)
+        return np.where(on, self.mm_per_day, 0.0)
+
+
+@dataclass(frozen=True)
+class CarbonatePowder:
+    hydrotope: str
+    dose_t_ha: float
+    grain_size_um: float
+    date: str
+
+    @property
+    def dose_mol_m2(self) -> float:
+        return self.dose_t_ha * 1e6 / 1e4 / 100.09  # t/ha -> g/m2 -> mol CaCO3/m2
+
+    @property
+    def specific_surface_cm2_mol(self) -> float:
+        d_cm = self.grain_size_um * 1e-4
+        return 6.0 / (2.71 * d_cm) * 100.09  # cm2/g x g/mol
+
+
+def hydrotope_index(c, name: str) -> int:
+    for i, h in enumerate(c.hydrotopes):
+        if h.name == name:
+            return i
+    raise KeyError(f"no hydrotope named {name!r} (hydrotopes: {', '.join(h.name for h in c.hydrotopes)})")
+
+
+def evaluate(c, index: pd.DatetimeIndex) -> dict:
+    """Arrays for the changes of catchment ``c`` on ``index``: ``overrides`` (parameter name -> (days,
+    hydrotopes)), ``irrigation_mm`` (days, hydrotopes) or None, ``irrigation`` list of (hydrotope index, water,
+    mm array), ``powder`` list of (hydrotope index, CarbonatePowder)."""
+    changes = getattr(c, "changes", ()) or ()
+    n, nh = len(index), len(c.hydrotopes)
+    out = {"overrides": {}, "irrigation_mm": None, "irrigation": [], "powder": []}
+    if not changes:
+        return out
+    base = None
+    for ch in changes:
+        if isinstance(ch, ParameterRamp):
+            if base is None:
+                base = parameter_table(c.hydrotopes, n)
+            h = hydrotope_index(c, ch.hydrotope)
+            arr = out["overrides"].get(ch.parameter)
+            if arr is None:
+                arr = base[ch.parameter].copy()
+            arr[:, h] = ch.values(index)
+            out["overrides"][ch.parameter] = arr
+        elif isinstance(ch, Irrigation):
+            h = hydrotope_index(c, ch.hydrotope)
+            if out["irrigation_mm"] is None:
+                out["irrigation_mm"] = np.zeros((n, nh))
+            mm = ch.amounts(index)
+            out["irrigation_mm"][:, h] += mm
+            out["irrigation"].append((h, ch.water, mm))
+        elif isinstance(ch, CarbonatePowder):
+            out["powder"].append((hydrotope_index(c, ch.hydrotope), ch))
+        else:  # pragma: no cover
+            raise TypeError(f"unknown change {ch!r}")
+    return out
+
+
+def powder_dissolution(index: pd.DatetimeIndex, powder: CarbonatePowder, allo_recharge_mm, deficit_mmol_l,
+                       soil_temp_c, pco2_atm) -> tuple[np.ndarray, np.ndarray]:
+    """Daily share phi (0-1) of the hydrotope's allogenic recharge brought to calcite saturation by the powder, and
+    the powder left (mol/m2). ``deficit_mmol_l``: Ca the recharge would take up to saturation; ``allo_recharge_mm``
+    per m2 of the hydrotope's non-carbonate area."""
+    k1, k2, k3 = pwp_rate_constants(soil_temp_c)
+    # CO2-saturated soil water before calcite: a_H ~ sqrt(K1 KH pCO2) ~ 10^-5.6 at 1e-3 atm; a_CO2 = KH pCO2
+    kh = 10.0 ** -1.47  # mol/L/atm near 25 C (PHREEQC CO2(g)); the rate is dominated by the k2 aCO2 + k3 terms
+    a_co2 = kh * np.asarray(pco2_atm)
+    a_h = np.sqrt(10.0 ** -6.35 * a_co2)
+    rate_mmol_cm2_d = (k1 * a_h + k2 * a_co2 + k3) * 86400.0
+    n = len(index)
+    phi = np.zeros(n)
+    left = np.zeros(n)
+    m = 0.0
+    t_spread = pd.Timestamp(powder.date)
+    ssa = powder.specific_surface_cm2_mol
+    for t in range(n):
+        if index[t] == t_spread or (t == 0 and index[0] > t_spread):
+            m += powder.dose_mol_m2
+        cap_mol = max(deficit_mmol_l[t], 0.0) * allo_recharge_mm[t] / 1000.0  # mmol/L x L/m2 -> mol/m2
+        kin_mol = rate_mmol_cm2_d[t] / 1000.0 * ssa * m  # mol/m2/day (surface shrinks with mass)
+        d = min(kin_mol, cap_mol, m)
+        m -= d
+        phi[t] = d / cap_mol if cap_mol > 0 else 0.0
+        left[t] = m
+    return phi, left

@@ -1,0 +1,122 @@
+"""Land-use classes and their default parameters (the hydrotope parameter table).
+
+Each land-use class carries the parameters of one hydrotope (Bittner et al. 2018, J. Hydrol. 567:267, LuKARS:
+land-use hydrotopes with their own soil storage and interception): soil respiration (production of soil CO2),
+soil properties for CO2 diffusion, root-zone water storage, crop coefficient and interception.
+
+Sources of the defaults
+-----------------------
+* ``r10_gc_m2_d`` and ``q10``: medians of the Soil Respiration Database (SRDB v5; Jian et al. 2021, ESSD 13:255;
+  Bond-Lamberty & Thomson 2010), derived by ``tools/derive_soil_respiration_priors.py`` into
+  ``karstmodel/data/soil_respiration_priors.csv`` (all climates) and ``..._subtropical.csv`` (MAT 14-22 C). The
+  bare_soil, bare_rock, urban and water rows are documented rules, not measurements (see that file's ``source``).
+* ``crop_coefficient``: annual-mean single crop coefficients in the ranges of FAO-56 (Allen et al. 1998, FAO
+  Irrigation and Drainage Paper 56, Tables 12 and 17: grass/pasture 0.75-1.05, conifer trees ~1.0, bare soil
+  evaporation ~0.3-0.5 when not wetted every day; open water 1.05).
+* ``root_zone_storage_mm``: plant-available water of the root zone = effective rooting depth (FAO-56 Table 22:
+  grass 0.5-1.5 m, field crops 0.5-1.5 m, trees 1-2 m) x available water capacity ~100-150 mm/m, reduced for the
+  thin, stony soils typical of karst. These are starting values to be calibrated, not measurements.
+* ``interception_capacity_mm``: canopy storage capacity, 1-2 mm for forests (Gash 1979, Q. J. R. Meteorol. Soc.
+  105:43; Breuer et al. 2003, Ecol. Model. 169:237 give 0.5-3 mm by land cover); grass and crops ~0.5 mm.
+* ``fast_flow_fraction``: share of recharge that bypasses epikarst storage through preferential paths (open
+  fissures under bare rock, sealed surfaces draining to sinkholes). Assumed defaults to calibrate.
+* ``soil_depth_m``, ``porosity``, water contents: loamy soils (Saxton & Rawls 2006, SSSAJ 70:1569: field capacity
+  ~0.3, wilting point ~0.1 m3/m3 for loam); porosity 0.55 for vegetated topsoils (bulk density ~1.2 g/cm3),
+  0.45-0.48 for bare soils; the same porosity for all vegetated classes, so that land-use contrasts in soil pCO2
+  come from respiration (R10, Q10), soil depth and water, not from an assumed structure difference; soil depth
+  of the CO2-producing layer by land use (assumed).
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+LAND_USE_CLASSES = ("forest", "shrubland", "grassland", "cropland", "bare_soil", "bare_rock", "urban", "water")
+
+
+@dataclass(frozen=True)
+class LandUseParameters:
+    """Parameters of one land-use hydrotope (units in the names)."""
+
+    #: reference soil respiration at 10 C (g C m-2 d-1) and its temperature sensitivity
+    r10_gc_m2_d: float
+    q10: float
+    #: depth of the soil layer that produces CO2 and through which it diffuses (m); 0 = no soil
+    soil_depth_m: float
+    #: e-folding depth of the CO2 production profile as a fraction of soil depth (roots near the surface)
+    production_depth_fraction: float
+    porosity: float
+    field_capacity_m3_m3: float
+    wilting_point_m3_m3: float
+    #: plant-available water of the root zone (mm)
+    root_zone_storage_mm: float
+    crop_coefficient: float
+    interception_capacity_mm: float
+    fast_flow_fraction: float
+    #: HBV recharge shape (Bergstroem 1992) and the relative storage above which AET = PET kc (LP)
+    recharge_shape: float = 2.0
+    et_threshold_fraction: float = 0.7
+
+    def with_updates(self, **kwargs) -> "LandUseParameters":
+        return replace(self, **kwargs)
+
+
+#: hydrological and soil defaults (see the module docstring for sources)
+_DEFAULTS = {
+    #                 soil_depth  prod_frac porosity fc    wp    root_zone kc    intercep fast
+    "forest":        (0.60,       0.33,     0.55,    0.32, 0.10, 150.0,    1.00, 2.0,     0.05),
+    "shrubland":     (0.40,       0.33,     0.55,    0.30, 0.10, 100.0,    0.90, 1.0,     0.05),
+    "grassland":     (0.40,       0.33,     0.55,    0.32, 0.10, 90.0,     0.90, 0.5,     0.10),
+    "cropland":      (0.50,       0.33,     0.55,    0.30, 0.10, 110.0,    0.85, 0.5,     0.10),
+    "bare_soil":     (0.30,       0.33,     0.48,    0.28, 0.10, 50.0,     0.40, 0.0,     0.20),
+    "bare_rock":     (0.05,       0.50,     0.40,    0.20, 0.05, 5.0,      0.20, 0.5,     0.50),
+    "urban":         (0.30,       0.33,     0.45,    0.28, 0.10, 20.0,     0.40, 0.3,     0.50),
+    "water":         (0.0,        0.33,     0.50,    0.32, 0.10, 0.0,      1.05, 0.0,     0.0),
+}
+
+
+@lru_cache(maxsize=4)
+def soil_respiration_priors(climate: str = "all") -> dict:
+    """R10 and Q10 medians per class from the shipped SRDB-derived table (``climate`` "all" or "subtropical")."""
+    name = "soil_respiration_priors.csv" if climate == "all" else "soil_respiration_priors_subtropical.csv"
+    path = DATA_DIR / name
+    if not path.exists():
+        raise FileNotFoundError(f"missing packaged table {path}")
+    out = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out[row["land_use"]] = {k: row[k] for k in row}
+    return out
+
+
+@lru_cache(maxsize=4)
+def default_parameters(climate: str = "all") -> dict:
+    """Default :class:`LandUseParameters` per class; soil respiration from the SRDB priors for ``climate``."""
+    if climate not in ("all", "subtropical"):
+        raise ValueError(f"soil-respiration prior climate must be 'all' or 'subtropical', got {climate!r}")
+    pri = soil_respiration_priors(climate)
+    out = {}
+    for cls in LAND_USE_CLASSES:
+        d, pf, por, fc, wp, rz, kc, ic, fast = _DEFAULTS[cls]
+        row = pri.get(cls) or soil_respiration_priors("all")[cls]
+        out[cls] = LandUseParameters(r10_gc_m2_d=float(row["r10_gc_m2_d_median"]), q10=float(row["q10_median"]),
+                                     soil_depth_m=d, production_depth_fraction=pf, porosity=por,
+                                     field_capacity_m3_m3=fc, wilting_point_m3_m3=wp, root_zone_storage_mm=rz,
+                                     crop_coefficient=kc, interception_capacity_mm=ic, fast_flow_fraction=fast)
+    return out
+
+
+PARAMETER_NAMES = tuple(f.name for f in fields(LandUseParameters))
+
+#: physical bounds used to validate user values (inclusive)
+PARAMETER_BOUNDS = {
+    "r10_gc_m2_d": (0.0, 20.0), "q10": (1.0, 6.0), "soil_depth_m": (0.0, 5.0),
+    "production_depth_fraction": (0.01, 10.0), "porosity": (0.05, 0.8), "field_capacity_m3_m3": (0.02, 0.7),
+    "wilting_point_m3_m3": (0.0, 0.5), "root_zone_storage_mm": (0.0, 1000.0), "crop_coefficient": (0.0, 1.5),
+    "interception_capacity_mm": (0.0, 10.0), "fast_flow_fraction": (0.0, 1.0), "recharge_shape": (0.1, 10.0),
+    "et_threshold_fraction": (0.05, 1.0),
+}

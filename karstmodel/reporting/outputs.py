@@ -1,0 +1,102 @@
+"""Write a run's outputs: ``timeseries.csv``, ``summary.json``, ``hydrotopes.csv`` and figures (all atomic)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from chemistry.errors import InputError
+
+from . import plots
+from ..io.files import write_csv_atomic, write_json_atomic
+from . import plots_surface
+
+
+def catchment_inputs(c) -> list:
+    """A catchment's own files (catchment file, drivers, observations): outputs must never replace them."""
+    return [p for p in (c.source, c.drivers.file, c.observations.file) if p is not None]
+
+
+def _inputs_of(result) -> list:
+    return catchment_inputs(result.catchment)
+
+
+def write_run(result, outdir, figures: bool = True) -> dict:
+    """Write all outputs of a :class:`karstmodel.simulate.SimulationResult` into ``outdir``; returns the paths."""
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise InputError("output path exists and is not a directory", file=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    inputs = _inputs_of(result)
+    paths = {"timeseries": out / "timeseries.csv", "summary": out / "summary.json", "hydrotopes": out / "hydrotopes.csv"}
+    ts = result.timeseries.reset_index()
+    ts["date"] = ts["date"].dt.strftime("%Y-%m-%d")
+    # 12 significant digits: the water balance closes to ~1e-11 from the file itself, even with storages of
+    # 1e5 mm (6 digits left ~1e-8)
+    write_csv_atomic(ts, paths["timeseries"], protect=inputs, float_format="%.12g")
+    hyd = pd.concat({k: v for k, v in result.hydrotope_series.items()}, names=["hydrotope", "date"]).reset_index()
+    hyd["date"] = hyd["date"].dt.strftime("%Y-%m-%d")
+    write_csv_atomic(hyd, paths["hydrotopes"], protect=inputs, float_format="%.6g")
+    summary = dict(result.summary)
+    summary["outputs"] = {k: v.name for k, v in paths.items()}
+    if figures:
+        c = result.catchment
+        t = result.timeseries
+        figs = {"hydrograph": out / "hydrograph.png", "chemograph": out / "chemograph.png",
+                "soil_pco2": out / "soil_pco2.png", "sink_monthly": out / "sink_monthly.png"}
+        plots.hydrograph(t, f"{c.name}: precipitation and discharge", figs["hydrograph"], c.observations.discharge)
+        plots.chemograph(t, f"{c.name}: spring chemistry ({summary['groundwater_temp_c']:.1f} C)", figs["chemograph"])
+        plots.soil_pco2(t, c.hydrotopes, f"{c.name}: soil-air pCO2 by hydrotope", figs["soil_pco2"])
+        src = {col.replace("carbon_sink_tc_km2_d_", ""): t[col] for col in t.columns
+               if col.startswith("carbon_sink_tc_km2_d_")}
+        plots.monthly_sink(t, src, f"{c.name}: monthly karst carbon sink by source "
+                                   f"(mean {summary['carbon_sink_tc_km2_yr']:.1f} t C km-2 yr-1)", figs["sink_monthly"])
+        paths.update(figs)
+        summary["outputs"] = {k: v.name for k, v in paths.items()}
+    if getattr(result, "reaches", None) is not None:
+        paths.update(_write_reaches(result, out, inputs, figures))
+        summary["outputs"] = {k: v.name for k, v in paths.items()}
+    write_json_atomic(summary, paths["summary"])
+    return paths
+
+
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    flat = df.copy()
+    flat.columns = [f"{a}__{b}" for a, b in flat.columns]
+    flat.index.name = "datetime" if flat.index.name != "date" else "date"
+    return flat.reset_index()
+
+
+def _summer_week(index: pd.DatetimeIndex, latitude: float) -> tuple:
+    """Start and end of the last full week of July (January south of the equator) in the record."""
+    month = 7 if latitude >= 0 else 1
+    days = index[(index.month == month) & (index.day <= 24)]
+    start = days[-1].normalize() if len(days) else index[0].normalize()
+    return start, start + pd.Timedelta(days=7)
+
+
+def _write_reaches(result, out: Path, inputs, figures: bool) -> dict:
+    rr = result.reaches
+    c = result.catchment
+    paths = {"reaches_daily": out / "reaches_daily.csv"}
+    daily = _flat(rr.daily)
+    write_csv_atomic(daily, paths["reaches_daily"], protect=inputs, float_format="%.6g")
+    mode = c.surface_water.diel_output if c.surface_water is not None else "week"
+    if mode != "none":
+        sub = rr.subdaily
+        if mode == "week":
+            a, b = _summer_week(sub.index, c.latitude)
+            sub = sub[(sub.index >= a) & (sub.index < b)]
+            paths["reaches_diel"] = out / "reaches_diel_week.csv"
+        else:
+            paths["reaches_diel"] = out / "reaches_subdaily.csv"
+        write_csv_atomic(_flat(sub), paths["reaches_diel"], protect=inputs, float_format="%.6g")
+    if figures:
+        a, _ = _summer_week(rr.subdaily.index, c.latitude)
+        figs = {"diel": out / "reaches_diel.png", "fate": out / "fate.png", "metabolism": out / "reaches_metabolism.png"}
+        plots_surface.diel_panel(rr, start=a + pd.Timedelta(days=2), days=3.0, path=figs["diel"],
+                                 title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
+        plots_surface.fate_bar(rr.fate, path=figs["fate"], title=f"{c.name}: fate of the karst DIC below the spring")
+        plots_surface.daily_metabolism(rr, path=figs["metabolism"])
+        paths.update(figs)
+    return paths

@@ -1,0 +1,315 @@
+"""Figures of a catchment run (PNG, matplotlib with the Agg backend; no science here)."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io.files import _umask_mode
+
+
+def _plt():
+    import matplotlib  # deferred: heavy, needed only when figures are drawn
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9,
+                         "axes.spines.top": False, "axes.spines.right": False})
+    return plt
+
+
+def _save(fig, path: Path):
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, bbox_inches="tight")
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def hydrograph(ts: pd.DataFrame, title: str, path, discharge: str = "spring"):
+    """Precipitation (inverted bars) above simulated and observed discharge (m3/s)."""
+    plt = _plt()
+    fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(11, 5.5), sharex=True, gridspec_kw={"height_ratios": [1, 2.5]})
+    ax0.bar(ts.index, ts["precip_mm"], width=1.0, color="tab:blue", linewidth=0)
+    ax0.invert_yaxis()
+    ax0.set_ylabel("precipitation\n(mm/d)")
+    col = "spring_q_m3_s" if discharge == "spring" else "outlet_q_m3_s"
+    ax1.plot(ts.index, ts[col], color="tab:red", lw=0.9, label=f"simulated ({discharge})")
+    if "q_obs_m3_s" in ts.columns and ts["q_obs_m3_s"].notna().any():
+        ax1.plot(ts.index, ts["q_obs_m3_s"], color="black", lw=0.8, alpha=0.8, label="observed")
+    if discharge == "spring" and ts["surface_runoff_mm"].sum() > 0:
+        ax1.plot(ts.index, ts["outlet_q_m3_s"], color="tab:orange", lw=0.6, alpha=0.7, label="outlet (spring + surface)")
+    ax1.set_ylabel("discharge (m3/s)")
+    ax1.legend(loc="upper right", frameon=False)
+    ax0.set_title(title)
+    _save(fig, path)
+
+
+def chemograph(ts: pd.DataFrame, title: str, path):
+    """Spring chemistry: Ca, Mg, DIC; pH; SI calcite and dolomite; pCO2."""
+    plt = _plt()
+    fig, axes = plt.subplots(4, 1, figsize=(11, 8), sharex=True)
+    ax = axes[0]
+    for c, lab in (("ca_mmol_l", "Ca"), ("mg_mmol_l", "Mg"), ("dic_mmol_l", "DIC"), ("hco3_mmol_l", "HCO3-")):
+        ax.plot(ts.index, ts[c], lw=0.9, label=lab)
+    ax.set_ylabel("mmol/L")
+    ax.legend(ncol=4, frameon=False, loc="upper right")
+    axes[1].plot(ts.index, ts["ph"], color="tab:purple", lw=0.9)
+    axes[1].set_ylabel("pH")
+    axes[2].plot(ts.index, ts["si_calcite"], lw=0.9, label="calcite")
+    axes[2].plot(ts.index, ts["si_dolomite"], lw=0.9, label="dolomite")
+    axes[2].axhline(0, color="k", lw=0.6)
+    axes[2].set_ylabel("saturation index")
+    axes[2].legend(frameon=False, loc="upper right")
+    axes[3].semilogy(ts.index, ts["pco2_ppm"], color="tab:green", lw=0.9)
+    axes[3].set_ylabel("spring pCO2 (ppm)")
+    axes[0].set_title(title)
+    _save(fig, path)
+
+
+def soil_pco2(ts: pd.DataFrame, hydrotopes, title: str, path):
+    """Soil-air pCO2 at depth per hydrotope (log scale) and the monthly climatology."""
+    plt = _plt()
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"width_ratios": [3, 1.2]})
+    for h in hydrotopes:
+        col = f"soil_pco2_ppm_{h.name}"
+        ax0.semilogy(ts.index, ts[col], lw=0.8, label=f"{h.name} ({h.land_use}, {h.fraction:.0%})")
+        clim = ts[col].groupby(ts.index.month).mean()
+        ax1.semilogy(clim.index, clim.values, marker="o", ms=3, lw=1)
+    ax0.set_ylabel("soil pCO2 at depth (ppm)")
+    ax0.legend(frameon=False, fontsize=7, loc="upper left")
+    ax1.set_xlabel("month")
+    ax1.set_xticks(range(1, 13))
+    ax1.set_title("monthly mean")
+    ax0.set_title(title)
+    _save(fig, path)
+
+
+def monthly_sink(ts: pd.DataFrame, source_series: dict, title: str, path):
+    """Monthly carbon sink (t C km-2 per month) stacked by source (hydrotopes, allogenic)."""
+    plt = _plt()
+    df = pd.DataFrame(source_series, index=ts.index).resample("MS").sum()
+    fig, ax = plt.subplots(figsize=(11, 4))
+    bottom = np.zeros(len(df))
+    for col in df.columns:
+        if np.allclose(df[col].to_numpy(), 0):
+            continue
+        ax.bar(df.index, df[col].to_numpy(), width=25, bottom=bottom, label=col, linewidth=0)
+        bottom += df[col].to_numpy()
+    ax.set_ylabel("carbon sink (t C km-2 per month)")
+    ax.legend(frameon=False, ncol=5, fontsize=8, loc="upper right")
+    ax.set_title(title)
+    _save(fig, path)
+
+
+def observed_vs_simulated(index, sim, obs, title: str, path, ylabel: str = "discharge (mm/d)", bands=None,
+                          periods: dict | None = None):
+    """Observed and simulated series with an optional 5-95 % band and shaded calibration/validation periods."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(11, 4))
+    if bands is not None:
+        ax.fill_between(index, bands[0], bands[2], color="tab:red", alpha=0.25, lw=0, label="5-95 % (GLUE)")
+    ax.plot(index, sim, color="tab:red", lw=0.9, label="simulated")
+    ax.plot(index, obs, color="black", lw=0.8, alpha=0.85, marker="." if np.isfinite(obs).sum() < 400 else None,
+            ms=3, label="observed")
+    for name, (a, b) in (periods or {}).items():
+        if a is None and b is None:
+            continue
+        lo = a if a is not None else index[0]
+        hi = b if b is not None else index[-1]
+        ax.axvspan(lo, hi, color="tab:blue" if name == "calibration" else "tab:green", alpha=0.06, lw=0)
+        ax.text(lo, 1.0, f" {name}", transform=ax.get_xaxis_transform(), va="top", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, loc="upper right", ncol=3)
+    ax.set_title(title)
+    _save(fig, path)
+
+
+def scatter_one_to_one(sim, obs, masks: dict, title: str, path, label: str = "discharge (mm/d)"):
+    """Simulated vs observed with the 1:1 line, one colour per period."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.6, 4.4))
+    lo, hi = np.inf, -np.inf
+    for (name, m), col in zip(masks.items(), ("tab:blue", "tab:green", "tab:gray")):
+        ok = m & np.isfinite(sim) & np.isfinite(obs)
+        if not ok.any():
+            continue
+        ax.scatter(obs[ok], sim[ok], s=5, alpha=0.4, color=col, label=name, lw=0)
+        lo, hi = min(lo, obs[ok].min(), sim[ok].min()), max(hi, obs[ok].max(), sim[ok].max())
+    if np.isfinite(lo):
+        ax.plot([lo, hi], [lo, hi], color="k", lw=0.8)
+    ax.set_xlabel(f"observed {label}")
+    ax.set_ylabel(f"simulated {label}")
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    _save(fig, path)
+
+
+def parameter_posteriors(samples, names, title: str, path):
+    """Weighted histograms of behavioural parameter sets (GLUE)."""
+    plt = _plt()
+    k = len(names)
+    cols = min(4, k)
+    rows = int(np.ceil(k / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.3 * rows), squeeze=False)
+    beh = samples[samples["behavioural"]]
+    for ax, name in zip(axes.ravel(), names):
+        ax.hist(samples[name], bins=30, color="0.85", label="prior (LHS)")
+        ax.hist(beh[name], bins=30, weights=beh["weight"] * len(beh), color="tab:red", alpha=0.7, label="behavioural")
+        ax.set_title(name.replace("reservoirs.", "").replace("hydrotopes.*.", ""), fontsize=8)
+    for ax in axes.ravel()[k:]:
+        ax.axis("off")
+    axes.ravel()[0].legend(frameon=False, fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def sensitivity_bars(result: dict, title: str, path):
+    """Morris mu* (or Sobol' ST) per parameter for each output."""
+    plt = _plt()
+    outs = list(result["indices"])
+    names = [n.replace("reservoirs.", "").replace("hydrotopes.*.", "") for n in result["parameters"]]
+    fig, axes = plt.subplots(1, len(outs), figsize=(4.2 * len(outs), 0.35 * len(names) + 1.5), sharey=True)
+    key = "mu_star" if result["method"] == "morris" else "ST"
+    for ax, o in zip(np.atleast_1d(axes), outs):
+        v = np.asarray(result["indices"][o][key])
+        ax.barh(range(len(names)), v, color="tab:blue")
+        ax.set_title(o, fontsize=8)
+        ax.set_xlabel("Morris mu*" if key == "mu_star" else "Sobol' total index")
+    np.atleast_1d(axes)[0].set_yticks(range(len(names)))
+    np.atleast_1d(axes)[0].set_yticklabels(names, fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, start_year: int | None = None):
+    """Annual carbon sink, baseline vs scenario, with 5-95 % ensemble bands, and the difference."""
+    plt = _plt()
+    fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+    x = annual.index.to_numpy()
+    for key, col, lab in (("baseline", "tab:gray", "baseline"), ("scenario", "tab:green", "scenario")):
+        if bands is not None and key in bands:
+            b = bands[key]
+            ax0.fill_between(b.index, b.iloc[:, 0], b.iloc[:, 2], color=col, alpha=0.2, lw=0,
+                             label=f"{lab} 5-95 % (ensemble)")
+        ax0.plot(x, annual[f"{key}_tc_km2"], color=col, marker="o", ms=3, lw=1.2, label=f"{lab} (central)")
+    ax0.set_ylabel("carbon sink (t C km-2 yr-1)")
+    ax0.legend(frameon=False, fontsize=8, ncol=2)
+    ax1.bar(x, annual["delta_tc_km2"], color=np.where(annual["delta_tc_km2"] >= 0, "tab:green", "tab:red"))
+    ax1.axhline(0, color="k", lw=0.6)
+    if start_year is not None:
+        for ax in (ax0, ax1):
+            ax.axvline(start_year - 0.5, color="k", ls=":", lw=0.8)
+    ax1.set_ylabel("scenario - baseline")
+    ax1.set_xlabel("year")
+    ax0.set_title(title)
+    _save(fig, path)
+
+
+def scenario_decomposition(decomp: dict, fate_change: dict | None, title: str, path):
+    """Change of the sink split into the runoff, DIC and interaction terms (and fate-share changes)."""
+    plt = _plt()
+    n = 2 if fate_change else 1
+    fig, axes = plt.subplots(1, n, figsize=(5.5 * n, 3.6), squeeze=False)
+    ax = axes[0, 0]
+    labels = ["runoff", "DIC", "interaction", "total"]
+    vals = [decomp["from_runoff_tc_km2_yr"], decomp["from_dic_tc_km2_yr"], decomp["interaction_tc_km2_yr"]]
+    vals.append(sum(vals))
+    ax.bar(labels, vals, color=["tab:blue", "tab:orange", "tab:gray", "k"])
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_ylabel("change of sink (t C km-2 yr-1)")
+    ax.set_title("sink change = k (dR D0 + R0 dD + dR dD)", fontsize=8)
+    if fate_change:
+        ax = axes[0, 1]
+        keys = ["export_dic", "aquatic_organic_carbon", "sediment", "degassed"]
+        ax.bar([k.replace("_", "\n") for k in keys], [100 * fate_change[k] for k in keys], color="tab:green")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_ylabel("change of fate share (percentage points)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def scorecard(rows: list, title: str, path):
+    """A table figure: indicator, baseline, scenario, change (with interval)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.0))
+    ax.axis("off")
+    tab = ax.table(cellText=[list(map(str, r)) for r in rows[1:]], colLabels=rows[0], loc="center", cellLoc="left")
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(8)
+    tab.scale(1, 1.3)
+    ax.set_title(title)
+    _save(fig, path)
+
+
+def chemistry_panels(index, q_sim_m3_s, q_obs_m3_s, sim, obs, rating_pred, periods: dict, label: str, title: str,
+                     path, bands=None):
+    """Three panels for one chemistry variable: the simulated daily series with the samples (and the C-Q rating's
+    prediction on the sample days) over time, shaded periods; concentration against discharge on log axes
+    (samples, the model on the sample days and on all days); the monthly medians of the samples and of the model."""
+    plt = _plt()
+    fig = plt.figure(figsize=(12, 6.8))
+    gs = fig.add_gridspec(2, 2, height_ratios=(1.0, 1.1), hspace=0.35, wspace=0.25)
+    ax = fig.add_subplot(gs[0, :])
+    sample = np.isfinite(obs)
+    if bands is not None:
+        ax.fill_between(index, bands[0], bands[1], color="tab:red", alpha=0.2, lw=0, label="5-95 % (GLUE)")
+    ax.plot(index, sim, color="tab:red", lw=0.8, label="model (daily)")
+    ax.plot(index[sample], obs[sample], "o", ms=3, color="black", label="samples")
+    if rating_pred is not None:
+        ax.plot(index[sample], rating_pred[sample], "x", ms=3.5, color="tab:blue", label="C-Q rating")
+    for name, per in periods.items():
+        if per is None:
+            continue
+        a, b = per
+        ax.axvspan(a if a is not None else index[0], b if b is not None else index[-1],
+                   color="tab:blue" if name == "calibration" else "tab:green", alpha=0.06, lw=0)
+        ax.text(a if a is not None else index[0], 1.01, name, transform=ax.get_xaxis_transform(), fontsize=8)
+    spans = [p for p in periods.values() if p is not None]
+    if spans:
+        lo = min(p[0] for p in spans if p[0] is not None) if any(p[0] is not None for p in spans) else index[0]
+        hi = max(p[1] for p in spans if p[1] is not None) if any(p[1] is not None for p in spans) else index[-1]
+        ax.set_xlim(lo - pd.Timedelta(days=60), hi + pd.Timedelta(days=60))
+    ax.set_ylabel(label)
+    ax.set_title(title)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax2 = fig.add_subplot(gs[1, 0])
+    allday = np.isfinite(sim) & (np.asarray(q_sim_m3_s) > 0)
+    ax2.scatter(np.asarray(q_sim_m3_s)[allday], sim[allday], s=2, color="tab:red", alpha=0.15, lw=0,
+                label="model, all days")
+    ok = sample & np.isfinite(q_obs_m3_s) & (np.asarray(q_obs_m3_s) > 0)
+    ax2.scatter(np.asarray(q_obs_m3_s)[ok], obs[ok], s=10, color="black", label="samples (observed Q)")
+    ax2.set_xscale("log")
+    ax2.set_yscale("log")
+    ax2.set_xlabel("discharge (m3/s)")
+    ax2.set_ylabel(label)
+    ax2.set_title("concentration-discharge", fontsize=10)
+    ax2.legend(frameon=False, fontsize=8, loc="lower left")
+    ax3 = fig.add_subplot(gs[1, 1])
+    months = np.arange(1, 13)
+    m_idx = pd.DatetimeIndex(index).month
+    s_med = pd.Series(sim).groupby(m_idx).median().reindex(months)
+    s_lo = pd.Series(sim).groupby(m_idx).quantile(0.1).reindex(months)
+    s_hi = pd.Series(sim).groupby(m_idx).quantile(0.9).reindex(months)
+    o_med = pd.Series(obs[sample]).groupby(m_idx[sample]).median().reindex(months)
+    ax3.fill_between(months, s_lo, s_hi, color="tab:red", alpha=0.15, lw=0, label="model 10-90 %")
+    ax3.plot(months, s_med, color="tab:red", label="model median")
+    ax3.plot(months, o_med, "o-", color="black", ms=4, label="samples median")
+    ax3.set_xticks(months)
+    ax3.set_xlabel("month")
+    ax3.set_ylabel(label)
+    ax3.set_title("seasonal cycle", fontsize=10)
+    ax3.legend(frameon=False, fontsize=8)
+    _save(fig, path)

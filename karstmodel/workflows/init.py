@@ -1,0 +1,181 @@
+"""Scaffold a new catchment folder from a drivers CSV (and an observations CSV) with documented defaults."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - python < 3.11
+    import tomli as tomllib
+
+import tomli_w
+
+from chemistry.errors import InputError
+
+from ..config.catchment import DriverSpec, catchment_from_dict
+from ..io.drivers import load_drivers
+from ..io.files import _umask_mode, read_csv
+from ..io.observations import CHEMISTRY_COLUMNS, read_station_file
+from ..processes.landuse import LAND_USE_CLASSES
+
+DISCHARGE_COLUMNS = ("q_m3_s", "q_l_s", "q_mm_d")
+
+
+def _pairs(text: str | None, what: str, allowed) -> dict:
+    if not text:
+        return {}
+    out = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise InputError(f"--{what}: expected name=fraction pairs like forest=0.6,grassland=0.4, got {part!r}")
+        k, v = (x.strip() for x in part.split("=", 1))
+        if k not in allowed:
+            raise InputError(f"--{what}: unknown class {k!r} (known: {', '.join(allowed)})")
+        try:
+            out[k] = float(v)
+        except ValueError:
+            raise InputError(f"--{what}: {k} = {v!r} is not a number") from None
+        if not 0 <= out[k] <= 1:
+            raise InputError(f"--{what}: {k} = {out[k]} must lie in 0..1")
+    s = sum(out.values())
+    if abs(s - 1.0) > 1e-6:
+        raise InputError(f"--{what}: fractions must sum to 1, they sum to {s:.6g}")
+    return out
+
+
+TEMPLATE = """# Catchment file written by `karstmodel init` on the data in this folder. Every value below is a documented
+# default to adapt to your site (schema: catchments/README.md in the karstmodel sources). Calibrate with
+#   karstmodel calibrate {folder}
+# and validate with `karstmodel validate {folder}`.
+name = "{name}"
+description = "Scaffolded by karstmodel init; describe the site, its data and their sources here."
+area_km2 = {area}                 # recharge area of the spring / area of the gauged catchment (calibrate if unsure)
+
+[location]
+latitude = {lat}
+longitude = {lon}
+elevation_m = {elev}              # mean elevation (barometric pressure for soil pCO2)
+
+[drivers]
+file = "drivers.csv"
+pet = "{pet}"                     # "column" uses pet_mm; "oudin" (Oudin 2005) from temperature and latitude
+gap_fill = "none"                 # gaps are refused; "linear" or "climatology" fill them (reported in summary.json)
+
+{observations}
+[land_use]                        # area fractions; classes: {classes}
+{land_use}
+
+[lithology]                       # area fractions; non_carbonate = allogenic area draining into the karst
+{lithology}
+allogenic_to_karst = 1.0
+
+[snow]                            # degree-day snow (Martinec 1960)
+threshold_c = 0.5
+melt_factor_mm_c_d = 4.0
+
+[reservoirs]                      # epikarst / matrix / conduit (KarstMod-like), storages in mm; calibrate them
+epikarst_k_per_d = 0.2
+epikarst_max_mm = 50.0
+conduit_fraction = 0.2
+matrix_k_per_d = 0.01
+conduit_k_per_d = 0.3
+
+[chemistry]
+recharge_system = "open"          # open / closed / mixed dissolution in the soil and epikarst
+matrix = "equilibrium"
+conduit = "kinetic"
+prior_climate = "{climate}"        # SRDB soil-respiration priors: "all" climates or "subtropical" (MAT 14-22 C)
+
+[simulation]
+warmup_days = 365
+
+[calibration]                     # periods as START:END; parameters default to the recharge area, reservoirs,
+objective = "kge"                 # snow melt, root-zone storage and preferential-flow scales
+seed = 1
+maxiter = 60
+"""
+
+
+def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_km2: float,
+                   observations_csv=None, land_use: str | None = None, lithology: str | None = None,
+                   elevation_m: float = 0.0, name: str | None = None, discharge: str = "spring") -> Path:
+    """Create ``folder`` with ``catchment.toml``, ``drivers.csv`` (and ``observations.csv``). The folder must not
+    exist or be empty; on any error nothing is left behind."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InputError("exists and is not an empty folder; choose a new folder", file=str(folder))
+    if not -90 <= latitude <= 90:
+        raise InputError(f"--lat {latitude} outside -90..90")
+    if not -180 <= longitude <= 180:
+        raise InputError(f"--lon {longitude} outside -180..180")
+    if not area_km2 > 0:
+        raise InputError(f"--area-km2 must be > 0, got {area_km2}")
+    lu = _pairs(land_use, "land-use", LAND_USE_CLASSES) or {"forest": 0.5, "grassland": 0.3, "cropland": 0.2}
+    lith = _pairs(lithology, "lithology", ("limestone", "dolomite", "non_carbonate")) or {"limestone": 1.0}
+    head = read_csv(drivers_csv)
+    pet = "column" if "pet_mm" in head.columns else "oudin"
+    # check the drivers now (clear errors before anything is written)
+    drv = load_drivers(DriverSpec(file=Path(drivers_csv), pet=pet), latitude)
+    mean_t = float(drv.data["temp_c"].mean())
+    if observations_csv is not None:
+        obs = read_csv(observations_csv)
+        if "date" not in obs.columns and "datetime" not in obs.columns:
+            raise InputError("missing required column (date or datetime)", file=str(observations_csv), column="date")
+        if not any(c in obs.columns for c in DISCHARGE_COLUMNS + CHEMISTRY_COLUMNS):
+            raise InputError(f"no discharge column ({', '.join(DISCHARGE_COLUMNS)}) and no chemistry column "
+                             f"({', '.join(CHEMISTRY_COLUMNS)}); an observations file needs at least one",
+                             file=str(observations_csv))
+        read_station_file(observations_csv)  # times, numbers and ranges: the errors name the user's file and line
+    name = name or folder.name
+    obs_block = (f'[observations]\nfile = "observations.csv"\ndischarge = "{discharge}"   # the observed q is the '
+                 f'spring discharge or the total outlet runoff\n') if observations_csv is not None else ""
+    text = TEMPLATE.format(name=_toml_string(name)[1:-1], folder=" ".join(str(folder).split()), area=area_km2,
+                           lat=latitude, lon=longitude, elev=elevation_m,
+                           pet=pet, observations=obs_block, classes=", ".join(LAND_USE_CLASSES),
+                           land_use="\n".join(f"{k} = {v}" for k, v in lu.items()),
+                           lithology="\n".join(f"{k} = {v}" for k, v in lith.items()),
+                           climate="subtropical" if 14 <= mean_t <= 22 else "all")
+    # the scaffold must be valid; checked under its final name, so an error never names a temporary file
+    catchment_from_dict(tomllib.loads(text), folder.resolve() / "catchment.toml")
+    created = []
+    parent = folder.resolve().parent
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    for anc in [folder.resolve(), *folder.resolve().parents]:
+        if anc.exists():
+            if not anc.is_dir():
+                raise InputError(f"{anc} is not a folder", file=str(folder))
+            break
+    tmp = None
+    try:
+        folder.resolve().parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-init-", dir=folder.resolve().parent))
+        os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))
+        shutil.copyfile(drivers_csv, tmp / "drivers.csv")
+        if observations_csv is not None:
+            shutil.copyfile(observations_csv, tmp / "observations.csv")
+        (tmp / "catchment.toml").write_text(text, encoding="utf-8")
+        if folder.exists():
+            folder.rmdir()
+        tmp.rename(folder)
+        tmp = None
+    except OSError as exc:
+        raise InputError(f"cannot create the catchment folder: {exc.strerror}", file=str(folder)) from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            for d in created:
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
+    return folder / "catchment.toml"
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (quotes, backslashes and control characters escaped), by tomli_w."""
+    return tomli_w.dumps({"v": text}).split("=", 1)[1].strip()

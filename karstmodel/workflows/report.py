@@ -1,0 +1,351 @@
+"""Validation and calibration reports: metrics blocks, figures and a Markdown report (no science here)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..accounting import metrics as M
+from ..reporting import plots
+from . import chemistry_validation as CV
+from .calibration import (CalibrationSetup, calibrate, check_observed_periods, load_station_observations,
+                          period_mask, simulated_column)
+from ..config.catchment import Catchment, write_catchment
+from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
+from ..io.files import _atomic_write, write_csv_atomic, write_json_atomic
+from ..reporting.outputs import write_run
+from ..config.parameters import apply_parameters
+from ..model.simulate import simulate
+from .calibration import setup_from_catchment
+from .sensitivity import sensitivity
+from .uncertainty import glue
+
+VARIABLE_LABELS = {"q": "discharge (mm/d)", "dic_mmol_l": "DIC (mmol/L)", "ca_mmol_l": "Ca (mmol/L)",
+                   "mg_mmol_l": "Mg (mmol/L)", "hco3_mmol_l": "HCO3- (mmol/L)", "alk_meq_l": "alkalinity (meq/L)",
+                   "ph": "pH", "si_calcite": "SI calcite",
+                   "log_pco2": "log pCO2 (atm)", "ec_us_cm_est": "EC (uS/cm)"}
+
+
+def _metrics_table(mets: dict) -> str:
+    lines = ["| period | variable | n | KGE | KGE' | NSE | log-NSE | PBIAS % | RMSE |", "|---|---|---|---|---|---|---|---|---|"]
+    for period, block in mets.items():
+        for var, m in block.items():
+            lines.append(f"| {period} | {var} | {m['n']} | {m['kge']:.3f} | {m['kge_prime']:.3f} | {m['nse']:.3f} | "
+                         f"{m['log_nse']:.3f} | {m['pbias']:+.1f} | {m['rmse']:.3g} |")
+    return "\n".join(lines)
+
+
+def _simulated_variables(c: Catchment, ts: pd.DataFrame) -> dict:
+    sim = {"q": (ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]).to_numpy()}
+    for v in VARIABLE_LABELS:
+        col = simulated_column(c, v)
+        if v != "q" and col in ts.columns:
+            sim[v] = ts[col].to_numpy()
+    return sim
+
+
+def _observed_variables(c: Catchment, obs: pd.DataFrame) -> dict:
+    out = {}
+    if "q_obs_mm" in obs.columns:
+        if obs.attrs.get("q_unit") == "m3_s":
+            out["q"] = obs["q_obs_m3_s"].to_numpy() * 86.4 / c.area_km2
+        else:
+            out["q"] = obs["q_obs_mm"].to_numpy()
+    for v in VARIABLE_LABELS:
+        if v != "q" and v in obs.columns and obs[v].notna().any():
+            out[v] = obs[v].to_numpy()
+    return out
+
+
+def metrics_block(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
+    """``metrics`` (docs/interface.md): {period: {variable: {kge, nse, log_nse, pbias, ...}}} for every observed
+    variable the model simulates, on the model's daily time base (days with observations only)."""
+    sim = _simulated_variables(c, ts)
+    ob = _observed_variables(c, obs)
+    out = {}
+    for name, period in periods.items():
+        mask = period_mask(ts.index, period)
+        block = {}
+        for v, o in ob.items():
+            if v in sim and np.isfinite(o[mask]).any():
+                block[v] = M.all_metrics(sim[v][mask], o[mask])
+        out[name] = block
+    return out
+
+
+def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
+    """For observed chemistry: the C-Q rating benchmark on the same samples (``benchmark``), C-Q slopes and seasonal
+    cycles (``chemistry_behaviour``) and the samples' strong-acid stoichiometry next to the model's carbonic share
+    (``strong_acids``); karstmodel.chemistry_validation. Empty without chemistry observations."""
+    sim = _simulated_variables(c, ts)
+    ob = {k: v for k, v in _observed_variables(c, obs).items() if k != "q" and k in sim}
+    if not ob or "q_obs_m3_s" not in obs.columns:
+        return {}
+    q_obs = obs["q_obs_m3_s"].to_numpy()
+    q_sim = (ts["spring_q_m3_s"] if c.observations.discharge == "spring" else ts["outlet_q_m3_s"]).to_numpy()
+    pers = {k: v for k, v in periods.items()}
+    out = {"benchmark": CV.rating_benchmark(ts.index, q_obs, ob, pers),
+           "chemistry_behaviour": CV.behaviour(ts.index, q_obs, q_sim, sim, ob, pers)}
+    acids = CV.acid_stoichiometry(obs)
+    if acids is not None:
+        gauge = c.observations.discharge == "outlet"
+        out["strong_acids"] = {"samples": acids,
+                               "model_carbonic_share_of_dic": (ts["outlet_dic_carbonic_mmol_l"] / ts["outlet_dic_mmol_l"]
+                                                               if gauge else ts["dic_carbonic_mmol_l"] / ts["dic_mmol_l"]
+                                                               ).median()}
+    return out
+
+
+def _periods(setup_periods: tuple, index) -> dict:
+    cal, val = setup_periods
+    if cal is None and val is None:
+        return {"validation": None}
+    out = {}
+    if cal is not None:
+        out["calibration"] = cal
+    if val is not None:
+        out["validation"] = val
+    return out
+
+
+def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = None) -> dict:
+    sim = _simulated_variables(c, ts)
+    ob = _observed_variables(c, obs)
+    figs = {}
+    if chem is None:
+        chem = chemistry_blocks(c, ts, obs, periods)
+    for v, o in ob.items():
+        if v not in sim or not np.isfinite(o).any():
+            continue
+        if v != "q" and v in chem.get("benchmark", {}).get("rating", {}):
+            q_obs = obs["q_obs_m3_s"].to_numpy()
+            pred = CV.rating_prediction(chem["benchmark"]["rating"][v], q_obs)
+            q_sim = (ts["spring_q_m3_s"] if c.observations.discharge == "spring" else ts["outlet_q_m3_s"]).to_numpy()
+            p = outdir / f"chemistry_{v}.png"
+            plots.chemistry_panels(ts.index, q_sim, q_obs, sim[v], o, pred,
+                                   {k: v_ for k, v_ in periods.items() if v_ is not None}, VARIABLE_LABELS[v],
+                                   f"{c.name}: {VARIABLE_LABELS[v]}", p)
+            figs[f"chemistry_{v}"] = p
+        p = outdir / f"obs_vs_sim_{v}.png"
+        b = None
+        if v == "q" and bands is not None:
+            b = (bands["q_p05_mm"].to_numpy(), None, bands["q_p95_mm"].to_numpy())
+        plots.observed_vs_simulated(ts.index, sim[v], o, f"{c.name}: {VARIABLE_LABELS[v]}", p, VARIABLE_LABELS[v],
+                                    bands=b, periods={k: v_ for k, v_ in periods.items() if v_ is not None})
+        figs[f"obs_vs_sim_{v}"] = p
+        masks = {k: period_mask(ts.index, per) for k, per in periods.items()}
+        p2 = outdir / f"scatter_{v}.png"
+        plots.scatter_one_to_one(sim[v], o, masks, f"{c.name}", p2, VARIABLE_LABELS[v])
+        figs[f"scatter_{v}"] = p2
+    return figs
+
+
+def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dict, extra: list[str]):
+    lines = [f"# {title}", "", f"Catchment `{c.name}` ({c.source}), area {c.area_km2:g} km2, "
+             f"period {summary['period']['start']} .. {summary['period']['end']}.", "",
+             "## Metrics (daily, days with observations)", "", _metrics_table(summary["metrics"]), "",
+             "## Carbon sink and balances", "",
+             f"- karst carbon sink {summary['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1 "
+             f"({summary['carbon_sink_t_co2_yr']:.1f} t CO2/yr for the catchment), carbonic acid, outlet based",
+             f"- runoff {summary['runoff_mm_yr']:.0f} mm/yr, flow-weighted DIC {summary['dic_mmol_l_flow_weighted']:.3f} mmol/L",
+             f"- water balance error {summary['water_balance_error']:.1e}, carbon balance error "
+             f"{summary['carbon_balance_error']:.1e}"]
+    if "flux_mode" in summary:
+        fm = summary["flux_mode"]
+        lines.append(f"- observation-based sink (observed discharge x modelled DIC, Zeng et al. 2019): "
+                     f"{fm['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1")
+    if "benchmark" in summary:
+        lines += ["", "## Benchmark: concentration-discharge rating on the same samples", "",
+                  summary["benchmark"]["form"] + ".", "",
+                  "| period | variable | model KGE | rating KGE | model PBIAS % | rating PBIAS % |", "|---|---|---|---|---|---|"]
+        for period, block in summary["benchmark"].items():
+            if period in ("form", "rating"):
+                continue
+            for var, b in block.items():
+                m = summary["metrics"].get(period, {}).get(var)
+                if m is not None:
+                    lines.append(f"| {period} | {var} | {m['kge']:.3f} | {b['kge']:.3f} | {m['pbias']:+.1f} | "
+                                 f"{b['pbias']:+.1f} |")
+    lines += [""] + extra + ["", "## Figures", ""]
+    lines += [f"![{k}]({p.name})" for k, p in figs.items()]
+    text = "\n".join(lines) + "\n"
+    _atomic_write(path, lambda fh: fh.write(text))
+
+
+def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True) -> dict:
+    """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
+    figures and report.md into ``outdir``. Returns the summary."""
+    outdir = Path(outdir)
+    setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
+    result = simulate(c)
+    obs = load_station_observations(c, result.timeseries.index)
+    pers = _periods((setup.calibration_period, setup.validation_period), result.timeseries.index)
+    if np.isfinite(obs["q_obs_mm"].to_numpy(dtype=float)).any():
+        check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
+    summary = dict(result.summary)
+    summary["metrics"] = metrics_block(c, result.timeseries, obs, pers)
+    summary.update(chemistry_blocks(c, result.timeseries, obs, pers))
+    summary["metrics_periods"] = {k: [str(a.date()) if a is not None else None for a in v] if v else None
+                                  for k, v in pers.items()}
+    result.summary = summary
+    paths = write_run(result, outdir, figures=figures)
+    figs = _figures(c, result.timeseries, obs, dict(pers), outdir, chem=summary) if figures else {}
+    summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
+    write_json_atomic(summary, outdir / "summary.json")
+    _write_report(outdir / "report.md", f"Validation of {c.name}", c, summary, figs, [])
+    return summary
+
+
+def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertainty: str = "glue",
+                        glue_samples: int = 2000, glue_threshold: float = 0.5, sensitivity_method: str = "none",
+                        sensitivity_n: int = 10, figures: bool = True, progress: bool = True) -> dict:
+    """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE) and sensitivity (SALib), and
+    write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
+    ``parameters.csv``, run outputs, figures and ``report.md`` into ``outdir``."""
+    outdir = Path(outdir)
+    data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
+    obs = load_station_observations(c, data.index)
+    cal = calibrate(c, setup, data=data, observations=obs, progress=progress)
+    best = cal.catchment
+    drivers = Drivers(data=data, filled={}, source=str(c.drivers.file))
+    result = simulate(best, drivers=drivers)
+    pers = _periods((setup.calibration_period, setup.validation_period), data.index)
+    if "calibration" not in pers:
+        pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}
+    summary = dict(result.summary)
+    summary["metrics"] = metrics_block(best, result.timeseries, obs, pers)
+    summary.update(chemistry_blocks(best, result.timeseries, obs, pers))
+    summary["calibration"] = {
+        "objective": setup.objective, "weights": setup.weights, "optimiser": "scipy.optimize.differential_evolution",
+        "seed": setup.seed, "maxiter": setup.maxiter, "popsize": setup.popsize, "workers": setup.workers,
+        "evaluations": cal.n_evaluations, "seconds": cal.seconds, "best_loss": cal.loss,
+        "parameters": cal.parameters,
+        "bounds": {p.name: [p.lower, p.upper, p.transform] for p in setup.parameters + setup.chemistry_parameters},
+        "periods": {k: [str(a.date()) if a is not None else None for a in v] if v else None for k, v in pers.items()},
+    }
+    if cal.pareto_front:
+        summary["calibration"]["pareto_front"] = cal.pareto_front
+    if cal.stages:
+        summary["calibration"]["stages"] = cal.stages
+    outdir.mkdir(parents=True, exist_ok=True)
+    bands = None
+    extra = ["## Calibration", "", f"Differential evolution (scipy), objective {setup.objective}, "
+             f"{cal.n_evaluations} model runs in {cal.seconds:.0f} s, seed {setup.seed}.", "",
+             "| parameter | value | bounds |", "|---|---|---|"]
+    extra += [f"| {k} | {v:.5g} | {summary['calibration']['bounds'][k][0]:.3g} .. "
+              f"{summary['calibration']['bounds'][k][1]:.3g} ({summary['calibration']['bounds'][k][2]}) |"
+              for k, v in cal.parameters.items()]
+    figs = {}
+    if uncertainty == "glue":
+        # a staged calibration: GLUE over the hydrological parameters with the calibrated chemistry parameters
+        chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
+        g = glue(apply_parameters(c, chem) if chem else c, setup, data, obs, n_samples=glue_samples,
+                 threshold=glue_threshold, seed=setup.seed, workers=setup.workers, progress=progress)
+        summary["uncertainty"] = {"method": "GLUE (Beven & Binley 1992), Latin hypercube sampling", **g.summary}
+        bands = g.q_bands
+        write_csv_atomic(g.samples, outdir / "glue_samples.csv", float_format="%.6g")
+        extra += ["", "## Uncertainty (GLUE)", "",
+                  f"{g.summary['n_behavioural']} behavioural of {g.summary['n_samples']} sets "
+                  f"({setup.objective} >= {g.summary['threshold_used']:.3f}"
+                  f"{', fallback to the best sets' if g.fallback else ''}).",
+                  f"Carbon sink median {g.summary['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
+                  f"{g.summary['carbon_sink_tc_km2_yr']['p05']:.2f} .. {g.summary['carbon_sink_tc_km2_yr']['p95']:.2f} "
+                  f"({g.summary['n_full_runs']} full runs)."]
+        if figures:
+            p = outdir / "parameter_posteriors.png"
+            plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p)
+            figs["parameter_posteriors"] = p
+    if sensitivity_method != "none":
+        sres = sensitivity(best, setup.parameters, data, method=sensitivity_method, n=sensitivity_n, seed=setup.seed,
+                           workers=setup.workers, progress=progress)
+        summary["sensitivity"] = {k: v for k, v in sres.items() if k not in ("samples", "outputs")}
+        extra += ["", f"## Sensitivity ({sensitivity_method}, SALib, {sres['n_runs']} runs)", ""]
+        if figures:
+            p = outdir / "sensitivity.png"
+            plots.sensitivity_bars(sres, f"{c.name}: sensitivity ({sensitivity_method})", p)
+            figs["sensitivity"] = p
+    result.summary = summary
+    paths = write_run(result, outdir, figures=figures)
+    if figures:
+        figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands, chem=summary))
+    write_catchment(best, outdir / "catchment.toml")
+    pd_params = pd.DataFrame([{"parameter": k, "value": v} for k, v in cal.parameters.items()])
+    write_csv_atomic(pd_params, outdir / "parameters.csv")
+    summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
+    summary["outputs"]["catchment"] = "catchment.toml"
+    write_json_atomic(summary, outdir / "summary.json")
+    _write_report(outdir / "report.md", f"Calibration and validation of {c.name}", best, summary, figs, extra)
+    return summary
+
+
+def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
+    """Write ``summary.json`` (baseline / scenario / delta blocks), ``annual_sink.csv``, ``ensemble.csv``, the
+    scenario run's ``timeseries.csv`` and the figures (sink with bands, decomposition, scorecard), report.md."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    s = result["summary"]
+    c = result["catchment"]
+    paths = {"summary": outdir / "summary.json", "annual": outdir / "annual_sink.csv"}
+    ann = result["annual"].reset_index().rename(columns={"date": "year", "index": "year"})
+    write_csv_atomic(ann, paths["annual"], float_format="%.6g")
+    if len(result["ensemble"]):
+        paths["ensemble"] = outdir / "ensemble.csv"
+        write_csv_atomic(result["ensemble"], paths["ensemble"], float_format="%.6g")
+    for key in ("baseline", "scenario"):
+        ts = result[key].timeseries.reset_index()
+        ts["date"] = ts["date"].dt.strftime("%Y-%m-%d")
+        p = outdir / f"timeseries_{key}.csv"
+        write_csv_atomic(ts, p, float_format="%.8g")
+        paths[f"timeseries_{key}"] = p
+    d, u, ind = s["delta"], s["uncertainty"], s["indicators"]
+
+    def iv(key, unit_fmt="{:+.2f}"):
+        q = u.get(key)
+        if not q:
+            return ""
+        return f"[{unit_fmt.format(q['p05'])}, {unit_fmt.format(q['p95'])}]"
+
+    b, sc = s["baseline"], s["scenario"]
+    rows = [["indicator", "baseline", "scenario", "change", "90 % interval of the change"],
+            ["sink (t C km-2 yr-1)", f"{b['carbon_sink_tc_km2_yr']:.2f}", f"{sc['carbon_sink_tc_km2_yr']:.2f}",
+             f"{d['delta_carbon_sink_tc_km2_yr']:+.3f}", iv("delta_carbon_sink_tc_km2_yr", "{:+.3f}")],
+            ["sink (t CO2/yr, catchment)", f"{b['carbon_sink_t_co2_yr']:.1f}", f"{sc['carbon_sink_t_co2_yr']:.1f}",
+             f"{d['delta_carbon_sink_t_co2_yr']:+.1f}", iv("delta_carbon_sink_t_co2_yr", "{:+.1f}")],
+            ["runoff (mm/yr)", f"{b['runoff_mm_yr']:.0f}", f"{sc['runoff_mm_yr']:.0f}", f"{d['delta_runoff_mm_yr']:+.1f}",
+             iv("delta_runoff_mm_yr", "{:+.1f}")],
+            ["DIC (mmol/L, flow-weighted)", f"{b['dic_mmol_l_flow_weighted']:.3f}",
+             f"{sc['dic_mmol_l_flow_weighted']:.3f}", f"{d['delta_dic_mmol_l']:+.4f}", iv("delta_dic_mmol_l", "{:+.4f}")],
+            ["Zeng index I; exact (1+a)(1-b)", "", "", f"{ind['zeng_index']:.2f}; {ind['exact_criterion_product']:.4f}",
+             f"P(sink increases) = {u.get('probability_sink_increases', float('nan')):.2f}"],
+            ["time to 90 % of new level (yr)", "", "", f"{ind['time_to_90pct_years']}", ""]]
+    if "fate_change" in d:
+        rows.append(["stability (share not degassed)", f"{b['fate']['stability']:.3f}", f"{sc['fate']['stability']:.3f}",
+                     f"{d['fate_change']['stability']:+.4f}", ""])
+        rows.append(["aquatic organic carbon share", f"{b['fate']['aquatic_organic_carbon']:.4f}",
+                     f"{sc['fate']['aquatic_organic_carbon']:.4f}", f"{d['fate_change']['aquatic_organic_carbon']:+.4f}", ""])
+    figs = {}
+    if figures:
+        figs = {"sink": outdir / "scenario_sink.png", "decomposition": outdir / "scenario_decomposition.png",
+                "scorecard": outdir / "scorecard.png"}
+        plots.scenario_sink(result["annual"], result["bands"], f"{c.name}: {s['scenario']['name']}", figs["sink"],
+                            ind["change_start_year"])
+        plots.scenario_decomposition(ind["decomposition"], d.get("fate_change"),
+                                     f"{c.name}: {s['scenario']['name']}: decomposition of the change",
+                                     figs["decomposition"])
+        plots.scorecard(rows, f"{c.name}: {s['scenario']['name']}", figs["scorecard"])
+        paths.update(figs)
+    s["outputs"] = {k: Path(v).name for k, v in paths.items()}
+    write_json_atomic(s, paths["summary"])
+    table = "\n".join("| " + " | ".join(r) + " |" for r in [rows[0], ["---"] * len(rows[0])] + rows[1:])
+    side = s["side_effects"]
+    text = "\n".join([f"# Scenario {s['scenario']['name']} for {c.name}", "", s["scenario"].get("description", ""), "",
+                      table, "", "## Side effects", "",
+                      f"- runoff change {side['runoff_change_mm_yr']:+.1f} mm/yr "
+                      f"({side['runoff_change_m3_yr']:+.3g} m3/yr for the catchment)",
+                      f"- change of the carbonic share of DIC {side['carbonic_share_change']:+.4f}",
+                      f"- ET change {side['aet_change_mm_yr']:+.1f} mm/yr; irrigation {side['irrigation_mm_yr']:.1f} mm/yr",
+                      "", f"Uncertainty: {u['members']} ensemble members ({u['source']}).", "",
+                      "## Figures", ""] + [f"![{k}]({Path(p).name})" for k, p in figs.items()]) + "\n"
+    _atomic_write(outdir / "report.md", lambda fh: fh.write(text))
+    return paths

@@ -1,0 +1,144 @@
+"""Package layout (karstmodel/README.md): the sub-packages import one way, no module imports itself back through a
+cycle, and the module names of release 0.1 still import (the same module object, with a DeprecationWarning)."""
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import karstmodel
+
+PKG = Path(karstmodel.__file__).resolve().parent
+
+#: lower rank = lower layer; a module may import its own package and lower ranks; packages of equal rank are
+#: independent (neither imports the other)
+RANK = {"_compiled": 0, "_parallel": 0, "carbonate": 1, "io": 2, "processes": 3, "config": 4, "accounting": 4,
+        "model": 5, "reporting": 6, "workflows": 7, "cli": 8, "__main__": 9}
+
+
+def _modules():
+    out = {}
+    for p in PKG.rglob("*.py"):
+        rel = p.relative_to(PKG.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = p
+    return out
+
+
+def _imports(mods):
+    """module -> {(imported karstmodel module, line)} for every import, function-local ones included."""
+    graph = {}
+    for name, path in mods.items():
+        pkg = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
+                    mod = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    mod = node.module or ""
+                targets = [f"{mod}.{a.name}" if f"{mod}.{a.name}" in mods else mod for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            edges |= {(t, node.lineno) for t in targets if t in mods and t != name}
+        graph[name] = edges
+    return graph
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_layers_import_one_way():
+    mods = _modules()
+    bad = []
+    for src, edges in _imports(mods).items():
+        ls = _layer(src)
+        if ls is None:  # karstmodel/__init__.py: the public facade
+            continue
+        for tgt, line in edges:
+            lt = _layer(tgt)
+            if lt is None:  # `from .. import __version__`
+                continue
+            if lt != ls and (RANK[lt] > RANK[ls] or RANK[lt] == RANK[ls]):
+                bad.append(f"{src}:{line} imports {tgt}")
+    assert not bad, "imports against the layers: " + "; ".join(sorted(bad))
+    assert {_layer(m) for m in mods if _layer(m)} <= set(RANK), "a new top-level module or package needs a rank"
+
+
+def test_no_import_cycles():
+    graph = {m: {t for t, _ in e} for m, e in _imports(_modules()).items()}
+    # a package's __init__ re-exporting its own children is not a cycle
+    graph = {m: {t for t in ts if not t.startswith(m + ".") and not m.startswith(t + ".")} for m, ts in graph.items()}
+    index, low, stack, on, cycles = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_old_module_names_are_the_new_modules():
+    for old, new in karstmodel.MOVED_MODULES.items():
+        sys.modules.pop(f"karstmodel.{old}", None)
+        with pytest.warns(DeprecationWarning, match=f"karstmodel.{new}"):
+            mod = importlib.import_module(f"karstmodel.{old}")
+        assert mod is importlib.import_module(f"karstmodel.{new}"), old
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.catchment", None)
+        from karstmodel.catchment import load_catchment
+    from karstmodel.config.catchment import load_catchment as new_load
+    assert load_catchment is new_load
+
+
+def test_packages_of_old_module_names_reexport_them():
+    from karstmodel.accounting import sink
+    from karstmodel.cli import parser
+    from karstmodel.io import files
+    assert karstmodel.io.read_csv is files.read_csv
+    assert karstmodel.io.atomic_output_dir is files.atomic_output_dir
+    assert karstmodel.accounting.sink_flux is sink.sink_flux
+    assert karstmodel.accounting.water_balance is sink.water_balance
+    assert karstmodel.cli.main is parser.main
+
+
+def test_data_paths_after_the_move():
+    from karstmodel.config.catchment import bundled_catchments
+    from karstmodel.processes.landuse import DATA_DIR
+    assert (DATA_DIR / "soil_respiration_priors.csv").is_file()
+    assert "kerschbaum" in bundled_catchments()
+
+
+def test_python_m_karstmodel_cli():
+    r = subprocess.run([sys.executable, "-m", "karstmodel.cli", "--help"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("usage: karstmodel")
