@@ -13,7 +13,7 @@ Thermodynamic data come from the pinned PHREEQC 3.7.3 ``phreeqc.dat`` shipped in
 from .errors import InputError
 from .equilibrium import equilibrate, mix, speciate_totals
 from .speciation import speciate
-from .phreeqc import to_phreeqc_input
+from .phreeqc_input import to_phreeqc_input
 from .kinetics import pwp_rate, dissolve_kinetic
 from .database import load as load_database, DatabaseError
 

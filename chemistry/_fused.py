@@ -38,8 +38,14 @@ from functools import lru_cache
 import numpy as np
 
 from . import thermo
-from ._kernel import AVAILABLE, LN10
+from .constants import LN10
+from .constraints import (_charge, _closed_constraints, _gas_uptake, _open_constraints, _phase_ll, _x0,
+                          co2_log_fugacity)
 from .database import temperature_basis
+from .inputs import WATER_KEYS
+from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
+from .water import _setup, build_model, solve
+from ._kernel import AVAILABLE
 
 #: start-table grid: temperature (deg C) and log10 pCO2 (atm); one node beyond each end of the data range so that
 #: the 4-node stencil needs no one-sided form inside it
@@ -68,17 +74,8 @@ def _grid(lp_step=LP_STEP):
 
 def constraints(model, mineral: str, log_f_co2, n: int):
     """Log-linear and sum constraints of the open system for pure water (as :func:`chemistry.equilibrate`)."""
-    from .equilibrium import _charge, _phase_ll
-    from .water import Sum
-    ll = [_phase_ll(model, "CO2(g)", log_f_co2)]
-    if mineral in ("calcite", "both"):
-        ll.append(_phase_ll(model, "Calcite", np.zeros(n)))
-    if mineral in ("dolomite", "both"):
-        ll.append(_phase_ll(model, "Dolomite", np.zeros(n)))
-    sums = [_charge(model, np.zeros(n))]
-    if mineral == "dolomite":
-        sums.append(Sum(weights=model.element_row("mg") - model.element_row("ca"), rhs=np.zeros(n)))
-    return ll, sums
+    zero = np.zeros(n)
+    return _open_constraints(model, mineral, log_f_co2, {k: zero for k in WATER_KEYS}, zero)
 
 
 @lru_cache(maxsize=16)
@@ -96,8 +93,6 @@ def start_table(database: str, mineral: str, system: str = "open"):
     log-linear constraint of CO2(g), -1 if none), and the tables ``tab`` (channels y..., I, log a_w,
     log phi(CO2) / pCO2; shape (nT, nP, C)) and ``tab_t`` (Debye-Hueckel A and B; shape (2, nT)).
     """
-    from .equilibrium import WATER_KEYS, _charge, _closed_constraints, _gas_uptake, _phase_ll, _x0, co2_log_fugacity
-    from .water import _setup, build_model, solve
     if system == "gas":
         els = ("dic",)
     else:
@@ -599,7 +594,6 @@ def _run_parallel(n: int, args) -> None:
 @lru_cache(maxsize=16)
 def _columns(database: str, mineral: str, system: str = "open"):
     """Output columns of :func:`chemistry.equilibrate` (same names and order) and how the kernel fills them."""
-    from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
     st = start_table(database, mineral, system)
     model = st["model"]
     names = ["temp_c", "pco2_atm", "ph"]

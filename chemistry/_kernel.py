@@ -31,6 +31,8 @@ import os
 
 import numpy as np
 
+from .constants import KELVIN, LN10
+
 # The kernel's parallel regions are short and alternate with small numpy products, whose BLAS threads need the
 # cores the OpenMP workers would otherwise keep busy spin-waiting after each region (measured on 2 cores: catchment
 # runs 35 % faster with passive waiting). Set before numba starts its OpenMP runtime; a user's own setting wins.
@@ -42,10 +44,6 @@ try:
 except ImportError:  # pragma: no cover - exercised only without numba
     AVAILABLE = False
 
-LN10 = math.log(10.0)
-#: set once the kernel has run in this process (compiled or loaded from the cache): then even small batches
-#: are cheaper here than in numpy (see chemistry.water._pick_engine)
-LOADED = False
 #: samples per parallel work item (scratch arrays are allocated once per block)
 BLOCK = 256
 
@@ -406,7 +404,6 @@ if AVAILABLE:
 def solve_problem(p, max_iter: int, tol: float):
     """Run the kernel on a :class:`chemistry.water._Problem`; returns x, molality, I, log a_w, converged and
     iterations per sample (log g follows from I: :attr:`chemistry.water.Solution.log_gamma`)."""
-    from .thermo import KELVIN
     model = p.model
     n, n_m, n_sp = p.n, len(model.masters), len(model.species)
     x = np.empty((n, n_m))
@@ -423,6 +420,4 @@ def solve_problem(p, max_iter: int, tol: float):
             f64(p.ll_coef), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j), f64(p.w), f64(p.rhs), c(p.log_rows),
             f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef), f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_lk),
             f64(p.gas_nub), f64(p.x0), f64(p.i0), f64(p.aw0), bool(p.series), x, mol, ionic, log_aw, conv, its)
-    global LOADED
-    LOADED = True
     return x, mol, ionic, log_aw, conv, its

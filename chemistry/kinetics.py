@@ -32,8 +32,10 @@ from scipy.integrate import cumulative_simpson
 from scipy.interpolate import PchipInterpolator
 
 from . import thermo
-from .equilibrium import (_charge, _mass, _phase_ll, _water_totals, co2_log_fugacity, equilibrate)
+from .constraints import _charge, _gas_uptake, _mass, _phase_ll, co2_log_fugacity
+from .equilibrium import equilibrate
 from .errors import InputError
+from .inputs import _water_totals
 from .output import solution_columns
 from .water import Sum, build_model, solve
 from ._threads import single_blas_thread
@@ -128,7 +130,6 @@ def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=
     log_f = co2_log_fugacity(model, t, p) if p is not None else None
     if system == "closed":
         if p is not None:
-            from .equilibrium import _gas_uptake
             c0 = _gas_uptake(model, t, p, totals, imbalance, TIGHT_TOL).total("dic")
         else:
             c0 = totals["dic"]

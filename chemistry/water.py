@@ -56,10 +56,6 @@ ELEMENTS = {
 ELEMENT_ORDER = ("dic", "ca", "mg", "na", "k", "cl", "so4", "no3")
 
 
-class ConvergenceError(RuntimeError):
-    """The Newton iteration did not converge for some samples (those get NaN and a reason)."""
-
-
 @dataclass(frozen=True)
 class AqueousModel:
     """Species, stoichiometry and parameters of one aqueous system, as arrays ready for vectorised use."""
@@ -287,9 +283,6 @@ class Solution:
 
     def log_pco2(self) -> np.ndarray:
         return self.saturation_index("CO2(g)")
-
-    def charge_balance_eq(self) -> np.ndarray:
-        return self.molality @ self.model.charge
 
 
 def _solve_small(j: np.ndarray, f: np.ndarray) -> np.ndarray:
