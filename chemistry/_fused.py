@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import thermo
-from .constants import LN10
+from .constants import IONIC_STRENGTH_PER_US_CM, KELVIN, LN10, WATER_ACTIVITY_SLOPE
 from .constraints import (_charge, _closed_constraints, _gas_uptake, _open_constraints, _phase_ll, _x0,
                           co2_log_fugacity)
 from .database import temperature_basis
@@ -157,7 +157,7 @@ LN2_LO = 1.90821492927058770002e-10
 if AVAILABLE:
     from numba import get_num_threads, njit
 
-    from ._kernel import _lin_solve
+    from ._compiled import lin_solve as _lin_solve
 
     @njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _exp10(x, n, out, bits):
@@ -268,7 +268,7 @@ if AVAILABLE:
             for i in range(nb):
                 g = s0 + i
                 tc = temp_c[g]
-                t_ = tc + 273.15
+                t_ = tc + KELVIN
                 tk[i] = t_
                 itk[i] = 1.0 / t_
                 ltk[i] = math.log10(t_)
@@ -413,7 +413,7 @@ if AVAILABLE:
                         d[0, i] = -(jac[1, 1, i] * f[0, i] - jac[0, 1, i] * f1) / det
                         d[1, i] = -(jac[0, 0, i] * f1 - jac[1, 0, i] * f[0, i]) / det
                         f[1, i] = f1
-                elif nd > 3:  # Gaussian elimination with partial pivoting per sample (chemistry._kernel._lin_solve)
+                elif nd > 3:  # Gaussian elimination with partial pivoting per sample (chemistry._compiled.lin_solve)
                     for i in range(nb):
                         i_calc = 0.5 * f[n_sum, i]
                         tmp[i] = i_calc
@@ -471,7 +471,7 @@ if AVAILABLE:
                     new_i = ionic + di if ionic + di > 0.1 * ionic else max(i_calc, 0.1 * ionic)
                     done = relok[i] and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad
                     ion[i] = new_i
-                    aw = 1.0 - 0.017 * msum[i]
+                    aw = 1.0 - WATER_ACTIVITY_SLOPE * msum[i]
                     new_aw = math.log10(aw) if aw > 0.0 else math.nan
                     if done:
                         # final state at the new (y, I, log a_w), as chemistry.water.solve reports it: the step is
@@ -574,7 +574,7 @@ if AVAILABLE:
                 out[special[5], g] = ion[i]
                 out[special[6], g] = 100.0 * (cat - an) / (cat + an)
                 out[special[7], g] = (cat - an) * 1000.0
-                out[special[8], g] = ion[i] / 1.6e-5
+                out[special[8], g] = ion[i] / IONIC_STRENGTH_PER_US_CM
 
 
 def _run_parallel(n: int, args) -> None:

@@ -31,7 +31,8 @@ import os
 
 import numpy as np
 
-from .constants import KELVIN, LN10
+from ._compiled import lin_solve as _lin_solve
+from .constants import KELVIN, LN10, WATER_ACTIVITY_SLOPE
 
 # The kernel's parallel regions are short and alternate with small numpy products, whose BLAS threads need the
 # cores the OpenMP workers would otherwise keep busy spin-waiting after each region (measured on 2 cores: catchment
@@ -48,45 +49,6 @@ except ImportError:  # pragma: no cover - exercised only without numba
 BLOCK = 256
 
 if AVAILABLE:
-
-    @njit(cache=True, fastmath=False, error_model="numpy")
-    def _lin_solve(a, b, nd, out):
-        """Solve a d = b (nd x nd, overwritten) as the numpy path does: Cramer's rule for nd <= 2, Gaussian
-        elimination with partial pivoting otherwise."""
-        if nd == 1:
-            out[0] = b[0] / a[0, 0]
-            return
-        if nd == 2:
-            det = a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]
-            out[0] = (a[1, 1] * b[0] - a[0, 1] * b[1]) / det
-            out[1] = (a[0, 0] * b[1] - a[1, 0] * b[0]) / det
-            return
-        for k in range(nd - 1):
-            piv = k
-            best = abs(a[k, k])
-            for r in range(k + 1, nd):
-                v = abs(a[r, k])
-                if v > best:
-                    best = v
-                    piv = r
-            if piv != k:
-                for c in range(nd):
-                    t = a[k, c]
-                    a[k, c] = a[piv, c]
-                    a[piv, c] = t
-                t = b[k]
-                b[k] = b[piv]
-                b[piv] = t
-            for r in range(k + 1, nd):
-                fac = a[r, k] / a[k, k]
-                for c in range(nd):
-                    a[r, c] -= fac * a[k, c]
-                b[r] -= fac * b[k]
-        for k in range(nd - 1, -1, -1):
-            s = 0.0
-            for c in range(k + 1, nd):
-                s += a[k, c] * out[c]
-            out[k] = (b[k] - s) / a[k, k]
 
     @njit(cache=True, fastmath=False, error_model="numpy")
     def _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x):
@@ -235,7 +197,7 @@ if AVAILABLE:
                     log_aw = aw_start
                 elif ok:
                     ionic = max(0.5 * zsum, 1e-7)
-                    log_aw = math.log10(1.0 - 0.017 * msum)
+                    log_aw = math.log10(1.0 - WATER_ACTIVITY_SLOPE * msum)
                 else:
                     ionic = 1e-3
                     log_aw = 0.0
@@ -355,7 +317,7 @@ if AVAILABLE:
                         new_i = max(i_calc, 0.1 * ionic)
                     done = (rel_ok and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad)
                     ionic = new_i
-                    aw = 1.0 - 0.017 * msum
+                    aw = 1.0 - WATER_ACTIVITY_SLOPE * msum
                     if aw > 0.0:
                         log_aw = math.log10(aw)
                     elif aw == 0.0:

@@ -39,6 +39,9 @@ ATM_PA = 101325.0
 R_J_MOL_K = N_A_MOL * K_B_J_K
 #: molar gas constant in L atm mol-1 K-1 (R / 101.325 J per L atm)
 R_L_ATM_MOL_K = R_J_MOL_K / ATM_PA * 1000.0
+#: gas constant in kJ mol-1 K-1 as PHREEQC 3 uses it for van't Hoff -delta_h (``R_KJ_DEG_MOL 0.00831470`` in its
+#: global.h): the same value keeps van't Hoff log K identical to PHREEQC's (the SI value is 0.008314462618)
+R_PHREEQC_KJ_MOL_K = 0.0083147
 
 #: gram formula weights (g/mol) of phreeqc.dat SOLUTION_MASTER_SPECIES (PHREEQC 3.7.3)
 M_H_G_MOL = 1.008

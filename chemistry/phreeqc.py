@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import database as dbmod
+from .constants import IONIC_STRENGTH_PER_US_CM
 from .inputs import _water_totals
 from .output import SPECIES_COLUMNS, TOTAL_COLUMNS, label_column
 
@@ -139,7 +140,7 @@ def _frame_from_punch(raw: pd.DataFrame, unit: str, factor=None) -> dict:
     out["ionic_strength"] = raw["mu"].to_numpy(float)
     out["charge_balance_pct"] = raw["pct_err"].to_numpy(float)
     out[f"charge_imbalance_{meq}"] = raw["cb_eq_kgw"].to_numpy(float) * f
-    out["ec_us_cm_est"] = out["ionic_strength"] / 1.6e-5
+    out["ec_us_cm_est"] = out["ionic_strength"] / IONIC_STRENGTH_PER_US_CM
     return out
 
 

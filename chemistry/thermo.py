@@ -26,13 +26,9 @@ import math
 
 import numpy as np
 
-KELVIN = 273.15
+from .constants import (E_CHARGE_C as _E_CHARGE, EPS0_F_M as _EPS0, IONIC_STRENGTH_PER_US_CM, K_B_J_K as _K_B,
+                        KELVIN, LN10, N_A_MOL as _N_A, R_L_ATM_MOL_K, WATER_ACTIVITY_SLOPE)
 
-#: CODATA 2018 exact/recommended constants
-_E_CHARGE = 1.602176634e-19  # C
-_EPS0 = 8.8541878128e-12  # F m-1
-_K_B = 1.380649e-23  # J K-1
-_N_A = 6.02214076e23  # mol-1
 
 #: temperature range of the thermodynamic data used here (deg C), at 1 atm: the water density (Wagner & Pruss
 #: 2002) and dielectric constant (Bradley & Pitzer 1979) expressions hold far beyond it; the phreeqc.dat analytic
@@ -87,7 +83,7 @@ def debye_huckel_a_b(temp_c):
     ekt = _EPS0 * eps * _K_B * tk
     # B in m^-1 (mol/kg)^-1/2: kappa = sqrt(2 N_A rho e^2 I / (eps0 eps k T)), I in mol/kg
     b_si = np.sqrt(2.0 * _N_A * rho_kg_m3 * _E_CHARGE**2 / ekt)
-    a = b_si * _E_CHARGE**2 / (8.0 * math.pi * ekt * math.log(10.0))
+    a = b_si * _E_CHARGE**2 / (8.0 * math.pi * ekt * LN10)
     return a, b_si * 1e-10
 
 
@@ -100,7 +96,7 @@ def peng_robinson(temp_c, p_atm, tc_k: float, pc_atm: float, omega: float):
     """
     t = np.asarray(temp_c, dtype=float) + KELVIN
     p = np.asarray(p_atm, dtype=float)
-    r = 0.08205746  # L atm mol-1 K-1
+    r = R_L_ATM_MOL_K  # (phi and Z depend on R only through a/(RT)^2 and b/(RT), in which R cancels)
     kappa = 0.37464 + 1.54226 * omega - 0.26992 * omega**2
     alpha = (1.0 + kappa * (1.0 - np.sqrt(t / tc_k))) ** 2
     a = 0.45724 * r**2 * tc_k**2 / pc_atm * alpha
@@ -148,12 +144,12 @@ def log_gamma(ionic_strength, z, ion_size, b_param, kind, dh_a, dh_b):
 
 def log_water_activity(sum_molality):
     """log10 a_w with a_w = 1 - 0.017 sum(m_i) (Parkhurst & Appelo 2013, eq. 5)."""
-    return np.log10(1.0 - 0.017 * np.asarray(sum_molality))
+    return np.log10(1.0 - WATER_ACTIVITY_SLOPE * np.asarray(sum_molality))
 
 
 def ionic_strength_from_ec(ec_us_cm):
     """Ionic strength (mol/kg) from specific conductance at 25 C: I = 1.6e-5 EC (Russell 1976). Fallback only."""
-    return 1.6e-5 * np.asarray(ec_us_cm, dtype=float)
+    return IONIC_STRENGTH_PER_US_CM * np.asarray(ec_us_cm, dtype=float)
 
 
 def ec_from_ions_us_cm(molality, charge, temp_c=25.0):
@@ -162,4 +158,4 @@ def ec_from_ions_us_cm(molality, charge, temp_c=25.0):
     A rough estimate (+-10 %) for reporting an EC-like value from modelled water; not used in any equilibrium.
     """
     i = 0.5 * np.sum(np.asarray(molality) * np.asarray(charge) ** 2, axis=-1)
-    return i / 1.6e-5
+    return i / IONIC_STRENGTH_PER_US_CM

@@ -39,8 +39,8 @@ import numpy as np
 
 from . import database as dbmod
 from . import thermo
+from .constants import LN10
 
-LN10 = np.log(10.0)
 
 #: element name -> (database element, master species) for the components the native solver handles
 ELEMENTS = {
