@@ -3,13 +3,16 @@
 
 :func:`njit` is numba's ``njit`` with an on-disk cache, or a no-op decorator when numba is not installed (the same
 code then runs as plain Python); :data:`AVAILABLE` says which. The helpers are the pieces the engines have in
-common: the dense linear solve of a Newton step (:func:`lin_solve`) and PHREEQC's analytical expression of log K(T)
+common: the activity model (:func:`chemistry.thermo.activity_parameters`, compiled), the dense linear solve of a
+Newton step (:func:`lin_solve`) and PHREEQC's analytical expression of log K(T)
 (:func:`log_k_analytic`; Parkhurst & Appelo 2013, USGS TM 6-A43, ``-analytical_expression``, the same six terms
 as :func:`chemistry.database.temperature_basis`).
 """
 from __future__ import annotations
 
 import math
+
+from . import thermo
 
 try:
     from numba import njit as _numba_njit
@@ -26,6 +29,13 @@ def njit(*args, **kwargs):
     if len(args) == 1 and callable(args[0]) and not kwargs:
         return args[0]
     return lambda f: f
+
+
+#: the activity model of :func:`chemistry.thermo.activity_parameters` and :func:`chemistry.thermo.log_gamma_unified`
+#: for scalars (the same functions, compiled)
+activity_parameters_one = njit(inline="always")(thermo.activity_parameters)
+log_gamma_one = njit(inline="always")(thermo.log_gamma_unified)
+dlog_gamma_one = njit(inline="always")(thermo.dlog_gamma_unified)
 
 
 @njit(inline="always")

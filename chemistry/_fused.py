@@ -157,7 +157,7 @@ LN2_LO = 1.90821492927058770002e-10
 if AVAILABLE:
     from numba import get_num_threads, njit
 
-    from ._compiled import lin_solve as _lin_solve
+    from ._compiled import activity_parameters_one, lin_solve as _lin_solve
 
     @njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _exp10(x, n, out, bits):
@@ -303,21 +303,9 @@ if AVAILABLE:
                     t_ = tk[i]
                     u = itk[i]
                     c0[j, i] = k0 + k1 * t_ + k2 * u + k3 * ltk[i] + k4 * u * u + k5 * t_ * t_ + gj * logf[i]
-                    az2[j, i] = dha[i] * zz
-                if kind[j] == 0:
-                    a_ = ion_size[j]
-                    bp = b_param[j]
-                    for i in range(nb):
-                        beta[j, i] = dhb[i] * a_
-                        bpar[j, i] = bp
-                elif kind[j] == 1:
-                    for i in range(nb):
-                        beta[j, i] = 1.0
-                        bpar[j, i] = 0.3 * az2[j, i]
-                else:
-                    for i in range(nb):
-                        beta[j, i] = 1.0
-                        bpar[j, i] = 0.1
+                kj, a_, bp = kind[j], ion_size[j], b_param[j]
+                for i in range(nb):
+                    az2[j, i], beta[j, i], bpar[j, i] = activity_parameters_one(zz, kj, a_, bp, dha[i], dhb[i])
             for i in range(nb):
                 active[i] = True
                 conv[s0 + i] = False

@@ -31,7 +31,7 @@ import os
 
 import numpy as np
 
-from ._compiled import lin_solve as _lin_solve
+from ._compiled import activity_parameters_one, lin_solve as _lin_solve
 from .constants import KELVIN, LN10, WATER_ACTIVITY_SLOPE
 
 # The kernel's parallel regions are short and alternate with small numpy products, whose BLAS threads need the
@@ -134,16 +134,7 @@ if AVAILABLE:
             a_dh = dh_a[i]
             b_dh = dh_b[i]
             for j in range(n_sp):
-                az2[j] = a_dh * z2[j]
-                if kind[j] == 0:
-                    beta[j] = b_dh * ion_size[j]
-                    bpar[j] = b_param[j]
-                elif kind[j] == 1:
-                    beta[j] = 1.0
-                    bpar[j] = 0.3 * az2[j]
-                else:
-                    beta[j] = 1.0
-                    bpar[j] = 0.1
+                az2[j], beta[j], bpar[j] = activity_parameters_one(z2[j], kind[j], ion_size[j], b_param[j], a_dh, b_dh)
             # series mode: a sample that does not converge from the previous solution is solved again from x0
             its_total = 0
             for attempt in range(2):

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from . import thermo
-from ._compiled import lin_solve, log_k_analytic, njit
+from ._compiled import (activity_parameters_one, dlog_gamma_one, lin_solve, log_gamma_one, log_k_analytic,
+                        njit)
 from .constants import KELVIN, LN10, WATER_ACTIVITY_SLOPE
 from .kinetics import pwp_rate_affinity, pwp_rate_constants_tk
 from .water import ELEMENT_ORDER, build_model
@@ -194,6 +195,12 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
     logk = np.empty(n_sp)
     for j in range(n_sp):
         logk[j] = log_k_analytic(logk_coef[j], tk)
+    az2 = np.empty(n_sp)
+    beta = np.empty(n_sp)
+    bpar = np.empty(n_sp)
+    for j in range(n_sp):
+        az2[j], beta[j], bpar[j] = activity_parameters_one(charge[j] * charge[j], kind[j], ion_size[j], b_param[j],
+                                                           a_dh, b_dh)
     mol = np.empty(n_sp)
     lg = np.empty(n_sp)
     dlg = np.empty(n_sp)
@@ -220,16 +227,8 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
         msum = 0.0
         for j in range(n_sp):
             z = charge[j]
-            if kind[j] == 0:
-                den = 1.0 + b_dh * ion_size[j] * sq
-                lg[j] = -a_dh * z * z * sq / den + b_param[j] * ionic
-                dlg[j] = -a_dh * z * z / (2.0 * sq * den * den) + b_param[j]
-            elif kind[j] == 1:
-                lg[j] = -a_dh * z * z * (sq / (1.0 + sq) - 0.3 * ionic)
-                dlg[j] = -a_dh * z * z * (1.0 / (2.0 * sq * (1.0 + sq) * (1.0 + sq)) - 0.3)
-            else:
-                lg[j] = 0.1 * ionic
-                dlg[j] = 0.1
+            lg[j] = log_gamma_one(az2[j], beta[j], bpar[j], sq, ionic)
+            dlg[j] = dlog_gamma_one(az2[j], beta[j], bpar[j], sq)
             v = logk[j] + nu_w[j] * log_aw - lg[j]
             for a in range(nz_cnt[j]):
                 v += nz_val[j, a] * x[nz_idx[j, a]]

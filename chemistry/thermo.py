@@ -142,6 +142,32 @@ def log_gamma(ionic_strength, z, ion_size, b_param, kind, dh_a, dh_b):
     return np.where(kind[None, :] == 0, wateq, np.where(kind[None, :] == 1, davies, neutral))
 
 
+def activity_parameters(z2, kind, ion_size, b_param, dh_a, dh_b):
+    """Parameters (A z^2, beta, b) of the unified form of the three activity models of :func:`log_gamma`,
+    log g = -A z^2 sqrt(I) / (1 + beta sqrt(I)) + b I (:func:`log_gamma_unified`): WATEQ (kind 0: beta = B a,
+    b = the species' b), Davies (kind 1: beta = 1, b = 0.3 A z^2), uncharged (kind 2: z = 0, b = 0.1).
+
+    Numbers or broadcasting arrays. The model is selected by multiplying with 0 or 1 (exact for finite values), so
+    the same code serves numpy arrays here and scalars in the compiled engines (:mod:`chemistry._compiled`)."""
+    wateq = 1.0 * (kind == 0)
+    davies = 1.0 * (kind == 1)
+    az2 = dh_a * z2
+    beta = wateq * (dh_b * ion_size) + (1.0 - wateq)
+    bpar = wateq * b_param + davies * (0.3 * az2) + (1.0 - wateq - davies) * 0.1
+    return az2, beta, bpar
+
+
+def log_gamma_unified(az2, beta, bpar, sq, ionic):
+    """log10 g = -A z^2 sqrt(I) / (1 + beta sqrt(I)) + b I from :func:`activity_parameters` (``sq`` = sqrt(I))."""
+    return -az2 * sq / (1.0 + beta * sq) + bpar * ionic
+
+
+def dlog_gamma_unified(az2, beta, bpar, sq):
+    """d log10 g / dI of :func:`log_gamma_unified` (``sq`` = sqrt(I) > 0)."""
+    den = 1.0 + beta * sq
+    return -az2 / (2.0 * sq * (den * den)) + bpar
+
+
 def log_water_activity(sum_molality):
     """log10 a_w with a_w = 1 - 0.017 sum(m_i) (Parkhurst & Appelo 2013, eq. 5)."""
     return np.log10(1.0 - WATER_ACTIVITY_SLOPE * np.asarray(sum_molality))

@@ -212,17 +212,11 @@ class Solution:
             return self._log_gamma[:, self.model.index(species)]
         j = self.model.index(species)
         ionic = self.ionic_strength
-        kind = int(self.model.gamma_kind[j])
-        z2 = float(self.model.charge[j]) ** 2
-        if z2 == 0.0 and kind != 0:
-            return 0.1 * ionic
+        m = self.model
         dh_a, dh_b = self._dh if self._dh is not None else _debye_huckel(self.temp_c)
-        sq = np.sqrt(ionic)
-        az2 = dh_a * z2
-        if kind == 0:
-            return -az2 * sq / (1.0 + dh_b * float(self.model.ion_size[j]) * sq) + float(self.model.b_param[j]) * ionic
-        b = 0.3 * az2 if kind == 1 else 0.1
-        return -az2 * sq / (1.0 + sq) + b * ionic
+        az2, beta, bpar = thermo.activity_parameters(float(m.charge[j]) ** 2, int(m.gamma_kind[j]),
+                                                     float(m.ion_size[j]), float(m.b_param[j]), dh_a, dh_b)
+        return thermo.log_gamma_unified(az2, beta, bpar, np.sqrt(ionic), ionic)
 
     @property
     def logk(self) -> np.ndarray:
@@ -317,13 +311,9 @@ def _solve_small(j: np.ndarray, f: np.ndarray) -> np.ndarray:
 
 
 def _activity_arrays(model: AqueousModel, dh_a, dh_b):
-    z2 = model.charge**2
-    kind = model.gamma_kind
-    az2 = dh_a[:, None] * z2[None, :]
-    beta = np.where(kind[None, :] == 0, dh_b[:, None] * model.ion_size[None, :], 1.0)
-    b = np.where(kind[None, :] == 0, model.b_param[None, :],
-                 np.where(kind[None, :] == 1, 0.3 * az2, 0.1))
-    return az2, beta, b
+    """(A z^2, beta, b) of every species (N, S) for Debye-Hueckel A, B (N,): :func:`chemistry.thermo.activity_parameters`."""
+    return thermo.activity_parameters((model.charge**2)[None, :], model.gamma_kind[None, :], model.ion_size[None, :],
+                                      model.b_param[None, :], dh_a[:, None], dh_b[:, None])
 
 
 def activity_parameters(model: AqueousModel, temp_c):
