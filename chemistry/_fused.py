@@ -26,6 +26,9 @@ where the work goes:
 The Newton step is written out here as in :mod:`chemistry._kernel` rather than shared through a helper function:
 numba did not inline that helper, and the call cost 12 % of this kernel's time (measured on 10^6 samples).
 
+The module stays in one piece (about 730 lines) because the kernel is one compiled function whose loops must stay
+together for the compiler to vectorise them; its tables and output columns are built next to it.
+
 Samples whose iteration does not converge here (none in the tests; e.g. pCO2 far outside the table) are solved
 again by the general path (:func:`chemistry.equilibrium.equilibrate_solution`) by the caller.
 """

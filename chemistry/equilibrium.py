@@ -29,13 +29,13 @@ import pandas as pd
 from . import thermo
 from . import water as _solver
 from .constants import R_L_ATM_MOL_K
-# constraint builders, starting points and input checks live in their own modules; the names below are also
-# importable from here (their former place)
-from .constraints import (_charge, _closed_constraints, _element_set, _gas_uptake, _mass, _open_constraints,
-                          _phase_ll, _tol, _x0, _x0_totals, co2_log_fugacity)
+# constraint builders, starting points and input checks live in their own modules (constraints, inputs); their
+# names are importable from here as well
+from .constraints import (_charge, _closed_constraints, _element_set, _gas_uptake, _mass,  # noqa: F401
+                          _open_constraints, _phase_ll, _tol, _x0, _x0_totals, co2_log_fugacity)
 from .errors import InputError, InputTypeError
-from .inputs import (MAX_TOL, MINERALS, SYSTEMS, WATER_KEYS, _check_temp, _inputs, _short, _water_totals,
-                     as_float_array, check_options)
+from .inputs import (MAX_TOL, MINERALS, SYSTEMS, WATER_KEYS, _check_temp, _inputs, _short,  # noqa: F401
+                     _water_totals, as_float_array, check_options)
 from .output import label_column, solution_columns
 from .phreeqc import equilibrate_phreeqc
 from .water import LogLinear, Sum, build_model, solve
