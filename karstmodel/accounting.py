@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from chemistry.constants import M_C_G_MOL, M_CO2_G_MOL
+
 from .snow import catchment_swe
 
-#: g C per mol C as in Zeng et al. (2019) eq. 1 (the IUPAC value 12.011 differs by 0.09 %); used for every
-#: carbon mass in the accounting so that daily, annual and per-source figures add up exactly
-M_C = 12.0
-#: t CO2 per t C (44.0095 / 12.011, IUPAC molar masses)
-CO2_PER_C = 44.0095 / 12.011
+#: g C per mol C: the formula weight of C in the pinned phreeqc.dat (:mod:`chemistry.constants`), the one the
+#: chemistry converts DIC with; used for every carbon mass in the accounting so that daily, annual and per-source
+#: figures add up exactly
+M_C = M_C_G_MOL
+#: t CO2 per t C (molar masses of CO2 and C from the same database weights)
+CO2_PER_C = M_CO2_G_MOL / M_C_G_MOL
 
 
 def sink_flux(runoff_m_yr, dic_mmol_l):
     """Karst carbon sink flux (t C km-2 yr-1) from runoff depth (m/yr) and DIC (mmol/L) of carbonic-acid
-    weathering water: CSF = 0.5 x 12 x R x DIC (Zeng et al. 2019, eq. 1). Vectorised; the factor 12 is the one of
-    the published equation (worked check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.8 t C km-2 yr-1)."""
-    return 0.5 * 12.0 * np.asarray(runoff_m_yr, dtype=float) * np.asarray(dic_mmol_l, dtype=float)
+    weathering water: CSF = 0.5 x M_C x R x DIC (Zeng et al. 2019, eq. 1, which writes 12 g/mol for M_C; here
+    M_C = 12.0111 g/mol, :data:`M_C`). Vectorised (worked check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.81 t C km-2
+    yr-1; 10.8 with the published 12)."""
+    return 0.5 * M_C * np.asarray(runoff_m_yr, dtype=float) * np.asarray(dic_mmol_l, dtype=float)
 
 
 def tc_to_tco2(t_c):
-    """Convert tonnes of carbon to tonnes of CO2 (x 44.0095/12.011)."""
+    """Convert tonnes of carbon to tonnes of CO2 (x :data:`CO2_PER_C`)."""
     return np.asarray(t_c, dtype=float) * CO2_PER_C
 
 
@@ -49,7 +53,7 @@ import pandas as _pd  # noqa: E402
 from . import dissolution as _diss  # noqa: E402
 from . import metrics as _metrics  # noqa: E402
 
-#: t C per km2 and day from runoff (mm/d) x concentration (mmol/L): mm x mmol/L = mmol/m2; x 12.011 mg/mmol;
+#: t C per km2 and day from runoff (mm/d) x concentration (mmol/L): mm x mmol/L = mmol/m2; x M_C mg/mmol;
 #: 1 g/m2 = 1 t/km2
 _TC_KM2_PER_MMOL_M2 = M_C * 1e-3
 

@@ -28,9 +28,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import lfilter
 
+from chemistry.constants import M_C_G_MOL
+
 R_J_MOL_K = 8.314462618
 P0_PA = 101325.0
-M_C = 12.011
+M_C = M_C_G_MOL  # g/mol, chemistry.constants
 
 
 def pressure_atm(elevation_m: float) -> float:
