@@ -14,10 +14,9 @@ and the compiled pieces of :mod:`chemistry._compiled`:
   NO3-) and log K(T) on PHREEQC's six-term analytical expression (:func:`chemistry._compiled.log_k_analytic`);
 * activity coefficients as PHREEQC and :mod:`chemistry.thermo`: WATEQ extended Debye-Hueckel (Truesdell & Jones
   1974) for species with ion-size parameters, Davies (1962) for other ions, 0.1 I for neutral species; water
-  activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eqs. 2-5; :mod:`chemistry.constants`). Debye-Hueckel A and B come from
-  :func:`chemistry.thermo.debye_huckel_a_b`, tabulated every 0.05 C over 0-100 C (the range of
-  :mod:`chemistry.thermo`) and interpolated linearly
-  (interpolation error below 1e-8 relative);
+  activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eqs. 2-5; :mod:`chemistry.constants`). Debye-Hueckel
+  A and B are interpolated linearly in :func:`chemistry.thermo.debye_huckel_table` (every 0.05 C over 0-100 C;
+  interpolation error below 1e-8 relative);
 * constraints: electroneutrality sum z_j m_j = charge imbalance (pH follows from it, as in
   :func:`chemistry.speciate_totals`), and one mass balance per element, log10(sum_j W_kj m_j) = log10(T_k);
 * Newton-Raphson on x and the ionic strength I jointly, as the core does: the Jacobian
@@ -47,8 +46,9 @@ from ._compiled import (activity_parameters_one, dlog_gamma_one, lin_solve, log_
 from .constants import KELVIN, LN10, WATER_ACTIVITY_SLOPE
 from .kinetics import pwp_rate_affinity, pwp_rate_constants_tk
 from .water import ELEMENT_ORDER, build_model
+
 #: temperature grid of the tabulated Debye-Hueckel parameters (deg C)
-DH_T0, DH_DT, DH_N = thermo.TEMP_MIN_C, 0.05, int(round((thermo.TEMP_MAX_C - thermo.TEMP_MIN_C) / 0.05)) + 1
+DH_T0, DH_DT, DH_N = thermo.DH_TABLE_T0_C, thermo.DH_TABLE_STEP_C, thermo.DH_TABLE_N
 #: most masters any species contains (padded sparse stoichiometry)
 _MAXNZ = 4
 #: convergence tolerance of the Newton iteration (relative residual of every constraint and of I)
@@ -124,8 +124,7 @@ def carbonate_system(elements: tuple = ("dic", "ca"), database: str = "phreeqc.d
     cal_nu, cal_nuw, cal_coef = model.phase("Calcite")
     co2_nu, co2_nuw, co2_coef = model.phase("CO2(g)")
     sp_idx = np.array([model.index(n) for n in ("H+", "OH-", "CO2", "HCO3-", "CO3-2", "Ca+2")], dtype=np.int64)
-    tgrid = DH_T0 + DH_DT * np.arange(DH_N)
-    dh_a, dh_b = thermo.debye_huckel_a_b(tgrid)
+    dh_a, dh_b = thermo.debye_huckel_table()
     return CarbonateSystem(elements=els, masters=model.masters, species=model.species, database=database, nu=nu,
                            nu_w=np.ascontiguousarray(model.nu_w, dtype=float),
                            logk_coef=np.ascontiguousarray(model.logk_coef, dtype=float),

@@ -203,13 +203,9 @@ def _closed_constraints(model, mineral, c0, totals, imbalance, gas=None):
 
 
 def _dh_a_estimate(temp_c) -> np.ndarray:
-    """Debye-Hueckel A for starting points: :func:`chemistry.thermo.debye_huckel_a_b` on a 1-degree grid,
-    interpolated (ample for a start; the iteration uses the exact value)."""
-    t = np.clip(np.asarray(temp_c, dtype=float), thermo.TEMP_MIN_C, thermo.TEMP_MAX_C)
-    if t.size == 0:
-        return t
-    grid = np.arange(np.floor(t.min()) - 1.0, np.ceil(t.max()) + 2.0)
-    return np.interp(t, grid, thermo.debye_huckel_a_b(grid)[0])
+    """Debye-Hueckel A for starting points, interpolated in :func:`chemistry.thermo.debye_huckel_table` (the
+    iteration itself uses the formula)."""
+    return thermo.debye_huckel_a_b_interp(temp_c)[0]
 
 
 def _x0_totals(model, temp_c, totals: dict, imbalance) -> np.ndarray:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .constants import KELVIN, LN10, R_PHREEQC_KJ_MOL_K as R_KJ_MOL_K
+from .constants import KELVIN, LN10, R_PHREEQC_KJ_MOL_K as R_KJ_MOL_K  # noqa: F401 (KELVIN: also importable here)
 
 DATABASE_DIR = Path(__file__).resolve().parent / "databases"
 

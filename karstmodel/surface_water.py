@@ -87,7 +87,7 @@ import pandas as pd
 
 from chemistry import thermo
 from chemistry._threads import single_blas_thread
-from chemistry.constants import M_C_G_MOL
+from chemistry.constants import M_C_G_MOL, SECONDS_PER_DAY
 from chemistry.carbonate import (D_A_CO2, D_A_H, D_ALK, D_BETA, D_CO2, D_CO3, D_HCO3, D_K1, D_K2, D_LG_CO2,
                                  D_LOG_AW, D_LOG_PCO2, D_LOGKH, D_PH, D_SI_CAL, N_DIAG, carbonate_system, pwp_rate_one,
                                  speciate_one, starting_point)
@@ -100,7 +100,6 @@ from ._compiled import njit
 #: g C per mol (the phreeqc.dat formula weight, :mod:`chemistry.constants`)
 M_C = M_C_G_MOL
 M_O2 = gx.M_O2
-SECONDS_PER_DAY = 86400.0
 #: volumetric heat capacity of water, J m-3 K-1
 RHO_CP = 4.18e6
 #: Gauss-Legendre nodes and weights on [0, 1] (6 points) for depth and canopy integrals of the light curve
