@@ -19,7 +19,7 @@ carbon on the bed (mol C/m2), deposited calcite (mol/m2), temperature. Every ste
    Pap. 252, eqs. 1-2; defaults are their at-a-station mean exponents b = 0.26, f = 0.40) unless a fixed width or
    depth is given, velocity V = Q / (w d); a pond has a fixed area and depth. Volume changes between steps are
    filled from the inflow or released to the outflow, so water and solute balances stay exact.
-2. The carbonate system of every tank is re-speciated (:mod:`karstmodel.carbonate`: the chemistry core's aqueous
+2. The carbonate system of every tank is re-speciated (:mod:`chemistry.carbonate`: the chemistry core's aqueous
    model and database, compiled; pH from electroneutrality): pH, CO2(aq), HCO3-, CO3-2, SI calcite, pCO2, and
    the buffer factor dCO2/dDIC.
 3. Process rates (one function each, sources in their docstrings): light (:mod:`karstmodel.light`), GPP of

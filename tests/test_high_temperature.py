@@ -169,7 +169,7 @@ def test_dissolved_co2_vs_iapws_henry_constant_measurements():
 
 
 def test_compiled_time_loop_speciation_of_thermal_water():
-    """The surface-water model's compiled speciation (karstmodel.carbonate, a travertine stream fed by a thermal
+    """The surface-water model's compiled speciation (chemistry.carbonate, a travertine stream fed by a thermal
     spring) against the chemistry core at 60-100 C; its Debye-Hueckel table now spans 0-100 C."""
     from chemistry import carbonate as cb
     t = np.array([60.0, 65.0, 72.5, 80.0, 90.0, 99.9])
