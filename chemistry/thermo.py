@@ -106,11 +106,13 @@ def debye_huckel_table():
 
 
 def debye_huckel_a_b_interp(temp_c):
-    """A and B by linear interpolation in :func:`debye_huckel_table` (clamped to 0-100 C)."""
+    """A and B by linear interpolation in :func:`debye_huckel_table` (clamped to 0-100 C; the grid is uniform, so
+    the interval is found by division, as the compiled engine does in :func:`chemistry.carbonate._dh_ab`)."""
     a, b = debye_huckel_table()
-    grid = DH_TABLE_T0_C + DH_TABLE_STEP_C * np.arange(DH_TABLE_N)
-    t = np.asarray(temp_c, dtype=float)
-    return np.interp(t, grid, a), np.interp(t, grid, b)
+    u = np.clip((np.asarray(temp_c, dtype=float) - DH_TABLE_T0_C) / DH_TABLE_STEP_C, 0.0, DH_TABLE_N - 1.000001)
+    i = u.astype(np.intp)
+    f = u - i
+    return a[i] + f * (a[i + 1] - a[i]), b[i] + f * (b[i + 1] - b[i])
 
 
 def peng_robinson(temp_c, p_atm, tc_k: float, pc_atm: float, omega: float):
