@@ -54,7 +54,7 @@ from ._kernel import AVAILABLE
 #: the 4-node stencil needs no one-sided form inside it
 #: temperature range of the tables (deg C): the range of karst waters; :func:`chemistry.equilibrate` sends samples
 #: above it (thermal waters, up to :data:`chemistry.thermo.TEMP_MAX_C`) to the general solve, so the tables stay
-#: as small as they were and the fast path keeps its speed
+#: small and the fast path keeps its speed
 TABLE_TEMP_MAX_C = 60.0
 T_STEP, T_LO, T_HI = 0.5, thermo.TEMP_MIN_C - 1.5, TABLE_TEMP_MAX_C + 1.5
 LP_STEP, LP_LO, LP_HI = 0.025, -8.075, 0.075

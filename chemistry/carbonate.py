@@ -166,8 +166,8 @@ _pwp_affinity_one = njit(pwp_rate_affinity)
 
 @njit
 def pwp_rate_one(temp_c, a_h, a_co2, si_calcite, a_h2o):
-    """Net calcite dissolution rate (mmol cm-2 s-1; < 0 = precipitation) of one water: :func:`chemistry.kinetics.pwp_rate`
-    compiled (the same two formula functions)."""
+    """Net calcite dissolution rate (mmol cm-2 s-1; < 0 = precipitation) of one water:
+    :func:`chemistry.kinetics.pwp_rate` compiled (the same two formula functions)."""
     k1, k2, k3 = _pwp_constants_one(temp_c + KELVIN)
     return _pwp_affinity_one(k1, k2, k3, a_h, a_co2, si_calcite, a_h2o)
 

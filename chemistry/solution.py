@@ -39,7 +39,8 @@ def _debye_huckel(temp_c, chunk: int = 65536):
 
 
 def _activity_arrays(model: AqueousModel, dh_a, dh_b):
-    """(A z^2, beta, b) of every species (N, S) for Debye-Hueckel A, B (N,): :func:`chemistry.thermo.activity_parameters`."""
+    """(A z^2, beta, b) of every species (N, S) for Debye-Hueckel A, B (N,):
+    :func:`chemistry.thermo.activity_parameters`."""
     return thermo.activity_parameters((model.charge**2)[None, :], model.gamma_kind[None, :], model.ion_size[None, :],
                                       model.b_param[None, :], dh_a[:, None], dh_b[:, None])
 

@@ -1,6 +1,6 @@
 """Speciation of measured water samples: pCO2, saturation indices, carbonate species, DIC, charge balance.
 
-Input contract: one row per sample; required ``temp_c`` and ``ph``; optional major ions
+Input contract (docs/interface.md): one row per sample; required ``temp_c`` and ``ph``; optional major ions
 ``ca_mg_l, mg_mg_l, na_mg_l, k_mg_l, cl_mg_l, so4_mg_l`` (as SO4), ``no3_mg_l`` (as NO3); carbon from exactly
 one of ``hco3_mg_l`` (free bicarbonate ion), ``alk_mg_l_caco3``, ``alk_meq_l`` (total alkalinity), ``dic_mg_c_l``
 (total dissolved inorganic carbon as C). Where a row has several carbon columns filled, the first in that order

@@ -1,8 +1,9 @@
 """Carbon-sink accounting: the karst carbon sink flux, unit conversions, Zeng's land-use index.
 
 Core flux (Zeng, Liu & Kaufmann 2019, Nat. Commun. 10:5749, eq. 1):
-CSF [t C km-2 yr-1] = 0.5 x 12 x R [m yr-1] x DIC [mmol L-1]. The factor 0.5 is the share of carbonic-acid
-weathering HCO3- that came from soil/atmospheric CO2 (CaCO3 + CO2 + H2O -> Ca2+ + 2 HCO3-); 12 g/mol C;
+CSF [t C km-2 yr-1] = 0.5 x M_C x R [m yr-1] x DIC [mmol L-1]. The factor 0.5 is the share of carbonic-acid
+weathering HCO3- that came from soil/atmospheric CO2 (CaCO3 + CO2 + H2O -> Ca2+ + 2 HCO3-); M_C = 12.0111 g/mol C
+(the published equation writes 12; :data:`M_C`);
 R [m/yr] x DIC [mmol/L] = mol m-2 yr-1, and 1 g C m-2 = 1 t C km-2.
 """
 from __future__ import annotations
@@ -36,7 +37,7 @@ def tc_to_tco2(t_c):
 
 def zeng_index(dic_0, dic_1, runoff_0, runoff_1):
     """Zeng's land-use index I = (relative change of DIC) / (relative change of runoff depth), and the exact
-    criterion for a larger sink, (1 + a)(1 - b) > 1 with a = dDIC/DIC0 and b = -dR/R0 (SCIENCE.md section 1;
+    criterion for a larger sink, (1 + a)(1 - b) > 1 with a = dDIC/DIC0 and b = -dR/R0 (docs/science.md, The carbon sink;
     Zeng et al. 2017, Shawan simulation test site). Returns (index, exact_product, sink_increases)."""
     a = (np.asarray(dic_1, dtype=float) - dic_0) / dic_0
     b = -(np.asarray(runoff_1, dtype=float) - runoff_0) / runoff_0
@@ -288,7 +289,7 @@ def outlet_summary(c, run, ts, years: float) -> dict:
         "carbonic_share_of_dic": dic_c / fw["dic"] if fw["dic"] > 0 else float("nan"),
         "carbon_sink_tc_km2_yr": sink,
         "carbon_sink_stoichiometric_tc_km2_yr": stoich,
-        "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic at the gauge (Zeng et al. 2019 eq. 1), "
+        "carbon_sink_definition": "CSF = 0.5 x 12.0111 x R x DIC_carbonic at the gauge (Zeng et al. 2019 eq. 1), "
                                   "DIC_carbonic = DIC - 2 SO4_acid - NO3_acid; R gauge runoff depth; DIC after the "
                                   "river's CO2 exchange ([chemistry] outlet_pco2_ppm)",
         "pco2_ppm": c.chemistry.outlet_pco2_ppm,
@@ -300,7 +301,7 @@ def outlet_summary(c, run, ts, years: float) -> dict:
 
 
 def summary(c, data, run, ts, drivers=None) -> dict:
-    """The run summary (SPEC.md keys plus budgets, sources, soil CO2 and discharge metrics)."""
+    """The run summary (the keys of docs/interface.md plus budgets, sources, soil CO2 and discharge metrics)."""
     years = len(data) / 365.25
     i = _diss.IDX
     flows = run["flows"]
@@ -342,7 +343,8 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "accounting": "outlet based (spring discharge x spring DIC); per km2 of catchment area",
         "carbon_sink_tc_km2_yr": sink,
         "carbon_sink_t_co2_yr": float(sink * c.area_km2 * CO2_PER_C),
-        "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), DIC_carbonic = DIC - "
+        "carbon_sink_definition": "CSF = 0.5 x 12.0111 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), "
+                                  "DIC_carbonic = DIC - "
                                   "2 SO4_acid - NO3_acid (strong-acid weathering removed); R spring runoff depth"
                                   + ("" if karst else "; zero here: the catchment has no carbonate rock"),
         "carbon_sink_spring_tc_km2_yr": sink,
@@ -404,7 +406,8 @@ def summary(c, data, run, ts, drivers=None) -> dict:
             out["flux_mode"] = {"runoff_obs_mm_yr": q_obs_yr, "dic_carbonic_mmol_l": dic_w,
                                 "carbon_sink_tc_km2_yr": float(sink_flux(q_obs_yr / 1000.0, dic_w)),
                                 "days_with_observations": int(ok.sum()),
-                                "definition": "0.5 x 12 x mean observed runoff x DIC weighted by observed discharge"}
+                                "definition": "0.5 x 12.0111 x mean observed runoff x DIC weighted by observed "
+                                              "discharge"}
     if drivers is not None:
         out["drivers"] = {"file": drivers.source, "filled_values": drivers.filled,
                           "aggregated_from_subdaily": drivers.aggregated_from_subdaily}
@@ -414,7 +417,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
 def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> dict:
     """Flux mode (Zeng et al. 2019): the sink from observed discharge and observed (or equilibrium) DIC.
 
-    CSF = 0.5 x 12 x R x DIC with R the mean runoff depth (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted
+    CSF = 0.5 x M_C x R x DIC with R the mean runoff depth (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted
     by discharge. NaN pairs are skipped. Returns runoff, weighted DIC and the flux (t C km-2 yr-1).
     """
     q = np.asarray(q_m3_s, dtype=float)
@@ -430,7 +433,7 @@ def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> d
 def compare_runs(base: dict, other: dict) -> dict:
     """Differences between two run summaries (e.g. before/after a land-use change): change of the sink
     (t C km-2 yr-1 and t CO2/yr), of runoff and flow-weighted DIC, Zeng's index I = (dDIC/DIC0) / (dR/R0) and the
-    exact criterion (1 + a)(1 - b) > 1 for a larger sink (SCIENCE.md section 1)."""
+    exact criterion (1 + a)(1 - b) > 1 for a larger sink (docs/science.md, The carbon sink)."""
     index, product, larger = zeng_index(base["dic_mmol_l_flow_weighted"], other["dic_mmol_l_flow_weighted"],
                                         base["runoff_mm_yr"], other["runoff_mm_yr"])
     return {
@@ -448,7 +451,7 @@ def compare_runs(base: dict, other: dict) -> dict:
 
 
 def fate_summary(reach_result) -> dict:
-    """The ``fate`` block of SPEC.md (shares summing to 1, stability and its definition) and a ``surface_water``
+    """The ``fate`` block (docs/interface.md; shares summing to 1, stability and its definition) and a ``surface_water``
     block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.surface_water.ReachResult`."""
     f = reach_result.fate
     fate = {k: float(f[k]) for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")}

@@ -6,7 +6,7 @@ scenario file). They are evaluated on the simulation's daily index:
 * :class:`ParameterRamp`: one land-use parameter of one hydrotope moves from ``start_value`` to ``end_value``,
   beginning on ``start`` and reaching the end value after ``ramp_days``, either linearly or as an exponential
   approach with time constant ramp_days/3 (95 % after ramp_days). Land-use conversions ramp hydrology over about a
-  decade and soil respiration over one to two decades (SCIENCE.md section 3: effects build up over one to two
+  decade and soil respiration over one to two decades (docs/science.md, Scenarios: effects build up over one to two
   decades after enclosure).
 * :class:`Irrigation`: exogenous water applied to a hydrotope's soil (mm over the hydrotope per day on active days,
   from ``start`` to ``end`` in the given months) with its own chemistry; recharge of that hydrotope is the

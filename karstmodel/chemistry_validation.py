@@ -75,6 +75,14 @@ def rating_benchmark(index: pd.DatetimeIndex, q_obs_m3_s, observed: dict, period
     return out
 
 
+def rating_prediction(rating: dict, q_m3_s) -> np.ndarray:
+    """Concentration from a rating of :func:`rating_benchmark` (``a``, ``b``, ``smearing``) at discharge ``q_m3_s``
+    (NaN where Q <= 0)."""
+    q = np.asarray(q_m3_s, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.exp(rating["a"] + rating["b"] * np.log(np.where(q > 0, q, np.nan))) * rating["smearing"]
+
+
 def behaviour(index: pd.DatetimeIndex, q_obs_m3_s, q_sim_m3_s, simulated: dict, observed: dict,
               periods: dict) -> dict:
     """C-Q slopes and monthly medians, observed vs simulated, per variable (and per period for the slopes)."""

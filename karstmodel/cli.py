@@ -176,6 +176,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:  # output folders are left as they were (karstmodel.io.atomic_output_dir)
         print(f"karstmodel {args.command}: interrupted; output folder left as it was", file=sys.stderr)
         return 130
+    except SystemExit as exc:
+        if exc.code == 143:  # SIGTERM while writing an output folder (karstmodel.io.atomic_output_dir)
+            print(f"karstmodel {args.command}: terminated; output folder left as it was", file=sys.stderr)
+        raise
     except Exception as exc:  # known user-facing failures from the libraries
         from chemistry.database import DatabaseError
         from chemistry.phreeqc import PhreeqcDatabaseError

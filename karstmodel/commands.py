@@ -41,6 +41,9 @@ def cmd_run(args) -> int:
         f"(carbonic acid, outlet based)",
         f"  balances: water {s['water_balance_error']:.1e}, carbon {s['carbon_balance_error']:.1e} (relative error)",
     ]
+    if s.get("spin_up_days", c.warmup_days) < c.warmup_days:
+        lines.append(f"  note: the record is shorter than warmup_days = {c.warmup_days}; the spin-up used all "
+                     f"{s['spin_up_days']} days")
     if "metrics" in s:
         m = s["metrics"]["q"]
         lines.append(f"  discharge vs observed ({m['n']} days): KGE {m['kge']:.2f}, NSE {m['nse']:.2f}, "

@@ -4,7 +4,7 @@ Chain (each step vectorised over days; the chemistry core is called in bulk, nev
 
 1. Recharge chemistry. Water leaving the soil of each hydrotope has equilibrated with its soil air (pCO2 of
    :mod:`karstmodel.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
-   dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (SCIENCE.md section 2;
+   dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (docs/science.md;
    Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) are in the water before
    it meets the rock. Equilibria come from tables over (temperature, log pCO2) computed once with
    :func:`chemistry.equilibrate` and interpolated with bicubic splines (checked against direct solves in the tests).
@@ -298,7 +298,7 @@ def _calcareous_recharge(ts, pco2, allogenic_water: tuple, acid_water: tuple, s_
     """Recharge (days, BASE; mmol/L) of the calcareous part of the non-carbonate area
     (``[lithology] non_carbonate_calcareous``): the non-carbonate area's starting water with the land use's strong
     acids, equilibrated with calcite at the soil pCO2 in the recharge system of the carbonate area (the same
-    tables). Calcite dissolved by carbonic acid is weathering like on limestone (SCIENCE: CaCO3 + CO2 + H2O ->
+    tables). Calcite dissolved by carbonic acid is weathering like on limestone (CaCO3 + CO2 + H2O ->
     Ca2+ + 2 HCO3-); by H2SO4 / HNO3 it consumes no CO2 and is tagged by the acid tracers as there."""
     start = dict(allogenic_water)
     for k, v in acid_water:

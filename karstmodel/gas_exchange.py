@@ -15,7 +15,7 @@ Sources
 * Lake/pond gas transfer from wind: Cole & Caraco (1998), Limnol. Oceanogr. 43:647, eq. 4:
   k600 [cm/h] = 2.07 + 0.215 U10^1.7 (U10 in m/s at 10 m).
 * Schmidt numbers in fresh water (T in deg C): CO2, Raymond et al. (2012) Table 1,
-  Sc = 1742 - 91.24 T + 2.208 T^2 - 0.0219 T^3 (SCIENCE.md section 5); O2, Wanninkhof (1992), J. Geophys. Res.
+  Sc = 1742 - 91.24 T + 2.208 T^2 - 0.0219 T^3; O2, Wanninkhof (1992), J. Geophys. Res.
   97:7373, Table A1 (fresh water), Sc = 1800.6 - 120.10 T + 3.7818 T^2 - 0.047608 T^3 (the values
   streamMetabolizer uses through LakeMetabolizer, so K600 estimates are comparable).
 * k_gas = k600 (Sc / 600)^-n with n = 0.5 for a rough, turbulent surface (streams, wind > ~3.7 m/s) and 2/3 for a

@@ -88,7 +88,8 @@ DAILY_OUTPUTS = {
 }
 #: (long_name, units) of the per-cell outputs (cell); means over the recorded period
 CELL_OUTPUTS = {
-    "carbon_sink_tc_km2_yr": ("mean karst carbon sink, CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), "
+    "carbon_sink_tc_km2_yr": ("mean karst carbon sink, CSF = 0.5 x 12.0111 x R x DIC_carbonic (Zeng et al. 2019 "
+                              "eq. 1), "
                               "outlet based, as carbon", "t km-2 yr-1"),
     "carbon_sink_t_co2_yr": ("mean karst carbon sink of the whole cell area, as CO2", "t yr-1"),
     "runoff_mm_yr": ("mean spring runoff depth", "mm yr-1"),
@@ -700,7 +701,8 @@ def _finalise(out, norm, template, daily: bool):
         "institution": "karstmodel users",
         "source": f"karstmodel {__version__} (karst carbon-cycle process model; native carbonate chemistry with the "
                   f"PHREEQC 3.7.3 {template.chemistry.database} database)",
-        "references": "Zeng, Liu & Kaufmann (2019) Nat. Commun. 10:5749 (karst carbon sink flux CSF = 0.5 x 12 x R x "
+        "references": "Zeng, Liu & Kaufmann (2019) Nat. Commun. 10:5749 (karst carbon sink flux CSF = 0.5 x 12.0111 "
+                      "x R x "
                       "DIC); Mazzilli et al. (2019) Environ. Model. Softw. 122:103927 (KarstMod reservoirs); "
                       "Bittner et al. (2018) J. Hydrol. 567:267 (LuKARS land-use hydrotopes); Oudin et al. (2005) "
                       "J. Hydrol. 303:290 (PET); Plummer, Wigley & Parkhurst (1978) Am. J. Sci. 278:179 (PWP "
@@ -1002,8 +1004,8 @@ def demo_grid(rows: int = 4, cols: int = 5, years: int | None = None, spacing_de
                 "source": "karstmodel.grid.demo_grid (documented deterministic transformations of the Kerschbaum "
                           "drivers, catchments/kerschbaum/drivers.csv)",
                 "history": _history(None, f"karstmodel.grid.demo_grid(rows={rows}, cols={cols}, years={years})"),
-                "references": "Bittner et al. (2018) J. Hydrol. 567:267 (Kerschbaum data, see "
-                              "catchments/kerschbaum/PROVENANCE.md)",
+                "references": "Bittner et al. (2018) J. Hydrol. 567:267 (Kerschbaum data; their provenance is "
+                              "documented with the bundled kerschbaum catchment)",
                 "comment": "lapse rate -0.0065 K/m; precipitation +5 %/100 m and -4 % per column eastwards; land use "
                            "and lithology vary deterministically across the grid (karstmodel.grid.demo_grid)"}
     return ds

@@ -246,20 +246,54 @@ class _Terminated(BaseException):
     """SIGTERM turned into an exception so that ``finally`` blocks clean up (exit code 143)."""
 
 
-def _raise_terminated(signum, frame):  # pragma: no cover - exercised by the interrupt tests in a subprocess
-    raise _Terminated()
+@contextlib.contextmanager
+def _interrupts(active: bool):
+    """While a run writes its output folder: SIGINT raises KeyboardInterrupt and SIGTERM :class:`_Terminated`, and
+    both are recorded in the yielded list, so that an interrupt Python swallowed (one raised inside a weakref
+    callback or ``__del__`` is only printed as "Exception ignored") still stops the run before its outputs are
+    published. Previous handlers are restored on exit (main thread only; elsewhere nothing is changed)."""
+    import signal
+    got = []
+    if not active:
+        yield got
+        return
+
+    def on_signal(signum, frame):
+        got.append(signum)
+        raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    prev = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield got
+    finally:
+        for s, h in prev.items():
+            signal.signal(s, h)
 
 
 @contextlib.contextmanager
-def _signals_blocked(active: bool):
-    """SIGINT and SIGTERM held back (delivered on exit) while renaming or cleaning up (main thread only)."""
+def _signals_deferred(active: bool):
+    """SIGINT and SIGTERM deferred while renaming or cleaning up (main thread only): their Python handlers are
+    replaced by one that records the signal, which is raised again, with the previous handlers back, on exit.
+    (Python runs signal handlers in the main thread whichever thread the OS delivered the signal to, so this holds
+    with compiled worker threads running too, where a thread signal mask would not.)"""
     import signal
-    prev = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if active else None
+    if not active:
+        yield
+        return
+    got = []
+    prev = {s: signal.signal(s, lambda signum, frame: got.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        if active:
-            signal.pthread_sigmask(signal.SIG_SETMASK, prev)
+        for s, h in prev.items():
+            signal.signal(s, h)
+        for s in dict.fromkeys(got):
+            signal.raise_signal(s)
+
+
+def _interrupt_exception(got: list) -> BaseException:
+    import signal
+    return _Terminated() if signal.SIGTERM in got else KeyboardInterrupt()
 
 
 @contextlib.contextmanager
@@ -267,15 +301,15 @@ def atomic_output_dir(path, protect=()):
     """Write a run's output folder as one unit. Yields a fresh hidden sibling folder to write into; when the block
     ends without error, the old folder (if any) is moved aside and the new one renamed to ``path`` with SIGINT and
     SIGTERM held back in between, then the old one is deleted. On any error, SIGINT or SIGTERM the sibling is
-    deleted and the old folder is left as it was. A reader thus sees the complete old set or the complete new set,
-    never a mix, no stale file of an earlier run, and no hidden temporary file after a signal.
+    deleted and the old folder is left as it was (SIGINT: KeyboardInterrupt; SIGTERM: exit code 143). A reader thus
+    sees the complete old set or the complete new set, never a mix, no stale file of an earlier run, and no hidden
+    temporary file after a signal.
 
     Refused before anything is written (:class:`InputError`): a path under a regular file, a name longer than 255
     bytes, a folder that holds one of the run's inputs (``protect``: catchment/station file, drivers,
     observations) or the current folder, and an existing non-empty folder that is not a karstmodel output
     (no ``summary.json``, or sub-folders that are not outputs), whose content the replacement would delete."""
     import shutil
-    import signal
     import threading
     out = Path(path)
     _check_output_dir(out, protect)
@@ -286,47 +320,57 @@ def atomic_output_dir(path, protect=()):
         created.append(parent)
         parent = parent.parent
     main = threading.current_thread() is threading.main_thread()
-    old_term = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
     tmp, done = None, False
     try:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-new-", dir=target.parent))
-        except OSError as exc:
-            raise InputError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from None
-        os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))  # mkdtemp makes 0o700; a folder gets the umask's mode
-        yield tmp
-        with _signals_blocked(main):
-            aside = None
+        with _interrupts(main) as got:
             try:
-                if target.exists():
-                    aside = Path(tempfile.mkdtemp(prefix=".karstmodel-old-", dir=target.parent))
-                    os.replace(target, aside / "old")
-                os.replace(tmp, target)
-            except OSError as exc:
-                if aside is not None and (aside / "old").exists() and not target.exists():
-                    os.replace(aside / "old", target)
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-new-", dir=target.parent))
+                except OSError as exc:
+                    raise InputError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from None
+                os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))  # mkdtemp: 0o700; a folder gets the umask's mode
+                yield tmp
+            except (KeyboardInterrupt, _Terminated):
+                raise
+            except BaseException:
+                if got:  # an error after an interrupt (e.g. one swallowed in a callback) is that interrupt
+                    raise _interrupt_exception(got) from None
+                raise
+            with _signals_deferred(main):
+                if got:  # interrupted, but the interrupt was swallowed: the new set is not published
+                    raise _interrupt_exception(got)
+                aside = None
+                try:
+                    if target.exists():
+                        aside = Path(tempfile.mkdtemp(prefix=".karstmodel-old-", dir=target.parent))
+                        os.replace(target, aside / "old")
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    if aside is not None and (aside / "old").exists() and not target.exists():
+                        os.replace(aside / "old", target)
+                    if aside is not None:
+                        shutil.rmtree(aside, ignore_errors=True)
+                    raise InputError(f"cannot replace the output folder: {exc.strerror} (is another run writing "
+                                     "it?)", file=str(out)) from None
+                done, tmp = True, None
                 if aside is not None:
                     shutil.rmtree(aside, ignore_errors=True)
-                raise InputError(f"cannot replace the output folder: {exc.strerror} (is another run writing it?)",
-                                 file=str(out)) from None
-            done, tmp = True, None
-            if aside is not None:
-                shutil.rmtree(aside, ignore_errors=True)
     except _Terminated:
         raise SystemExit(143) from None
     finally:
-        with _signals_blocked(main):
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
-            if not done:
-                for d in created:  # parents made for this run only
-                    try:
-                        d.rmdir()
-                    except OSError:
-                        break
-            if main:
-                signal.signal(signal.SIGTERM, old_term)
+        try:
+            with _signals_deferred(main):
+                if tmp is not None:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                if not done:
+                    for d in created:  # parents made for this run only
+                        try:
+                            d.rmdir()
+                        except OSError:
+                            break
+        except _Terminated:
+            raise SystemExit(143) from None
 
 
 _OFFSET = r"(?:[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"

@@ -4,7 +4,7 @@ Discharge columns, in order of preference: ``q_m3_s``, ``q_l_s``, ``q_mm_d`` (mm
 file may hold chemistry only (no discharge column: no observed discharge); a file with neither is refused.
 Observed discharge that does not overlap the simulation period at all is refused (never "0 days compared").
 Time stamps follow :func:`karstmodel.io.parse_times` (a UTC offset is dropped, the clock time kept).
-Chemistry columns (unit-named, SPEC.md): ``temp_c, ph, ec_us_cm, ca_mg_l, mg_mg_l, hco3_mg_l, alk_mg_l_caco3,
+Chemistry columns (unit-named, docs/interface.md): ``temp_c, ph, ec_us_cm, ca_mg_l, mg_mg_l, hco3_mg_l, alk_mg_l_caco3,
 dic_mg_c_l, pco2_atm, do_mg_l`` (and the other major ions of :func:`chemistry.speciate`).
 
 * Time stamps may be daily or sub-daily (``date`` or ``datetime`` column); for comparison with the daily model,

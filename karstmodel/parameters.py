@@ -2,7 +2,8 @@
 
 Names: ``area_km2``; ``<section>.<field>`` for ``snow``, ``reservoirs``, ``chemistry``, ``lithology``;
 ``hydrotopes.<name>.<field>`` for one hydrotope; ``land_use.<class>.<field>`` for every hydrotope of a class;
-``hydrotopes.*.<field>_scale`` multiplies that field in every hydrotope (e.g. ``hydrotopes.*.root_zone_storage_mm_scale``);
+``hydrotopes.*.<field>_scale`` multiplies that field in every hydrotope (e.g. ``hydrotopes.*.root_zone_storage_mm_scale``),
+each result kept within the field's bounds (``karstmodel.landuse.PARAMETER_BOUNDS``);
 ``hydrotopes.*.<field>`` sets that field to one value in every hydrotope (e.g. ``hydrotopes.*.recharge_shape``).
 
 ``reservoirs.<store>_unit_storage_mm`` (``<store>`` = ``epikarst``, ``matrix``, ``conduit``, ``nonkarst_baseflow``) is
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 
 from .catchment import Catchment
+from .landuse import PARAMETER_BOUNDS
 
 _SECTIONS = ("snow", "reservoirs", "chemistry", "lithology", "acids", "allogenic_water")
 
@@ -92,6 +94,11 @@ def apply_parameters(c: Catchment, values: dict) -> Catchment:
                 if match:
                     hit = True
                     new = getattr(h.params, field) * float(v) if scale else float(v)
+                    if scale and field in PARAMETER_BOUNDS:
+                        # a scale acts on every hydrotope: each field stays within its physical bounds (e.g. a
+                        # fast-flow share scaled past 1 is 1), the bounds the catchment file is checked against
+                        lo, hi = PARAMETER_BOUNDS[field]
+                        new = min(max(new, lo), hi)
                     h = replace(h, params=replace(h.params, **{field: new}))
                 hyds.append(h)
             if not hit:

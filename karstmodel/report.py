@@ -56,7 +56,7 @@ def _observed_variables(c: Catchment, obs: pd.DataFrame) -> dict:
 
 
 def metrics_block(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
-    """SPEC.md ``metrics`` layout: {period: {variable: {kge, nse, log_nse, pbias, ...}}} for every observed
+    """``metrics`` (docs/interface.md): {period: {variable: {kge, nse, log_nse, pbias, ...}}} for every observed
     variable the model simulates, on the model's daily time base (days with observations only)."""
     sim = _simulated_variables(c, ts)
     ob = _observed_variables(c, obs)
@@ -106,19 +106,18 @@ def _periods(setup_periods: tuple, index) -> dict:
     return out
 
 
-def _figures(c, ts, obs, periods, outdir: Path, bands=None) -> dict:
+def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = None) -> dict:
     sim = _simulated_variables(c, ts)
     ob = _observed_variables(c, obs)
     figs = {}
-    chem = chemistry_blocks(c, ts, obs, periods) if "q_obs_m3_s" in obs.columns else {}
+    if chem is None:
+        chem = chemistry_blocks(c, ts, obs, periods)
     for v, o in ob.items():
         if v not in sim or not np.isfinite(o).any():
             continue
         if v != "q" and v in chem.get("benchmark", {}).get("rating", {}):
-            r = chem["benchmark"]["rating"][v]
             q_obs = obs["q_obs_m3_s"].to_numpy()
-            with np.errstate(invalid="ignore", divide="ignore"):
-                pred = np.exp(r["a"] + r["b"] * np.log(np.where(q_obs > 0, q_obs, np.nan))) * r["smearing"]
+            pred = CV.rating_prediction(chem["benchmark"]["rating"][v], q_obs)
             q_sim = (ts["spring_q_m3_s"] if c.observations.discharge == "spring" else ts["outlet_q_m3_s"]).to_numpy()
             p = outdir / f"chemistry_{v}.png"
             plots.chemistry_panels(ts.index, q_sim, q_obs, sim[v], o, pred,
@@ -189,7 +188,7 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
                                   for k, v in pers.items()}
     result.summary = summary
     paths = write_run(result, outdir, figures=figures)
-    figs = _figures(c, result.timeseries, obs, {k: v for k, v in pers.items()}, outdir) if figures else {}
+    figs = _figures(c, result.timeseries, obs, dict(pers), outdir, chem=summary) if figures else {}
     summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
     write_json_atomic(summary, outdir / "summary.json")
     _write_report(outdir / "report.md", f"Validation of {c.name}", c, summary, figs, [])
@@ -269,7 +268,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     result.summary = summary
     paths = write_run(result, outdir, figures=figures)
     if figures:
-        figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands))
+        figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands, chem=summary))
     write_catchment(best, outdir / "catchment.toml")
     pd_params = pd.DataFrame([{"parameter": k, "value": v} for k, v in cal.parameters.items()])
     write_csv_atomic(pd_params, outdir / "parameters.csv")

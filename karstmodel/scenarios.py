@@ -2,7 +2,7 @@
 
 A scenario file (TOML) describes changes in time; :func:`apply_scenario` turns it into a catchment with split
 hydrotopes and :mod:`karstmodel.changes`; :func:`run_scenario` runs baseline and scenario over the same drivers,
-over a parameter ensemble for uncertainty, and reports baseline, scenario and delta blocks (SPEC.md).
+over a parameter ensemble for uncertainty, and reports baseline, scenario and delta blocks (docs/interface.md).
 
 .. code-block:: toml
 
@@ -15,7 +15,7 @@ over a parameter ensemble for uncertainty, and reports baseline, scenario and de
     fraction = 0.3
     start = "2005-01-01"
     ramp_years = 10                  # hydrology (ET, interception, storage, preferential flow)
-    soil_ramp_years = 20             # soil respiration and soil structure (SCIENCE.md: one to two decades)
+    soil_ramp_years = 20             # soil respiration and soil structure (1-2 decades; docs/science.md)
     shape = "linear"                 # or "exponential" (95 % reached after the ramp)
 
     [[soil_improvement]]             # organic matter and water-holding capacity
@@ -538,7 +538,7 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
                               "sink_increases": delta["sink_increases"], "time_to_90pct_years": t90,
                               "change_start_year": start_year, "decomposition": decomposition},
                "side_effects": side,
-               # the SPEC keys of a run summary, for the scenario
+               # the keys of a run summary (docs/interface.md), for the scenario
                **{k_: s[k_] for k_ in ("carbon_sink_tc_km2_yr", "carbon_sink_t_co2_yr", "runoff_mm_yr",
                                        "dic_mmol_l_flow_weighted", "period", "water_balance_error",
                                        "carbon_balance_error", "chemistry_backend", "database")}}

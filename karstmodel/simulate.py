@@ -1,7 +1,7 @@
 """One run of the chain: drivers -> snow -> hydrotopes -> karst reservoirs -> soil CO2 -> dissolution -> spring
 chemistry -> accounting. Returns a result table with unit-named columns and a summary with closed balances.
 
-Data flow is one way (ARCHITECTURE.md): no process reaches back into an earlier one. The matrix starts at the steady
+Data flow is one way (docs/science.md): no process reaches back into an earlier one. The matrix starts at the steady
 state of its long-term mean inflow; a spin-up run over the first ``warmup_days`` of the drivers then sets the
 initial storages and solute masses; the recorded run starts from them, so storage changes in the balances are those
 of the recorded period.
@@ -108,8 +108,33 @@ def _source_mass_loop(vol, conc, source, n_sources, i_dic, i_so4a, i_no3a):
     return out
 
 
-def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bool = False,
-          spin_up: bool = False) -> tuple[dict, _State]:
+#: stages of the chain at which :func:`_core` can stop: "water" (snow, soil water, stores, routing: the fast path of
+#: discharge calibration), "storage" (also soil CO2, recharge chemistry and solute transport: what a spin-up needs
+#: for the end state), "chemistry" (the whole chain: reservoir reactions, spring and gauge chemistry)
+STAGES = ("water", "storage", "chemistry")
+
+
+def _end_state(snow: dict, hyd: dict, flows: dict, transit_end, tr: dict | None = None, surf: dict | None = None,
+               base: dict | None = None, transit_mass=None) -> _State:
+    """The state at the end of a piece of record, the start of the next (storages; solute masses when the chain ran
+    through transport)."""
+    return _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
+                  storage=(float(flows["epikarst_mm"][-1]), float(flows["matrix_mm"][-1]),
+                           float(flows["conduit_mm"][-1])),
+                  mass=None if tr is None else tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
+                  surface=float(flows["surface_store_mm"][-1]),
+                  surface_mass=None if surf is None else surf["store_mass"][-1].copy(),
+                  baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]),
+                  baseflow_mass=None if base is None else base["store_mass"][-1].copy(),
+                  transit=transit_end, transit_mass=transit_mass)
+
+
+def _core(c: Catchment, data: pd.DataFrame, state: _State | None, stop_after: str = "chemistry"
+          ) -> tuple[dict, _State]:
+    """One piece of record through the chain up to the stage ``stop_after`` (:data:`STAGES`). Returns the run's
+    arrays (empty for "storage", whose only product is the end state) and the end state."""
+    if stop_after not in STAGES:
+        raise ValueError(f"stop_after must be one of {STAGES}, got {stop_after!r}")
     precip = data["precip_mm"].to_numpy(float)
     temp = data["temp_c"].to_numpy(float)
     pet = data["pet_mm"].to_numpy(float)
@@ -120,10 +145,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     smax_t = params["root_zone_storage_mm"]
     smax = smax_t[0]
     if state is None:
-        karst_fed = c.lithology.carbonate > 0 or c.lithology.allogenic_to_karst > 0
-        state = _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh),
-                       storage=(c.reservoirs.initial_epikarst_mm if karst_fed else 0.0, None if karst_fed else 0.0,
-                                c.reservoirs.initial_conduit_mm if karst_fed else 0.0), mass=None)
+        state = _start_state(c, smax)
     snow = simulate_snow(precip, temp, c.snow, state.swe)
     hyd = simulate_hydrotopes(snow["rain_mm"], snow["melt_mm"], pet, c.hydrotopes, state.soil, state.icept,
                               params=params, irrigation_mm=chg["irrigation_mm"],
@@ -156,13 +178,8 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     uh = unit_hydrograph_gr4j(c.reservoirs.routing_delay_d)
     raw_q = flows["spring_mm"] + flows["surface_mm"]  # leaving the springs and hillslopes, before the routing
     flows["outlet_mm"], transit_end = route_unit_hydrograph(raw_q, uh, state.transit)
-    if water_only:
-        end_state = _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(),
-                           icept=hyd["icept_mm"][-1].copy(),
-                           storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
-                                    float(karst["conduit_mm"][-1])), mass=None,
-                           surface=float(flows["surface_store_mm"][-1]),
-                           baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), transit=transit_end)
+    if stop_after == "water":
+        end_state = _end_state(snow, hyd, flows, transit_end)
         return dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, state0=state,
                     storage0=storage0, params=params), end_state
 
@@ -209,16 +226,8 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
                        state.baseflow_mass if state.baseflow_mass is not None else
                        (base_mass.sum(axis=0) / max(flows["baseflow_in_mm"].sum(), 1e-12)) * state.baseflow)
 
-    if spin_up:  # only the end state is used: storages and solute masses, no outflow reactions or speciation
-        end_state = _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(),
-                           icept=hyd["icept_mm"][-1].copy(),
-                           storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
-                                    float(karst["conduit_mm"][-1])),
-                           mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
-                           surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
-                           baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]),
-                           baseflow_mass=base["store_mass"][-1].copy(), transit=transit_end)
-        return {}, end_state
+    if stop_after == "storage":  # only the end state is used: storages and solute masses, no outflow reactions
+        return {}, _end_state(snow, hyd, flows, transit_end, tr, surf, base)
     t_gw = c.chemistry.groundwater_temp_c if c.chemistry.groundwater_temp_c is not None else float(np.clip(np.mean(temp), 0.5, 40.0))
     mineral = "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite"
     q_m, q_c = karst["matrix_out_mm"], karst["conduit_out_mm"]
@@ -268,13 +277,7 @@ def _core(c: Catchment, data: pd.DataFrame, state: _State | None, water_only: bo
     outlet_mass, transit_mass_end = outlet.route_solutes(raw_mass, uh, transit_mass0)
     gauge = outlet.gauge_chemistry(outlet_mass, flows["outlet_mm"], temp, c.chemistry.outlet_pco2_ppm, database=db)
     outlet_dic = outlet_mass[:, dissolution.IDX["dic"]]
-    end_state = _State(swe=snow["swe_end"], soil=hyd["soil_mm"][-1].copy(), icept=hyd["icept_mm"][-1].copy(),
-                       storage=(float(karst["epikarst_mm"][-1]), float(karst["matrix_mm"][-1]),
-                                float(karst["conduit_mm"][-1])),
-                       mass=tuple(tr["storage_mass_end"][k].copy() for k in range(3)),
-                       surface=float(flows["surface_store_mm"][-1]), surface_mass=surf["store_mass"][-1].copy(),
-                       baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]), baseflow_mass=base["store_mass"][-1].copy(),
-                       transit=transit_end, transit_mass=transit_mass_end)
+    end_state = _end_state(snow, hyd, flows, transit_end, tr, surf, base, transit_mass_end)
     out = dict(precip=precip, temp=temp, pet=pet, snow=snow, hyd=hyd, route=route, flows=flows, co2=co2, rch=rch,
                slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass, surf_mass=surf_mass, tr=tr, surf=surf,
                base_mass=base_mass, base=base, outlet_dic_mass=outlet_dic, outlet_mass=outlet_mass, gauge=gauge,
@@ -290,7 +293,6 @@ def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
     its long-term mean inflow (from a water-only pass over the whole record with an empty matrix), unless the
     catchment file sets ``initial_matrix_mm`` (``initial_nonkarst_baseflow_mm``)."""
     res = c.reservoirs
-    nh = len(c.hydrotopes)
     smax = np.array([h.params.root_zone_storage_mm for h in c.hydrotopes])
     karst_fed = c.lithology.carbonate > 0 or c.lithology.allogenic_to_karst > 0
     need_m = karst_fed and res.initial_matrix_mm is None
@@ -298,14 +300,10 @@ def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
               and res.initial_nonkarst_baseflow_mm is None)
     if not (need_m or need_b):
         return None
-    default_m = None if karst_fed else 0.0  # what _core starts from without a state
-    e0 = res.initial_epikarst_mm if karst_fed else 0.0
-    c0 = res.initial_conduit_mm if karst_fed else 0.0
-    probe = _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh), storage=(e0, 0.0 if need_m else default_m, c0),
-                   mass=None, baseflow=0.0)
+    probe = _start_state(c, smax, matrix_mm=0.0 if need_m else None, baseflow_mm=0.0)
     # without the scenario's changes: a scenario starts from the same state as its baseline
-    run, _ = _core(replace(c, changes=()), data, probe, water_only=True)
-    m0 = default_m
+    run, _ = _core(replace(c, changes=()), data, probe, stop_after="water")
+    m0 = None
     if need_m:
         inflow = max(float(np.mean(run["flows"]["epikarst_to_matrix_mm"])), 1e-12)
         m0 = (inflow / res.matrix_k_per_d) ** (1.0 / res.matrix_exponent)
@@ -313,7 +311,20 @@ def _initial_state(c: Catchment, data: pd.DataFrame) -> _State | None:
     if need_b:
         b0 = steady_state_storage(float(np.mean(run["flows"]["baseflow_in_mm"])), res.nonkarst_baseflow_k_per_d,
                                   res.nonkarst_baseflow_exponent)
-    return _State(swe=0.0, soil=0.5 * smax, icept=np.zeros(nh), storage=(e0, m0, c0), mass=None, baseflow=b0)
+    return _start_state(c, smax, matrix_mm=m0, baseflow_mm=b0)
+
+
+def _start_state(c: Catchment, smax, matrix_mm: float | None = None, baseflow_mm: float | None = None) -> _State:
+    """The state at the start of the spin-up: no snow, soils half full, interception empty, epikarst and conduits at
+    ``[reservoirs] initial_epikarst_mm`` / ``initial_conduit_mm``, the matrix at ``matrix_mm`` (None: ``[reservoirs]
+    initial_matrix_mm``, else the steady state of its inflow, set by the karst stores) and the non-karst groundwater
+    at ``baseflow_mm`` (None: its steady state in :func:`_core`). Without karst (no carbonate rock and nothing
+    sinking into it) the karst stores start and stay empty."""
+    karst_fed = c.lithology.carbonate > 0 or c.lithology.allogenic_to_karst > 0
+    res = c.reservoirs
+    storage = ((res.initial_epikarst_mm, matrix_mm, res.initial_conduit_mm) if karst_fed else (0.0, 0.0, 0.0))
+    return _State(swe=0.0, soil=0.5 * np.asarray(smax, dtype=float), icept=np.zeros(len(c.hydrotopes)),
+                  storage=storage, mass=None, baseflow=baseflow_mm)
 
 
 def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
@@ -365,8 +376,8 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
     Returns daily arrays ``spring_mm``, ``surface_mm``, ``outlet_mm`` and the water-balance terms."""
     state = _initial_state(catchment, data)
     if catchment.warmup_days > 0:
-        _, state = _core(catchment, data.iloc[: min(catchment.warmup_days, len(data))], state, water_only=True)
-    run, _ = _core(catchment, data, state, water_only=True)
+        _, state = _core(catchment, data.iloc[: min(catchment.warmup_days, len(data))], state, stop_after="water")
+    run, _ = _core(catchment, data, state, stop_after="water")
     f = run["flows"]
     return {"spring_mm": f["spring_mm"], "surface_mm": f["surface_mm"], "outlet_mm": f["outlet_mm"],
             "run": run}
@@ -376,7 +387,7 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> dict:
 def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None = None,
              observations: pd.DataFrame | None = None, with_reaches: bool = True) -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
-    the bundled default catchment). Returns the daily result table and the summary (SPEC.md keys); with reaches
+    the bundled default catchment). Returns the daily result table and the summary (docs/interface.md); with reaches
     below the spring (``[[reaches]]``) also their sub-daily run and the fate of the karst DIC."""
     if not isinstance(catchment, Catchment):
         if catchment is not None and not isinstance(catchment, (str, os.PathLike)):
@@ -390,12 +401,14 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
     data = drivers.data
     state = _initial_state(c, data)
     if c.warmup_days > 0:
-        _, state = _core(c, data.iloc[: min(c.warmup_days, len(data))], state, spin_up=True)
+        _, state = _core(c, data.iloc[: min(c.warmup_days, len(data))], state, stop_after="storage")
     run, _ = _core(c, data, state)
     if observations is None and c.observations.file is not None:
         observations = load_discharge_observations(c.observations.file, c.area_km2, data.index)
     ts = accounting.timeseries_table(c, data, run, observations)
     summary = accounting.summary(c, data, run, ts, drivers)
+    # the spin-up repeats the first warmup_days of the record; a shorter record spins up over all of it (reported)
+    summary["spin_up_days"] = int(min(c.warmup_days, len(data)))
     hyd_series = accounting.hydrotope_tables(c, data, run)
     reach_result = None
     if c.reaches and with_reaches:

@@ -21,7 +21,7 @@ precipitation, and the catchment's rain, melt and SWE are the area-weighted sums
 - z_ref = ``forcing_elevation_m``, the elevation the forcing temperature stands for (default: the area-weighted mean
   band elevation, i.e. catchment-mean forcing as in CAMELS).
 
-Without bands the model is the single store above, bitwise unchanged.
+Without bands the model is the single store above.
 """
 from __future__ import annotations
 

@@ -1200,7 +1200,7 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
         chem = {"note": "no soil CO2 ([soil_co2] file) or cave-air CO2 (column cave_air_co2_ppmv) with at least 3 "
                         "samples: the chemistry model cannot be checked at this station"}
 
-    # metrics block (SPEC layout)
+    # metrics block (layout of docs/interface.md)
     metrics, models = {}, {}
     primary = preds.get((st.co2_source, st.system))
     for k, m in masks.items():
@@ -1243,7 +1243,7 @@ def evaluate_station(st: Station, data: StationData, periods: dict, rng_seed: in
         models["dic_mmol_l"] = "C-Q rating (no CO2 measurements for an equilibrium model at this station)"
     models["dic_mmol_l_cq"] = f"C-Q rating fitted on the {cq.get('fitted_on', 'calibration period')}"
 
-    # SPEC summary keys: the best available sink estimate
+    # summary keys of docs/interface.md: the best available sink estimate
     best_key = "rating_on_daily_discharge" if "rating_on_daily_discharge" in sinks else "flux_from_samples"
     best = sinks.get(best_key, {})
     summary = {
@@ -1726,7 +1726,7 @@ def validate_station(path, outdir: Path | None = None, figures: bool = True, cal
                      validation=None, reported_dir: Path | None = None) -> dict:
     """Validate a station as it stands (module docstring): speciation, observation-based sinks, C-Q rating and the
     equilibrium chemistry model with the station file's parameters. Writes ``summary.json`` (``metrics`` block
-    in the SPEC layout), ``report.md``, ``samples_evaluated.csv``, ``daily_load.csv`` (with continuous discharge)
+    as docs/interface.md), ``report.md``, ``samples_evaluated.csv``, ``daily_load.csv`` (with continuous discharge)
     and figures into ``outdir`` (default ``karstmodel-output/<name>-validate``). Returns the summary with
     ``station, kind, lines, output_dir``. Nothing is written when an input is bad. ``reported_dir``: the folder
     named as ``output_dir`` when ``outdir`` is a temporary one (a station group written as one unit)."""

@@ -2,7 +2,7 @@
 
 Karst water leaves the spring supersaturated in CO2 and rich in DIC. In the reaches below it submerged plants and
 algae fix DIC into autochthonous organic carbon, CO2 degasses, calcite may precipitate, organic carbon settles and
-is partly buried, and the rest flows on (SCIENCE.md section 5; Liu, Dreybrodt & Wang 2010, Earth-Sci. Rev. 99:162;
+is partly buried, and the rest flows on (docs/science.md; Liu, Dreybrodt & Wang 2010, Earth-Sci. Rev. 99:162;
 Liu et al. 2018, Earth-Sci. Rev. 182:42; de Montety et al. 2011, Chem. Geol. 283:31 for the diel cycles). This
 module simulates a chain of reaches (the outflow of one is the inflow of the next) at sub-daily steps
 (default 15 min) and returns the diel chemistry, daily metabolism, the fate of the karst DIC and closed carbon and
@@ -46,8 +46,8 @@ carbon on the bed (mol C/m2), deposited calcite (mol/m2), temperature. Every ste
    (CO2 = CO2_0 + beta (DIC - DIC_0)), so degassing is stable for any step and k. Every flux is booked from the same
    integrals that update the state, so the carbon and O2 balances close to rounding (checked to 1e-9).
 
-Fate of the karst DIC (``ReachResult.fate``; SPEC.md)
------------------------------------------------------
+Fate of the karst DIC (``ReachResult.fate``; docs/interface.md)
+---------------------------------------------------------------
 All fluxes are NET over the reported period and summed over all reaches (gross photosynthesis that is respired
 again in the reaches is not counted: its carbon returns to DIC and is counted in whatever fate that DIC takes).
 Let I be the karst DIC entering the first reach, A any allochthonous organic carbon added to the beds (zero unless
@@ -62,7 +62,7 @@ the beds); the carbon that passed through is T = I + A - dS, and it leaves as
 * ``degassed``: net CO2 evasion to the air from all reaches (evasion minus invasion).
 
 The four shares are these fluxes divided by T and sum to 1 exactly. Buried organic carbon is organic carbon fixed
-by the BCP *and* sediment; following SCIENCE.md section 5 it is counted in ``sediment``; ``fate_detail`` gives the
+by the BCP *and* sediment; as carbon removed from the water it is counted in ``sediment``; ``fate_detail`` gives the
 components (``organic_exported``, ``organic_buried``, ``calcite_deposited``) and ``bcp_fixed`` = exported +
 buried organic carbon (the net fixation of the biological carbon pump that persists).
 Stability (``fate["stability"]``): the share of the carbon passing through that is not returned to the atmosphere

@@ -1,5 +1,5 @@
 """Independent references for the chemistry tests: seeded input grids, a PHREEQC USER_PUNCH runner, the
-Plummer & Busenberg (1982) constants of SCIENCE.md section 2 and a minimal PHREEQC-format test database."""
+Plummer & Busenberg (1982, Geochim. Cosmochim. Acta 46:1011) constants and a minimal PHREEQC-format test database."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,7 +50,7 @@ def phreeqc_punch(solution_blocks: list[str], punch: dict[str, str], database: s
 
 # ----------------------------------------------------------------------------------------------------------------
 # a minimal PHREEQC-format database without ion pairs (Plummer & Busenberg 1982 constants)
-#: log K = A1 + A2 T + A3/T + A4 log10 T + A5/T^2 (T in K); SCIENCE.md section 2, Plummer & Busenberg (1982),
+#: log K = A1 + A2 T + A3/T + A4 log10 T + A5/T^2 (T in K); Plummer & Busenberg (1982),
 #: GCA 46:1011; Kw from Harned & Hamer (1933).
 PB1982 = {
     "K1": (-356.3094, -0.06091964, 21834.37, 126.8339, -1684915.0),  # CO2 + H2O = HCO3- + H+

@@ -126,7 +126,7 @@ def test_forest_lowers_runoff(land_use_pair):
 
 
 def test_forest_raises_soil_pco2(land_use_pair):
-    """SCIENCE.md sections 1 and 3: more vegetation -> more soil CO2 (Shawan: the sink rises with vegetation
+    """docs/science.md (soil CO2, sink): more vegetation -> more soil CO2 (Shawan: the sink rises with vegetation
     cover; cultivated land -> forest raises the sink by 5.7-24 t km-2 yr-1)."""
     crop, forest = land_use_pair
     p0 = crop.summary["soil_co2"]["cropland"]["pco2_ppm_mean"]

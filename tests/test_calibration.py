@@ -210,3 +210,16 @@ def test_worker_processes_get_one_thread_per_library(monkeypatch):
 def _env_of_worker(names):
     import os
     return [(k, os.environ.get(k)) for k in names]
+
+
+def test_scaled_hydrotope_fields_stay_within_their_bounds():
+    """A scale parameter multiplies every hydrotope's field but never takes it past the bounds the catchment file is
+    checked against (a fast-flow share above 1 would route more than the recharge)."""
+    from karstmodel.catchment import load_catchment, resolve_catchment
+    from karstmodel.landuse import PARAMETER_BOUNDS
+    from karstmodel.parameters import apply_parameters
+    c = load_catchment(resolve_catchment("coln_bibury"))
+    big = apply_parameters(c, {"hydrotopes.*.fast_flow_fraction_scale": 200.0, "hydrotopes.*.q10_scale": 0.1})
+    for h0, h in zip(c.hydrotopes, big.hydrotopes):
+        assert h.params.fast_flow_fraction == min(h0.params.fast_flow_fraction * 200.0, 1.0)
+        assert h.params.q10 == max(h0.params.q10 * 0.1, PARAMETER_BOUNDS["q10"][0])

@@ -1,4 +1,4 @@
-"""`karstmodel run` through the installed console script: a good run writes the SPEC outputs; every user mistake
+"""`karstmodel run` through the installed console script: a good run writes the documented outputs; every user mistake
 exits with code 2, one line on stderr naming the file (and column/row or key), no traceback, and nothing written.
 
 All processes are started at once (module fixture) so that the interpreter start-ups overlap.

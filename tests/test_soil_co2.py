@@ -138,7 +138,7 @@ def test_brook_model_by_hand():
 
 def test_kerschbaum_seasonal_range():
     """Soil-air pCO2 on the bundled Kerschbaum run: between hundreds and tens of thousands of ppm (field ranges:
-    400-2,000 ppm in winter, 2,000-20,000 ppm in summer; SCIENCE.md section 3), and, under forest (83 % of the
+    400-2,000 ppm in winter, 2,000-20,000 ppm in summer; docs/science.md, Soil CO2), and, under forest (83 % of the
     area), higher in summer than in winter. (The thin-soil urban hydrotope peaks in winter: wet soil, low
     air-filled porosity, slow diffusion.)"""
     res = bundled_run("kerschbaum")

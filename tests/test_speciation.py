@@ -224,7 +224,7 @@ def test_unknown_carbon_column_next_to_a_known_one():
 
 
 def test_non_numeric_value_fails_only_its_row():
-    """SPEC: a row that cannot be speciated gets NaN outputs and a reason; the other rows are computed (issue 15,
+    """Interface: a row that cannot be speciated gets NaN outputs and a reason; the other rows are computed (issue 15,
     item 11: one non-numeric cell used to fail the whole file)."""
     df = pd.DataFrame({"temp_c": [10.0, 12.0], "ph": ["7.2", "seven"], "hco3_mg_l": [200.0, 180.0]})
     out = chemistry.speciate(df)
@@ -281,7 +281,7 @@ def test_bad_backend():
 
 
 def test_carbon_column_precedence():
-    """SPEC: with several carbon columns the first of hco3_mg_l, alk_mg_l_caco3, alk_meq_l, dic_mg_c_l wins,
+    """Interface: with several carbon columns the first of hco3_mg_l, alk_mg_l_caco3, alk_meq_l, dic_mg_c_l wins,
     row by row (an empty value falls through to the next); carbon_input names the one used."""
     df = pd.DataFrame({"temp_c": [10.0, 10.0, 10.0], "ph": [7.4, 7.4, 7.4], "ca_mg_l": [50.0, 50.0, 50.0],
                        "hco3_mg_l": [200.0, np.nan, np.nan], "alk_meq_l": [9.0, 3.0, np.nan],

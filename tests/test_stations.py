@@ -171,7 +171,7 @@ def test_flux_from_samples_by_hand(bu):
     assert fm["runoff_mm_yr"] == pytest.approx(r_m_yr * 1000, rel=1e-12)
     iv = fm["interval_90"]
     assert iv["contains_point_estimate"] and iv["t_c_yr"][0] < fm["carbon_sink_t_c_yr"] < iv["t_c_yr"][1]
-    # SPEC keys: the best available estimate (no continuous discharge here: the sample flux)
+    # summary keys of docs/interface.md: the best available estimate (no continuous discharge here: the sample flux)
     assert s["sink_basis"] == "flux_from_samples"
     assert s["carbon_sink_tc_km2_yr"] == fm["carbon_sink_tc_km2_yr"]
 

@@ -213,7 +213,7 @@ def test_validate_folder_bad_input_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli_main(["validate", str(grp), "-o", str(out), "--no-figures"]) == 2
     err = capsys.readouterr().err
-    assert "leach_lechlade/samples.csv, column 'datetime', row 5: cannot parse time" in err, err
+    assert "leach_lechlade/samples.csv, column 'datetime', row 5: cannot parse date/time" in err, err
     assert not out.exists()
 
 

@@ -63,7 +63,7 @@ def test_dielectric_constant_vs_malmberg_maryott_1956():
 
 
 def test_debye_huckel_linear_approximation():
-    """SCIENCE.md section 2: A = 0.4883 + 8.074e-4 T_C, B = 0.3241 + 1.6e-4 T_C near 0-40 C. A linear fit only:
+    """docs/science.md, Activity: A = 0.4883 + 8.074e-4 T_C, B = 0.3241 + 1.6e-4 T_C near 0-40 C. A linear fit only:
     observed |dA| up to 3.5e-3 (at 40 C; 0.7 %), |dB| up to 5e-4."""
     t = np.linspace(0.0, 40.0, 9)
     a, b = thermo.debye_huckel_a_b(t)

@@ -17,10 +17,10 @@ Reads the Global Soil Respiration Database (SRDB v5 snapshot: ``srdb-data.csv``,
 
 Usage::
 
-    python tools/derive_soil_respiration_priors.py [SRDB_DIR] [--out-dir DIR]
+    python tools/derive_soil_respiration_priors.py SRDB_DIR [--out-dir DIR]
                                                    [--amplitude-c 10]
 
-SRDB_DIR defaults to /work/shared/data/srdb. Needs numpy and pandas only.
+SRDB_DIR (required) holds the SRDB files. Needs numpy and pandas only.
 
 Land-use mapping (SRDB ``Ecosystem_type`` -> karstmodel class)
 ---------------------------------------------------------------
@@ -802,7 +802,7 @@ Files: `soil_respiration_priors.csv` (all climates), `soil_respiration_priors_su
 regenerated with the numbers on every run; edit the script, not this file):
 
 ```
-python tools/derive_soil_respiration_priors.py {srdb_dir} --amplitude-c {A:g}
+python tools/derive_soil_respiration_priors.py SRDB_DIR --amplitude-c {A:g}
 ```
 
 Units: Rs (annual soil respiration, soil CO2 efflux) in g C m-2 yr-1; R10 in g C m-2 d-1;
@@ -825,12 +825,12 @@ the measured sites).
     to the data on `Record_number` (SRDB keeps Record_number stable between versions; 99.5 %
     of the equation records exist in the 2024 data file).
   - `DGRsD.csv` (daily soil respiration database, Jinshi Jian) at commit {DGRSD_COMMIT}.
-- Read-only copies in `../shared/data/srdb/` (see its PROVENANCE.md); the model does not read
+- Read from local copies (the SRDB_DIR argument, with their PROVENANCE.md); the model does not read
   them at run time, only this table.
 - Cite: Jian, J. et al. (2021) A restructured and updated global soil respiration database
   (SRDB-V5), Earth Syst. Sci. Data 13:255-267, doi:10.5194/essd-13-255-2021; and
   Bond-Lamberty, B. & Thomson, A. (2010), Biogeosciences 7:1321-1344 (as the SRDB README and
-  the shared PROVENANCE.md give it; the README's DOI, 10.5194/bgd-7-1321-2010, is the
+  the copies' PROVENANCE.md give it; the README's DOI, 10.5194/bgd-7-1321-2010, is the
   Biogeosciences Discussions version).
 
 ## Results (all climates)
@@ -989,9 +989,7 @@ def main(argv=None) -> int:
     here = Path(__file__).resolve().parents[1]
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("srdb_dir", nargs="?", default="/work/shared/data/srdb",
-                   help="folder with srdb-data.csv, srdb-equations.csv, DGRsD.csv "
-                        "(default: /work/shared/data/srdb)")
+    p.add_argument("srdb_dir", help="folder with srdb-data.csv, srdb-equations.csv, DGRsD.csv")
     p.add_argument("--out-dir", default=str(here / "karstmodel" / "data"),
                    help="output folder (default: karstmodel/data of this repository)")
     p.add_argument("--amplitude-c", type=float, default=10.0,

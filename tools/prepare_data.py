@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""Developer tool: turn the reference data in ``shared/data`` into the small tidy
+"""Developer tool: turn the reference data in a source folder into the small tidy
 files that karstmodel ships.
 
 Run once from the repository root; the outputs are committed::
 
-    python tools/prepare_data.py [SOURCE_DIR] [--dest REPO_ROOT]
+    python tools/prepare_data.py SOURCE_DIR [--dest REPO_ROOT]
 
-SOURCE_DIR defaults to ``/work/shared/data``. The script is deterministic and
+SOURCE_DIR (required) holds the reference data sets. The script is deterministic and
 uses no network. It writes:
 
 * ``catchments/kerschbaum/``       drivers, observations, snow, LuKARS parameters
@@ -117,7 +117,7 @@ def fmt(x: float, nd: int = 0) -> str:
 
 
 def source_table(rows: list[tuple[str, Path]]) -> str:
-    lines = ["| file in /work/shared/data | sha256 |", "|---|---|"]
+    lines = ["| file in the source data folder | sha256 |", "|---|---|"]
     for label, p in rows:
         lines.append(f"| `{label}` | `{sha256(p)}` |")
     return "\n".join(lines)
@@ -214,7 +214,7 @@ karst system", J. Hydrol. Cite that paper.
 | `kerschbaum_input.txt` | at `249eedb...`; shipped here as `lukars_parameters_bittner2018.txt` (byte copy) |
 | licence | the repository carries GNU GPL-3.0; copy in `LICENSE_GPL-3.0_source_repo.txt` (byte copy). The original data owners are not named in the repository (probably the Waidhofen waterworks and the Austrian hydrographic service). |
 
-Files read (copies in the project's reference folder `shared/data/kerschbaum_spring/`):
+Files read (copies in the source data folder, `SOURCE_DIR/kerschbaum_spring/`):
 
 {source_table([("kerschbaum_spring/kerschbaum_py.csv", sdir / "kerschbaum_py.csv"),
                ("kerschbaum_spring/snow_waidhofen.csv", sdir / "snow_waidhofen.csv"),
@@ -875,7 +875,7 @@ def tests_provenance(dest: Path, bs: dict, bu: dict, ph: dict) -> None:
 # tests/data: real chemistry samples and PHREEQC reference values for tests
 
 All files here were made by `tools/prepare_data.py` from the project's reference folder
-`shared/data/` (except the byte copies in `phreeqc_reference/`). Missing values are empty fields.
+`SOURCE_DIR` (except the byte copies in `phreeqc_reference/`). Missing values are empty fields.
 Dates are ISO 8601; times are local clock time.
 
 ## `blowing_springs_bs01.csv` and `blowing_springs_soil_co2.csv`
@@ -884,7 +884,7 @@ Blowing Springs Cave, Bella Vista, NW Arkansas, USA (about 36.446 N, -94.223 W):
 Mississippian Boone Formation limestone/chert. Real field measurements.
 
 Source: repository CovingtonResearchGroup/Cave-Airflow-and-Dissolution-Rates-Blowing-Springs, commit
-`81e74d0d92efa3b33c7518408b0b69a72daaa748`, file `Knierim-BS-Water-Chem-Data.csv` (in shared/data as
+`81e74d0d92efa3b33c7518408b0b69a72daaa748`, file `Knierim-BS-Water-Chem-Data.csv` (in SOURCE_DIR as
 `blowing_springs/blowing_springs_chemistry.csv`, sha256 `{bs['sha']}`).
 Licence: MIT (repository); the chemistry is data of Knierim et al. (USGS / University of Arkansas).
 Cite: Covington, M. D., Knierim, K. J., Young, H. A., Rodriguez, J., Gnoza, H. G. (2021) J. Hydrol. 593,
@@ -942,7 +942,7 @@ Source: repository CovingtonResearchGroup/olm-examples, commit `c673c0750be98f5d
 folder `Buffalo/USGS-07056000/`, made with the olm `WQXtoPandas` tool from NWIS. Licence: USGS data, US
 public domain (repository MIT). Files read:
 
-| file in /work/shared/data | sha256 |
+| file in the source data folder | sha256 |
 |---|---|
 {sha_bu}
 
@@ -1016,7 +1016,7 @@ which are not related by a fixed factor).
 
 ## `phreeqc_reference/`
 
-Byte copies of `shared/data/phreeqc_reference/calcite_dolomite_open_system_equilibrium_phreeqc.csv`
+Byte copies of `SOURCE_DIR/phreeqc_reference/calcite_dolomite_open_system_equilibrium_phreeqc.csv`
 ({ph['rows']} rows, sha256 `{ph['sha']}`) and its `PROVENANCE.md`. Reference values computed with IPhreeqc 3.8.6
 and four USGS databases, not observations. Note: that PROVENANCE.md mentions "the pinned 3.7.3 databases in
 `../../phreeqc/`"; that path is in the reference folder layout. In this repository the pinned databases are
@@ -1030,7 +1030,7 @@ in `chemistry/databases/`.
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("source", nargs="?", default="/work/shared/data", help="shared data folder")
+    ap.add_argument("source", help="folder holding the reference data sets (SOURCE_DIR)")
     ap.add_argument("--dest", default=str(REPO_ROOT), help="repository root to write into")
     args = ap.parse_args(argv)
     src, dest = Path(args.source), Path(args.dest)

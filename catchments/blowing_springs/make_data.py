@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Developer script: make the Blowing Springs station files from the reference data (deterministic, no network).
 
-    python catchments/blowing_springs/make_data.py [SOURCE_DIR]    # default /work/shared/data/blowing_springs
+    python catchments/blowing_springs/make_data.py SOURCE_DIR    # the folder holding blowing_springs_chemistry.csv
 
 Writes, next to this script: ``samples.csv`` (site BS01), ``soil_co2.csv`` (sites L1, L2) and
 ``little_sugar_creek_daily.csv`` (USGS 07188838, converted to m3/s). Conversions are described in PROVENANCE.md;
@@ -29,7 +29,10 @@ def _iso(date: pd.Series, time: pd.Series) -> pd.Series:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    src = Path(argv[0]) if argv else Path("/work/shared/data/blowing_springs")
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    src = Path(argv[0])
     raw = pd.read_csv(src / "blowing_springs_chemistry.csv").replace(-9999, np.nan)
     raw["Flag"] = raw["Flag"].replace({"-9999": "", -9999: ""}).fillna("")
 
