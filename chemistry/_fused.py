@@ -26,6 +26,9 @@ where the work goes:
 The Newton step is written out here as in :mod:`chemistry._kernel` rather than shared through a helper function:
 numba did not inline that helper, and the call cost 12 % of this kernel's time (measured on 10^6 samples).
 
+The module stays in one piece (about 730 lines) because the kernel is one compiled function whose loops must stay
+together for the compiler to vectorise them; its tables and output columns are built next to it.
+
 Samples whose iteration does not converge here (none in the tests; e.g. pCO2 far outside the table) are solved
 again by the general path (:func:`chemistry.equilibrium.equilibrate_solution`) by the caller.
 """
@@ -38,8 +41,14 @@ from functools import lru_cache
 import numpy as np
 
 from . import thermo
-from ._kernel import AVAILABLE, LN10
+from .constants import IONIC_STRENGTH_PER_US_CM, KELVIN, LN10, WATER_ACTIVITY_SLOPE
+from .constraints import (_charge, _closed_constraints, _gas_uptake, _open_constraints, _phase_ll, _x0,
+                          co2_log_fugacity)
 from .database import temperature_basis
+from .inputs import WATER_KEYS
+from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
+from .water import _setup, build_model, solve
+from ._kernel import AVAILABLE
 
 #: start-table grid: temperature (deg C) and log10 pCO2 (atm); one node beyond each end of the data range so that
 #: the 4-node stencil needs no one-sided form inside it
@@ -68,17 +77,8 @@ def _grid(lp_step=LP_STEP):
 
 def constraints(model, mineral: str, log_f_co2, n: int):
     """Log-linear and sum constraints of the open system for pure water (as :func:`chemistry.equilibrate`)."""
-    from .equilibrium import _charge, _phase_ll
-    from .water import Sum
-    ll = [_phase_ll(model, "CO2(g)", log_f_co2)]
-    if mineral in ("calcite", "both"):
-        ll.append(_phase_ll(model, "Calcite", np.zeros(n)))
-    if mineral in ("dolomite", "both"):
-        ll.append(_phase_ll(model, "Dolomite", np.zeros(n)))
-    sums = [_charge(model, np.zeros(n))]
-    if mineral == "dolomite":
-        sums.append(Sum(weights=model.element_row("mg") - model.element_row("ca"), rhs=np.zeros(n)))
-    return ll, sums
+    zero = np.zeros(n)
+    return _open_constraints(model, mineral, log_f_co2, {k: zero for k in WATER_KEYS}, zero)
 
 
 @lru_cache(maxsize=16)
@@ -96,8 +96,6 @@ def start_table(database: str, mineral: str, system: str = "open"):
     log-linear constraint of CO2(g), -1 if none), and the tables ``tab`` (channels y..., I, log a_w,
     log phi(CO2) / pCO2; shape (nT, nP, C)) and ``tab_t`` (Debye-Hueckel A and B; shape (2, nT)).
     """
-    from .equilibrium import WATER_KEYS, _charge, _closed_constraints, _gas_uptake, _phase_ll, _x0, co2_log_fugacity
-    from .water import _setup, build_model, solve
     if system == "gas":
         els = ("dic",)
     else:
@@ -162,7 +160,7 @@ LN2_LO = 1.90821492927058770002e-10
 if AVAILABLE:
     from numba import get_num_threads, njit
 
-    from ._kernel import _lin_solve
+    from ._compiled import activity_parameters_one, lin_solve as _lin_solve
 
     @njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _exp10(x, n, out, bits):
@@ -273,7 +271,7 @@ if AVAILABLE:
             for i in range(nb):
                 g = s0 + i
                 tc = temp_c[g]
-                t_ = tc + 273.15
+                t_ = tc + KELVIN
                 tk[i] = t_
                 itk[i] = 1.0 / t_
                 ltk[i] = math.log10(t_)
@@ -308,21 +306,9 @@ if AVAILABLE:
                     t_ = tk[i]
                     u = itk[i]
                     c0[j, i] = k0 + k1 * t_ + k2 * u + k3 * ltk[i] + k4 * u * u + k5 * t_ * t_ + gj * logf[i]
-                    az2[j, i] = dha[i] * zz
-                if kind[j] == 0:
-                    a_ = ion_size[j]
-                    bp = b_param[j]
-                    for i in range(nb):
-                        beta[j, i] = dhb[i] * a_
-                        bpar[j, i] = bp
-                elif kind[j] == 1:
-                    for i in range(nb):
-                        beta[j, i] = 1.0
-                        bpar[j, i] = 0.3 * az2[j, i]
-                else:
-                    for i in range(nb):
-                        beta[j, i] = 1.0
-                        bpar[j, i] = 0.1
+                kj, a_, bp = kind[j], ion_size[j], b_param[j]
+                for i in range(nb):
+                    az2[j, i], beta[j, i], bpar[j, i] = activity_parameters_one(zz, kj, a_, bp, dha[i], dhb[i])
             for i in range(nb):
                 active[i] = True
                 conv[s0 + i] = False
@@ -418,7 +404,7 @@ if AVAILABLE:
                         d[0, i] = -(jac[1, 1, i] * f[0, i] - jac[0, 1, i] * f1) / det
                         d[1, i] = -(jac[0, 0, i] * f1 - jac[1, 0, i] * f[0, i]) / det
                         f[1, i] = f1
-                elif nd > 3:  # Gaussian elimination with partial pivoting per sample (chemistry._kernel._lin_solve)
+                elif nd > 3:  # Gaussian elimination with partial pivoting per sample (chemistry._compiled.lin_solve)
                     for i in range(nb):
                         i_calc = 0.5 * f[n_sum, i]
                         tmp[i] = i_calc
@@ -476,7 +462,7 @@ if AVAILABLE:
                     new_i = ionic + di if ionic + di > 0.1 * ionic else max(i_calc, 0.1 * ionic)
                     done = relok[i] and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad
                     ion[i] = new_i
-                    aw = 1.0 - 0.017 * msum[i]
+                    aw = 1.0 - WATER_ACTIVITY_SLOPE * msum[i]
                     new_aw = math.log10(aw) if aw > 0.0 else math.nan
                     if done:
                         # final state at the new (y, I, log a_w), as chemistry.water.solve reports it: the step is
@@ -579,7 +565,7 @@ if AVAILABLE:
                 out[special[5], g] = ion[i]
                 out[special[6], g] = 100.0 * (cat - an) / (cat + an)
                 out[special[7], g] = (cat - an) * 1000.0
-                out[special[8], g] = ion[i] / 1.6e-5
+                out[special[8], g] = ion[i] / IONIC_STRENGTH_PER_US_CM
 
 
 def _run_parallel(n: int, args) -> None:
@@ -599,7 +585,6 @@ def _run_parallel(n: int, args) -> None:
 @lru_cache(maxsize=16)
 def _columns(database: str, mineral: str, system: str = "open"):
     """Output columns of :func:`chemistry.equilibrate` (same names and order) and how the kernel fills them."""
-    from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
     st = start_table(database, mineral, system)
     model = st["model"]
     names = ["temp_c", "pco2_atm", "ph"]

@@ -31,6 +31,9 @@ import os
 
 import numpy as np
 
+from ._compiled import activity_parameters_one, lin_solve as _lin_solve
+from .constants import KELVIN, LN10, WATER_ACTIVITY_SLOPE
+
 # The kernel's parallel regions are short and alternate with small numpy products, whose BLAS threads need the
 # cores the OpenMP workers would otherwise keep busy spin-waiting after each region (measured on 2 cores: catchment
 # runs 35 % faster with passive waiting). Set before numba starts its OpenMP runtime; a user's own setting wins.
@@ -42,53 +45,10 @@ try:
 except ImportError:  # pragma: no cover - exercised only without numba
     AVAILABLE = False
 
-LN10 = math.log(10.0)
-#: set once the kernel has run in this process (compiled or loaded from the cache): then even small batches
-#: are cheaper here than in numpy (see chemistry.water._pick_engine)
-LOADED = False
 #: samples per parallel work item (scratch arrays are allocated once per block)
 BLOCK = 256
 
 if AVAILABLE:
-
-    @njit(cache=True, fastmath=False, error_model="numpy")
-    def _lin_solve(a, b, nd, out):
-        """Solve a d = b (nd x nd, overwritten) as the numpy path does: Cramer's rule for nd <= 2, Gaussian
-        elimination with partial pivoting otherwise."""
-        if nd == 1:
-            out[0] = b[0] / a[0, 0]
-            return
-        if nd == 2:
-            det = a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]
-            out[0] = (a[1, 1] * b[0] - a[0, 1] * b[1]) / det
-            out[1] = (a[0, 0] * b[1] - a[1, 0] * b[0]) / det
-            return
-        for k in range(nd - 1):
-            piv = k
-            best = abs(a[k, k])
-            for r in range(k + 1, nd):
-                v = abs(a[r, k])
-                if v > best:
-                    best = v
-                    piv = r
-            if piv != k:
-                for c in range(nd):
-                    t = a[k, c]
-                    a[k, c] = a[piv, c]
-                    a[piv, c] = t
-                t = b[k]
-                b[k] = b[piv]
-                b[piv] = t
-            for r in range(k + 1, nd):
-                fac = a[r, k] / a[k, k]
-                for c in range(nd):
-                    a[r, c] -= fac * a[k, c]
-                b[r] -= fac * b[k]
-        for k in range(nd - 1, -1, -1):
-            s = 0.0
-            for c in range(k + 1, nd):
-                s += a[k, c] * out[c]
-            out[k] = (b[k] - s) / a[k, k]
 
     @njit(cache=True, fastmath=False, error_model="numpy")
     def _state(y, ionic, log_aw, az2, beta, bpar, pinv, null, ll_rhs0, ll_nuw, gsp_k, gsp_j, lg, r, x):
@@ -174,16 +134,7 @@ if AVAILABLE:
             a_dh = dh_a[i]
             b_dh = dh_b[i]
             for j in range(n_sp):
-                az2[j] = a_dh * z2[j]
-                if kind[j] == 0:
-                    beta[j] = b_dh * ion_size[j]
-                    bpar[j] = b_param[j]
-                elif kind[j] == 1:
-                    beta[j] = 1.0
-                    bpar[j] = 0.3 * az2[j]
-                else:
-                    beta[j] = 1.0
-                    bpar[j] = 0.1
+                az2[j], beta[j], bpar[j] = activity_parameters_one(z2[j], kind[j], ion_size[j], b_param[j], a_dh, b_dh)
             # series mode: a sample that does not converge from the previous solution is solved again from x0
             its_total = 0
             for attempt in range(2):
@@ -237,7 +188,7 @@ if AVAILABLE:
                     log_aw = aw_start
                 elif ok:
                     ionic = max(0.5 * zsum, 1e-7)
-                    log_aw = math.log10(1.0 - 0.017 * msum)
+                    log_aw = math.log10(1.0 - WATER_ACTIVITY_SLOPE * msum)
                 else:
                     ionic = 1e-3
                     log_aw = 0.0
@@ -357,7 +308,7 @@ if AVAILABLE:
                         new_i = max(i_calc, 0.1 * ionic)
                     done = (rel_ok and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad)
                     ionic = new_i
-                    aw = 1.0 - 0.017 * msum
+                    aw = 1.0 - WATER_ACTIVITY_SLOPE * msum
                     if aw > 0.0:
                         log_aw = math.log10(aw)
                     elif aw == 0.0:
@@ -406,7 +357,6 @@ if AVAILABLE:
 def solve_problem(p, max_iter: int, tol: float):
     """Run the kernel on a :class:`chemistry.water._Problem`; returns x, molality, I, log a_w, converged and
     iterations per sample (log g follows from I: :attr:`chemistry.water.Solution.log_gamma`)."""
-    from .thermo import KELVIN
     model = p.model
     n, n_m, n_sp = p.n, len(model.masters), len(model.species)
     x = np.empty((n, n_m))
@@ -423,6 +373,4 @@ def solve_problem(p, max_iter: int, tol: float):
             f64(p.ll_coef), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j), f64(p.w), f64(p.rhs), c(p.log_rows),
             f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef), f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_lk),
             f64(p.gas_nub), f64(p.x0), f64(p.i0), f64(p.aw0), bool(p.series), x, mol, ionic, log_aw, conv, its)
-    global LOADED
-    LOADED = True
     return x, mol, ionic, log_aw, conv, its

@@ -23,7 +23,6 @@ combination of the six analytical-expression basis functions.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,13 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .constants import KELVIN, LN10, R_PHREEQC_KJ_MOL_K as R_KJ_MOL_K  # noqa: F401 (KELVIN: also importable here)
+
 DATABASE_DIR = Path(__file__).resolve().parent / "databases"
 
-#: Gas constant in kJ mol-1 K-1 as PHREEQC 3 uses it for -delta_h (``R_KJ_DEG_MOL 0.00831470`` in its global.h;
-#: CODATA 2018 gives 8.314462618 J mol-1 K-1). The same value keeps van't Hoff log K identical to PHREEQC's.
-R_KJ_MOL_K = 0.0083147
 T_REF_K = 298.15
-KELVIN = 273.15
 
 _ENERGY_UNITS_KJ = {"kj": 1.0, "kj/mol": 1.0, "kcal": 4.184, "kcal/mol": 4.184, "j": 1e-3, "j/mol": 1e-3,
                     "cal": 4.184e-3, "cal/mol": 4.184e-3}
@@ -73,7 +70,7 @@ class LogK:
         lk = 0.0 if log_k25 is None else float(log_k25)
         if delta_h_kj:
             # van't Hoff: log K = lk + dH/(R ln10) (1/Tref) - dH/(R ln10) (1/T)
-            s = delta_h_kj / (R_KJ_MOL_K * math.log(10.0))
+            s = delta_h_kj / (R_KJ_MOL_K * LN10)
             return LogK((lk + s / T_REF_K, 0.0, -s, 0.0, 0.0, 0.0))
         return LogK((lk, 0.0, 0.0, 0.0, 0.0, 0.0))
 

@@ -32,27 +32,42 @@ from scipy.integrate import cumulative_simpson
 from scipy.interpolate import PchipInterpolator
 
 from . import thermo
-from .equilibrium import (_charge, _mass, _phase_ll, _water_totals, co2_log_fugacity, equilibrate)
+from .constraints import _charge, _gas_uptake, _mass, _phase_ll, co2_log_fugacity
+from .equilibrium import equilibrate
 from .errors import InputError
+from .inputs import _water_totals
 from .output import solution_columns
 from .water import Sum, build_model, solve
 from ._threads import single_blas_thread
 
 
-def pwp_rate_constants(temp_c):
-    """k1, k2, k3 of PWP (1978) in mmol cm-2 s-1 (k3 with the two temperature branches of phreeqc.dat)."""
-    tk = np.asarray(temp_c, dtype=float) + thermo.KELVIN
+def pwp_rate_constants_tk(tk):
+    """k1, k2, k3 of PWP (1978) in mmol cm-2 s-1 at ``tk`` (K; a number or an array), k3 with the two temperature
+    branches of phreeqc.dat (the branch is selected by multiplying with 0 or 1, exact for finite values, so that
+    the same code serves arrays here and scalars compiled in :mod:`chemistry.carbonate`)."""
     k1 = 10.0 ** (0.198 - 444.0 / tk)
     k2 = 10.0 ** (2.84 - 2177.0 / tk)
-    k3 = np.where(tk <= 298.15, 10.0 ** (-5.86 - 317.0 / tk), 10.0 ** (-1.10 - 1737.0 / tk))
+    warm = 1.0 * (tk > 298.15)
+    k3 = 10.0 ** (-5.86 - 317.0 / tk) * (1.0 - warm) + 10.0 ** (-1.10 - 1737.0 / tk) * warm
     return k1, k2, k3
+
+
+def pwp_rate_affinity(k1, k2, k3, a_h, a_co2, si_calcite, a_h2o):
+    """Net rate (k1 a_H+ + k2 a_CO2 + k3 a_H2O) (1 - 10^(2/3 SI_calcite)) (PWP 1978 with the phreeqc.dat affinity
+    term; numbers or arrays)."""
+    return (k1 * a_h + k2 * a_co2 + k3 * a_h2o) * (1.0 - 10.0 ** (2.0 / 3.0 * si_calcite))
+
+
+def pwp_rate_constants(temp_c):
+    """k1, k2, k3 of PWP (1978) in mmol cm-2 s-1 at ``temp_c`` (deg C)."""
+    return pwp_rate_constants_tk(np.asarray(temp_c, dtype=float) + thermo.KELVIN)
 
 
 def pwp_rate(temp_c, a_h, a_co2, si_calcite, a_h2o=1.0):
     """Net calcite dissolution rate (mmol cm-2 s-1; negative = precipitation), PWP (1978) as in phreeqc.dat."""
     k1, k2, k3 = pwp_rate_constants(temp_c)
-    forward = k1 * np.asarray(a_h) + k2 * np.asarray(a_co2) + k3 * np.asarray(a_h2o)
-    return forward * (1.0 - 10.0 ** (2.0 / 3.0 * np.asarray(si_calcite)))
+    return pwp_rate_affinity(k1, k2, k3, np.asarray(a_h), np.asarray(a_co2), np.asarray(si_calcite),
+                             np.asarray(a_h2o))
 
 
 def pwp_rate_of(sol) -> np.ndarray:
@@ -128,7 +143,6 @@ def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=
     log_f = co2_log_fugacity(model, t, p) if p is not None else None
     if system == "closed":
         if p is not None:
-            from .equilibrium import _gas_uptake
             c0 = _gas_uptake(model, t, p, totals, imbalance, TIGHT_TOL).total("dic")
         else:
             c0 = totals["dic"]

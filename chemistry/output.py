@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from .constants import IONIC_STRENGTH_PER_US_CM
 from .water import Solution
 
 #: free species and complexes reported as their own columns: column stem -> database species
@@ -69,5 +71,12 @@ def solution_columns(sol: Solution, unit: str = "mmol_kgw", kgw_per_l=None, phas
         out["charge_balance_pct"] = 100.0 * (cat_eq - an_eq) / (cat_eq + an_eq)
     out[f"charge_imbalance_{meq}"] = (cat_eq - an_eq) * f
     # specific conductance estimate, inverse of Russell (1976): EC ~ I / 1.6e-5 (rough, +-10 %)
-    out["ec_us_cm_est"] = sol.ionic_strength / 1.6e-5
+    out["ec_us_cm_est"] = sol.ionic_strength / IONIC_STRENGTH_PER_US_CM
     return out
+
+
+def label_column(value: str, n: int) -> pd.Categorical:
+    """A column of one repeated label (``mineral``, ``system``) as a categorical: one byte per row instead of one
+    string object per row (it compares, groups and prints as the strings do)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+

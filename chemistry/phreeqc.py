@@ -1,4 +1,5 @@
-"""PHREEQC backend (IPhreeqc through phreeqpy) and PHREEQC input-deck export.
+"""PHREEQC backend (IPhreeqc through phreeqpy): runs the decks of :func:`chemistry.equilibrate` and
+:func:`chemistry.speciate` with ``backend="phreeqc"``.
 
 PHREEQC: Parkhurst & Appelo (2013), USGS Techniques and Methods 6-A43. phreeqpy 0.6 bundles the IPhreeqc 3.7.3
 library and no database; the pinned 3.7.3 ``phreeqc.dat`` ships in ``chemistry/databases``. ``load_database``
@@ -14,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from . import database as dbmod
-from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
+from .constants import IONIC_STRENGTH_PER_US_CM
+from .inputs import _water_totals
+from .output import SPECIES_COLUMNS, TOTAL_COLUMNS, label_column
 
 
 class PhreeqcDatabaseError(RuntimeError):
@@ -137,7 +140,7 @@ def _frame_from_punch(raw: pd.DataFrame, unit: str, factor=None) -> dict:
     out["ionic_strength"] = raw["mu"].to_numpy(float)
     out["charge_balance_pct"] = raw["pct_err"].to_numpy(float)
     out[f"charge_imbalance_{meq}"] = raw["cb_eq_kgw"].to_numpy(float) * f
-    out["ec_us_cm_est"] = out["ionic_strength"] / 1.6e-5
+    out["ec_us_cm_est"] = out["ionic_strength"] / IONIC_STRENGTH_PER_US_CM
     return out
 
 
@@ -145,8 +148,7 @@ def _fmt(v: float) -> str:
     return f"{float(v):.12g}"
 
 
-def _solution_block(i: int, temp_c: float, totals_mmol_kgw: dict, charge_element: str = "pH",
-                    ph: float = 7.0) -> str:
+def _solution_block(i: int, temp_c: float, totals_mmol_kgw: dict, ph: float = 7.0) -> str:
     lines = [f"SOLUTION {i}", f" temp {_fmt(temp_c)}", " units mmol/kgw", f" pH {_fmt(ph)} charge"]
     for key, el in _TOT.items():
         v = totals_mmol_kgw.get(key, 0.0)
@@ -165,7 +167,6 @@ def equilibrium_deck(temp_c, pco2_atm, mineral="calcite", system="open", water=N
     ``gas_water_ratio`` L per kg of water initially at pCO2 is present while the mineral dissolves.
     Charge imbalance of a starting water is not reproduced in the deck (PHREEQC balances on pH).
     """
-    from .equilibrium import _water_totals
     t = np.atleast_1d(np.asarray(temp_c, dtype=float))
     n = t.size
     if pco2_atm is not None:
@@ -216,7 +217,6 @@ def equilibrate_phreeqc(temp_c, pco2_atm, mineral="calcite", system="open", wate
     df = pd.DataFrame({"temp_c": t, "pco2_atm": p if p is not None else np.full(n, np.nan)})
     for k, v in cols.items():
         df["pco2_final_atm" if k == "pco2_atm" else k] = v
-    from .equilibrium import label_column
     df["mineral"] = label_column(mineral, n)
     df["system"] = label_column(system, n)
     df["converged"] = True
@@ -305,68 +305,3 @@ def speciate_phreeqc(prep: dict, database: str = "phreeqc.dat"):
             arr[ok] = v
             cols[k] = arr
     return cols, errors
-
-
-# ------------------------------------------------------------------------------------------------------------
-# input decks for users
-_DECK_IONS = {"ca_mg_l": "Ca", "mg_mg_l": "Mg", "na_mg_l": "Na", "k_mg_l": "K", "cl_mg_l": "Cl",
-              "so4_mg_l": "S(6) {v} as SO4", "no3_mg_l": "N(5) {v} as NO3"}
-
-
-def to_phreeqc_input(samples: pd.DataFrame, title: str = "karstmodel samples", database: str = "phreeqc.dat") -> str:
-    """A PHREEQC input deck (text) that speciates ``samples`` (the :func:`chemistry.speciate` input contract) the
-    way karstmodel does, so any result can be checked in PHREEQC itself (PHREEQC 3.7.3 + the pinned phreeqc.dat).
-
-    Concentrations are written in mg/l with ``as`` formulas (SO4, NO3, C, CaCO3); ``alk_meq_l`` as meq/l. A free
-    bicarbonate input (``hco3_mg_l``) has no PHREEQC equivalent: the deck gives the DIC that karstmodel's native
-    speciation found for it, and a comment asks to check that MOL("HCO3-") reproduces the input. Rows that
-    cannot be speciated are written as comments with the reason.
-    """
-    from .speciation import CARBON_COLUMNS, prepare, speciate
-    prep = prepare(samples)
-    native = None
-    if np.any(prep["carbon_kind"] == "hco3"):
-        native = speciate(samples, database=database)
-    lines = [f"# {title}: written by karstmodel (chemistry.to_phreeqc_input)",
-             f"# database: {dbmod.database_path(database).name} (PHREEQC 3.7.3); run with the same database",
-             f"TITLE {title}",
-             "SELECTED_OUTPUT 1",
-             " -file karstmodel_check.sel",
-             " -reset false",
-             " -solution true",
-             " -pH true",
-             " -ionic_strength true",
-             " -charge_balance true",
-             " -percent_error true",
-             " -totals Ca Mg Na K Cl S(6) N(5) C(4)",
-             " -molalities HCO3- CO3-2 CO2 CaHCO3+ CaCO3 MgHCO3+ MgCO3",
-             " -saturation_indices Calcite Aragonite Dolomite Gypsum CO2(g)",
-             "END"]
-    for i in range(prep["n"]):
-        label = f"sample {i + 1} (row {i})"
-        if prep["errors"][i]:
-            lines.append(f"# {label} skipped: {prep['errors'][i]}")
-            continue
-        block = [f"SOLUTION {i + 1} {label}", " units mg/l", f" temp {_fmt(prep['temp_c'][i])}",
-                 f" pH {_fmt(prep['ph'][i])}"]
-        if "density_kg_l" in samples.columns:
-            block.append(f" density {_fmt(samples['density_kg_l'].iloc[i])}")
-        for col, el in _DECK_IONS.items():
-            if col in samples.columns:
-                v = pd.to_numeric(samples[col], errors="coerce").iloc[i]
-                if np.isfinite(v) and v > 0:
-                    block.append(" " + (el.format(v=_fmt(v)) if "{v}" in el else f"{el} {_fmt(v)}"))
-        col = prep["carbon_used"][i]
-        v = float(pd.to_numeric(samples[col], errors="coerce").iloc[i])
-        if col == "dic_mg_c_l":
-            block.append(f" C(4) {_fmt(v)} as C")
-        elif col == "alk_mg_l_caco3":
-            block.append(f" Alkalinity {_fmt(v)} as CaCO3")
-        elif col == "alk_meq_l":
-            block.append(f" Alkalinity {_fmt(v)} meq/l")
-        else:
-            dic_mg_c = float(native["dic_mmol_l"].iloc[i]) * 12.0111
-            block.append(f" C(4) {_fmt(dic_mg_c)} as C  # from hco3_mg_l = {_fmt(v)} (free HCO3-): check that "
-                         f"MOL(\"HCO3-\") = {_fmt(v / CARBON_COLUMNS['hco3_mg_l'][1] / 1000.0)} mol/kgw")
-        lines += block + ["END"]
-    return "\n".join(lines) + "\n"

@@ -40,27 +40,31 @@ from . import database as dbmod
 from . import thermo
 from .censored import describe_bad, parse_values
 from .errors import InputError, InputTypeError
+from .constants import (M_ALK_CACO3_G_EQ, M_C_G_MOL, M_CA_G_MOL, M_CL_G_MOL, M_CO2_G_MOL, M_HCO3_G_MOL,
+                        M_K_G_MOL, M_MG_G_MOL, M_NA_G_MOL, M_NO3_G_MOL, M_SO4_G_MOL)
 from .output import SPECIES_COLUMNS, TOTAL_COLUMNS, solution_columns
+from .phreeqc import speciate_phreeqc
 from .water import LogLinear, Sum, build_model, solve
 from ._threads import single_blas_thread
 
 REQUIRED = ("temp_c", "ph")
 #: optional ions: column -> (element key, formula weight as reported)
 ION_COLUMNS = {
-    "ca_mg_l": ("ca", 40.08),
-    "mg_mg_l": ("mg", 24.312),
-    "na_mg_l": ("na", 22.9898),
-    "k_mg_l": ("k", 39.102),
-    "cl_mg_l": ("cl", 35.453),
-    "so4_mg_l": ("so4", 96.064),  # S 32.064 + 4 O 16.0 (phreeqc.dat gfw)
-    "no3_mg_l": ("no3", 62.0067),  # N 14.0067 + 3 O 16.0
+    "ca_mg_l": ("ca", M_CA_G_MOL),
+    "mg_mg_l": ("mg", M_MG_G_MOL),
+    "na_mg_l": ("na", M_NA_G_MOL),
+    "k_mg_l": ("k", M_K_G_MOL),
+    "cl_mg_l": ("cl", M_CL_G_MOL),
+    "so4_mg_l": ("so4", M_SO4_G_MOL),
+    "no3_mg_l": ("no3", M_NO3_G_MOL),
 }
-#: carbon columns in order of precedence and their conversion to mol/L or eq/L
+#: carbon columns in order of precedence and their conversion to mol/L or eq/L (phreeqc.dat formula weights,
+#: :mod:`chemistry.constants`)
 CARBON_COLUMNS = {
-    "hco3_mg_l": ("hco3", 61.0191),  # H 1.008 + C 12.0111 + 3 O 16.0
-    "alk_mg_l_caco3": ("alk", 50.05),  # phreeqc.dat Alkalinity gfw, Ca0.5(CO3)0.5
+    "hco3_mg_l": ("hco3", M_HCO3_G_MOL),
+    "alk_mg_l_caco3": ("alk", M_ALK_CACO3_G_EQ),
     "alk_meq_l": ("alk", None),
-    "dic_mg_c_l": ("dic", 12.0111),
+    "dic_mg_c_l": ("dic", M_C_G_MOL),
 }
 _CARBONISH = re.compile(r"^(hco3|alk|alkalinity|dic|tic|bicarb\w*|carbonate|co3)(_\w+)?_(mg_l|mmol_l|mol_l|umol_l|"
                         r"meq_l|ueq_l|eq_l|mg_kg|mmol_kgw|mol_kgw|meq_kgw|mg_l_caco3|mg_l_hco3|ppm)$", re.I)
@@ -301,7 +305,6 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
     ok = prep["errors"] == ""
     cols: dict[str, np.ndarray] = {}
     if backend == "phreeqc":
-        from .phreeqc import speciate_phreeqc
         cols, errs = speciate_phreeqc(prep, database)
         for i, e in errs.items():
             prep["errors"][i] = e
@@ -337,7 +340,7 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
     err = prep["errors"]
     bad = err != ""
     if "co2aq_mmol_l" in cols:
-        cols["co2_mg_l"] = (cols["co2aq_mmol_l"] + 2 * cols.get("co2dimer_mmol_l", 0.0)) * 44.0095
+        cols["co2_mg_l"] = (cols["co2aq_mmol_l"] + 2 * cols.get("co2dimer_mmol_l", 0.0)) * M_CO2_G_MOL
     for k, v in cols.items():
         v = np.asarray(v, dtype=float).copy()
         v[bad] = np.nan

@@ -23,16 +23,13 @@ Sources
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
-KELVIN = 273.15
+from .constants import (E_CHARGE_C as _E_CHARGE, EPS0_F_M as _EPS0, IONIC_STRENGTH_PER_US_CM, K_B_J_K as _K_B,
+                        KELVIN, LN10, N_A_MOL as _N_A, R_L_ATM_MOL_K, WATER_ACTIVITY_SLOPE)
 
-#: CODATA 2018 exact/recommended constants
-_E_CHARGE = 1.602176634e-19  # C
-_EPS0 = 8.8541878128e-12  # F m-1
-_K_B = 1.380649e-23  # J K-1
-_N_A = 6.02214076e23  # mol-1
 
 #: temperature range of the thermodynamic data used here (deg C), at 1 atm: the water density (Wagner & Pruss
 #: 2002) and dielectric constant (Bradley & Pitzer 1979) expressions hold far beyond it; the phreeqc.dat analytic
@@ -87,8 +84,35 @@ def debye_huckel_a_b(temp_c):
     ekt = _EPS0 * eps * _K_B * tk
     # B in m^-1 (mol/kg)^-1/2: kappa = sqrt(2 N_A rho e^2 I / (eps0 eps k T)), I in mol/kg
     b_si = np.sqrt(2.0 * _N_A * rho_kg_m3 * _E_CHARGE**2 / ekt)
-    a = b_si * _E_CHARGE**2 / (8.0 * math.pi * ekt * math.log(10.0))
+    a = b_si * _E_CHARGE**2 / (8.0 * math.pi * ekt * LN10)
     return a, b_si * 1e-10
+
+
+#: the Debye-Hueckel table (:func:`debye_huckel_table`): every 0.05 C over TEMP_MIN_C..TEMP_MAX_C
+DH_TABLE_T0_C, DH_TABLE_STEP_C = TEMP_MIN_C, 0.05
+DH_TABLE_N = int(round((TEMP_MAX_C - TEMP_MIN_C) / DH_TABLE_STEP_C)) + 1
+
+
+@lru_cache(maxsize=1)
+def debye_huckel_table():
+    """:func:`debye_huckel_a_b` tabulated every 0.05 C over 0-100 C, as (A, B) arrays of DH_TABLE_N values (read
+    only): linear interpolation in it is within 1e-8 relative of the formula. The table of the scalar compiled engine
+    (:mod:`chemistry.carbonate`) and of the starting points (:func:`debye_huckel_a_b_interp`)."""
+    a, b = debye_huckel_a_b(DH_TABLE_T0_C + DH_TABLE_STEP_C * np.arange(DH_TABLE_N))
+    a, b = np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(b, dtype=float)
+    a.flags.writeable = False
+    b.flags.writeable = False
+    return a, b
+
+
+def debye_huckel_a_b_interp(temp_c):
+    """A and B by linear interpolation in :func:`debye_huckel_table` (clamped to 0-100 C; the grid is uniform, so
+    the interval is found by division, as the compiled engine does in :func:`chemistry.carbonate._dh_ab`)."""
+    a, b = debye_huckel_table()
+    u = np.clip((np.asarray(temp_c, dtype=float) - DH_TABLE_T0_C) / DH_TABLE_STEP_C, 0.0, DH_TABLE_N - 1.000001)
+    i = u.astype(np.intp)
+    f = u - i
+    return a[i] + f * (a[i + 1] - a[i]), b[i] + f * (b[i + 1] - b[i])
 
 
 def peng_robinson(temp_c, p_atm, tc_k: float, pc_atm: float, omega: float):
@@ -100,7 +124,7 @@ def peng_robinson(temp_c, p_atm, tc_k: float, pc_atm: float, omega: float):
     """
     t = np.asarray(temp_c, dtype=float) + KELVIN
     p = np.asarray(p_atm, dtype=float)
-    r = 0.08205746  # L atm mol-1 K-1
+    r = R_L_ATM_MOL_K  # (phi and Z depend on R only through a/(RT)^2 and b/(RT), in which R cancels)
     kappa = 0.37464 + 1.54226 * omega - 0.26992 * omega**2
     alpha = (1.0 + kappa * (1.0 - np.sqrt(t / tc_k))) ** 2
     a = 0.45724 * r**2 * tc_k**2 / pc_atm * alpha
@@ -146,14 +170,40 @@ def log_gamma(ionic_strength, z, ion_size, b_param, kind, dh_a, dh_b):
     return np.where(kind[None, :] == 0, wateq, np.where(kind[None, :] == 1, davies, neutral))
 
 
+def activity_parameters(z2, kind, ion_size, b_param, dh_a, dh_b):
+    """Parameters (A z^2, beta, b) of the unified form of the three activity models of :func:`log_gamma`,
+    log g = -A z^2 sqrt(I) / (1 + beta sqrt(I)) + b I (:func:`log_gamma_unified`): WATEQ (kind 0: beta = B a,
+    b = the species' b), Davies (kind 1: beta = 1, b = 0.3 A z^2), uncharged (kind 2: z = 0, b = 0.1).
+
+    Numbers or broadcasting arrays. The model is selected by multiplying with 0 or 1 (exact for finite values), so
+    the same code serves numpy arrays here and scalars in the compiled engines (:mod:`chemistry._compiled`)."""
+    wateq = 1.0 * (kind == 0)
+    davies = 1.0 * (kind == 1)
+    az2 = dh_a * z2
+    beta = wateq * (dh_b * ion_size) + (1.0 - wateq)
+    bpar = wateq * b_param + davies * (0.3 * az2) + (1.0 - wateq - davies) * 0.1
+    return az2, beta, bpar
+
+
+def log_gamma_unified(az2, beta, bpar, sq, ionic):
+    """log10 g = -A z^2 sqrt(I) / (1 + beta sqrt(I)) + b I from :func:`activity_parameters` (``sq`` = sqrt(I))."""
+    return -az2 * sq / (1.0 + beta * sq) + bpar * ionic
+
+
+def dlog_gamma_unified(az2, beta, bpar, sq):
+    """d log10 g / dI of :func:`log_gamma_unified` (``sq`` = sqrt(I) > 0)."""
+    den = 1.0 + beta * sq
+    return -az2 / (2.0 * sq * (den * den)) + bpar
+
+
 def log_water_activity(sum_molality):
     """log10 a_w with a_w = 1 - 0.017 sum(m_i) (Parkhurst & Appelo 2013, eq. 5)."""
-    return np.log10(1.0 - 0.017 * np.asarray(sum_molality))
+    return np.log10(1.0 - WATER_ACTIVITY_SLOPE * np.asarray(sum_molality))
 
 
 def ionic_strength_from_ec(ec_us_cm):
     """Ionic strength (mol/kg) from specific conductance at 25 C: I = 1.6e-5 EC (Russell 1976). Fallback only."""
-    return 1.6e-5 * np.asarray(ec_us_cm, dtype=float)
+    return IONIC_STRENGTH_PER_US_CM * np.asarray(ec_us_cm, dtype=float)
 
 
 def ec_from_ions_us_cm(molality, charge, temp_c=25.0):
@@ -162,4 +212,4 @@ def ec_from_ions_us_cm(molality, charge, temp_c=25.0):
     A rough estimate (+-10 %) for reporting an EC-like value from modelled water; not used in any equilibrium.
     """
     i = 0.5 * np.sum(np.asarray(molality) * np.asarray(charge) ** 2, axis=-1)
-    return i / 1.6e-5
+    return i / IONIC_STRENGTH_PER_US_CM

@@ -1,4 +1,4 @@
-"""The vectorised aqueous model and its Newton solver (the one place where the mass-action system is solved).
+"""The Newton solver of the aqueous model (:mod:`chemistry.model`): :func:`solve` and its numpy engine.
 
 A water sample is described by the log10 activities ``x_m`` of the primary master species (H+, CO3-2, Ca+2,
 Mg+2, Na+, K+, Cl-, SO4-2, NO3-). Every other species follows from mass action with the database's
@@ -24,272 +24,30 @@ them in the Newton system; updating them in an outer fixed point converges to th
 against PHREEQC in the tests). The change of the mass of water by reactions is neglected (below 1e-4 relative
 for fresh water).
 
-The iteration is implemented twice, with the same equations, start, damping and convergence test: vectorised
-over samples with numpy (:func:`solve` with ``engine="numpy"``) and as a compiled per-sample kernel parallel over
-samples (:mod:`chemistry._kernel`, ``engine="numba"``, used by default for large batches when the optional
-``numba`` package is installed). Both give the same results to rounding (checked in tests/test_water_engines.py).
+:func:`solve` runs the iteration with the same equations, start, damping and convergence test in one of two
+engines: vectorised over samples with numpy (``engine="numpy"``, here) or as a compiled per-sample kernel parallel
+over samples (:mod:`chemistry._kernel`, ``engine="numba"``, the default when numba is installed). Both give the
+same results to rounding (tests/test_water_engines.py). Two further compiled engines solve special cases of the
+same model: :mod:`chemistry._fused` (pure water with calcite/dolomite, open or closed system) and
+:mod:`chemistry.carbonate` (one water at a time, for time loops). All take their arrays from
+:func:`chemistry.model.build_model`, the activity model from :func:`chemistry.thermo.activity_parameters` and the
+compiled pieces from :mod:`chemistry._compiled`.
 """
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import database as dbmod
 from . import thermo
-
-LN10 = np.log(10.0)
-
-#: element name -> (database element, master species) for the components the native solver handles
-ELEMENTS = {
-    "ca": ("Ca", "Ca+2"),
-    "mg": ("Mg", "Mg+2"),
-    "na": ("Na", "Na+"),
-    "k": ("K", "K+"),
-    "cl": ("Cl", "Cl-"),
-    "so4": ("S", "SO4-2"),
-    "no3": ("N", "NO3-"),
-    "dic": ("C", "CO3-2"),
-}
-ELEMENT_ORDER = ("dic", "ca", "mg", "na", "k", "cl", "so4", "no3")
-
-
-class ConvergenceError(RuntimeError):
-    """The Newton iteration did not converge for some samples (those get NaN and a reason)."""
-
-
-@dataclass(frozen=True)
-class AqueousModel:
-    """Species, stoichiometry and parameters of one aqueous system, as arrays ready for vectorised use."""
-
-    database: dbmod.Database
-    elements: tuple  # karstmodel element keys, e.g. ("dic", "ca")
-    masters: tuple  # "H+" first, then one master species per element
-    species: tuple
-    nu: np.ndarray = field(repr=False)  # (S, M)
-    nu_w: np.ndarray = field(repr=False)  # (S,)
-    logk_coef: np.ndarray = field(repr=False)  # (S, 6)
-    charge: np.ndarray = field(repr=False)
-    ion_size: np.ndarray = field(repr=False)
-    b_param: np.ndarray = field(repr=False)
-    gamma_kind: np.ndarray = field(repr=False)
-    alkalinity: np.ndarray = field(repr=False)
-
-    def index(self, species: str) -> int:
-        return self.species.index(species)
-
-    def master_index(self, element: str) -> int:
-        if element == "h":
-            return 0
-        return self.masters.index(ELEMENTS[element][1])
-
-    def element_row(self, element: str) -> np.ndarray:
-        """Weights W_j = moles of the element in species j (a mass-balance row)."""
-        return self.nu[:, self.master_index(element)].copy()
-
-    def phase(self, name: str):
-        """(nu over masters (M,), nu_w, logK coefficients (6,)) of a phase's ion activity product."""
-        try:
-            ph = self.database.phases[name]
-        except KeyError:
-            raise dbmod.DatabaseError(f"{self.database.name}: phase {name!r} not defined") from None
-        row = np.zeros(len(self.masters))
-        for sp, v in ph.nu.items():
-            if sp == "H2O":
-                continue
-            if sp not in self.masters:
-                raise dbmod.DatabaseError(f"phase {name} needs {sp}, which is not a component of this model")
-            row[self.masters.index(sp)] = v
-        return row, ph.nu.get("H2O", 0.0), np.asarray(ph.log_k.coefficients)
-
-    def species_logk(self, temp_k):
-        return dbmod.temperature_basis(temp_k) @ self.logk_coef.T
-
-
-@lru_cache(maxsize=64)
-def build_model(elements: tuple = ("dic", "ca"), database: str = "phreeqc.dat") -> AqueousModel:
-    """Collect every species of ``database`` made only of H+, H2O and the masters of ``elements`` (no redox)."""
-    db = dbmod.load(database)
-    elements = tuple(e for e in ELEMENT_ORDER if e in set(elements))
-    masters = ["H+"]
-    for e in elements:
-        el, sp = ELEMENTS[e]
-        m = db.primary_master(el)
-        if m.species != sp:
-            raise dbmod.DatabaseError(f"{db.name}: master species of {el} is {m.species}, expected {sp}")
-        masters.append(sp)
-    allowed = set(masters) | {"H2O"}
-    names, nus, nuw, coefs, z, size, bpar, kind, alk = [], [], [], [], [], [], [], [], []
-    master_alk = {m.species: m.alkalinity for k, m in db.masters.items() if "(" not in k and k != "Alkalinity"}
-    for name, sp in db.species.items():
-        if name in ("H2O", "e-"):
-            continue
-        if not set(sp.nu) <= allowed:
-            continue
-        if name not in masters and not sp.nu:
-            continue
-        row = np.zeros(len(masters))
-        for k, v in sp.nu.items():
-            if k != "H2O":
-                row[masters.index(k)] = v
-        names.append(name)
-        nus.append(row)
-        nuw.append(sp.nu.get("H2O", 0.0))
-        coefs.append(np.asarray(sp.log_k.coefficients))
-        z.append(sp.charge)
-        if sp.gamma is not None and sp.charge != 0:
-            size.append(sp.gamma[0]); bpar.append(sp.gamma[1]); kind.append(0)
-        elif sp.charge != 0:
-            size.append(0.0); bpar.append(0.0); kind.append(1)
-        else:
-            size.append(0.0); bpar.append(0.0); kind.append(2)
-        alk.append(sum(v * master_alk.get(k, 0.0) for k, v in sp.nu.items()))
-    return AqueousModel(database=db, elements=elements, masters=tuple(masters), species=tuple(names),
-                        nu=np.array(nus), nu_w=np.array(nuw), logk_coef=np.array(coefs), charge=np.array(z),
-                        ion_size=np.array(size), b_param=np.array(bpar), gamma_kind=np.array(kind, dtype=int),
-                        alkalinity=np.array(alk))
-
-
-# --------------------------------------------------------------------------------------------------------------
-# constraints
-@dataclass
-class LogLinear:
-    """sum_m coef_m x_m = rhs, with rhs = target + logk(T) - nu_w log a_w + gamma_species log g (per iteration)."""
-
-    coef: np.ndarray  # (M,)
-    target: np.ndarray  # (N,)
-    logk_coef: np.ndarray | None = None  # (6,)
-    nu_w: float = 0.0
-    gamma_species: int | None = None  # add + log g of this species (fixing a free molality instead of activity)
-
-
-@dataclass
-class Sum:
-    """sum_j W_j m_j + gas_coef * 10^SI(gas_phase) = rhs. ``log_form`` solves log10(sum) = log10(rhs)."""
-
-    weights: np.ndarray  # (S,)
-    rhs: np.ndarray  # (N,)
-    log_form: bool = False
-    gas_coef: np.ndarray | None = None  # (N,) moles of gas per kgw per atm
-    gas_phase: tuple | None = None  # (nu (M,), nu_w, logk coef (6,))
-
-
-@dataclass
-class Solution:
-    """Result of a solve: species molalities and state, one row per sample."""
-
-    model: AqueousModel
-    temp_c: np.ndarray
-    x: np.ndarray  # (N, M) log10 activities of masters
-    molality: np.ndarray  # (N, S) mol/kgw
-    ionic_strength: np.ndarray
-    log_aw: np.ndarray
-    converged: np.ndarray  # (N,) bool
-    iterations: int
-    #: Newton iterations of each sample (max_iter where it did not converge)
-    sample_iterations: np.ndarray | None = field(default=None, repr=False)
-    # computed on first use: log g (N, S) (from I and the Debye-Hueckel A, B (N,) given in _dh), log K (N, S),
-    # the temperature basis (N, 6) and the totals of all masters (N, M)
-    _log_gamma: np.ndarray | None = field(default=None, repr=False)
-    _dh: tuple | None = field(default=None, repr=False, compare=False)
-    _logk: np.ndarray | None = field(default=None, repr=False)
-    _basis: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _totals: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _tcols: dict | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def log_gamma(self) -> np.ndarray:
-        """log10 activity coefficients (N, S), :func:`activity_parameters` at the final ionic strength."""
-        if self._log_gamma is None:
-            dh_a, dh_b = self._dh if self._dh is not None else _debye_huckel(self.temp_c)
-            az2, beta, bpar = _activity_arrays(self.model, dh_a, dh_b)
-            sq = np.sqrt(self.ionic_strength)[:, None]
-            self._log_gamma = -az2 * sq / (1.0 + beta * sq) + bpar * self.ionic_strength[:, None]
-        return self._log_gamma
-
-    def log_gamma_of(self, species: str) -> np.ndarray:
-        """log10 activity coefficient of one species (N,), the same model as :attr:`log_gamma` without building
-        the (N, S) array."""
-        if self._log_gamma is not None:
-            return self._log_gamma[:, self.model.index(species)]
-        j = self.model.index(species)
-        ionic = self.ionic_strength
-        kind = int(self.model.gamma_kind[j])
-        z2 = float(self.model.charge[j]) ** 2
-        if z2 == 0.0 and kind != 0:
-            return 0.1 * ionic
-        dh_a, dh_b = self._dh if self._dh is not None else _debye_huckel(self.temp_c)
-        sq = np.sqrt(ionic)
-        az2 = dh_a * z2
-        if kind == 0:
-            return -az2 * sq / (1.0 + dh_b * float(self.model.ion_size[j]) * sq) + float(self.model.b_param[j]) * ionic
-        b = 0.3 * az2 if kind == 1 else 0.1
-        return -az2 * sq / (1.0 + sq) + b * ionic
-
-    @property
-    def logk(self) -> np.ndarray:
-        """log10 K(T) of every species' formation reaction from the masters, (N, S)."""
-        if self._logk is None:
-            self._logk = self._temperature_basis() @ self.model.logk_coef.T
-        return self._logk
-
-    def _temperature_basis(self) -> np.ndarray:
-        if self._basis is None:
-            self._basis = dbmod.temperature_basis(self.temp_c + thermo.KELVIN)
-        return self._basis
-
-    def _phase_logk(self, coef) -> np.ndarray:
-        """log K(T) of a reaction from its analytical-expression coefficients (only the non-zero terms of
-        :func:`chemistry.database.temperature_basis` are evaluated; the basis arrays are cached)."""
-        if self._basis is not None:
-            return self._basis @ coef
-        tc = self.temp_c
-        if one_temperature(tc):  # one evaluation
-            one = dbmod.temperature_basis(tc[:1] + thermo.KELVIN) @ coef
-            return np.full(tc.size, float(one[0]))
-        if self._tcols is None:
-            self._tcols = {}
-        tk = self.temp_c + thermo.KELVIN
-        out = np.full(tk.shape, float(coef[0]))
-        make = (None, lambda: tk, lambda: 1.0 / tk, lambda: np.log10(tk), lambda: 1.0 / tk**2, lambda: tk**2)
-        for c in range(1, 6):
-            if coef[c] != 0.0:
-                if c not in self._tcols:
-                    self._tcols[c] = make[c]()
-                out += coef[c] * self._tcols[c]
-        return out
-
-    def total(self, element: str) -> np.ndarray:
-        """Total molality of an element (all masters' totals are computed in one pass on first use)."""
-        if self._totals is None:
-            self._totals = self.molality @ self.model.nu  # column m: sum_j nu_jm m_j
-        return self._totals[:, self.model.master_index(element)].copy()
-
-    def free(self, species: str) -> np.ndarray:
-        if species not in self.model.species:
-            return np.zeros(len(self.temp_c))
-        return self.molality[:, self.model.index(species)]
-
-    @property
-    def ph(self) -> np.ndarray:
-        return -self.x[:, 0]
-
-    @property
-    def alkalinity(self) -> np.ndarray:
-        """Total alkalinity (eq/kgw) as PHREEQC defines it (species weights from the master alkalinities)."""
-        return self.molality @ self.model.alkalinity
-
-    def saturation_index(self, phase: str) -> np.ndarray:
-        row, nu_w, coef = self.model.phase(phase)
-        return self.x @ row + nu_w * self.log_aw - self._phase_logk(coef)
-
-    def log_pco2(self) -> np.ndarray:
-        return self.saturation_index("CO2(g)")
-
-    def charge_balance_eq(self) -> np.ndarray:
-        return self.molality @ self.model.charge
+from .constants import LN10
+# the model, its constraints and the result type are defined in chemistry.model and chemistry.solution; their names
+# are importable from here as well
+from .model import ELEMENT_ORDER, ELEMENTS, AqueousModel, LogLinear, Sum, build_model  # noqa: F401
+from .solution import (Solution, _activity_arrays, _debye_huckel, activity_parameters,  # noqa: F401
+                       one_temperature)
 
 
 def _solve_small(j: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -321,25 +79,6 @@ def _solve_small(j: np.ndarray, f: np.ndarray) -> np.ndarray:
         for k in range(n - 1, -1, -1):
             out[:, k] = (b[:, k] - np.einsum("ij,ij->i", a[:, k, k + 1:], out[:, k + 1:])) / a[:, k, k]
         return out
-
-
-def _activity_arrays(model: AqueousModel, dh_a, dh_b):
-    z2 = model.charge**2
-    kind = model.gamma_kind
-    az2 = dh_a[:, None] * z2[None, :]
-    beta = np.where(kind[None, :] == 0, dh_b[:, None] * model.ion_size[None, :], 1.0)
-    b = np.where(kind[None, :] == 0, model.b_param[None, :],
-                 np.where(kind[None, :] == 1, 0.3 * az2, 0.1))
-    return az2, beta, b
-
-
-def activity_parameters(model: AqueousModel, temp_c):
-    """Per-sample parameters of the unified activity model log g_j = -A z_j^2 sqrt(I) / (1 + beta_j sqrt(I))
-    + b_j I, which is the WATEQ equation (beta = B a_j, b = b_j), the Davies equation (beta = 1, b = 0.3 A z^2)
-    or the neutral-species rule (z = 0, b = 0.1), as in :func:`chemistry.thermo.log_gamma`.
-    Returns (a z^2 (N,S), beta (N,S), b (N,S))."""
-    dh_a, dh_b = thermo.debye_huckel_a_b(np.atleast_1d(np.asarray(temp_c, dtype=float)))
-    return _activity_arrays(model, dh_a, dh_b)
 
 
 #: engine used when :func:`solve` is called without one ("auto", "numpy" or "numba"); set it to force an engine
@@ -396,29 +135,6 @@ class _Problem:
     @property
     def n_free(self):
         return self.null.shape[1]
-
-
-def one_temperature(temp_c) -> bool:
-    """Whether a series of more than one sample has a single temperature (groundwater): temperature-dependent
-    constants are then evaluated once and broadcast."""
-    t = np.asarray(temp_c)
-    return t.size > 1 and t.flat[0] == t.flat[-1] and bool(np.all(t == t.flat[0]))
-
-
-def _debye_huckel(temp_c, chunk: int = 65536):
-    """Debye-Hueckel A and B per sample (:func:`chemistry.thermo.debye_huckel_a_b`), evaluated in blocks so
-    that its many temporaries stay small; a series at one temperature (groundwater) is evaluated once."""
-    n = temp_c.size
-    if one_temperature(temp_c):
-        a, b = thermo.debye_huckel_a_b(temp_c[:1])
-        return np.full(n, float(a[0])), np.full(n, float(b[0]))
-    if n <= chunk:
-        a, b = thermo.debye_huckel_a_b(temp_c)
-        return np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(b, dtype=float)
-    a, b = np.empty(n), np.empty(n)
-    for lo in range(0, n, chunk):
-        a[lo:lo + chunk], b[lo:lo + chunk] = thermo.debye_huckel_a_b(temp_c[lo:lo + chunk])
-    return a, b
 
 
 def _setup(model: AqueousModel, temp_c, log_linear: list, sums: list, x0, start_state=None) -> _Problem:

@@ -30,6 +30,7 @@ def load_catchment(path):
 #: DeprecationWarning; the old names are removed in release 0.2. ``karstmodel.io``, ``karstmodel.accounting`` and
 #: ``karstmodel.cli`` are packages of the same name: their ``__init__`` re-exports the old public names.
 MOVED_MODULES = {
+    "carbonate": "chemistry.carbonate",  # moved out of the package (absolute name)
     "catchment": "config.catchment",
     "parameters": "config.parameters",
     "drivers": "io.drivers",
@@ -78,7 +79,8 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module):
         old = module.__name__[len(__name__) + 1:]
-        new = f"{__name__}.{MOVED_MODULES[old]}"
+        target = MOVED_MODULES[old]
+        new = target if target.startswith("chemistry.") else f"{__name__}.{target}"
         warnings.warn(f"{module.__name__} moved to {new}; the old name goes in karstmodel 0.2",
                       DeprecationWarning, stacklevel=2)
         # the import system returns what sys.modules holds under the old name after exec_module: the new module

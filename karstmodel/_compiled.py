@@ -11,13 +11,10 @@ try:  # pragma: no cover - exercised implicitly
     from numba import njit as _njit
     from numba import prange
 
-    HAVE_NUMBA = True
-
     def njit(*args, **kwargs):
         kwargs.setdefault("cache", True)
         return _njit(*args, **kwargs)
 except Exception:  # pragma: no cover
-    HAVE_NUMBA = False
     prange = range
 
     def njit(*args, **kwargs):

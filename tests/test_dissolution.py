@@ -216,7 +216,7 @@ def test_acid_inputs_lower_the_carbonic_share(tmp_path, drivers3):
     r_pure = pure.timeseries["ca_mg_hco3_ratio"].median()
     assert r_pure == pytest.approx(0.5, abs=0.03)
     assert r_acid > r_pure + 0.05
-    # the sink counts carbonic-acid DIC only: 0.5 x 12 x R x DIC_carbonic
+    # the sink counts carbonic-acid DIC only: 0.5 x M_C x R x DIC_carbonic
     assert sa["carbon_sink_tc_km2_yr"] == pytest.approx(
         float(sink_flux(sa["runoff_mm_yr"] / 1000.0, sa["dic_carbonic_mmol_l_flow_weighted"])), rel=1e-12)
     assert sa["carbon_sink_tc_km2_yr"] < sp["carbon_sink_tc_km2_yr"]

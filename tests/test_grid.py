@@ -107,7 +107,7 @@ def test_grid_outputs_are_consistent(serial):
     total = serial["carbon_sink_tc_km2_d"].sum("time").values / years
     np.testing.assert_allclose(serial["carbon_sink_tc_km2_yr"].values, total, rtol=1e-9)
     np.testing.assert_allclose(serial["carbon_sink_t_co2_yr"].values,
-                               serial["carbon_sink_tc_km2_yr"].values * serial["area_km2"].values * 44.0095 / 12.011,
+                               serial["carbon_sink_tc_km2_yr"].values * serial["area_km2"].values * 44.0111 / 12.0111,
                                rtol=1e-12)
     annual = (serial["carbon_sink_annual_tc_km2_yr"] * serial["year_coverage"]).sum("year").values
     np.testing.assert_allclose(annual, serial["carbon_sink_tc_km2_d"].sum("time").values, rtol=1e-12)

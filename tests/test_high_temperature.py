@@ -172,9 +172,9 @@ def test_dissolved_co2_vs_iapws_henry_constant_measurements():
 
 
 def test_compiled_time_loop_speciation_of_thermal_water():
-    """The surface-water model's compiled speciation (karstmodel.carbonate, a travertine stream fed by a thermal
+    """The surface-water model's compiled speciation (chemistry.carbonate, a travertine stream fed by a thermal
     spring) against the chemistry core at 60-100 C; its Debye-Hueckel table now spans 0-100 C."""
-    from karstmodel import carbonate as cb
+    from chemistry import carbonate as cb
     t = np.array([60.0, 65.0, 72.5, 80.0, 90.0, 99.9])
     w = {"ca": np.full(t.size, 2.5), "mg": np.full(t.size, 0.6), "so4": np.full(t.size, 0.8),
          "dic": np.linspace(4.0, 7.0, t.size)}

@@ -108,10 +108,11 @@ def test_no_import_cycles():
 
 def test_old_module_names_are_the_new_modules():
     for old, new in karstmodel.MOVED_MODULES.items():
+        new = new if new.startswith("chemistry.") else f"karstmodel.{new}"  # carbonate left the package
         sys.modules.pop(f"karstmodel.{old}", None)
-        with pytest.warns(DeprecationWarning, match=f"karstmodel.{new}"):
+        with pytest.warns(DeprecationWarning, match=new):
             mod = importlib.import_module(f"karstmodel.{old}")
-        assert mod is importlib.import_module(f"karstmodel.{new}"), old
+        assert mod is importlib.import_module(new), old
     with pytest.warns(DeprecationWarning):
         sys.modules.pop("karstmodel.catchment", None)
         from karstmodel.catchment import load_catchment

@@ -59,7 +59,7 @@ def test_process_model_one_day_by_hand():
     d0 = 1.381e-5 * ((18.0 + 273.15) / 273.15) ** 1.81 / p_atm  # Massman (1998), m2 s-1
     eps = 0.60 - theta
     ds = d0 * eps ** (10.0 / 3.0) / 0.60 ** 2  # Millington & Quirk (1961)
-    flux = prod / 12.011 / 86400.0  # mol m-2 s-1
+    flux = prod / 12.0111 / 86400.0  # mol m-2 s-1
     dc = flux * steady_profile_excess(0.6, 0.33 * 0.6) / ds  # mol m-3
     pco2 = 420e-6 * p_atm + dc * R * (18.0 + 273.15) / P0
     assert out["wfps"][0, 0] == pytest.approx(wfps, rel=1e-12)

@@ -133,8 +133,8 @@ def test_buffalo_river_vs_usgs_co2(buffalo_river, buffalo_result):
     assert (ratio - 1).abs().median() < 0.25
     assert abs(ratio.median() - 1) < 0.15
     assert ratio.between(1 / 1.7, 1.7).all(), ratio.describe()
-    # co2_mg_l is CO2(aq) + 2 (CO2)2 as mg CO2/L
-    expect = (nat["co2aq_mmol_l"] + 2 * nat["co2dimer_mmol_l"]) * 44.0095
+    # co2_mg_l is CO2(aq) + 2 (CO2)2 as mg CO2/L; CO2 44.0111 g/mol from the phreeqc.dat weights (C 12.0111, O 16.0)
+    expect = (nat["co2aq_mmol_l"] + 2 * nat["co2dimer_mmol_l"]) * (12.0111 + 2 * 16.0)
     assert np.allclose(nat["co2_mg_l"], expect, rtol=1e-12)
 
 

@@ -15,7 +15,7 @@ from scipy.integrate import solve_ivp
 import chemistry
 from chemistry import thermo
 from chemistry.kinetics import pwp_rate
-from karstmodel import carbonate as cb
+from chemistry import carbonate as cb
 from karstmodel.processes import gas_exchange as gx
 from karstmodel.processes import surface_water as sw
 

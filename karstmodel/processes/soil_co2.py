@@ -28,11 +28,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import lfilter
 
+from chemistry.constants import ATM_PA, KELVIN, M_C_G_MOL, R_J_MOL_K as _R_J_MOL_K
+
 from .hydrology import parameter_table
 
-R_J_MOL_K = 8.314462618
-P0_PA = 101325.0
-M_C = 12.011
+R_J_MOL_K = _R_J_MOL_K
+P0_PA = ATM_PA
+M_C = M_C_G_MOL  # g/mol, chemistry.constants
 
 
 def pressure_atm(elevation_m: float) -> float:
@@ -62,7 +64,7 @@ def moisture_response(wfps):
 
 def co2_diffusivity_air_m2_s(temp_c, pressure: float = 1.0):
     """D_0 of CO2 in air (m2/s), Massman (1998): 1.381e-5 (T/273.15)^1.81 (1 atm / P)."""
-    return 1.381e-5 * ((np.asarray(temp_c, dtype=float) + 273.15) / 273.15) ** 1.81 / pressure
+    return 1.381e-5 * ((np.asarray(temp_c, dtype=float) + KELVIN) / KELVIN) ** 1.81 / pressure
 
 
 def depth_factor_m(depth_m, production_depth_m):
@@ -117,6 +119,6 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
     ds = d0 * eps ** (10.0 / 3.0) / phi ** 2
     flux_mol = prod / M_C / 86400.0  # mol CO2 m-2 s-1
     dc = flux_mol * depth_factor_m(depth, np.where(zp > 0, zp, 1.0)) / ds  # mol m-3
-    tk = ts[:, None] + 273.15
+    tk = ts[:, None] + KELVIN
     pco2 = pco2_air + dc * R_J_MOL_K * tk / P0_PA
     return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2, "wfps": wfps}

@@ -19,7 +19,7 @@ carbon on the bed (mol C/m2), deposited calcite (mol/m2), temperature. Every ste
    Pap. 252, eqs. 1-2; defaults are their at-a-station mean exponents b = 0.26, f = 0.40) unless a fixed width or
    depth is given, velocity V = Q / (w d); a pond has a fixed area and depth. Volume changes between steps are
    filled from the inflow or released to the outflow, so water and solute balances stay exact.
-2. The carbonate system of every tank is re-speciated (:mod:`karstmodel.carbonate`: the chemistry core's aqueous
+2. The carbonate system of every tank is re-speciated (:mod:`chemistry.carbonate`: the chemistry core's aqueous
    model and database, compiled; pH from electroneutrality): pH, CO2(aq), HCO3-, CO3-2, SI calcite, pCO2, and
    the buffer factor dCO2/dDIC.
 3. Process rates (one function each, sources in their docstrings): light (:mod:`karstmodel.light`), GPP of
@@ -31,7 +31,7 @@ carbon on the bed (mol C/m2), deposited calcite (mol/m2), temperature. Every ste
    (burial efficiency; Sobek et al. 2009), CO2 and O2 gas exchange (:mod:`karstmodel.gas_exchange`: Raymond et
    al. 2012 for streams, Cole & Caraco 1998 for ponds, Schmidt scaling, chemical enhancement of Hoover &
    Berkshire 1969 / Wanninkhof & Knox 1996), calcite precipitation/dissolution with the PWP rate (Plummer,
-   Wigley & Parkhurst 1978; :func:`chemistry.kinetics.pwp_rate`, reproduced in compiled form and checked against
+   Wigley & Parkhurst 1978; :func:`chemistry.kinetics.pwp_rate`, compiled in :mod:`chemistry.carbonate`, checked against
    it in the tests) on the bed and plant surfaces, O2 with photosynthetic and respiratory quotients.
    Carbon flows: GPP takes DIC; a fraction of GPP is respired at once by the autotrophs (so ER has a daytime
    part); the rest (NPP) becomes organic carbon in the water (phytoplankton, a share of macrophyte NPP as DOC and
@@ -87,19 +87,19 @@ import pandas as pd
 
 from chemistry import thermo
 from chemistry._threads import single_blas_thread
+from chemistry.constants import M_C_G_MOL, SECONDS_PER_DAY
+from chemistry.carbonate import (D_A_CO2, D_A_H, D_ALK, D_BETA, D_CO2, D_CO3, D_HCO3, D_K1, D_K2, D_LG_CO2,
+                                 D_LOG_AW, D_LOG_PCO2, D_LOGKH, D_PH, D_SI_CAL, N_DIAG, carbonate_system, pwp_rate_one,
+                                 speciate_one, starting_point)
 from chemistry.water import ELEMENT_ORDER
 
 from . import gas_exchange as gx
 from . import light as lt
 from .._compiled import njit
-from ..carbonate import (D_A_CO2, D_A_H, D_ALK, D_BETA, D_CO2, D_CO3, D_HCO3, D_K1, D_K2, D_LG_CO2,
-                        D_LOG_AW, D_LOG_PCO2, D_LOGKH, D_PH, D_SI_CAL, N_DIAG, carbonate_system, speciate_one,
-                        starting_point)
 
-#: g C per mol (as in karstmodel.accounting)
-M_C = 12.0
+#: g C per mol (the phreeqc.dat formula weight, :mod:`chemistry.constants`)
+M_C = M_C_G_MOL
 M_O2 = gx.M_O2
-SECONDS_PER_DAY = 86400.0
 #: volumetric heat capacity of water, J m-3 K-1
 RHO_CP = 4.18e6
 #: Gauss-Legendre nodes and weights on [0, 1] (6 points) for depth and canopy integrals of the light curve
@@ -348,20 +348,9 @@ def phytoplankton_gpp_mol_c_m3_s(par0_umol_m2_s, depth_m, kd_per_m, chl_mg_m3, p
     return pmax * temperature_factor(temp_c, q10) * fl * f_carbon
 
 
-@njit
-def pwp_rate_mmol_cm2_s(temp_c, a_h, a_co2, si_calcite, a_h2o):
-    """Net calcite dissolution rate (mmol cm-2 s-1; < 0 = precipitation), Plummer, Wigley & Parkhurst (1978) as in
-    phreeqc.dat ``RATES Calcite``: (k1 a_H + k2 a_CO2 + k3 a_H2O)(1 - 10^(2/3 SI)), log k1 = 0.198 - 444/T,
-    log k2 = 2.84 - 2177/T, log k3 = -5.86 - 317/T (T <= 298.15 K) or -1.1 - 1737/T. The same expression as
-    :func:`chemistry.kinetics.pwp_rate` (compared in the tests)."""
-    tk = temp_c + 273.15
-    k1 = 10.0 ** (0.198 - 444.0 / tk)
-    k2 = 10.0 ** (2.84 - 2177.0 / tk)
-    if tk <= 298.15:
-        k3 = 10.0 ** (-5.86 - 317.0 / tk)
-    else:
-        k3 = 10.0 ** (-1.10 - 1737.0 / tk)
-    return (k1 * a_h + k2 * a_co2 + k3 * a_h2o) * (1.0 - 10.0 ** (2.0 / 3.0 * si_calcite))
+#: Net calcite dissolution rate (mmol cm-2 s-1; < 0 = precipitation), Plummer, Wigley & Parkhurst (1978) as in
+#: phreeqc.dat: :func:`chemistry.kinetics.pwp_rate` compiled for the time loop
+pwp_rate_mmol_cm2_s = pwp_rate_one
 
 
 @njit

@@ -98,7 +98,8 @@ DAILY_OUTPUTS = {
 }
 #: (long_name, units) of the per-cell outputs (cell); means over the recorded period
 CELL_OUTPUTS = {
-    "carbon_sink_tc_km2_yr": ("mean karst carbon sink, CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), "
+    "carbon_sink_tc_km2_yr": ("mean karst carbon sink, CSF = 0.5 x 12.0111 x R x DIC_carbonic (Zeng et al. 2019 "
+                              "eq. 1), "
                               "outlet based, as carbon", "t km-2 yr-1"),
     "carbon_sink_t_co2_yr": ("mean karst carbon sink of the whole cell area, as CO2", "t yr-1"),
     "runoff_mm_yr": ("mean spring runoff depth", "mm yr-1"),
@@ -696,7 +697,8 @@ def _finalise(out, norm, template, daily: bool):
         "institution": "karstmodel users",
         "source": f"karstmodel {__version__} (karst carbon-cycle process model; native carbonate chemistry with the "
                   f"PHREEQC 3.7.3 {template.chemistry.database} database)",
-        "references": "Zeng, Liu & Kaufmann (2019) Nat. Commun. 10:5749 (karst carbon sink flux CSF = 0.5 x 12 x R x "
+        "references": "Zeng, Liu & Kaufmann (2019) Nat. Commun. 10:5749 (karst carbon sink flux CSF = 0.5 x 12.0111 "
+                      "x R x "
                       "DIC); Mazzilli et al. (2019) Environ. Model. Softw. 122:103927 (KarstMod reservoirs); "
                       "Bittner et al. (2018) J. Hydrol. 567:267 (LuKARS land-use hydrotopes); Oudin et al. (2005) "
                       "J. Hydrol. 303:290 (PET); Plummer, Wigley & Parkhurst (1978) Am. J. Sci. 278:179 (PWP "

@@ -40,8 +40,8 @@ soil-gas CO2. Without precipitation and temperature the catchment model cannot r
 
 Units: DIC in mmol/L (observed DIC = dic_mg_c_l / 12.0111, the formula weight of C in the pinned database, as
 :func:`chemistry.speciate` uses); equilibrium results are per kg of water and are compared with per-litre
-observations without conversion (difference below 0.05 % for these dilute waters). Carbon masses use 12 g/mol as
-in Zeng et al. (2019) eq. 1 (:data:`karstmodel.accounting.M_C`); a year is 365.25 days.
+observations without conversion (difference below 0.05 % for these dilute waters). Carbon masses use the same
+12.0111 g/mol (:data:`karstmodel.accounting.M_C`) in Zeng et al. (2019) eq. 1; a year is 365.25 days.
 """
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ try:
 except ModuleNotFoundError:  # pragma: no cover - python < 3.11
     import tomli as tomllib
 
+from chemistry.constants import M_C_G_MOL
 from chemistry.errors import InputError
 
 from ..config.catchment import KeyReader
@@ -79,7 +80,7 @@ from ..reporting.plots import _plt, _save
 
 SECONDS_PER_YEAR = 86400.0 * 365.25
 #: g/mol C as in the pinned database (SOLUTION_MASTER_SPECIES), the factor chemistry.speciate uses for dic_mg_c_l
-GFW_C = 12.0111
+GFW_C = M_C_G_MOL
 SYSTEMS = ("open", "closed", "mixed")
 CO2_SOURCES = ("soil", "cave_air")
 CAVE_AIR_COLUMN = "cave_air_co2_ppmv"

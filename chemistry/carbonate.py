@@ -1,21 +1,22 @@
-"""Compiled carbonate speciation for time loops: (T, element totals, charge imbalance) -> pH, CO2, HCO3-, CO3-2, SI.
+"""Compiled carbonate speciation of one water at a time, for time loops: (T, element totals, charge imbalance) ->
+pH, CO2, HCO3-, CO3-2, SI, buffer derivative; and the PWP calcite rate in compiled form.
 
-The surface-water model re-speciates the water of every reach at every sub-daily step (35,040 steps per reach and
-year at 15 minutes), inside a numba-compiled loop, so it cannot call :func:`chemistry.water.solve` (vectorised over
-samples, not over a sequential time loop). This module solves the same aqueous model per sample in compiled code:
+A sequential time loop (the surface-water reaches of ``karstmodel``: every reach at every 15-minute step) re-speciates
+one water per step inside compiled code, so it cannot call :func:`chemistry.water.solve` (vectorised over samples).
+This is the scalar engine of the same aqueous model, with the model arrays of :func:`chemistry.water.build_model`
+and the compiled pieces of :mod:`chemistry._compiled`:
 
 * the species, stoichiometry, log K(T) coefficients, charges and activity parameters are those of
   :func:`chemistry.water.build_model` for the pinned database (``phreeqc.dat``), packed into arrays once
   (:func:`carbonate_system`);
 * mass action: log m_j = log K_j(T) + sum_m nu_jm x_m + nu_jw log a_w - log g_j (Parkhurst & Appelo 2013, USGS
   TM 6-A43, eq. 6), with x the log10 activities of the master species (H+, CO3-2, Ca+2, Mg+2, Na+, K+, Cl-, SO4-2,
-  NO3-) and log K(T) on PHREEQC's six-term analytical expression (:func:`chemistry.database.temperature_basis`);
+  NO3-) and log K(T) on PHREEQC's six-term analytical expression (:func:`chemistry._compiled.log_k_analytic`);
 * activity coefficients as PHREEQC and :mod:`chemistry.thermo`: WATEQ extended Debye-Hueckel (Truesdell & Jones
   1974) for species with ion-size parameters, Davies (1962) for other ions, 0.1 I for neutral species; water
-  activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eqs. 2-5). Debye-Hueckel A and B come from
-  :func:`chemistry.thermo.debye_huckel_a_b`, tabulated every 0.05 C over 0-100 C (the range of
-  :mod:`chemistry.thermo`) and interpolated linearly
-  (interpolation error below 1e-8 relative);
+  activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eqs. 2-5; :mod:`chemistry.constants`). Debye-Hueckel
+  A and B are interpolated linearly in :func:`chemistry.thermo.debye_huckel_table` (every 0.05 C over 0-100 C;
+  interpolation error below 1e-8 relative);
 * constraints: electroneutrality sum z_j m_j = charge imbalance (pH follows from it, as in
   :func:`chemistry.speciate_totals`), and one mass balance per element, log10(sum_j W_kj m_j) = log10(T_k);
 * Newton-Raphson on x and the ionic strength I jointly, as the core does: the Jacobian
@@ -23,8 +24,8 @@ samples, not over a sequential time loop). This module solves the same aqueous m
   its exact derivatives through the activity coefficients, the water activity lagged by one iteration. The tests
   check the agreement with :func:`chemistry.speciate_totals` (about 1e-9 in pH and species).
 
-Concentrations inside the kernel are mol/kgw. The surface-water model, like :mod:`karstmodel.dissolution`, takes
-mmol/L equal to mmol/kgw (fresh water: the difference is below 0.1 %).
+Concentrations inside the kernel are mol/kgw; :func:`speciate_carbonate` takes mmol/L equal to mmol/kgw (fresh
+water: the difference is below 0.1 %).
 
 The buffer derivative dCO2/dDIC at constant charge imbalance and other totals (needed to integrate CO2 gas exchange
 exactly over a time step) is obtained from the converged Jacobian by one extra linear solve (implicit-function
@@ -39,14 +40,15 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from chemistry import thermo
-from chemistry.water import ELEMENT_ORDER, build_model
+from . import thermo
+from ._compiled import (activity_parameters_one, dlog_gamma_one, lin_solve, log_gamma_one, log_k_analytic,
+                        njit)
+from .constants import KELVIN, LN10, WATER_ACTIVITY_SLOPE
+from .kinetics import pwp_rate_affinity, pwp_rate_constants_tk
+from .water import ELEMENT_ORDER, build_model
 
-from ._compiled import njit
-
-LN10 = math.log(10.0)
 #: temperature grid of the tabulated Debye-Hueckel parameters (deg C)
-DH_T0, DH_DT, DH_N = thermo.TEMP_MIN_C, 0.05, int(round((thermo.TEMP_MAX_C - thermo.TEMP_MIN_C) / 0.05)) + 1
+DH_T0, DH_DT, DH_N = thermo.DH_TABLE_T0_C, thermo.DH_TABLE_STEP_C, thermo.DH_TABLE_N
 #: most masters any species contains (padded sparse stoichiometry)
 _MAXNZ = 4
 #: convergence tolerance of the Newton iteration (relative residual of every constraint and of I)
@@ -122,8 +124,7 @@ def carbonate_system(elements: tuple = ("dic", "ca"), database: str = "phreeqc.d
     cal_nu, cal_nuw, cal_coef = model.phase("Calcite")
     co2_nu, co2_nuw, co2_coef = model.phase("CO2(g)")
     sp_idx = np.array([model.index(n) for n in ("H+", "OH-", "CO2", "HCO3-", "CO3-2", "Ca+2")], dtype=np.int64)
-    tgrid = DH_T0 + DH_DT * np.arange(DH_N)
-    dh_a, dh_b = thermo.debye_huckel_a_b(tgrid)
+    dh_a, dh_b = thermo.debye_huckel_table()
     return CarbonateSystem(elements=els, masters=model.masters, species=model.species, database=database, nu=nu,
                            nu_w=np.ascontiguousarray(model.nu_w, dtype=float),
                            logk_coef=np.ascontiguousarray(model.logk_coef, dtype=float),
@@ -141,13 +142,6 @@ def carbonate_system(elements: tuple = ("dic", "ca"), database: str = "phreeqc.d
 
 # ----------------------------------------------------------------------------------------------------------------
 @njit
-def _log_k(coef, tk):
-    """log10 K at tk from PHREEQC's analytical expression a + bT + c/T + d log10 T + e/T^2 + f T^2."""
-    return (coef[0] + coef[1] * tk + coef[2] / tk + coef[3] * math.log10(tk) + coef[4] / (tk * tk)
-            + coef[5] * tk * tk)
-
-
-@njit
 def _dh_ab(temp_c, dh_a, dh_b):
     """Debye-Hueckel A and B, linear interpolation in the 0.05 C table (clamped to its 0-100 C)."""
     u = (temp_c - DH_T0) / DH_DT
@@ -160,36 +154,22 @@ def _dh_ab(temp_c, dh_a, dh_b):
     return dh_a[i] + f * (dh_a[i + 1] - dh_a[i]), dh_b[i] + f * (dh_b[i + 1] - dh_b[i])
 
 
+
+
+
+
+#: the PWP rate constants and rate (Plummer, Wigley & Parkhurst 1978; :mod:`chemistry.kinetics`) compiled for
+#: scalar use in time loops
+_pwp_constants_one = njit(pwp_rate_constants_tk)
+_pwp_affinity_one = njit(pwp_rate_affinity)
+
+
 @njit
-def _solve_lin(a, b, n, out):
-    """Solve a out = b (n x n, a and b overwritten), Gaussian elimination with partial pivoting."""
-    for k in range(n - 1):
-        piv = k
-        best = abs(a[k, k])
-        for r in range(k + 1, n):
-            v = abs(a[r, k])
-            if v > best:
-                best = v
-                piv = r
-        if piv != k:
-            for c in range(n):
-                t = a[k, c]
-                a[k, c] = a[piv, c]
-                a[piv, c] = t
-            t = b[k]
-            b[k] = b[piv]
-            b[piv] = t
-        for r in range(k + 1, n):
-            fac = a[r, k] / a[k, k]
-            if fac != 0.0:
-                for c in range(k, n):
-                    a[r, c] -= fac * a[k, c]
-                b[r] -= fac * b[k]
-    for k in range(n - 1, -1, -1):
-        s = 0.0
-        for c in range(k + 1, n):
-            s += a[k, c] * out[c]
-        out[k] = (b[k] - s) / a[k, k]
+def pwp_rate_one(temp_c, a_h, a_co2, si_calcite, a_h2o):
+    """Net calcite dissolution rate (mmol cm-2 s-1; < 0 = precipitation) of one water:
+    :func:`chemistry.kinetics.pwp_rate` compiled (the same two formula functions)."""
+    k1, k2, k3 = _pwp_constants_one(temp_c + KELVIN)
+    return _pwp_affinity_one(k1, k2, k3, a_h, a_co2, si_calcite, a_h2o)
 
 
 @njit
@@ -209,11 +189,17 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
     """
     n_sp = nu.shape[0]
     n_m = nu.shape[1]
-    tk = temp_c + 273.15
+    tk = temp_c + KELVIN
     a_dh, b_dh = _dh_ab(temp_c, dh_a, dh_b)
     logk = np.empty(n_sp)
     for j in range(n_sp):
-        logk[j] = _log_k(logk_coef[j], tk)
+        logk[j] = log_k_analytic(logk_coef[j], tk)
+    az2 = np.empty(n_sp)
+    beta = np.empty(n_sp)
+    bpar = np.empty(n_sp)
+    for j in range(n_sp):
+        az2[j], beta[j], bpar[j] = activity_parameters_one(charge[j] * charge[j], kind[j], ion_size[j], b_param[j],
+                                                           a_dh, b_dh)
     mol = np.empty(n_sp)
     lg = np.empty(n_sp)
     dlg = np.empty(n_sp)
@@ -240,16 +226,8 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
         msum = 0.0
         for j in range(n_sp):
             z = charge[j]
-            if kind[j] == 0:
-                den = 1.0 + b_dh * ion_size[j] * sq
-                lg[j] = -a_dh * z * z * sq / den + b_param[j] * ionic
-                dlg[j] = -a_dh * z * z / (2.0 * sq * den * den) + b_param[j]
-            elif kind[j] == 1:
-                lg[j] = -a_dh * z * z * (sq / (1.0 + sq) - 0.3 * ionic)
-                dlg[j] = -a_dh * z * z * (1.0 / (2.0 * sq * (1.0 + sq) * (1.0 + sq)) - 0.3)
-            else:
-                lg[j] = 0.1 * ionic
-                dlg[j] = 0.1
+            lg[j] = log_gamma_one(az2[j], beta[j], bpar[j], sq, ionic)
+            dlg[j] = dlog_gamma_one(az2[j], beta[j], bpar[j], sq)
             v = logk[j] + nu_w[j] * log_aw - lg[j]
             for a in range(nz_cnt[j]):
                 v += nz_val[j, a] * x[nz_idx[j, a]]
@@ -294,11 +272,11 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
                 jac[k, c] /= sums[k]
         f[n_m] = -(ionic - i_calc)
         rel_i = abs(ionic - i_calc) / i_calc
-        log_aw = math.log10(1.0 - 0.017 * msum)  # water activity lags one iteration, as in the core
+        log_aw = math.log10(1.0 - WATER_ACTIVITY_SLOPE * msum)  # water activity lags one iteration, as in the core
         if res < TOL and rel_i < TOL:
             converged = True
             break
-        _solve_lin(jac, f, n_u, dx)
+        lin_solve(jac, f, n_u, dx)
         big = 0.0
         for c in range(n_m):
             if abs(dx[c]) > big:
@@ -324,7 +302,7 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
         for k in range(n_u):
             f[k] = 0.0
         f[1] = 1.0 / (sums[1] * LN10)  # master 1 is CO3-2 (carbon); F_1 = log10 S_1 - log10 T_C
-        _solve_lin(jac, f, n_u, dx)
+        lin_solve(jac, f, n_u, dx)
         dlog = -dlg[i_co2] * dx[n_m]
         for a in range(nz_cnt[i_co2]):
             dlog += nz_val[i_co2, a] * dx[nz_idx[i_co2, a]]
@@ -335,8 +313,8 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
     for a in range(nz_cnt[i_co2]):
         dlog += nz_val[i_co2, a] * dx[nz_idx[i_co2, a]]
     beta = LN10 * mol[i_co2] * dlog
-    si_cal = -_log_k(calcite_coef, tk) + calcite_nuw * log_aw
-    lp = -_log_k(co2g_coef, tk) + co2g_nuw * log_aw
+    si_cal = -log_k_analytic(calcite_coef, tk) + calcite_nuw * log_aw
+    lp = -log_k_analytic(co2g_coef, tk) + co2g_nuw * log_aw
     for c in range(n_m):
         si_cal += calcite_nu[c] * x[c]
         lp += co2g_nu[c] * x[c]
@@ -363,7 +341,7 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
     diag[D_K1] = a_h * mol[i_hco3] / mol[i_co2]
     diag[D_K2] = a_h * mol[i_co3] / mol[i_hco3]
     # Henry: log a_CO2(aq) = log KH + log f_CO2, KH from the CO2 species and the CO2(g) phase of the database
-    diag[D_LOGKH] = logk[i_co2] + _log_k(co2g_coef, tk) + (nu_w[i_co2] - co2g_nuw) * log_aw
+    diag[D_LOGKH] = logk[i_co2] + log_k_analytic(co2g_coef, tk) + (nu_w[i_co2] - co2g_nuw) * log_aw
     diag[D_ITER] = it
     return converged
 

@@ -1,0 +1,72 @@
+"""Physical constants, molar masses and unit conversions used by the chemistry (and importable by karstmodel).
+
+Each value is defined here once, with its source; other modules import it.
+
+Sources
+-------
+* SI defining constants (exact since the 2019 revision of the SI; BIPM 2019, *The International System of Units*,
+  9th ed., Table 1): elementary charge, Boltzmann constant, Avogadro constant. The vacuum permittivity is the
+  CODATA 2018 recommended value (Tiesinga et al. 2021, Rev. Mod. Phys. 93:025010).
+* The Celsius scale: T/K = t/degC + 273.15 (BIPM 2019, section 2.3.1); the standard atmosphere,
+  1 atm = 101 325 Pa (exact; BIPM 2019, Table 8).
+* Molar masses: the gram formula weights of the pinned PHREEQC 3.7.3 ``phreeqc.dat`` (``SOLUTION_MASTER_SPECIES``,
+  ``chemistry/databases/phreeqc.dat``), the weights PHREEQC itself converts mg/L with, so that a sample speciated
+  here and in PHREEQC reads the same moles (checked against the database in tests/test_database.py). Formula
+  weights of ions (SO4-2, NO3-, HCO3-, CO2) are sums of those element weights.
+* Water activity a_w = 1 - 0.017 sum m_i (Parkhurst & Appelo 2013, USGS TM 6-A43, eq. 5).
+* Ionic strength from specific conductance, I = 1.6e-5 EC (uS/cm at 25 C): Russell (1976), Groundwater 14:4.
+"""
+from __future__ import annotations
+
+import math
+
+#: ln 10 (mass action is written in log10; derivatives carry this factor)
+LN10 = math.log(10.0)
+
+#: 0 degC in kelvin (definition of the Celsius scale)
+KELVIN = 273.15
+#: elementary charge, C (exact, SI 2019)
+E_CHARGE_C = 1.602176634e-19
+#: Boltzmann constant, J K-1 (exact, SI 2019)
+K_B_J_K = 1.380649e-23
+#: Avogadro constant, mol-1 (exact, SI 2019)
+N_A_MOL = 6.02214076e23
+#: vacuum permittivity, F m-1 (CODATA 2018)
+EPS0_F_M = 8.8541878128e-12
+#: standard atmosphere, Pa (exact)
+ATM_PA = 101325.0
+#: molar gas constant R = N_A k_B, J mol-1 K-1 (exact, SI 2019)
+R_J_MOL_K = N_A_MOL * K_B_J_K
+#: molar gas constant in L atm mol-1 K-1 (R / 101.325 J per L atm)
+R_L_ATM_MOL_K = R_J_MOL_K / ATM_PA * 1000.0
+#: gas constant in kJ mol-1 K-1 as PHREEQC 3 uses it for van't Hoff -delta_h (``R_KJ_DEG_MOL 0.00831470`` in its
+#: global.h): the same value keeps van't Hoff log K identical to PHREEQC's (the SI value is 0.008314462618)
+R_PHREEQC_KJ_MOL_K = 0.0083147
+
+#: gram formula weights (g/mol) of phreeqc.dat SOLUTION_MASTER_SPECIES (PHREEQC 3.7.3)
+M_H_G_MOL = 1.008
+M_C_G_MOL = 12.0111
+M_O_G_MOL = 16.0
+M_CA_G_MOL = 40.08
+M_MG_G_MOL = 24.312
+M_NA_G_MOL = 22.9898
+M_K_G_MOL = 39.102
+M_CL_G_MOL = 35.453
+M_S_G_MOL = 32.064
+M_N_G_MOL = 14.0067
+#: Alkalinity as Ca0.5(CO3)0.5 (phreeqc.dat ``Alkalinity`` gram formula weight): g CaCO3 per equivalent
+M_ALK_CACO3_G_EQ = 50.05
+#: formula weights of ions and CO2 from the element weights above
+M_SO4_G_MOL = M_S_G_MOL + 4.0 * M_O_G_MOL
+M_NO3_G_MOL = M_N_G_MOL + 3.0 * M_O_G_MOL
+M_HCO3_G_MOL = M_H_G_MOL + M_C_G_MOL + 3.0 * M_O_G_MOL
+M_CO2_G_MOL = M_C_G_MOL + 2.0 * M_O_G_MOL
+
+#: a_w = 1 - WATER_ACTIVITY_SLOPE * sum of molalities (Parkhurst & Appelo 2013, eq. 5)
+WATER_ACTIVITY_SLOPE = 0.017
+#: ionic strength (mol/kg) per uS/cm of specific conductance at 25 C (Russell 1976)
+IONIC_STRENGTH_PER_US_CM = 1.6e-5
+
+#: unit conversions
+MMOL_PER_MOL = 1000.0
+SECONDS_PER_DAY = 86400.0
