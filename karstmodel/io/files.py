@@ -323,8 +323,11 @@ def atomic_output_dir(path, protect=()):
         with _interrupts(main) as got:
             try:
                 try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-new-", dir=target.parent))
+                    # the folder exists only once ``tmp`` names it: a signal in between is held back, so the
+                    # clean-up below always knows what to delete
+                    with _signals_deferred(main):
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        tmp = Path(tempfile.mkdtemp(prefix=".karstmodel-new-", dir=target.parent))
                 except OSError as exc:
                     raise InputError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from None
                 os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))  # mkdtemp: 0o700; a folder gets the umask's mode
