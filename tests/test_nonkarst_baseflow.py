@@ -109,11 +109,11 @@ def test_defaults_reproduce_the_former_model(tmp_path):
     r = run_doc(tmp_path / "a", _doc(), drivers)
     s = r.summary
     before = {"runoff_mm_yr": 450.2497515492473, "outlet_runoff_mm_yr": 640.7954729665777,
-              "carbon_sink_tc_km2_yr": 8.988250087256466, "dic_mmol_l_flow_weighted": 3.324060186778294,
+              "carbon_sink_tc_km2_yr": 8.97994363939003, "dic_mmol_l_flow_weighted": 3.324060186778294,
               "outlet_dic_mmol_l_flow_weighted": 2.516755481076627, "dic_export_outlet_tc_km2_yr": 19.370607479311786}
-    # water exactly; chemistry-derived values to the Newton tolerance. The carbon values are those of 85bdd7e with
-    # the one molar mass of carbon, 12.0111 g/mol (chemistry.constants): sink and export x 12.0111 / 12 (8.979975 and
-    # 19.352776 before), DIC -3.5e-6 relative (soil CO2 in mol with 12.0111 instead of 12.011 g/mol)
+    # water exactly; chemistry-derived values to the Newton tolerance. The sink uses Zeng's published 12 g/mol C,
+    # the DIC export the database's 12.0111 g/mol (chemistry.constants); DIC moved -3.5e-6 relative when soil CO2
+    # took the same 12.0111 g/mol (it used 12.011)
     for k, v in before.items():
         assert s[k] == pytest.approx(v, rel=1e-12 if "runoff" in k else 1e-9), k
     assert r.timeseries["surface_runoff_mm"].sum() == pytest.approx(571.2458999369658, rel=1e-12)

@@ -156,13 +156,13 @@ def test_stoichiometry_ratio(bu):
 # ----------------------------------------------------------------------------------------------------------------
 # (b) sinks
 def test_flux_from_samples_by_hand(bu):
-    """0.5 x M_C x R x DIC_fw (Zeng et al. 2019; M_C = 12.0111 g/mol) with R = mean Q x year / A: per km2 and for the catchment."""
+    """0.5 x 12 x R x DIC_fw (Zeng et al. 2019 eq. 1) with R = mean Q x year / A: per km2 and for the catchment."""
     st, data, s = bu
     q = data.samples["q_m3_s"].to_numpy()
     d = s["_frames"]["dic"]
     dic_fw = np.sum(q * d) / np.sum(q)
     r_m_yr = q.mean() * YEAR_S / 2147e6
-    per_km2 = 0.5 * 12.0111 * r_m_yr * dic_fw
+    per_km2 = 0.5 * 12.0 * r_m_yr * dic_fw
     fm = s["sinks"]["flux_from_samples"]
     assert fm["dic_mmol_l_flow_weighted"] == pytest.approx(dic_fw, rel=1e-12)
     assert fm["carbon_sink_tc_km2_yr"] == pytest.approx(per_km2, rel=1e-12)
@@ -181,7 +181,7 @@ def test_carbonic_only_range(bu):
     q = data.samples["q_m3_s"].to_numpy()
     smp = data.samples
     dc = s["_frames"]["dic"] - 2 * smp["so4_mg_l"].to_numpy() / 96.064 - np.nan_to_num(smp["no3_mg_l"] / 62.0067)
-    ref = 0.5 * np.mean(q * dc) * YEAR_S * 12.0111 * 1e-6
+    ref = 0.5 * np.mean(q * dc) * YEAR_S * 12.0 * 1e-6
     fm = s["sinks"]["flux_from_samples"]
     assert fm["carbonic_only"]["carbon_sink_t_c_yr"] == pytest.approx(ref, rel=1e-12)
     lo, hi = fm["range_t_c_yr"]
@@ -228,7 +228,7 @@ def test_rating_load_by_hand_and_bootstrap(bs):
     r = S.fit_rating(q, d, data.samples["datetime"], st.rating_seasonal)
     qd = data.discharge
     dic_d = np.exp(S.rating_design(qd.to_numpy(), qd.index, r.seasonal) @ r.coef) * r.smearing
-    ref = 0.5 * np.mean(qd.to_numpy() * dic_d) * YEAR_S * 12.0111 * 1e-6
+    ref = 0.5 * np.mean(qd.to_numpy() * dic_d) * YEAR_S * 12.0 * 1e-6
     assert rl["carbon_sink_t_c_yr"] == pytest.approx(ref, rel=1e-12)
     assert rl["n_days"] == 1205 and rl["period"] == {"start": "2014-09-15", "end": "2018-01-01"}
     iv = rl["interval_90"]

@@ -152,7 +152,7 @@ def test_medians_shares_and_sample_flux_by_hand(rows):
     dic = observed_dic(s, speciate_samples(s))
     q = s["q_m3_s"].to_numpy(float)
     ok = np.isfinite(q) & np.isfinite(dic)
-    by_hand = np.mean(q[ok] * dic[ok]) * SECONDS_PER_YEAR * 12.0111 * 1e-6  # mmol/L = mol/m3; g -> t
+    by_hand = np.mean(q[ok] * dic[ok]) * SECONDS_PER_YEAR * 12.0 * 1e-6  # mmol/L = mol/m3; g -> t
     assert row["dic_export_samples_t_c_yr"] == pytest.approx(by_hand, rel=1e-9)
     assert row["q_mean_sample_m3_s"] == pytest.approx(np.mean(q[ok]))
     assert math.isnan(row["dic_export_samples_tc_km2_yr"])  # no area given, nothing per km2

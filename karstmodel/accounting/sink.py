@@ -1,9 +1,10 @@
 """Carbon-sink accounting: the karst carbon sink flux, unit conversions, Zeng's land-use index.
 
 Core flux (Zeng, Liu & Kaufmann 2019, Nat. Commun. 10:5749, eq. 1):
-CSF [t C km-2 yr-1] = 0.5 x M_C x R [m yr-1] x DIC [mmol L-1]. The factor 0.5 is the share of carbonic-acid
-weathering HCO3- that came from soil/atmospheric CO2 (CaCO3 + CO2 + H2O -> Ca2+ + 2 HCO3-); M_C = 12.0111 g/mol C
-(the published equation writes 12; :data:`M_C`);
+CSF [t C km-2 yr-1] = 0.5 x 12 x R [m yr-1] x DIC [mmol L-1]. The factor 0.5 is the share of carbonic-acid
+weathering HCO3- that came from soil/atmospheric CO2 (CaCO3 + CO2 + H2O -> Ca2+ + 2 HCO3-); 12 g/mol C as the
+published equation writes it (:data:`ZENG_C_G_MOL`), so that sinks compare with published ones; carbon masses
+(DIC export, the stoichiometric sink) use the database's 12.0111 g/mol (:data:`M_C`);
 R [m/yr] x DIC [mmol/L] = mol m-2 yr-1, and 1 g C m-2 = 1 t C km-2.
 """
 from __future__ import annotations
@@ -18,16 +19,17 @@ from ..processes.snow import catchment_swe
 #: chemistry converts DIC with; used for every carbon mass in the accounting so that daily, annual and per-source
 #: figures add up exactly
 M_C = M_C_G_MOL
+#: the molar mass of carbon in Zeng et al. (2019) eq. 1 (12 g/mol, as published): the carbon sink index CSF
+ZENG_C_G_MOL = 12.0
 #: t CO2 per t C (molar masses of CO2 and C from the same database weights)
 CO2_PER_C = M_CO2_G_MOL / M_C_G_MOL
 
 
 def sink_flux(runoff_m_yr, dic_mmol_l):
     """Karst carbon sink flux (t C km-2 yr-1) from runoff depth (m/yr) and DIC (mmol/L) of carbonic-acid
-    weathering water: CSF = 0.5 x M_C x R x DIC (Zeng et al. 2019, eq. 1, which writes 12 g/mol for M_C; here
-    M_C = 12.0111 g/mol, :data:`M_C`). Vectorised (worked check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.81 t C km-2
-    yr-1; 10.8 with the published 12)."""
-    return 0.5 * M_C * np.asarray(runoff_m_yr, dtype=float) * np.asarray(dic_mmol_l, dtype=float)
+    weathering water: CSF = 0.5 x 12 x R x DIC (Zeng et al. 2019, eq. 1; :data:`ZENG_C_G_MOL`). Vectorised (worked
+    check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.8 t C km-2 yr-1)."""
+    return 0.5 * ZENG_C_G_MOL * np.asarray(runoff_m_yr, dtype=float) * np.asarray(dic_mmol_l, dtype=float)
 
 
 def tc_to_tco2(t_c):
@@ -54,9 +56,9 @@ import pandas as _pd  # noqa: E402
 from ..processes import dissolution as _diss  # noqa: E402
 from . import metrics as _metrics  # noqa: E402
 
-#: t C per km2 and day from runoff (mm/d) x concentration (mmol/L): mm x mmol/L = mmol/m2; x M_C mg/mmol;
+#: the daily CSF series: runoff (mm/d) x concentration (mmol/L) = mmol/m2; x 12 mg/mmol (Zeng's eq. 1);
 #: 1 g/m2 = 1 t/km2
-_TC_KM2_PER_MMOL_M2 = M_C * 1e-3
+_TC_KM2_PER_MMOL_M2 = ZENG_C_G_MOL * 1e-3
 
 
 def _nanmedian(values) -> float:
@@ -417,7 +419,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
 def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> dict:
     """Flux mode (Zeng et al. 2019): the sink from observed discharge and observed (or equilibrium) DIC.
 
-    CSF = 0.5 x M_C x R x DIC with R the mean runoff depth (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted
+    CSF = 0.5 x 12 x R x DIC with R the mean runoff depth (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted
     by discharge. NaN pairs are skipped. Returns runoff, weighted DIC and the flux (t C km-2 yr-1).
     """
     q = np.asarray(q_m3_s, dtype=float)

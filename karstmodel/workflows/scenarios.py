@@ -78,7 +78,7 @@ except ModuleNotFoundError:  # pragma: no cover
 
 from chemistry.errors import InputError
 
-from ..accounting.sink import M_C, compare_runs
+from ..accounting.sink import ZENG_C_G_MOL, compare_runs
 from ..config.catchment import AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, acid_inputs_from
 from ..processes.changes import CarbonatePowder, Irrigation, ParameterRamp
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers, pet_oudin
@@ -514,7 +514,7 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
         bands = {"baseline": B.quantile([0.05, 0.5, 0.95], axis=1).T, "scenario": S.quantile([0.05, 0.5, 0.95], axis=1).T}
     # decomposition of the change of the sink: CSF = k R D -> dCSF = k (dR D0 + R0 dD + dR dD)
     b, s = base.summary, scen.summary
-    k = 0.5 * M_C / 1000.0
+    k = 0.5 * ZENG_C_G_MOL / 1000.0
     r0, d0 = b["runoff_mm_yr"], b["dic_carbonic_mmol_l_flow_weighted"]
     dr, dd = s["runoff_mm_yr"] - r0, s["dic_carbonic_mmol_l_flow_weighted"] - d0
     decomposition = {"from_runoff_tc_km2_yr": k * dr * d0, "from_dic_tc_km2_yr": k * r0 * dd,

@@ -66,7 +66,7 @@ from chemistry.errors import InputError
 
 from ..config.catchment import KeyReader
 from ..accounting import metrics as M
-from ..accounting.sink import CO2_PER_C, M_C, sink_flux
+from ..accounting.sink import CO2_PER_C, M_C, ZENG_C_G_MOL, sink_flux
 from ..processes.cave_degassing import exchange_with_cave_air
 from ..io.files import (_atomic_write, atomic_output_dir, default_output_dir, parse_times, read_csv, write_csv_atomic,
                  write_json_atomic)
@@ -531,7 +531,7 @@ def stoichiometry(samples: pd.DataFrame, sp: pd.DataFrame) -> tuple[dict, np.nda
 def carbon_flux_t_c_yr(q_m3_s, dic_mmol_l, fraction: float = 0.5):
     """Carbon flux (t C/yr) of ``fraction`` x DIC carried by discharge: fraction x DIC [mol/m3] x Q [m3/s]
     x 365.25 x 86400 s x 12 g/mol x 1e-6 t/g (Zeng et al. 2019, eq. 1, as a mass flux)."""
-    return fraction * np.asarray(dic_mmol_l, float) * np.asarray(q_m3_s, float) * SECONDS_PER_YEAR * M_C * 1e-6
+    return fraction * np.asarray(dic_mmol_l, float) * np.asarray(q_m3_s, float) * SECONDS_PER_YEAR * ZENG_C_G_MOL * 1e-6
 
 
 def _flux_block(t_c_yr: float, area_km2, mean_q: float, dic_fw: float, fraction: float) -> dict:
