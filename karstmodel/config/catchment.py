@@ -12,16 +12,12 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - python < 3.11
-    import tomli as tomllib
 
 import tomli_w
 
 from chemistry.errors import InputError
 
-from ..io.files import _atomic_write
+from ..io.files import _atomic_write, read_toml
 from ..processes.surface_water import ReachParameters, reach_parameters_to_dict
 from .period import parse_period
 from .registry import bounds_of, param
@@ -478,13 +474,7 @@ def load_catchment(path) -> Catchment:
     path = Path(path)
     if path.is_dir():
         path = path / "catchment.toml"
-    if not path.exists():
-        raise CatchmentError("catchment file not found", file=str(path))
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CatchmentError(f"not valid TOML: {exc}", file=str(path)) from None
-    return catchment_from_dict(doc, path)
+    return catchment_from_dict(read_toml(path, "catchment", CatchmentError), path)
 
 
 def catchment_from_dict(doc: dict, path: Path) -> Catchment:

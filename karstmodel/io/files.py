@@ -11,6 +11,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import tomllib
 import warnings
 from pathlib import Path
 
@@ -18,6 +19,18 @@ import numpy as np
 import pandas as pd
 
 from chemistry.errors import InputError
+
+
+def read_toml(path, what: str, error: type[InputError] = InputError) -> dict:
+    """Read a UTF-8 TOML file (a catchment, station or scenario file: ``what`` names it in messages). Raises
+    ``error`` (an :class:`InputError`) naming the file when it is missing, not a file, or not valid TOML."""
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"{what} file not found", file=str(p))
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"not valid TOML: {exc}", file=str(p)) from None
 
 
 def read_csv(path, **kwargs) -> pd.DataFrame:

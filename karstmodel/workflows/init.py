@@ -6,10 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - python < 3.11
-    import tomli as tomllib
+import tomllib
 
 import tomli_w
 

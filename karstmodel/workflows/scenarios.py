@@ -71,10 +71,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover
-    import tomli as tomllib
 
 from chemistry.errors import InputError
 
@@ -82,6 +78,7 @@ from ..accounting.sink import ZENG_C_G_MOL, compare_runs
 from ..config.catchment import AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, acid_inputs_from
 from ..processes.changes import CarbonatePowder, Irrigation, ParameterRamp
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers, pet_oudin
+from ..io.files import read_toml
 from ..processes.landuse import LAND_USE_CLASSES, default_parameters
 from scipy.stats import qmc
 from ..processes.landuse import soil_respiration_priors
@@ -104,12 +101,7 @@ class ScenarioError(CatchmentError):
 def load_scenario(path) -> dict:
     """Read a scenario file; every table is checked against the catchment when applied."""
     path = Path(path)
-    if not path.exists():
-        raise ScenarioError("scenario file not found", file=str(path))
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", file=str(path)) from None
+    doc = read_toml(path, "scenario", ScenarioError)
     for k in doc:
         if k not in _TOP:
             raise ScenarioError(f"{k}: unknown key (allowed: {', '.join(sorted(_TOP))})", file=str(path))

@@ -56,10 +56,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - python < 3.11
-    import tomli as tomllib
+import tomllib
 
 from chemistry.constants import M_C_G_MOL
 from chemistry.errors import InputError
@@ -68,7 +65,7 @@ from ..config.catchment import KeyReader
 from ..accounting import metrics as M
 from ..accounting.sink import CO2_PER_C, M_C, ZENG_C_G_MOL, sink_flux
 from ..processes.cave_degassing import exchange_with_cave_air
-from ..io.files import (_atomic_write, atomic_output_dir, default_output_dir, parse_times, read_csv, write_csv_atomic,
+from ..io.files import (_atomic_write, atomic_output_dir, read_toml, default_output_dir, parse_times, read_csv, write_csv_atomic,
                  write_json_atomic)
 from ..config.catchment import ChemistryOptions
 from ..io.observations import read_station_file
@@ -207,13 +204,7 @@ def load_station(path) -> Station:
     path = Path(path)
     if path.is_dir():
         path = path / "station.toml"
-    if not path.is_file():
-        raise StationError("station file not found", file=str(path))
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StationError(f"not valid TOML: {exc}", file=str(path)) from None
-    return station_from_dict(doc, path)
+    return station_from_dict(read_toml(path, "station", StationError), path)
 
 
 def station_from_dict(doc: dict, path) -> Station:
