@@ -27,7 +27,7 @@ from ..processes.hydrology import (parameter_table, route_store, route_unit_hydr
 from ..io.observations import load_discharge_observations
 from ..processes.snow import simulate_snow
 from ..processes.soil_co2 import simulate_soil_co2
-from ..processes.surface_water import simulate_reaches
+from ..processes.reaches import simulate_reaches
 
 
 @dataclass
@@ -37,7 +37,7 @@ class SimulationResult:
     summary: dict
     hydrotope_series: dict = field(default_factory=dict)  # name -> DataFrame (soil water, AET, pCO2, ...)
     drivers: Drivers | None = None
-    reaches: object | None = None  # karstmodel.surface_water.ReachResult when the catchment has reaches
+    reaches: object | None = None  # karstmodel.processes.reaches.ReachResult when the catchment has reaches
 
 
 @dataclass
@@ -434,7 +434,7 @@ def spring_outflow(c: Catchment, data: pd.DataFrame, run: dict) -> pd.DataFrame:
 
 
 def run_reaches(c: Catchment, data: pd.DataFrame, run: dict):
-    """Route the spring water through the catchment's reaches (karstmodel.surface_water.simulate_reaches)."""
+    """Route the spring water through the catchment's reaches (karstmodel.processes.reaches.simulate_reaches)."""
     sw = c.surface_water
     inflow = spring_outflow(c, data, run)
     if not np.isfinite(inflow[["ca", "dic"]].to_numpy()).all():
