@@ -37,7 +37,7 @@ def synthetic_site(tmp_path_factory):
     (d / "catchment.toml").write_text(toml_text(doc))
     c = load_catchment(d / "catchment.toml")
     data = load_drivers(c.drivers, c.latitude).data
-    truth = simulate_water(apply_parameters(c, TRUE), data)["spring_mm"]
+    truth = simulate_water(apply_parameters(c, TRUE), data).spring_mm
     rng = np.random.default_rng(7)
     q_obs = truth * np.exp(rng.normal(0.0, 0.05, truth.size))
     pd.DataFrame({"date": data.index.strftime("%Y-%m-%d"), "q_mm_d": np.round(q_obs, 6)}).to_csv(
@@ -130,8 +130,8 @@ def test_written_catchment_reproduces_the_run(tmp_path):
                                         tmp_path / "out" / "catchment.toml"))
     assert c2.reservoirs.matrix_k_per_d == 0.0123
     data = load_drivers(c.drivers, c.latitude, "1999-01-01", "2001-12-31").data
-    a = simulate_water(apply_parameters(c, {"reservoirs.matrix_k_per_d": 0.0123}), data)["outlet_mm"]
-    b = simulate_water(c2, data)["outlet_mm"]
+    a = simulate_water(apply_parameters(c, {"reservoirs.matrix_k_per_d": 0.0123}), data).outlet_mm
+    b = simulate_water(c2, data).outlet_mm
     assert np.array_equal(a, b)
 
 

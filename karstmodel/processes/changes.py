@@ -29,7 +29,7 @@ import pandas as pd
 
 from chemistry.kinetics import pwp_rate_constants
 
-from .hydrology import parameter_table
+from .soil_water import parameter_table
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from chemistry.output import solution_columns
 
 from .._compiled import njit, prange
 from .changes import powder_dissolution
-from .hydrology import route_store
+from .routing import route_store
 
 BASE = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic", "so4_acid", "no3_acid", "rock_c")
 IDX = {k: i for i, k in enumerate(BASE)}
@@ -377,7 +377,7 @@ def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slo
 
 def route_surface(inflow_mm, mass_in, k_per_d, s0: float = 0.0, m0=None) -> dict:
     """Route non-karst runoff and its solutes through a linear store (``k_per_d``; None = same day): the daily
-    pulse-and-recession store of :func:`karstmodel.hydrology.route_store` with exponent 1."""
+    pulse-and-recession store of :func:`karstmodel.processes.routing.route_store` with exponent 1."""
     n, nc = mass_in.shape
     if k_per_d is None:
         return {"out_mm": np.asarray(inflow_mm, dtype=float), "out_mass": mass_in, "store_mm": np.zeros(n),

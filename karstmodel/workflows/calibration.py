@@ -372,7 +372,7 @@ class Objective:
         c = apply_parameters(self.c, self.values(x))
         if self.water_only:
             w = simulate_water(c, self.data)
-            q = w["spring_mm"] if c.observations.discharge == "spring" else w["outlet_mm"]
+            q = w.spring_mm if c.observations.discharge == "spring" else w.outlet_mm
             return c, {"q": q}
         r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None,
                      with_reaches=False)
