@@ -171,13 +171,8 @@ def spring_outflow(c: Catchment, data: pd.DataFrame, run: ChainRun) -> pd.DataFr
     return inflow
 
 
-<<<<<<< HEAD
-def run_reaches(c: Catchment, data: pd.DataFrame, run: dict):
-    """Route the spring water through the catchment's reaches (karstmodel.processes.reaches.simulate_reaches)."""
-=======
 def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun):
     """Route the spring water through the catchment's reaches (karstmodel.processes.reaches.simulate_reaches)."""
->>>>>>> main
     sw = c.surface_water
     inflow = spring_outflow(c, data, run)
     if not np.isfinite(inflow[["ca", "dic"]].to_numpy()).all():
