@@ -139,7 +139,7 @@ def _fate(dic_out, oc_out, burial, calcite, degas, dic_in, alloch, d_storage) ->
     return fate, detail
 
 
-def _assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1, scal1, settings) -> ReachResult:
+def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1, scal1, settings) -> ReachResult:
     tank_reach = np.asarray(tank_reach)
     names = [r.name for r in reaches]
     sub_cols, day_cols = {}, {}

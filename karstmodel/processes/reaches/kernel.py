@@ -1,4 +1,4 @@
-"""The compiled time loop of the reaches (:func:`_run`): every tank of every reach, step by step.
+"""The compiled time loop of the reaches (:func:`advance_tanks`): every tank of every reach, step by step.
 
 Each reach is one or more well-mixed tanks in series (``n_segments``; several tanks approximate plug flow in a
 stream). State per tank: element totals (DIC, Ca, Mg, Na, K, Cl, SO4, NO3 and the charge imbalance, mol/m3 =
@@ -108,9 +108,9 @@ N_STATE = 9
 
 
 @njit
-def _run(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_wind, conc, scal, xs, out, flux,
-         nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw,
-         calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b):
+def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_wind, conc, scal, xs, out, flux,
+                  nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu,
+                  calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b):
     """Advance all tanks (in series) over all steps. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and
     ``xs`` (tanks, M) are the state, updated in place; ``out`` (steps, tanks, N_OUT) and ``flux`` (steps, tanks,
     N_FLUX) receive the diagnostics. Returns the number of steps where a speciation did not converge."""

@@ -14,8 +14,8 @@ from chemistry.water import ELEMENT_ORDER
 
 from . import gas_exchange as gx
 from . import light as lt
-from .fate import ReachResult, _assemble
-from .kernel import N_FLUX, N_OUT, N_STATE, S_AREA, S_I, S_O2, S_T, S_V, _run, geometry
+from .fate import ReachResult, assemble
+from .kernel import N_FLUX, N_OUT, N_STATE, S_AREA, S_I, S_O2, S_T, S_V, advance_tanks, geometry
 from .params import P_AREA, P_DC, P_DEPTH, P_DF, P_KIND, P_LENGTH, P_WA, P_WB, P_WIDTH, ReachParameters, pack
 
 INFLOW_ELEMENTS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
@@ -110,7 +110,7 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
     spinup_days : the first days are run this many days before the period (repeating its first days) to set the
         organic-carbon pools and the diel state; the reported period and balances start after the spin-up.
 
-    Returns a :class:`ReachResult` (see its docstring and the module docstring for the fate accounting).
+    Returns a :class:`ReachResult` (see its docstring and :mod:`.fate` for the fate accounting).
     """
     if isinstance(reaches, ReachParameters):
         reaches = [reaches]
@@ -183,8 +183,8 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         m = sl.stop - sl.start
         out = np.zeros((m, n_t, N_OUT))
         flux = np.zeros((m, n_t, N_FLUX))
-        nf = _run(par_arr, dt, f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl], f_twat[sl],
-                  f_wind[sl], conc, scal, xs, out, flux, *args)
+        nf = advance_tanks(par_arr, dt, f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl],
+                           f_twat[sl], f_wind[sl], conc, scal, xs, out, flux, *args)
         return out, flux, nf
 
     spin = int(min(max(spinup_days, 0), len(days)))
@@ -199,6 +199,6 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
                     utc_offset_h=utc_offset_h if utc_offset_h is not None else lt.default_utc_offset_h(longitude_deg),
                     database=database, elements=system.elements, inflow_interpolation=inflow_interpolation,
                     spinup_days=spin, tanks=n_t)
-    return _assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc, scal, settings)
+    return assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc, scal, settings)
 
 
