@@ -37,7 +37,7 @@ class SimulationResult:
     summary: dict
     hydrotope_series: dict = field(default_factory=dict)  # name -> DataFrame (soil water, AET, pCO2, ...)
     drivers: Drivers | None = None
-    reaches: object | None = None  # karstmodel.surface_water.ReachResult when the catchment has reaches
+    reaches: object | None = None  # karstmodel.processes.surface_water.ReachResult when the catchment has reaches
 
 
 def initial_state(c: Catchment, data: pd.DataFrame) -> State | None:
@@ -72,7 +72,7 @@ def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
     missing ``precip_mm``, ``temp_c`` or ``pet_mm``; any non-finite value (one NaN temperature would turn the
     spring chemistry into NaN); negative precipitation or PET; a record shorter than ``MIN_RECORD_DAYS``."""
     if not isinstance(drivers, Drivers):
-        raise TypeError(f"drivers: expected karstmodel.drivers.Drivers (or None to read the catchment's file), got "
+        raise TypeError(f"drivers: expected karstmodel.io.drivers.Drivers (or None to read the catchment's file), got "
                         f"{type(drivers).__name__}")
     if observations is not None and not isinstance(observations, pd.DataFrame):
         raise TypeError(f"observations: expected a pandas DataFrame or None, got {type(observations).__name__}")
@@ -106,7 +106,7 @@ def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
     if gaps.size:
         i = int(gaps[0])
         raise ValueError(f"drivers.data: the index must be consecutive days; {idx[i + 1].date()} follows "
-                         f"{idx[i].date()} (fill gaps first, e.g. karstmodel.drivers.load_drivers with gap_fill)")
+                         f"{idx[i].date()} (fill gaps first, e.g. karstmodel.io.drivers.load_drivers with gap_fill)")
 
 
 @single_blas_thread
@@ -172,7 +172,7 @@ def spring_outflow(c: Catchment, data: pd.DataFrame, run: ChainRun) -> pd.DataFr
 
 
 def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun):
-    """Route the spring water through the catchment's reaches (karstmodel.surface_water.simulate_reaches)."""
+    """Route the spring water through the catchment's reaches (karstmodel.processes.surface_water.simulate_reaches)."""
     sw = c.surface_water
     inflow = spring_outflow(c, data, run)
     if not np.isfinite(inflow[["ca", "dic"]].to_numpy()).all():
