@@ -50,7 +50,7 @@ def zeng_index(dic_0, dic_1, runoff_0, runoff_1):
 
 
 # ------------------------------------------------------------------------------------------------------------
-# result tables and budgets of a simulation (called by karstmodel.simulate)
+# result tables and budgets of a simulation (called by karstmodel.model.simulate)
 import pandas as _pd  # noqa: E402
 
 from ..processes import dissolution as _diss  # noqa: E402
@@ -122,7 +122,7 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
         name = col.replace("_mmol_kgw", "_mmol_l").replace("_meq_kgw", "_meq_l")
         ts[name] = sc[col].to_numpy() if col in sc.columns else np.nan
     ts["pco2_ppm"] = 10.0 ** np.asarray(ts["log_pco2"], dtype=float) * 1e6
-    # at the gauge (karstmodel.outlet): routed mixture of spring and non-karst water, after CO2 exchange in the river
+    # at the gauge (karstmodel.processes.outlet): routed mixture of spring and non-karst water, after CO2 exchange in the river
     g = run.chemistry.gauge
     ts["outlet_temp_c"] = g["temp_c"]
     for k in ("ca", "mg", "so4", "no3"):
@@ -253,7 +253,7 @@ def carbon_balance(c, run) -> dict:
 
 
 def outlet_summary(c, run, ts, years: float) -> dict:
-    """The gauge (karstmodel.outlet): flow-weighted chemistry, the sink computed there (Zeng et al. 2019 eq. 1 with
+    """The gauge (karstmodel.processes.outlet): flow-weighted chemistry, the sink computed there (Zeng et al. 2019 eq. 1 with
     the gauge's runoff and carbonic DIC, and from the rock carbon: 12 x R x (rock C - 2 SO4_acid - NO3_acid), the CO2
     consumed by carbonic-acid weathering), the carbonic share of the gauge DIC, and its carbon budget: what spring
     and non-karst runoff deliver = DIC past the gauge + CO2 degassed in the river + change of DIC in transit."""

@@ -72,7 +72,7 @@ def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
     missing ``precip_mm``, ``temp_c`` or ``pet_mm``; any non-finite value (one NaN temperature would turn the
     spring chemistry into NaN); negative precipitation or PET; a record shorter than ``MIN_RECORD_DAYS``."""
     if not isinstance(drivers, Drivers):
-        raise TypeError(f"drivers: expected karstmodel.drivers.Drivers (or None to read the catchment's file), got "
+        raise TypeError(f"drivers: expected karstmodel.io.drivers.Drivers (or None to read the catchment's file), got "
                         f"{type(drivers).__name__}")
     if observations is not None and not isinstance(observations, pd.DataFrame):
         raise TypeError(f"observations: expected a pandas DataFrame or None, got {type(observations).__name__}")
@@ -106,7 +106,7 @@ def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
     if gaps.size:
         i = int(gaps[0])
         raise ValueError(f"drivers.data: the index must be consecutive days; {idx[i + 1].date()} follows "
-                         f"{idx[i].date()} (fill gaps first, e.g. karstmodel.drivers.load_drivers with gap_fill)")
+                         f"{idx[i].date()} (fill gaps first, e.g. karstmodel.io.drivers.load_drivers with gap_fill)")
 
 
 @single_blas_thread

@@ -1,6 +1,6 @@
 """Changes of a catchment in time: parameter ramps, irrigation with exogenous water, carbonate powder.
 
-A :class:`karstmodel.catchment.Catchment` may carry ``changes`` (built by :mod:`karstmodel.scenarios` from a
+A :class:`karstmodel.config.catchment.Catchment` may carry ``changes`` (built by :mod:`karstmodel.workflows.scenarios` from a
 scenario file). They are evaluated on the simulation's daily index:
 
 * :class:`ParameterRamp`: one land-use parameter of one hydrotope moves from ``start_value`` to ``end_value``,

@@ -3,7 +3,7 @@
 Chain (each step vectorised over days; the chemistry core is called in bulk, never per day in a Python loop):
 
 1. Recharge chemistry. Water leaving the soil of each hydrotope has equilibrated with its soil air (pCO2 of
-   :mod:`karstmodel.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
+   :mod:`karstmodel.processes.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
    dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (docs/science.md;
    Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) are in the water before
    it meets the rock. Equilibria come from tables over (temperature, log pCO2) computed once with
@@ -215,7 +215,7 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
     ``irrigation``: list of (hydrotope index, water ((element, mmol/L), ...), share of irrigation water in the
     hydrotope's soil input per day): recharge is the volume-weighted mixture of natural and irrigation water, each
     equilibrated from its own starting composition. ``powder``: list of (hydrotope index, CarbonatePowder) on the
-    non-carbonate area (see :mod:`karstmodel.changes`), with ``allogenic_recharge_mm`` (days, hydrotopes) and the
+    non-carbonate area (see :mod:`karstmodel.processes.changes`), with ``allogenic_recharge_mm`` (days, hydrotopes) and the
     date ``index``; returns ``powder_left_mol_m2`` per hydrotope as well.
     """
     n, nh = pco2_atm.shape

@@ -18,7 +18,7 @@ Water chemistry at a river gauge differs from the spring water in three ways, ea
    booked in the outlet budget. Calcite precipitation in the river (supersaturated water) is not modelled: Ca
    and alkalinity leave as they arrive.
 
-Concentrations in mmol/L (= mmol/kgw for fresh water, as in :mod:`karstmodel.dissolution`).
+Concentrations in mmol/L (= mmol/kgw for fresh water, as in :mod:`karstmodel.processes.dissolution`).
 """
 from __future__ import annotations
 
