@@ -49,7 +49,7 @@ def _numeric_column(df: pd.DataFrame, col: str, path, positive=False) -> np.ndar
 
 
 def load_samples(st: Station) -> pd.DataFrame:
-    """Samples with unit-named columns (karstmodel.observations.read_station_file: QA flags, detection limits)
+    """Samples with unit-named columns (karstmodel.io.observations.read_station_file: QA flags, detection limits)
     plus the station columns it does not read (cave-air CO2, estimates, flow condition)."""
     path = st.samples_file
     df = read_station_file(path)

@@ -23,8 +23,8 @@ from .speciation import describe
 def predict_degassed(stage1: pd.DataFrame, cave_ppmv, exchange_number: float, p_atm: float = 1.0,
                      database="phreeqc.dat") -> pd.DataFrame:
     """The recharge water of :func:`predict_equilibrium` after CO2 exchange with the cave air (CO2 in ppmv x 1e-6 x
-    P atm) over ``exchange_number`` before the outlet, Ca unchanged (:func:`karstmodel.cave_degassing.
-    exchange_with_cave_air`); rows without cave-air CO2 or without a recharge water are NaN."""
+    P atm) over ``exchange_number`` before the outlet, Ca unchanged (:func:`karstmodel.processes.
+    cave_degassing.exchange_with_cave_air`); rows without cave-air CO2 or without a recharge water are NaN."""
     return exchange_with_cave_air(stage1, np.asarray(cave_ppmv, float) * 1e-6 * p_atm, exchange_number, database)
 
 

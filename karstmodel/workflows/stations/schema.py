@@ -31,7 +31,7 @@ class StationError(InputError):
 class SystemParameters:
     """Parameters of one recharge system: recharge pCO2 = ``pco2_factor`` x measured CO2; ``gas_water_ratio``
     (L gas per kg water) only for the mixed system; ``exchange_number`` (k_L T / h) of the CO2 exchange with cave
-    air before the outlet (:mod:`karstmodel.cave_degassing`), used with ``[model] degassing = "cave_air"``."""
+    air before the outlet (:mod:`karstmodel.processes.cave_degassing`), used with ``[model] degassing = "cave_air"``."""
 
     pco2_factor: float = 1.0
     gas_water_ratio: float | None = None
@@ -97,7 +97,7 @@ class Station:
 
 
 def _default_gas_water_ratio() -> float:
-    """The catchment model's default (karstmodel.catchment.ChemistryOptions), so that an uncalibrated station
+    """The catchment model's default (karstmodel.config.catchment.ChemistryOptions), so that an uncalibrated station
     tests the catchment model's own recharge chemistry."""
     return float(ChemistryOptions().gas_water_ratio)
 

@@ -7,8 +7,8 @@ from ...accounting import metrics as M
 
 
 def _metrics(pred, obs, mask) -> dict:
-    """karstmodel.metrics.all_metrics plus the Pearson correlation r (the KGE component that a level parameter such
-    as pco2_factor cannot change)."""
+    """karstmodel.accounting.metrics.all_metrics plus the Pearson correlation r (the KGE component that a level
+    parameter such as pco2_factor cannot change)."""
     p, o = np.asarray(pred, float)[mask], np.asarray(obs, float)[mask]
     out = M.all_metrics(p, o)
     ok = np.isfinite(p) & np.isfinite(o)
@@ -18,6 +18,7 @@ def _metrics(pred, obs, mask) -> dict:
 
 
 def _objective_value(pred: np.ndarray, obs: np.ndarray, objective: str) -> float:
+    """Calibration loss: 1 - KGE or 1 - NSE (10 where undefined), or the RMSE (1e3 where undefined)."""
     if objective == "kge":
         m = M.kge(pred, obs)
         return 1.0 - m if np.isfinite(m) else 10.0
