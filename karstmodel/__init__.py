@@ -55,7 +55,7 @@ MOVED_MODULES = {
     "metabolism": "workflows.metabolism",
     "grid": "workflows.grid",
     "stations": "workflows.stations",
-    "station_summary": "workflows.station_summary",
+    "station_summary": "workflows.stations.summary",
     "chemistry_validation": "workflows.chemistry_validation",
     "init": "workflows.init",
     "report": "workflows.report",

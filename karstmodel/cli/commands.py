@@ -79,7 +79,7 @@ def _print_metrics(summary: dict):
 def cmd_validate(args) -> int:
     from ..reporting.outputs import catchment_inputs  # deferred: heavy (module docstring)
     from ..workflows.report import validate_catchment  # deferred: heavy (module docstring)
-    from ..workflows.station_summary import resolve_station_group, summarise_station_group  # deferred: heavy (module docstring)
+    from ..workflows.stations.summary import resolve_station_group, summarise_station_group  # deferred: heavy (module docstring)
     from ..workflows.stations import is_station, validate_station  # deferred: heavy (module docstring)
     group = resolve_station_group(args.catchment)
     if group is not None:  # a folder of stations (e.g. thames_tributaries): every station and one table

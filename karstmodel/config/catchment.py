@@ -639,7 +639,7 @@ def _bundled_dir() -> Path:
 
 def resolve_catchment(spec: str | Path | None) -> Path:
     """A catchment (or station) file path from a path, a folder holding ``catchment.toml`` or ``station.toml``,
-    or a bundled catchment's or station's name (``karstmodel.stations.is_station`` tells the two apart)."""
+    or a bundled catchment's or station's name (``karstmodel.workflows.stations.is_station`` tells the two apart)."""
     if spec is None:
         spec = DEFAULT_CATCHMENT
     p = Path(spec)
