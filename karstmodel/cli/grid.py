@@ -1,4 +1,4 @@
-"""The ``karstmodel grid`` command: argument handling and printing only (the work is in :mod:`karstmodel.grid`).
+"""``karstmodel grid``: argument handling and printing only (the work is in :mod:`karstmodel.workflows.grid`).
 
 Kept free of heavy imports (xarray, dask) so that registering the command costs nothing for the other commands.
 """
@@ -8,12 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import UserError
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir, write_json_atomic
+from ..reporting.grid_maps import grid_maps
+from .errors import UserError
 
 
 def register(sub) -> None:
+    """The ``grid`` command and its options."""
     g = sub.add_parser(
         "grid", help="regional run: every cell of a NetCDF grid as a catchment (xarray + dask)",
         description="Simulate every cell of a grid (NetCDF, dimensions cell and time: daily precip_mm, temp_c "
@@ -110,7 +112,7 @@ def _run_and_write(args, ds, template, source, inputs, tmp: Path, outdir: Path, 
     if args.demo:
         paths["demo_input"] = grid.write_netcdf(ds, tmp / "demo_input.nc")
     if not args.no_figures:
-        paths.update({f"map_{k}": p for k, p in grid.grid_maps(out, tmp, template.name + " grid").items()})
+        paths.update({f"map_{k}": p for k, p in grid_maps(out, tmp, template.name + " grid").items()})
     summary = grid.grid_summary(out)
     summary.update({
         "input": source, "template_source": str(template.source) if template.source else None,
