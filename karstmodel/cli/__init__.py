@@ -2,7 +2,11 @@
 equilibrate, run, validate, calibrate, init, scenario, grid), with the option checks (options.py) and result printing
 (printing.py) that several commands share. Entry point ``karstmodel = karstmodel.cli:main``; ``python -m
 karstmodel.cli`` runs it too. The command functions are re-exported here under their names of release 0.1
-(``karstmodel.commands`` resolves to this package until release 0.2)."""
+(``karstmodel.commands`` resolves to this package until release 0.2).
+
+A command imports its workflow when it runs (the comments ``deferred: heavy``): the model and the workflows load
+about a second of scipy and numba-compiled modules (xarray and dask for ``grid``) that ``karstmodel --help`` and
+the other commands do not need."""
 from .calibrate import cmd_calibrate
 from .equilibrate import cmd_equilibrate
 from .errors import UserError

@@ -1,8 +1,5 @@
 """``karstmodel calibrate``: calibrate a catchment's or a station's parameters against its observations, with
-uncertainty and sensitivity (argument handling and printing only).
-
-The workflow is imported when the command runs: the model and the workflows load about a second of scipy and
-numba-compiled modules that ``karstmodel --help`` and the chemistry commands do not need."""
+uncertainty and sensitivity (argument handling and printing only)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,11 +10,37 @@ from .options import count
 from .printing import print_metrics, print_station
 
 
+def register(sub) -> None:
+    """The ``calibrate`` command and its options."""
+    c = sub.add_parser("calibrate", help="calibrate parameters against observations (split sample, GLUE bands)",
+                       description="Calibrate the parameters declared in [calibration] (or a default set) with "
+                       "differential evolution, validate on the validation period, estimate uncertainty (GLUE) and "
+                       "optionally sensitivity (SALib). Writes OUTDIR/catchment.toml (runnable) and summary.json.")
+    c.add_argument("catchment", nargs="?", default=None)
+    c.add_argument("--calibration", help="calibration period START:END")
+    c.add_argument("--validation", help="validation period START:END")
+    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse", "kge_scaled"],
+                   help="goodness of fit maximised for every weighted variable (default: the file's [calibration] objective, else kge); kge_scaled weights KGE's bias term by [calibration] kge_scaling")
+    c.add_argument("--maxiter", type=int)
+    c.add_argument("--popsize", type=int)
+    c.add_argument("--seed", type=int)
+    c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
+    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue")
+    c.add_argument("--glue-samples", type=int, default=2000)
+    c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none")
+    c.add_argument("--sensitivity-n", type=int, default=10)
+    c.add_argument("-o", "--output")
+    c.add_argument("--no-figures", action="store_true")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=cmd_calibrate)
+
+
 def cmd_calibrate(args) -> int:
-    from ..workflows.calibration import setup_from_catchment  # deferred: heavy (module docstring)
-    from ..reporting.outputs import catchment_inputs  # deferred: heavy (module docstring)
-    from ..workflows.report import calibrate_catchment  # deferred: heavy (module docstring)
-    from ..workflows.stations import calibrate_station, is_station  # deferred: heavy (module docstring)
+    """Calibrate a station or a catchment, write the calibrated catchment and report; print the fit."""
+    from ..workflows.calibration import setup_from_catchment  # deferred: heavy (karstmodel.cli)
+    from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
+    from ..workflows.report import calibrate_catchment  # deferred: heavy (karstmodel.cli)
+    from ..workflows.stations import calibrate_station, is_station  # deferred: heavy (karstmodel.cli)
     count(args.maxiter, "--maxiter")
     count(args.popsize, "--popsize")
     count(args.workers, "--workers", allow=(-1,))
@@ -51,28 +74,3 @@ def cmd_calibrate(args) -> int:
         print(f"  carbon sink {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. {u['p95']:.2f}, GLUE)")
     print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")
     return 0
-
-
-def register(sub) -> None:
-    """The ``calibrate`` command and its options."""
-    c = sub.add_parser("calibrate", help="calibrate parameters against observations (split sample, GLUE bands)",
-                       description="Calibrate the parameters declared in [calibration] (or a default set) with "
-                       "differential evolution, validate on the validation period, estimate uncertainty (GLUE) and "
-                       "optionally sensitivity (SALib). Writes OUTDIR/catchment.toml (runnable) and summary.json.")
-    c.add_argument("catchment", nargs="?", default=None)
-    c.add_argument("--calibration", help="calibration period START:END")
-    c.add_argument("--validation", help="validation period START:END")
-    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse", "kge_scaled"],
-                   help="goodness of fit maximised for every weighted variable (default: the file's [calibration] objective, else kge); kge_scaled weights KGE's bias term by [calibration] kge_scaling")
-    c.add_argument("--maxiter", type=int)
-    c.add_argument("--popsize", type=int)
-    c.add_argument("--seed", type=int)
-    c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
-    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue")
-    c.add_argument("--glue-samples", type=int, default=2000)
-    c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none")
-    c.add_argument("--sensitivity-n", type=int, default=10)
-    c.add_argument("-o", "--output")
-    c.add_argument("--no-figures", action="store_true")
-    c.add_argument("--quiet", action="store_true", help="no progress bar")
-    c.set_defaults(func=cmd_calibrate)

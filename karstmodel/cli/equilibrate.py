@@ -13,6 +13,22 @@ from ..io.files import write_csv_atomic
 from .errors import UserError
 
 
+def register(sub) -> None:
+    """The ``equilibrate`` command and its options."""
+    e = sub.add_parser("equilibrate", help="equilibrate water with CO2 and calcite/dolomite",
+                       description="Pure water equilibrated with CO2 at log pCO2 and calcite and/or dolomite. "
+                       "Values may be comma-separated lists (broadcast against each other).")
+    e.add_argument("--temp-c", required=True, help="temperature, deg C (0-100), e.g. 10 or 5,10,15")
+    e.add_argument("--log-pco2", required=True, help="log10 pCO2 (atm), e.g. -2 or -2,-3,-1")
+    e.add_argument("--mineral", choices=["calcite", "dolomite", "both"], default="calcite")
+    e.add_argument("--system", choices=["open", "closed", "mixed"], default="open")
+    e.add_argument("--gas-water-ratio", type=float, help="litres of gas per kg water (system mixed)")
+    e.add_argument("--backend", choices=["native", "phreeqc"], default="native")
+    e.add_argument("--database", default="phreeqc.dat")
+    e.add_argument("-o", "--output", help="output CSV (default: a table on standard output)")
+    e.set_defaults(func=cmd_equilibrate)
+
+
 def _floats(text: str, name: str) -> np.ndarray:
     try:
         vals = [float(v) for v in str(text).split(",") if v.strip()]
@@ -25,6 +41,7 @@ def _floats(text: str, name: str) -> np.ndarray:
 
 
 def cmd_equilibrate(args) -> int:
+    """Equilibrate pure water at the given temperatures and pCO2 (lists broadcast) and print or write the table."""
     t = _floats(args.temp_c, "temp-c")
     lp = _floats(args.log_pco2, "log-pco2")
     try:
@@ -51,19 +68,3 @@ def cmd_equilibrate(args) -> int:
                 "alk_meq_kgw", "si_calcite", "si_dolomite", "log_pco2", "ionic_strength"]
         print(df[cols].to_string(index=False, float_format=lambda v: f"{v:.6g}"))
     return 0
-
-
-def register(sub) -> None:
-    """The ``equilibrate`` command and its options."""
-    e = sub.add_parser("equilibrate", help="equilibrate water with CO2 and calcite/dolomite",
-                       description="Pure water equilibrated with CO2 at log pCO2 and calcite and/or dolomite. "
-                       "Values may be comma-separated lists (broadcast against each other).")
-    e.add_argument("--temp-c", required=True, help="temperature, deg C (0-100), e.g. 10 or 5,10,15")
-    e.add_argument("--log-pco2", required=True, help="log10 pCO2 (atm), e.g. -2 or -2,-3,-1")
-    e.add_argument("--mineral", choices=["calcite", "dolomite", "both"], default="calcite")
-    e.add_argument("--system", choices=["open", "closed", "mixed"], default="open")
-    e.add_argument("--gas-water-ratio", type=float, help="litres of gas per kg water (system mixed)")
-    e.add_argument("--backend", choices=["native", "phreeqc"], default="native")
-    e.add_argument("--database", default="phreeqc.dat")
-    e.add_argument("-o", "--output", help="output CSV (default: a table on standard output)")
-    e.set_defaults(func=cmd_equilibrate)

@@ -1,18 +1,6 @@
 """``karstmodel init``: scaffold a catchment folder from the user's drivers and observations (argument handling and
-printing only).
-
-The workflow is imported when the command runs: the model and the workflows load about a second of scipy and
-numba-compiled modules that ``karstmodel --help`` and the chemistry commands do not need."""
+printing only)."""
 from __future__ import annotations
-
-
-def cmd_init(args) -> int:
-    from ..workflows.init import init_catchment  # deferred: heavy (module docstring)
-    path = init_catchment(args.dir, args.drivers, args.lat, args.lon, args.area_km2, args.observations,
-                          args.land_use, args.lithology, args.elevation_m, args.name, args.discharge)
-    print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''}); "
-          f"next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
-    return 0
 
 
 def register(sub) -> None:
@@ -33,3 +21,13 @@ def register(sub) -> None:
     i.add_argument("--name")
     i.add_argument("--discharge", choices=["spring", "outlet"], default="spring")
     i.set_defaults(func=cmd_init)
+
+
+def cmd_init(args) -> int:
+    """Write a new catchment folder from the user's CSVs and print what to run next."""
+    from ..workflows.init import init_catchment  # deferred: heavy (karstmodel.cli)
+    path = init_catchment(args.dir, args.drivers, args.lat, args.lon, args.area_km2, args.observations,
+                          args.land_use, args.lithology, args.elevation_m, args.name, args.discharge)
+    print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''}); "
+          f"next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
+    return 0

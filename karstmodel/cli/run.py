@@ -1,7 +1,4 @@
-"""``karstmodel run``: simulate a catchment and write its outputs (argument handling and printing only).
-
-The workflow is imported when the command runs: the model and the workflows load about a second of scipy and
-numba-compiled modules that ``karstmodel --help`` and the chemistry commands do not need."""
+"""``karstmodel run``: simulate a catchment and write its outputs (argument handling and printing only)."""
 from __future__ import annotations
 
 import time
@@ -11,9 +8,22 @@ from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
 
 
+def register(sub) -> None:
+    """The ``run`` command and its options."""
+    r = sub.add_parser("run", help="simulate a catchment (default: the bundled default catchment)",
+                       description="Simulate a catchment day by day: discharge, soil CO2, spring chemistry, the karst "
+                       "carbon sink with closed water and carbon balances. CATCHMENT is a catchment.toml, a folder "
+                       "holding one, or the name of a bundled catchment.")
+    r.add_argument("catchment", nargs="?", default=None, help="catchment file, folder or bundled name")
+    r.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>)")
+    r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    r.set_defaults(func=cmd_run)
+
+
 def cmd_run(args) -> int:
-    from ..reporting.outputs import catchment_inputs, write_run  # deferred: heavy (module docstring)
-    from ..model.simulate import simulate  # deferred: heavy (module docstring)
+    """Simulate the catchment, write the run's files into the output folder and print the summary."""
+    from ..reporting.outputs import catchment_inputs, write_run  # deferred: heavy (karstmodel.cli)
+    from ..model.simulate import simulate  # deferred: heavy (karstmodel.cli)
     t0 = time.perf_counter()
     path = resolve_catchment(args.catchment)
     c = load_catchment(path)
@@ -44,15 +54,3 @@ def cmd_run(args) -> int:
     lines.append(f"  wrote {outdir}/ ({', '.join(p.name for p in paths.values())}) in {dt:.1f} s")
     print("\n".join(lines))
     return 0
-
-
-def register(sub) -> None:
-    """The ``run`` command and its options."""
-    r = sub.add_parser("run", help="simulate a catchment (default: the bundled default catchment)",
-                       description="Simulate a catchment day by day: discharge, soil CO2, spring chemistry, the karst "
-                       "carbon sink with closed water and carbon balances. CATCHMENT is a catchment.toml, a folder "
-                       "holding one, or the name of a bundled catchment.")
-    r.add_argument("catchment", nargs="?", default=None, help="catchment file, folder or bundled name")
-    r.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>)")
-    r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    r.set_defaults(func=cmd_run)

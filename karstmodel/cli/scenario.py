@@ -1,8 +1,5 @@
 """``karstmodel scenario``: a catchment with and without the changes of a scenario file, over a parameter ensemble
-(argument handling and printing only).
-
-The workflow is imported when the command runs: the model and the workflows load about a second of scipy and
-numba-compiled modules that ``karstmodel --help`` and the chemistry commands do not need."""
+(argument handling and printing only)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,10 +9,28 @@ from ..io.files import atomic_output_dir, default_output_dir
 from .options import count
 
 
+def register(sub) -> None:
+    """The ``scenario`` command and its options."""
+    sc = sub.add_parser("scenario", help="baseline vs land-use/management/climate scenario, with uncertainty",
+                        description="Run the catchment with and without the changes of SCENARIO (a scenario TOML: "
+                        "land-use conversion, soil improvement, irrigation with exogenous water, aquatic plant "
+                        "cultivation, carbonate powder, acid inputs, climate deltas) over the same drivers and a "
+                        "parameter ensemble; writes baseline, scenario and delta blocks to summary.json.")
+    sc.add_argument("catchment")
+    sc.add_argument("scenario")
+    sc.add_argument("--ensemble", type=int, help="ensemble members (default: the scenario file's, else 8)")
+    sc.add_argument("--workers", type=int, default=1)
+    sc.add_argument("-o", "--output")
+    sc.add_argument("--no-figures", action="store_true")
+    sc.add_argument("--quiet", action="store_true")
+    sc.set_defaults(func=cmd_scenario)
+
+
 def cmd_scenario(args) -> int:
-    from ..reporting.outputs import catchment_inputs  # deferred: heavy (module docstring)
-    from ..workflows.report import write_scenario  # deferred: heavy (module docstring)
-    from ..workflows.scenarios import load_scenario, run_scenario, scenario_inputs  # deferred: heavy (module docstring)
+    """Run the baseline and the scenario over the ensemble, write the report and print the changes."""
+    from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
+    from ..workflows.report import write_scenario  # deferred: heavy (karstmodel.cli)
+    from ..workflows.scenarios import load_scenario, run_scenario, scenario_inputs  # deferred: heavy (karstmodel.cli)
     count(args.ensemble, "--ensemble", lo=0)
     count(args.workers, "--workers", allow=(-1,))
     c = load_catchment(resolve_catchment(args.catchment))
@@ -38,20 +53,3 @@ def cmd_scenario(args) -> int:
           f"{ind['time_to_90pct_years']} years")
     print(f"  wrote {outdir}/ (summary.json, report.md, figures)")
     return 0
-
-
-def register(sub) -> None:
-    """The ``scenario`` command and its options."""
-    sc = sub.add_parser("scenario", help="baseline vs land-use/management/climate scenario, with uncertainty",
-                        description="Run the catchment with and without the changes of SCENARIO (a scenario TOML: "
-                        "land-use conversion, soil improvement, irrigation with exogenous water, aquatic plant "
-                        "cultivation, carbonate powder, acid inputs, climate deltas) over the same drivers and a "
-                        "parameter ensemble; writes baseline, scenario and delta blocks to summary.json.")
-    sc.add_argument("catchment")
-    sc.add_argument("scenario")
-    sc.add_argument("--ensemble", type=int, help="ensemble members (default: the scenario file's, else 8)")
-    sc.add_argument("--workers", type=int, default=1)
-    sc.add_argument("-o", "--output")
-    sc.add_argument("--no-figures", action="store_true")
-    sc.add_argument("--quiet", action="store_true")
-    sc.set_defaults(func=cmd_scenario)

@@ -1,8 +1,5 @@
 """``karstmodel validate``: metrics, figures and a report for a catchment, a station or a folder of stations as it
-stands (argument handling and printing only).
-
-The workflow is imported when the command runs: the model and the workflows load about a second of scipy and
-numba-compiled modules that ``karstmodel --help`` and the chemistry commands do not need."""
+stands (argument handling and printing only)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,11 +10,25 @@ from ..io.files import atomic_output_dir, default_output_dir
 from .printing import print_metrics, print_station
 
 
+def register(sub) -> None:
+    """The ``validate`` command and its options."""
+    v = sub.add_parser("validate", help="metrics and figures for a catchment or station as it stands",
+                       description="Simulate the catchment and compare with its observations (discharge and any "
+                       "chemistry columns): KGE, NSE, log-NSE, PBIAS per variable and period, figures, report.md.")
+    v.add_argument("catchment", nargs="?", default=None)
+    v.add_argument("--calibration", help="calibration period START:END (default: from the catchment file)")
+    v.add_argument("--validation", help="validation period START:END (default: from the catchment file)")
+    v.add_argument("-o", "--output")
+    v.add_argument("--no-figures", action="store_true")
+    v.set_defaults(func=cmd_validate)
+
+
 def cmd_validate(args) -> int:
-    from ..reporting.outputs import catchment_inputs  # deferred: heavy (module docstring)
-    from ..workflows.report import validate_catchment  # deferred: heavy (module docstring)
-    from ..workflows.station_summary import resolve_station_group, summarise_station_group  # deferred: heavy (module docstring)
-    from ..workflows.stations import is_station, validate_station  # deferred: heavy (module docstring)
+    """Validate a folder of stations, a station or a catchment against its observations; print the metrics."""
+    from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
+    from ..workflows.report import validate_catchment  # deferred: heavy (karstmodel.cli)
+    from ..workflows.station_summary import resolve_station_group, summarise_station_group  # deferred: heavy (karstmodel.cli)
+    from ..workflows.stations import is_station, validate_station  # deferred: heavy (karstmodel.cli)
     group = resolve_station_group(args.catchment)
     if group is not None:  # a folder of stations (e.g. thames_tributaries): every station and one table
         res = summarise_station_group(group, Path(args.output) if args.output else None,
@@ -43,16 +54,3 @@ def cmd_validate(args) -> int:
     print_metrics(s)
     print(f"  wrote {outdir}/ (summary.json, report.md, figures)")
     return 0
-
-
-def register(sub) -> None:
-    """The ``validate`` command and its options."""
-    v = sub.add_parser("validate", help="metrics and figures for a catchment or station as it stands",
-                       description="Simulate the catchment and compare with its observations (discharge and any "
-                       "chemistry columns): KGE, NSE, log-NSE, PBIAS per variable and period, figures, report.md.")
-    v.add_argument("catchment", nargs="?", default=None)
-    v.add_argument("--calibration", help="calibration period START:END (default: from the catchment file)")
-    v.add_argument("--validation", help="validation period START:END (default: from the catchment file)")
-    v.add_argument("-o", "--output")
-    v.add_argument("--no-figures", action="store_true")
-    v.set_defaults(func=cmd_validate)
