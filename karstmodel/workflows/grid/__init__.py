@@ -15,14 +15,15 @@ variable                   dims          meaning (units in the name; a ``units``
 ``latitude``               cell          degrees north (PET); also the map position
 ``longitude``              cell          degrees east, -180..360 (values above 180 are wrapped)
 ``elevation_m``            cell          mean elevation (m a.s.l.; barometric pressure for soil pCO2)
-``land_use_<class>``       cell          area fraction of each land-use class (``karstmodel.landuse.LAND_USE_CLASSES``:
-                                         forest, shrubland, grassland, cropland, bare_soil, bare_rock, urban,
-                                         water); classes not given are 0; fractions sum to 1 in every cell
+``land_use_<class>``       cell          area fraction of each land-use class
+                                         (``karstmodel.processes.landuse.LAND_USE_CLASSES``: forest, shrubland,
+                                         grassland, cropland, bare_soil, bare_rock, urban, water); classes not
+                                         given are 0; fractions sum to 1 in every cell
 ``limestone``,             cell          lithology fractions, summing to 1 in every cell
 ``dolomite``,
 ``non_carbonate``
-``<parameter name>``       cell          optional per-cell parameters by their :mod:`karstmodel.parameters` name,
-(optional)                               e.g. ``reservoirs.matrix_k_per_d``, ``lithology.allogenic_to_karst``,
+``<parameter name>``       cell          optional per-cell parameters by their :mod:`karstmodel.config.parameters`
+(optional)                               name, e.g. ``reservoirs.matrix_k_per_d``, ``lithology.allogenic_to_karst``,
                                          ``land_use.forest.r10_gc_m2_d`` (a name holds a dot)
 =========================  ============  ==========================================================================
 
@@ -35,11 +36,12 @@ float32 regridding); they are then rescaled to sum to 1 exactly. Gridded data on
 Every cell runs as a catchment built from a template catchment (:func:`cell_catchment`): snow, reservoirs,
 chemistry, acid inputs, allogenic water and spin-up from the template; location, area, land use and lithology from
 the cell, with one hydrotope per land-use class present (named after the class) carrying the class's default
-parameters (``karstmodel.landuse.default_parameters`` for the template's ``prior_climate``) with the template file's
-``[land_use_parameters]`` overrides, then the cell's own parameter variables (``lithology.allogenic_to_karst`` is
-the template's unless a cell variable sets it). A template carrying scenario changes is refused. Surface-water
-reaches of the template are not part of grid runs. The run is :func:`karstmodel.simulate.simulate` itself, so a grid
-cell gives exactly the single-catchment result (tests/test_grid.py checks it to 1e-12).
+parameters (``karstmodel.processes.landuse.default_parameters`` for the template's ``prior_climate``) with the
+template file's ``[land_use_parameters]`` overrides, then the cell's own parameter variables
+(``lithology.allogenic_to_karst`` is the template's unless a cell variable sets it). A template carrying scenario
+changes is refused. Surface-water reaches of the template are not part of grid runs. The run is
+:func:`karstmodel.model.simulate.simulate` itself, so a grid cell gives exactly the single-catchment result
+(tests/test_grid.py checks it to 1e-12).
 
 Output: see :data:`DAILY_OUTPUTS`, :data:`CELL_OUTPUTS` and :func:`simulate_grid`, written as NetCDF following the
 CF Conventions 1.8 (Eaton et al. 2020, https://cfconventions.org/Data/cf-conventions/cf-conventions-1.8/

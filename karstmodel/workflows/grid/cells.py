@@ -61,7 +61,7 @@ def cell_catchment(template, cell: dict, land_use_parameters: dict | None = None
 
 def cell_drivers(time_index, precip_mm, temp_c, latitude: float, pet_mm=None, tmin_c=None, tmax_c=None,
                  pet_method: str = "oudin", source: str = "grid"):
-    """:class:`karstmodel.drivers.Drivers` of one cell (PET from ``pet_mm`` or the template's method)."""
+    """:class:`karstmodel.io.drivers.Drivers` of one cell (PET from ``pet_mm`` or the template's method)."""
     idx = pd.DatetimeIndex(time_index, name="date")
     data = pd.DataFrame({"precip_mm": np.asarray(precip_mm, dtype=float), "temp_c": np.asarray(temp_c, dtype=float)},
                         index=idx)

@@ -12,7 +12,7 @@ from ...io.drivers import load_drivers
 from .inputs import xarray_module
 from .netcdf import cf_history
 
-#: documented transformations of the demonstration grid (karstmodel.grid.demo_grid)
+#: documented transformations of the demonstration grid (:func:`demo_grid`)
 DEMO_LAPSE_RATE_K_M = -0.0065
 DEMO_PRECIP_GRADIENT_PER_M = 0.0005
 DEMO_PRECIP_EAST_GRADIENT_PER_COL = -0.04

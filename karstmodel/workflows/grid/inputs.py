@@ -44,7 +44,7 @@ def land_use_variables(ds) -> dict:
 
 
 def parameter_variables(ds) -> list[str]:
-    """Names of per-cell parameter variables (a :mod:`karstmodel.parameters` name, holding a dot)."""
+    """Names of per-cell parameter variables (a :mod:`karstmodel.config.parameters` name, holding a dot)."""
     return [str(v) for v in ds.data_vars if "." in str(v)]
 
 

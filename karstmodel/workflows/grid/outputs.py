@@ -37,7 +37,8 @@ ANNUAL_OUTPUT = "carbon_sink_annual_tc_km2_yr"
 
 
 def cell_outputs(result) -> dict:
-    """The grid outputs of one :class:`karstmodel.simulate.SimulationResult`: daily arrays and per-cell values."""
+    """The grid outputs of one :class:`karstmodel.model.simulate.SimulationResult`:
+    daily arrays and per-cell values."""
     ts, s, c = result.timeseries, result.summary, result.catchment
     frac = np.array([h.fraction for h in c.hydrotopes])
     soil = np.column_stack([ts[f"soil_pco2_ppm_{h.name}"].to_numpy(float) for h in c.hydrotopes]) @ frac

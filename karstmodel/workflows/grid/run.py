@@ -53,7 +53,7 @@ def _chunk_cells(n_cells: int, chunks, workers: int) -> int:
 def simulate_grid(ds, template=None, chunks="auto", progress: bool = True, workers: int | None = None,
                   daily: bool = True, land_use_parameters: dict | None = None, source: str | None = None):
     """Simulate every cell of ``ds`` (see :mod:`karstmodel.workflows.grid`) as a catchment built from ``template`` (a
-    :class:`karstmodel.catchment.Catchment`, a catchment file or bundled name; default the bundled default
+    :class:`karstmodel.config.catchment.Catchment`, a catchment file or bundled name; default the bundled default
     catchment) and return the results as a CF-1.8 :class:`xarray.Dataset`.
 
     ``chunks``: cells per dask chunk (an int, ``{"cell": n}``, -1 for one chunk, or "auto": the cell chunks of a
