@@ -18,9 +18,9 @@ import tomli_w
 from chemistry.errors import InputError
 
 from ..io.files import _atomic_write, read_toml
-from ..processes.surface_water import ReachParameters, reach_parameters_to_dict
+from ..processes.reaches import ReachParameters, reach_parameters_to_dict
 from .period import parse_period
-from .registry import bounds_of, param
+from ..registry import bounds_of, param
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, LandUseParameters, default_parameters
 
 
@@ -259,7 +259,7 @@ class Catchment:
     source: Path | None = None
     #: the raw [calibration] table (checked by karstmodel.calibration.setup_from_catchment)
     calibration: dict = field(default_factory=dict, hash=False, compare=False)
-    #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.surface_water.ReachParameters)
+    #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.processes.reaches.ReachParameters)
     reaches: tuple = ()
     surface_water: "SurfaceWaterOptions | None" = None
     #: changes in time (karstmodel.changes: ParameterRamp, Irrigation, CarbonatePowder), set by scenarios
@@ -407,7 +407,7 @@ def _snow_from(r: _Reader, tbl) -> SnowParameters:
     return replace(snow, band_elevations_m=z, band_fractions=f)
 
 
-#: the bounds the reader checks, from the one declaration of each parameter (karstmodel.config.registry)
+#: the bounds the reader checks, from the one declaration of each parameter (karstmodel.registry)
 _RES_BOUNDS = bounds_of(ReservoirParameters)
 _CHEM_BOUNDS = bounds_of(ChemistryOptions)
 _CHEM_CHOICES = {"recharge_system": ("open", "closed", "mixed"), "matrix": ("equilibrium", "none"),

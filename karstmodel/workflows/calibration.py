@@ -44,7 +44,7 @@ from chemistry.errors import InputError
 from ..accounting import metrics as M
 from .._parallel import SpawnMap, n_workers
 from ..config.catchment import Catchment, CatchmentError, ReservoirParameters
-from ..config.registry import calibration_spec
+from ..registry import calibration_spec
 from ..io.observations import load_discharge_observations
 from ..config.parameters import apply_parameters, parameter_value
 from ..config.period import parse_period
@@ -134,7 +134,7 @@ def closed_catchment(c: Catchment) -> bool:
 
 
 def _reservoir(name: str) -> ParameterSpec:
-    """The default calibration of ``[reservoirs] name``, from its declaration (karstmodel.config.registry)."""
+    """The default calibration of ``[reservoirs] name``, from its declaration (karstmodel.registry)."""
     return ParameterSpec(f"reservoirs.{name}", *calibration_spec(ReservoirParameters, name))
 
 
