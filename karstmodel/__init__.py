@@ -62,8 +62,8 @@ MOVED_MODULES = {
     "plots": "reporting.plots",
     "plots_surface": "reporting.plots_surface",
     "outputs": "reporting.outputs",
-    "commands": "cli.commands",
-    "grid_cli": "cli.grid_cli",
+    "commands": "cli",  # the command functions, re-exported by the cli package
+    "grid_cli": "cli.grid",
 }
 
 
