@@ -13,7 +13,31 @@ import numpy as np
 
 from .._compiled import njit
 
-from .routing import recess
+from .routing import drain
+
+
+@njit
+def karst_step(e, m, c, slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd, ac, f_om):
+    """One day of the E/M/C reservoirs (module docstring) from storages ``e, m, c`` (mm): returns the storages at
+    the end of the day, the epikarst outflow to the matrix and to the conduits, the overflow, the matrix and
+    conduit outflow and the overflow leaving to other outlets. The single compiled copy of the equations, used by
+    :func:`simulate_karst` and the fused water pass of calibration (:mod:`karstmodel.model.water_pass`). The
+    matrix receives only epikarst water, so nothing upstream of it depends on its storage."""
+    e += slow_in
+    ov = e - emax if e > emax else 0.0
+    e -= ov
+    qe, e = drain(e, ke, ae)
+    ov_out = f_out * ov
+    ov_in = ov - ov_out
+    # the overflow kept in the system goes to the conduits, a share f_om percolating diffusely to the matrix
+    # (with f_om = 0 both lines are bitwise the former ones: x 1.0 and + 0.0 are exact)
+    to_c = fc * qe + ov_in * (1.0 - f_om)
+    to_m = qe - fc * qe + ov_in * f_om
+    m += to_m
+    qm, m = drain(m, km, am)
+    c += fast_in + allo_in + to_c
+    qc, c = drain(c, kcd, ac)
+    return e, m, c, to_m, to_c, ov, qm, qc, ov_out
 
 
 @njit
@@ -30,29 +54,9 @@ def _karst_loop(slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd,
     lost = np.empty(n)
     e, m, c = e0, m0, c0
     for t in range(n):
-        e += slow_in[t]
-        ov = e - emax if e > emax else 0.0
-        e -= ov
-        e1 = recess(e, ke, ae, 1.0)
-        qe = e - e1
-        e = e1
-        ov_out = f_out * ov
-        ov_in = ov - ov_out
-        # the overflow kept in the system goes to the conduits, a share f_om percolating diffusely to the matrix
-        # (with f_om = 0 both lines are bitwise the former ones: x 1.0 and + 0.0 are exact)
-        to_c = fc * qe + ov_in * (1.0 - f_om)
-        to_m = qe - fc * qe + ov_in * f_om
-        m += to_m
-        m1 = recess(m, km, am, 1.0)
-        qm = m - m1
-        m = m1
-        c += fast_in[t] + allo_in[t] + to_c
-        c1 = recess(c, kcd, ac, 1.0)
-        qc = c - c1
-        c = c1
+        e, m, c, q_em[t], q_ec[t], over[t], q_m[t], q_c[t], lost[t] = karst_step(
+            e, m, c, slow_in[t], fast_in[t], allo_in[t], ke, ae, emax, fc, f_out, km, am, kcd, ac, f_om)
         e_s[t], m_s[t], c_s[t] = e, m, c
-        q_em[t], q_ec[t], over[t], q_m[t], q_c[t] = to_m, to_c, ov, qm, qc
-        lost[t] = ov_out
     return e_s, m_s, c_s, q_em, q_ec, over, q_m, q_c, lost
 
 

@@ -30,6 +30,14 @@ def recess(s0, k, a, dt):
 
 
 @njit
+def drain(s, k, a):
+    """One day of a store holding ``s`` after the day's inflow pulse: returns the day's outflow and the storage at
+    the end of the day (:func:`recess` over one day), so that outflow + end storage = ``s`` exactly."""
+    s1 = recess(s, k, a, 1.0)
+    return s - s1, s1
+
+
+@njit
 def _store_loop(inflow, mass_in, k, a, s0, m0):
     """One power-law store with well-mixed solutes, the daily pulse-and-recession scheme of the karst reservoirs:
     outflow (mm), outflow masses, storage and stored masses (end of day). Component by component, no temporaries."""
@@ -42,8 +50,7 @@ def _store_loop(inflow, mass_in, k, a, s0, m0):
     m = m0.copy()
     for t in range(n):
         s += inflow[t]
-        s1 = recess(s, k, a, 1.0)
-        q = s - s1
+        q, s1 = drain(s, k, a)
         frac = q / s if s > 0.0 else 0.0
         s = s1
         out[t] = q

@@ -31,6 +31,23 @@ from .._compiled import njit
 
 
 @njit
+def snow_step(precip, temp, threshold, transition, melt_factor, swe):
+    """One day of the degree-day store (module docstring): returns rain, snowfall, melt (mm) and the SWE at the end
+    of the day. The single compiled copy of the equations, used by :func:`simulate_snow` and the fused water pass
+    of calibration (:mod:`karstmodel.model.water_pass`)."""
+    if transition > 0.0:
+        frac_snow = min(1.0, max(0.0, (threshold + 0.5 * transition - temp) / transition))
+    else:
+        frac_snow = 1.0 if temp <= threshold else 0.0
+    sf = precip * frac_snow
+    s = swe + sf
+    m = melt_factor * (temp - threshold) if temp > threshold else 0.0
+    if m > s:
+        m = s
+    return precip - sf, sf, m, s - m
+
+
+@njit
 def _snow_loop(precip, temp, threshold, transition, melt_factor, swe0):
     n = precip.size
     rain = np.empty(n)
@@ -39,34 +56,31 @@ def _snow_loop(precip, temp, threshold, transition, melt_factor, swe0):
     swe = np.empty(n)
     s = swe0
     for t in range(n):
-        if transition > 0.0:
-            frac_snow = min(1.0, max(0.0, (threshold + 0.5 * transition - temp[t]) / transition))
-        else:
-            frac_snow = 1.0 if temp[t] <= threshold else 0.0
-        sf = precip[t] * frac_snow
-        snowfall[t] = sf
-        rain[t] = precip[t] - sf
-        s += sf
-        m = melt_factor * (temp[t] - threshold) if temp[t] > threshold else 0.0
-        if m > s:
-            m = s
-        melt[t] = m
-        s -= m
+        rain[t], snowfall[t], melt[t], s = snow_step(precip[t], temp[t], threshold, transition, melt_factor, s)
         swe[t] = s
     return rain, snowfall, melt, swe
 
 
-def band_forcing(precip_mm, temp_c, params):
-    """Per-band precipitation and temperature, arrays (days, bands), and the band area fractions (see the module
-    docstring for the lapse rate and the mean-preserving precipitation factor)."""
+def band_weights(params):
+    """Per-band precipitation factors, temperature offsets (C, added to the forcing temperature) and area
+    fractions of the elevation bands (see the module docstring for the lapse rate and the mean-preserving
+    precipitation factor)."""
     z = np.asarray(params.band_elevations_m, dtype=float)
     f = np.asarray(params.band_fractions, dtype=float)
     f = f / f.sum()
     z_ref = float(np.dot(f, z)) if params.forcing_elevation_m is None else float(params.forcing_elevation_m)
     w = np.exp(float(params.precip_gradient_per_km) * (z - z_ref) / 1000.0)
     w = w / float(np.dot(f, w))  # area-weighted factor = 1: the catchment-mean precipitation is kept
+    dt = float(params.temperature_lapse_c_per_100m) * (z_ref - z) / 100.0
+    return w, dt, f
+
+
+def band_forcing(precip_mm, temp_c, params):
+    """Per-band precipitation and temperature, arrays (days, bands), and the band area fractions
+    (:func:`band_weights`)."""
+    w, dt, f = band_weights(params)
     p = np.asarray(precip_mm, dtype=float)[:, None] * w[None, :]
-    t = np.asarray(temp_c, dtype=float)[:, None] + float(params.temperature_lapse_c_per_100m) * (z_ref - z)[None, :] / 100.0
+    t = np.asarray(temp_c, dtype=float)[:, None] + dt[None, :]
     return p, t, f
 
 

@@ -22,10 +22,58 @@ from .landuse import PARAMETER_NAMES
 
 
 @njit
+def soil_step(rain, melt, pet, irr, imax, smax, kc, beta, lp, nu, s, ic):
+    """One day of one hydrotope (module docstring; ``nu`` > 0: GR4J percolation after ET, see
+    :func:`simulate_hydrotopes`): returns interception evaporation, actual ET, recharge (mm over the hydrotope)
+    and the soil and interception stores at the end of the day. The single compiled copy of the equations, used
+    by :func:`simulate_hydrotopes` and the fused water pass of calibration (:mod:`karstmodel.model.water_pass`)."""
+    cap = imax - ic
+    take = rain if rain < cap else cap
+    if take < 0.0:
+        take = 0.0
+    ic += take
+    e = pet if pet < ic else ic
+    ic -= e
+    rem = pet - e
+    inp = rain - take + melt + irr
+    if smax > 0.0:
+        rel = s / smax
+        if rel > 1.0:
+            rel = 1.0
+        r = inp * rel ** beta if rel > 0.0 else 0.0
+        s += inp - r
+        if s > smax:  # also drains storage left above a capacity that shrank (scenarios)
+            r += s - smax
+            s = smax
+        f = s / (lp * smax)
+        if f > 1.0:
+            f = 1.0
+        a_ = rem * kc * f
+        if a_ > s:
+            a_ = s
+        s -= a_
+        if nu > 0.0 and s > 0.0:
+            # GR4J percolation (Perrin et al. 2003, eq. 8): perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)}
+            x = nu * s / smax
+            x2 = x * x
+            perc = s * (1.0 - (1.0 + x2 * x2) ** -0.25)
+            s -= perc
+            r += perc
+    else:
+        r = s  # a capacity that shrank to zero releases what it held
+        s = 0.0
+        a_ = rem * kc
+        if a_ > inp:
+            a_ = inp
+        r += inp - a_
+    return e, a_, r, s, ic
+
+
+@njit
 def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, irr, s0, i0, nu=0.0):
-    """Hydrotope water balance; parameters are (days, hydrotopes) arrays so that they can change in time
-    (scenarios); ``irr`` is extra water applied to the soil (irrigation, mm over the hydrotope); ``nu`` > 0: GR4J
-    percolation after ET (see :func:`simulate_hydrotopes`)."""
+    """Hydrotope water balance (:func:`soil_step` day by day); parameters are (days, hydrotopes) arrays so that
+    they can change in time (scenarios); ``irr`` is extra water applied to the soil (irrigation, mm over the
+    hydrotope)."""
     n = rain.size
     nh = s0.size
     ei = np.zeros((n, nh))
@@ -37,49 +85,9 @@ def _soil_loop(rain, melt, pet, imax, smax, kc, beta, lp, irr, s0, i0, nu=0.0):
     ic = i0.copy()
     for t in range(n):
         for h in range(nh):
-            cap = imax[t, h] - ic[h]
-            take = rain[t] if rain[t] < cap else cap
-            if take < 0.0:
-                take = 0.0
-            ic[h] += take
-            e = pet[t] if pet[t] < ic[h] else ic[h]
-            ic[h] -= e
-            ei[t, h] = e
-            rem = pet[t] - e
-            inp = rain[t] - take + melt[t] + irr[t, h]
-            sm = smax[t, h]
-            if sm > 0.0:
-                rel = s[h] / sm
-                if rel > 1.0:
-                    rel = 1.0
-                r = inp * rel ** beta[t, h] if rel > 0.0 else 0.0
-                s[h] += inp - r
-                if s[h] > sm:  # also drains storage left above a capacity that shrank (scenarios)
-                    r += s[h] - sm
-                    s[h] = sm
-                f = s[h] / (lp[t, h] * sm)
-                if f > 1.0:
-                    f = 1.0
-                a_ = rem * kc[t, h] * f
-                if a_ > s[h]:
-                    a_ = s[h]
-                s[h] -= a_
-                if nu > 0.0 and s[h] > 0.0:
-                    # GR4J percolation (Perrin et al. 2003, eq. 8): perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)}
-                    x = nu * s[h] / sm
-                    x2 = x * x
-                    perc = s[h] * (1.0 - (1.0 + x2 * x2) ** -0.25)
-                    s[h] -= perc
-                    r += perc
-            else:
-                r = s[h]  # a capacity that shrank to zero releases what it held
-                s[h] = 0.0
-                a_ = rem * kc[t, h]
-                if a_ > inp:
-                    a_ = inp
-                r += inp - a_
-            aet[t, h] = a_
-            rech[t, h] = r
+            ei[t, h], aet[t, h], rech[t, h], s[h], ic[h] = soil_step(
+                rain[t], melt[t], pet[t], irr[t, h], imax[t, h], smax[t, h], kc[t, h], beta[t, h], lp[t, h], nu,
+                s[h], ic[h])
             soil[t, h] = s[h]
             icept[t, h] = ic[h]
     return ei, aet, rech, soil, icept
