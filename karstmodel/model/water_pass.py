@@ -2,11 +2,13 @@
 
 :func:`discharge` returns what :func:`karstmodel.model.simulate.simulate_water` gives as ``spring_mm`` and
 ``outlet_mm`` (the same numbers to rounding, ``tests/test_water_pass.py``) without building the water stage's
-tables: one compiled day loop (:func:`_water_pass`) runs snow (with its elevation bands), the hydrotopes, the
-recharge split, the karst and non-karst stores, calling the processes' own one-day steps
-(:func:`karstmodel.processes.snow.snow_step`, :func:`karstmodel.processes.soil_water.soil_step`,
-:func:`karstmodel.model.stages.split_recharge`, :func:`karstmodel.processes.karst_stores.karst_step`,
-:func:`karstmodel.processes.routing.drain`), so the equations exist once.
+tables: two compiled day loops, :func:`_upstream` (snow with its elevation bands, the hydrotopes, the recharge
+split, the epikarst) and :func:`_stores` (matrix, conduits, surface and non-karst groundwater stores), call the
+processes' own one-day steps (:func:`karstmodel.processes.snow.snow_step`,
+:func:`karstmodel.processes.soil_water.soil_step`, :func:`karstmodel.model.stages.split_recharge`,
+:func:`karstmodel.processes.karst_stores.epikarst_step` and ``matrix_conduit_step``,
+:func:`karstmodel.processes.routing.drain`), so the equations exist once; the outlet routing is
+:func:`karstmodel.processes.routing.route_unit_hydrograph`.
 
 The run is the one of ``simulate_water``: a probe pass over the whole record from the start state with an empty
 matrix (and non-karst groundwater store) gives the mean matrix inflow and non-karst recharge, whose steady states
@@ -14,7 +16,8 @@ start the spin-up (:func:`karstmodel.model.simulate.initial_state`); the spin-up
 record runs from its end state. Nothing upstream of the matrix and the non-karst groundwater store depends on their
 storages (the matrix receives only epikarst water, that store only recharge), and the probe starts from the
 spin-up's start state in every other store, so the spin-up's first ``warmup_days`` are the probe's: the spin-up
-only re-runs those two stores over the probe's inflows (an exact shortcut, not an approximation). Catchments with
+only re-runs the stores over the probe's inflows (an exact shortcut, not an approximation). The probe itself needs
+only the stores' inflows, so it runs no store. Catchments with
 changes in time (scenarios: ramps, irrigation) take the full water stage.
 """
 from __future__ import annotations
@@ -26,9 +29,8 @@ import pandas as pd
 
 from .._compiled import njit
 from ..config.catchment import Catchment
-from ..processes.karst_stores import karst_step
-from ..processes.routing import _store_loop, drain, route_unit_hydrograph, steady_state_storage, \
-    unit_hydrograph_gr4j
+from ..processes.karst_stores import epikarst_step, matrix_conduit_step
+from ..processes.routing import drain, route_unit_hydrograph, steady_state_storage, unit_hydrograph_gr4j
 from ..processes.snow import band_weights, snow_step
 from ..processes.soil_water import soil_step
 from .simulate import simulate_water
@@ -52,42 +54,59 @@ class PreparedDrivers:
         return int(self.precip_mm.size)
 
 
+#: days between the record pass's comparisons of its storages with the probe's (:func:`discharge`)
+MERGE_CHECK_DAYS = 32
+
+
 @njit
-def _water_pass(precip, temp, pet, n, snap, snow_p, band_w, band_dt, band_f, banded, swe, hyd_p, frac, is_water,
-                split_p, soil, icept, karst_p, surf_k, base_k, base_a, st, swe_snap, soil_snap, icept_snap, st_snap,
-                to_m, base_in, q_m, q_c, surf_out, base_out):
-    """Days 0 .. n-1 of the water chain from the storages ``swe`` (per band), ``soil``, ``icept`` (per hydrotope)
-    and ``st`` = (epikarst, matrix, conduit, surface store, non-karst groundwater store), all updated in place;
-    the storages after day ``snap`` - 1 are copied to the ``*_snap`` arrays (snap = 0: not kept). Writes per day
-    the matrix inflow, the non-karst recharge, the matrix and conduit outflow, and the outflow of the surface and
-    the non-karst groundwater stores (mm over the catchment). ``surf_k`` < 0: no surface store (same-day
-    runoff)."""
-    nb = swe.size
-    nh = soil.size
+def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, hyd_p, frac, is_water, split_p, epi_p,
+              u, to_m, c_in, surf_in, base_in, every, states, ref, snap, u_snap):
+    """Days 0 .. n-1 of snow, the hydrotopes, the recharge split and the epikarst from the storages ``u`` = (SWE
+    per band, soil per hydrotope, interception per hydrotope, epikarst), updated in place. Writes per day the
+    inflows of the stores below: matrix, conduits, surface store, non-karst groundwater (mm over the catchment).
+
+    ``every`` > 0: at the start of each day t with t % every == 0 the storages are written to ``states[t //
+    every]`` (when ``states`` has rows) and compared with ``ref[t // every]`` (when ``ref`` has rows); when they
+    are equal the run stops and returns t: from the same storages and drivers every later day is the reference
+    run's. Otherwise returns n. ``snap`` > 0: the storages after day ``snap`` - 1 are copied to ``u_snap``."""
+    nb = band_f.size
+    nh = frac.size
     thr, trans, mf = snow_p[0], snow_p[1], snow_p[2]
     nu = hyd_p[5, 0]
     carbonate, non_carbonate, allo_k, base_f = split_p[0], split_p[1], split_p[2], split_p[3]
-    ke, ae, emax, fc, f_out = karst_p[0], karst_p[1], karst_p[2], karst_p[3], karst_p[4]
-    km, am, kcd, ac, f_om = karst_p[5], karst_p[6], karst_p[7], karst_p[8], karst_p[9]
-    e, m, c, s_surf, s_base = st[0], st[1], st[2], st[3], st[4]
+    ke, ae, emax, fc, f_out, f_om = epi_p[0], epi_p[1], epi_p[2], epi_p[3], epi_p[4], epi_p[5]
+    ie = nb + 2 * nh
     for t in range(n):
+        if every > 0 and t % every == 0:
+            r = t // every
+            if states.shape[0] > 0:
+                states[r, :] = u
+            if ref.shape[0] > 0:
+                same = True
+                for j in range(u.size):
+                    if u[j] != ref[r, j]:
+                        same = False
+                        break
+                if same:
+                    return t
         if banded:
             rain = 0.0
             melt = 0.0
             for b in range(nb):
-                r_b, _, m_b, swe[b] = snow_step(precip[t] * band_w[b], temp[t] + band_dt[b], thr, trans, mf, swe[b])
+                r_b, _, m_b, u[b] = snow_step(precip[t] * band_w[b], temp[t] + band_dt[b], thr, trans, mf, u[b])
                 rain += band_f[b] * r_b
                 melt += band_f[b] * m_b
         else:
-            rain, _, melt, swe[0] = snow_step(precip[t], temp[t], thr, trans, mf, swe[0])
+            rain, _, melt, u[0] = snow_step(precip[t], temp[t], thr, trans, mf, u[0])
         slow = 0.0
         fast = 0.0
         allo = 0.0
         surf = 0.0
         base = 0.0
         for h in range(nh):
-            _, _, rch, soil[h], icept[h] = soil_step(rain, melt, pet[t], 0.0, hyd_p[0, h], hyd_p[1, h], hyd_p[2, h],
-                                                     hyd_p[3, h], hyd_p[4, h], nu, soil[h], icept[h])
+            _, _, rch, u[nb + h], u[nb + nh + h] = soil_step(rain, melt, pet[t], 0.0, hyd_p[0, h], hyd_p[1, h],
+                                                             hyd_p[2, h], hyd_p[3, h], hyd_p[4, h], nu, u[nb + h],
+                                                             u[nb + nh + h])
             sl, fa, al, su, ba = split_recharge(rch, frac[h], is_water[h], carbonate, non_carbonate, allo_k, base_f,
                                                 hyd_p[6, h])
             slow += sl
@@ -95,25 +114,32 @@ def _water_pass(precip, temp, pet, n, snap, snow_p, band_w, band_dt, band_f, ban
             allo += al
             surf += su
             base += ba
-        e, m, c, tm, _, _, qm, qc, _ = karst_step(e, m, c, slow, fast, allo, ke, ae, emax, fc, f_out, km, am, kcd,
-                                                  ac, f_om)
-        if surf_k < 0.0:
-            so = surf
-        else:
-            so, s_surf = drain(s_surf + surf, surf_k, 1.0)
-        bo, s_base = drain(s_base + base, base_k, base_a)
+        u[ie], tm, tc, _, _ = epikarst_step(u[ie], slow, ke, ae, emax, fc, f_out, f_om)
         to_m[t] = tm
+        c_in[t] = fast + allo + tc
+        surf_in[t] = surf
         base_in[t] = base
-        q_m[t] = qm
-        q_c[t] = qc
-        surf_out[t] = so
-        base_out[t] = bo
         if t + 1 == snap:
-            swe_snap[:] = swe
-            soil_snap[:] = soil
-            icept_snap[:] = icept
-            st_snap[0], st_snap[1], st_snap[2], st_snap[3], st_snap[4] = e, m, c, s_surf, s_base
-    st[0], st[1], st[2], st[3], st[4] = e, m, c, s_surf, s_base
+            u_snap[:] = u
+    return n
+
+
+@njit
+def _stores(to_m, c_in, surf_in, base_in, n, km, am, kcd, ac, surf_k, base_k, base_a, st, spring, surface):
+    """Days 0 .. n-1 of the matrix, the conduits, the surface store (``surf_k`` < 0: none, same-day runoff) and
+    the non-karst groundwater store from their inflows and the storages ``st`` (updated in place): writes the
+    spring's discharge (matrix + conduits) and the non-karst runoff (surface + groundwater store outflow)."""
+    m, c, ss, sb = st[0], st[1], st[2], st[3]
+    for t in range(n):
+        m, c, qm, qc = matrix_conduit_step(m, c, to_m[t], c_in[t], km, am, kcd, ac)
+        if surf_k < 0.0:
+            so = surf_in[t]
+        else:
+            so, ss = drain(ss + surf_in[t], surf_k, 1.0)
+        bo, sb = drain(sb + base_in[t], base_k, base_a)
+        spring[t] = qm + qc
+        surface[t] = so + bo
+    st[0], st[1], st[2], st[3] = m, c, ss, sb
 
 
 @dataclass(frozen=True)
@@ -129,7 +155,8 @@ class _Setup:
     frac: np.ndarray
     is_water: np.ndarray
     split_p: np.ndarray
-    karst_p: np.ndarray
+    epi_p: np.ndarray  # epikarst k, exponent, capacity, conduit share, overflow outside, overflow to matrix
+    store_p: tuple  # matrix k, exponent, conduit k, exponent
     surf_k: float
     base_k: float
     base_a: float
@@ -158,40 +185,39 @@ def _setup(c: Catchment) -> _Setup:
         is_water=np.array([x.land_use == "water" for x in hyd]),
         split_p=np.array([lith.carbonate, lith.non_carbonate, lith.allogenic_to_karst,
                           res.nonkarst_baseflow_fraction], dtype=float),
-        karst_p=np.array([res.epikarst_k_per_d, res.epikarst_exponent, res.epikarst_max_mm, res.conduit_fraction,
-                          res.overflow_outside_fraction, res.matrix_k_per_d, res.matrix_exponent,
-                          res.conduit_k_per_d, res.conduit_exponent, res.overflow_to_matrix_fraction], dtype=float),
+        epi_p=np.array([res.epikarst_k_per_d, res.epikarst_exponent, res.epikarst_max_mm, res.conduit_fraction,
+                        res.overflow_outside_fraction, res.overflow_to_matrix_fraction], dtype=float),
+        store_p=(float(res.matrix_k_per_d), float(res.matrix_exponent), float(res.conduit_k_per_d),
+                 float(res.conduit_exponent)),
         surf_k=-1.0 if res.surface_k_per_d is None else float(res.surface_k_per_d),
         base_k=float(res.nonkarst_baseflow_k_per_d), base_a=float(res.nonkarst_baseflow_exponent))
 
 
-class _Pass:
-    """Storages and daily outputs of one call of :func:`_water_pass`."""
-
-    def __init__(self, s: _Setup, n: int, swe, soil, icept, st):
-        self.swe, self.soil, self.icept = swe, soil, icept
-        self.st = st
-        self.out = tuple(np.empty(n) for _ in range(6))  # to_m, base_in, q_m, q_c, surf_out, base_out
-        self.snap = (np.empty(swe.size), np.empty(soil.size), np.empty(soil.size), np.empty(5))
-
-    def run(self, s: _Setup, d: PreparedDrivers, n: int, snap: int = 0):
-        _water_pass(d.precip_mm, d.temp_c, d.pet_mm, n, snap, s.snow_p, s.band_w, s.band_dt, s.band_f, s.banded,
-                    self.swe, s.hyd_p, s.frac, s.is_water, s.split_p, self.soil, self.icept, s.karst_p, s.surf_k,
-                    s.base_k, s.base_a, self.st, *self.snap, *self.out)
-        return self
+def _up(s: _Setup, d: PreparedDrivers, n: int, u, every=0, states=None, ref=None, snap=0, u_snap=None):
+    ins = tuple(np.empty(n) for _ in range(4))  # matrix, conduit, surface-store and non-karst groundwater inflow
+    none = np.empty((0, u.size))
+    t = _upstream(d.precip_mm, d.temp_c, d.pet_mm, n, s.snow_p, s.band_w, s.band_dt, s.band_f, s.banded, s.hyd_p,
+                  s.frac, s.is_water, s.split_p, s.epi_p, u, *ins, every, none if states is None else states,
+                  none if ref is None else ref, snap, np.empty(u.size) if u_snap is None else u_snap)
+    return ins, t
 
 
-def _raw_outflow(q_m, q_c, surf_out, base_out):
-    """Spring (matrix + conduits) and spring + non-karst runoff before the outlet routing, summed in the order of
-    the water stage."""
-    spring = q_m + q_c
-    return spring, spring + (surf_out + base_out)
+def _down(s: _Setup, ins, n: int, st):
+    spring, surface = np.empty(n), np.empty(n)
+    _stores(*ins, n, *s.store_p, s.surf_k, s.base_k, s.base_a, st, spring, surface)
+    # spring and spring + non-karst runoff before the routing to the outlet, summed as the water stage does
+    return spring, spring + surface
 
 
 def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None = None) -> dict:
     """Daily ``spring_mm`` and ``outlet_mm`` of the recorded run of ``simulate_water(c, data)`` (module docstring).
     ``data``: the drivers' table, needed only by catchments with changes in time (they take the full water
-    stage)."""
+    stage).
+
+    The record pass starts from the spin-up's end state, the probe from its start: where the two runs' upstream
+    storages (snow, soil, interception, epikarst) become equal, bit for bit (they converge: every store drains,
+    fills to its capacity or empties), the record pass stops computing them and takes the probe's inflows to the
+    stores below for the rest of the record, which is exact."""
     if c.changes:
         if data is None:
             raise ValueError("a catchment with changes in time needs the drivers' table (data=)")
@@ -208,44 +234,33 @@ def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None 
     e0, c0 = (float(res.initial_epikarst_mm), float(res.initial_conduit_mm)) if karst_fed else (0.0, 0.0)
     m_fixed = (0.0 if res.initial_matrix_mm is None else float(res.initial_matrix_mm)) if karst_fed else 0.0
     b_fixed = 0.0 if res.initial_nonkarst_baseflow_mm is None else float(res.initial_nonkarst_baseflow_mm)
-
-    def start(m, b):
-        return (np.zeros(s.band_f.size), 0.5 * s.hyd_p[1].copy(), np.zeros(s.hyd_p.shape[1]),
-                np.array([e0, m, c0, 0.0, b]))
-
+    u = np.concatenate([np.zeros(s.band_f.size), 0.5 * s.hyd_p[1], np.zeros(s.frac.size), [e0]])
     uh = unit_hydrograph_gr4j(res.routing_delay_d)
     if need_m or need_b:
-        probe = _Pass(s, n, *start(0.0 if need_m else m_fixed, 0.0)).run(s, drivers, n, snap=warm)
-        to_m, base_in = probe.out[0], probe.out[1]
-        m0 = (max(float(np.mean(to_m)), 1e-12) / res.matrix_k_per_d) ** (1.0 / res.matrix_exponent) if need_m \
+        k = MERGE_CHECK_DAYS
+        states = np.empty((n // k + 1, u.size))
+        u_warm = np.empty(u.size)
+        probe, _ = _up(s, drivers, n, u, k, states=states, snap=warm, u_snap=u_warm)
+        m0 = (max(float(np.mean(probe[0])), 1e-12) / res.matrix_k_per_d) ** (1.0 / res.matrix_exponent) if need_m \
             else m_fixed
-        b0 = steady_state_storage(float(np.mean(base_in)), res.nonkarst_baseflow_k_per_d,
+        b0 = steady_state_storage(float(np.mean(probe[3])), res.nonkarst_baseflow_k_per_d,
                                   res.nonkarst_baseflow_exponent) if need_b else b_fixed
-        # the spin-up (or, without one, the record) upstream of the two stores is the probe's: re-run the stores
+        st = np.array([m0, c0, 0.0, b0])
+        # the spin-up (without one, the record) upstream of the stores is the probe's
         span = warm if warm > 0 else n
-        q_m, m_end = _store_series(to_m[:span], res.matrix_k_per_d, res.matrix_exponent, m0)
-        base_out, b_end = _store_series(base_in[:span], res.nonkarst_baseflow_k_per_d,
-                                        res.nonkarst_baseflow_exponent, b0)
-        spring, raw = _raw_outflow(q_m, probe.out[3][:span], probe.out[4][:span], base_out)
+        spring, raw = _down(s, tuple(a[:span] for a in probe), span, st)
         if warm == 0:
             return {"spring_mm": spring, "outlet_mm": route_unit_hydrograph(raw, uh, None)[0]}
-        swe, soil, icept, st = (a.copy() for a in probe.snap)
-        st[1], st[4] = m_end, b_end
         transit = route_unit_hydrograph(raw, uh, None)[1]
+        rec, t_merge = _up(s, drivers, n, u_warm, k, ref=states)
+        for a, b in zip(rec, probe):
+            a[t_merge:] = b[t_merge:]
     else:
-        swe, soil, icept, st = start(m_fixed, b_fixed)
+        st = np.array([m_fixed, c0, 0.0, b_fixed])
         transit = None
         if warm > 0:
-            w = _Pass(s, warm, swe, soil, icept, st).run(s, drivers, warm)
-            transit = route_unit_hydrograph(_raw_outflow(w.out[2], w.out[3], w.out[4], w.out[5])[1], uh, None)[1]
-    rec = _Pass(s, n, swe, soil, icept, st).run(s, drivers, n)
-    spring, raw = _raw_outflow(rec.out[2], rec.out[3], rec.out[4], rec.out[5])
+            ins, _ = _up(s, drivers, warm, u)
+            transit = route_unit_hydrograph(_down(s, ins, warm, st)[1], uh, None)[1]
+        rec, _ = _up(s, drivers, n, u)
+    spring, raw = _down(s, rec, n, st)
     return {"spring_mm": spring, "outlet_mm": route_unit_hydrograph(raw, uh, transit)[0]}
-
-
-def _store_series(inflow, k, a, s0):
-    """Outflow series and end storage of one power-law store (:func:`karstmodel.processes.routing.drain` day by
-    day, the scheme of the karst and non-karst stores)."""
-    q = np.ascontiguousarray(inflow)
-    out, _, store, _ = _store_loop(q, np.zeros((q.size, 0)), float(k), float(a), float(s0), np.zeros(0))
-    return out, (float(store[-1]) if store.size else float(s0))

@@ -17,12 +17,10 @@ from .routing import drain
 
 
 @njit
-def karst_step(e, m, c, slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd, ac, f_om):
-    """One day of the E/M/C reservoirs (module docstring) from storages ``e, m, c`` (mm): returns the storages at
-    the end of the day, the epikarst outflow to the matrix and to the conduits, the overflow, the matrix and
-    conduit outflow and the overflow leaving to other outlets. The single compiled copy of the equations, used by
-    :func:`simulate_karst` and the fused water pass of calibration (:mod:`karstmodel.model.water_pass`). The
-    matrix receives only epikarst water, so nothing upstream of it depends on its storage."""
+def epikarst_step(e, slow_in, ke, ae, emax, fc, f_out, f_om):
+    """One day of the epikarst from storage ``e`` (mm): returns its storage at the end of the day, its outflow to
+    the matrix and to the conduits, the overflow and the overflow leaving to other outlets. Nothing here depends
+    on the matrix or the conduits, which only receive this water."""
     e += slow_in
     ov = e - emax if e > emax else 0.0
     e -= ov
@@ -33,11 +31,31 @@ def karst_step(e, m, c, slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, 
     # (with f_om = 0 both lines are bitwise the former ones: x 1.0 and + 0.0 are exact)
     to_c = fc * qe + ov_in * (1.0 - f_om)
     to_m = qe - fc * qe + ov_in * f_om
-    m += to_m
-    qm, m = drain(m, km, am)
-    c += fast_in + allo_in + to_c
-    qc, c = drain(c, kcd, ac)
+    return e, to_m, to_c, ov, ov_out
+
+
+@njit
+def karst_step(e, m, c, slow_in, fast_in, allo_in, ke, ae, emax, fc, f_out, km, am, kcd, ac, f_om):
+    """One day of the E/M/C reservoirs (module docstring) from storages ``e, m, c`` (mm): returns the storages at
+    the end of the day, the epikarst outflow to the matrix and to the conduits, the overflow, the matrix and
+    conduit outflow and the overflow leaving to other outlets. The single compiled copy of the equations
+    (:func:`epikarst_step`, then the matrix and the conduits each a pulse and a day's recession,
+    :func:`karstmodel.processes.routing.drain`), used by :func:`simulate_karst` and the fused water pass of
+    calibration (:mod:`karstmodel.model.water_pass`)."""
+    e, to_m, to_c, ov, ov_out = epikarst_step(e, slow_in, ke, ae, emax, fc, f_out, f_om)
+    m, c, qm, qc = matrix_conduit_step(m, c, to_m, fast_in + allo_in + to_c, km, am, kcd, ac)
     return e, m, c, to_m, to_c, ov, qm, qc, ov_out
+
+
+@njit
+def matrix_conduit_step(m, c, matrix_in, conduit_in, km, am, kcd, ac):
+    """One day of the matrix and the conduits from storages ``m, c`` (mm) and the day's inflows: returns the
+    storages at the end of the day and the matrix and conduit outflow."""
+    m += matrix_in
+    qm, m = drain(m, km, am)
+    c += conduit_in
+    qc, c = drain(c, kcd, ac)
+    return m, c, qm, qc
 
 
 @njit
