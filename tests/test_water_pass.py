@@ -102,3 +102,29 @@ def test_calibration_objective_uses_the_same_discharge():
         q = simulate_water(cx, data).spring_mm
         q_obs = obs["q_obs_m3_s"].to_numpy() * 86.4 / cx.area_km2
         assert obj(x) == pytest.approx(1.0 - M.kge(q[mask], q_obs[mask]), rel=1e-10)
+
+
+def test_apply_parameters_at_once_equals_one_at_a_time():
+    """Applying a parameter set in one call (each object copied once) gives the catchment that applying the names
+    one by one gives, with scales acting on the value set before them and unit storages on this call's exponent."""
+    from karstmodel.config.parameters import apply_parameters
+    c = _base()
+    h0 = c.hydrotopes[0]
+    values = {"area_km2": 2.2, "reservoirs.epikarst_k_per_d": 0.07, "snow.melt_factor_mm_c_d": 3.3,
+              f"hydrotopes.{h0.name}.root_zone_storage_mm": 150.0, "hydrotopes.*.root_zone_storage_mm_scale": 1.3,
+              "hydrotopes.*.fast_flow_fraction_scale": 1.7, f"land_use.{h0.land_use}.recharge_shape": 3.5,
+              "hydrotopes.*.recharge_shape": 2.5, "lithology.allogenic_to_karst": 0.4,
+              "reservoirs.matrix_exponent": 2.5}
+    one_by_one = c
+    for k, v in values.items():
+        one_by_one = apply_parameters(one_by_one, {k: v})
+    assert apply_parameters(c, values) == one_by_one
+    assert apply_parameters(c, values) != c
+    # a unit storage is applied last, with the exponent set in the same call
+    got = apply_parameters(c, {"reservoirs.matrix_unit_storage_mm": 300.0, "reservoirs.matrix_exponent": 2.5})
+    assert got.reservoirs.matrix_k_per_d == pytest.approx(300.0 ** -2.5, rel=1e-15)
+    assert apply_parameters(c, {}) is c
+    with pytest.raises(KeyError):
+        apply_parameters(c, {"reservoirs.no_such_field": 1.0})
+    with pytest.raises(KeyError):
+        apply_parameters(c, {"hydrotopes.no_such_hydrotope.recharge_shape": 1.0})

@@ -18,6 +18,7 @@ Process. 13:715).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import fields, replace
 
 from .catchment import Catchment
@@ -66,47 +67,64 @@ def parameter_value(c: Catchment, name: str) -> float:
 
 
 def apply_parameters(c: Catchment, values: dict) -> Catchment:
-    """A copy of ``c`` with the named parameters set (see the module docstring for names)."""
+    """A copy of ``c`` with the named parameters set (see the module docstring for names). The names are applied in
+    order (a scale multiplies the value set before it), the unit storages last with the exponents of this call;
+    each changed object is copied once (calibration applies a parameter set per model run)."""
     unit_storage = {}
+    kw = {}
+    sections = {}  # section -> {field: value}
+    hyd = None  # per hydrotope {field: value}
     for name, v in values.items():
         parts = name.split(".")
         store = _unit_storage_store(name)
         if store is not None:  # applied last, with the store's exponent of this call
             unit_storage[store] = float(v)
         elif name == "area_km2":
-            c = replace(c, area_km2=float(v))
+            kw["area_km2"] = float(v)
         elif parts[0] in _SECTIONS and len(parts) == 2:
             sec = getattr(c, parts[0])
-            if parts[1] not in {f.name for f in fields(sec)}:
+            if parts[1] not in _field_names(type(sec)):
                 raise KeyError(f"unknown parameter {name!r}")
-            c = replace(c, **{parts[0]: replace(sec, **{parts[1]: type(getattr(sec, parts[1]))(v)
-                                                         if getattr(sec, parts[1]) is not None else float(v)})})
+            upd = sections.setdefault(parts[0], {})
+            cur = upd.get(parts[1], getattr(sec, parts[1]))
+            upd[parts[1]] = type(cur)(v) if cur is not None else float(v)
         elif parts[0] in ("hydrotopes", "land_use") and len(parts) == 3:
             field = parts[2]
             scale = field.endswith("_scale") and parts[1] == "*"
             if scale:
                 field = field[: -len("_scale")]
-            hyds = []
+            if hyd is None:
+                hyd = [{} for _ in c.hydrotopes]
             hit = False
-            for h in c.hydrotopes:
+            for h, upd in zip(c.hydrotopes, hyd):
                 match = (parts[1] == "*" or (parts[0] == "hydrotopes" and h.name == parts[1])
                          or (parts[0] == "land_use" and h.land_use == parts[1]))
                 if match:
                     hit = True
-                    new = getattr(h.params, field) * float(v) if scale else float(v)
+                    new = upd.get(field, getattr(h.params, field)) * float(v) if scale else float(v)
                     if scale and field in PARAMETER_BOUNDS:
                         # a scale acts on every hydrotope: each field stays within its physical bounds (e.g. a
                         # fast-flow share scaled past 1 is 1), the bounds the catchment file is checked against
                         lo, hi = PARAMETER_BOUNDS[field]
                         new = min(max(new, lo), hi)
-                    h = replace(h, params=replace(h.params, **{field: new}))
-                hyds.append(h)
+                    upd[field] = new
             if not hit:
                 raise KeyError(f"parameter {name!r} matches no hydrotope")
-            c = replace(c, hydrotopes=tuple(hyds))
         else:
             raise KeyError(f"unknown parameter {name!r}")
-    for store, s1 in unit_storage.items():
-        a = getattr(c.reservoirs, f"{store}_exponent")
-        c = replace(c, reservoirs=replace(c.reservoirs, **{f"{store}_k_per_d": float(s1 ** (-a))}))
-    return c
+    if unit_storage:
+        upd = sections.setdefault("reservoirs", {})
+        for store, s1 in unit_storage.items():
+            a = upd.get(f"{store}_exponent", getattr(c.reservoirs, f"{store}_exponent"))
+            upd[f"{store}_k_per_d"] = float(s1 ** (-a))
+    for sec, upd in sections.items():
+        kw[sec] = replace(getattr(c, sec), **upd)
+    if hyd is not None:
+        kw["hydrotopes"] = tuple(replace(h, params=replace(h.params, **upd)) if upd else h
+                                 for h, upd in zip(c.hydrotopes, hyd))
+    return replace(c, **kw) if kw else c
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls) -> frozenset:
+    return frozenset(f.name for f in fields(cls))

@@ -40,7 +40,8 @@ def soil_step(rain, melt, pet, irr, imax, smax, kc, beta, lp, nu, s, ic):
         rel = s / smax
         if rel > 1.0:
             rel = 1.0
-        r = inp * rel ** beta if rel > 0.0 else 0.0
+        # a day without input recharges nothing (0 x (S/S_max)^beta = 0 exactly: the power is skipped)
+        r = inp * rel ** beta if rel > 0.0 and inp != 0.0 else 0.0
         s += inp - r
         if s > smax:  # also drains storage left above a capacity that shrank (scenarios)
             r += s - smax
