@@ -111,7 +111,8 @@ def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
 
 @single_blas_thread
 def simulate_water(catchment: Catchment, data: pd.DataFrame) -> WaterStage:
-    """Water fluxes only (no soil CO2 or chemistry): the fast path used by calibration of discharge. Returns the
+    """Water fluxes only (no soil CO2 or chemistry). Calibration of discharge runs the compiled
+    :func:`karstmodel.model.water_pass.discharge`, which gives this function's discharge. Returns the
     recorded run's :class:`~karstmodel.model.stages.WaterStage` (``spring_mm``, ``surface_mm``, ``outlet_mm`` and
     every water-balance term)."""
     state = initial_state(catchment, data)

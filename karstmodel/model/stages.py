@@ -1,7 +1,8 @@
 """The chain as an explicit pipeline of three stages, each a plain function returning a frozen result:
 
 1. :func:`water_stage`: snow -> soil water of the hydrotopes -> recharge split -> karst stores (epikarst, matrix,
-   conduits), non-karst stores -> routing to the outlet (the fast path of discharge calibration);
+   conduits), non-karst stores -> routing to the outlet (discharge calibration runs the same steps compiled in
+   one loop, :mod:`karstmodel.model.water_pass`);
 2. :func:`solute_stage`: soil CO2 -> recharge chemistry (dissolution in the soil and epikarst) -> solute transport
    through the stores (what a spin-up needs for its end state);
 3. :func:`chemistry_stage`: saturated-zone reactions of the matrix and conduit outflow -> spring chemistry ->

@@ -23,7 +23,7 @@ and transforms are declared in the catchment file:
     dic_mmol_l = 0.5
 
 Parameter names are those of :mod:`karstmodel.parameters`. ``transform = "log"`` searches log10 of the value
-(for rate constants spanning decades). Discharge-only objectives use the water-only fast path; objectives with
+(for rate constants spanning decades). Discharge-only objectives use the compiled water pass (:mod:`karstmodel.model.water_pass`); objectives with
 chemistry variables run the full chain. ``pareto`` calibrates a sweep of weights between the first two variables
 and returns the non-dominated set.
 """
