@@ -24,7 +24,7 @@ from ..processes import changes
 from .._compiled import njit, prange
 from ..processes.hydrology import (parameter_table, route_store, route_unit_hydrograph, simulate_hydrotopes, simulate_karst,
                         steady_state_storage, unit_hydrograph_gr4j)
-from ..io.observations import load_discharge_observations
+from ..io.observations import load_discharge_observations, mm_d_to_m3_s
 from ..processes.snow import simulate_snow
 from ..processes.soil_co2 import simulate_soil_co2
 from ..processes.surface_water import simulate_reaches
@@ -426,7 +426,7 @@ def spring_outflow(c: Catchment, data: pd.DataFrame, run: dict) -> pd.DataFrame:
     i = dissolution.IDX
     conc = pd.DataFrame({k: run["conc_s"][:, i[k]] for k in ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")},
                         index=data.index).ffill().bfill()
-    q = run["flows"]["spring_mm"] * c.area_km2 / 86.4
+    q = mm_d_to_m3_s(run["flows"]["spring_mm"], c.area_km2)
     inflow = conc.copy()
     inflow.insert(0, "temp_c", run["t_gw"])
     inflow.insert(0, "q_m3_s", np.maximum(q, 1e-9))

@@ -46,7 +46,7 @@ from .._parallel import SpawnMap, n_workers
 from ..config.catchment import Catchment, CatchmentError
 from ..config.schema import LandUseParameters, Lithology, ReservoirParameters, SnowParameters
 from ..processes.registry import calibration_spec, declared, scale_spec
-from ..io.observations import load_discharge_observations
+from ..io.observations import load_discharge_observations, m3_s_to_mm_d
 from ..config.parameters import apply_parameters, parameter_value
 from ..config.period import parse_period
 from ..io.drivers import Drivers, load_drivers, MIN_RECORD_DAYS
@@ -396,7 +396,7 @@ class Objective:
             # observed discharge depends on the (possibly calibrated) area when given in m3/s
             if "q_obs_m3_s" in self.obs.columns and self.obs["q_obs_m3_s"].notna().any() and \
                     self.obs.attrs.get("q_unit") != "mm_d":
-                return self.obs["q_obs_m3_s"].to_numpy() * 86.4 / c.area_km2
+                return m3_s_to_mm_d(self.obs["q_obs_m3_s"].to_numpy(), c.area_km2)
             return self.obs["q_obs_mm"].to_numpy()
         return self.obs[variable].to_numpy()
 
