@@ -120,6 +120,24 @@ def test_old_module_names_are_the_new_modules():
     assert load_catchment is new_load
 
 
+def test_schema_names_still_import_from_the_catchment_modules():
+    """The dataclasses moved to config/schema.py (SnowParameters to processes/snow.py, the registry to
+    processes/registry.py); config.catchment, the 0.1 name karstmodel.catchment and config.registry re-export them."""
+    from karstmodel.config import catchment, registry, schema
+    from karstmodel.processes import registry as preg
+    from karstmodel.processes.snow import SnowParameters
+    names = ("Catchment", "Hydrotope", "Lithology", "ReservoirParameters", "ChemistryOptions", "AcidInputs",
+             "AllogenicWater", "SurfaceWaterOptions", "DriverSpec", "ObservationSpec", "SnowParameters",
+             "LandUseParameters")
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.catchment", None)
+        old = importlib.import_module("karstmodel.catchment")
+    for n in names:
+        assert getattr(catchment, n) is getattr(schema, n) is getattr(old, n), n
+    assert catchment.SnowParameters is SnowParameters
+    assert registry.param is preg.param and registry.bounds_of is preg.bounds_of
+
+
 def test_packages_of_old_module_names_reexport_them():
     from karstmodel.accounting import sink
     from karstmodel.cli import parser

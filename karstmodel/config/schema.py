@@ -50,6 +50,7 @@ class Lithology:
         return self.limestone + self.dolomite
 
 
+_START = "start storage; the warm-up years bring it to the model's own state"
 _KM = "KarstMod reservoir model (Mazzilli et al. 2019, EMS 122:103927)"
 
 
@@ -86,10 +87,10 @@ class ReservoirParameters:
                                           "352:16; Fiorillo 2014; GR4J routing store a = 5, Perrin et al. 2003")
     conduit_k_per_d: float = param(0.3, "mm^(1-a) d-1", (1e-5, 50.0), (0.005, 3.0), "log", _KM)
     conduit_exponent: float = param(1.0, "1", (0.2, 5.0), source=_KM)
-    initial_epikarst_mm: float = param(10.0, "mm", (0.0, 1e5))
+    initial_epikarst_mm: float = param(10.0, "mm", (0.0, 1e5), source=_START)
     initial_matrix_mm: float | None = param(None, "mm", (0.0, 1e6),
                                             source="None: steady state for the mean recharge")
-    initial_conduit_mm: float = param(1.0, "mm", (0.0, 1e5))
+    initial_conduit_mm: float = param(1.0, "mm", (0.0, 1e5), source=_START)
     #: runoff that does not enter the karst (allogenic runoff not sinking, open water) reaches the outlet through
     #: a linear store with this constant (interflow/shallow groundwater of the non-karst area); None = same day
     surface_k_per_d: float | None = param(None, "d-1", (1e-5, 50.0), (0.005, 5.0), "log",
@@ -107,7 +108,8 @@ class ReservoirParameters:
                                               source="HBV lower zone (a = 1, Bergstroem 1992) to GR4J routing store "
                                                      "(a = 5, Perrin et al. 2003)")
     #: calibrated through reservoirs.nonkarst_baseflow_unit_storage_mm (karstmodel.config.parameters)
-    nonkarst_baseflow_k_per_d: float = param(0.01, "mm^(1-a) d-1", (1e-12, 10.0))
+    nonkarst_baseflow_k_per_d: float = param(0.01, "mm^(1-a) d-1", (1e-12, 10.0),
+                                             source="power-law store (HBV lower zone .. GR4J routing store)")
     nonkarst_baseflow_exponent: float = param(1.0, "1", (0.2, 5.0), (1.0, 5.0),
                                               source="HBV lower zone a = 1 .. GR4J routing store a = 5")
     initial_nonkarst_baseflow_mm: float | None = param(None, "mm", (0.0, 1e6),
