@@ -200,3 +200,13 @@ def test_no_parameter_is_declared_a_second_time_in_the_package():
                 continue
             bad.append(f"{rel}:{line} {what} of {', '.join(hits)}")
     assert not bad, "declare these once with karstmodel.processes.registry.param: " + "; ".join(bad)
+
+
+def test_docs_parameter_reference_is_generated_from_the_declarations():
+    """docs/parameters.md is karstmodel.config.schema.parameter_reference() (regenerate it after changing a
+    declaration: python -c "from karstmodel.config.schema import parameter_reference as p; print(p())" >
+    docs/parameters.md)."""
+    from karstmodel.config.schema import DECLARED_SECTIONS, parameter_reference
+    doc = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
+    assert doc.read_text(encoding="utf-8") == parameter_reference() + "\n"
+    assert set(DECLARED_SECTIONS.values()) == set(GROUPS.values())

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..processes.landuse import LandUseParameters
-from ..processes.registry import param
+from ..processes.registry import param, table
 from ..processes.snow import SnowParameters
 
 #: strong-acid inputs per litre of recharge: 0-20 mmol/L (20 mmol/L H2SO4 is already a mine drainage)
@@ -238,3 +238,22 @@ class Catchment:
 
     def with_updates(self, **kwargs) -> "Catchment":
         return replace(self, **kwargs)
+
+
+#: the catchment file's tables whose numbers are declared with param(), in the order of catchments/README.md
+DECLARED_SECTIONS = {"land_use_parameters.<class>": LandUseParameters, "lithology": Lithology,
+                     "snow": SnowParameters, "reservoirs": ReservoirParameters, "chemistry": ChemistryOptions,
+                     "acid_inputs": AcidInputs, "allogenic_water": AllogenicWater,
+                     "surface_water": SurfaceWaterOptions}
+
+
+def parameter_reference() -> str:
+    """The parameter reference of docs/parameters.md (kept equal to it by tests/test_registry.py): one table per
+    section, generated from the declarations."""
+    out = ["# Catchment file parameters", "",
+           "Generated from the parameter declarations (`karstmodel.processes.registry.param`): default, unit, the",
+           "bounds the reader enforces, the default calibration range (`x lo .. hi`: a factor on every hydrotope's",
+           "value) and the source. Land-use defaults differ by class: `karstmodel/processes/landuse.py`.", ""]
+    for section, cls in DECLARED_SECTIONS.items():
+        out += [f"## [{section}]", "", *table(cls, section), ""]
+    return "\n".join(out)
