@@ -36,7 +36,7 @@ MOVED_MODULES = {
     "drivers": "io.drivers",
     "observations": "io.observations",
     "snow": "processes.snow",
-    "hydrology": "processes.hydrology",
+    "hydrology": ("processes.soil_water", "processes.karst_stores", "processes.routing"),  # split in three
     "soil_co2": "processes.soil_co2",
     "dissolution": "processes.dissolution",
     "outlet": "processes.outlet",
@@ -80,6 +80,14 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module):
         old = module.__name__[len(__name__) + 1:]
         target = MOVED_MODULES[old]
+        if isinstance(target, tuple):
+            # one old module split into several: the old name is a module holding all of their public names
+            parts = [importlib.import_module(f"{__name__}.{t}") for t in target]
+            warnings.warn(f"{module.__name__} was split into {', '.join(m.__name__ for m in parts)}; the old name "
+                          "goes in karstmodel 0.2", DeprecationWarning, stacklevel=2)
+            for m in parts:
+                module.__dict__.update({k: v for k, v in vars(m).items() if not k.startswith("_")})
+            return
         new = target if target.startswith("chemistry.") else f"{__name__}.{target}"
         warnings.warn(f"{module.__name__} moved to {new}; the old name goes in karstmodel 0.2",
                       DeprecationWarning, stacklevel=2)

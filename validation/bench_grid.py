@@ -36,13 +36,13 @@ GOAL_CELL_YEARS_PER_S = 1e5 / 600.0
 
 
 class StageTimer:
-    """Wraps the stages of karstmodel.model.simulate (by module attribute) and the chemistry kernel to time them.
+    """Wraps the stages of karstmodel.model.stages (by module attribute) and the chemistry kernel to time them.
     Diagnostics only: it reaches into module attributes, which may move when the model changes."""
 
-    STAGES = [("karstmodel.model.simulate", "simulate_snow", "snow"),
-              ("karstmodel.model.simulate", "simulate_hydrotopes", "hydrotopes (soil water, AET)"),
-              ("karstmodel.model.simulate", "simulate_karst", "karst reservoirs"),
-              ("karstmodel.model.simulate", "simulate_soil_co2", "soil CO2"),
+    STAGES = [("karstmodel.model.stages", "simulate_snow", "snow"),
+              ("karstmodel.model.stages", "simulate_hydrotopes", "hydrotopes (soil water, AET)"),
+              ("karstmodel.model.stages", "simulate_karst", "karst reservoirs"),
+              ("karstmodel.model.stages", "simulate_soil_co2", "soil CO2"),
               ("karstmodel.processes.dissolution", "recharge_chemistry", "recharge chemistry (tables)"),
               ("karstmodel.processes.dissolution", "transport", "solute transport"),
               ("karstmodel.processes.dissolution", "react_outflow", "reservoir reactions"),

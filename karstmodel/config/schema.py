@@ -97,12 +97,12 @@ class ReservoirParameters:
                                           source="linear store (HBV upper zone, Bergstroem 1992)")
     #: travel time from the springs and hillslopes to the outlet gauge: the outlet runoff (spring + non-karst runoff)
     #: and its solutes are routed through GR4J's unit hydrograph UH1 with base time X4 = routing_delay_d days
-    #: (karstmodel.processes.hydrology.unit_hydrograph_gr4j); 0 = same day. Spring outputs are not delayed.
+    #: (karstmodel.processes.routing.unit_hydrograph_gr4j); 0 = same day. Spring outputs are not delayed.
     routing_delay_d: float = param(0.0, "d", (0.0, 30.0), (0.05, 4.0),
                                    source="GR4J UH1, Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275")
     #: groundwater of the non-carbonate area (molasse, flysch, sandstone): the share of the non-carbonate recharge
     #: that does not sink into the karst which percolates into it instead of running off through the surface
-    #: store; it drains to the outlet as baseflow with Q = k S^a (karstmodel.processes.hydrology.route_store).
+    #: store; it drains to the outlet as baseflow with Q = k S^a (karstmodel.processes.routing.route_store).
     #: 0 = no such store (default).
     nonkarst_baseflow_fraction: float = param(0.0, "1", (0.0, 1.0), (0.0, 1.0),
                                               source="HBV lower zone (a = 1, Bergstroem 1992) to GR4J routing store "
@@ -116,7 +116,7 @@ class ReservoirParameters:
                                                        source="None: steady state for its mean inflow")
     #: percolation from the soil store of every hydrotope, also on days without rain or melt (e.g. under snow): GR4J's
     #: percolation of the production store, perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)}, added to the day's
-    #: recharge after ET (karstmodel.processes.hydrology). 0 (default) = none: recharge only from the day's input
+    #: recharge after ET (karstmodel.processes.soil_water). 0 (default) = none: recharge only from the day's input
     #: (HBV soil routine). Calibrated only where a catchment file sets it > 0.
     soil_percolation_nu: float = param(0.0, "1", (0.0, 2.0), (0.1, 1.0),
                                        source="Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275, eq. 8 "

@@ -354,6 +354,10 @@ def period_mask(index: pd.DatetimeIndex, period) -> np.ndarray:
     return m
 
 
+class CalibrationRunError(RuntimeError):
+    """One run of the calibration failed (its parameter values are in the message)."""
+
+
 class Objective:
     """Picklable loss function for the optimiser: sum over variables of w (1 - metric) on the calibration mask."""
 
@@ -380,7 +384,7 @@ class Objective:
         c = apply_parameters(self.c, self.values(x))
         if self.water_only:
             w = simulate_water(c, self.data)
-            q = w["spring_mm"] if c.observations.discharge == "spring" else w["outlet_mm"]
+            q = w.spring_mm if c.observations.discharge == "spring" else w.outlet_mm
             return c, {"q": q}
         r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None,
                      with_reaches=False)
@@ -401,10 +405,12 @@ class Objective:
         return self.obs[variable].to_numpy()
 
     def __call__(self, x) -> float:
+        """The loss of parameter vector ``x``. A run that fails is not scored silently: the error is raised again
+        with the parameter values that caused it (a simulated variable that is NaN scores 10 per weight)."""
         try:
             c, sim = self.simulate(x)
-        except (ValueError, FloatingPointError, ZeroDivisionError):
-            return 1e3
+        except Exception as exc:
+            raise CalibrationRunError(f"the run with {self.values(x)} failed: {type(exc).__name__}: {exc}") from exc
         loss = 0.0
         for v, w in self.setup.weights.items():
             mask = self.q_mask if v == "q" else self.mask

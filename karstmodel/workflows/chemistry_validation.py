@@ -3,7 +3,7 @@ seasonal cycles and the strong-acid check of the samples.
 
 * **Benchmark.** What a hydrochemist would use instead of a process model: the rating ln C = a + b ln Q fitted by
   ordinary least squares on the calibration-period samples (observed discharge of the sample day), back-transformed
-  with Duan's (1983, J. Am. Stat. Assoc. 78:605) smearing factor (:func:`karstmodel.stations.fit_rating`), and
+  with Duan's (1983, J. Am. Stat. Assoc. 78:605) smearing factor (:func:`karstmodel.workflows.stations.fit_rating`), and
   scored with the same metrics on the same samples of each period as the model.
 * **C-Q slope.** b of ln C = a + b ln Q, observed (samples) and simulated (the model on the same days, and on every
   day of the period); carbonate catchments are near-chemostatic, |b| << 1 (Godsey, Kirchner & Clow 2009, Hydrol.

@@ -78,7 +78,7 @@ def metrics_block(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: di
 def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
     """For observed chemistry: the C-Q rating benchmark on the same samples (``benchmark``), C-Q slopes and seasonal
     cycles (``chemistry_behaviour``) and the samples' strong-acid stoichiometry next to the model's carbonic share
-    (``strong_acids``); karstmodel.chemistry_validation. Empty without chemistry observations."""
+    (``strong_acids``); karstmodel.workflows.chemistry_validation. Empty without chemistry observations."""
     sim = _simulated_variables(c, ts)
     ob = {k: v for k, v in _observed_variables(c, obs).items() if k != "q" and k in sim}
     if not ob or "q_obs_m3_s" not in obs.columns:
