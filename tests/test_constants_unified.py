@@ -6,7 +6,8 @@ import pytest
 from chemistry import thermo
 from chemistry.constants import MM_D_PER_M3_S_KM2, standard_pressure_atm
 from karstmodel.io.observations import m3_s_to_mm_d, mm_d_to_m3_s
-from karstmodel.processes import gas_exchange, light, soil_co2
+from karstmodel.processes import soil_co2
+from karstmodel.processes.reaches import gas_exchange, light
 
 
 def test_standard_pressure_vs_the_us_standard_atmosphere_1976_table():

@@ -1,4 +1,4 @@
-"""Parameters declared once (karstmodel.config.registry): the reader's bounds and the default calibration ranges
+"""Parameters declared once (karstmodel.registry): the reader's bounds and the default calibration ranges
 of [reservoirs] come from each field's declaration, and every declaration is consistent."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import karstmodel
 
 from karstmodel.config.catchment import CatchmentError, ReservoirParameters, load_catchment
-from karstmodel.processes.registry import bounds_of, declared, table
+from karstmodel.registry import bounds_of, declared, table
 from karstmodel.workflows.calibration import default_parameters
 
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
@@ -199,7 +199,7 @@ def test_no_parameter_is_declared_a_second_time_in_the_package():
                    if len(rel.parts) > 2):
                 continue
             bad.append(f"{rel}:{line} {what} of {', '.join(hits)}")
-    assert not bad, "declare these once with karstmodel.processes.registry.param: " + "; ".join(bad)
+    assert not bad, "declare these once with karstmodel.registry.param: " + "; ".join(bad)
 
 
 def test_docs_parameter_reference_is_generated_from_the_declarations():

@@ -453,7 +453,7 @@ def compare_runs(base: dict, other: dict) -> dict:
 
 def fate_summary(reach_result) -> dict:
     """The ``fate`` block (docs/interface.md; shares summing to 1, stability and its definition) and a ``surface_water``
-    block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.processes.surface_water.ReachResult`."""
+    block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.processes.reaches.ReachResult`."""
     f = reach_result.fate
     fate = {k: float(f[k]) for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")}
     fate["stability"] = float(f["stability"])

@@ -19,8 +19,8 @@ from chemistry.errors import InputError
 
 from ..io.files import _atomic_write, read_toml
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, default_parameters
-from ..processes.registry import bounds_of
-from ..processes.surface_water import ReachParameters, reach_parameters_to_dict
+from ..processes.reaches import ReachParameters, reach_parameters_to_dict
+from ..registry import bounds_of
 from .period import parse_period
 from .schema import (AcidInputs, AllogenicWater, Catchment, ChemistryOptions, DriverSpec,  # noqa: F401 (re-exported)
                      Hydrotope, LandUseParameters, Lithology, ObservationSpec, ReservoirParameters, SnowParameters,
@@ -120,7 +120,7 @@ _Reader = KeyReader
 def _dataclass_from(reader: _Reader, cls, table: dict, where: str, choices: dict | None = None):
     """A section's dataclass from its TOML table: every key known, text keys checked against ``choices`` (or any
     non-empty text for ``database``), numbers within the bounds declared with the field
-    (:mod:`karstmodel.processes.registry`)."""
+    (:mod:`karstmodel.registry`)."""
     if not isinstance(table, dict):
         reader.err(where.rstrip(". "), "must be a table")
     names = {f.name: f for f in fields(cls)}
@@ -384,7 +384,7 @@ def _bundled_dir() -> Path:
 
 def resolve_catchment(spec: str | Path | None) -> Path:
     """A catchment (or station) file path from a path, a folder holding ``catchment.toml`` or ``station.toml``,
-    or a bundled catchment's or station's name (``karstmodel.stations.is_station`` tells the two apart)."""
+    or a bundled catchment's or station's name (``karstmodel.workflows.stations.is_station`` tells the two apart)."""
     if spec is None:
         spec = DEFAULT_CATCHMENT
     p = Path(spec)

@@ -1,7 +1,7 @@
 """The catchment file's sections as frozen dataclasses (the schema; read and written by
 :mod:`karstmodel.config.catchment`, documented in ``catchments/README.md``).
 
-Every number of a section is declared once with :func:`karstmodel.processes.registry.param` (default, unit,
+Every number of a section is declared once with :func:`karstmodel.registry.param` (default, unit,
 bounds, default calibration range and transform, source); the reader's bounds, the default calibration and the
 parameter tables are generated from these declarations. The snow and land-use sections are declared with their
 processes (:mod:`karstmodel.processes.snow`, :mod:`karstmodel.processes.landuse`), the reaches with theirs.
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..processes.landuse import LandUseParameters
-from ..processes.registry import param, table
+from ..registry import param, table
 from ..processes.snow import SnowParameters
 
 #: strong-acid inputs per litre of recharge: 0-20 mmol/L (20 mmol/L H2SO4 is already a mine drainage)
@@ -230,7 +230,7 @@ class Catchment:
     source: Path | None = None
     #: the raw [calibration] table (checked by karstmodel.calibration.setup_from_catchment)
     calibration: dict = field(default_factory=dict, hash=False, compare=False)
-    #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.surface_water.ReachParameters)
+    #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.processes.reaches.ReachParameters)
     reaches: tuple = ()
     surface_water: "SurfaceWaterOptions | None" = None
     #: changes in time (karstmodel.changes: ParameterRamp, Irrigation, CarbonatePowder), set by scenarios
@@ -251,7 +251,7 @@ def parameter_reference() -> str:
     """The parameter reference of docs/parameters.md (kept equal to it by tests/test_registry.py): one table per
     section, generated from the declarations."""
     out = ["# Catchment file parameters", "",
-           "Generated from the parameter declarations (`karstmodel.processes.registry.param`): default, unit, the",
+           "Generated from the parameter declarations (`karstmodel.registry.param`): default, unit, the",
            "bounds the reader enforces, the default calibration range (`x lo .. hi`: a factor on every hydrotope's",
            "value) and the source. Land-use defaults differ by class: `karstmodel/processes/landuse.py`.", ""]
     for section, cls in DECLARED_SECTIONS.items():

@@ -22,7 +22,7 @@ from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from ..io.observations import load_discharge_observations, mm_d_to_m3_s
 from ..processes import dissolution
 from ..processes.routing import steady_state_storage
-from ..processes.surface_water import simulate_reaches
+from ..processes.reaches import simulate_reaches
 from .stages import ChainRun, WaterStage, run_chain
 from .state import State, start_state
 
@@ -37,7 +37,7 @@ class SimulationResult:
     summary: dict
     hydrotope_series: dict = field(default_factory=dict)  # name -> DataFrame (soil water, AET, pCO2, ...)
     drivers: Drivers | None = None
-    reaches: object | None = None  # karstmodel.processes.surface_water.ReachResult when the catchment has reaches
+    reaches: object | None = None  # karstmodel.processes.reaches.ReachResult when the catchment has reaches
 
 
 def initial_state(c: Catchment, data: pd.DataFrame) -> State | None:
@@ -172,7 +172,7 @@ def spring_outflow(c: Catchment, data: pd.DataFrame, run: ChainRun) -> pd.DataFr
 
 
 def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun):
-    """Route the spring water through the catchment's reaches (karstmodel.processes.surface_water.simulate_reaches)."""
+    """Route the spring water through the catchment's reaches (karstmodel.processes.reaches.simulate_reaches)."""
     sw = c.surface_water
     inflow = spring_outflow(c, data, run)
     if not np.isfinite(inflow[["ca", "dic"]].to_numpy()).all():

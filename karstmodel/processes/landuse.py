@@ -33,7 +33,7 @@ from dataclasses import MISSING, dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .registry import bounds_of, param
+from ..registry import bounds_of, param
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -48,7 +48,7 @@ _HBV = "HBV soil routine (Bergstroem 1992, SMHI RH 4)"
 @dataclass(frozen=True)
 class LandUseParameters:
     """Parameters of one land-use hydrotope (units in the names). Each field is declared once here (unit, bounds,
-    default calibration, source; :mod:`karstmodel.processes.registry`); its per-class default is in the class table
+    default calibration, source; :mod:`karstmodel.registry`); its per-class default is in the class table
     below (the respiration pair from the SRDB priors)."""
 
     #: reference soil respiration at 10 C (g C m-2 d-1) and its temperature sensitivity

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._compiled import njit
-from .registry import param
+from ..registry import param
 
 _DDF = "degree-day model (Martinec 1960); LuKARS values for Kerschbaum (Bittner et al. 2018, J. Hydrol. 567:267)"
 
@@ -39,7 +39,7 @@ _DDF = "degree-day model (Martinec 1960); LuKARS values for Kerschbaum (Bittner 
 class SnowParameters:
     """The ``[snow]`` section: degree-day numbers (Martinec 1960; the LuKARS values for Kerschbaum: 4 mm C-1 d-1,
     0.5 C) and the optional elevation bands. Each number is declared once here (unit, bounds, default calibration,
-    source; :mod:`karstmodel.processes.registry`)."""
+    source; :mod:`karstmodel.registry`)."""
 
     threshold_c: float = param(0.5, "C", (-5.0, 5.0), source=_DDF)
     #: rain/snow mixed within threshold +- transition/2

@@ -45,7 +45,7 @@ from ..accounting import metrics as M
 from .._parallel import SpawnMap, n_workers
 from ..config.catchment import Catchment, CatchmentError
 from ..config.schema import LandUseParameters, Lithology, ReservoirParameters, SnowParameters
-from ..processes.registry import calibration_spec, declared, scale_spec
+from ..registry import calibration_spec, declared, scale_spec
 from ..io.observations import load_discharge_observations, m3_s_to_mm_d
 from ..config.parameters import apply_parameters, parameter_value
 from ..config.period import parse_period
@@ -135,13 +135,13 @@ def closed_catchment(c: Catchment) -> bool:
 
 
 def _reservoir(name: str) -> ParameterSpec:
-    """The default calibration of ``[reservoirs] name``, from its declaration (karstmodel.processes.registry)."""
+    """The default calibration of ``[reservoirs] name``, from its declaration (karstmodel.registry)."""
     return ParameterSpec(f"reservoirs.{name}", *calibration_spec(ReservoirParameters, name))
 
 
 def _declared(prefix: str, cls, name: str) -> ParameterSpec:
     """The default calibration of field ``name`` of ``cls`` under the parameter name ``prefix.name``: its declared
-    range, or for ``hydrotopes.*.<name>_scale`` its declared scale range (karstmodel.processes.registry)."""
+    range, or for ``hydrotopes.*.<name>_scale`` its declared scale range (karstmodel.registry)."""
     if prefix == "hydrotopes.*" and declared(cls)[name].scale is not None:
         return ParameterSpec(f"{prefix}.{name}_scale", *scale_spec(cls, name))
     return ParameterSpec(f"{prefix}.{name}", *calibration_spec(cls, name))

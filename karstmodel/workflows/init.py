@@ -19,7 +19,7 @@ from ..io.drivers import load_drivers
 from ..io.files import _umask_mode, read_csv
 from ..io.observations import CHEMISTRY_COLUMNS, read_station_file
 from ..processes.landuse import LAND_USE_CLASSES
-from ..processes.registry import declared
+from ..registry import declared
 
 DISCHARGE_COLUMNS = ("q_m3_s", "q_l_s", "q_mm_d")
 
@@ -100,7 +100,7 @@ maxiter = 60
 
 
 def _declared_defaults() -> dict:
-    """The scaffold's parameter values: the declared defaults (karstmodel.processes.registry), not copies."""
+    """The scaffold's parameter values: the declared defaults (karstmodel.registry), not copies."""
     out = {}
     for cls in (Lithology, SnowParameters, ReservoirParameters):
         out.update({f.name: f.default for f in fields(cls) if f.name in declared(cls)})

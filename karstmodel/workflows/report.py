@@ -17,6 +17,7 @@ from ..io.files import _atomic_write, write_csv_atomic, write_json_atomic
 from ..io.observations import m3_s_to_mm_d
 from ..reporting.outputs import write_run
 from ..config.parameters import apply_parameters
+from ..config.period import named_periods
 from ..model.simulate import simulate
 from .calibration import setup_from_catchment
 from .sensitivity import sensitivity
@@ -98,18 +99,6 @@ def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods:
     return out
 
 
-def _periods(setup_periods: tuple, index) -> dict:
-    cal, val = setup_periods
-    if cal is None and val is None:
-        return {"validation": None}
-    out = {}
-    if cal is not None:
-        out["calibration"] = cal
-    if val is not None:
-        out["validation"] = val
-    return out
-
-
 def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = None) -> dict:
     sim = _simulated_variables(c, ts)
     ob = _observed_variables(c, obs)
@@ -181,7 +170,7 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
     result = simulate(c)
     obs = load_station_observations(c, result.timeseries.index)
-    pers = _periods((setup.calibration_period, setup.validation_period), result.timeseries.index)
+    pers = named_periods(setup.calibration_period, setup.validation_period)
     if np.isfinite(obs["q_obs_mm"].to_numpy(dtype=float)).any():
         check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
     summary = dict(result.summary)
@@ -211,7 +200,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     best = cal.catchment
     drivers = Drivers(data=data, filled={}, source=str(c.drivers.file))
     result = simulate(best, drivers=drivers)
-    pers = _periods((setup.calibration_period, setup.validation_period), data.index)
+    pers = named_periods(setup.calibration_period, setup.validation_period)
     if "calibration" not in pers:
         pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}
     summary = dict(result.summary)

@@ -1,11 +1,12 @@
 """Parameters declared once: default, unit, physical bounds, calibration range and transform, and source.
 
-A parameter of a catchment section is a dataclass field made with :func:`param`, declared in the module of the
-process that uses it (snow, land use) or in the catchment schema (:mod:`karstmodel.config.schema`); everything
-else is generated from that one declaration: the bounds the catchment reader checks (:func:`bounds_of`), the
-default calibration range (:func:`calibration_spec`, :func:`scale_spec`), and the parameter table of the
-documentation (:func:`table`). It sits with the processes (the lowest layer that declares parameters) and imports
-nothing from karstmodel.
+A parameter of a catchment section or of a process (e.g. snow, :class:`karstmodel.processes.snow.SnowParameters`;
+a land-use hydrotope, :class:`karstmodel.processes.landuse.LandUseParameters`; a reach,
+:class:`karstmodel.processes.reaches.params.ReachParameters`) is a dataclass field made with :func:`param`;
+everything else is generated from that one declaration: the bounds the catchment reader checks (:func:`bounds_of`),
+the default calibration range (:func:`calibration_spec`, :func:`scale_spec`), and the parameter tables of the
+documentation (:func:`table`, docs/parameters.md). The module imports nothing from karstmodel and sits below every
+layer, so that processes declare their own parameters and config and the workflows read them.
 """
 from __future__ import annotations
 

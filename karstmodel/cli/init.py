@@ -1,0 +1,33 @@
+"""``karstmodel init``: scaffold a catchment folder from the user's drivers and observations (argument handling and
+printing only)."""
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    """The ``init`` command and its options."""
+    i = sub.add_parser("init", help="scaffold a new catchment folder from your drivers and observations",
+                       description="Create DIR with catchment.toml (documented defaults) and copies of the CSVs. "
+                       "Drivers CSV: date, precip_mm, temp_c [, pet_mm]; observations CSV: date and q_m3_s or q_mm_d "
+                       "and any unit-named chemistry columns.")
+    i.add_argument("dir")
+    i.add_argument("--drivers", required=True)
+    i.add_argument("--observations")
+    i.add_argument("--lat", type=float, required=True)
+    i.add_argument("--lon", type=float, required=True)
+    i.add_argument("--area-km2", type=float, required=True)
+    i.add_argument("--elevation-m", type=float, default=0.0)
+    i.add_argument("--land-use", help="e.g. forest=0.6,grassland=0.4")
+    i.add_argument("--lithology", help="e.g. limestone=0.8,non_carbonate=0.2")
+    i.add_argument("--name")
+    i.add_argument("--discharge", choices=["spring", "outlet"], default="spring")
+    i.set_defaults(func=cmd_init)
+
+
+def cmd_init(args) -> int:
+    """Write a new catchment folder from the user's CSVs and print what to run next."""
+    from ..workflows.init import init_catchment  # deferred: heavy (karstmodel.cli)
+    path = init_catchment(args.dir, args.drivers, args.lat, args.lon, args.area_km2, args.observations,
+                          args.land_use, args.lithology, args.elevation_m, args.name, args.discharge)
+    print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''}); "
+          f"next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
+    return 0
