@@ -41,7 +41,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import thermo
-from .constants import IONIC_STRENGTH_PER_US_CM, KELVIN, LN10, WATER_ACTIVITY_SLOPE
+from .constants import IONIC_STRENGTH_PER_US_CM, KELVIN, LN10
 from .constraints import (_charge, _closed_constraints, _gas_uptake, _open_constraints, _phase_ll, _x0,
                           co2_log_fugacity)
 from .database import temperature_basis
@@ -156,11 +156,13 @@ def start_table(database: str, mineral: str, system: str = "open"):
 LOG2_10 = 3.321928094887362
 LN2_HI = 6.93147180369123816490e-01
 LN2_LO = 1.90821492927058770002e-10
+#: Taylor coefficients of e^r, 1/12! down to 1/0!, highest power first (Horner's scheme)
+EXP_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(12, -1, -1))
 
 if AVAILABLE:
     from numba import get_num_threads, njit
 
-    from ._compiled import activity_parameters_one, lin_solve as _lin_solve
+    from ._compiled import activity_parameters_one, lin_solve as _lin_solve, log_water_activity_one, newton_update
 
     @njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _exp10(x, n, out, bits):
@@ -174,19 +176,9 @@ if AVAILABLE:
             v = min(max(x[i], -300.0), 300.0)
             k = math.floor(v * LOG2_10 + 0.5)
             r = (v * LN10 - k * LN2_HI) - k * LN2_LO
-            e = 1.0 / 479001600.0
-            e = e * r + 1.0 / 39916800.0
-            e = e * r + 1.0 / 3628800.0
-            e = e * r + 1.0 / 362880.0
-            e = e * r + 1.0 / 40320.0
-            e = e * r + 1.0 / 5040.0
-            e = e * r + 1.0 / 720.0
-            e = e * r + 1.0 / 120.0
-            e = e * r + 1.0 / 24.0
-            e = e * r + 1.0 / 6.0
-            e = e * r + 0.5
-            e = e * r + 1.0
-            e = e * r + 1.0
+            e = 0.0
+            for c in EXP_TAYLOR:  # Horner; a constant tuple: the loop is unrolled
+                e = e * r + c
             out[i] = e
             bits[i] = (np.int64(k) + 1023) << 52
         scale = bits.view(np.float64)
@@ -260,7 +252,7 @@ if AVAILABLE:
         js = np.empty((nd, nd))
         fs = np.empty(nd)
         ds = np.empty(nd)
-        sc = np.empty((n_sum, bs))
+        sc = np.empty((nd, bs))
         x = np.empty((n_m, bs))
         z2 = np.empty(n_sp)
         for j in range(n_sp):
@@ -346,16 +338,16 @@ if AVAILABLE:
                     for c in range(nd):
                         for i in range(nb):
                             jac[q, c, i] = 0.0
-                for k in range(n_sum):
                     for i in range(nb):
-                        sc[k, i] = 0.0
+                        sc[q, i] = 0.0
                 for i in range(nb):
                     msum[i] = 0.0
+                # rows: sum constraints sum_j w_kj m_j, then sum_j z_j^2 m_j (= 2 I_calc); sc: sum_j |w_kj| m_j
                 for j in range(n_sp):
                     for i in range(nb):
                         msum[i] += mol[j, i]
-                    for k in range(n_sum):
-                        wk = w[k, j]
+                    for k in range(nd):
+                        wk = w[k, j] if k < n_sum else z2[j]
                         if wk != 0.0:
                             awk = abs(wk)
                             for i in range(nb):
@@ -366,15 +358,6 @@ if AVAILABLE:
                                 wn = wk * nub[j, l]
                                 for i in range(nb):
                                     jac[k, l, i] += wn * mol[j, i]
-                    zz = z2[j]
-                    if zz != 0.0:
-                        for i in range(nb):
-                            f[n_sum, i] += zz * mol[j, i]
-                            jac[n_sum, n_free, i] += zz * mol[j, i] * dlg[j, i]
-                        for l in range(n_free):
-                            zn = zz * nub[j, l]
-                            for i in range(nb):
-                                jac[n_sum, l, i] += zn * mol[j, i]
                 for i in range(nb):
                     relok[i] = True
                 for k in range(n_sum):
@@ -437,33 +420,8 @@ if AVAILABLE:
                 for i in range(nb):
                     if not active[i]:
                         continue
-                    i_calc = tmp[i]
-                    rel_i = abs(f[n_sum, i]) / max(i_calc, 1e-30)
-                    finite = True
-                    for q in range(nd):
-                        if not math.isfinite(d[q, i]):
-                            finite = False
-                    big = 0.0
-                    for m in range(n_m):
-                        v = 0.0
-                        for l in range(n_free):
-                            v += d[l, i] * null[m, l]
-                        av = abs(v)
-                        if av > big or av != av:
-                            big = av
-                    damp = 1.0 / max(big, 1e-300) if big > 1.0 else 1.0
-                    bad = (not math.isfinite(damp)) or (not finite)
-                    di = 0.0
-                    if not bad:
-                        for l in range(n_free):
-                            y[l, i] += d[l, i] * damp
-                        di = d[n_free, i] * damp
-                    ionic = ion[i]
-                    new_i = ionic + di if ionic + di > 0.1 * ionic else max(i_calc, 0.1 * ionic)
-                    done = relok[i] and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad
-                    ion[i] = new_i
-                    aw = 1.0 - WATER_ACTIVITY_SLOPE * msum[i]
-                    new_aw = math.log10(aw) if aw > 0.0 else math.nan
+                    ion[i], di, damp, done = newton_update(d, i, null, y, ion[i], tmp[i], f[n_sum, i], relok[i], tol)
+                    new_aw = log_water_activity_one(msum[i])
                     if done:
                         # final state at the new (y, I, log a_w), as chemistry.water.solve reports it: the step is
                         # below tol (1e-8) in every log activity, so m_j (1 + ln10 D_j), with
@@ -515,9 +473,7 @@ if AVAILABLE:
                     sp = lin_sp[e]
                     for i in range(nb):
                         tmp[i] += v * molf[sp, i]
-                dq = lin_dest[q]
-                for i in range(nb):
-                    out[dq, s0 + i] = tmp[i]
+                out[lin_dest[q], s0:s0 + nb] = tmp[:nb]
             for q in range(si_rows.shape[0]):
                 e0, e1, e2, e3, e4, e5 = (si_coef[q, 0], si_coef[q, 1], si_coef[q, 2], si_coef[q, 3],
                                           si_coef[q, 4], si_coef[q, 5])
@@ -531,14 +487,9 @@ if AVAILABLE:
                     if r_ != 0.0:
                         for i in range(nb):
                             tmp[i] += r_ * x[m, i]
-                dq = si_dest[q]
-                for i in range(nb):
-                    out[dq, s0 + i] = tmp[i]
+                out[si_dest[q], s0:s0 + nb] = tmp[:nb]
             for q in range(const_dest.shape[0]):
-                dq = const_dest[q]
-                v = const_val[q]
-                for i in range(nb):
-                    out[dq, s0 + i] = v
+                out[const_dest[q], s0:s0 + nb] = const_val[q]
             # special[...]: temp_c, pco2_atm, ph, log_pco2 (an SI row above), pco2_final_atm, ionic_strength,
             # charge_balance_pct, charge_imbalance_meq_kgw, ec_us_cm_est (none where special[0] < 0)
             if special[0] < 0:
