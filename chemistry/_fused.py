@@ -11,10 +11,11 @@ damping and convergence test, and agrees with it to about 1e-11 (tests/test_fuse
 where the work goes:
 
 1. **Start table.** :func:`chemistry._fused_table.start_table` solves the problem with
-   :func:`chemistry.water.solve` once per process, database and mineral on a grid of temperature (0.5 C) and log pCO2 (0.025) and keeps the solution (y, I,
-   log a_w). Each sample starts from its cubic (4 x 4 node Lagrange) interpolation, which is within about 1e-9 of
-   the solution, so the first Newton step already passes the convergence test. The iteration still converges
-   the full equations from there; the table only says where it starts.
+   :func:`chemistry.water.solve` once per process, database and mineral on a grid of temperature (0.5 C) and log
+   pCO2 (0.025) and keeps the solution (y, I, log a_w). Each sample starts from its cubic (4 x 4 node Lagrange)
+   interpolation, which is within about 1e-9 of the solution, so the first Newton step already passes the
+   convergence test. The iteration still converges the full equations from there; the table only says where it
+   starts.
 2. **Temperature functions.** The Debye-Hueckel A and B (:func:`chemistry.thermo.debye_huckel_a_b`) and the
    Peng-Robinson log phi of CO2 (:func:`chemistry.thermo.peng_robinson`) are interpolated from the same grid (their
    interpolation errors, below 1e-10 relative for A and B and 1e-11 in log phi, are checked in the tests).
