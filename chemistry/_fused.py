@@ -85,6 +85,27 @@ if AVAILABLE:
         for i in range(n):
             out[i] *= scale[i]
 
+    @njit(inline="always")
+    def _store(out, row, s0, v, nb):
+        """out[row, s0:s0 + nb] = v[:nb], as a plain loop (a slice assignment costs a call per row)."""
+        for i in range(nb):
+            out[row, s0 + i] = v[i]
+
+    @njit(inline="always")
+    def _add_species(f, sc, jac, k, wk, mol, dlg, nub, j, nb):
+        """Add species j with weight wk to row k of the residuals (sum_j w_kj m_j), of their scale (sum_j |w_kj| m_j)
+        and of the Jacobian before its ln 10 factors (d/dy_l: w_kj m_j nub_jl; d/dI: w_kj m_j dlog g_j/dI)."""
+        n_free = nub.shape[1]
+        awk = abs(wk)
+        for i in range(nb):
+            f[k, i] += wk * mol[j, i]
+            sc[k, i] += awk * mol[j, i]
+            jac[k, n_free, i] += wk * mol[j, i] * dlg[j, i]
+        for l in range(n_free):
+            wn = wk * nub[j, l]
+            for i in range(nb):
+                jac[k, l, i] += wn * mol[j, i]
+
     @njit(cache=True, error_model="numpy")
     def _weights(v, lo, inv_step, n_nodes, w):
         """Cubic Lagrange weights of the 4 nodes around ``v`` on a uniform grid (node spacing 1 / ``inv_step``);
@@ -246,18 +267,11 @@ if AVAILABLE:
                 for j in range(n_sp):
                     for i in range(nb):
                         msum[i] += mol[j, i]
-                    for k in range(nd):
-                        wk = w[k, j] if k < n_sum else z2[j]
-                        if wk != 0.0:
-                            awk = abs(wk)
-                            for i in range(nb):
-                                f[k, i] += wk * mol[j, i]
-                                sc[k, i] += awk * mol[j, i]
-                                jac[k, n_free, i] += wk * mol[j, i] * dlg[j, i]
-                            for l in range(n_free):
-                                wn = wk * nub[j, l]
-                                for i in range(nb):
-                                    jac[k, l, i] += wn * mol[j, i]
+                    for k in range(n_sum):
+                        if w[k, j] != 0.0:
+                            _add_species(f, sc, jac, k, w[k, j], mol, dlg, nub, j, nb)
+                    if z2[j] != 0.0:
+                        _add_species(f, sc, jac, n_sum, z2[j], mol, dlg, nub, j, nb)
                 for i in range(nb):
                     relok[i] = True
                 for k in range(n_sum):
@@ -373,7 +387,7 @@ if AVAILABLE:
                     sp = lin_sp[e]
                     for i in range(nb):
                         tmp[i] += v * molf[sp, i]
-                out[lin_dest[q], s0:s0 + nb] = tmp[:nb]
+                _store(out, lin_dest[q], s0, tmp, nb)
             for q in range(si_rows.shape[0]):
                 e0, e1, e2, e3, e4, e5 = (si_coef[q, 0], si_coef[q, 1], si_coef[q, 2], si_coef[q, 3],
                                           si_coef[q, 4], si_coef[q, 5])
@@ -387,9 +401,11 @@ if AVAILABLE:
                     if r_ != 0.0:
                         for i in range(nb):
                             tmp[i] += r_ * x[m, i]
-                out[si_dest[q], s0:s0 + nb] = tmp[:nb]
+                _store(out, si_dest[q], s0, tmp, nb)
             for q in range(const_dest.shape[0]):
-                out[const_dest[q], s0:s0 + nb] = const_val[q]
+                v = const_val[q]
+                for i in range(nb):
+                    out[const_dest[q], s0 + i] = v
             # special[...]: temp_c, pco2_atm, ph, log_pco2 (an SI row above), pco2_final_atm, ionic_strength,
             # charge_balance_pct, charge_imbalance_meq_kgw, ec_us_cm_est (none where special[0] < 0)
             if special[0] < 0:
