@@ -13,6 +13,12 @@ Sources
   ``chemistry/databases/phreeqc.dat``), the weights PHREEQC itself converts mg/L with, so that a sample speciated
   here and in PHREEQC reads the same moles (checked against the database in tests/test_database.py). Formula
   weights of ions (SO4-2, NO3-, HCO3-, CO2) are sums of those element weights.
+* Molar mass of dissolved O2 (mg/L <-> mol/m3): twice the standard atomic weight of oxygen, 15.9994 (IUPAC
+  Commission on Isotopic Abundances and Atomic Weights; Wieser 2006, Pure Appl. Chem. 78:2051, Table 1). O2 is not
+  a master species of phreeqc.dat, whose formula weight of O is rounded to 16.0.
+* Volumetric heat capacity of liquid water, rho c_p = 4.18e6 J m-3 K-1: density x isobaric specific heat at about
+  15 C (999.1 kg m-3 x 4186 J kg-1 K-1; IAPWS-95, Wagner & Pruss 2002, J. Phys. Chem. Ref. Data 31:387), within
+  1 % of the value at any temperature from 0 to 30 C.
 * Water activity a_w = 1 - 0.017 sum m_i (Parkhurst & Appelo 2013, USGS TM 6-A43, eq. 5).
 * Ionic strength from specific conductance, I = 1.6e-5 EC (uS/cm at 25 C): Russell (1976), Groundwater 14:4.
 """
@@ -61,6 +67,11 @@ M_SO4_G_MOL = M_S_G_MOL + 4.0 * M_O_G_MOL
 M_NO3_G_MOL = M_N_G_MOL + 3.0 * M_O_G_MOL
 M_HCO3_G_MOL = M_H_G_MOL + M_C_G_MOL + 3.0 * M_O_G_MOL
 M_CO2_G_MOL = M_C_G_MOL + 2.0 * M_O_G_MOL
+#: dissolved O2, g/mol (2 x 15.9994, the IUPAC standard atomic weight of O; Wieser 2006)
+M_O2_G_MOL = 31.9988
+
+#: volumetric heat capacity of liquid water rho c_p, J m-3 K-1 (IAPWS-95 at about 15 C; Wagner & Pruss 2002)
+RHO_CP_WATER_J_M3_K = 4.18e6
 
 #: a_w = 1 - WATER_ACTIVITY_SLOPE * sum of molalities (Parkhurst & Appelo 2013, eq. 5)
 WATER_ACTIVITY_SLOPE = 0.017

@@ -36,13 +36,13 @@ MOVED_MODULES = {
     "drivers": "io.drivers",
     "observations": "io.observations",
     "snow": "processes.snow",
-    "hydrology": "processes.hydrology",
+    "hydrology": ("processes.soil_water", "processes.karst_stores", "processes.routing"),  # split in three
     "soil_co2": "processes.soil_co2",
     "dissolution": "processes.dissolution",
     "outlet": "processes.outlet",
     "cave_degassing": "processes.cave_degassing",
-    "gas_exchange": "processes.gas_exchange",
-    "light": "processes.light",
+    "gas_exchange": "processes.reaches.gas_exchange",
+    "light": "processes.reaches.light",
     "surface_water": "processes.surface_water",
     "changes": "processes.changes",
     "landuse": "processes.landuse",
@@ -55,15 +55,15 @@ MOVED_MODULES = {
     "metabolism": "workflows.metabolism",
     "grid": "workflows.grid",
     "stations": "workflows.stations",
-    "station_summary": "workflows.station_summary",
+    "station_summary": "workflows.stations.summary",
     "chemistry_validation": "workflows.chemistry_validation",
     "init": "workflows.init",
     "report": "workflows.report",
     "plots": "reporting.plots",
     "plots_surface": "reporting.plots_surface",
     "outputs": "reporting.outputs",
-    "commands": "cli.commands",
-    "grid_cli": "cli.grid_cli",
+    "commands": "cli",  # the command functions, re-exported by the cli package
+    "grid_cli": "cli.grid",
 }
 
 
@@ -80,6 +80,14 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module):
         old = module.__name__[len(__name__) + 1:]
         target = MOVED_MODULES[old]
+        if isinstance(target, tuple):
+            # one old module split into several: the old name is a module holding all of their public names
+            parts = [importlib.import_module(f"{__name__}.{t}") for t in target]
+            warnings.warn(f"{module.__name__} was split into {', '.join(m.__name__ for m in parts)}; the old name "
+                          "goes in karstmodel 0.2", DeprecationWarning, stacklevel=2)
+            for m in parts:
+                module.__dict__.update({k: v for k, v in vars(m).items() if not k.startswith("_")})
+            return
         new = target if target.startswith("chemistry.") else f"{__name__}.{target}"
         warnings.warn(f"{module.__name__} moved to {new}; the old name goes in karstmodel 0.2",
                       DeprecationWarning, stacklevel=2)

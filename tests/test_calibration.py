@@ -37,7 +37,7 @@ def synthetic_site(tmp_path_factory):
     (d / "catchment.toml").write_text(toml_text(doc))
     c = load_catchment(d / "catchment.toml")
     data = load_drivers(c.drivers, c.latitude).data
-    truth = simulate_water(apply_parameters(c, TRUE), data)["spring_mm"]
+    truth = simulate_water(apply_parameters(c, TRUE), data).spring_mm
     rng = np.random.default_rng(7)
     q_obs = truth * np.exp(rng.normal(0.0, 0.05, truth.size))
     pd.DataFrame({"date": data.index.strftime("%Y-%m-%d"), "q_mm_d": np.round(q_obs, 6)}).to_csv(
@@ -130,8 +130,8 @@ def test_written_catchment_reproduces_the_run(tmp_path):
                                         tmp_path / "out" / "catchment.toml"))
     assert c2.reservoirs.matrix_k_per_d == 0.0123
     data = load_drivers(c.drivers, c.latitude, "1999-01-01", "2001-12-31").data
-    a = simulate_water(apply_parameters(c, {"reservoirs.matrix_k_per_d": 0.0123}), data)["outlet_mm"]
-    b = simulate_water(c2, data)["outlet_mm"]
+    a = simulate_water(apply_parameters(c, {"reservoirs.matrix_k_per_d": 0.0123}), data).outlet_mm
+    b = simulate_water(c2, data).outlet_mm
     assert np.array_equal(a, b)
 
 
@@ -224,3 +224,18 @@ def test_scaled_hydrotope_fields_stay_within_their_bounds():
     for h0, h in zip(c.hydrotopes, big.hydrotopes):
         assert h.params.fast_flow_fraction == min(h0.params.fast_flow_fraction * 200.0, 1.0)
         assert h.params.q10 == max(h0.params.q10 * 0.1, PARAMETER_BOUNDS["q10"][0])
+
+
+def test_a_failing_run_is_not_scored_silently(synthetic_site, monkeypatch):
+    """A run that raises is reported with its parameter values instead of becoming a loss of 1e3."""
+    from karstmodel.workflows.calibration import CalibrationRunError, Objective
+    c = synthetic_site["catchment"]
+    setup = setup_from_catchment(c, c.calibration)
+    data = synthetic_site["data"]
+    obs = pd.DataFrame({"q_obs_mm": synthetic_site["truth"]}, index=data.index)
+    obj = Objective(c, data, setup, obs, np.ones(len(data), dtype=bool))
+    x = np.array([p.search_bounds[0] for p in setup.parameters])
+    assert np.isfinite(obj(x))
+    monkeypatch.setattr(Objective, "simulate", lambda self, x: (_ for _ in ()).throw(ValueError("boom")))
+    with pytest.raises(CalibrationRunError, match=r"reservoirs.matrix_k_per_d.*ValueError: boom"):
+        obj(x)

@@ -12,7 +12,7 @@ from karst_helpers import base_doc, run_doc, synthetic_drivers
 from karstmodel.accounting.sink import sink_flux
 from karstmodel.config.catchment import ReservoirParameters
 from karstmodel.processes.dissolution import IDX, N_BASE, equilibrium_table, react_outflow, transport
-from karstmodel.processes.hydrology import simulate_karst
+from karstmodel.processes.karst_stores import simulate_karst
 
 SOFT_WATER = (("ca", 0.10), ("mg", 0.05), ("na", 0.10), ("k", 0.02), ("cl", 0.10), ("so4", 0.05))
 

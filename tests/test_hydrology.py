@@ -1,4 +1,4 @@
-"""Hydrotope soil water and the epikarst / matrix / conduit reservoirs (karstmodel.processes.hydrology).
+"""Hydrotope soil water and the epikarst / matrix / conduit reservoirs (karstmodel.processes.soil_water, karstmodel.processes.karst_stores).
 
 Analytic references: dS/dt = -k S^a has S(t) = S0 exp(-k t) for a = 1 and S(t) = [S0^(1-a) + (a-1) k t]^(1/(1-a))
 otherwise; for a < 1 the store empties at t_empty = S0^(1-a) / ((1-a) k) and stays empty.
@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from karstmodel.config.catchment import Hydrotope, ReservoirParameters
-from karstmodel.processes.hydrology import recess, simulate_hydrotopes, simulate_karst
+from karstmodel.processes.karst_stores import simulate_karst
+from karstmodel.processes.routing import recess
+from karstmodel.processes.soil_water import simulate_hydrotopes
 from karstmodel.processes.landuse import default_parameters
 
 
@@ -120,7 +122,7 @@ def test_default_initial_matrix_is_the_steady_state_of_its_inflow():
         f"BUG: initial matrix storage {m[0] + out['matrix_out_mm'][0] - out['epikarst_to_matrix_mm'][0]:.1f} mm "
         f"(from (1 - conduit_fraction) x mean recharge / k = 400 mm), steady state of the inflow the matrix actually "
         f"receives = {m_star:.2f} mm: the storage drains from {m[0]:.1f} to {m[-1]:.1f} mm under constant forcing "
-        "(karstmodel.processes.hydrology.simulate_karst ignores the epikarst overflow that bypasses the matrix)")
+        "(karstmodel.processes.karst_stores.simulate_karst ignores the epikarst overflow that bypasses the matrix)")
     assert abs(m[-1] - m[0]) < 0.02 * m_star
 
 

@@ -14,8 +14,8 @@ PKG = Path(karstmodel.__file__).resolve().parent
 
 #: lower rank = lower layer; a module may import its own package and lower ranks; packages of equal rank are
 #: independent (neither imports the other)
-RANK = {"_compiled": 0, "_parallel": 0, "carbonate": 1, "io": 2, "processes": 3, "config": 4, "accounting": 4,
-        "model": 5, "reporting": 6, "workflows": 7, "cli": 8, "__main__": 9}
+RANK = {"_compiled": 0, "_parallel": 0, "registry": 0, "carbonate": 1, "io": 2, "processes": 3, "config": 4,
+        "accounting": 4, "model": 5, "reporting": 6, "workflows": 7, "cli": 8, "__main__": 9}
 
 
 def _modules():
@@ -108,6 +108,8 @@ def test_no_import_cycles():
 
 def test_old_module_names_are_the_new_modules():
     for old, new in karstmodel.MOVED_MODULES.items():
+        if isinstance(new, tuple):  # split: tested below
+            continue
         new = new if new.startswith("chemistry.") else f"karstmodel.{new}"  # carbonate left the package
         sys.modules.pop(f"karstmodel.{old}", None)
         with pytest.warns(DeprecationWarning, match=new):
@@ -120,6 +122,17 @@ def test_old_module_names_are_the_new_modules():
     assert load_catchment is new_load
 
 
+def test_an_old_module_split_in_several_offers_all_their_public_names():
+    from karstmodel.processes import karst_stores, routing, soil_water
+    sys.modules.pop("karstmodel.hydrology", None)
+    with pytest.warns(DeprecationWarning, match="karstmodel.processes.routing"):
+        old = importlib.import_module("karstmodel.hydrology")
+    assert old.simulate_karst is karst_stores.simulate_karst
+    assert old.route_store is routing.route_store
+    assert old.simulate_hydrotopes is soil_water.simulate_hydrotopes
+    assert not hasattr(old, "_soil_loop")
+
+
 def test_packages_of_old_module_names_reexport_them():
     from karstmodel.accounting import sink
     from karstmodel.cli import parser
@@ -129,6 +142,29 @@ def test_packages_of_old_module_names_reexport_them():
     assert karstmodel.accounting.sink_flux is sink.sink_flux
     assert karstmodel.accounting.water_balance is sink.water_balance
     assert karstmodel.cli.main is parser.main
+
+
+def test_split_packages_reexport_their_public_names():
+    """workflows.grid and cli are packages of one-job modules; the names of the former single modules still import
+    from the package, and the 0.1 names karstmodel.commands and karstmodel.grid_cli reach the same functions."""
+    from karstmodel import cli
+    from karstmodel.cli import grid as grid_command, parser, run
+    from karstmodel.reporting import grid_maps
+    from karstmodel.workflows import grid
+    from karstmodel.workflows.grid import netcdf, run as grid_run
+    assert grid.simulate_grid is grid_run.simulate_grid and grid.write_netcdf is netcdf.write_netcdf
+    assert grid.grid_maps is grid_maps.grid_maps and grid.MAP_VARIABLES is grid_maps.MAP_VARIABLES
+    assert len(grid.__all__) == 32 and all(hasattr(grid, n) for n in grid.__all__)
+    assert cli.cmd_run is run.cmd_run and cli.cmd_grid is grid_command.cmd_grid
+    assert [c.__name__.rsplit(".", 1)[1] for c in parser.COMMANDS] == [
+        "speciate", "equilibrate", "run", "validate", "calibrate", "init", "scenario", "grid"]
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.commands", None)
+        from karstmodel.commands import cmd_validate
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.grid_cli", None)
+        from karstmodel.grid_cli import cmd_grid
+    assert cmd_validate is cli.cmd_validate and cmd_grid is grid_command.cmd_grid
 
 
 def test_data_paths_after_the_move():

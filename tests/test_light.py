@@ -1,4 +1,4 @@
-"""karstmodel.processes.light: solar geometry (Spencer 1971), clear-sky PAR, cloudiness, light under water."""
+"""karstmodel.processes.reaches.light: solar geometry (Spencer 1971), clear-sky PAR, cloudiness, light under water."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import integrate
 
-from karstmodel.processes import light as lt
+from karstmodel.processes.reaches import light as lt
 
 
 def test_declination_solstices_and_equinoxes():

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from karstmodel.processes import light as lt
+from karstmodel.processes.reaches import light as lt
 from karstmodel.workflows import metabolism as met
 
 DATA = Path(__file__).resolve().parent / "data" / "french_creek" / "french_creek_2012-09-13_22.csv"

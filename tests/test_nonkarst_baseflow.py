@@ -18,7 +18,8 @@ import pytest
 from karst_helpers import base_doc, run_doc, storage_columns, synthetic_drivers, write_catchment
 from karstmodel.workflows.calibration import default_parameters
 from karstmodel.config.catchment import CatchmentError, ReservoirParameters, load_catchment
-from karstmodel.processes.hydrology import route_store, simulate_karst, steady_state_storage
+from karstmodel.processes.karst_stores import simulate_karst
+from karstmodel.processes.routing import route_store, steady_state_storage
 from karstmodel.model.simulate import simulate, simulate_water
 
 
@@ -167,7 +168,7 @@ def test_water_only_path_equals_the_full_run(tmp_path):
     c = load_catchment(path)
     full = simulate(c)
     w = simulate_water(c, full.drivers.data)
-    np.testing.assert_allclose(w["outlet_mm"], full.timeseries["outlet_runoff_mm"].to_numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(w.outlet_mm, full.timeseries["outlet_runoff_mm"].to_numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_initial_store_from_the_file(tmp_path):

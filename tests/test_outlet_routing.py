@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from karstmodel.config.catchment import load_catchment, resolve_catchment
-from karstmodel.processes.hydrology import route_unit_hydrograph, unit_hydrograph_gr4j
+from karstmodel.processes.routing import route_unit_hydrograph, unit_hydrograph_gr4j
 from karstmodel.model.simulate import simulate, simulate_water
 
 
@@ -54,4 +54,4 @@ def test_routed_outlet_closes_and_delays_the_peak():
     assert np.all(ts.loc[ok, "outlet_dic_mmol_l"].between(ts0["outlet_dic_mmol_l"].min() * 0.99,
                                                            ts0["outlet_dic_mmol_l"].max() * 1.01))
     w = simulate_water(c2, r.drivers.data)
-    np.testing.assert_allclose(w["outlet_mm"], ts["outlet_runoff_mm"].to_numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(w.outlet_mm, ts["outlet_runoff_mm"].to_numpy(), rtol=1e-12, atol=1e-12)

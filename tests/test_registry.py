@@ -1,4 +1,4 @@
-"""Parameters declared once (karstmodel.config.registry): the reader's bounds and the default calibration ranges
+"""Parameters declared once (karstmodel.registry): the reader's bounds and the default calibration ranges
 of [reservoirs] come from each field's declaration, and every declaration is consistent."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import fields
 import pytest
 
 from karstmodel.config.catchment import CatchmentError, ReservoirParameters, load_catchment
-from karstmodel.config.registry import bounds_of, declared, table
+from karstmodel.registry import bounds_of, declared, table
 from karstmodel.workflows.calibration import default_parameters
 
 from karst_helpers import base_doc, synthetic_drivers, write_catchment

@@ -111,9 +111,9 @@ def test_period_and_warmup_follow_the_catchment_file():
 
 
 def test_source_mass_equals_per_hydrotope_sum():
-    """_source_mass (einsum over hydrotopes) equals the explicit per-hydrotope sum of extended concentrations."""
+    """source_mass (sum over hydrotopes) equals the explicit per-hydrotope sum of extended concentrations."""
     from karstmodel.processes import dissolution
-    from karstmodel.model.simulate import _source_mass
+    from karstmodel.model.stages import source_mass
     rng = np.random.default_rng(3)
     n, nh = 50, 4
     ns = nh + 1
@@ -129,7 +129,7 @@ def test_source_mass_equals_per_hydrotope_sum():
             ext[:, dissolution.N_BASE + src] = 1.0
             ext[:, dissolution.N_BASE + ns + src] = conc[:, h, i["dic"]] - 2 * conc[:, h, i["so4_acid"]] - conc[:, h, i["no3_acid"]]
             ref += vol[:, h, None] * ext
-        np.testing.assert_allclose(_source_mass(vol, conc, source, ns), ref, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(source_mass(vol, conc, source, ns), ref, rtol=1e-13, atol=1e-13)
 
 
 def test_discharge_observations_reread_after_the_file_changes(tmp_path):

@@ -1,4 +1,4 @@
-"""Opt-in GR4J percolation of the soil store, ``[reservoirs] soil_percolation_nu`` (karstmodel.processes.hydrology).
+"""Opt-in GR4J percolation of the soil store, ``[reservoirs] soil_percolation_nu`` (karstmodel.processes.soil_water).
 
 GR4J's production store percolates every day, perc = S {1 - [1 + (nu S / X1)^4]^(-1/4)} with nu = 4/9 (Perrin,
 Michel & Andreassian 2003, J. Hydrol. 279:275, eq. 8), the exact one-day integral of dS/dt = -(nu / X1)^4 S^5 / 4;
@@ -15,7 +15,7 @@ from karst_helpers import base_doc, run_doc, synthetic_drivers, write_catchment
 from karstmodel.workflows.calibration import default_parameters
 from karstmodel.config.catchment import CatchmentError, load_catchment, resolve_catchment
 from karstmodel.io.drivers import load_drivers
-from karstmodel.processes.hydrology import _soil_loop
+from karstmodel.processes.soil_water import _soil_loop
 from karstmodel.model.simulate import simulate_water
 
 NU = 4.0 / 9.0
@@ -91,7 +91,7 @@ def test_opt_in_identity(tmp_path):
     c1 = load_catchment(write_catchment(tmp_path / "b", _doc(soil_percolation_nu=0.0), drivers))
     assert c0.reservoirs.soil_percolation_nu == 0.0
     data = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end).data
-    assert np.array_equal(simulate_water(c0, data)["outlet_mm"], simulate_water(c1, data)["outlet_mm"])
+    assert np.array_equal(simulate_water(c0, data).outlet_mm, simulate_water(c1, data).outlet_mm)
     names0 = [p.name for p in default_parameters(c0)]
     assert "reservoirs.soil_percolation_nu" not in names0
     c2 = load_catchment(write_catchment(tmp_path / "c", _doc(soil_percolation_nu=NU), drivers))
@@ -104,7 +104,7 @@ def test_opt_in_identity(tmp_path):
         c = load_catchment(resolve_catchment(name))
         assert c.reservoirs.soil_percolation_nu == 0.0
         d = load_drivers(c.drivers, c.latitude, c.start, c.end).data
-        q = simulate_water(c, d)["outlet_mm"]
+        q = simulate_water(c, d).outlet_mm
         assert float(q.sum()) == pytest.approx(total, rel=1e-12)
         assert float(q[-1]) == pytest.approx(last, rel=1e-12)
 

@@ -1,4 +1,4 @@
-"""karstmodel.processes.surface_water (and its compiled carbonate speciation and gas exchange): analytic cases, conservation,
+"""karstmodel.processes.reaches (and its compiled carbonate speciation and gas exchange): analytic cases, conservation,
 behaviour of the biological carbon pump, fate accounting.
 
 References used here: chemistry.speciate_totals (the chemistry core) for the compiled speciation and for an
@@ -16,8 +16,10 @@ import chemistry
 from chemistry import thermo
 from chemistry.kinetics import pwp_rate
 from chemistry import carbonate as cb
-from karstmodel.processes import gas_exchange as gx
-from karstmodel.processes import surface_water as sw
+from karstmodel.processes import reaches as sw
+from karstmodel.processes.reaches import gas_exchange as gx
+from karstmodel.processes.reaches.calcite import pwp_rate_mmol_cm2_s
+from karstmodel.processes.reaches.carbon_pump import carbon_limitation
 
 BAL_TOL = 1e-9
 
@@ -142,7 +144,7 @@ def test_compiled_pwp_equals_chemistry_kinetics():
     for _ in range(200):
         t = rng.uniform(0.0, 40.0)
         a_h, a_co2, si, aw = 10 ** rng.uniform(-9.5, -6), 10 ** rng.uniform(-5.5, -2), rng.uniform(-2, 1.5), 0.9995
-        assert sw.pwp_rate_mmol_cm2_s(t, a_h, a_co2, si, aw) == pytest.approx(float(pwp_rate(t, a_h, a_co2, si, aw)),
+        assert pwp_rate_mmol_cm2_s(t, a_h, a_co2, si, aw) == pytest.approx(float(pwp_rate(t, a_h, a_co2, si, aw)),
                                                                              rel=1e-12)
 
 
@@ -269,9 +271,9 @@ def test_closed_pond_periodic_state_gpp_equals_er_over_a_day():
 # ---------------------------------------------------------------------------------------------------------------
 # behaviour
 def test_carbon_limitation_increases_with_dic():
-    f = [sw.carbon_limitation(c, h, 0.5, 0.1, 1.5) for c, h in ((0.01, 1.0), (0.02, 2.0), (0.05, 4.0))]
+    f = [carbon_limitation(c, h, 0.5, 0.1, 1.5) for c, h in ((0.01, 1.0), (0.02, 2.0), (0.05, 4.0))]
     assert f[0] < f[1] < f[2] < 1.0
-    assert sw.carbon_limitation(0.05, 4.0, 0.0, 0.1, 1.5) == pytest.approx(0.05 / 0.15)
+    assert carbon_limitation(0.05, 4.0, 0.0, 0.1, 1.5) == pytest.approx(0.05 / 0.15)
 
 
 def test_higher_dic_raises_gpp_at_same_light():

@@ -17,7 +17,7 @@ import pytest
 from karst_helpers import base_doc, run_doc, synthetic_drivers, write_catchment
 from karstmodel.workflows.calibration import default_parameters, setup_from_catchment
 from karstmodel.config.catchment import load_catchment, resolve_catchment
-from karstmodel.processes.hydrology import route_store
+from karstmodel.processes.routing import route_store
 from karstmodel.config.parameters import apply_parameters, parameter_value
 from karstmodel.model.simulate import simulate_water
 
@@ -123,8 +123,8 @@ def test_same_simulation_by_k_or_by_unit_storage_and_balance_closes(tmp_path):
     assert c1.reservoirs.matrix_k_per_d == pytest.approx(c2.reservoirs.matrix_k_per_d, rel=1e-14)
     from karstmodel.io.drivers import load_drivers
     data = load_drivers(c2.drivers, c2.latitude, c2.start, c2.end).data
-    q1 = simulate_water(c1, data)["outlet_mm"]
-    q2 = simulate_water(c2, data)["outlet_mm"]
+    q1 = simulate_water(c1, data).outlet_mm
+    q2 = simulate_water(c2, data).outlet_mm
     np.testing.assert_allclose(q1, q2, rtol=1e-11, atol=1e-14)
     np.testing.assert_allclose(q2, r.timeseries["outlet_runoff_mm"].to_numpy(), rtol=1e-12, atol=1e-14)
     assert math.isfinite(q1.sum()) and q1.min() >= 0.0

@@ -36,13 +36,13 @@ GOAL_CELL_YEARS_PER_S = 1e5 / 600.0
 
 
 class StageTimer:
-    """Wraps the stages of karstmodel.model.simulate (by module attribute) and the chemistry kernel to time them.
+    """Wraps the stages of karstmodel.model.stages (by module attribute) and the chemistry kernel to time them.
     Diagnostics only: it reaches into module attributes, which may move when the model changes."""
 
-    STAGES = [("karstmodel.model.simulate", "simulate_snow", "snow"),
-              ("karstmodel.model.simulate", "simulate_hydrotopes", "hydrotopes (soil water, AET)"),
-              ("karstmodel.model.simulate", "simulate_karst", "karst reservoirs"),
-              ("karstmodel.model.simulate", "simulate_soil_co2", "soil CO2"),
+    STAGES = [("karstmodel.model.stages", "simulate_snow", "snow"),
+              ("karstmodel.model.stages", "simulate_hydrotopes", "hydrotopes (soil water, AET)"),
+              ("karstmodel.model.stages", "simulate_karst", "karst reservoirs"),
+              ("karstmodel.model.stages", "simulate_soil_co2", "soil CO2"),
               ("karstmodel.processes.dissolution", "recharge_chemistry", "recharge chemistry (tables)"),
               ("karstmodel.processes.dissolution", "transport", "solute transport"),
               ("karstmodel.processes.dissolution", "react_outflow", "reservoir reactions"),
@@ -110,10 +110,11 @@ class StageTimer:
 
 
 def profile_cells(norm, template, cells, years: float):
-    from karstmodel.workflows.grid import _restore_numba_threads, _single_numba_thread, cell_inputs, prime_chemistry_kernel
+    from karstmodel.workflows.grid import cell_inputs, prime_chemistry_kernel
+    from karstmodel.workflows.grid.blocks import restore_numba_threads, single_numba_thread
     from karstmodel.model.simulate import simulate
     prime_chemistry_kernel()
-    old = _single_numba_thread()
+    old = single_numba_thread()
     try:
         for i in cells:
             c, d = cell_inputs(norm, i, template, {})
@@ -156,7 +157,7 @@ def profile_cells(norm, template, cells, years: float):
             chem = sum(v[2] for v in timer.solves.values())
             print(f"  chemistry Newton solves in all: {chem * 1000:.1f} ms = {chem / total * 100:.0f} % of the run")
     finally:
-        _restore_numba_threads(old)
+        restore_numba_threads(old)
 
 
 def main(argv=None):

@@ -20,7 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from karstmodel.processes import surface_water as sw  # noqa: E402
+from karstmodel.processes import reaches as sw  # noqa: E402
 
 
 def spring_inflow(days: int) -> pd.DataFrame:

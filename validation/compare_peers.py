@@ -190,7 +190,7 @@ def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: 
         print(f"warning: {site.name}: karstmodel's own validation KGE {own['kge']:.4f} differs from this script's "
               f"{sc['validation']['kge']:.4f}", file=sys.stderr)
     w = simulate_water(best, site.data)
-    wb = water_balance(best, w["run"])
+    wb = water_balance(best, w)
     years = len(site.data) / 365.25
     wb_yr = {k: (v / years if k.endswith("_mm") else v) for k, v in wb.items()}
     obs_mm = from_unit(site.obs, best.area_km2, site.unit)

@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from karstmodel.processes import gas_exchange as gx  # noqa: E402
+from karstmodel.processes.reaches import gas_exchange as gx  # noqa: E402
 from karstmodel.workflows import metabolism as met  # noqa: E402
 from karstmodel.reporting import plots_surface  # noqa: E402
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from karstmodel.reporting import plots_surface  # noqa: E402
-from karstmodel.processes import surface_water as sw  # noqa: E402
+from karstmodel.processes import reaches as sw  # noqa: E402
 
 OUT = ROOT / "validation" / "output" / "surface_water"
 

@@ -50,7 +50,7 @@ def zeng_index(dic_0, dic_1, runoff_0, runoff_1):
 
 
 # ------------------------------------------------------------------------------------------------------------
-# result tables and budgets of a simulation (called by karstmodel.simulate)
+# result tables and budgets of a simulation (called by karstmodel.model.simulate)
 import pandas as _pd  # noqa: E402
 
 from ..processes import dissolution as _diss  # noqa: E402
@@ -76,11 +76,11 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     """Daily result table with unit-named columns (inputs, water fluxes, storages, soil CO2, spring chemistry,
     carbon fluxes)."""
     frac = np.array([h.fraction for h in c.hydrotopes])
-    hyd, flows, snow = run["hyd"], run["flows"], run["snow"]
+    hyd, flows, snow = run.water.hyd, run.water.flows, run.water.snow
     ts = {}  # columns, assembled into one DataFrame at the end (one allocation, not one per column)
-    ts["precip_mm"] = run["precip"]
-    ts["temp_c"] = run["temp"]
-    ts["pet_mm"] = run["pet"]
+    ts["precip_mm"] = run.water.precip_mm
+    ts["temp_c"] = run.water.temp_c
+    ts["pet_mm"] = run.water.pet_mm
     ts["rain_mm"] = snow["rain_mm"]
     ts["snowfall_mm"] = snow["snowfall_mm"]
     ts["melt_mm"] = snow["melt_mm"]
@@ -107,23 +107,23 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     if observations is not None:
         ts["q_obs_mm"] = observations["q_obs_mm"].to_numpy()
         ts["q_obs_m3_s"] = observations["q_obs_m3_s"].to_numpy()
-    co2 = run["co2"]
+    co2 = run.solutes.co2
     ts["soil_temp_c"] = co2["soil_temp_c"]
     ts["soil_respiration_gc_m2_d"] = _weighted(co2["production_gc_m2_d"], frac)
     for h, hydt in enumerate(c.hydrotopes):
         ts[f"soil_pco2_ppm_{hydt.name}"] = co2["pco2_atm"][:, h] * 1e6
-    sc = run["spring_chem"]
-    conc = run["conc_s"]
+    sc = run.chemistry.spring_chem
+    conc = run.chemistry.conc_s
     i = _diss.IDX
-    ts["spring_temp_c"] = run["t_gw"]
+    ts["spring_temp_c"] = run.chemistry.t_gw
     for col in ("ph", "ca_mmol_kgw", "mg_mmol_kgw", "dic_mmol_kgw", "hco3_mmol_kgw", "co3_mmol_kgw", "co2aq_mmol_kgw",
                 "alk_meq_kgw", "so4_mmol_kgw", "no3_mmol_kgw", "si_calcite", "si_dolomite", "log_pco2",
                 "ionic_strength", "ec_us_cm_est"):
         name = col.replace("_mmol_kgw", "_mmol_l").replace("_meq_kgw", "_meq_l")
         ts[name] = sc[col].to_numpy() if col in sc.columns else np.nan
     ts["pco2_ppm"] = 10.0 ** np.asarray(ts["log_pco2"], dtype=float) * 1e6
-    # at the gauge (karstmodel.outlet): routed mixture of spring and non-karst water, after CO2 exchange in the river
-    g = run["gauge"]
+    # at the gauge (karstmodel.processes.outlet): routed mixture of spring and non-karst water, after CO2 exchange in the river
+    g = run.chemistry.gauge
     ts["outlet_temp_c"] = g["temp_c"]
     for k in ("ca", "mg", "so4", "no3"):
         ts[f"outlet_{k}_mmol_l"] = g["conc_gauge"][:, i[k]]
@@ -142,13 +142,13 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     # no carbonate rock, no carbonate weathering: the karst sink is zero whatever DIC silicate water carries
     karst = 1.0 if c.lithology.carbonate > 0 else 0.0
     ts["carbon_sink_tc_km2_d"] = karst * 0.5 * _TC_KM2_PER_MMOL_M2 * np.nan_to_num(q * dic_c)
-    ns = run["n_sources"]
+    ns = run.solutes.n_sources
     names = [h.name for h in c.hydrotopes] + ["allogenic"]
     for k, nm in enumerate(names):
         ts[f"carbon_sink_tc_km2_d_{nm}"] = karst * 0.5 * _TC_KM2_PER_MMOL_M2 * np.nan_to_num(
             q * conc[:, _diss.N_BASE + ns + k])
-    ts["matrix_dissolution_mmol_m2_d"] = run["diss_m"] * flows["matrix_out_mm"]
-    ts["conduit_dissolution_mmol_m2_d"] = run["diss_c"] * flows["conduit_out_mm"]
+    ts["matrix_dissolution_mmol_m2_d"] = run.chemistry.diss_m * flows["matrix_out_mm"]
+    ts["conduit_dissolution_mmol_m2_d"] = run.chemistry.diss_c * flows["conduit_out_mm"]
     n = len(data.index)
     cols = {k: np.broadcast_to(np.asarray(v), (n,)) for k, v in ts.items()}
     if all(v.dtype == np.float64 for v in cols.values()):
@@ -168,21 +168,21 @@ def hydrotope_tables(c, data, run) -> dict:
     out = {}
     for h, hydt in enumerate(c.hydrotopes):
         out[hydt.name] = _pd.DataFrame({
-            "soil_water_mm": run["hyd"]["soil_mm"][:, h], "aet_mm": run["hyd"]["aet_mm"][:, h],
-            "recharge_mm": run["hyd"]["recharge_mm"][:, h],
-            "soil_respiration_gc_m2_d": run["co2"]["production_gc_m2_d"][:, h],
-            "soil_pco2_ppm": run["co2"]["pco2_atm"][:, h] * 1e6}, index=data.index)
+            "soil_water_mm": run.water.hyd["soil_mm"][:, h], "aet_mm": run.water.hyd["aet_mm"][:, h],
+            "recharge_mm": run.water.hyd["recharge_mm"][:, h],
+            "soil_respiration_gc_m2_d": run.solutes.co2["production_gc_m2_d"][:, h],
+            "soil_pco2_ppm": run.solutes.co2["pco2_atm"][:, h] * 1e6}, index=data.index)
     return out
 
 
-def water_balance(c, run) -> dict:
+def water_balance(c, water) -> dict:
     """P + irrigation = E_i + AET + spring + surface + other outlets + dS (mm over the catchment, recorded
     period); surface = all non-karst runoff at the outlet (quick store + non-karst baseflow, the latter also given
     alone as ``nonkarst_baseflow_mm``); dS includes every store (snow, interception, soil, E, M, C, surface store,
     non-karst groundwater)."""
     frac = np.array([h.fraction for h in c.hydrotopes])
-    hyd, flows, snow, st0 = run["hyd"], run["flows"], run["snow"], run["state0"]
-    p = float(run["precip"].sum())
+    hyd, flows, snow, st0 = water.hyd, water.flows, water.snow, water.state0
+    p = float(water.precip_mm.sum())
     irr = float(_weighted(hyd["irrigation_mm"], frac).sum()) if "irrigation_mm" in hyd else 0.0
     ei = float(_weighted(hyd["interception_evap_mm"], frac).sum())
     aet = float(_weighted(hyd["aet_mm"], frac).sum())
@@ -192,7 +192,7 @@ def water_balance(c, run) -> dict:
     s_end = (snow["swe_mm"][-1] + _weighted(hyd["soil_mm"][-1], frac) + _weighted(hyd["icept_mm"][-1], frac)
              + flows["epikarst_mm"][-1] + flows["matrix_mm"][-1] + flows["conduit_mm"][-1] + flows["surface_store_mm"][-1]
              + flows["nonkarst_baseflow_store_mm"][-1])
-    s0 = run["storage0"]
+    s0 = water.storage0
     s_start = (catchment_swe(st0.swe, c.snow) + _weighted(st0.soil, frac) + _weighted(st0.icept, frac) + s0[0] + s0[1] + s0[2]
                + st0.surface + st0.baseflow)
     ds = float(s_end - s_start)
@@ -202,14 +202,12 @@ def water_balance(c, run) -> dict:
            "surface_runoff_mm": surface, "other_outlets_mm": other,
            "nonkarst_baseflow_mm": float(flows["nonkarst_baseflow_mm"].sum()),
            "storage_change_mm": ds, "residual_mm": resid, "relative_error": abs(resid) / scale}
-    if "outlet_transit" in run:
-        # the routing to the outlet gauge: spring + surface = gauge + change of the water in transit
-        t0, t1 = run["outlet_transit"]
-        start = float(np.sum(t0)) if t0 is not None else 0.0
-        out["outlet_routing"] = {"gauge_mm": float(flows["outlet_mm"].sum()), "in_transit_start_mm": start,
-                                 "in_transit_end_mm": float(np.sum(t1)),
-                                 "residual_mm": float(spring + surface - flows["outlet_mm"].sum()
-                                                      - (np.sum(t1) - start))}
+    # the routing to the outlet gauge: spring + surface = gauge + change of the water in transit
+    t0, t1 = water.state0.transit, water.transit_end
+    start = float(np.sum(t0)) if t0 is not None else 0.0
+    out["outlet_routing"] = {"gauge_mm": float(flows["outlet_mm"].sum()), "in_transit_start_mm": start,
+                             "in_transit_end_mm": float(np.sum(t1)),
+                             "residual_mm": float(spring + surface - flows["outlet_mm"].sum() - (np.sum(t1) - start))}
     return out
 
 
@@ -219,28 +217,28 @@ def carbon_balance(c, run) -> dict:
     outputs = DIC exported by the spring, by surface runoff (quick store + non-karst baseflow, the latter also
     alone) and to other outlets; storage = DIC in E, M, C, the surface store and the non-karst groundwater."""
     i = _diss.IDX
-    flows = run["flows"]
-    inputs_in = (run["slow_mass"], run["fast_mass"], run["allo_mass"])
+    flows = run.water.flows
+    inputs_in = (run.solutes.slow_mass, run.solutes.fast_mass, run.solutes.allo_mass)
     dic_in = float(sum(m[:, i["dic"]].sum() for m in inputs_in))
     rock_in = float(sum(m[:, i["rock_c"]].sum() for m in inputs_in))
-    surf_in_dic = float(run["surf_mass"][:, i["dic"]].sum())
-    surf_rock = float(run["surf_mass"][:, i["rock_c"]].sum())
-    surf_dic = float(run["surf"]["out_mass"][:, i["dic"]].sum())
-    st0 = run["state0"]
+    surf_in_dic = float(run.solutes.surf_mass[:, i["dic"]].sum())
+    surf_rock = float(run.solutes.surf_mass[:, i["rock_c"]].sum())
+    surf_dic = float(run.solutes.surf["out_mass"][:, i["dic"]].sum())
+    st0 = run.water.state0
     surf_store0 = float(st0.surface_mass[i["dic"]]) if st0.surface_mass is not None else \
-        float(run["surf"]["store_mass"][0, i["dic"]] + run["surf"]["out_mass"][0, i["dic"]] - run["surf_mass"][0, i["dic"]])
-    surf_ds = float(run["surf"]["store_mass"][-1, i["dic"]]) - surf_store0
-    base_in_dic = float(run["base_mass"][:, i["dic"]].sum())
-    base_rock = float(run["base_mass"][:, i["rock_c"]].sum())
-    base_dic = float(run["base"]["out_mass"][:, i["dic"]].sum())
+        float(run.solutes.surf["store_mass"][0, i["dic"]] + run.solutes.surf["out_mass"][0, i["dic"]] - run.solutes.surf_mass[0, i["dic"]])
+    surf_ds = float(run.solutes.surf["store_mass"][-1, i["dic"]]) - surf_store0
+    base_in_dic = float(run.solutes.base_mass[:, i["dic"]].sum())
+    base_rock = float(run.solutes.base_mass[:, i["rock_c"]].sum())
+    base_dic = float(run.solutes.base["out_mass"][:, i["dic"]].sum())
     base_store0 = float(st0.baseflow_mass[i["dic"]]) if st0.baseflow_mass is not None else \
-        float(run["base"]["store_mass"][0, i["dic"]] + run["base"]["out_mass"][0, i["dic"]] - run["base_mass"][0, i["dic"]])
-    base_ds = float(run["base"]["store_mass"][-1, i["dic"]]) - base_store0
-    rock_res = float((run["diss_m"] * flows["matrix_out_mm"]).sum() + (run["diss_c"] * flows["conduit_out_mm"]).sum())
-    spring_out = float(np.nansum(run["conc_s"][:, i["dic"]] * flows["spring_mm"]))
-    other_out = float(run["tr"]["other_outlets_mass"][:, i["dic"]].sum())
-    st = run["tr"]["storage_mass_end"]
-    m0 = run["mass0"]
+        float(run.solutes.base["store_mass"][0, i["dic"]] + run.solutes.base["out_mass"][0, i["dic"]] - run.solutes.base_mass[0, i["dic"]])
+    base_ds = float(run.solutes.base["store_mass"][-1, i["dic"]]) - base_store0
+    rock_res = float((run.chemistry.diss_m * flows["matrix_out_mm"]).sum() + (run.chemistry.diss_c * flows["conduit_out_mm"]).sum())
+    spring_out = float(np.nansum(run.chemistry.conc_s[:, i["dic"]] * flows["spring_mm"]))
+    other_out = float(run.solutes.tr["other_outlets_mass"][:, i["dic"]].sum())
+    st = run.solutes.tr["storage_mass_end"]
+    m0 = run.solutes.mass0
     ds = float(st[:, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds + base_ds
     soil_uptake = (dic_in - rock_in) + (surf_in_dic - surf_rock) + (base_in_dic - base_rock)
     inputs = soil_uptake + rock_in + surf_rock + base_rock + rock_res
@@ -255,13 +253,13 @@ def carbon_balance(c, run) -> dict:
 
 
 def outlet_summary(c, run, ts, years: float) -> dict:
-    """The gauge (karstmodel.outlet): flow-weighted chemistry, the sink computed there (Zeng et al. 2019 eq. 1 with
+    """The gauge (karstmodel.processes.outlet): flow-weighted chemistry, the sink computed there (Zeng et al. 2019 eq. 1 with
     the gauge's runoff and carbonic DIC, and from the rock carbon: 12 x R x (rock C - 2 SO4_acid - NO3_acid), the CO2
     consumed by carbonic-acid weathering), the carbonic share of the gauge DIC, and its carbon budget: what spring
     and non-karst runoff deliver = DIC past the gauge + CO2 degassed in the river + change of DIC in transit."""
     i = _diss.IDX
-    q = run["flows"]["outlet_mm"]
-    conc = run["gauge"]["conc_gauge"]
+    q = run.water.flows["outlet_mm"]
+    conc = run.chemistry.gauge["conc_gauge"]
     ok = (q > 1e-9) & np.isfinite(conc[:, i["dic"]])
     qs = float(q[ok].sum())
     fw = {k: float(q[ok] @ conc[ok, i[k]] / qs) if qs > 0 else float("nan")
@@ -273,12 +271,12 @@ def outlet_summary(c, run, ts, years: float) -> dict:
     sink = float(sink_flux(r_m_yr, dic_c)) if weathering and qs > 0 else 0.0
     stoich = float(r_m_yr * (fw["rock_c"] - 2.0 * fw["so4_acid"] - fw["no3_acid"]) * M_C) if weathering and qs > 0 \
         else 0.0
-    flows = run["flows"]
-    delivered = float(np.nansum(run["conc_s"][:, i["dic"]] * flows["spring_mm"]) + run["surf"]["out_mass"][:, i["dic"]].sum()
-                      + run["base"]["out_mass"][:, i["dic"]].sum())
-    past_gauge = float(run["outlet_dic_mass"].sum())
-    degassed = float(run["gauge"]["degassed_mmol_m2"].sum())
-    t0, t1 = run["outlet_transit_mass"]
+    flows = run.water.flows
+    delivered = float(np.nansum(run.chemistry.conc_s[:, i["dic"]] * flows["spring_mm"]) + run.solutes.surf["out_mass"][:, i["dic"]].sum()
+                      + run.solutes.base["out_mass"][:, i["dic"]].sum())
+    past_gauge = float(run.chemistry.outlet_dic_mass.sum())
+    degassed = float(run.chemistry.gauge["degassed_mmol_m2"].sum())
+    t0, t1 = run.chemistry.outlet_transit_mass
     d_transit = float((0.0 if t1 is None else np.sum(t1[:, i["dic"]])) - (0.0 if t0 is None else np.sum(t0[:, i["dic"]])))
     gauge_out = past_gauge - degassed
     resid = delivered - past_gauge - d_transit
@@ -291,7 +289,7 @@ def outlet_summary(c, run, ts, years: float) -> dict:
         "carbonic_share_of_dic": dic_c / fw["dic"] if fw["dic"] > 0 else float("nan"),
         "carbon_sink_tc_km2_yr": sink,
         "carbon_sink_stoichiometric_tc_km2_yr": stoich,
-        "carbon_sink_definition": "CSF = 0.5 x 12.0111 x R x DIC_carbonic at the gauge (Zeng et al. 2019 eq. 1), "
+        "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic at the gauge (Zeng et al. 2019 eq. 1), "
                                   "DIC_carbonic = DIC - 2 SO4_acid - NO3_acid; R gauge runoff depth; DIC after the "
                                   "river's CO2 exchange ([chemistry] outlet_pco2_ppm)",
         "pco2_ppm": c.chemistry.outlet_pco2_ppm,
@@ -306,9 +304,9 @@ def summary(c, data, run, ts, drivers=None) -> dict:
     """The run summary (the keys of docs/interface.md plus budgets, sources, soil CO2 and discharge metrics)."""
     years = len(data) / 365.25
     i = _diss.IDX
-    flows = run["flows"]
+    flows = run.water.flows
     q = flows["spring_mm"]
-    conc = run["conc_s"]
+    conc = run.chemistry.conc_s
     valid = np.isfinite(conc[:, i["dic"]])
     qv = np.where(valid, q, 0.0)
     qsum = qv.sum()
@@ -325,19 +323,19 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         stoich = 0.0
     names = [h.name for h in c.hydrotopes] + ["allogenic"]
     by_source = {nm: float(ts[f"carbon_sink_tc_km2_d_{nm}"].sum() / years) for nm in names}
-    wb = water_balance(c, run)
+    wb = water_balance(c, run.water)
     cb = carbon_balance(c, run)
     gauge = outlet_summary(c, run, ts, years)
     resp = float(ts["soil_respiration_gc_m2_d"].sum() / years)
     co2_consumed = stoich if np.isfinite(stoich) else float("nan")
     soil = {}
     for h, hydt in enumerate(c.hydrotopes):
-        p = run["co2"]["pco2_atm"][:, h] * 1e6
+        p = run.solutes.co2["pco2_atm"][:, h] * 1e6
         soil[hydt.name] = {"land_use": hydt.land_use, "fraction": hydt.fraction,
                            "pco2_ppm_mean": float(np.mean(p)), "pco2_ppm_p05": float(np.percentile(p, 5)),
                            "pco2_ppm_p95": float(np.percentile(p, 95)),
-                           "respiration_gc_m2_yr": float(run["co2"]["production_gc_m2_d"][:, h].sum() / years),
-                           "aet_mm_yr": float(run["hyd"]["aet_mm"][:, h].sum() / years)}
+                           "respiration_gc_m2_yr": float(run.solutes.co2["production_gc_m2_d"][:, h].sum() / years),
+                           "aet_mm_yr": float(run.water.hyd["aet_mm"][:, h].sum() / years)}
     out = {
         "catchment": c.name,
         "period": {"start": str(data.index[0].date()), "end": str(data.index[-1].date()), "days": int(len(data))},
@@ -345,7 +343,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "accounting": "outlet based (spring discharge x spring DIC); per km2 of catchment area",
         "carbon_sink_tc_km2_yr": sink,
         "carbon_sink_t_co2_yr": float(sink * c.area_km2 * CO2_PER_C),
-        "carbon_sink_definition": "CSF = 0.5 x 12.0111 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), "
+        "carbon_sink_definition": "CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 eq. 1), "
                                   "DIC_carbonic = DIC - "
                                   "2 SO4_acid - NO3_acid (strong-acid weathering removed); R spring runoff depth"
                                   + ("" if karst else "; zero here: the catchment has no carbonate rock"),
@@ -359,12 +357,12 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "runoff_mm_yr": runoff_mm_yr,
         "outlet_dic_mmol_l_flow_weighted": float(np.nansum(ts["outlet_dic_mmol_l"] * ts["outlet_runoff_mm"])
                                                  / max(ts["outlet_runoff_mm"].sum(), 1e-12)),
-        "dic_export_outlet_tc_km2_yr": float((np.nansum(ts["dic_flux_mmol_m2_d"]) + run["surf"]["out_mass"][:, i["dic"]].sum()
-                                              + run["base"]["out_mass"][:, i["dic"]].sum())
+        "dic_export_outlet_tc_km2_yr": float((np.nansum(ts["dic_flux_mmol_m2_d"]) + run.solutes.surf["out_mass"][:, i["dic"]].sum()
+                                              + run.solutes.base["out_mass"][:, i["dic"]].sum())
                                              * M_C * 1e-3 / years),
         "outlet_runoff_mm_yr": float(flows["outlet_mm"].sum() / years),
-        "precip_mm_yr": float(run["precip"].sum() / years),
-        "pet_mm_yr": float(run["pet"].sum() / years),
+        "precip_mm_yr": float(run.water.precip_mm.sum() / years),
+        "pet_mm_yr": float(run.water.pet_mm.sum() / years),
         "aet_mm_yr": float((wb["aet_mm"] + wb["interception_evap_mm"]) / years),
         "dic_mmol_l_flow_weighted": dic_fw,
         "dic_carbonic_mmol_l_flow_weighted": dic_c_fw,
@@ -373,8 +371,8 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "spring_ph_median": _nanmedian(ts["ph"]),
         "spring_si_calcite_median": _nanmedian(ts["si_calcite"]),
         "spring_log_pco2_median": _nanmedian(ts["log_pco2"]),
-        "groundwater_temp_c": run["t_gw"],
-        "saturated_zone_mineral": run["mineral"],
+        "groundwater_temp_c": run.chemistry.t_gw,
+        "saturated_zone_mineral": run.chemistry.mineral,
         "water_balance": wb,
         "water_balance_error": wb["relative_error"],
         "carbon_balance": cb,
@@ -384,7 +382,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
         "weathering_share_of_soil_respiration": (co2_consumed / resp) if resp > 0 else float("nan"),
         "chemistry_backend": "native",
         "database": f"{c.chemistry.database} (PHREEQC 3.7.3, shipped in chemistry/databases)",
-        "chemistry_tables_clipped": run["rch"]["clipped"],
+        "chemistry_tables_clipped": run.solutes.rch["clipped"],
         "outlet": gauge,
     }
     if c.observations.discharge == "outlet":
@@ -408,7 +406,7 @@ def summary(c, data, run, ts, drivers=None) -> dict:
             out["flux_mode"] = {"runoff_obs_mm_yr": q_obs_yr, "dic_carbonic_mmol_l": dic_w,
                                 "carbon_sink_tc_km2_yr": float(sink_flux(q_obs_yr / 1000.0, dic_w)),
                                 "days_with_observations": int(ok.sum()),
-                                "definition": "0.5 x 12.0111 x mean observed runoff x DIC weighted by observed "
+                                "definition": "0.5 x 12 x mean observed runoff x DIC weighted by observed "
                                               "discharge"}
     if drivers is not None:
         out["drivers"] = {"file": drivers.source, "filled_values": drivers.filled,
@@ -454,7 +452,7 @@ def compare_runs(base: dict, other: dict) -> dict:
 
 def fate_summary(reach_result) -> dict:
     """The ``fate`` block (docs/interface.md; shares summing to 1, stability and its definition) and a ``surface_water``
-    block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.surface_water.ReachResult`."""
+    block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.processes.reaches.ReachResult`."""
     f = reach_result.fate
     fate = {k: float(f[k]) for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")}
     fate["stability"] = float(f["stability"])

@@ -18,9 +18,9 @@ import tomli_w
 from chemistry.errors import InputError
 
 from ..io.files import _atomic_write, read_toml
-from ..processes.surface_water import ReachParameters, reach_parameters_to_dict
+from ..processes.reaches import ReachParameters, reach_parameters_to_dict
 from .period import parse_period
-from .registry import bounds_of, param
+from ..registry import bounds_of, param
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, LandUseParameters, default_parameters
 
 
@@ -127,12 +127,12 @@ class ReservoirParameters:
                                           source="linear store (HBV upper zone, Bergstroem 1992)")
     #: travel time from the springs and hillslopes to the outlet gauge: the outlet runoff (spring + non-karst runoff)
     #: and its solutes are routed through GR4J's unit hydrograph UH1 with base time X4 = routing_delay_d days
-    #: (karstmodel.processes.hydrology.unit_hydrograph_gr4j); 0 = same day. Spring outputs are not delayed.
+    #: (karstmodel.processes.routing.unit_hydrograph_gr4j); 0 = same day. Spring outputs are not delayed.
     routing_delay_d: float = param(0.0, "d", (0.0, 30.0), (0.05, 4.0),
                                    source="GR4J UH1, Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275")
     #: groundwater of the non-carbonate area (molasse, flysch, sandstone): the share of the non-carbonate recharge
     #: that does not sink into the karst which percolates into it instead of running off through the surface
-    #: store; it drains to the outlet as baseflow with Q = k S^a (karstmodel.processes.hydrology.route_store).
+    #: store; it drains to the outlet as baseflow with Q = k S^a (karstmodel.processes.routing.route_store).
     #: 0 = no such store (default).
     nonkarst_baseflow_fraction: float = param(0.0, "1", (0.0, 1.0), (0.0, 1.0),
                                               source="HBV lower zone (a = 1, Bergstroem 1992) to GR4J routing store "
@@ -145,7 +145,7 @@ class ReservoirParameters:
                                                        source="None: steady state for its mean inflow")
     #: percolation from the soil store of every hydrotope, also on days without rain or melt (e.g. under snow): GR4J's
     #: percolation of the production store, perc = S {1 - [1 + (nu S / S_max)^4]^(-1/4)}, added to the day's
-    #: recharge after ET (karstmodel.processes.hydrology). 0 (default) = none: recharge only from the day's input
+    #: recharge after ET (karstmodel.processes.soil_water). 0 (default) = none: recharge only from the day's input
     #: (HBV soil routine). Calibrated only where a catchment file sets it > 0.
     soil_percolation_nu: float = param(0.0, "1", (0.0, 2.0), (0.1, 1.0),
                                        source="Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275, eq. 8 "
@@ -259,7 +259,7 @@ class Catchment:
     source: Path | None = None
     #: the raw [calibration] table (checked by karstmodel.calibration.setup_from_catchment)
     calibration: dict = field(default_factory=dict, hash=False, compare=False)
-    #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.surface_water.ReachParameters)
+    #: spring-fed reaches and ponds below the spring, upstream first (karstmodel.processes.reaches.ReachParameters)
     reaches: tuple = ()
     surface_water: "SurfaceWaterOptions | None" = None
     #: changes in time (karstmodel.changes: ParameterRamp, Irrigation, CarbonatePowder), set by scenarios
@@ -407,7 +407,7 @@ def _snow_from(r: _Reader, tbl) -> SnowParameters:
     return replace(snow, band_elevations_m=z, band_fractions=f)
 
 
-#: the bounds the reader checks, from the one declaration of each parameter (karstmodel.config.registry)
+#: the bounds the reader checks, from the one declaration of each parameter (karstmodel.registry)
 _RES_BOUNDS = bounds_of(ReservoirParameters)
 _CHEM_BOUNDS = bounds_of(ChemistryOptions)
 _CHEM_CHOICES = {"recharge_system": ("open", "closed", "mixed"), "matrix": ("equilibrium", "none"),
@@ -639,7 +639,7 @@ def _bundled_dir() -> Path:
 
 def resolve_catchment(spec: str | Path | None) -> Path:
     """A catchment (or station) file path from a path, a folder holding ``catchment.toml`` or ``station.toml``,
-    or a bundled catchment's or station's name (``karstmodel.stations.is_station`` tells the two apart)."""
+    or a bundled catchment's or station's name (``karstmodel.workflows.stations.is_station`` tells the two apart)."""
     if spec is None:
         spec = DEFAULT_CATCHMENT
     p = Path(spec)

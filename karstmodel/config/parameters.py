@@ -8,7 +8,7 @@ each result kept within the field's bounds (``karstmodel.landuse.PARAMETER_BOUND
 
 ``reservoirs.<store>_unit_storage_mm`` (``<store>`` = ``epikarst``, ``matrix``, ``conduit``, ``nonkarst_baseflow``) is
 a calibration coordinate, not a model parameter: the storage S1 (mm) at which the power-law store dS/dt = -k S^a
-(:func:`karstmodel.hydrology.recess`) releases 1 mm/d, i.e. ``<store>_k_per_d`` = S1^-a with the store's exponent a
+(:func:`karstmodel.processes.routing.recess`) releases 1 mm/d, i.e. ``<store>_k_per_d`` = S1^-a with the store's exponent a
 (the exponent set in the same call, else the catchment's). Searching (a, S1) instead of (a, k) keeps the recession
 of a nonlinear store in a sensible range whatever a is: k spans decades with a (GR4J's routing store, a = 5 and
 k = 1 / (4 X3^4) (Perrin, Michel & Andreassian 2003, J. Hydrol. 279:275), has S1 = (4 X3^4)^(1/5), 47 mm for

@@ -1,3 +1,5 @@
-"""The processes of the chain, one module each (snow, hydrology, soil_co2, dissolution, outlet, cave_degassing,
-gas_exchange, light, surface_water, changes) and the hydrotope parameter table (landuse). Processes import only
-``chemistry``, each other and the compiled helpers; never config, io, model or workflows."""
+"""The processes of the chain, one module each (snow, soil_water, karst_stores, routing, soil_co2, dissolution,
+outlet, cave_degassing, changes), the reaches below the spring as one package (``reaches/``: params, light,
+carbon_pump, calcite, gas_exchange, kernel, fate, simulate) and the hydrotope parameter table (landuse). Processes
+import only ``chemistry``, each other, the parameter registry and the compiled helpers; never config, io, model or
+workflows."""

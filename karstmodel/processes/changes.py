@@ -1,6 +1,6 @@
 """Changes of a catchment in time: parameter ramps, irrigation with exogenous water, carbonate powder.
 
-A :class:`karstmodel.catchment.Catchment` may carry ``changes`` (built by :mod:`karstmodel.scenarios` from a
+A :class:`karstmodel.config.catchment.Catchment` may carry ``changes`` (built by :mod:`karstmodel.workflows.scenarios` from a
 scenario file). They are evaluated on the simulation's daily index:
 
 * :class:`ParameterRamp`: one land-use parameter of one hydrotope moves from ``start_value`` to ``end_value``,
@@ -29,7 +29,7 @@ import pandas as pd
 
 from chemistry.kinetics import pwp_rate_constants
 
-from .hydrology import parameter_table
+from .soil_water import parameter_table
 
 
 @dataclass(frozen=True)

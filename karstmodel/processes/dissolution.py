@@ -3,7 +3,7 @@
 Chain (each step vectorised over days; the chemistry core is called in bulk, never per day in a Python loop):
 
 1. Recharge chemistry. Water leaving the soil of each hydrotope has equilibrated with its soil air (pCO2 of
-   :mod:`karstmodel.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
+   :mod:`karstmodel.processes.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
    dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (docs/science.md;
    Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) are in the water before
    it meets the rock. Equilibria come from tables over (temperature, log pCO2) computed once with
@@ -39,7 +39,7 @@ from chemistry.output import solution_columns
 
 from .._compiled import njit, prange
 from .changes import powder_dissolution
-from .hydrology import route_store
+from .routing import route_store
 
 BASE = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic", "so4_acid", "no3_acid", "rock_c")
 IDX = {k: i for i, k in enumerate(BASE)}
@@ -215,7 +215,7 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
     ``irrigation``: list of (hydrotope index, water ((element, mmol/L), ...), share of irrigation water in the
     hydrotope's soil input per day): recharge is the volume-weighted mixture of natural and irrigation water, each
     equilibrated from its own starting composition. ``powder``: list of (hydrotope index, CarbonatePowder) on the
-    non-carbonate area (see :mod:`karstmodel.changes`), with ``allogenic_recharge_mm`` (days, hydrotopes) and the
+    non-carbonate area (see :mod:`karstmodel.processes.changes`), with ``allogenic_recharge_mm`` (days, hydrotopes) and the
     date ``index``; returns ``powder_left_mol_m2`` per hydrotope as well.
     """
     n, nh = pco2_atm.shape
@@ -377,7 +377,7 @@ def _transport_loop(slow_in, fast_in, allo_in, q_em, q_ec, q_lost, q_m, q_c, slo
 
 def route_surface(inflow_mm, mass_in, k_per_d, s0: float = 0.0, m0=None) -> dict:
     """Route non-karst runoff and its solutes through a linear store (``k_per_d``; None = same day): the daily
-    pulse-and-recession store of :func:`karstmodel.hydrology.route_store` with exponent 1."""
+    pulse-and-recession store of :func:`karstmodel.processes.routing.route_store` with exponent 1."""
     n, nc = mass_in.shape
     if k_per_d is None:
         return {"out_mm": np.asarray(inflow_mm, dtype=float), "out_mass": mass_in, "store_mm": np.zeros(n),

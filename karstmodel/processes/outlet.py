@@ -18,7 +18,7 @@ Water chemistry at a river gauge differs from the spring water in three ways, ea
    booked in the outlet budget. Calcite precipitation in the river (supersaturated water) is not modelled: Ca
    and alkalinity leave as they arrive.
 
-Concentrations in mmol/L (= mmol/kgw for fresh water, as in :mod:`karstmodel.dissolution`).
+Concentrations in mmol/L (= mmol/kgw for fresh water, as in :mod:`karstmodel.processes.dissolution`).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from chemistry.equilibrium import equilibrate_solution
 from chemistry.output import solution_columns
 
 from . import dissolution
-from .hydrology import route_unit_hydrograph
+from .routing import route_unit_hydrograph
 
 #: days of air temperature averaged for the stream temperature (module docstring, point 2)
 STREAM_TEMP_WINDOW_D = 7
@@ -46,7 +46,7 @@ def stream_temperature(air_temp_c: np.ndarray) -> np.ndarray:
 
 def route_solutes(raw_mass: np.ndarray, uh: np.ndarray, pending0: np.ndarray | None) -> tuple:
     """Route each solute column (days, components; mmol/m2/d) through the unit hydrograph ``uh`` like the water
-    (:func:`karstmodel.hydrology.route_unit_hydrograph`). ``pending0`` (len(uh) - 1, components): mass already in
+    (:func:`karstmodel.processes.routing.route_unit_hydrograph`). ``pending0`` (len(uh) - 1, components): mass already in
     transit. Returns (mass at the gauge, mass still in transit at the end)."""
     n, nc = raw_mass.shape
     out = np.empty((n, nc))

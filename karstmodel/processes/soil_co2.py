@@ -30,7 +30,7 @@ from scipy.signal import lfilter
 
 from chemistry.constants import ATM_PA, KELVIN, M_C_G_MOL, R_J_MOL_K as _R_J_MOL_K
 
-from .hydrology import parameter_table
+from .soil_water import parameter_table
 
 R_J_MOL_K = _R_J_MOL_K
 P0_PA = ATM_PA
@@ -82,7 +82,7 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
     """Soil CO2 production and soil-air pCO2 at depth for every hydrotope.
 
     ``relative_storage``: (days, hydrotopes) soil water S/S_max (0-1). ``params``: a
-    :func:`karstmodel.hydrology.parameter_table` when parameters change in time (scenarios); default the
+    :func:`karstmodel.processes.soil_water.parameter_table` when parameters change in time (scenarios); default the
     hydrotopes' constant values. Returns ``soil_temp_c`` (days,), ``production_gc_m2_d``, ``pco2_atm``, ``wfps``
     (days, hydrotopes).
     """

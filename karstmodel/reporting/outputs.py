@@ -22,7 +22,7 @@ def _inputs_of(result) -> list:
 
 
 def write_run(result, outdir, figures: bool = True) -> dict:
-    """Write all outputs of a :class:`karstmodel.simulate.SimulationResult` into ``outdir``; returns the paths."""
+    """Write all outputs of a :class:`karstmodel.model.simulate.SimulationResult` into ``outdir``; returns the paths."""
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a directory", file=str(out))

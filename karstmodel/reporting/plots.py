@@ -36,10 +36,12 @@ def _save(fig, path: Path):
 
 
 def hydrograph(ts: pd.DataFrame, title: str, path, discharge: str = "spring"):
-    """Precipitation (inverted bars) above simulated and observed discharge (m3/s)."""
+    """Precipitation (inverted, one step per day) above simulated and observed discharge (m3/s)."""
     plt = _plt()
     fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(11, 5.5), sharex=True, gridspec_kw={"height_ratios": [1, 2.5]})
-    ax0.bar(ts.index, ts["precip_mm"], width=1.0, color="tab:blue", linewidth=0)
+    # one filled step outline for the whole record: the look of daily bars, one artist instead of one per day
+    ax0.fill_between(ts.index, ts["precip_mm"].to_numpy(float), step="mid", color="tab:blue", linewidth=0)
+    ax0.set_ylim(bottom=0.0)
     ax0.invert_yaxis()
     ax0.set_ylabel("precipitation\n(mm/d)")
     col = "spring_q_m3_s" if discharge == "spring" else "outlet_q_m3_s"

@@ -44,7 +44,7 @@ from chemistry.errors import InputError
 from ..accounting import metrics as M
 from .._parallel import SpawnMap, n_workers
 from ..config.catchment import Catchment, CatchmentError, ReservoirParameters
-from ..config.registry import calibration_spec
+from ..registry import calibration_spec
 from ..io.observations import load_discharge_observations
 from ..config.parameters import apply_parameters, parameter_value
 from ..config.period import parse_period
@@ -134,7 +134,7 @@ def closed_catchment(c: Catchment) -> bool:
 
 
 def _reservoir(name: str) -> ParameterSpec:
-    """The default calibration of ``[reservoirs] name``, from its declaration (karstmodel.config.registry)."""
+    """The default calibration of ``[reservoirs] name``, from its declaration (karstmodel.registry)."""
     return ParameterSpec(f"reservoirs.{name}", *calibration_spec(ReservoirParameters, name))
 
 
@@ -346,6 +346,10 @@ def period_mask(index: pd.DatetimeIndex, period) -> np.ndarray:
     return m
 
 
+class CalibrationRunError(RuntimeError):
+    """One run of the calibration failed (its parameter values are in the message)."""
+
+
 class Objective:
     """Picklable loss function for the optimiser: sum over variables of w (1 - metric) on the calibration mask."""
 
@@ -372,7 +376,7 @@ class Objective:
         c = apply_parameters(self.c, self.values(x))
         if self.water_only:
             w = simulate_water(c, self.data)
-            q = w["spring_mm"] if c.observations.discharge == "spring" else w["outlet_mm"]
+            q = w.spring_mm if c.observations.discharge == "spring" else w.outlet_mm
             return c, {"q": q}
         r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None,
                      with_reaches=False)
@@ -393,10 +397,12 @@ class Objective:
         return self.obs[variable].to_numpy()
 
     def __call__(self, x) -> float:
+        """The loss of parameter vector ``x``. A run that fails is not scored silently: the error is raised again
+        with the parameter values that caused it (a simulated variable that is NaN scores 10 per weight)."""
         try:
             c, sim = self.simulate(x)
-        except (ValueError, FloatingPointError, ZeroDivisionError):
-            return 1e3
+        except Exception as exc:
+            raise CalibrationRunError(f"the run with {self.values(x)} failed: {type(exc).__name__}: {exc}") from exc
         loss = 0.0
         for v, w in self.setup.weights.items():
             mask = self.q_mask if v == "q" else self.mask

@@ -6,9 +6,9 @@ The one-station model (Van de Bogert et al. 2007, Limnol. Oceanogr.: Methods 5:1
 
 with DO in mg/L (g/m3), GPP and ER in g O2 m-2 d-1 (both reported POSITIVE: ER is the O2 consumed; streamMetabolizer
 reports ER as a negative number), z the mean depth (m), K600 the gas-exchange rate constant at Sc = 600 (d-1;
-K600 = k600 / z) and K_O2 = K600 (Sc_O2 / 600)^-0.5 (Sc_O2 of Wanninkhof 1992; :mod:`karstmodel.gas_exchange`).
+K600 = k600 / z) and K_O2 = K600 (Sc_O2 / 600)^-0.5 (Sc_O2 of Wanninkhof 1992; :mod:`karstmodel.processes.reaches.gas_exchange`).
 DO_sat: Garcia & Gordon (1992) fit to Benson & Krause (1984), corrected to the barometric pressure (Benson &
-Krause 1984). Light: measured PAR, or clear-sky PAR from solar geometry (:mod:`karstmodel.light`); only its shape
+Krause 1984). Light: measured PAR, or clear-sky PAR from solar geometry (:mod:`karstmodel.processes.reaches.light`); only its shape
 within the day matters. One parameter set per day (a window of ``day_start_h`` .. ``day_end_h`` hours of mean solar
 time, by default 04:00 to 04:00 the next day, as streamMetabolizer).
 
@@ -34,15 +34,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..processes import gas_exchange as gx
-from ..processes import light as lt
+from ..processes.reaches import gas_exchange as gx
+from ..processes.reaches import light as lt
 from .._compiled import njit
 
 PARAMS = ("gpp_g_o2_m2_d", "er_g_o2_m2_d", "k600_per_d")
 
 
 def do_saturation_mg_l(temp_c, pressure_atm=1.0):
-    """O2 saturation (mg/L), Garcia & Gordon (1992) / Benson & Krause (1984) (:mod:`karstmodel.gas_exchange`)."""
+    """O2 saturation (mg/L), Garcia & Gordon (1992) / Benson & Krause (1984) (:mod:`karstmodel.processes.reaches.gas_exchange`)."""
     return gx.o2_saturation_mg_l(np.asarray(temp_c, dtype=float), float(pressure_atm))
 
 

@@ -16,6 +16,7 @@ from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from ..io.files import _atomic_write, write_csv_atomic, write_json_atomic
 from ..reporting.outputs import write_run
 from ..config.parameters import apply_parameters
+from ..config.period import named_periods
 from ..model.simulate import simulate
 from .calibration import setup_from_catchment
 from .sensitivity import sensitivity
@@ -77,7 +78,7 @@ def metrics_block(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: di
 def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods: dict) -> dict:
     """For observed chemistry: the C-Q rating benchmark on the same samples (``benchmark``), C-Q slopes and seasonal
     cycles (``chemistry_behaviour``) and the samples' strong-acid stoichiometry next to the model's carbonic share
-    (``strong_acids``); karstmodel.chemistry_validation. Empty without chemistry observations."""
+    (``strong_acids``); karstmodel.workflows.chemistry_validation. Empty without chemistry observations."""
     sim = _simulated_variables(c, ts)
     ob = {k: v for k, v in _observed_variables(c, obs).items() if k != "q" and k in sim}
     if not ob or "q_obs_m3_s" not in obs.columns:
@@ -94,18 +95,6 @@ def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods:
                                "model_carbonic_share_of_dic": (ts["outlet_dic_carbonic_mmol_l"] / ts["outlet_dic_mmol_l"]
                                                                if gauge else ts["dic_carbonic_mmol_l"] / ts["dic_mmol_l"]
                                                                ).median()}
-    return out
-
-
-def _periods(setup_periods: tuple, index) -> dict:
-    cal, val = setup_periods
-    if cal is None and val is None:
-        return {"validation": None}
-    out = {}
-    if cal is not None:
-        out["calibration"] = cal
-    if val is not None:
-        out["validation"] = val
     return out
 
 
@@ -180,7 +169,7 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
     result = simulate(c)
     obs = load_station_observations(c, result.timeseries.index)
-    pers = _periods((setup.calibration_period, setup.validation_period), result.timeseries.index)
+    pers = named_periods(setup.calibration_period, setup.validation_period)
     if np.isfinite(obs["q_obs_mm"].to_numpy(dtype=float)).any():
         check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
     summary = dict(result.summary)
@@ -210,7 +199,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     best = cal.catchment
     drivers = Drivers(data=data, filled={}, source=str(c.drivers.file))
     result = simulate(best, drivers=drivers)
-    pers = _periods((setup.calibration_period, setup.validation_period), data.index)
+    pers = named_periods(setup.calibration_period, setup.validation_period)
     if "calibration" not in pers:
         pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}
     summary = dict(result.summary)

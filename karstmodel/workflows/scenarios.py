@@ -1,7 +1,7 @@
 """Land-use and management scenarios: how much would an intervention change the karst carbon sink?
 
 A scenario file (TOML) describes changes in time; :func:`apply_scenario` turns it into a catchment with split
-hydrotopes and :mod:`karstmodel.changes`; :func:`run_scenario` runs baseline and scenario over the same drivers,
+hydrotopes and :mod:`karstmodel.processes.changes`; :func:`run_scenario` runs baseline and scenario over the same drivers,
 over a parameter ensemble for uncertainty, and reports baseline, scenario and delta blocks (docs/interface.md).
 
 .. code-block:: toml

@@ -1,6 +1,6 @@
 """Air-water gas exchange of CO2 and O2: gas transfer velocities, Schmidt numbers, O2 solubility, chemical enhancement.
 
-Every function is compiled with numba (:mod:`karstmodel._compiled`) so that the surface-water time loop can call
+Every function is compiled with numba (:mod:`karstmodel._compiled`) so that the reaches' time loop (:mod:`.kernel`) can call
 it, and is written without branches so that it also accepts numpy arrays (numba compiles one version per argument
 type; without numba they are plain numpy functions).
 
@@ -41,12 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from chemistry.constants import KELVIN
+from chemistry.constants import KELVIN, M_O2_G_MOL
 
-from .._compiled import njit
-
-#: g per mol O2
-M_O2 = 31.9988
+from ..._compiled import njit
 
 
 @njit
@@ -104,8 +101,9 @@ def o2_solubility_umol_kg(temp_c, pressure_atm=1.0):
 
 @njit
 def o2_saturation_mg_l(temp_c, pressure_atm=1.0):
-    """O2 saturation (mg/L) = umol/kg x 31.9988e-3 x density (g/cm3 = kg/L)."""
-    return o2_solubility_umol_kg(temp_c, pressure_atm) * M_O2 * 1e-3 * water_density_g_cm3(temp_c)
+    """O2 saturation (mg/L) = umol/kg x 31.9988e-3 (:data:`chemistry.constants.M_O2_G_MOL`) x density (g/cm3 =
+    kg/L)."""
+    return o2_solubility_umol_kg(temp_c, pressure_atm) * M_O2_G_MOL * 1e-3 * water_density_g_cm3(temp_c)
 
 
 @njit

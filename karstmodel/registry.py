@@ -1,8 +1,11 @@
 """Parameters declared once: default, unit, physical bounds, calibration range and transform, and source.
 
-A parameter of a catchment section is a dataclass field made with :func:`param`; everything else is generated
-from that one declaration: the bounds the catchment reader checks (:func:`bounds_of`), the default calibration
-range (:func:`calibration_spec`), and the parameter table of the documentation (:func:`table`).
+A parameter of a catchment section or of a process (e.g. a reach, :class:`karstmodel.processes.reaches.params.
+ReachParameters`) is a dataclass field made with :func:`param`; everything else is generated from that one
+declaration: the bounds the catchment reader checks (:func:`bounds_of`), the default calibration range
+(:func:`calibration_spec`), and the parameter table of the documentation (:func:`table`). The module imports
+nothing from karstmodel and sits below every layer, so that processes declare their own parameters and config and
+the workflows read them.
 """
 from __future__ import annotations
 

@@ -1,0 +1,239 @@
+"""The results of the reaches (:class:`ReachResult`): tables, carbon and O2 balances and the fate of the karst DIC.
+
+Fate of the karst DIC (``ReachResult.fate``; docs/interface.md)
+--------------------------------------------------------------
+All fluxes are NET over the reported period and summed over all reaches (gross photosynthesis that is respired
+again in the reaches is not counted: its carbon returns to DIC and is counted in whatever fate that DIC takes).
+Let I be the karst DIC entering the first reach, A any allochthonous organic carbon added to the beds (zero unless
+set), dS the change of carbon stored in the reaches (DIC and organic carbon in the water, labile organic carbon on
+the beds); the carbon that passed through is T = I + A - dS, and it leaves as
+
+* ``export_dic``: DIC leaving the last reach;
+* ``aquatic_organic_carbon``: autochthonous organic carbon (fixed by macrophytes and algae, not respired) leaving
+  the last reach in the water;
+* ``sediment``: calcite deposited (net of re-dissolution) plus organic carbon buried (the refractory fraction of
+  what reaches the bed) in all reaches;
+* ``degassed``: net CO2 evasion to the air from all reaches (evasion minus invasion).
+
+The four shares are these fluxes divided by T and sum to 1 exactly. Buried organic carbon is organic carbon fixed
+by the BCP *and* sediment; as carbon removed from the water it is counted in ``sediment``; ``fate_detail`` gives the
+components (``organic_exported``, ``organic_buried``, ``calcite_deposited``) and ``bcp_fixed`` = exported +
+buried organic carbon (the net fixation of the biological carbon pump that persists).
+Stability (``fate["stability"]``): the share of the carbon passing through that is not returned to the atmosphere
+within the reaches, 1 - degassed = export_dic + aquatic_organic_carbon + sediment (outlet-of-reach accounting:
+exported DIC may still degas further downstream). A share is negative when its net flux reverses: ``degassed`` < 0
+when the reaches take up atmospheric CO2 (e.g. a productive pond drawn below air pCO2), ``sediment`` < 0 when
+previously deposited or bed calcite dissolves; the other shares can then exceed 1. A net-heterotrophic reach
+(ER > GPP, e.g. with allochthonous inputs or while stored organic carbon is respired) returns fixed carbon to DIC:
+it lowers ``aquatic_organic_carbon`` (bounded below by zero: exports cannot be negative) and raises ``degassed``
+and ``export_dic``.
+
+Fluxes are per m2 of water surface of the reach; concentrations mmol/L (= mol/m3), O2 mg/L in the tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from chemistry.constants import M_C_G_MOL, M_O2_G_MOL
+
+from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP, F_O2_CONS, F_O2_IN,
+                     F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_REAER, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH,
+                     O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_TEMP,
+                     O_VEL, O_WIDTH, S_AREA, S_O2, S_OCS, S_OCW, S_V)
+
+
+@dataclass
+class ReachResult:
+    """Result of :func:`simulate_reaches`.
+
+    * ``subdaily``: DataFrame indexed by the start of each step, columns (reach, variable): state at the start of
+      the step, rates averaged over the step; chemistry at the reach outlet (its last segment) (``ph, dic_mmol_l, ca_mmol_l, alk_meq_l, co2aq_mmol_l, hco3_mmol_l, co3_mmol_l, pco2_uatm,
+      si_calcite, do_mg_l, do_sat_mg_l, temp_c``), hydraulics (``q_m3_s, depth_m, width_m, velocity_m_s,
+      k600_m_d, co2_enhancement``), surface PAR (``par_umol_m2_s``) and rates per m2 of the reach
+      (``gpp_mmol_c_m2_h, er_mmol_c_m2_h, nep_mmol_c_m2_h, degassing_mmol_c_m2_h, calcite_precip_mmol_m2_h,
+      reaeration_mmol_o2_m2_h``).
+    * ``daily``: DataFrame per day, columns (reach, variable): ``gpp_g_o2_m2_d, er_g_o2_m2_d, nep_g_o2_m2_d`` (O2
+      produced by GPP = PQ x C fixed; O2 consumed by ER = C respired / RQ), ``gpp_g_c_m2_d, er_g_c_m2_d,
+      nep_g_c_m2_d, degassing_g_c_m2_d, calcite_precip_g_c_m2_d, oc_burial_g_c_m2_d, reaeration_g_o2_m2_d``,
+      ``dic_in_mol_d, dic_out_mol_d, oc_out_mol_d`` and daily means of the chemistry.
+    * ``fate``: {export_dic, aquatic_organic_carbon, sediment, degassed} (sum 1) plus ``stability`` and
+      ``definition`` (see the module docstring); ``fate_detail``: fluxes (mol C) and the component shares;
+      ``fate_by_reach``: the same shares for each reach relative to its own throughput (its inflow of DIC and of
+      organic carbon from upstream reaches).
+    * ``balances``: {"carbon": {...}, "o2": {...}} for the whole chain and ``by_reach``, each with inputs,
+      outputs, storage change (mol), residual and relative residual.
+    """
+
+    subdaily: pd.DataFrame
+    daily: pd.DataFrame
+    fate: dict
+    fate_detail: dict
+    fate_by_reach: dict
+    balances: dict
+    reaches: tuple
+    settings: dict
+
+    def reach(self, name: str, daily: bool = False) -> pd.DataFrame:
+        """The sub-daily (or daily) table of one reach with plain column names."""
+        df = self.daily if daily else self.subdaily
+        return df[name].copy()
+
+
+
+def _storage(conc, scal, tank_idx):
+    """(carbon mol, O2 mol) stored in the given tanks: V (DIC + OC_water) + area x OC_bed; V O2."""
+    c = sum(scal[t, S_V] * (conc[t, 1] + scal[t, S_OCW]) + scal[t, S_AREA] * scal[t, S_OCS] for t in tank_idx)
+    return c, sum(scal[t, S_V] * scal[t, S_O2] for t in tank_idx)
+
+
+def _bed_area(flux, tank_idx):
+    return float(sum(flux[0, t, F_AREA] for t in tank_idx))
+
+
+def _per_day(a: np.ndarray, steps_per_day: int, how: str) -> np.ndarray:
+    """Daily sums or means of a per-step array (the steps always cover whole days)."""
+    r = a.reshape((a.shape[0] // steps_per_day, steps_per_day) + a.shape[1:])
+    return r.sum(axis=1) if how == "sum" else r.mean(axis=1)
+
+
+def _balance(inputs: dict, outputs: dict, storage_change: float, storage: float = 0.0) -> dict:
+    """Balance inputs - outputs - storage change; the relative residual is taken against the largest of the total
+    input, output, storage change and amount stored (a closed pond has no inputs but holds carbon)."""
+    tin = float(sum(inputs.values()))
+    tout = float(sum(outputs.values()))
+    resid = tin - tout - storage_change
+    scale = max(abs(tin), abs(tout), abs(storage_change), abs(storage), 1e-300)
+    return {"inputs_mol": {k: float(v) for k, v in inputs.items()},
+            "outputs_mol": {k: float(v) for k, v in outputs.items()},
+            "storage_change_mol": float(storage_change), "residual_mol": float(resid),
+            "relative_residual": float(abs(resid) / scale)}
+
+
+def _fate(dic_out, oc_out, burial, calcite, degas, dic_in, alloch, d_storage) -> tuple[dict, dict]:
+    through = dic_out + oc_out + burial + calcite + degas
+    if not abs(through) > 0:
+        shares = {"export_dic": float("nan"), "aquatic_organic_carbon": float("nan"), "sediment": float("nan"),
+                  "degassed": float("nan")}
+    else:
+        shares = {"export_dic": dic_out / through, "aquatic_organic_carbon": oc_out / through,
+                  "sediment": (burial + calcite) / through, "degassed": degas / through}
+    shares = {k: float(v) for k, v in shares.items()}
+    fate = dict(shares)
+    fate["stability"] = float(1.0 - shares["degassed"])
+    fate["definition"] = ("shares of the carbon passing through the reaches (karst DIC in + allochthonous OC - "
+                          "storage change), net fluxes over the period: export_dic = DIC leaving the last reach; "
+                          "aquatic_organic_carbon = autochthonous OC leaving the last reach; sediment = calcite "
+                          "deposited + OC buried; degassed = net CO2 evasion. stability = 1 - degassed (share not "
+                          "returned to the atmosphere within the reaches)")
+    detail = {"karst_dic_in_mol": float(dic_in), "allochthonous_oc_in_mol": float(alloch),
+              "storage_change_mol": float(d_storage), "throughput_mol": float(through),
+              "dic_exported_mol": float(dic_out), "organic_exported_mol": float(oc_out),
+              "organic_buried_mol": float(burial), "calcite_deposited_mol": float(calcite),
+              "degassed_mol": float(degas)}
+    if abs(through) > 0:
+        detail.update(organic_exported=float(oc_out / through), organic_buried=float(burial / through),
+                      calcite_deposited=float(calcite / through), bcp_fixed=float((oc_out + burial) / through))
+    return fate, detail
+
+
+def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1, scal1, settings) -> ReachResult:
+    tank_reach = np.asarray(tank_reach)
+    names = [r.name for r in reaches]
+    sub_cols, day_cols = {}, {}
+    spd = int(round(86400.0 / dt))
+    days = steps[::spd].normalize()
+    reach_balances, reach_fates = {}, {}
+    dtot = {k: 0.0 for k in ("degas", "precip", "burial", "alloch")}
+    per_step_h = dt / 3600.0
+    for i, name in enumerate(names):
+        tanks = np.flatnonzero(tank_reach == i)
+        last = tanks[-1]
+        area = _bed_area(flux, tanks)
+        o = out[:, last, :]
+        fl = flux[:, tanks, :].sum(axis=1)
+        lp = o[:, O_LPCO2]
+        sub = {
+            "ph": o[:, O_PH], "dic_mmol_l": o[:, O_DIC], "ca_mmol_l": o[:, O_CA], "alk_meq_l": o[:, O_ALK],
+            "co2aq_mmol_l": o[:, O_CO2], "hco3_mmol_l": o[:, O_HCO3], "co3_mmol_l": o[:, O_CO3],
+            "pco2_uatm": 1e6 * 10.0**lp, "si_calcite": o[:, O_SI], "do_mg_l": o[:, O_DO] * M_O2_G_MOL,
+            "do_sat_mg_l": o[:, O_DOSAT] * M_O2_G_MOL, "temp_c": o[:, O_TEMP], "q_m3_s": f_q, "depth_m": o[:, O_DEPTH],
+            "width_m": o[:, O_WIDTH], "velocity_m_s": o[:, O_VEL], "k600_m_d": o[:, O_K600],
+            "co2_enhancement": o[:, O_ENH], "par_umol_m2_s": o[:, O_PAR],
+            "oc_water_mmol_l": o[:, O_OCW], "oc_bed_mmol_m2": o[:, O_OCS] * 1e3,
+            "gpp_mmol_c_m2_h": fl[:, F_GPP] / area / per_step_h * 1e3,
+            "er_mmol_c_m2_h": fl[:, F_ER] / area / per_step_h * 1e3,
+            "degassing_mmol_c_m2_h": fl[:, F_DEGAS] / area / per_step_h * 1e3,
+            "calcite_precip_mmol_m2_h": fl[:, F_PRECIP] / area / per_step_h * 1e3,
+            "reaeration_mmol_o2_m2_h": fl[:, F_REAER] / area / per_step_h * 1e3,
+        }
+        sub["nep_mmol_c_m2_h"] = sub["gpp_mmol_c_m2_h"] - sub["er_mmol_c_m2_h"]
+        for k, v in sub.items():
+            sub_cols[(name, k)] = np.asarray(v, dtype=float)
+        r = reaches[i]
+        g = _per_day(fl, spd, "sum")
+        gc = lambda col: g[:, col] / area * M_C_G_MOL  # noqa: E731  g C m-2 d-1
+        pq, rq = r.photosynthetic_quotient, r.respiratory_quotient
+        daily = {
+            "gpp_g_o2_m2_d": g[:, F_GPP] * pq / area * M_O2_G_MOL,
+            "er_g_o2_m2_d": g[:, F_ER] / rq / area * M_O2_G_MOL,
+            "gpp_g_c_m2_d": gc(F_GPP), "er_g_c_m2_d": gc(F_ER), "degassing_g_c_m2_d": gc(F_DEGAS),
+            "calcite_precip_g_c_m2_d": gc(F_PRECIP), "oc_burial_g_c_m2_d": gc(F_BURIAL),
+            "reaeration_g_o2_m2_d": g[:, F_REAER] / area * M_O2_G_MOL,
+            "o2_consumed_g_o2_m2_d": g[:, F_O2_CONS] / area * M_O2_G_MOL,
+        }
+        daily["dic_in_mol_d"] = _per_day(flux[:, tanks[0], F_DIC_IN], spd, "sum")
+        daily["dic_out_mol_d"] = _per_day(flux[:, last, F_DIC_OUT], spd, "sum")
+        daily["oc_out_mol_d"] = _per_day(flux[:, last, F_OC_OUT], spd, "sum")
+        daily["nep_g_o2_m2_d"] = daily["gpp_g_o2_m2_d"] - daily["er_g_o2_m2_d"]
+        daily["nep_g_c_m2_d"] = daily["gpp_g_c_m2_d"] - daily["er_g_c_m2_d"]
+        for k in ("ph", "dic_mmol_l", "pco2_uatm", "si_calcite", "do_mg_l", "temp_c", "q_m3_s"):
+            daily[k] = _per_day(np.asarray(sub[k], dtype=float), spd, "mean")
+        for k, v in daily.items():
+            day_cols[(name, k)] = np.asarray(v, dtype=float)
+
+        # balances of the reach (all its tanks): inflow of its first tank, outflow of its last
+        first = tanks[0]
+        c0, o20 = _storage(conc0, scal0, tanks)
+        c1, o21 = _storage(conc1, scal1, tanks)
+        tot = fl.sum(axis=0)
+        f_first = flux[:, first, :].sum(axis=0)
+        f_last = flux[:, last, :].sum(axis=0)
+        cb = _balance({"dic": f_first[F_DIC_IN], "organic_carbon": f_first[F_OC_IN], "allochthonous": tot[F_ALLOCH]},
+                      {"dic": f_last[F_DIC_OUT], "organic_carbon": f_last[F_OC_OUT], "degassing": tot[F_DEGAS],
+                       "calcite": tot[F_PRECIP], "burial": tot[F_BURIAL]}, c1 - c0, max(c0, c1))
+        ob = _balance({"inflow": f_first[F_O2_IN], "photosynthesis": tot[F_O2_PROD], "reaeration": tot[F_REAER]},
+                      {"outflow": f_last[F_O2_OUT], "respiration": tot[F_O2_CONS]}, o21 - o20, max(o20, o21))
+        reach_balances[name] = {"carbon": cb, "o2": ob, "area_m2": area}
+        reach_fates[name], _ = _fate(f_last[F_DIC_OUT], f_last[F_OC_OUT], tot[F_BURIAL], tot[F_PRECIP],
+                                     tot[F_DEGAS], f_first[F_DIC_IN], tot[F_ALLOCH] + f_first[F_OC_IN], c1 - c0)
+        dtot["degas"] += tot[F_DEGAS]
+        dtot["precip"] += tot[F_PRECIP]
+        dtot["burial"] += tot[F_BURIAL]
+        dtot["alloch"] += tot[F_ALLOCH]
+
+    all_tanks = np.arange(len(tank_reach))
+    c0, o20 = _storage(conc0, scal0, all_tanks)
+    c1, o21 = _storage(conc1, scal1, all_tanks)
+    ftot = flux.sum(axis=(0, 1))
+    f_in = flux[:, 0, :].sum(axis=0)
+    f_out = flux[:, -1, :].sum(axis=0)
+    carbon = _balance({"dic": f_in[F_DIC_IN], "allochthonous": dtot["alloch"]},
+                      {"dic": f_out[F_DIC_OUT], "organic_carbon": f_out[F_OC_OUT], "degassing": dtot["degas"],
+                       "calcite": dtot["precip"], "burial": dtot["burial"]}, c1 - c0, max(c0, c1))
+    o2 = _balance({"inflow": f_in[F_O2_IN], "photosynthesis": ftot[F_O2_PROD], "reaeration": ftot[F_REAER]},
+                  {"outflow": f_out[F_O2_OUT], "respiration": ftot[F_O2_CONS]}, o21 - o20, max(o20, o21))
+    fate, detail = _fate(f_out[F_DIC_OUT], f_out[F_OC_OUT], dtot["burial"], dtot["precip"], dtot["degas"],
+                         f_in[F_DIC_IN], dtot["alloch"], c1 - c0)
+    subdaily = pd.DataFrame(sub_cols, index=steps)
+    subdaily.columns = pd.MultiIndex.from_tuples(subdaily.columns, names=["reach", "variable"])
+    daily = pd.DataFrame(day_cols, index=days)
+    daily.columns = pd.MultiIndex.from_tuples(daily.columns, names=["reach", "variable"])
+    daily.index.name = "date"
+    subdaily.index.name = "time"
+    return ReachResult(subdaily=subdaily, daily=daily, fate=fate, fate_detail=detail, fate_by_reach=reach_fates,
+                       balances={"carbon": carbon, "o2": o2, "by_reach": reach_balances}, reaches=tuple(reaches),
+                       settings=settings)
+

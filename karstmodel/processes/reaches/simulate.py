@@ -1,0 +1,204 @@
+"""Entry point of the reaches: :func:`simulate_reaches` checks the inflow, builds the forcing at sub-daily steps,
+runs the compiled loop (:mod:`.kernel`) and assembles the result (:mod:`.fate`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from chemistry import thermo
+from chemistry._threads import single_blas_thread
+from chemistry.carbonate import carbonate_system, starting_point
+from chemistry.constants import M_O2_G_MOL
+from chemistry.water import ELEMENT_ORDER
+
+from . import gas_exchange as gx
+from . import light as lt
+from .fate import ReachResult, assemble
+from .kernel import N_FLUX, N_OUT, N_STATE, S_AREA, S_I, S_O2, S_T, S_V, advance_tanks, geometry
+from .params import P_AREA, P_DC, P_DEPTH, P_DF, P_KIND, P_LENGTH, P_WA, P_WB, P_WIDTH, ReachParameters, pack
+
+INFLOW_ELEMENTS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
+
+
+def _step_index(inflow: pd.DataFrame, dt_minutes: float) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(inflow.index)
+    start = idx[0].normalize()
+    end = idx[-1].normalize() + pd.Timedelta(days=1)
+    n = int(round((end - start) / pd.Timedelta(minutes=dt_minutes)))
+    return pd.date_range(start, periods=n, freq=pd.Timedelta(minutes=dt_minutes))
+
+
+def _daily_to_steps(values: np.ndarray, days: pd.DatetimeIndex, steps: pd.DatetimeIndex, how: str) -> np.ndarray:
+    """Daily values (placed at noon) to step times: linear interpolation or held through each day."""
+    if how == "hold":
+        pos = np.searchsorted(lt.ns(days), lt.ns(steps.normalize()))
+        pos = np.clip(pos, 0, len(days) - 1)
+        return values[pos]
+    x = lt.ns(days + pd.Timedelta(hours=12)).astype(float)
+    xs = lt.ns(steps).astype(float)
+    if values.ndim == 1:
+        return np.interp(xs, x, values)
+    return np.column_stack([np.interp(xs, x, values[:, k]) for k in range(values.shape[1])])
+
+
+def _check_inflow(inflow: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(inflow, pd.DataFrame):
+        raise TypeError("inflow must be a pandas DataFrame with a daily DatetimeIndex")
+    if not isinstance(inflow.index, pd.DatetimeIndex):
+        raise ValueError("inflow must have a DatetimeIndex (one row per day)")
+    if len(inflow) < 1:
+        raise ValueError("inflow is empty")
+    idx = inflow.index
+    if len(idx) > 1 and not (np.all(np.diff(lt.ns(idx.normalize())) == 86400 * 10**9)):
+        raise ValueError("inflow index must be consecutive days without gaps")
+    missing = [c for c in ("q_m3_s", "temp_c", "ca", "dic") if c not in inflow.columns]
+    if missing:
+        raise ValueError(f"inflow lacks columns {missing} (need q_m3_s, temp_c and element totals in mmol/L: "
+                         f"{', '.join(INFLOW_ELEMENTS)})")
+    optional = [c for c in ("do_mg_l", "charge_imbalance_meq_l") if c in inflow.columns]
+    for col in ("q_m3_s", "temp_c", *[c for c in INFLOW_ELEMENTS if c in inflow.columns], *optional):
+        v = inflow[col].to_numpy(dtype=float)
+        bad = ~np.isfinite(v)
+        if bad.any():
+            raise ValueError(f"inflow column {col!r} has a missing value at row {int(np.flatnonzero(bad)[0])}")
+        if col not in ("temp_c", "charge_imbalance_meq_l") and np.any(v < 0):
+            raise ValueError(f"inflow column {col!r} has a negative value at row {int(np.flatnonzero(v < 0)[0])}")
+    t = inflow["temp_c"].to_numpy(dtype=float)
+    out = (t < thermo.TEMP_MIN_C) | (t > thermo.TEMP_MAX_C)
+    if np.any(out):
+        raise ValueError(f"inflow column 'temp_c' outside {thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C (the "
+                         f"thermodynamic data) at row {int(np.flatnonzero(out)[0])}")
+    return inflow
+
+
+def _tanks(reaches) -> tuple[list, list]:
+    tank_reach, packed = [], []
+    for i, r in enumerate(reaches):
+        for _ in range(int(r.n_segments)):
+            tank_reach.append(i)
+            packed.append(pack(r))
+    return tank_reach, packed
+
+
+@single_blas_thread
+def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitude_deg: float = 0.0,
+                     dt_minutes: float = 15.0, water_temp=None, air_temp_c=None, wind_m_s=None, par=None,
+                     cloudiness=None, database: str = "phreeqc.dat", utc_offset_h: float | None = None,
+                     inflow_interpolation: str = "linear", spinup_days: int = 30) -> ReachResult:
+    """Simulate a chain of reaches below a spring at sub-daily steps.
+
+    Parameters
+    ----------
+    inflow : DataFrame with a daily DatetimeIndex and columns ``q_m3_s``, ``temp_c`` and element totals in mmol/L
+        ``ca, mg, na, k, cl, so4, no3, dic`` (missing elements are zero; ``ca`` and ``dic`` required), optional
+        ``do_mg_l`` (default: saturation at the inflow temperature and the first reach's pressure) and
+        ``charge_imbalance_meq_l`` (default 0: pH follows from electroneutrality, as for the spring water of the
+        catchment model).
+    reaches : a :class:`ReachParameters` or a sequence of them, upstream first.
+    latitude_deg, longitude_deg : site position (solar geometry). ``utc_offset_h``: time zone of the inflow's clock
+        (default: the nominal zone of the longitude, :func:`.light.default_utc_offset_h`).
+    dt_minutes : step (must divide a day).
+    water_temp : forced water temperature (deg C; Series indexed by time, daily or sub-daily, or scalar) for all
+        reaches. Otherwise with ``air_temp_c`` each tank relaxes toward the air temperature (equilibrium-temperature
+        model, exchange coefficient ``heat_exchange_w_m2_k``; Edinger, Duttweiler & Geyer 1968), else it only
+        mixes the inflow temperature.
+    wind_m_s : U10 for ponds (Series or scalar; default each pond's ``wind_m_s``).
+    par : measured PAR above the water (umol m-2 s-1; Series indexed by time or scalar); default clear-sky PAR from
+        solar geometry times the cloud factor of ``cloudiness`` (0-1; Kasten & Czeplak 1980).
+    inflow_interpolation : "linear" (daily values at noon, linear in between) or "hold" (constant through each day).
+    spinup_days : the first days are run this many days before the period (repeating its first days) to set the
+        organic-carbon pools and the diel state; the reported period and balances start after the spin-up.
+
+    Returns a :class:`ReachResult` (see its docstring and :mod:`.fate` for the fate accounting).
+    """
+    if isinstance(reaches, ReachParameters):
+        reaches = [reaches]
+    reaches = tuple(reaches)
+    if not reaches:
+        raise ValueError("give at least one reach")
+    names = [r.name for r in reaches]
+    if len(set(names)) != len(names):
+        raise ValueError(f"reach names must be unique, got {names}")
+    if (1440.0 / dt_minutes) % 1 > 1e-9:
+        raise ValueError("dt_minutes must divide 1440")
+    if inflow_interpolation not in ("linear", "hold"):
+        raise ValueError("inflow_interpolation must be 'linear' or 'hold'")
+    inflow = _check_inflow(inflow)
+    days = pd.DatetimeIndex(inflow.index).normalize()
+    steps = _step_index(inflow, dt_minutes)
+    dt = dt_minutes * 60.0
+    n = len(steps)
+
+    # ---- chemistry model: the elements present in the inflow
+    els = tuple(e for e in ELEMENT_ORDER if e in ("dic", "ca") or (e in inflow.columns and (inflow[e] > 0).any()))
+    system = carbonate_system(els, database)
+    n_e = system.n_masters
+    daily_tot = np.zeros((len(inflow), n_e))
+    if "charge_imbalance_meq_l" in inflow.columns:
+        daily_tot[:, 0] = inflow["charge_imbalance_meq_l"].to_numpy(dtype=float)
+    for k, e in enumerate(system.elements, start=1):
+        daily_tot[:, k] = inflow[e].to_numpy(dtype=float)
+    f_cin = np.ascontiguousarray(_daily_to_steps(daily_tot, days, steps, inflow_interpolation))
+    f_q = _daily_to_steps(inflow["q_m3_s"].to_numpy(dtype=float), days, steps, inflow_interpolation)
+    f_tin = _daily_to_steps(inflow["temp_c"].to_numpy(dtype=float), days, steps, inflow_interpolation)
+    p_first = lt.pressure_ratio_from_elevation(reaches[0].elevation_m)
+    if "do_mg_l" in inflow.columns:
+        do_daily = inflow["do_mg_l"].to_numpy(dtype=float)
+    else:
+        do_daily = gx.o2_saturation_mg_l(inflow["temp_c"].to_numpy(dtype=float), p_first)
+    f_o2 = _daily_to_steps(do_daily, days, steps, inflow_interpolation) / M_O2_G_MOL  # mol/m3
+    mid = steps + pd.Timedelta(seconds=dt / 2)
+    if par is not None:
+        f_par = np.maximum(lt.align_series(par, mid), 0.0)
+    else:
+        elev = reaches[0].elevation_m
+        f_par = lt.surface_par_umol_m2_s(mid, latitude_deg, longitude_deg, utc_offset_h, cloudiness=cloudiness,
+                                         elevation_m=elev)
+    nan = np.full(n, np.nan)
+    f_tair = lt.align_series(air_temp_c, steps) if air_temp_c is not None else nan
+    f_twat = lt.align_series(water_temp, steps) if water_temp is not None else nan
+    f_wind = lt.align_series(wind_m_s, steps) if wind_m_s is not None else nan
+
+    tank_reach, packed = _tanks(reaches)
+    par_arr = np.ascontiguousarray(np.array(packed))
+    n_t = len(packed)
+
+    # ---- initial state: every tank filled with the first inflow water
+    conc = np.repeat(f_cin[:1], n_t, axis=0).copy()
+    scal = np.zeros((n_t, N_STATE))
+    scal[:, S_O2] = f_o2[0]
+    scal[:, S_T] = f_twat[0] if np.isfinite(f_twat[0]) else f_tin[0]
+    scal[:, S_I] = 1e-3
+    for i, p in enumerate(packed):
+        _, d, _, area = geometry(int(p[P_KIND]), f_q[0], p[P_LENGTH], p[P_WIDTH], p[P_DEPTH], p[P_WA], p[P_WB],
+                                 p[P_DC], p[P_DF], p[P_AREA])
+        scal[i, S_V] = area * d
+        scal[i, S_AREA] = area
+    x0 = starting_point(system, np.maximum(f_cin[0] * 1e-3, 1e-15))
+    xs = np.repeat(x0[None, :], n_t, axis=0).copy()
+    args = system.kernel_args()
+
+    def run(sl):
+        m = sl.stop - sl.start
+        out = np.zeros((m, n_t, N_OUT))
+        flux = np.zeros((m, n_t, N_FLUX))
+        nf = advance_tanks(par_arr, dt, f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl],
+                           f_twat[sl], f_wind[sl], conc, scal, xs, out, flux, *args)
+        return out, flux, nf
+
+    spin = int(min(max(spinup_days, 0), len(days)))
+    if spin:
+        run(slice(0, int(round(spin * 1440 / dt_minutes))))
+    conc0, scal0 = conc.copy(), scal.copy()
+    out, flux, n_fail = run(slice(0, n))
+    if n_fail:
+        raise RuntimeError(f"carbonate speciation did not converge in {n_fail} tank-steps")
+
+    settings = dict(dt_minutes=dt_minutes, latitude_deg=latitude_deg, longitude_deg=longitude_deg,
+                    utc_offset_h=utc_offset_h if utc_offset_h is not None else lt.default_utc_offset_h(longitude_deg),
+                    database=database, elements=system.elements, inflow_interpolation=inflow_interpolation,
+                    spinup_days=spin, tanks=n_t)
+    return assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc, scal, settings)
+
+
