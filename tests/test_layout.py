@@ -122,6 +122,22 @@ def test_old_module_names_are_the_new_modules():
     assert load_catchment is new_load
 
 
+def test_schema_names_still_import_from_the_catchment_modules():
+    """The dataclasses moved to config/schema.py (SnowParameters to processes/snow.py); config.catchment and the 0.1
+    name karstmodel.catchment re-export them."""
+    from karstmodel.config import catchment, schema
+    from karstmodel.processes.snow import SnowParameters
+    names = ("Catchment", "Hydrotope", "Lithology", "ReservoirParameters", "ChemistryOptions", "AcidInputs",
+             "AllogenicWater", "SurfaceWaterOptions", "DriverSpec", "ObservationSpec", "SnowParameters",
+             "LandUseParameters")
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.catchment", None)
+        old = importlib.import_module("karstmodel.catchment")
+    for n in names:
+        assert getattr(catchment, n) is getattr(schema, n) is getattr(old, n), n
+    assert catchment.SnowParameters is SnowParameters
+
+
 def test_an_old_module_split_in_several_offers_all_their_public_names():
     from karstmodel.processes import karst_stores, routing, soil_water
     sys.modules.pop("karstmodel.hydrology", None)

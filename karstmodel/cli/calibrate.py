@@ -16,21 +16,27 @@ def register(sub) -> None:
                        description="Calibrate the parameters declared in [calibration] (or a default set) with "
                        "differential evolution, validate on the validation period, estimate uncertainty (GLUE) and "
                        "optionally sensitivity (SALib). Writes OUTDIR/catchment.toml (runnable) and summary.json.")
-    c.add_argument("catchment", nargs="?", default=None)
+    c.add_argument("catchment", nargs="?", default=None,
+                   help="catchment or station file, folder or bundled name (default: the bundled default catchment)")
     c.add_argument("--calibration", help="calibration period START:END")
     c.add_argument("--validation", help="validation period START:END")
     c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse", "kge_scaled"],
                    help="goodness of fit maximised for every weighted variable (default: the file's [calibration] objective, else kge); kge_scaled weights KGE's bias term by [calibration] kge_scaling")
-    c.add_argument("--maxiter", type=int)
-    c.add_argument("--popsize", type=int)
-    c.add_argument("--seed", type=int)
+    c.add_argument("--maxiter", type=int,
+                   help="differential-evolution generations (default: [calibration] maxiter, else 60)")
+    c.add_argument("--popsize", type=int,
+                   help="population per parameter (default: [calibration] popsize, else 15)")
+    c.add_argument("--seed", type=int, help="random seed, >= 0 (default: [calibration] seed, else 1)")
     c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
-    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue")
-    c.add_argument("--glue-samples", type=int, default=2000)
-    c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none")
-    c.add_argument("--sensitivity-n", type=int, default=10)
-    c.add_argument("-o", "--output")
-    c.add_argument("--no-figures", action="store_true")
+    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue",
+                   help="GLUE prediction bands and parameter posteriors after the fit, or none (default glue)")
+    c.add_argument("--glue-samples", type=int, default=2000, help="GLUE Latin-hypercube samples (default 2000)")
+    c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none",
+                   help="global sensitivity analysis with SALib after the fit (default none)")
+    c.add_argument("--sensitivity-n", type=int, default=10,
+                   help="SALib base sample size: Morris trajectories or Sobol N (default 10)")
+    c.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-calibrate)")
+    c.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_calibrate)
 

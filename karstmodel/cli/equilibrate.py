@@ -20,11 +20,16 @@ def register(sub) -> None:
                        "Values may be comma-separated lists (broadcast against each other).")
     e.add_argument("--temp-c", required=True, help="temperature, deg C (0-100), e.g. 10 or 5,10,15")
     e.add_argument("--log-pco2", required=True, help="log10 pCO2 (atm), e.g. -2 or -2,-3,-1")
-    e.add_argument("--mineral", choices=["calcite", "dolomite", "both"], default="calcite")
-    e.add_argument("--system", choices=["open", "closed", "mixed"], default="open")
+    e.add_argument("--mineral", choices=["calcite", "dolomite", "both"], default="calcite",
+                   help="mineral(s) the water equilibrates with (default calcite)")
+    e.add_argument("--system", choices=["open", "closed", "mixed"], default="open",
+                   help="open: CO2 held at --log-pco2; closed: the CO2 dissolved at --log-pco2 first, then no more gas; "
+                        "mixed: a finite gas volume (--gas-water-ratio) (default open)")
     e.add_argument("--gas-water-ratio", type=float, help="litres of gas per kg water (system mixed)")
-    e.add_argument("--backend", choices=["native", "phreeqc"], default="native")
-    e.add_argument("--database", default="phreeqc.dat")
+    e.add_argument("--backend", choices=["native", "phreeqc"], default="native",
+                   help="native solver (default) or PHREEQC through phreeqpy, same database")
+    e.add_argument("--database", default="phreeqc.dat",
+                   help="shipped database name or path (default: the pinned phreeqc.dat of PHREEQC 3.7.3)")
     e.add_argument("-o", "--output", help="output CSV (default: a table on standard output)")
     e.set_defaults(func=cmd_equilibrate)
 

@@ -16,13 +16,13 @@ def register(sub) -> None:
                         "land-use conversion, soil improvement, irrigation with exogenous water, aquatic plant "
                         "cultivation, carbonate powder, acid inputs, climate deltas) over the same drivers and a "
                         "parameter ensemble; writes baseline, scenario and delta blocks to summary.json.")
-    sc.add_argument("catchment")
-    sc.add_argument("scenario")
+    sc.add_argument("catchment", help="catchment file, folder or bundled name")
+    sc.add_argument("scenario", help="scenario file (TOML: land-use, management or climate changes)")
     sc.add_argument("--ensemble", type=int, help="ensemble members (default: the scenario file's, else 8)")
-    sc.add_argument("--workers", type=int, default=1)
-    sc.add_argument("-o", "--output")
-    sc.add_argument("--no-figures", action="store_true")
-    sc.add_argument("--quiet", action="store_true")
+    sc.add_argument("--workers", type=int, default=1, help="processes for the ensemble (default 1; -1 = all cores)")
+    sc.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-<scenario>)")
+    sc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    sc.add_argument("--quiet", action="store_true", help="no progress bar")
     sc.set_defaults(func=cmd_scenario)
 
 

@@ -22,7 +22,8 @@ def register(sub) -> None:
                        "fails only its row (NaN outputs and a reason in speciation_error). 0-100 C.")
     s.add_argument("input", help="input CSV")
     s.add_argument("-o", "--output", help="output CSV (default: standard output)")
-    s.add_argument("--backend", choices=["native", "phreeqc"], default="native")
+    s.add_argument("--backend", choices=["native", "phreeqc"], default="native",
+                   help="native solver (default) or PHREEQC through phreeqpy, same database")
     s.add_argument("--database", default="phreeqc.dat", help="shipped database name or path (default: the pinned "
                    "PHREEQC 3.7.3 phreeqc.dat)")
     s.set_defaults(func=cmd_speciate)

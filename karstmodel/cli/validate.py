@@ -15,11 +15,12 @@ def register(sub) -> None:
     v = sub.add_parser("validate", help="metrics and figures for a catchment or station as it stands",
                        description="Simulate the catchment and compare with its observations (discharge and any "
                        "chemistry columns): KGE, NSE, log-NSE, PBIAS per variable and period, figures, report.md.")
-    v.add_argument("catchment", nargs="?", default=None)
+    v.add_argument("catchment", nargs="?", default=None,
+                   help="catchment or station file, folder or bundled name (default: the bundled default catchment)")
     v.add_argument("--calibration", help="calibration period START:END (default: from the catchment file)")
     v.add_argument("--validation", help="validation period START:END (default: from the catchment file)")
-    v.add_argument("-o", "--output")
-    v.add_argument("--no-figures", action="store_true")
+    v.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-validate)")
+    v.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     v.set_defaults(func=cmd_validate)
 
 

@@ -14,6 +14,7 @@ from .calibration import (CalibrationSetup, calibrate, check_observed_periods, l
 from ..config.catchment import Catchment, write_catchment
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from ..io.files import _atomic_write, write_csv_atomic, write_json_atomic
+from ..io.observations import m3_s_to_mm_d
 from ..reporting.outputs import write_run
 from ..config.parameters import apply_parameters
 from ..config.period import named_periods
@@ -50,7 +51,7 @@ def _observed_variables(c: Catchment, obs: pd.DataFrame) -> dict:
     out = {}
     if "q_obs_mm" in obs.columns:
         if obs.attrs.get("q_unit") == "m3_s":
-            out["q"] = obs["q_obs_m3_s"].to_numpy() * 86.4 / c.area_km2
+            out["q"] = m3_s_to_mm_d(obs["q_obs_m3_s"].to_numpy(), c.area_km2)
         else:
             out["q"] = obs["q_obs_mm"].to_numpy()
     for v in VARIABLE_LABELS:
