@@ -46,7 +46,7 @@ CATEGORIES = {
 }
 
 #: every unit used by a row (the tests check that each row uses one of these)
-UNITS = ("mg m-3", "1", "%", "d", "mg cm-2 d-1", "g C m-2 yr-1", "Pg C yr-1")
+UNITS = ("mg m-3", "1", "%", "d", "mg cm-2 d-1", "g C m-2 yr-1", "Pg C yr-1", "m d-1", "mm yr-1")
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,10 @@ _SCHINDLBACHER2019 = ("Schindlbacher A., Beck K., Holzheu S., Borken W. (2019) I
                       "and irrigated carbonate forest soil. Frontiers in Forests and Global Change 2, 40, "
                       "doi:10.3389/ffgc.2019.00040")
 _SCH_SITE = "field lysimeters: Rendzic Leptosol A horizon over detrital dolomite (site named in the paper)"
+
+_MOORE2010 = ("Moore P.J., Martin J.B., Screaton E.J., Neuhoff P.S. (2010) Conduit enlargement in an eogenetic karst "
+              "aquifer. Journal of Hydrology 393, 143-155 (title, authors and numbers read from the indexed "
+              "abstract; year, journal, volume and pages recalled, not checked against the paper)")
 
 _LAN2017 = ("Lan F., Wang W., Wu H., Jiang Z., Qin X., An S. (2017) Temporal and spatial distributions of CO2 in "
             "soil and their influencing factors under different LUCC: a case study of the Dalongdong underground "
@@ -202,6 +206,27 @@ EVIDENCE: tuple[Evidence, ...] = (
         "Mo C., Xin S., Huang F., Cao J., Xiao J. (2023) Characteristics of dissolution changes in carbonate rocks "
         "and their influencing factors in the Maocun Basin, Guilin, China. Water 15(18), 3285",
         "Abstract"),
+    Evidence(
+        "D3", "d", "allogenic recharge through a sink-rise conduit",
+        "share of sampling times at which the conduit water dissolved the wall (inverse PHREEQC models)",
+        "%", 30.0, "value", None, None, "n = 16 sampling times, 2003-03..2007-04", "none",
+        "Santa Fe River Sink-Rise, north-central Florida, USA", "humid subtropical", "eogenetic Upper Floridan "
+        "limestone", _MOORE2010, "Abstract",
+        "During low flow saturated matrix water flows into the conduit and keeps the allogenic water off the wall; "
+        "dissolution happens when high flow reverses the gradient."),
+    Evidence(
+        "D4", "d", "allogenic recharge through a sink-rise conduit",
+        "conduit wall retreat, time-averaged (dissolution periods only: about 4e-6 m/d)",
+        "m d-1", 7e-7, "value", None, None, "'about'; no spread in the abstract", "none",
+        "Santa Fe River Sink-Rise, north-central Florida, USA", "humid subtropical", "eogenetic Upper Floridan "
+        "limestone", _MOORE2010, "Abstract"),
+    Evidence(
+        "D5", "d", "allogenic streams entering carbonate rock",
+        "typical mean-annual dissolutional wall retreat in caves fed by allogenic streams",
+        "mm yr-1", 0.1, "value", None, None, "'typically about 0.01 cm/yr' (a synthesis of field cases)", "none",
+        "caves fed by allogenic streams (synthesis, mainly USA)", "various", "limestone",
+        "Palmer A.N. (2001) Dynamics of cave development by allogenic water. Acta Carsologica 30(2), 13-32",
+        "Abstract"),
     # (f) land use and the catchment sink
     Evidence(
         "F1", "f", "present land use of a small karst spring catchment (baseline)",
@@ -265,6 +290,16 @@ LEADS: tuple[Lead, ...] = (
          "abstract at english.gyig.cas.cn",
          "tablet-based carbon sink 273.891e5 and 43.660e5 g a-1 km-2 (Guilin, Liuzhou)",
          "whether the mass is C or CO2 (not stated in the abstract), so not used"),
+    Lead("d", "Covington M.D., Prelovsek M., Gabrovsek F. (2013) Influence of CO2 dynamics on the longitudinal "
+              "variation of incision rates in soluble bedrock channels: feedback mechanisms. Geomorphology 186, "
+              "85-95", "paper at c.coek.info",
+         "tablet dissolution rates along a cave stream decrease systematically downstream (CO2 loss)",
+         "the rates themselves (the abstract gives none)"),
+    Lead("d", "Changes in streams between swallets and inlets in the cave at St. Cuthbert's Swallet, Priddy, "
+              "Somerset. Proceedings of the University of Bristol Spelaeological Society 22(2), 183-202 (2001)",
+         "abstract at ubss.org.uk",
+         "limestone dissolves between swallet and cave inlet; the rate of solution rises with stream size",
+         "author; the numbers (not in the abstract)"),
     Lead("d", "Stream CO2 degassing below the Changliushui epikarst spring, Guilin (Rock and Mineral Analysis, "
               "doi:10.15898/j.cnki.11-2131/td.202107310088)",
          "abstract at cgsjournals.com",
@@ -404,6 +439,11 @@ NOT_MODELLED = {
     "C1": "soil_improvement scales R10 directly; there is no organic-matter pool whose decomposition lags",
     "D1": "the model computes DIC gained by water, not the dissolution rate of a tablet immersed in it",
     "D2": "as D1; allogenic water reacts as a closed system with no contact-specific kinetics (issue 14)",
+    "D3": "allogenic water mixes into the karst stores; there is no conduit-matrix exchange that can keep it off "
+          "the rock, so the model's allogenic water dissolves every day it flows",
+    "D4": "the model reports conduit dissolution per m2 of catchment, not per m2 of conduit wall (no conduit "
+          "geometry)",
+    "D5": "as D4",
 }
 
 #: rows the model computes but does not reproduce today, with the numbers (measured 2026-12-07; the tests mark
