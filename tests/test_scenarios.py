@@ -192,3 +192,34 @@ def test_cli_scenario_writes_baseline_scenario_delta(crop_forest, tmp_path):
                          timeout=300)
     assert bad.returncode == 2 and "not found" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x").exists()
+
+
+# ---- issue 14: climate scenarios against an independent pair of runs, honest labels, intervals, outputs ----
+@pytest.fixture(scope="module")
+def forest_site(tmp_path_factory):
+    d = tmp_path_factory.mktemp("clim")
+    return d, _site(d, {"forest": 1.0}, years=4)
+
+
+def test_climate_only_scenario_matches_two_independent_runs(forest_site):
+    """+2 C and -10 % precipitation: less runoff, a smaller sink; the reported change equals the difference of two
+    plain ``simulate`` runs, one on the unmodified and one on the modified drivers (the baseline must never see the
+    scenario's climate)."""
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.model.simulate import simulate
+    d, c = forest_site
+    sc = _scenario(d, "warm", '[climate]\ntemp_delta_c = 2.0\nprecip_factor = 0.9\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    drv = load_drivers(c.drivers, c.latitude, c.start, c.end)
+    ref_b = simulate(c, drivers=drv, observations=None).summary
+    ref_s = simulate(c, drivers=climate_drivers(drv, c, sc), observations=None).summary
+    assert s["baseline"]["carbon_sink_tc_km2_yr"] == pytest.approx(ref_b["carbon_sink_tc_km2_yr"], abs=1e-10)
+    assert s["delta"]["delta_carbon_sink_tc_km2_yr"] == pytest.approx(
+        ref_s["carbon_sink_tc_km2_yr"] - ref_b["carbon_sink_tc_km2_yr"], abs=1e-10)
+    assert s["delta"]["delta_runoff_mm_yr"] < -10.0  # 10 % less rain and more ET: clearly less water
+    assert s["delta"]["delta_carbon_sink_tc_km2_yr"] < 0
+    # smaller sink at similar DIC: the runoff term dominates the decomposition
+    dec = s["indicators"]["decomposition"]
+    assert abs(dec["from_runoff_tc_km2_yr"]) > abs(dec["from_dic_tc_km2_yr"])
+    assert s["indicators"]["change_label"] == "smaller sink"
