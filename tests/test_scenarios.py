@@ -223,3 +223,107 @@ def test_climate_only_scenario_matches_two_independent_runs(forest_site):
     dec = s["indicators"]["decomposition"]
     assert abs(dec["from_runoff_tc_km2_yr"]) > abs(dec["from_dic_tc_km2_yr"])
     assert s["indicators"]["change_label"] == "smaller sink"
+
+
+def test_extended_climate_baseline_runs_the_repeated_record_unmodified(forest_site):
+    """With ``extend_to`` both runs cover the same days; the recorded years are identical to the last digit (same
+    drivers, same start), the baseline equals a plain run on the repeated record, and the change over the added
+    years has the sign of the deltas."""
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.model.simulate import simulate
+    from karstmodel.workflows.scenarios import baseline_drivers
+    d, c = forest_site
+    sc = _scenario(d, "warmx", '[climate]\ntemp_delta_c = 3.0\nprecip_factor = 0.8\nextend_to = "2008-12-31"\n'
+                              '[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    assert s["baseline"]["period"] == s["scenario"]["period"]
+    assert s["baseline"]["period"]["end"] == "2008-12-31"
+    drv = baseline_drivers(load_drivers(c.drivers, c.latitude), c, sc)
+    assert np.array_equal(drv.data["precip_mm"].to_numpy()[365 * 4: 365 * 5],
+                          drv.data["precip_mm"].to_numpy()[:365])  # the record repeated, unmodified
+    ref = simulate(c, drivers=drv, observations=None).summary
+    assert s["baseline"]["carbon_sink_tc_km2_yr"] == pytest.approx(ref["carbon_sink_tc_km2_yr"], abs=1e-10)
+    ann = r["annual"]
+    assert np.array_equal(ann.loc[ann.index <= 2003, "delta_tc_km2"].to_numpy(), np.zeros(3))
+    assert (ann.loc[ann.index >= 2006, "delta_tc_km2"] < 0).all()
+    assert s["indicators"]["change_start_year"] == 2004  # 4 x 365 days end on 2004-12-30
+    assert s["indicators"]["change_label"] == "smaller sink"
+
+
+def test_soil_only_warming_changes_soil_not_water(forest_site):
+    """``soil_temp_delta_c``: air temperature, PET, snow, runoff and groundwater temperature stay; soil temperature
+    rises by exactly the delta and, with soil water unchanged, soil respiration by exactly Q10^(dT/10) every day
+    (the production equation of karstmodel.processes.soil_co2); more soil CO2 -> more DIC and soil DIC leaching ->
+    a larger sink. The outputs carry the soil DIC leaching and a closed carbon balance."""
+    d, c = forest_site
+    sc = _scenario(d, "soilwarm", '[climate]\nsoil_temp_delta_c = 2.0\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    tb, ts = r["baseline"].timeseries, r["scenario"].timeseries
+    assert np.allclose(ts["soil_temp_c"] - tb["soil_temp_c"], 2.0, atol=1e-12)
+    for col in ("temp_c", "pet_mm", "swe_mm", "spring_mm", "aet_mm"):
+        if col in tb.columns:
+            assert np.array_equal(ts[col].to_numpy(), tb[col].to_numpy()), col
+    q10 = c.hydrotopes[0].params.q10
+    ratio = ts["soil_respiration_gc_m2_d"] / tb["soil_respiration_gc_m2_d"]
+    assert np.allclose(ratio[tb["soil_respiration_gc_m2_d"] > 0], q10 ** 0.2, rtol=1e-10)
+    assert r["scenario"].summary["groundwater_temp_c"] == r["baseline"].summary["groundwater_temp_c"]
+    assert s["delta"]["delta_runoff_mm_yr"] == 0.0
+    assert s["delta"]["delta_dic_mmol_l"] > 0 and s["indicators"]["change_label"] == "larger sink"
+    assert s["indicators"]["zeng_index"] is None and "runoff does not change" in s["indicators"]["zeng_index_note"]
+    assert s["delta"]["delta_soil_dic_leaching_tc_km2_yr"] > 0
+    for blk in (s["baseline"], s["scenario"]):
+        cb = blk["carbon_balance_tc_km2_yr"]
+        assert blk["soil_dic_leaching_tc_km2_yr"] == pytest.approx(
+            blk["carbon_balance"]["soil_co2_uptake_mmol_m2"] * 12.011e-3 / (blk["period"]["days"] / 365.25),
+            rel=1e-3)
+        inputs = cb["soil_co2_uptake_tc_km2_yr"] + cb["rock_carbon_recharge_tc_km2_yr"] + \
+            cb["rock_carbon_reservoirs_tc_km2_yr"]
+        outputs = cb["dic_export_spring_tc_km2_yr"] + cb["dic_export_surface_tc_km2_yr"] + \
+            cb["dic_export_other_outlets_tc_km2_yr"]
+        assert abs(inputs - outputs - cb["storage_change_tc_km2_yr"]) < 1e-9 * inputs
+    # a record of 4 years is shorter than the matrix turnover of this site: the user is told
+    assert s["response_time"]["matrix"]["turnover_years"] > 0
+    assert any("response time" in w for w in s["warnings"]) == (
+        s["response_time"]["record_years_after_change"] < s["response_time"]["response_years"])
+
+
+def test_a_change_of_nothing_is_no_change(forest_site):
+    """A soil improvement by a factor 1 changes nothing: labelled "no change", never "(smaller sink)", and Zeng's
+    index is not defined (no change of runoff) instead of NaN."""
+    d, c = forest_site
+    sc = _scenario(d, "nothing", '[[soil_improvement]]\nland_use = "forest"\nr10_factor = 1.0\n'
+                                 '[uncertainty]\nensemble = 0\n')
+    s = run_scenario(c, sc, progress=False)["summary"]
+    assert abs(s["delta"]["delta_carbon_sink_tc_km2_yr"]) < 1e-10
+    assert s["indicators"]["change_label"] == "no change"
+    assert s["indicators"]["zeng_index"] is None and s["indicators"]["zeng_index_note"].startswith("not defined")
+    assert s["indicators"]["sink_increases"] is False
+
+
+def test_change_labels_and_interval_rule():
+    from karstmodel.workflows.scenarios import MIN_MEMBERS_90, _interval, change_label
+    assert change_label(5e-7, 1.0) == "no change"  # below 1e-6 of the baseline
+    assert change_label(2e-6, 1.0) == "larger sink"
+    assert change_label(-0.1, 10.0, {"lo": -0.3, "hi": 0.05}) == "uncertain sign"
+    assert change_label(-0.1, 10.0, {"lo": -0.3, "hi": -0.01}) == "smaller sink"
+    three = _interval(np.array([3.0, 1.0, 2.0]))
+    assert (three["lo"], three["median"], three["hi"]) == (1.0, 2.0, 3.0)
+    assert three["coverage"] == pytest.approx(0.5) and "p05" not in three and "range of 3" in three["kind"]
+    v = np.arange(1.0, MIN_MEMBERS_90 + 1.0)  # 1..20
+    big = _interval(v)
+    assert big["p05"] == pytest.approx(1.0 + 0.05 * 19) and big["p95"] == pytest.approx(1.0 + 0.95 * 19)
+    assert big["coverage"] == 0.9
+
+
+def test_time_to_new_state_by_hand():
+    from karstmodel.workflows.scenarios import time_to_new_state
+    yrs = range(2000, 2012)
+    base = pd.Series([10.0, 12.0, 8.0, 11.0, 9.0, 10.0, 13.0, 10.0, 9.0, 11.0, 10.0, 12.0], index=yrs)
+    rel = [1.0, 1.0, 1.04, 1.08, 1.12, 1.16, 1.19, 1.2, 1.2, 1.2, 1.2, 1.2]
+    out = time_to_new_state(base, base * pd.Series(rel, index=yrs), 2002)
+    # final ratio 1.2; |1.12 - 1.2| > 0.05 in 2004, 1.16 within -> settled from 2005, 3 years after the start
+    assert out["reached"] and out["year"] == 2005 and out["years_after_start"] == 3
+    still = time_to_new_state(base, base * pd.Series(np.linspace(1.0, 1.6, 12), index=yrs), 2001)
+    assert not still["reached"] and still["year"] is None and "not reached" in still["note"]
