@@ -61,7 +61,9 @@ def test_afforestation_raises_soil_pco2_and_dic_lowers_runoff_with_intervals(cro
     assert s["delta"]["delta_runoff_mm_yr"] < 0
     for key in ("delta_carbon_sink_tc_km2_yr", "delta_runoff_mm_yr", "delta_dic_mmol_l"):
         q = s["uncertainty"][key]
-        assert q["p05"] <= q["median"] <= q["p95"]
+        # 3 members support no 90 % interval: the min-max range, covering (3 - 1) / (3 + 1) = 50 % on average
+        assert q["lo"] <= q["median"] <= q["hi"] and "p05" not in q and q["coverage"] == pytest.approx(0.5)
+        assert q["lo"] == r["ensemble"][key].min() and q["hi"] == r["ensemble"][key].max()
     assert s["uncertainty"]["members"] == 3
     # closed balances in both runs
     for block in (s["baseline"], s["scenario"]):
@@ -87,7 +89,8 @@ def test_undersaturated_exogenous_irrigation_raises_the_sink(crop_forest):
     r = run_scenario(c, sc, progress=False)
     s = r["summary"]
     assert s["delta"]["delta_carbon_sink_tc_km2_yr"] > 0
-    assert s["uncertainty"]["delta_carbon_sink_tc_km2_yr"]["p05"] > 0
+    assert s["uncertainty"]["delta_carbon_sink_tc_km2_yr"]["lo"] > 0
+    assert s["indicators"]["change_label"] == "larger sink"
     # the water balance includes the irrigation input: 200 mm/yr on 60 % of the area
     wb = r["scenario"].summary["water_balance"]
     years = r["scenario"].summary["period"]["days"] / 365.25
@@ -187,6 +190,13 @@ def test_cli_scenario_writes_baseline_scenario_delta(crop_forest, tmp_path):
         assert key in s["baseline"] and key in s["scenario"] and key in s
     assert s["delta"]["delta_carbon_sink_tc_km2_yr"] == pytest.approx(
         s["scenario"]["carbon_sink_tc_km2_yr"] - s["baseline"]["carbon_sink_tc_km2_yr"], rel=1e-12)
+    # the printed lines: the label, the interval with its rule, soil DIC leaching, the balance, the new state
+    assert "range of 2 members" in r.stdout and "needs >= 20 members" in r.stdout
+    assert "soil DIC leaching" in r.stdout and "carbon balance closes" in r.stdout and "new state" in r.stdout
+    assert f"({s['indicators']['change_label']}" in r.stdout
+    cb = pd.read_csv(out / "carbon_balance.csv").set_index("term")
+    assert cb.loc["soil_dic_leaching_tc_km2_yr", "change"] == pytest.approx(
+        s["delta"]["delta_soil_dic_leaching_tc_km2_yr"], rel=1e-6)
     bad = subprocess.run([sys.executable, "-m", "karstmodel", "scenario", str(d / "catchment.toml"),
                           str(tmp_path / "missing.toml"), "-o", str(tmp_path / "x")], capture_output=True, text=True,
                          timeout=300)
