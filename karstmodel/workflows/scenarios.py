@@ -49,7 +49,8 @@ over a parameter ensemble for uncertainty, and reports baseline, scenario and de
     [climate]                        # delta change or a projection file
     temp_delta_c = 2.0
     precip_factor = 1.05
-    extend_to = "2060-12-31"         # repeat the record to this date, deltas growing linearly to their full value
+    soil_temp_delta_c = 0.0          # soil-only warming (heating-cable design): soil CO2 and soil water, not air/PET/snow
+    extend_to = "2060-12-31"         # repeat the record to this date, deltas growing linearly over the added days
     # file = "projection.csv"        # date, precip_mm, temp_c [, pet_mm] replacing the drivers
 
     [uncertainty]
@@ -57,11 +58,18 @@ over a parameter ensemble for uncertainty, and reports baseline, scenario and de
     glue_samples = "../out/glue_samples.csv"
     seed = 1
 
+The baseline always runs on the catchment's own drivers, never on the scenario's climate; ``extend_to`` repeats the
+record for both runs (without deltas it gives a land-use change time to complete its ramps).
+
 Uncertainty: every ensemble member runs baseline and scenario with the same parameters, so the delta's interval
 reflects parameter uncertainty, not noise. Without a GLUE sample file the ensemble varies, per land-use class, soil
 respiration R10 and Q10 within the SRDB inter-quartile range (Latin hypercube) and the root-zone storage by
-+-25 %. The time to reach 90 % of the new level is measured on the annual sink difference, relative to its mean
-over the last three years.
++-25 %. Interval rule: a 90 % interval (5th-95th percentile) needs at least :data:`MIN_MEMBERS_90` = 20 members;
+from fewer the min-max range of the members is reported, with its expected coverage (n - 1) / (n + 1). A change
+within 1e-6 of the baseline sink is "no change"; one whose interval spans zero has an "uncertain sign". The time to
+reach 90 % of the new level is measured on the annual sink difference, relative to its mean over the last three
+years; the new state (:func:`time_to_new_state`) and the catchment's response time (:func:`response_time`, with a
+warning when the record is shorter) are reported with every run.
 """
 from __future__ import annotations
 
