@@ -95,6 +95,8 @@ from ..processes.landuse import soil_respiration_priors
 from ..config.parameters import apply_parameters
 from ..model.simulate import initial_state, simulate
 from .._parallel import map_chunks
+from .scenario_indicators import (MIN_MEMBERS_90, NO_CHANGE_RELATIVE, change_label, interval,  # noqa: F401
+                                  response_time, time_to_new_state)
 
 HYDROLOGY_FIELDS = ("crop_coefficient", "interception_capacity_mm", "root_zone_storage_mm", "fast_flow_fraction",
                     "recharge_shape", "et_threshold_fraction")
@@ -472,21 +474,6 @@ def glue_ensemble(path, n: int, seed: int = 1) -> list[dict]:
     return [beh.iloc[i][cols].to_dict() for i in pick]
 
 
-#: a change of the sink smaller than this share of the baseline sink is reported as "no change": 1e-6 is far
-#: below any measurable change (the sink of a karst catchment is known to a few %) and above the round-off of a
-#: run (1e-10 relative; the closed balances of docs/science.md)
-NO_CHANGE_RELATIVE = 1e-6
-#: the fewest members from which an empirical 5-95 % interval is reported; with fewer the interval is the range
-#: (min-max) of the members, whose expected coverage is (n - 1) / (n + 1) (the range of n exchangeable draws
-#: covers on average (n - 1) / (n + 1) of the distribution; David & Nagaraja 2003, Order Statistics, 3rd ed.,
-#: section 2.5): 19 members cover 90 % on average, so below 20 no quantile beyond the range can be estimated
-MIN_MEMBERS_90 = 20
-#: the new state is reached when the scenario's annual sink, relative to the baseline's of the same year (which
-#: removes the weather), stays within this fraction of its mean over the final ``SETTLE_FINAL_YEARS`` years
-SETTLE_TOLERANCE = 0.05
-SETTLE_FINAL_YEARS = 3
-
-
 def _same_start(base_c: Catchment, scen_c: Catchment, base_data: pd.DataFrame) -> Catchment:
     """The scenario catchment starting from the baseline's initial matrix and non-karst groundwater storage (the
     steady state of the baseline's mean inflow) and with the baseline's groundwater temperature (by default the mean
@@ -535,58 +522,6 @@ def time_to_fraction(delta_annual: pd.Series, start_year: int, fraction: float =
     return float(hit.index[0] - start_year + 1) if len(hit) else None
 
 
-def time_to_new_state(baseline_annual: pd.Series, scenario_annual: pd.Series, start_year: int,
-                      tolerance: float = SETTLE_TOLERANCE, final_years: int = SETTLE_FINAL_YEARS) -> dict:
-    """When the scenario's sink settles: the ratio scenario / baseline of each year's sink (the baseline of the same
-    year removes the weather) is compared with its mean over the final ``final_years`` years; the new state is
-    reached in the first year from which every later year stays within ``tolerance`` (a fraction of the baseline
-    sink) of that mean. It is only shown when at least one year before the final window qualifies; otherwise the
-    record ends before the sink has settled. Returns ``year``, ``years_after_start`` (None when not shown),
-    ``reached`` and a ``note``."""
-    yrs = baseline_annual.index.intersection(scenario_annual.index)
-    b, s = baseline_annual.loc[yrs], scenario_annual.loc[yrs]
-    ratio = (s / b.where(b.abs() > 0)).dropna()
-    ratio = ratio[ratio.index >= start_year]
-    rule = (f"annual sink relative to the baseline's within {tolerance:.0%} of its mean over the final "
-            f"{final_years} years")
-    if len(ratio) <= final_years:
-        return {"year": None, "years_after_start": None, "reached": False,
-                "note": f"not shown: only {len(ratio)} year(s) after the change starts ({rule})"}
-    final = float(ratio.iloc[-final_years:].mean())
-    off = (ratio - final).abs() > tolerance
-    bad = np.flatnonzero(off.to_numpy())
-    first = 0 if not bad.size else int(bad[-1]) + 1
-    if first >= len(ratio) - final_years:
-        return {"year": None, "years_after_start": None, "reached": False,
-                "note": f"not reached within the record: the sink still moves in the final years ({rule})"}
-    year = int(ratio.index[first])
-    return {"year": year, "years_after_start": year - start_year, "reached": True,
-            "note": f"settled from {year} on ({rule})"}
-
-
-def response_time(ts: pd.DataFrame) -> dict:
-    """Turnover time (mean storage / mean outflow, years) of the matrix and the conduits of a run, and their shares
-    of the spring's water. A well-mixed store answers a step change of its input composition with an
-    exponential approach of this time constant (63 % after one, 95 % after three; a linear reservoir, e.g. Maloszewski
-    & Zuber 1982, J. Hydrol. 57:207, exponential model). The catchment's response time is the longest turnover time
-    of a store carrying at least 5 % of the spring's water."""
-    out = {}
-    spring = float(ts["spring_mm"].mean()) if "spring_mm" in ts.columns else 0.0
-    slowest = 0.0
-    for name in ("matrix", "conduit"):
-        store, outflow = f"{name}_mm", f"{name}_out_mm"
-        if store not in ts.columns or outflow not in ts.columns:
-            continue
-        q, st = float(ts[outflow].mean()), float(ts[store].mean())
-        tau = st / q / 365.25 if q > 0 else (float("inf") if st > 0 else 0.0)
-        share = min(q / spring, 1.0) if spring > 0 else 0.0
-        out[name] = {"storage_mm": st, "outflow_mm_d": q, "turnover_years": tau, "share_of_spring_water": share}
-        if share >= 0.05 and np.isfinite(tau):
-            slowest = max(slowest, tau)
-    out["store_response_years"] = slowest
-    return out
-
-
 def _ramp_end(changes, period_start: str, extension_start: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The first day a change begins and the day the last ramp completes."""
     starts, ends = [], []
@@ -620,31 +555,6 @@ def _block(summary: dict) -> dict:
         out["carbon_balance_tc_km2_yr"] = {key.replace("_mmol_m2", "_tc_km2_yr"): v * k for key, v in cb.items()
                                            if key.endswith("_mmol_m2")}
     return out
-
-
-def _interval(values: np.ndarray) -> dict:
-    """Median and interval of an ensemble column under the rule of :data:`MIN_MEMBERS_90`."""
-    v = np.asarray(values, dtype=float)
-    n = v.size
-    if n >= MIN_MEMBERS_90:
-        q = np.quantile(v, [0.05, 0.5, 0.95])
-        return {"median": float(q[1]), "lo": float(q[0]), "hi": float(q[2]), "p05": float(q[0]),
-                "p95": float(q[2]), "kind": "90 % interval (5th-95th percentile of the members)", "coverage": 0.9}
-    cov = (n - 1) / (n + 1)
-    return {"median": float(np.median(v)), "lo": float(v.min()), "hi": float(v.max()),
-            "kind": f"range of {n} members (min-max; expected coverage {cov:.0%}; a 90 % interval needs "
-                    f">= {MIN_MEMBERS_90} members)", "coverage": cov}
-
-
-def change_label(delta: float, baseline: float, interval: dict | None = None) -> str:
-    """Honest words for a change of the sink: "no change" when |delta| <= :data:`NO_CHANGE_RELATIVE` x |baseline|,
-    "uncertain sign" when the ensemble interval of the change spans zero, else "larger sink" / "smaller sink"."""
-    tol = NO_CHANGE_RELATIVE * abs(baseline) + 1e-12
-    if not np.isfinite(delta) or abs(delta) <= tol:
-        return "no change"
-    if interval is not None and interval["lo"] < -tol and interval["hi"] > tol:
-        return "uncertain sign"
-    return "larger sink" if delta > 0 else "smaller sink"
 
 
 def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = None, workers: int = 1,
@@ -730,7 +640,7 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     for col in ("delta_carbon_sink_tc_km2_yr", "delta_carbon_sink_t_co2_yr", "delta_runoff_mm_yr", "delta_dic_mmol_l",
                 "delta_soil_dic_leaching_tc_km2_yr", "baseline_sink_tc_km2_yr", "scenario_sink_tc_km2_yr"):
         if col in ens.columns and len(ens):
-            uncertainty[col] = _interval(ens[col].to_numpy())
+            uncertainty[col] = interval(ens[col].to_numpy())
     if len(ens):
         uncertainty["probability_sink_increases"] = float(np.mean(ens["sink_increases"]))
     bands = None
