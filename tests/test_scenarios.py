@@ -347,8 +347,28 @@ def test_response_time_of_stores_by_hand():
                        "conduit_out_mm": np.ones(10), "spring_mm": np.full(10, 2.0)})
     rt = response_time(ts)
     assert rt["matrix"]["turnover_years"] == pytest.approx(2.0)
-    assert rt["matrix"]["share_of_spring_water"] == pytest.approx(0.5)
+    assert rt["matrix"]["share_of_outflow"] == pytest.approx(0.5)
     assert rt["conduit"]["turnover_years"] == pytest.approx(0.5 / 365.25)
     assert rt["store_response_years"] == pytest.approx(2.0)
     ts["matrix_out_mm"] = 0.05  # a store giving 2.4 % of the spring water does not set the response time
     assert response_time(ts)["store_response_years"] == pytest.approx(0.5 / 365.25)
+
+
+def test_annual_sink_of_a_river_gauge_is_the_gauge_sink(tmp_path):
+    """For ``discharge = "outlet"`` the annual series (figures, time to the new state) is the gauge's sink, the one
+    the summary reports: the annual sums over the years reproduce the summary's sink of both runs."""
+    synthetic_drivers(days=3 * 365, seed=5).to_csv(tmp_path / "drivers.csv", index=False)
+    doc = base_doc(land_use={"cropland": 1.0}, observations={"discharge": "outlet"},
+                   lithology={"limestone": 0.6, "dolomite": 0.0, "non_carbonate": 0.4, "allogenic_to_karst": 0.5})
+    (tmp_path / "catchment.toml").write_text(toml_text(doc))
+    c = load_catchment(tmp_path / "catchment.toml")
+    assert c.observations.discharge == "outlet"
+    sc = _scenario(tmp_path, "soil", '[[soil_improvement]]\nland_use = "cropland"\nr10_factor = 1.5\n'
+                                     'ramp_years = 0\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    years = r["baseline"].summary["period"]["days"] / 365.25
+    for key, col in (("baseline", "baseline_tc_km2"), ("scenario", "scenario_tc_km2")):
+        gauge = r[key].summary["outlet"]["carbon_sink_tc_km2_yr"]
+        assert r[key].summary["carbon_sink_tc_km2_yr"] == gauge
+        assert r["annual"][col].sum() / years == pytest.approx(gauge, rel=1e-9)
+    assert r["summary"]["indicators"]["change_label"] == "larger sink"

@@ -74,12 +74,11 @@ def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
                    f" t C km-2 yr-1 ({d['delta_soil_dic_leaching_tc_km2_yr']:+.3f}); carbon balance closes to "
                    f"{b['carbon_balance_error']:.1e} (baseline) and {sc['carbon_balance_error']:.1e} (scenario) of the inputs")
     st, rt = ind["new_state"], s["response_time"]
-    settle = (f"new state from {st['year']} ({st['years_after_start']} years after {ind['change_start_year']})"
-              if st["reached"] else f"new state {st['note']}")
+    settle = f"new state: {st['note']}"
     t90 = ind["time_to_90pct_years"]
     out.append(f"  {settle}; 90 % of the final change after "
                f"{'(never within the record)' if t90 is None else f'{t90:.0f} years'}; response time "
-               f"{rt['response_years']:.1f} yr (ramp {rt['ramp_years']:.1f} + slowest karst store "
+               f"{rt['response_years']:.1f} yr (ramp {rt['ramp_years']:.1f} + slowest store "
                f"{rt['store_response_years']:.1f})")
     for w in s.get("warnings", []):
         out.append(f"  warning: {w}")
