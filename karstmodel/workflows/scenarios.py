@@ -529,7 +529,7 @@ def time_to_fraction(delta_annual: pd.Series, start_year: int, fraction: float =
     return float(hit.index[0] - start_year + 1) if len(hit) else None
 
 
-def _ramp_end(changes, period_start: str, extension_start: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _ramp_end(changes, period_start: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The first day a change begins and the day the last ramp completes."""
     starts, ends = [], []
     for ch in changes:
@@ -591,9 +591,10 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     d_an = s_an - b_an
     # when the changes begin and their ramps end (the climate deltas of an extension ramp over the added days)
     clim = _climate_table(scenario)
-    t_first, t_ramp_end = _ramp_end(c_s.changes, start, None)
-    climate_delta = scen_drv is not base_drv and any(k in clim for k in ("temp_delta_c", "precip_factor",
-                                                                          "pet_factor", "file"))
+    t_first, t_ramp_end = _ramp_end(c_s.changes, start)
+    climate_delta = "file" in clim or any(clim.get(k, d0) != d0 for k, d0 in (("temp_delta_c", 0.0),
+                                                                               ("precip_factor", 1.0),
+                                                                               ("pet_factor", 1.0)))
     if climate_delta:
         c_start = pd.Timestamp(record_end) + pd.Timedelta(days=1) if extended else pd.Timestamp(start)
         c_end = scen_drv.data.index[-1] if extended else pd.Timestamp(start)
