@@ -168,6 +168,10 @@ def test_scenario_errors_name_the_key(crop_forest, tmp_path):
     sc = _scenario(tmp_path, "bad3", '[[land_use_conversion]]\nfrom = "bare_rock"\nto = "forest"\nfraction = 0.5\n')
     with pytest.raises(ScenarioError, match="has no bare_rock hydrotope"):
         apply_scenario(c, sc, "2001-01-01")
+    with pytest.raises(ScenarioError, match=r"\[climate\] soil_temp_delta_c.*40"):
+        _scenario(tmp_path, "bad5", "[climate]\nsoil_temp_delta_c = 40\n")
+    with pytest.raises(ScenarioError, match=r"\[climate\] soil_warming"):
+        _scenario(tmp_path, "bad6", "[climate]\nsoil_warming = 2\n")
     sc = _scenario(tmp_path, "bad4", '[[aquatic_cultivation]]\nreach = "lake"\n')
     with pytest.raises(ScenarioError, match="no reach 'lake'"):
         apply_scenario(c, sc, "2001-01-01")

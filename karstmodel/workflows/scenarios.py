@@ -172,6 +172,10 @@ def _check_document(doc: dict) -> None:
     r.number(unc, "seed", "[uncertainty] ", lo=0, integer=True)
     r.string(unc, "glue_samples", "[uncertainty] ")
     clim = doc.get("climate", {})
+    r.known(clim, _CLIMATE_KEYS, "[climate] ")
+    for key, lo, hi in (("temp_delta_c", -15.0, 15.0), ("soil_temp_delta_c", -15.0, 15.0), ("precip_factor", 0.1, 5.0),
+                        ("pet_factor", 0.1, 5.0)):
+        r.number(clim, key, "[climate] ", lo=lo, hi=hi)
     if "extend_to" in clim:
         _date(doc, clim, "extend_to", "[climate] ", None)
     if "file" in clim:
