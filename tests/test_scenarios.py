@@ -71,6 +71,15 @@ def test_afforestation_raises_soil_pco2_and_dic_lowers_runoff_with_intervals(cro
     # the change only starts in 2002: the years before are identical to the baseline
     ann = r["annual"]
     assert np.allclose(ann.loc[ann.index < 2002, "delta_tc_km2"], 0.0, atol=1e-12)
+    # the change after the ramps (end 2003) and one turnover of the slowest store, from the annual series by hand
+    late = s["indicators"]["change_after_response"]
+    rt = s["response_time"]["store_response_years"]
+    assert late["from_year"] == (pd.Timestamp("2003-01-01") + pd.Timedelta(days=365.25 * rt)).year + 1
+    yrs = ann.index >= late["from_year"]
+    if yrs.sum() >= 3:
+        assert late["delta_carbon_sink_tc_km2_yr"] == pytest.approx(ann.loc[yrs, "delta_tc_km2"].mean(), rel=1e-12)
+    else:
+        assert late["delta_carbon_sink_tc_km2_yr"] is None
     # Zeng's index and the exact criterion from the two summaries by hand
     a = s["delta"]["delta_dic_mmol_l"] / s["baseline"]["dic_mmol_l_flow_weighted"]
     b = -s["delta"]["delta_runoff_mm_yr"] / s["baseline"]["runoff_mm_yr"]

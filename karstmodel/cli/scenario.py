@@ -80,6 +80,11 @@ def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
                f"{'(never within the record)' if t90 is None else f'{t90:.0f} years'}; response time "
                f"{rt['response_years']:.1f} yr (ramp {rt['ramp_years']:.1f} + slowest store "
                f"{rt['store_response_years']:.1f})")
+    late = ind.get("change_after_response") or {}
+    if late.get("delta_carbon_sink_tc_km2_yr") is not None:
+        out.append(f"  change once the ramps are complete and the slowest store has turned over ({late['from_year']}-, "
+                   f"{late['years']} years): {late['delta_carbon_sink_tc_km2_yr']:+.3f} t C km-2 yr-1 "
+                   f"({late['relative_change']:+.1%} of the baseline)")
     for w in s.get("warnings", []):
         out.append(f"  warning: {w}")
     return out

@@ -611,6 +611,15 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     ramp_years = max((t_ramp_end - t_first).days / 365.25, 0.0)
     response_years = ramp_years + resp["store_response_years"]
     after_years = (base_drv.data.index[-1] - t_first).days / 365.25 + 1.0 / 365.25
+    # the change once the ramps are complete and the slowest store has turned over once: mean over those years
+    settled_from = (t_ramp_end + pd.Timedelta(days=365.25 * resp["store_response_years"])).year + 1
+    late = d_an.index[(d_an.index >= settled_from) & d_an.index.isin(b_an.index)]
+    late_change = {"from_year": int(settled_from), "years": int(len(late)),
+                   "delta_carbon_sink_tc_km2_yr": float(d_an.loc[late].mean()) if len(late) >= 3 else None,
+                   "relative_change": float(d_an.loc[late].sum() / b_an.loc[late].sum())
+                   if len(late) >= 3 and b_an.loc[late].sum() != 0 else None,
+                   "definition": "mean annual change over the full years after the last ramp ends plus one "
+                                 "turnover of the slowest store (None: fewer than 3 such years)"}
     warnings = []
     if after_years < response_years:
         warnings.append(
@@ -702,7 +711,8 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
                               "no_change_tolerance_tc_km2_yr": NO_CHANGE_RELATIVE * abs(b["carbon_sink_tc_km2_yr"]),
                               "time_to_90pct_years": t90,
                               "new_state": settle, "change_start_year": start_year,
-                              "ramp_end": str(t_ramp_end.date()), "decomposition": decomposition},
+                              "ramp_end": str(t_ramp_end.date()), "change_after_response": late_change,
+                              "decomposition": decomposition},
                "response_time": {**resp, "ramp_years": ramp_years, "response_years": response_years,
                                  "record_years_after_change": after_years},
                "warnings": warnings,
