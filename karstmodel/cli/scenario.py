@@ -14,8 +14,10 @@ def register(sub) -> None:
     sc = sub.add_parser("scenario", help="baseline vs land-use/management/climate scenario, with uncertainty",
                         description="Run the catchment with and without the changes of SCENARIO (a scenario TOML: "
                         "land-use conversion, soil improvement, irrigation with exogenous water, aquatic plant "
-                        "cultivation, carbonate powder, acid inputs, climate deltas) over the same drivers and a "
-                        "parameter ensemble; writes baseline, scenario and delta blocks to summary.json.")
+                        "cultivation, carbonate powder, acid inputs, climate deltas, soil-only warming) and a parameter "
+                        "ensemble; the baseline runs on the catchment's own drivers (repeated to [climate] extend_to). "
+                        "Writes baseline, scenario and delta blocks to summary.json; intervals are 5-95 % from >= 20 "
+                        "members, else the members' min-max range.")
     sc.add_argument("catchment", help="catchment file, folder or bundled name")
     sc.add_argument("scenario", help="scenario file (TOML: land-use, management or climate changes)")
     sc.add_argument("--ensemble", type=int, help="ensemble members (default: the scenario file's, else 8)")
