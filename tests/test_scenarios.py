@@ -323,6 +323,7 @@ def test_a_change_of_nothing_is_no_change(forest_site):
     assert s["indicators"]["change_label"] == "no change"
     assert s["indicators"]["zeng_index"] is None and s["indicators"]["zeng_index_note"].startswith("not defined")
     assert s["indicators"]["sink_increases"] is False
+    assert s["indicators"]["new_state"]["note"] == "no change of the sink" and s["warnings"] == []
 
 
 def test_change_labels_and_interval_rule():

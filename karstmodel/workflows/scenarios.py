@@ -620,8 +620,11 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
                    if len(late) >= 3 and b_an.loc[late].sum() != 0 else None,
                    "definition": "mean annual change over the full years after the last ramp ends plus one "
                                  "turnover of the slowest store (None: fewer than 3 such years)"}
+    no_change = change_label(delta["delta_carbon_sink_tc_km2_yr"], base.summary["carbon_sink_tc_km2_yr"]) == "no change"
+    if no_change:
+        settle = {"year": None, "years_after_start": None, "reached": False, "note": "no change of the sink"}
     warnings = []
-    if after_years < response_years:
+    if after_years < response_years and not no_change:
         warnings.append(
             f"the record ends {after_years:.1f} years after the first change, shorter than the catchment's response "
             f"time {response_years:.1f} years (ramp {ramp_years:.1f} yr + turnover of the slowest store "
