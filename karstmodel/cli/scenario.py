@@ -50,7 +50,7 @@ def cmd_scenario(args) -> int:
 def _interval_text(q: dict | None, fmt: str) -> str:
     if not q:
         return ""
-    return f" ({q['kind']}: {fmt.format(q['lo'])} .. {fmt.format(q['hi'])})"
+    return f"; {q['kind']}: {fmt.format(q['lo'])} .. {fmt.format(q['hi'])}"
 
 
 def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
@@ -62,8 +62,8 @@ def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
         label = f"no change: |change| <= {ind['no_change_tolerance_tc_km2_yr']:.2g}"
     out = [f"karstmodel scenario: {catchment} / {scenario}",
            f"  sink {b['carbon_sink_tc_km2_yr']:.2f} -> {sc['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1: change "
-           f"{d['delta_carbon_sink_tc_km2_yr']:+.3f} ({label})"
-           f"{_interval_text(u.get('delta_carbon_sink_tc_km2_yr'), '{:+.3f}')}; "
+           f"{d['delta_carbon_sink_tc_km2_yr']:+.3f} ({label}"
+           f"{_interval_text(u.get('delta_carbon_sink_tc_km2_yr'), '{:+.3f}')}); "
            f"{d['delta_carbon_sink_t_co2_yr']:+.1f} t CO2/yr"]
     if u["members"]:
         out.append(f"  ensemble: {u['members']} members ({u['source']}); intervals: {u['interval_rule']}")
