@@ -196,7 +196,8 @@ def sensitivity_bars(result: dict, title: str, path):
 
 
 def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, start_year: int | None = None):
-    """Annual carbon sink, baseline vs scenario, with 5-95 % ensemble bands, and the difference."""
+    """Annual carbon sink, baseline vs scenario, with ensemble bands (``bands["label"]``: 5-95 % from >= 20
+    members, else the min-max range of the members), and the difference."""
     plt = _plt()
     fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
     x = annual.index.to_numpy()
@@ -204,7 +205,7 @@ def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, st
         if bands is not None and key in bands:
             b = bands[key]
             ax0.fill_between(b.index, b.iloc[:, 0], b.iloc[:, 2], color=col, alpha=0.2, lw=0,
-                             label=f"{lab} 5-95 % (ensemble)")
+                             label=f"{lab} {bands.get('label', '5-95 %')} (ensemble)")
         ax0.plot(x, annual[f"{key}_tc_km2"], color=col, marker="o", ms=3, lw=1.2, label=f"{lab} (central)")
     ax0.set_ylabel("carbon sink (t C km-2 yr-1)")
     ax0.legend(frameon=False, fontsize=8, ncol=2)

@@ -61,7 +61,9 @@ def test_afforestation_raises_soil_pco2_and_dic_lowers_runoff_with_intervals(cro
     assert s["delta"]["delta_runoff_mm_yr"] < 0
     for key in ("delta_carbon_sink_tc_km2_yr", "delta_runoff_mm_yr", "delta_dic_mmol_l"):
         q = s["uncertainty"][key]
-        assert q["p05"] <= q["median"] <= q["p95"]
+        # 3 members support no 90 % interval: the min-max range, covering (3 - 1) / (3 + 1) = 50 % on average
+        assert q["lo"] <= q["median"] <= q["hi"] and "p05" not in q and q["coverage"] == pytest.approx(0.5)
+        assert q["lo"] == r["ensemble"][key].min() and q["hi"] == r["ensemble"][key].max()
     assert s["uncertainty"]["members"] == 3
     # closed balances in both runs
     for block in (s["baseline"], s["scenario"]):
@@ -69,6 +71,15 @@ def test_afforestation_raises_soil_pco2_and_dic_lowers_runoff_with_intervals(cro
     # the change only starts in 2002: the years before are identical to the baseline
     ann = r["annual"]
     assert np.allclose(ann.loc[ann.index < 2002, "delta_tc_km2"], 0.0, atol=1e-12)
+    # the change after the ramps (end 2003) and one turnover of the slowest store, from the annual series by hand
+    late = s["indicators"]["change_after_response"]
+    rt = s["response_time"]["store_response_years"]
+    assert late["from_year"] == (pd.Timestamp("2003-01-01") + pd.Timedelta(days=365.25 * rt)).year + 1
+    yrs = ann.index >= late["from_year"]
+    if yrs.sum() >= 3:
+        assert late["delta_carbon_sink_tc_km2_yr"] == pytest.approx(ann.loc[yrs, "delta_tc_km2"].mean(), rel=1e-12)
+    else:
+        assert late["delta_carbon_sink_tc_km2_yr"] is None
     # Zeng's index and the exact criterion from the two summaries by hand
     a = s["delta"]["delta_dic_mmol_l"] / s["baseline"]["dic_mmol_l_flow_weighted"]
     b = -s["delta"]["delta_runoff_mm_yr"] / s["baseline"]["runoff_mm_yr"]
@@ -87,7 +98,8 @@ def test_undersaturated_exogenous_irrigation_raises_the_sink(crop_forest):
     r = run_scenario(c, sc, progress=False)
     s = r["summary"]
     assert s["delta"]["delta_carbon_sink_tc_km2_yr"] > 0
-    assert s["uncertainty"]["delta_carbon_sink_tc_km2_yr"]["p05"] > 0
+    assert s["uncertainty"]["delta_carbon_sink_tc_km2_yr"]["lo"] > 0
+    assert s["indicators"]["change_label"] == "larger sink"
     # the water balance includes the irrigation input: 200 mm/yr on 60 % of the area
     wb = r["scenario"].summary["water_balance"]
     years = r["scenario"].summary["period"]["days"] / 365.25
@@ -165,6 +177,10 @@ def test_scenario_errors_name_the_key(crop_forest, tmp_path):
     sc = _scenario(tmp_path, "bad3", '[[land_use_conversion]]\nfrom = "bare_rock"\nto = "forest"\nfraction = 0.5\n')
     with pytest.raises(ScenarioError, match="has no bare_rock hydrotope"):
         apply_scenario(c, sc, "2001-01-01")
+    with pytest.raises(ScenarioError, match=r"\[climate\] soil_temp_delta_c.*40"):
+        _scenario(tmp_path, "bad5", "[climate]\nsoil_temp_delta_c = 40\n")
+    with pytest.raises(ScenarioError, match=r"\[climate\] soil_warming"):
+        _scenario(tmp_path, "bad6", "[climate]\nsoil_warming = 2\n")
     sc = _scenario(tmp_path, "bad4", '[[aquatic_cultivation]]\nreach = "lake"\n')
     with pytest.raises(ScenarioError, match="no reach 'lake'"):
         apply_scenario(c, sc, "2001-01-01")
@@ -187,8 +203,186 @@ def test_cli_scenario_writes_baseline_scenario_delta(crop_forest, tmp_path):
         assert key in s["baseline"] and key in s["scenario"] and key in s
     assert s["delta"]["delta_carbon_sink_tc_km2_yr"] == pytest.approx(
         s["scenario"]["carbon_sink_tc_km2_yr"] - s["baseline"]["carbon_sink_tc_km2_yr"], rel=1e-12)
+    # the printed lines: the label, the interval with its rule, soil DIC leaching, the balance, the new state
+    assert "range of 2 members" in r.stdout and "needs >= 20 members" in r.stdout
+    assert "soil DIC leaching" in r.stdout and "carbon balance closes" in r.stdout and "new state" in r.stdout
+    assert f"({s['indicators']['change_label']}" in r.stdout
+    cb = pd.read_csv(out / "carbon_balance.csv").set_index("term")
+    assert cb.loc["soil_dic_leaching_tc_km2_yr", "change"] == pytest.approx(
+        s["delta"]["delta_soil_dic_leaching_tc_km2_yr"], rel=1e-6)
     bad = subprocess.run([sys.executable, "-m", "karstmodel", "scenario", str(d / "catchment.toml"),
                           str(tmp_path / "missing.toml"), "-o", str(tmp_path / "x")], capture_output=True, text=True,
                          timeout=300)
     assert bad.returncode == 2 and "not found" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x").exists()
+
+
+# ---- issue 14: climate scenarios against an independent pair of runs, honest labels, intervals, outputs ----
+@pytest.fixture(scope="module")
+def forest_site(tmp_path_factory):
+    d = tmp_path_factory.mktemp("clim")
+    return d, _site(d, {"forest": 1.0}, years=4)
+
+
+def test_climate_only_scenario_matches_two_independent_runs(forest_site):
+    """+2 C and -10 % precipitation: less runoff, a smaller sink; the reported change equals the difference of two
+    plain ``simulate`` runs, one on the unmodified and one on the modified drivers (the baseline must never see the
+    scenario's climate)."""
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.model.simulate import simulate
+    d, c = forest_site
+    sc = _scenario(d, "warm", '[climate]\ntemp_delta_c = 2.0\nprecip_factor = 0.9\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    drv = load_drivers(c.drivers, c.latitude, c.start, c.end)
+    ref_b = simulate(c, drivers=drv, observations=None).summary
+    ref_s = simulate(c, drivers=climate_drivers(drv, c, sc), observations=None).summary
+    assert s["baseline"]["carbon_sink_tc_km2_yr"] == pytest.approx(ref_b["carbon_sink_tc_km2_yr"], abs=1e-10)
+    assert s["delta"]["delta_carbon_sink_tc_km2_yr"] == pytest.approx(
+        ref_s["carbon_sink_tc_km2_yr"] - ref_b["carbon_sink_tc_km2_yr"], abs=1e-10)
+    assert s["delta"]["delta_runoff_mm_yr"] < -10.0  # 10 % less rain and more ET: clearly less water
+    assert s["delta"]["delta_carbon_sink_tc_km2_yr"] < 0
+    # smaller sink at similar DIC: the runoff term dominates the decomposition
+    dec = s["indicators"]["decomposition"]
+    assert abs(dec["from_runoff_tc_km2_yr"]) > abs(dec["from_dic_tc_km2_yr"])
+    assert s["indicators"]["change_label"] == "smaller sink"
+
+
+def test_extended_climate_baseline_runs_the_repeated_record_unmodified(forest_site):
+    """With ``extend_to`` both runs cover the same days; the recorded years are identical to the last digit (same
+    drivers, same start), the baseline equals a plain run on the repeated record, and the change over the added
+    years has the sign of the deltas."""
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.model.simulate import simulate
+    from karstmodel.workflows.scenarios import baseline_drivers
+    d, c = forest_site
+    sc = _scenario(d, "warmx", '[climate]\ntemp_delta_c = 3.0\nprecip_factor = 0.8\nextend_to = "2008-12-31"\n'
+                              '[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    assert s["baseline"]["period"] == s["scenario"]["period"]
+    assert s["baseline"]["period"]["end"] == "2008-12-31"
+    drv = baseline_drivers(load_drivers(c.drivers, c.latitude), c, sc)
+    assert np.array_equal(drv.data["precip_mm"].to_numpy()[365 * 4: 365 * 5],
+                          drv.data["precip_mm"].to_numpy()[:365])  # the record repeated, unmodified
+    ref = simulate(c, drivers=drv, observations=None).summary
+    assert s["baseline"]["carbon_sink_tc_km2_yr"] == pytest.approx(ref["carbon_sink_tc_km2_yr"], abs=1e-10)
+    ann = r["annual"]
+    assert np.array_equal(ann.loc[ann.index <= 2003, "delta_tc_km2"].to_numpy(), np.zeros(3))
+    assert (ann.loc[ann.index >= 2006, "delta_tc_km2"] < 0).all()
+    assert s["indicators"]["change_start_year"] == 2004  # 4 x 365 days end on 2004-12-30
+    assert s["indicators"]["change_label"] == "smaller sink"
+
+
+def test_soil_only_warming_changes_soil_not_water(forest_site):
+    """``soil_temp_delta_c``: air temperature, PET, snow, runoff and groundwater temperature stay; soil temperature
+    rises by exactly the delta and, with soil water unchanged, soil respiration by exactly Q10^(dT/10) every day
+    (the production equation of karstmodel.processes.soil_co2); more soil CO2 -> more DIC and soil DIC leaching ->
+    a larger sink. The outputs carry the soil DIC leaching and a closed carbon balance."""
+    d, c = forest_site
+    sc = _scenario(d, "soilwarm", '[climate]\nsoil_temp_delta_c = 2.0\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    s = r["summary"]
+    tb, ts = r["baseline"].timeseries, r["scenario"].timeseries
+    assert np.allclose(ts["soil_temp_c"] - tb["soil_temp_c"], 2.0, atol=1e-12)
+    for col in ("temp_c", "pet_mm", "swe_mm", "spring_mm", "aet_mm"):
+        if col in tb.columns:
+            assert np.array_equal(ts[col].to_numpy(), tb[col].to_numpy()), col
+    q10 = c.hydrotopes[0].params.q10
+    ratio = ts["soil_respiration_gc_m2_d"] / tb["soil_respiration_gc_m2_d"]
+    assert np.allclose(ratio[tb["soil_respiration_gc_m2_d"] > 0], q10 ** 0.2, rtol=1e-10)
+    assert r["scenario"].summary["groundwater_temp_c"] == r["baseline"].summary["groundwater_temp_c"]
+    assert s["delta"]["delta_runoff_mm_yr"] == 0.0
+    assert s["delta"]["delta_dic_mmol_l"] > 0 and s["indicators"]["change_label"] == "larger sink"
+    assert s["indicators"]["zeng_index"] is None and "runoff does not change" in s["indicators"]["zeng_index_note"]
+    assert s["delta"]["delta_soil_dic_leaching_tc_km2_yr"] > 0
+    for blk in (s["baseline"], s["scenario"]):
+        cb = blk["carbon_balance_tc_km2_yr"]
+        assert blk["soil_dic_leaching_tc_km2_yr"] == pytest.approx(
+            blk["carbon_balance"]["soil_co2_uptake_mmol_m2"] * 12.011e-3 / (blk["period"]["days"] / 365.25),
+            rel=1e-3)
+        inputs = cb["soil_co2_uptake_tc_km2_yr"] + cb["rock_carbon_recharge_tc_km2_yr"] + \
+            cb["rock_carbon_reservoirs_tc_km2_yr"]
+        outputs = cb["dic_export_spring_tc_km2_yr"] + cb["dic_export_surface_tc_km2_yr"] + \
+            cb["dic_export_other_outlets_tc_km2_yr"]
+        assert abs(inputs - outputs - cb["storage_change_tc_km2_yr"]) < 1e-9 * inputs
+    # a record of 4 years is shorter than the matrix turnover of this site: the user is told
+    assert s["response_time"]["matrix"]["turnover_years"] > 0
+    assert any("response time" in w for w in s["warnings"]) == (
+        s["response_time"]["record_years_after_change"] < s["response_time"]["response_years"])
+
+
+def test_a_change_of_nothing_is_no_change(forest_site):
+    """A soil improvement by a factor 1 changes nothing: labelled "no change", never "(smaller sink)", and Zeng's
+    index is not defined (no change of runoff) instead of NaN."""
+    d, c = forest_site
+    sc = _scenario(d, "nothing", '[[soil_improvement]]\nland_use = "forest"\nr10_factor = 1.0\n'
+                                 '[uncertainty]\nensemble = 0\n')
+    s = run_scenario(c, sc, progress=False)["summary"]
+    assert abs(s["delta"]["delta_carbon_sink_tc_km2_yr"]) < 1e-10
+    assert s["indicators"]["change_label"] == "no change"
+    assert s["indicators"]["zeng_index"] is None and s["indicators"]["zeng_index_note"].startswith("not defined")
+    assert s["indicators"]["sink_increases"] is False
+    assert s["indicators"]["new_state"]["note"] == "no change of the sink" and s["warnings"] == []
+
+
+def test_change_labels_and_interval_rule():
+    from karstmodel.workflows.scenario_indicators import MIN_MEMBERS_90, change_label, interval as _interval
+    assert change_label(5e-7, 1.0) == "no change"  # below 1e-6 of the baseline
+    assert change_label(2e-6, 1.0) == "larger sink"
+    assert change_label(-0.1, 10.0, {"lo": -0.3, "hi": 0.05}) == "uncertain sign"
+    assert change_label(-0.1, 10.0, {"lo": -0.3, "hi": -0.01}) == "smaller sink"
+    three = _interval(np.array([3.0, 1.0, 2.0]))
+    assert (three["lo"], three["median"], three["hi"]) == (1.0, 2.0, 3.0)
+    assert three["coverage"] == pytest.approx(0.5) and "p05" not in three and "range of 3" in three["kind"]
+    v = np.arange(1.0, MIN_MEMBERS_90 + 1.0)  # 1..20
+    big = _interval(v)
+    assert big["p05"] == pytest.approx(1.0 + 0.05 * 19) and big["p95"] == pytest.approx(1.0 + 0.95 * 19)
+    assert big["coverage"] == 0.9
+
+
+def test_time_to_new_state_by_hand():
+    from karstmodel.workflows.scenario_indicators import time_to_new_state
+    yrs = range(2000, 2012)
+    base = pd.Series([10.0, 12.0, 8.0, 11.0, 9.0, 10.0, 13.0, 10.0, 9.0, 11.0, 10.0, 12.0], index=yrs)
+    rel = [1.0, 1.0, 1.04, 1.08, 1.12, 1.16, 1.19, 1.2, 1.2, 1.2, 1.2, 1.2]
+    out = time_to_new_state(base, base * pd.Series(rel, index=yrs), 2002)
+    # final ratio 1.2; |1.12 - 1.2| > 0.05 in 2004, 1.16 within -> settled from 2005, 3 years after the start
+    assert out["reached"] and out["year"] == 2005 and out["years_after_start"] == 3
+    still = time_to_new_state(base, base * pd.Series(np.linspace(1.0, 1.6, 12), index=yrs), 2001)
+    assert not still["reached"] and still["year"] is None and "not reached" in still["note"]
+
+
+def test_response_time_of_stores_by_hand():
+    """A matrix holding 730.5 mm with 1 mm/d outflow turns over in 2 years; conduits (0.5 mm, 1 mm/d) in days; the
+    matrix carries half the spring water, so the catchment answers in 2 years."""
+    from karstmodel.workflows.scenario_indicators import response_time
+    ts = pd.DataFrame({"matrix_mm": np.full(10, 730.5), "matrix_out_mm": np.ones(10), "conduit_mm": np.full(10, 0.5),
+                       "conduit_out_mm": np.ones(10), "spring_mm": np.full(10, 2.0)})
+    rt = response_time(ts)
+    assert rt["matrix"]["turnover_years"] == pytest.approx(2.0)
+    assert rt["matrix"]["share_of_outflow"] == pytest.approx(0.5)
+    assert rt["conduit"]["turnover_years"] == pytest.approx(0.5 / 365.25)
+    assert rt["store_response_years"] == pytest.approx(2.0)
+    ts["matrix_out_mm"] = 0.05  # a store giving 2.4 % of the spring water does not set the response time
+    assert response_time(ts)["store_response_years"] == pytest.approx(0.5 / 365.25)
+
+
+def test_annual_sink_of_a_river_gauge_is_the_gauge_sink(tmp_path):
+    """For ``discharge = "outlet"`` the annual series (figures, time to the new state) is the gauge's sink, the one
+    the summary reports: the annual sums over the years reproduce the summary's sink of both runs."""
+    synthetic_drivers(days=3 * 365, seed=5).to_csv(tmp_path / "drivers.csv", index=False)
+    doc = base_doc(land_use={"cropland": 1.0}, observations={"discharge": "outlet"},
+                   lithology={"limestone": 0.6, "dolomite": 0.0, "non_carbonate": 0.4, "allogenic_to_karst": 0.5})
+    (tmp_path / "catchment.toml").write_text(toml_text(doc))
+    c = load_catchment(tmp_path / "catchment.toml")
+    assert c.observations.discharge == "outlet"
+    sc = _scenario(tmp_path, "soil", '[[soil_improvement]]\nland_use = "cropland"\nr10_factor = 1.5\n'
+                                     'ramp_years = 0\n[uncertainty]\nensemble = 0\n')
+    r = run_scenario(c, sc, progress=False)
+    years = r["baseline"].summary["period"]["days"] / 365.25
+    for key, col in (("baseline", "baseline_tc_km2"), ("scenario", "scenario_tc_km2")):
+        gauge = r[key].summary["outlet"]["carbon_sink_tc_km2_yr"]
+        assert r[key].summary["carbon_sink_tc_km2_yr"] == gauge
+        assert r["annual"][col].sum() / years == pytest.approx(gauge, rel=1e-9)
+    assert r["summary"]["indicators"]["change_label"] == "larger sink"
