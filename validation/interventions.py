@@ -21,7 +21,6 @@ interventions.md explains each gap with numbers).
 """
 from __future__ import annotations
 
-import math
 import sys
 import tempfile
 from dataclasses import dataclass

@@ -9,11 +9,12 @@ import importlib.util
 import math
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[1] / "validation" / "interventions.py"
+from repo_paths import REPO
+
+_PATH = REPO / "validation" / "interventions.py"
 _spec = importlib.util.spec_from_file_location("validation_interventions", _PATH)
 iv = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = iv  # dataclasses resolve annotations through sys.modules

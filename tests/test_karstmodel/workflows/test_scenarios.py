@@ -327,7 +327,7 @@ def test_a_change_of_nothing_is_no_change(forest_site):
 
 
 def test_change_labels_and_interval_rule():
-    from karstmodel.workflows.scenario_indicators import MIN_MEMBERS_90, change_label, interval as _interval
+    from karstmodel.workflows.scenarios.indicators import MIN_MEMBERS_90, change_label, interval as _interval
     assert change_label(5e-7, 1.0) == "no change"  # below 1e-6 of the baseline
     assert change_label(2e-6, 1.0) == "larger sink"
     assert change_label(-0.1, 10.0, {"lo": -0.3, "hi": 0.05}) == "uncertain sign"
@@ -342,7 +342,7 @@ def test_change_labels_and_interval_rule():
 
 
 def test_time_to_new_state_by_hand():
-    from karstmodel.workflows.scenario_indicators import time_to_new_state
+    from karstmodel.workflows.scenarios.indicators import time_to_new_state
     yrs = range(2000, 2012)
     base = pd.Series([10.0, 12.0, 8.0, 11.0, 9.0, 10.0, 13.0, 10.0, 9.0, 11.0, 10.0, 12.0], index=yrs)
     rel = [1.0, 1.0, 1.04, 1.08, 1.12, 1.16, 1.19, 1.2, 1.2, 1.2, 1.2, 1.2]
@@ -356,7 +356,7 @@ def test_time_to_new_state_by_hand():
 def test_response_time_of_stores_by_hand():
     """A matrix holding 730.5 mm with 1 mm/d outflow turns over in 2 years; conduits (0.5 mm, 1 mm/d) in days; the
     matrix carries half the spring water, so the catchment answers in 2 years."""
-    from karstmodel.workflows.scenario_indicators import response_time
+    from karstmodel.workflows.scenarios.indicators import response_time
     ts = pd.DataFrame({"matrix_mm": np.full(10, 730.5), "matrix_out_mm": np.ones(10), "conduit_mm": np.full(10, 0.5),
                        "conduit_out_mm": np.ones(10), "spring_mm": np.full(10, 2.0)})
     rt = response_time(ts)
