@@ -16,8 +16,8 @@ rain) with a subtropical monsoon climate like the Guizhou/Hunan karst of the fie
 configuration choice for the comparison, not evidence; the rows compared are ratios or orderings where possible,
 which depend less on the exact climate than absolute levels do.
 
-Run ``python validation/interventions.py`` to print the Markdown table "model vs measurement" (validation/
-interventions.md explains each gap with numbers).
+Run ``python validation/interventions.py`` to print the Markdown table "model vs measurement" (validation/README.md,
+section "Land-use interventions", explains each gap with numbers).
 """
 from __future__ import annotations
 
