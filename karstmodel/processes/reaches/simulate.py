@@ -181,8 +181,8 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
 
     def run(sl):
         m = sl.stop - sl.start
-        out = np.zeros((m, n_t, N_OUT))
-        flux = np.zeros((m, n_t, N_FLUX))
+        out = np.empty((n_t, N_OUT, m))  # every element is written by the kernel
+        flux = np.empty((n_t, N_FLUX, m))
         nf = advance_tanks(par_arr, dt, f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl],
                            f_twat[sl], f_wind[sl], conc, scal, xs, out, flux, *args)
         return out, flux, nf
