@@ -39,6 +39,8 @@ import pandas as pd
 
 from chemistry.constants import M_C_G_MOL, M_O2_G_MOL
 
+from ..._compiled import njit
+
 from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP, F_O2_CONS, F_O2_IN,
                      F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_REAER, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH,
                      O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_TEMP,
@@ -93,9 +95,24 @@ def _bed_area(flux, tank_idx):
     return float(sum(flux[t, F_AREA, 0] for t in tank_idx))
 
 
-def _seq_sum(a: np.ndarray) -> np.ndarray:
-    """Sum along the last axis in step order (a running sum, as the balances have always been added up)."""
-    return np.cumsum(a, axis=-1)[..., -1]
+@njit
+def _running_sum(a):
+    """Row sums of a 2-D array added strictly left to right (compiled without reassociation)."""
+    out = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        s = 0.0
+        for j in range(a.shape[1]):
+            s += a[i, j]
+        out[i] = s
+    return out
+
+
+def _seq_sum(a: np.ndarray):
+    """Sum along the last axis in step order (a running sum, as the balances have always been added up); a scalar
+    for a 1-D array."""
+    if a.ndim == 1:
+        return float(_running_sum(np.ascontiguousarray(a)[None, :])[0])
+    return _running_sum(np.ascontiguousarray(a))
 
 
 def _per_day(a: np.ndarray, steps_per_day: int, how: str) -> np.ndarray:
@@ -111,14 +128,10 @@ def _per_day(a: np.ndarray, steps_per_day: int, how: str) -> np.ndarray:
 
 
 def _table(columns: dict, index) -> pd.DataFrame:
-    """A float DataFrame with (reach, variable) columns built without copying: the values are written once into
-    one (columns, rows) block that pandas takes as it is."""
-    block = np.empty((len(columns), len(index)))
-    for k, v in enumerate(columns.values()):
-        block[k] = v
-    df = pd.DataFrame(block.T, index=index, columns=pd.MultiIndex.from_tuples(list(columns),
-                                                                            names=["reach", "variable"]),
-                      copy=False)
+    """A float DataFrame with (reach, variable) columns that takes the arrays as they are (no copy: rows of the
+    kernel's output arrays and freshly computed arrays)."""
+    df = pd.DataFrame(columns, index=index, copy=False)
+    df.columns = pd.MultiIndex.from_tuples(list(columns), names=["reach", "variable"])
     return df
 
 
