@@ -108,7 +108,7 @@ N_FLUX = 26
 N_STATE = 9
 
 
-@njit
+@njit(nogil=True)
 def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_wind, conc, scal, xs, out, flux,
                   nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu,
                   calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b):
