@@ -110,13 +110,18 @@ N_STATE = 9
 
 @njit(nogil=True)
 def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_wind, conc, scal, xs, out, flux,
-                  nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu,
-                  calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b):
-    """Advance all tanks (in series) over all steps. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and
-    ``xs`` (tanks, M) are the state, updated in place; ``out`` (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX,
-    steps) receive the diagnostics (one contiguous row per variable, so the result tables take them without a
-    copy; every element is written, so they may be allocated uninitialised). Returns the number of steps where a
-    speciation did not converge."""
+                  tank0, tank1, n0, n1, lbuf, nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk, nz_idx,
+                  nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a,
+                  dh_b):
+    """Advance tanks ``tank0 .. tank1-1`` (of a series) over steps ``n0 .. n1-1`` of the forcing, one tank after
+    the other. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and ``xs`` (tanks, M) are the state, updated
+    in place; ``out`` (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX, steps) receive the diagnostics (one
+    contiguous row per variable, so the result tables take them without a copy; every element is written, so they
+    may be allocated uninitialised). The first tank takes the forcing; tank r > 0 takes what tank r-1 released,
+    read from ``lbuf[r-1, n]`` = (water m3, O2 mol, OC mol, temperature C, element masses mol), which tank r writes
+    for the next one; so each tank needs its upstream tank done for the same steps, and the tanks of a chain can
+    run one after the other or overlap step ranges in separate threads (the arithmetic is the same either way).
+    Returns the number of steps where a speciation did not converge."""
     n_steps = f_q.shape[0]
     n_t = par.shape[0]
     n_e = conc.shape[1]
@@ -128,16 +133,23 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
     cin = np.empty(n_e)
     wsp, jac, wu = speciation_workspace(nu.shape[0], nu.shape[1])
     n_fail = 0
-    for n in range(n_steps):
-        q = f_q[n]
-        # inflow to the first tank over this step
-        v_in = q * dt
-        for e in range(n_e):
-            m_in[e] = v_in * f_cin[n, e]
-        o2_in_m = v_in * f_o2[n]
-        oc_in_m = 0.0
-        t_in = f_tin[n]
-        for r in range(n_t):
+    for r in range(tank0, tank1):
+        for n in range(n0, n1):
+            q = f_q[n]
+            if r == 0:  # inflow to the first tank over this step
+                v_in = q * dt
+                for e in range(n_e):
+                    m_in[e] = v_in * f_cin[n, e]
+                o2_in_m = v_in * f_o2[n]
+                oc_in_m = 0.0
+                t_in = f_tin[n]
+            else:  # the outflow of the tank upstream
+                v_in = lbuf[r - 1, n, 0]
+                o2_in_m = lbuf[r - 1, n, 1]
+                oc_in_m = lbuf[r - 1, n, 2]
+                t_in = lbuf[r - 1, n, 3]
+                for e in range(n_e):
+                    m_in[e] = lbuf[r - 1, n, 4 + e]
             p = par[r]
             c = conc[r]
             s = scal[r]
@@ -359,12 +371,13 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             s[S_CAL] += prec_v * depth * dt
             s[S_T] = t1
             # outflow of this tank is the inflow of the next one
-            v_in = qrate * dt + release
-            for e in range(n_e):
-                m_in[e] = m_out[e]
-            o2_in_m = o2_out_m
-            oc_in_m = oc_out_m
-            t_in = t1
+            if r < n_t - 1:
+                lbuf[r, n, 0] = qrate * dt + release
+                lbuf[r, n, 1] = o2_out_m
+                lbuf[r, n, 2] = oc_out_m
+                lbuf[r, n, 3] = t1
+                for e in range(n_e):
+                    lbuf[r, n, 4 + e] = m_out[e]
     return n_fail
 
 
