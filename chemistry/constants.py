@@ -21,6 +21,12 @@ Sources
   1 % of the value at any temperature from 0 to 30 C.
 * Water activity a_w = 1 - 0.017 sum m_i (Parkhurst & Appelo 2013, USGS TM 6-A43, eq. 5).
 * Ionic strength from specific conductance, I = 1.6e-5 EC (uS/cm at 25 C): Russell (1976), Groundwater 14:4.
+* Barometric pressure from elevation: the standard atmosphere's troposphere (U.S. Standard Atmosphere 1976,
+  NOAA/NASA/USAF, eq. 33a; identical to the ICAO standard atmosphere, ICAO Doc 7488/3, 1993, below 32 km):
+  p/p0 = (1 - L z / T0)^(g0 M0 / (R* L)) with T0 = 288.15 K, L = 6.5 K/km (L/T0 = 2.25577e-5 m-1) and
+  g0 M0 / (R* L) = 9.80665 x 28.9644 / (8314.32 x 0.0065) = 5.25588. It carries the temperature decrease with
+  height that an isothermal atmosphere (scale height 8434 m) ignores; at 1000 m the two differ by 0.13 %.
+* Discharge over an area: 1 m3/s over 1 km2 is 86400 s/d / 1e6 m2 x 1000 mm/m = 86.4 mm/d.
 """
 from __future__ import annotations
 
@@ -81,3 +87,16 @@ IONIC_STRENGTH_PER_US_CM = 1.6e-5
 #: unit conversions
 MMOL_PER_MOL = 1000.0
 SECONDS_PER_DAY = 86400.0
+#: runoff depth (mm/d) of 1 m3/s over 1 km2: q_mm_d = q_m3_s x MM_D_PER_M3_S_KM2 / area_km2
+MM_D_PER_M3_S_KM2 = SECONDS_PER_DAY / 1e6 * 1000.0
+
+#: standard atmosphere, troposphere (U.S. Standard Atmosphere 1976, eq. 33a): L/T0 (m-1) and g0 M0 / (R* L)
+STD_ATM_LAPSE_PER_M = 2.25577e-5
+STD_ATM_EXPONENT = 5.25588
+
+
+def standard_pressure_atm(elevation_m):
+    """Barometric pressure (atm, = p/p0) of the standard atmosphere at ``elevation_m`` (m above sea level; valid in
+    the troposphere, below 11 km): p/p0 = (1 - 2.25577e-5 z)^5.25588 (U.S. Standard Atmosphere 1976, eq. 33a;
+    ICAO 1993). Plain arithmetic: works on floats and numpy arrays, and compiles with numba."""
+    return (1.0 - STD_ATM_LAPSE_PER_M * elevation_m) ** STD_ATM_EXPONENT

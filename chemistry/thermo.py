@@ -41,12 +41,18 @@ TEMP_MAX_C = 100.0
 
 
 def water_density_g_cm3(temp_c, pressure_bar: float = 1.01325):
-    """Density of pure liquid water (g/cm3) at ``temp_c`` and ``pressure_bar``.
+    """Density of pure liquid water (g/cm3) at ``temp_c`` and ``pressure_bar``, vectorised over samples
+    (:func:`water_density_core_g_cm3` on a float array)."""
+    return water_density_core_g_cm3(np.asarray(temp_c, dtype=float), pressure_bar)
 
-    Wagner & Pruss (2002), eq. 2.6 (saturated liquid), plus (P - P_sat) times the compressibility 4.5e-5 bar-1
-    (Kell 1975). The saturation pressure is from Wagner & Pruss (2002), eq. 2.5.
+
+def water_density_core_g_cm3(temp_c, pressure_bar=1.01325):
+    """Density of pure liquid water (g/cm3): Wagner & Pruss (2002), eq. 2.6 (saturated liquid), plus
+    (P - P_sat) times the compressibility 4.5e-5 bar-1 (Kell 1975); the saturation pressure from Wagner & Pruss
+    (2002), eq. 2.5. Plain arithmetic on a float or an array, so that numba compiles it for the time loops that
+    need it (karstmodel.processes.gas_exchange); the model's one water-density formula.
     """
-    tk = np.asarray(temp_c, dtype=float) + KELVIN
+    tk = temp_c + KELVIN
     tc_k, rhoc = 647.096, 322.0
     tau = 1.0 - tk / tc_k
     b = (1.99274064, 1.09965342, -0.510839303, -1.75493479, -45.5170352, -6.74694450e5)

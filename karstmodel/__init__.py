@@ -55,15 +55,15 @@ MOVED_MODULES = {
     "metabolism": "workflows.metabolism",
     "grid": "workflows.grid",
     "stations": "workflows.stations",
-    "station_summary": "workflows.station_summary",
+    "station_summary": "workflows.stations.summary",
     "chemistry_validation": "workflows.chemistry_validation",
     "init": "workflows.init",
     "report": "workflows.report",
     "plots": "reporting.plots",
     "plots_surface": "reporting.plots_surface",
     "outputs": "reporting.outputs",
-    "commands": "cli.commands",
-    "grid_cli": "cli.grid_cli",
+    "commands": "cli",  # the command functions, re-exported by the cli package
+    "grid_cli": "cli.grid",
 }
 
 

@@ -133,3 +133,21 @@ def test_bad_input_exit_2_one_line_nothing_written(cli, name):
 def test_help_exits_0():
     p = subprocess.run(_command() + ["run", "--help"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and "CATCHMENT" in p.stdout.upper() and "--output" in p.stdout
+
+
+def test_every_command_line_option_has_help():
+    """Every positional argument and option of every command says what it is (issue: help on every CLI option)."""
+    import argparse
+
+    from karstmodel.cli.parser import build_parser
+    missing = []
+
+    def walk(p, path):
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for name, sp in a.choices.items():
+                    walk(sp, f"{path} {name}")
+            elif not isinstance(a, argparse._HelpAction) and (not a.help or a.help == argparse.SUPPRESS):
+                missing.append(f"{path} {'/'.join(a.option_strings) or a.dest}")
+    walk(build_parser(), "karstmodel")
+    assert missing == []

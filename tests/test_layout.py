@@ -122,6 +122,22 @@ def test_old_module_names_are_the_new_modules():
     assert load_catchment is new_load
 
 
+def test_schema_names_still_import_from_the_catchment_modules():
+    """The dataclasses moved to config/schema.py (SnowParameters to processes/snow.py); config.catchment and the 0.1
+    name karstmodel.catchment re-export them."""
+    from karstmodel.config import catchment, schema
+    from karstmodel.processes.snow import SnowParameters
+    names = ("Catchment", "Hydrotope", "Lithology", "ReservoirParameters", "ChemistryOptions", "AcidInputs",
+             "AllogenicWater", "SurfaceWaterOptions", "DriverSpec", "ObservationSpec", "SnowParameters",
+             "LandUseParameters")
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.catchment", None)
+        old = importlib.import_module("karstmodel.catchment")
+    for n in names:
+        assert getattr(catchment, n) is getattr(schema, n) is getattr(old, n), n
+    assert catchment.SnowParameters is SnowParameters
+
+
 def test_an_old_module_split_in_several_offers_all_their_public_names():
     from karstmodel.processes import karst_stores, routing, soil_water
     sys.modules.pop("karstmodel.hydrology", None)
@@ -142,6 +158,29 @@ def test_packages_of_old_module_names_reexport_them():
     assert karstmodel.accounting.sink_flux is sink.sink_flux
     assert karstmodel.accounting.water_balance is sink.water_balance
     assert karstmodel.cli.main is parser.main
+
+
+def test_split_packages_reexport_their_public_names():
+    """workflows.grid and cli are packages of one-job modules; the names of the former single modules still import
+    from the package, and the 0.1 names karstmodel.commands and karstmodel.grid_cli reach the same functions."""
+    from karstmodel import cli
+    from karstmodel.cli import grid as grid_command, parser, run
+    from karstmodel.reporting import grid_maps
+    from karstmodel.workflows import grid
+    from karstmodel.workflows.grid import netcdf, run as grid_run
+    assert grid.simulate_grid is grid_run.simulate_grid and grid.write_netcdf is netcdf.write_netcdf
+    assert grid.grid_maps is grid_maps.grid_maps and grid.MAP_VARIABLES is grid_maps.MAP_VARIABLES
+    assert len(grid.__all__) == 32 and all(hasattr(grid, n) for n in grid.__all__)
+    assert cli.cmd_run is run.cmd_run and cli.cmd_grid is grid_command.cmd_grid
+    assert [c.__name__.rsplit(".", 1)[1] for c in parser.COMMANDS] == [
+        "speciate", "equilibrate", "run", "validate", "calibrate", "init", "scenario", "grid"]
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.commands", None)
+        from karstmodel.commands import cmd_validate
+    with pytest.warns(DeprecationWarning):
+        sys.modules.pop("karstmodel.grid_cli", None)
+        from karstmodel.grid_cli import cmd_grid
+    assert cmd_validate is cli.cmd_validate and cmd_grid is grid_command.cmd_grid
 
 
 def test_data_paths_after_the_move():

@@ -1,4 +1,4 @@
-"""Stations (karstmodel/stations.py): chemistry-only validation and calibration of the two bundled stations.
+"""Stations (karstmodel/workflows/stations/): chemistry-only validation and calibration of the two bundled stations.
 
 Every number is checked against an independent reference: the flux by the Zeng et al. (2019) formula written out
 by hand, the C-Q rating against numpy.polyfit and the normal equations, the smearing factor by its definition

@@ -15,7 +15,7 @@ import pytest
 
 import chemistry
 from karstmodel.cli import main as cli_main
-from karstmodel.workflows.station_summary import (M_NO3, M_SO4, cq_slope, find_stations, resolve_station_group, station_row,
+from karstmodel.workflows.stations.summary import (M_NO3, M_SO4, cq_slope, find_stations, resolve_station_group, station_row,
                                         strong_acid_share, summary_table)
 from karstmodel.workflows.stations import load_station, load_station_data, observed_dic, speciate_samples
 

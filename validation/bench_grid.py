@@ -110,10 +110,11 @@ class StageTimer:
 
 
 def profile_cells(norm, template, cells, years: float):
-    from karstmodel.workflows.grid import _restore_numba_threads, _single_numba_thread, cell_inputs, prime_chemistry_kernel
+    from karstmodel.workflows.grid import cell_inputs, prime_chemistry_kernel
+    from karstmodel.workflows.grid.blocks import restore_numba_threads, single_numba_thread
     from karstmodel.model.simulate import simulate
     prime_chemistry_kernel()
-    old = _single_numba_thread()
+    old = single_numba_thread()
     try:
         for i in cells:
             c, d = cell_inputs(norm, i, template, {})
@@ -156,7 +157,7 @@ def profile_cells(norm, template, cells, years: float):
             chem = sum(v[2] for v in timer.solves.values())
             print(f"  chemistry Newton solves in all: {chem * 1000:.1f} ms = {chem / total * 100:.0f} % of the run")
     finally:
-        _restore_numba_threads(old)
+        restore_numba_threads(old)
 
 
 def main(argv=None):

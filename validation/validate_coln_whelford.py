@@ -9,7 +9,7 @@ discharge. Observed: the
 station ``thames_tributaries/coln_whelford`` (CEH Thames Initiative weekly samples; DIC from laboratory pH,
 Gran alkalinity and water temperature by the chemistry core's speciation; the sample day's mean discharge).
 Whelford lies downstream of Bibury, so discharge levels differ; the C-Q slope b (ln C = a + b ln Q, OLS,
-:func:`karstmodel.workflows.station_summary.cq_slope`) does not depend on the discharge scale. Simulated daily values are
+:func:`karstmodel.workflows.stations.summary.cq_slope`) does not depend on the discharge scale. Simulated daily values are
 serially correlated, so the standard error of the simulated slope is a lower bound.
 
 Measures (simulated vs observed): median and discharge-weighted mean DIC (sum Q C / sum Q over the days or the
@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from karstmodel.config.catchment import resolve_catchment  # noqa: E402
 from karstmodel.io.files import write_json_atomic  # noqa: E402
 from karstmodel.model.simulate import simulate  # noqa: E402
-from karstmodel.workflows.station_summary import M_CA, cq_slope  # noqa: E402
+from karstmodel.workflows.stations.summary import M_CA, cq_slope  # noqa: E402
 from karstmodel.workflows.stations import load_station, load_station_data, observed_dic, speciate_samples  # noqa: E402
 
 CATCHMENT = "coln_bibury"

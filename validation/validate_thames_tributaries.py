@@ -1,6 +1,6 @@
 """All 16 Thames tributary stations (CEH Thames Initiative weekly samples 2009-2013, no weather drivers): each
 station validated (speciation, sample-based flux, split-sample C-Q rating) and one summary table
-(karstmodel.workflows.station_summary; the same as ``karstmodel validate thames_tributaries``). Data:
+(karstmodel.workflows.stations.summary; the same as ``karstmodel validate thames_tributaries``). Data:
 catchments/thames_tributaries/PROVENANCE.md.
 
     python validation/validate_thames_tributaries.py [-o validation/output/thames_tributaries] [--no-figures]
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from karstmodel.workflows.station_summary import resolve_station_group, summarise_station_group  # noqa: E402
+from karstmodel.workflows.stations.summary import resolve_station_group, summarise_station_group  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -13,6 +13,7 @@ import numpy as np
 
 from chemistry.constants import M_C_G_MOL, M_CO2_G_MOL
 
+from ..io.observations import mm_d_to_m3_s
 from ..processes.snow import catchment_swe
 
 #: g C per mol C: the formula weight of C in the pinned phreeqc.dat (:mod:`chemistry.constants`), the one the
@@ -102,8 +103,8 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
     ts["other_outlets_mm"] = flows["other_outlets_mm"]
     # at the outlet gauge: spring + non-karst runoff, routed with [reservoirs] routing_delay_d (same day by default)
     ts["outlet_runoff_mm"] = flows["outlet_mm"]
-    ts["spring_q_m3_s"] = flows["spring_mm"] * c.area_km2 / 86.4
-    ts["outlet_q_m3_s"] = ts["outlet_runoff_mm"] * c.area_km2 / 86.4
+    ts["spring_q_m3_s"] = mm_d_to_m3_s(flows["spring_mm"], c.area_km2)
+    ts["outlet_q_m3_s"] = mm_d_to_m3_s(ts["outlet_runoff_mm"], c.area_km2)
     if observations is not None:
         ts["q_obs_mm"] = observations["q_obs_mm"].to_numpy()
         ts["q_obs_m3_s"] = observations["q_obs_m3_s"].to_numpy()

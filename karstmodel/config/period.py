@@ -25,3 +25,16 @@ def parse_period(text, what: str = "period") -> tuple | None:
     if start is not None and end is not None and end < start:
         raise InputError(f"{what}: end {end.date()} is before start {start.date()}")
     return (start, end)
+
+
+def named_periods(calibration, validation) -> dict:
+    """The periods that are set, as {"calibration": .., "validation": ..}; with neither, {"validation": None}: the
+    whole record is scored as one validation period."""
+    if calibration is None and validation is None:
+        return {"validation": None}
+    out = {}
+    if calibration is not None:
+        out["calibration"] = calibration
+    if validation is not None:
+        out["validation"] = validation
+    return out

@@ -29,7 +29,7 @@ import pandas as pd
 
 from chemistry import thermo
 from chemistry.censored import DETECTION_LIMIT_FRACTION, parse_values
-from chemistry.constants import M_C_G_MOL
+from chemistry.constants import M_C_G_MOL, MM_D_PER_M3_S_KM2
 from chemistry.errors import InputError
 
 from .files import parse_times, read_csv
@@ -37,12 +37,14 @@ import chemistry
 
 
 def m3_s_to_mm_d(q_m3_s, area_km2: float):
-    """Discharge (m3/s) to runoff depth (mm/d) over ``area_km2``: q x 86400 / (A x 1e6) x 1000."""
-    return np.asarray(q_m3_s, dtype=float) * 86.4 / area_km2
+    """Discharge (m3/s) to runoff depth (mm/d) over ``area_km2``: q x 86400 / (A x 1e6) x 1000
+    (:data:`chemistry.constants.MM_D_PER_M3_S_KM2` = 86.4); the model's one conversion, with :func:`mm_d_to_m3_s`."""
+    return np.asarray(q_m3_s, dtype=float) * MM_D_PER_M3_S_KM2 / area_km2
 
 
 def mm_d_to_m3_s(q_mm_d, area_km2: float):
-    return np.asarray(q_mm_d, dtype=float) * area_km2 / 86.4
+    """Runoff depth (mm/d) over ``area_km2`` to discharge (m3/s), the inverse of :func:`m3_s_to_mm_d`."""
+    return np.asarray(q_mm_d, dtype=float) * area_km2 / MM_D_PER_M3_S_KM2
 
 
 def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex | None = None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from chemistry._threads import single_blas_thread
 from ..accounting import sink as accounting
 from ..config.catchment import Catchment, load_catchment, resolve_catchment
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
-from ..io.observations import load_discharge_observations
+from ..io.observations import load_discharge_observations, mm_d_to_m3_s
 from ..processes import dissolution
 from ..processes.routing import steady_state_storage
 from ..processes.reaches import simulate_reaches
@@ -166,7 +166,7 @@ def spring_outflow(c: Catchment, data: pd.DataFrame, run: ChainRun) -> pd.DataFr
     ch = run.chemistry
     conc = pd.DataFrame({k: ch.conc_s[:, i[k]] for k in ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")},
                         index=data.index).ffill().bfill()
-    q = run.water.flows["spring_mm"] * c.area_km2 / 86.4
+    q = mm_d_to_m3_s(run.water.flows["spring_mm"], c.area_km2)
     inflow = conc.copy()
     inflow.insert(0, "temp_c", ch.t_gw)
     inflow.insert(0, "q_m3_s", np.maximum(q, 1e-9))

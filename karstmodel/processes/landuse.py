@@ -29,37 +29,52 @@ Sources of the defaults
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
+
+from ..registry import bounds_of, param
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 LAND_USE_CLASSES = ("forest", "shrubland", "grassland", "cropland", "bare_soil", "bare_rock", "urban", "water")
 
 
+_SRDB = "SRDB v5 class median (Jian et al. 2021, ESSD 13:255), karstmodel/data/soil_respiration_priors*.csv"
+_SOIL = "loamy soils (Saxton & Rawls 2006, SSSAJ 70:1569)"
+_HBV = "HBV soil routine (Bergstroem 1992, SMHI RH 4)"
+
+
 @dataclass(frozen=True)
 class LandUseParameters:
-    """Parameters of one land-use hydrotope (units in the names)."""
+    """Parameters of one land-use hydrotope (units in the names). Each field is declared once here (unit, bounds,
+    default calibration, source; :mod:`karstmodel.registry`); its per-class default is in the class table
+    below (the respiration pair from the SRDB priors)."""
 
     #: reference soil respiration at 10 C (g C m-2 d-1) and its temperature sensitivity
-    r10_gc_m2_d: float
-    q10: float
+    r10_gc_m2_d: float = param(MISSING, "g C m-2 d-1", (0.0, 20.0), source=_SRDB)
+    q10: float = param(MISSING, "1", (1.0, 6.0), source=_SRDB)
     #: depth of the soil layer that produces CO2 and through which it diffuses (m); 0 = no soil
-    soil_depth_m: float
+    soil_depth_m: float = param(MISSING, "m", (0.0, 5.0), source="depth of the CO2-producing layer (assumed)")
     #: e-folding depth of the CO2 production profile as a fraction of soil depth (roots near the surface)
-    production_depth_fraction: float
-    porosity: float
-    field_capacity_m3_m3: float
-    wilting_point_m3_m3: float
+    production_depth_fraction: float = param(MISSING, "1", (0.01, 10.0), source="roots near the surface (assumed)")
+    porosity: float = param(MISSING, "m3 m-3", (0.05, 0.8), source="topsoil bulk density ~1.2 g/cm3")
+    field_capacity_m3_m3: float = param(MISSING, "m3 m-3", (0.02, 0.7), source=_SOIL)
+    wilting_point_m3_m3: float = param(MISSING, "m3 m-3", (0.0, 0.5), source=_SOIL)
     #: plant-available water of the root zone (mm)
-    root_zone_storage_mm: float
-    crop_coefficient: float
-    interception_capacity_mm: float
-    fast_flow_fraction: float
+    root_zone_storage_mm: float = param(MISSING, "mm", (0.0, 1000.0), scale=(0.5, 2.0),
+                                        source="rooting depth (FAO-56, Allen et al. 1998, Table 22) x available "
+                                               "water capacity 100-150 mm/m, less on thin karst soils")
+    crop_coefficient: float = param(MISSING, "1", (0.0, 1.5),
+                                    source="FAO-56 (Allen et al. 1998) Tables 12 and 17")
+    interception_capacity_mm: float = param(MISSING, "mm", (0.0, 10.0),
+                                            source="Gash 1979, QJRMS 105:43; Breuer et al. 2003, Ecol. Model. "
+                                                   "169:237")
+    fast_flow_fraction: float = param(MISSING, "1", (0.0, 1.0), scale=(0.0, 2.0),
+                                      source="preferential flow past the epikarst (assumed, calibrated)")
     #: HBV recharge shape (Bergstroem 1992) and the relative storage above which AET = PET kc (LP)
-    recharge_shape: float = 2.0
-    et_threshold_fraction: float = 0.7
+    recharge_shape: float = param(2.0, "1", (0.1, 10.0), (1.0, 6.0), source=_HBV + ", eq. 3; usual range 1-6")
+    et_threshold_fraction: float = param(0.7, "1", (0.05, 1.0), source=_HBV)
 
     def with_updates(self, **kwargs) -> "LandUseParameters":
         return replace(self, **kwargs)
@@ -112,11 +127,5 @@ def default_parameters(climate: str = "all") -> dict:
 
 PARAMETER_NAMES = tuple(f.name for f in fields(LandUseParameters))
 
-#: physical bounds used to validate user values (inclusive)
-PARAMETER_BOUNDS = {
-    "r10_gc_m2_d": (0.0, 20.0), "q10": (1.0, 6.0), "soil_depth_m": (0.0, 5.0),
-    "production_depth_fraction": (0.01, 10.0), "porosity": (0.05, 0.8), "field_capacity_m3_m3": (0.02, 0.7),
-    "wilting_point_m3_m3": (0.0, 0.5), "root_zone_storage_mm": (0.0, 1000.0), "crop_coefficient": (0.0, 1.5),
-    "interception_capacity_mm": (0.0, 10.0), "fast_flow_fraction": (0.0, 1.0), "recharge_shape": (0.1, 10.0),
-    "et_threshold_fraction": (0.05, 1.0),
-}
+#: physical bounds used to validate user values (inclusive), from the declarations above
+PARAMETER_BOUNDS = bounds_of(LandUseParameters)

@@ -25,9 +25,43 @@ Without bands the model is the single store above.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._compiled import njit
+from ..registry import param
+
+_DDF = "degree-day model (Martinec 1960); LuKARS values for Kerschbaum (Bittner et al. 2018, J. Hydrol. 567:267)"
+
+
+@dataclass(frozen=True)
+class SnowParameters:
+    """The ``[snow]`` section: degree-day numbers (Martinec 1960; the LuKARS values for Kerschbaum: 4 mm C-1 d-1,
+    0.5 C) and the optional elevation bands. Each number is declared once here (unit, bounds, default calibration,
+    source; :mod:`karstmodel.registry`)."""
+
+    threshold_c: float = param(0.5, "C", (-5.0, 5.0), source=_DDF)
+    #: rain/snow mixed within threshold +- transition/2
+    transition_c: float = param(1.0, "C", (0.0, 10.0), source=_DDF)
+    melt_factor_mm_c_d: float = param(4.0, "mm C-1 d-1", (0.0, 20.0), (1.0, 8.0), source=_DDF)
+    #: elevation bands (optional): mean elevation (m) and area fraction of each band; the degree-day model runs in
+    #: every band (HBV elevation zones, Bergstroem 1992; CemaNeige, Valery et al. 2014, J. Hydrol. 517:1176) and
+    #: the catchment's rain, melt and SWE are the area-weighted sums. Empty: one store. Checked by the reader
+    #: (elevations within the bounds of ``forcing_elevation_m``, fractions > 0 summing to 1).
+    band_elevations_m: tuple = ()
+    band_fractions: tuple = ()
+    #: temperature lapse rate, T_b = T + gamma (z_ref - z_b) / 100; used only with bands
+    temperature_lapse_c_per_100m: float = param(0.6, "C per 100 m", (0.0, 2.0),
+                                                source="HBV-light default TCALT (Seibert & Vis 2012, HESS 16:3315)")
+    #: CemaNeige's precipitation altitude factor beta, P_b proportional to exp(beta (z_b - z_ref)), rescaled to keep
+    #: the catchment-mean precipitation; default 0: the same precipitation in every band; used only with bands
+    precip_gradient_per_km: float = param(0.0, "km-1", (0.0, 3.0),
+                                          source="Valery 2010, PhD thesis AgroParisTech; 0.41 per km in airGR")
+    #: elevation (m) the forcing temperature and precipitation stand for; None: the area-weighted mean band
+    #: elevation (catchment-mean forcing, as in CAMELS)
+    forcing_elevation_m: float | None = param(None, "m", (-500.0, 9000.0),
+                                              source="None: catchment-mean forcing (as in CAMELS)")
 
 
 @njit

@@ -21,14 +21,15 @@ Brook model (``soil_co2_model = "brook"``): log10 pCO2 [atm] = -3.47 + 2.09 (1 -
 AET in mm/yr (Brook, Folkoff & Box 1983, Earth Surf. Proc. Landf. 8:79, as quoted by e.g. Gombert 2002,
 J. Hydrol. 265:145), with the hydrotope's AET summed over a centred 365-day window; one value per day.
 
-Barometric pressure from elevation: P = 101325 exp(-z / 8434 m) Pa (isothermal atmosphere, scale height at 15 C).
+Barometric pressure from elevation: the standard atmosphere (:func:`chemistry.constants.standard_pressure_atm`;
+U.S. Standard Atmosphere 1976, eq. 33a).
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy.signal import lfilter
 
-from chemistry.constants import ATM_PA, KELVIN, M_C_G_MOL, R_J_MOL_K as _R_J_MOL_K
+from chemistry.constants import ATM_PA, KELVIN, M_C_G_MOL, R_J_MOL_K as _R_J_MOL_K, standard_pressure_atm
 
 from .soil_water import parameter_table
 
@@ -38,8 +39,9 @@ M_C = M_C_G_MOL  # g/mol, chemistry.constants
 
 
 def pressure_atm(elevation_m: float) -> float:
-    """Barometric pressure (atm) at an elevation (m), isothermal atmosphere with 8434 m scale height."""
-    return float(np.exp(-elevation_m / 8434.0))
+    """Barometric pressure (atm) at an elevation (m): the standard atmosphere
+    (:func:`chemistry.constants.standard_pressure_atm`, U.S. Standard Atmosphere 1976, eq. 33a)."""
+    return float(standard_pressure_atm(elevation_m))
 
 
 def soil_temperature(temp_c, lag_days: float, swe_mm=None, swe_threshold_mm: float = 5.0) -> np.ndarray:

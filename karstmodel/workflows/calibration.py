@@ -43,9 +43,10 @@ from chemistry.errors import InputError
 
 from ..accounting import metrics as M
 from .._parallel import SpawnMap, n_workers
-from ..config.catchment import Catchment, CatchmentError, ReservoirParameters
-from ..registry import calibration_spec
-from ..io.observations import load_discharge_observations
+from ..config.catchment import Catchment, CatchmentError
+from ..config.schema import LandUseParameters, Lithology, ReservoirParameters, SnowParameters
+from ..registry import calibration_spec, declared, scale_spec
+from ..io.observations import load_discharge_observations, m3_s_to_mm_d
 from ..config.parameters import apply_parameters, parameter_value
 from ..config.period import parse_period
 from ..io.drivers import Drivers, load_drivers, MIN_RECORD_DAYS
@@ -138,6 +139,14 @@ def _reservoir(name: str) -> ParameterSpec:
     return ParameterSpec(f"reservoirs.{name}", *calibration_spec(ReservoirParameters, name))
 
 
+def _declared(prefix: str, cls, name: str) -> ParameterSpec:
+    """The default calibration of field ``name`` of ``cls`` under the parameter name ``prefix.name``: its declared
+    range, or for ``hydrotopes.*.<name>_scale`` its declared scale range (karstmodel.registry)."""
+    if prefix == "hydrotopes.*" and declared(cls)[name].scale is not None:
+        return ParameterSpec(f"{prefix}.{name}_scale", *scale_spec(cls, name))
+    return ParameterSpec(f"{prefix}.{name}", *calibration_spec(cls, name))
+
+
 def default_parameters(c: Catchment) -> tuple:
     """Parameters calibrated when the catchment file declares none: recharge area (only when discharge is observed
     in m3/s or L/s: with mm/d the area does not enter the fit), reservoir constants, snow melt, root-zone storage and
@@ -178,13 +187,12 @@ def default_parameters(c: Catchment) -> tuple:
              ParameterSpec("reservoirs.matrix_unit_storage_mm", 1.0, 1e5, "log"),
              _reservoir("matrix_exponent"),
              _reservoir("conduit_k_per_d"),
-             ParameterSpec("snow.melt_factor_mm_c_d", 1.0, 8.0),
-             ParameterSpec("hydrotopes.*.root_zone_storage_mm_scale", 0.5, 2.0),
-             ParameterSpec("hydrotopes.*.fast_flow_fraction_scale", 0.0, 2.0),
+             _declared("snow", SnowParameters, "melt_factor_mm_c_d"),
+             _declared("hydrotopes.*", LandUseParameters, "root_zone_storage_mm"),
+             _declared("hydrotopes.*", LandUseParameters, "fast_flow_fraction"),
              # HBV soil-routine shape beta, recharge = input (S/S_max)^beta (Bergstroem 1992, SMHI RH 4, eq. 3): how
-             # strongly a dry soil holds back recharge, which sets when the autumn wetting-up starts; 1-6 covers the
-             # usual HBV range (the land-use default is 2)
-             ParameterSpec("hydrotopes.*.recharge_shape", 1.0, 6.0)]
+             # strongly a dry soil holds back recharge, which sets when the autumn wetting-up starts
+             _declared("hydrotopes.*", LandUseParameters, "recharge_shape")]
     if c.reservoirs.soil_percolation_nu > 0:
         # opt-in GR4J percolation of the soil store (Perrin et al. 2003, eq. 8; nu = 4/9 in GR4J): only catchments
         # whose file sets [reservoirs] soil_percolation_nu > 0 calibrate it, the others exactly as before
@@ -196,7 +204,7 @@ def default_parameters(c: Catchment) -> tuple:
         # the rain that a daily store releases the same day
         specs.append(_reservoir("routing_delay_d"))
     if c.observations.discharge == "outlet" and c.lithology.non_carbonate > 0:
-        specs.append(ParameterSpec("lithology.allogenic_to_karst", 0.0, 1.0))
+        specs.append(_declared("lithology", Lithology, "allogenic_to_karst"))
         specs.append(_reservoir("surface_k_per_d"))
         # groundwater of the non-carbonate area; it drains to the outlet, never to the spring. A power-law store
         # dS/dt = -k S^a from the linear HBV lower zone (a = 1, Bergstroem 1992) to GR4J's routing store (a = 5,
@@ -392,7 +400,7 @@ class Objective:
             # observed discharge depends on the (possibly calibrated) area when given in m3/s
             if "q_obs_m3_s" in self.obs.columns and self.obs["q_obs_m3_s"].notna().any() and \
                     self.obs.attrs.get("q_unit") != "mm_d":
-                return self.obs["q_obs_m3_s"].to_numpy() * 86.4 / c.area_km2
+                return m3_s_to_mm_d(self.obs["q_obs_m3_s"].to_numpy(), c.area_km2)
             return self.obs["q_obs_mm"].to_numpy()
         return self.obs[variable].to_numpy()
 

@@ -3,7 +3,7 @@ seasonal cycles and the strong-acid check of the samples.
 
 * **Benchmark.** What a hydrochemist would use instead of a process model: the rating ln C = a + b ln Q fitted by
   ordinary least squares on the calibration-period samples (observed discharge of the sample day), back-transformed
-  with Duan's (1983, J. Am. Stat. Assoc. 78:605) smearing factor (:func:`karstmodel.workflows.stations.fit_rating`), and
+  with Duan's (1983, J. Am. Stat. Assoc. 78:605) smearing factor (:func:`karstmodel.workflows.stations.rating.fit_rating`), and
   scored with the same metrics on the same samples of each period as the model.
 * **C-Q slope.** b of ln C = a + b ln Q, observed (samples) and simulated (the model on the same days, and on every
   day of the period); carbonate catchments are near-chemostatic, |b| << 1 (Godsey, Kirchner & Clow 2009, Hydrol.
@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..accounting import metrics as M
 from .calibration import period_mask
-from .stations import fit_rating, predict_rating
+from .stations.rating import fit_rating, predict_rating
 
 #: molar masses (g/mol; IUPAC 2013 standard atomic weights): Ca, Mg, SO4, NO3
 MOLAR_MASS = {"ca": 40.078, "mg": 24.305, "so4": 96.06, "no3": 62.004}

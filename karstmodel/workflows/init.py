@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import fields
 from pathlib import Path
 
 import tomllib
@@ -13,10 +14,12 @@ import tomli_w
 from chemistry.errors import InputError
 
 from ..config.catchment import DriverSpec, catchment_from_dict
+from ..config.schema import Lithology, ReservoirParameters, SnowParameters
 from ..io.drivers import load_drivers
 from ..io.files import _umask_mode, read_csv
 from ..io.observations import CHEMISTRY_COLUMNS, read_station_file
 from ..processes.landuse import LAND_USE_CLASSES
+from ..registry import declared
 
 DISCHARGE_COLUMNS = ("q_m3_s", "q_l_s", "q_mm_d")
 
@@ -67,18 +70,18 @@ gap_fill = "none"                 # gaps are refused; "linear" or "climatology" 
 
 [lithology]                       # area fractions; non_carbonate = allogenic area draining into the karst
 {lithology}
-allogenic_to_karst = 1.0
+allogenic_to_karst = {allogenic_to_karst}
 
 [snow]                            # degree-day snow (Martinec 1960)
-threshold_c = 0.5
-melt_factor_mm_c_d = 4.0
+threshold_c = {threshold_c}
+melt_factor_mm_c_d = {melt_factor_mm_c_d}
 
 [reservoirs]                      # epikarst / matrix / conduit (KarstMod-like), storages in mm; calibrate them
-epikarst_k_per_d = 0.2
-epikarst_max_mm = 50.0
-conduit_fraction = 0.2
-matrix_k_per_d = 0.01
-conduit_k_per_d = 0.3
+epikarst_k_per_d = {epikarst_k_per_d}
+epikarst_max_mm = {epikarst_max_mm}
+conduit_fraction = {conduit_fraction}
+matrix_k_per_d = {matrix_k_per_d}
+conduit_k_per_d = {conduit_k_per_d}
 
 [chemistry]
 recharge_system = "open"          # open / closed / mixed dissolution in the soil and epikarst
@@ -94,6 +97,14 @@ objective = "kge"                 # snow melt, root-zone storage and preferentia
 seed = 1
 maxiter = 60
 """
+
+
+def _declared_defaults() -> dict:
+    """The scaffold's parameter values: the declared defaults (karstmodel.registry), not copies."""
+    out = {}
+    for cls in (Lithology, SnowParameters, ReservoirParameters):
+        out.update({f.name: f.default for f in fields(cls) if f.name in declared(cls)})
+    return out
 
 
 def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_km2: float,
@@ -134,7 +145,7 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
                            pet=pet, observations=obs_block, classes=", ".join(LAND_USE_CLASSES),
                            land_use="\n".join(f"{k} = {v}" for k, v in lu.items()),
                            lithology="\n".join(f"{k} = {v}" for k, v in lith.items()),
-                           climate="subtropical" if 14 <= mean_t <= 22 else "all")
+                           climate="subtropical" if 14 <= mean_t <= 22 else "all", **_declared_defaults())
     # the scaffold must be valid; checked under its final name, so an error never names a temporary file
     catchment_from_dict(tomllib.loads(text), folder.resolve() / "catchment.toml")
     created = []

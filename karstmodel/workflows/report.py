@@ -14,8 +14,10 @@ from .calibration import (CalibrationSetup, calibrate, check_observed_periods, l
 from ..config.catchment import Catchment, write_catchment
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from ..io.files import _atomic_write, write_csv_atomic, write_json_atomic
+from ..io.observations import m3_s_to_mm_d
 from ..reporting.outputs import write_run
 from ..config.parameters import apply_parameters
+from ..config.period import named_periods
 from ..model.simulate import simulate
 from .calibration import setup_from_catchment
 from .sensitivity import sensitivity
@@ -49,7 +51,7 @@ def _observed_variables(c: Catchment, obs: pd.DataFrame) -> dict:
     out = {}
     if "q_obs_mm" in obs.columns:
         if obs.attrs.get("q_unit") == "m3_s":
-            out["q"] = obs["q_obs_m3_s"].to_numpy() * 86.4 / c.area_km2
+            out["q"] = m3_s_to_mm_d(obs["q_obs_m3_s"].to_numpy(), c.area_km2)
         else:
             out["q"] = obs["q_obs_mm"].to_numpy()
     for v in VARIABLE_LABELS:
@@ -94,18 +96,6 @@ def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods:
                                "model_carbonic_share_of_dic": (ts["outlet_dic_carbonic_mmol_l"] / ts["outlet_dic_mmol_l"]
                                                                if gauge else ts["dic_carbonic_mmol_l"] / ts["dic_mmol_l"]
                                                                ).median()}
-    return out
-
-
-def _periods(setup_periods: tuple, index) -> dict:
-    cal, val = setup_periods
-    if cal is None and val is None:
-        return {"validation": None}
-    out = {}
-    if cal is not None:
-        out["calibration"] = cal
-    if val is not None:
-        out["validation"] = val
     return out
 
 
@@ -180,7 +170,7 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
     result = simulate(c)
     obs = load_station_observations(c, result.timeseries.index)
-    pers = _periods((setup.calibration_period, setup.validation_period), result.timeseries.index)
+    pers = named_periods(setup.calibration_period, setup.validation_period)
     if np.isfinite(obs["q_obs_mm"].to_numpy(dtype=float)).any():
         check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
     summary = dict(result.summary)
@@ -210,7 +200,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     best = cal.catchment
     drivers = Drivers(data=data, filled={}, source=str(c.drivers.file))
     result = simulate(best, drivers=drivers)
-    pers = _periods((setup.calibration_period, setup.validation_period), data.index)
+    pers = named_periods(setup.calibration_period, setup.validation_period)
     if "calibration" not in pers:
         pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}
     summary = dict(result.summary)

@@ -25,8 +25,8 @@ Sources
   Krause (1984), Limnol. Oceanogr. 29:620, eq. 24: C(P) = C* P (1 - pwv/P)(1 - theta P) / ((1 - pwv)(1 - theta)),
   with the vapour pressure of water pwv (atm) = exp(11.8571 - 3840.70/T - 216961/T^2) and
   theta = 0.000975 - 1.426e-5 t + 6.436e-8 t^2 (Benson & Krause 1984, eqs. 23 and 25).
-* Density of water (g/cm3) for mg/L <-> umol/kg: Tilton & Taylor (1937), J. Res. NBS 18:205,
-  rho = 1 - (t - 3.9863)^2 (t + 288.9414) / (508929.2 (t + 68.12963)) (better than 1e-5 at 0-40 C).
+* Density of water (g/cm3) for mg/L <-> umol/kg at 1 atm: Wagner & Pruss (2002), J. Phys. Chem. Ref. Data 31:387,
+  eq. 2.6, the chemistry's one formula (:func:`chemistry.thermo.water_density_core_g_cm3`), compiled here.
 * Chemical enhancement of CO2 exchange (hydration of CO2 within the diffusive boundary layer, important at high
   pH and low k): Hoover & Berkshire (1969), J. Geophys. Res. 74:456, as applied by Wanninkhof & Knox (1996),
   Limnol. Oceanogr. 41:689:  alpha = tau / ((tau - 1) + tanh(Q z) / (Q z)), tau = 1 + a_H^2 / (K1 K2 + K1 a_H),
@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 
 from chemistry.constants import KELVIN, M_O2_G_MOL
+from chemistry.thermo import water_density_core_g_cm3
 
 from ..._compiled import njit
 
@@ -78,11 +79,8 @@ def k_gas_from_k600(k600, schmidt, exponent=0.5):
     return k600 * np.power(schmidt / 600.0, -exponent)
 
 
-@njit
-def water_density_g_cm3(temp_c):
-    """Density of pure water at 1 atm (g/cm3), Tilton & Taylor (1937)."""
-    t = temp_c
-    return 1.0 - (t - 3.9863) ** 2 * (t + 288.9414) / (508929.2 * (t + 68.12963))
+#: density of pure water (g/cm3) at ``temp_c`` and 1 atm (Wagner & Pruss 2002, eq. 2.6; chemistry.thermo), compiled
+water_density_g_cm3 = njit(water_density_core_g_cm3)
 
 
 @njit

@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chemistry.constants import standard_pressure_atm
+
 #: solar constant, W m-2 (Kopp & Lean 2011)
 SOLAR_CONSTANT_W_M2 = 1361.0
 #: umol photons per J of PAR (McCree 1972)
@@ -125,8 +127,9 @@ def air_mass(elevation_deg, pressure_ratio: float = 1.0):
 
 
 def pressure_ratio_from_elevation(elevation_m: float) -> float:
-    """p/p0 of the standard atmosphere (ICAO 1993 barometric formula, troposphere)."""
-    return float((1.0 - 2.25577e-5 * elevation_m) ** 5.25588)
+    """p/p0 of the standard atmosphere at ``elevation_m`` (:func:`chemistry.constants.standard_pressure_atm`, U.S.
+    Standard Atmosphere 1976 eq. 33a, the ICAO 1993 troposphere)."""
+    return float(standard_pressure_atm(elevation_m))
 
 
 def clear_sky_shortwave_w_m2(times, latitude_deg: float, longitude_deg: float, utc_offset_h: float | None = None,

@@ -1,13 +1,13 @@
 """One table over a folder of stations: what each station's samples say about carbonate weathering and its flux.
 
 ``karstmodel validate FOLDER`` on a folder holding stations (``FOLDER/*/station.toml``, e.g. the bundled
-``thames_tributaries``) validates every station (:func:`karstmodel.stations.validate_station`, outputs per station
-in a sub-folder) and writes ``stations_summary.csv`` and ``stations_summary.md``: one row per station with
+``thames_tributaries``) validates every station (:func:`karstmodel.workflows.stations.validate_station`, outputs
+per station in a sub-folder) and writes ``stations_summary.csv`` and ``stations_summary.md``: one row per station with
 
 * sample statistics (medians over the samples): temperature, pH, alkalinity, Ca, DIC, log pCO2, SI calcite and the
   charge balance from the chemistry core's speciation (:func:`chemistry.speciate`);
 * stoichiometry: the (Ca+Mg)/HCO3 molar ratio (0.5 for carbonic-acid weathering of calcite or dolomite;
-  :func:`karstmodel.stations.stoichiometry`) and the strong-acid anion share
+  :func:`karstmodel.workflows.stations.stoichiometry`) and the strong-acid anion share
   (2 SO4 + NO3) / (Alk + 2 SO4 + NO3) in equivalents: the share of the anion charge balancing weathering-derived
   cations (chloride excluded) carried by sulfate and nitrate rather than bicarbonate (sulfuric and nitric acid
   dissolve carbonate without consuming CO2; e.g. Perrin, Probst & Probst 2008, Geochim. Cosmochim. Acta 72:3105);
@@ -17,12 +17,12 @@ in a sub-folder) and writes ``stations_summary.csv`` and ``stations_summary.md``
   ch. 9, eqs. 9.3-9.9); b near 0 is chemostatic, b < 0 dilution (Godsey, Kirchner & Clow 2009, Hydrol. Process.
   23:1844). The serial correlation of weekly samples is ignored, so se(b) is a lower bound;
 * fluxes (Zeng, Liu & Kaufmann 2019, Nat. Commun. 10:5749, eq. 1, as mass fluxes): the DIC export from the samples
-  (mean sample discharge x discharge-weighted DIC, :func:`karstmodel.stations.flux_from_samples`), and from the C-Q
-  rating with Duan's smearing (:func:`karstmodel.stations.rating_load`) applied (a) to the discharges of the sample
-  days and, (b) where the station has a continuous ``[discharge]`` record, to the daily discharge. (a) is the
-  rating's estimate of the sample-based flux (it differs from it only by the rating's smoothing of the
-  concentrations) and cannot correct for unsampled days; (b) is an annual load. Per km2 only where ``area_km2`` is
-  given.
+  (mean sample discharge x discharge-weighted DIC, :func:`karstmodel.workflows.stations.flux_from_samples`), and
+  from the C-Q rating with Duan's smearing (:func:`karstmodel.workflows.stations.rating_load`) applied (a) to the
+  discharges of the sample days and, (b) where the station has a continuous ``[discharge]`` record, to the daily
+  discharge. (a) is the rating's estimate of the sample-based flux (it differs from it only by the rating's
+  smoothing of the concentrations) and cannot correct for unsampled days; (b) is an annual load. Per km2 only where
+  ``area_km2`` is given.
 
 The table reports the samples; it classifies nothing. Carbonate catchments near calcite saturation show SI calcite
 near or above 0 with (Ca+Mg)/HCO3 near 0.5 and b near 0; clay catchments lower Ca and alkalinity, more strong-acid
@@ -36,10 +36,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config.catchment import _bundled_dir
-from ..io.files import _atomic_write, atomic_output_dir, default_output_dir, write_csv_atomic
-from .stations import (Station, StationData, flux_from_samples, load_station, load_station_data, observed_dic,
-                       rating_load, speciate_samples, station_inputs, stoichiometry, validate_station)
+from ...config.catchment import _bundled_dir
+from ...io.files import _atomic_write, atomic_output_dir, default_output_dir, write_csv_atomic
+from .data import StationData, load_station_data
+from .rating import rating_load
+from .run import station_inputs, validate_station
+from .schema import Station, load_station
+from .sink import flux_from_samples
+from .speciation import observed_dic, speciate_samples, stoichiometry
 
 #: molar masses (g/mol) from the IUPAC standard atomic weights (Prohaska et al. 2022, Pure Appl. Chem. 94:573):
 #: Ca 40.078, SO4 2- = 32.06 + 4 x 15.999, NO3- = 14.007 + 3 x 15.999

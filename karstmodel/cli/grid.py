@@ -1,19 +1,18 @@
-"""The ``karstmodel grid`` command: argument handling and printing only (the work is in :mod:`karstmodel.grid`).
-
-Kept free of heavy imports (xarray, dask) so that registering the command costs nothing for the other commands.
-"""
+"""``karstmodel grid``: argument handling and printing only (the work is in :mod:`karstmodel.workflows.grid`)."""
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
 
-from .errors import UserError
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir, write_json_atomic
+from ..reporting.grid_maps import grid_maps
+from .errors import UserError
 
 
 def register(sub) -> None:
+    """The ``grid`` command and its options."""
     g = sub.add_parser(
         "grid", help="regional run: every cell of a NetCDF grid as a catchment (xarray + dask)",
         description="Simulate every cell of a grid (NetCDF, dimensions cell and time: daily precip_mm, temp_c "
@@ -44,6 +43,7 @@ class _CellFailure(Exception):
 
 
 def cmd_grid(args) -> int:
+    """Run the grid command; a failed cell is one line on stderr and exit code 1 (nothing written)."""
     try:
         return _cmd_grid(args)
     except _CellFailure as exc:
@@ -67,13 +67,13 @@ def _cmd_grid(args) -> int:
     t0 = time.perf_counter()
     path = resolve_catchment(args.catchment)
     try:
-        from ..workflows.stations import is_station  # deferred: heavy (module docstring)
+        from ..workflows.stations import is_station  # deferred: heavy (karstmodel.cli)
         if is_station(path):
             raise UserError(f"{path}: a station cannot be a grid template; give a catchment")
     except ImportError:  # pragma: no cover
         pass
     template = load_catchment(path)
-    from ..workflows import grid  # deferred: heavy (module docstring)
+    from ..workflows import grid  # deferred: heavy (karstmodel.cli)
     if args.demo:
         ds = grid.demo_grid(years=args.years)
         source, name = "demo grid (karstmodel.grid.demo_grid)", "grid-demo"
@@ -90,7 +90,7 @@ def _cmd_grid(args) -> int:
 
 def _run_and_write(args, ds, template, source, inputs, tmp: Path, outdir: Path, t0: float) -> int:
     """Simulate the grid and write its outputs into ``tmp`` (the new output folder before its final rename)."""
-    from ..workflows import grid  # deferred: heavy (module docstring)
+    from ..workflows import grid  # deferred: heavy (karstmodel.cli)
     client = None
     if args.dask_scheduler:
         try:
@@ -110,7 +110,7 @@ def _run_and_write(args, ds, template, source, inputs, tmp: Path, outdir: Path, 
     if args.demo:
         paths["demo_input"] = grid.write_netcdf(ds, tmp / "demo_input.nc")
     if not args.no_figures:
-        paths.update({f"map_{k}": p for k, p in grid.grid_maps(out, tmp, template.name + " grid").items()})
+        paths.update({f"map_{k}": p for k, p in grid_maps(out, tmp, template.name + " grid").items()})
     summary = grid.grid_summary(out)
     summary.update({
         "input": source, "template_source": str(template.source) if template.source else None,

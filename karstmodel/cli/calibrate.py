@@ -1,0 +1,82 @@
+"""``karstmodel calibrate``: calibrate a catchment's or a station's parameters against its observations, with
+uncertainty and sensitivity (argument handling and printing only)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config.catchment import load_catchment, resolve_catchment
+from ..io.files import atomic_output_dir, default_output_dir
+from .options import count
+from .printing import print_metrics, print_station
+
+
+def register(sub) -> None:
+    """The ``calibrate`` command and its options."""
+    c = sub.add_parser("calibrate", help="calibrate parameters against observations (split sample, GLUE bands)",
+                       description="Calibrate the parameters declared in [calibration] (or a default set) with "
+                       "differential evolution, validate on the validation period, estimate uncertainty (GLUE) and "
+                       "optionally sensitivity (SALib). Writes OUTDIR/catchment.toml (runnable) and summary.json.")
+    c.add_argument("catchment", nargs="?", default=None,
+                   help="catchment or station file, folder or bundled name (default: the bundled default catchment)")
+    c.add_argument("--calibration", help="calibration period START:END")
+    c.add_argument("--validation", help="validation period START:END")
+    c.add_argument("--objective", choices=["kge", "kge_prime", "nse", "log_nse", "kge_scaled"],
+                   help="goodness of fit maximised for every weighted variable (default: the file's [calibration] objective, else kge); kge_scaled weights KGE's bias term by [calibration] kge_scaling")
+    c.add_argument("--maxiter", type=int,
+                   help="differential-evolution generations (default: [calibration] maxiter, else 60)")
+    c.add_argument("--popsize", type=int,
+                   help="population per parameter (default: [calibration] popsize, else 15)")
+    c.add_argument("--seed", type=int, help="random seed, >= 0 (default: [calibration] seed, else 1)")
+    c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
+    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue",
+                   help="GLUE prediction bands and parameter posteriors after the fit, or none (default glue)")
+    c.add_argument("--glue-samples", type=int, default=2000, help="GLUE Latin-hypercube samples (default 2000)")
+    c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none",
+                   help="global sensitivity analysis with SALib after the fit (default none)")
+    c.add_argument("--sensitivity-n", type=int, default=10,
+                   help="SALib base sample size: Morris trajectories or Sobol N (default 10)")
+    c.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-calibrate)")
+    c.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=cmd_calibrate)
+
+
+def cmd_calibrate(args) -> int:
+    """Calibrate a station or a catchment, write the calibrated catchment and report; print the fit."""
+    from ..workflows.calibration import setup_from_catchment  # deferred: heavy (karstmodel.cli)
+    from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
+    from ..workflows.report import calibrate_catchment  # deferred: heavy (karstmodel.cli)
+    from ..workflows.stations import calibrate_station, is_station  # deferred: heavy (karstmodel.cli)
+    count(args.maxiter, "--maxiter")
+    count(args.popsize, "--popsize")
+    count(args.workers, "--workers", allow=(-1,))
+    count(args.seed, "--seed", lo=0)
+    count(args.glue_samples, "--glue-samples", lo=10)
+    count(args.sensitivity_n, "--sensitivity-n")
+    path = resolve_catchment(args.catchment)
+    if is_station(path):
+        summary = calibrate_station(path, Path(args.output) if args.output else None, calibration=args.calibration,
+                                    validation=args.validation, seed=args.seed, figures=not args.no_figures)
+        print_station(summary, "calibrate")
+        return 0
+    c = load_catchment(path)
+    setup = setup_from_catchment(c, c.calibration, {"objective": args.objective, "calibration": args.calibration,
+                                                   "validation": args.validation, "seed": args.seed,
+                                                   "maxiter": args.maxiter, "popsize": args.popsize,
+                                                   "workers": args.workers})
+    outdir = Path(args.output) if args.output else default_output_dir(c.name, "-calibrate")
+    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+        s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
+                                sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
+                                figures=not args.no_figures, progress=not args.quiet)
+    cal = s["calibration"]
+    print(f"karstmodel calibrate: {c.name}: {cal['evaluations']} runs in {cal['seconds']:.0f} s "
+          f"(objective {cal['objective']}, seed {cal['seed']})")
+    for k, v in cal["parameters"].items():
+        print(f"  {k} = {v:.5g}")
+    print_metrics(s)
+    if "uncertainty" in s:
+        u = s["uncertainty"]["carbon_sink_tc_km2_yr"]
+        print(f"  carbon sink {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. {u['p95']:.2f}, GLUE)")
+    print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")
+    return 0

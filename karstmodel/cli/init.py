@@ -1,0 +1,37 @@
+"""``karstmodel init``: scaffold a catchment folder from the user's drivers and observations (argument handling and
+printing only)."""
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    """The ``init`` command and its options."""
+    i = sub.add_parser("init", help="scaffold a new catchment folder from your drivers and observations",
+                       description="Create DIR with catchment.toml (documented defaults) and copies of the CSVs. "
+                       "Drivers CSV: date, precip_mm, temp_c [, pet_mm]; observations CSV: date and q_m3_s or q_mm_d "
+                       "and any unit-named chemistry columns.")
+    i.add_argument("dir", help="new catchment folder to create (a new or an empty folder)")
+    i.add_argument("--drivers", required=True,
+                   help="daily forcing CSV: date, precip_mm, temp_c (pet_mm optional: else Oudin PET)")
+    i.add_argument("--observations",
+                   help="observations CSV: date and discharge (q_m3_s, q_l_s or q_mm_d), optional chemistry")
+    i.add_argument("--lat", type=float, required=True, help="latitude, decimal degrees north (-90 to 90)")
+    i.add_argument("--lon", type=float, required=True, help="longitude, decimal degrees east (-180 to 180)")
+    i.add_argument("--area-km2", type=float, required=True, help="catchment (recharge) area, km2")
+    i.add_argument("--elevation-m", type=float, default=0.0, help="mean elevation, m above sea level (default 0)")
+    i.add_argument("--land-use", help="e.g. forest=0.6,grassland=0.4")
+    i.add_argument("--lithology", help="e.g. limestone=0.8,non_carbonate=0.2")
+    i.add_argument("--name", help="catchment name (default: the folder name)")
+    i.add_argument("--discharge", choices=["spring", "outlet"], default="spring",
+                   help="what the observed discharge measures: a karst spring, or a river gauge (outlet: spring and "
+                        "non-karst runoff, routed) (default spring)")
+    i.set_defaults(func=cmd_init)
+
+
+def cmd_init(args) -> int:
+    """Write a new catchment folder from the user's CSVs and print what to run next."""
+    from ..workflows.init import init_catchment  # deferred: heavy (karstmodel.cli)
+    path = init_catchment(args.dir, args.drivers, args.lat, args.lon, args.area_km2, args.observations,
+                          args.land_use, args.lithology, args.elevation_m, args.name, args.discharge)
+    print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''}); "
+          f"next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
+    return 0

@@ -1,0 +1,56 @@
+"""``karstmodel run``: simulate a catchment and write its outputs (argument handling and printing only)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..config.catchment import load_catchment, resolve_catchment
+from ..io.files import atomic_output_dir, default_output_dir
+
+
+def register(sub) -> None:
+    """The ``run`` command and its options."""
+    r = sub.add_parser("run", help="simulate a catchment (default: the bundled default catchment)",
+                       description="Simulate a catchment day by day: discharge, soil CO2, spring chemistry, the karst "
+                       "carbon sink with closed water and carbon balances. CATCHMENT is a catchment.toml, a folder "
+                       "holding one, or the name of a bundled catchment.")
+    r.add_argument("catchment", nargs="?", default=None, help="catchment file, folder or bundled name")
+    r.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>)")
+    r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    r.set_defaults(func=cmd_run)
+
+
+def cmd_run(args) -> int:
+    """Simulate the catchment, write the run's files into the output folder and print the summary."""
+    from ..reporting.outputs import catchment_inputs, write_run  # deferred: heavy (karstmodel.cli)
+    from ..model.simulate import simulate  # deferred: heavy (karstmodel.cli)
+    t0 = time.perf_counter()
+    path = resolve_catchment(args.catchment)
+    c = load_catchment(path)
+    outdir = Path(args.output) if args.output else default_output_dir(c.name)
+    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+        result = simulate(c)
+        paths = write_run(result, tmp, figures=not args.no_figures)
+    s = result.summary
+    dt = time.perf_counter() - t0
+    lines = [
+        f"karstmodel run: {c.name} ({path})",
+        f"  period {s['period']['start']} .. {s['period']['end']} ({s['period']['days']} days), area {c.area_km2:g} km2",
+        f"  precipitation {s['precip_mm_yr']:.0f} mm/yr, ET {s['aet_mm_yr']:.0f} mm/yr, spring runoff "
+        f"{s['runoff_mm_yr']:.0f} mm/yr",
+        f"  spring DIC {s['dic_mmol_l_flow_weighted']:.2f} mmol/L (flow-weighted), pH {s['spring_ph_median']:.2f}, "
+        f"SI calcite {s['spring_si_calcite_median']:+.2f}, log pCO2 {s['spring_log_pco2_median']:.2f}",
+        f"  karst carbon sink {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1 = {s['carbon_sink_t_co2_yr']:.1f} t CO2/yr "
+        f"(carbonic acid, outlet based)",
+        f"  balances: water {s['water_balance_error']:.1e}, carbon {s['carbon_balance_error']:.1e} (relative error)",
+    ]
+    if s.get("spin_up_days", c.warmup_days) < c.warmup_days:
+        lines.append(f"  note: the record is shorter than warmup_days = {c.warmup_days}; the spin-up used all "
+                     f"{s['spin_up_days']} days")
+    if "metrics" in s:
+        m = s["metrics"]["q"]
+        lines.append(f"  discharge vs observed ({m['n']} days): KGE {m['kge']:.2f}, NSE {m['nse']:.2f}, "
+                     f"log-NSE {m['log_nse']:.2f}, PBIAS {m['pbias']:+.1f} %")
+    lines.append(f"  wrote {outdir}/ ({', '.join(p.name for p in paths.values())}) in {dt:.1f} s")
+    print("\n".join(lines))
+    return 0

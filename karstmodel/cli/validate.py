@@ -1,0 +1,57 @@
+"""``karstmodel validate``: metrics, figures and a report for a catchment, a station or a folder of stations as it
+stands (argument handling and printing only)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config.catchment import load_catchment, resolve_catchment
+from ..config.period import parse_period
+from ..io.files import atomic_output_dir, default_output_dir
+from .printing import print_metrics, print_station
+
+
+def register(sub) -> None:
+    """The ``validate`` command and its options."""
+    v = sub.add_parser("validate", help="metrics and figures for a catchment or station as it stands",
+                       description="Simulate the catchment and compare with its observations (discharge and any "
+                       "chemistry columns): KGE, NSE, log-NSE, PBIAS per variable and period, figures, report.md.")
+    v.add_argument("catchment", nargs="?", default=None,
+                   help="catchment or station file, folder or bundled name (default: the bundled default catchment)")
+    v.add_argument("--calibration", help="calibration period START:END (default: from the catchment file)")
+    v.add_argument("--validation", help="validation period START:END (default: from the catchment file)")
+    v.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-validate)")
+    v.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    v.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args) -> int:
+    """Validate a folder of stations, a station or a catchment against its observations; print the metrics."""
+    from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
+    from ..workflows.report import validate_catchment  # deferred: heavy (karstmodel.cli)
+    from ..workflows.stations.summary import resolve_station_group, summarise_station_group  # deferred: heavy (karstmodel.cli)
+    from ..workflows.stations import is_station, validate_station  # deferred: heavy (karstmodel.cli)
+    group = resolve_station_group(args.catchment)
+    if group is not None:  # a folder of stations (e.g. thames_tributaries): every station and one table
+        res = summarise_station_group(group, Path(args.output) if args.output else None,
+                                      figures=not args.no_figures, calibration=args.calibration,
+                                      validation=args.validation)
+        print(f"karstmodel validate: {len(res['table'])} stations in {group}")
+        print(Path(res["files"]["md"]).read_text(encoding="utf-8"))
+        print(f"  wrote {res['output_dir']}/ (stations_summary.csv, stations_summary.md, one folder per station)")
+        return 0
+    path = resolve_catchment(args.catchment)
+    if is_station(path):
+        summary = validate_station(path, Path(args.output) if args.output else None, figures=not args.no_figures,
+                                   calibration=args.calibration, validation=args.validation)
+        print_station(summary, "validate")
+        return 0
+    c = load_catchment(path)
+    outdir = Path(args.output) if args.output else default_output_dir(c.name, "-validate")
+    periods = (parse_period(args.calibration, "--calibration"), parse_period(args.validation, "--validation"))
+    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+        s = validate_catchment(c, tmp, periods, figures=not args.no_figures)
+    print(f"karstmodel validate: {c.name}: sink {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1, "
+          f"water balance {s['water_balance_error']:.1e}, carbon balance {s['carbon_balance_error']:.1e}")
+    print_metrics(s)
+    print(f"  wrote {outdir}/ (summary.json, report.md, figures)")
+    return 0
