@@ -88,3 +88,32 @@ def test_cold_cache_detection():
     assert not cache_is_cold(_dispatcher({}, compiled=True))  # already compiled in this process
     assert not cache_is_cold(types.SimpleNamespace())  # not a caching dispatcher: never claimed cold
     assert cache_is_cold(_dispatcher({"sig": "file"}), _dispatcher({}))
+
+
+def test_tank_pipeline_order_and_errors(monkeypatch):
+    import threading
+
+    from karstmodel.processes.reaches import simulate as rs
+    monkeypatch.setattr(rs.os, "cpu_count", lambda: 4)
+    lock = threading.Lock()
+    done, calls = set(), []
+
+    def advance(r0, r1, a, b):
+        assert r1 == r0 + 1
+        with lock:
+            assert r0 == 0 or (r0 - 1, a) in done  # the tank upstream finished these steps first
+            done.add((r0, a))
+            calls.append((r0, a, b))
+        return 1
+
+    assert rs._pipelined(advance, 3, 100, chunk=30) == 3 * 4  # 3 tanks x 4 chunks
+    assert sorted(calls) == [(r, a, min(a + 30, 100)) for r in range(3) for a in range(0, 100, 30)]
+    assert rs._pipelined(lambda *a: 7, 3, 20, chunk=30) == 7  # one chunk: one call over all tanks
+
+    def broken(r0, r1, a, b):
+        if r0 == 1 and a == 30:
+            raise RuntimeError("tank failed")
+        return 0
+
+    with pytest.raises(RuntimeError, match="tank failed"):  # raised, and the tank downstream does not hang
+        rs._pipelined(broken, 3, 100, chunk=30)
