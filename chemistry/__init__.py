@@ -18,7 +18,8 @@ Modules, each importing only those above it:
   compiled pieces);
 * ``_kernel`` (numba engine), ``water`` (:func:`water.solve`, numpy engine), ``output`` (result columns),
   ``inputs`` (argument checks), ``constraints`` (constraint builders, starting points), ``phreeqc`` (PHREEQC
-  backend), ``_fused`` (compiled engine for pure water with calcite/dolomite);
+  backend), ``_fused_table`` (start table of the fused engine), ``_fused`` (compiled engine for pure water with
+  calcite/dolomite);
 * ``equilibrium`` (:func:`equilibrate`, :func:`mix`, :func:`speciate_totals`), ``speciation`` (:func:`speciate`),
   ``kinetics`` (PWP rate, :func:`dissolve_kinetic`), ``carbonate`` (one water at a time, compiled, for time loops),
   ``phreeqc_input`` (:func:`to_phreeqc_input`).

@@ -1,7 +1,7 @@
 """Fused compiled solve of the standard karst equilibria of pure water: at a fixed pCO2 in equilibrium with calcite,
 dolomite or both (``equilibrate(temp_c, pco2_atm, mineral, system="open")`` without a starting water), and the
 same in the closed system (CO2 taken up at pCO2, then dissolution without gas: two passes of the kernel,
-``system="gas"`` and ``"closed"`` of :func:`start_table`).
+``system="gas"`` and ``"closed"`` of :func:`chemistry._fused_table.start_table`).
 
 It solves the same equations as :func:`chemistry.water.solve` (mass action with the database's log K(T), WATEQ
 extended Debye-Hueckel / Davies / 0.1 I activity coefficients, a_w = 1 - 0.017 sum m; Parkhurst & Appelo 2013,
@@ -10,11 +10,12 @@ log-linear constraints CO2(g) at log f and SI(mineral) = 0, plus the ionic stren
 damping and convergence test, and agrees with it to about 1e-11 (tests/test_fused.py). What differs is only
 where the work goes:
 
-1. **Start table.** :func:`start_table` solves the problem with :func:`chemistry.water.solve` once per process,
-   database and mineral on a grid of temperature (0.5 C) and log pCO2 (0.025) and keeps the solution (y, I,
-   log a_w). Each sample starts from its cubic (4 x 4 node Lagrange) interpolation, which is within about 1e-9 of
-   the solution, so the first Newton step already passes the convergence test. The iteration still converges
-   the full equations from there; the table only says where it starts.
+1. **Start table.** :func:`chemistry._fused_table.start_table` solves the problem with
+   :func:`chemistry.water.solve` once per process, database and mineral on a grid of temperature (0.5 C) and log
+   pCO2 (0.025) and keeps the solution (y, I, log a_w). Each sample starts from its cubic (4 x 4 node Lagrange)
+   interpolation, which is within about 1e-9 of the solution, so the first Newton step already passes the
+   convergence test. The iteration still converges the full equations from there; the table only says where it
+   starts.
 2. **Temperature functions.** The Debye-Hueckel A and B (:func:`chemistry.thermo.debye_huckel_a_b`) and the
    Peng-Robinson log phi of CO2 (:func:`chemistry.thermo.peng_robinson`) are interpolated from the same grid (their
    interpolation errors, below 1e-10 relative for A and B and 1e-11 in log phi, are checked in the tests).
@@ -23,11 +24,8 @@ where the work goes:
    sub-blocks of 64 samples that the compiler turns into vector instructions (the species exponentials included:
    :func:`_exp10`), and written into one (columns, N) block that becomes the DataFrame without a copy.
 
-The Newton step is written out here as in :mod:`chemistry._kernel` rather than shared through a helper function:
-numba did not inline that helper, and the call cost 12 % of this kernel's time (measured on 10^6 samples).
-
-The module stays in one piece (about 730 lines) because the kernel is one compiled function whose loops must stay
-together for the compiler to vectorise them; its tables and output columns are built next to it.
+The Newton update (damping, ionic-strength step, convergence test) and the water activity are those of
+:mod:`chemistry._kernel`: the shared helpers of :mod:`chemistry._compiled`, inlined by numba.
 
 Samples whose iteration does not converge here (none in the tests; e.g. pCO2 far outside the table) are solved
 again by the general path (:func:`chemistry.equilibrium.equilibrate_solution`) by the caller.
@@ -40,115 +38,17 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import thermo
-from .constants import IONIC_STRENGTH_PER_US_CM, KELVIN, LN10, WATER_ACTIVITY_SLOPE
-from .constraints import (_charge, _closed_constraints, _gas_uptake, _open_constraints, _phase_ll, _x0,
-                          co2_log_fugacity)
-from .database import temperature_basis
-from .inputs import WATER_KEYS
+from .constants import IONIC_STRENGTH_PER_US_CM, KELVIN, LN10
 from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
-from .water import _setup, build_model, solve
+from ._fused_table import LP_LO, T_LO, T_STEP, start_table
 from ._kernel import AVAILABLE
 
-#: start-table grid: temperature (deg C) and log10 pCO2 (atm); one node beyond each end of the data range so that
-#: the 4-node stencil needs no one-sided form inside it
-#: temperature range of the tables (deg C): the range of karst waters; :func:`chemistry.equilibrate` sends samples
-#: above it (thermal waters, up to :data:`chemistry.thermo.TEMP_MAX_C`) to the general solve, so the tables stay
-#: small and the fast path keeps its speed
-TABLE_TEMP_MAX_C = 60.0
-T_STEP, T_LO, T_HI = 0.5, thermo.TEMP_MIN_C - 1.5, TABLE_TEMP_MAX_C + 1.5
-LP_STEP, LP_LO, LP_HI = 0.025, -8.075, 0.075
-#: the closed system's solution bends more in log pCO2 (its carbon comes from the pCO2): a 4 times finer step there
-LP_STEP_CLOSED = LP_STEP / 4
+#: Newton iterations at most per sample
 MAX_ITER = 60
-#: convergence tolerance of the table nodes: far below the kernel's, so the nodes carry no solver noise into the
-#: interpolation
-TABLE_TOL = 1e-13
+
 #: samples per sub-block of the vectorised passes, and per parallel work item (scratch allocated once per item)
 SUB = 64
 CHUNK = 4096
-
-
-def _grid(lp_step=LP_STEP):
-    t = np.arange(T_LO, T_HI + T_STEP / 2, T_STEP)
-    lp = LP_LO + lp_step * np.arange(int(round((LP_HI - LP_LO) / lp_step)) + 1)
-    return t, lp
-
-
-def constraints(model, mineral: str, log_f_co2, n: int):
-    """Log-linear and sum constraints of the open system for pure water (as :func:`chemistry.equilibrate`)."""
-    zero = np.zeros(n)
-    return _open_constraints(model, mineral, log_f_co2, {k: zero for k in WATER_KEYS}, zero)
-
-
-@lru_cache(maxsize=16)
-def start_table(database: str, mineral: str, system: str = "open"):
-    """The structure of the problem and the start table for one database, mineral and system (cached per process).
-
-    ``system``: "open" (CO2(g) at log f and the mineral(s) at SI = 0; electroneutrality), "gas" (pure water taking
-    up CO2 at log f, no mineral: the first stage of the closed system; ``mineral`` is ignored) or "closed" (the
-    mineral(s) at SI = 0, electroneutrality and C - Ca (- Mg) = C0, the carbon taken up in the first stage; the
-    row ``c0_row`` of the sum constraints carries C0 per sample).
-
-    Returns a dict of arrays: the per-species constants of the eliminated system (``cb`` coefficients on the
-    temperature basis, ``g_co2`` weight of log f(CO2), ``dw`` weight of log a_w, ``nub``), the sum constraints
-    ``w``, the maps back to master log activities (``pinv``, ``null``, ``ll_coef``, ``ll_nuw``; ``gas_k`` the
-    log-linear constraint of CO2(g), -1 if none), and the tables ``tab`` (channels y..., I, log a_w,
-    log phi(CO2) / pCO2; shape (nT, nP, C)) and ``tab_t`` (Debye-Hueckel A and B; shape (2, nT)).
-    """
-    if system == "gas":
-        els = ("dic",)
-    else:
-        els = ("ca", "dic") if mineral == "calcite" else ("ca", "dic", "mg")
-    model = build_model(els, database)
-    lp_step = LP_STEP_CLOSED if system == "closed" else LP_STEP
-    t, lp = _grid(lp_step)
-    tt, pp = np.meshgrid(t, lp, indexing="ij")
-    tt, pp = tt.ravel(), pp.ravel()
-    n = tt.size
-    zero = np.zeros(n)
-    log_f = co2_log_fugacity(model, tt, 10.0**pp)
-    c0_row = -1
-    if system == "open":
-        ll, sums = constraints(model, mineral, log_f, n)
-    elif system == "gas":
-        ll, sums = [_phase_ll(model, "CO2(g)", log_f)], [_charge(model, zero)]
-    else:
-        totals = {k: zero for k in WATER_KEYS}
-        c0 = _gas_uptake(model, tt, 10.0**pp, totals, zero, TABLE_TOL).total("dic")
-        ll, sums = _closed_constraints(model, mineral, c0, totals, zero)
-        c0_row = len(sums) - 1  # the carbon row is the last one (_closed_constraints)
-        if not np.array_equal(sums[c0_row].rhs, c0):  # pragma: no cover
-            raise AssertionError("closed-system constraints changed order")
-    gas_k = 0 if system in ("open", "gas") else -1  # the CO2(g) constraint is the first, where there is one
-    x0 = _x0(model, n, tt, 10.0**pp, "closed" if system == "closed" else system)
-    sol = solve(model, tt, ll, sums, x0=x0, engine="numba" if AVAILABLE else None, tol=TABLE_TOL)
-    if not sol.converged.all():  # pragma: no cover - the grid is inside the range the solver is tested on
-        raise RuntimeError(f"start table for {mineral} ({system}) in {database}: "
-                           f"{int((~sol.converged).sum())} nodes failed")
-    p = _setup(model, tt, ll, sums, sol.x)
-    # free directions of the solution: y = B^T (x - x_p(log a_w))
-    basis = temperature_basis(tt + thermo.KELVIN)
-    r = p.ll_target + basis @ p.ll_coef.T - p.ll_nuw[None, :] * sol.log_aw[:, None]
-    y = (sol.x - r @ p.pinv.T) @ p.null
-    if y.shape[1] not in (1, 2, 3):  # pragma: no cover - 1 to 3 free directions in these problems
-        raise ValueError(f"the fused kernel solves Newton systems of 2 to 4 unknowns, not {y.shape[1] + 1} "
-                         f"({mineral}, {system})")
-    nt, npp = t.size, lp.size
-    # log phi is nearly proportional to p (second virial coefficient), so log phi / p interpolates to rounding
-    chans = [y[:, l] for l in range(y.shape[1])] + [sol.ionic_strength, sol.log_aw, (log_f - pp) / 10.0**pp]
-    tab = np.ascontiguousarray(np.stack([c.reshape(nt, npp) for c in chans], axis=-1))
-    dh_a, dh_b = thermo.debye_huckel_a_b(t)
-    g = model.nu @ p.pinv  # (S, k): species log activity per unit of each log-linear right-hand side
-    cb = model.logk_coef + g @ p.ll_coef  # (S, 6)
-    dw = model.nu_w - g @ p.ll_nuw
-    g_co2 = g[:, gas_k] if gas_k >= 0 else np.zeros(len(model.species))
-    return dict(model=model, cb=np.ascontiguousarray(cb), g_co2=np.ascontiguousarray(g_co2),
-                dw=np.ascontiguousarray(dw), nub=np.ascontiguousarray(p.nub), w=np.ascontiguousarray(p.w),
-                pinv=np.ascontiguousarray(p.pinv), null=np.ascontiguousarray(p.null),
-                ll_coef=np.ascontiguousarray(p.ll_coef), ll_nuw=np.ascontiguousarray(p.ll_nuw), tab=tab,
-                tab_t=np.ascontiguousarray(np.stack([dh_a, dh_b])), n_free=y.shape[1], gas_k=gas_k, c0_row=c0_row,
-                lp_step=lp_step)
 
 
 #: exp10 in the kernel (see _exp10): log2(10), and ln 2 split in a high part with trailing zero bits (so k * hi is
@@ -156,11 +56,13 @@ def start_table(database: str, mineral: str, system: str = "open"):
 LOG2_10 = 3.321928094887362
 LN2_HI = 6.93147180369123816490e-01
 LN2_LO = 1.90821492927058770002e-10
+#: Taylor coefficients of e^r, 1/12! down to 1/0!, highest power first (Horner's scheme)
+EXP_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(12, -1, -1))
 
 if AVAILABLE:
     from numba import get_num_threads, njit
 
-    from ._compiled import activity_parameters_one, lin_solve as _lin_solve
+    from ._compiled import activity_parameters_one, lin_solve as _lin_solve, log_water_activity_one, newton_update
 
     @njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _exp10(x, n, out, bits):
@@ -174,24 +76,35 @@ if AVAILABLE:
             v = min(max(x[i], -300.0), 300.0)
             k = math.floor(v * LOG2_10 + 0.5)
             r = (v * LN10 - k * LN2_HI) - k * LN2_LO
-            e = 1.0 / 479001600.0
-            e = e * r + 1.0 / 39916800.0
-            e = e * r + 1.0 / 3628800.0
-            e = e * r + 1.0 / 362880.0
-            e = e * r + 1.0 / 40320.0
-            e = e * r + 1.0 / 5040.0
-            e = e * r + 1.0 / 720.0
-            e = e * r + 1.0 / 120.0
-            e = e * r + 1.0 / 24.0
-            e = e * r + 1.0 / 6.0
-            e = e * r + 0.5
-            e = e * r + 1.0
-            e = e * r + 1.0
+            e = 0.0
+            for c in EXP_TAYLOR:  # Horner; a constant tuple: the loop is unrolled
+                e = e * r + c
             out[i] = e
             bits[i] = (np.int64(k) + 1023) << 52
         scale = bits.view(np.float64)
         for i in range(n):
             out[i] *= scale[i]
+
+    @njit(inline="always")
+    def _store(out, row, s0, v, nb):
+        """out[row, s0:s0 + nb] = v[:nb], as a plain loop (a slice assignment costs a call per row)."""
+        for i in range(nb):
+            out[row, s0 + i] = v[i]
+
+    @njit(inline="always")
+    def _add_species(f, sc, jac, k, wk, mol, dlg, nub, j, nb):
+        """Add species j with weight wk to row k of the residuals (sum_j w_kj m_j), of their scale (sum_j |w_kj| m_j)
+        and of the Jacobian before its ln 10 factors (d/dy_l: w_kj m_j nub_jl; d/dI: w_kj m_j dlog g_j/dI)."""
+        n_free = nub.shape[1]
+        awk = abs(wk)
+        for i in range(nb):
+            f[k, i] += wk * mol[j, i]
+            sc[k, i] += awk * mol[j, i]
+            jac[k, n_free, i] += wk * mol[j, i] * dlg[j, i]
+        for l in range(n_free):
+            wn = wk * nub[j, l]
+            for i in range(nb):
+                jac[k, l, i] += wn * mol[j, i]
 
     @njit(cache=True, error_model="numpy")
     def _weights(v, lo, inv_step, n_nodes, w):
@@ -260,7 +173,7 @@ if AVAILABLE:
         js = np.empty((nd, nd))
         fs = np.empty(nd)
         ds = np.empty(nd)
-        sc = np.empty((n_sum, bs))
+        sc = np.empty((nd, bs))
         x = np.empty((n_m, bs))
         z2 = np.empty(n_sp)
         for j in range(n_sp):
@@ -346,35 +259,19 @@ if AVAILABLE:
                     for c in range(nd):
                         for i in range(nb):
                             jac[q, c, i] = 0.0
-                for k in range(n_sum):
                     for i in range(nb):
-                        sc[k, i] = 0.0
+                        sc[q, i] = 0.0
                 for i in range(nb):
                     msum[i] = 0.0
+                # rows: sum constraints sum_j w_kj m_j, then sum_j z_j^2 m_j (= 2 I_calc); sc: sum_j |w_kj| m_j
                 for j in range(n_sp):
                     for i in range(nb):
                         msum[i] += mol[j, i]
                     for k in range(n_sum):
-                        wk = w[k, j]
-                        if wk != 0.0:
-                            awk = abs(wk)
-                            for i in range(nb):
-                                f[k, i] += wk * mol[j, i]
-                                sc[k, i] += awk * mol[j, i]
-                                jac[k, n_free, i] += wk * mol[j, i] * dlg[j, i]
-                            for l in range(n_free):
-                                wn = wk * nub[j, l]
-                                for i in range(nb):
-                                    jac[k, l, i] += wn * mol[j, i]
-                    zz = z2[j]
-                    if zz != 0.0:
-                        for i in range(nb):
-                            f[n_sum, i] += zz * mol[j, i]
-                            jac[n_sum, n_free, i] += zz * mol[j, i] * dlg[j, i]
-                        for l in range(n_free):
-                            zn = zz * nub[j, l]
-                            for i in range(nb):
-                                jac[n_sum, l, i] += zn * mol[j, i]
+                        if w[k, j] != 0.0:
+                            _add_species(f, sc, jac, k, w[k, j], mol, dlg, nub, j, nb)
+                    if z2[j] != 0.0:
+                        _add_species(f, sc, jac, n_sum, z2[j], mol, dlg, nub, j, nb)
                 for i in range(nb):
                     relok[i] = True
                 for k in range(n_sum):
@@ -437,33 +334,8 @@ if AVAILABLE:
                 for i in range(nb):
                     if not active[i]:
                         continue
-                    i_calc = tmp[i]
-                    rel_i = abs(f[n_sum, i]) / max(i_calc, 1e-30)
-                    finite = True
-                    for q in range(nd):
-                        if not math.isfinite(d[q, i]):
-                            finite = False
-                    big = 0.0
-                    for m in range(n_m):
-                        v = 0.0
-                        for l in range(n_free):
-                            v += d[l, i] * null[m, l]
-                        av = abs(v)
-                        if av > big or av != av:
-                            big = av
-                    damp = 1.0 / max(big, 1e-300) if big > 1.0 else 1.0
-                    bad = (not math.isfinite(damp)) or (not finite)
-                    di = 0.0
-                    if not bad:
-                        for l in range(n_free):
-                            y[l, i] += d[l, i] * damp
-                        di = d[n_free, i] * damp
-                    ionic = ion[i]
-                    new_i = ionic + di if ionic + di > 0.1 * ionic else max(i_calc, 0.1 * ionic)
-                    done = relok[i] and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad
-                    ion[i] = new_i
-                    aw = 1.0 - WATER_ACTIVITY_SLOPE * msum[i]
-                    new_aw = math.log10(aw) if aw > 0.0 else math.nan
+                    ion[i], di, damp, done = newton_update(d, i, null, y, ion[i], tmp[i], f[n_sum, i], relok[i], tol)
+                    new_aw = log_water_activity_one(msum[i])
                     if done:
                         # final state at the new (y, I, log a_w), as chemistry.water.solve reports it: the step is
                         # below tol (1e-8) in every log activity, so m_j (1 + ln10 D_j), with
@@ -515,9 +387,7 @@ if AVAILABLE:
                     sp = lin_sp[e]
                     for i in range(nb):
                         tmp[i] += v * molf[sp, i]
-                dq = lin_dest[q]
-                for i in range(nb):
-                    out[dq, s0 + i] = tmp[i]
+                _store(out, lin_dest[q], s0, tmp, nb)
             for q in range(si_rows.shape[0]):
                 e0, e1, e2, e3, e4, e5 = (si_coef[q, 0], si_coef[q, 1], si_coef[q, 2], si_coef[q, 3],
                                           si_coef[q, 4], si_coef[q, 5])
@@ -531,14 +401,11 @@ if AVAILABLE:
                     if r_ != 0.0:
                         for i in range(nb):
                             tmp[i] += r_ * x[m, i]
-                dq = si_dest[q]
-                for i in range(nb):
-                    out[dq, s0 + i] = tmp[i]
+                _store(out, si_dest[q], s0, tmp, nb)
             for q in range(const_dest.shape[0]):
-                dq = const_dest[q]
                 v = const_val[q]
                 for i in range(nb):
-                    out[dq, s0 + i] = v
+                    out[const_dest[q], s0 + i] = v
             # special[...]: temp_c, pco2_atm, ph, log_pco2 (an SI row above), pco2_final_atm, ionic_strength,
             # charge_balance_pct, charge_imbalance_meq_kgw, ec_us_cm_est (none where special[0] < 0)
             if special[0] < 0:

@@ -31,8 +31,9 @@ import os
 
 import numpy as np
 
-from ._compiled import activity_parameters_one, lin_solve as _lin_solve
-from .constants import KELVIN, LN10, WATER_ACTIVITY_SLOPE
+from ._compiled import (activity_parameters_one, lin_solve as _lin_solve, log_molality, log_water_activity_one,
+                        newton_update)
+from .constants import KELVIN, LN10
 
 # The kernel's parallel regions are short and alternate with small numpy products, whose BLAS threads need the
 # cores the OpenMP workers would otherwise keep busy spin-waiting after each region (measured on 2 cores: catchment
@@ -100,6 +101,9 @@ if AVAILABLE:
         jac = np.empty((nd, nd))
         f = np.empty(nd)
         d = np.empty(nd)
+        # (n, 1) views for the shared step (chemistry._compiled.newton_update works on columns of sample blocks)
+        d2 = d.reshape((nd, 1))
+        y2 = y.reshape((y.shape[0], 1))
         sv = np.empty(max(n_sum, 1))
         sc = np.empty(max(n_sum, 1))
         dx = np.empty(n_m)
@@ -173,10 +177,7 @@ if AVAILABLE:
                 zsum = 0.0
                 msum = 0.0
                 for j in range(0 if stateful else n_sp):
-                    lm = 0.0
-                    for m in range(n_m):
-                        lm += nu[j, m] * x[m]
-                    lm = logk[j] + lm - lg[j]
+                    lm = log_molality(nu, j, x, logk[j], 0.0, nu_w[j], lg[j])
                     if not lm < 0.0:
                         ok = False
                         break
@@ -188,7 +189,7 @@ if AVAILABLE:
                     log_aw = aw_start
                 elif ok:
                     ionic = max(0.5 * zsum, 1e-7)
-                    log_aw = math.log10(1.0 - WATER_ACTIVITY_SLOPE * msum)
+                    log_aw = log_water_activity_one(msum)
                 else:
                     ionic = 1e-3
                     log_aw = 0.0
@@ -217,10 +218,7 @@ if AVAILABLE:
                         sc[k] = 0.0
                     msum = 0.0
                     for j in range(n_sp):
-                        lm = 0.0
-                        for m in range(n_m):
-                            lm += nu[j, m] * x[m]
-                        lm = logk[j] + lm + log_aw * nu_w[j] - lg[j]
+                        lm = log_molality(nu, j, x, logk[j], log_aw, nu_w[j], lg[j])
                         if lm > 2.0:
                             lm = 2.0
                         mj = math.exp(LN10 * lm)
@@ -278,43 +276,13 @@ if AVAILABLE:
                     for l in range(n_free):
                         jac[n_sum, l] *= -0.5 * LN10
                     jac[n_sum, n_free] = 1.0 + 0.5 * LN10 * jac[n_sum, n_free]
-                    rel_i = abs(f[n_sum]) / max(i_calc, 1e-30)
-                    # Newton step, damped to at most 1 log unit in any master activity
+                    # Newton step, damped to at most 1 log unit in any master activity; water activity (lagged)
+                    res_i = f[n_sum]
                     _lin_solve(jac, f, nd, d)
-                    finite = True
                     for q in range(nd):
                         d[q] = -d[q]
-                        if not math.isfinite(d[q]):
-                            finite = False
-                    big = 0.0
-                    for m in range(n_m):
-                        v = 0.0
-                        for l in range(n_free):
-                            v += d[l] * null[m, l]
-                        dx[m] = v
-                        av = abs(v)
-                        if av > big or av != av:
-                            big = av
-                    damp = 1.0 / max(big, 1e-300) if big > 1.0 else 1.0
-                    bad = (not math.isfinite(damp)) or (not finite)
-                    di = 0.0
-                    if not bad:
-                        for l in range(n_free):
-                            y[l] += d[l] * damp
-                        di = d[n_free] * damp
-                    if ionic + di > 0.1 * ionic:
-                        new_i = ionic + di
-                    else:
-                        new_i = max(i_calc, 0.1 * ionic)
-                    done = (rel_ok and rel_i < tol and big < tol and abs(di) < tol * ionic and not bad)
-                    ionic = new_i
-                    aw = 1.0 - WATER_ACTIVITY_SLOPE * msum
-                    if aw > 0.0:
-                        log_aw = math.log10(aw)
-                    elif aw == 0.0:
-                        log_aw = -math.inf
-                    else:
-                        log_aw = math.nan
+                    ionic, _, _, done = newton_update(d2, 0, null, y2, ionic, i_calc, res_i, rel_ok, tol)
+                    log_aw = log_water_activity_one(msum)
                     if done:
                         converged = True
                         its = it
@@ -327,10 +295,7 @@ if AVAILABLE:
             for m in range(n_m):
                 x_out[i, m] = x[m]
             for j in range(n_sp):
-                lm = 0.0
-                for m in range(n_m):
-                    lm += nu[j, m] * x[m]
-                lm = logk[j] + lm + log_aw * nu_w[j] - lg[j]
+                lm = log_molality(nu, j, x, logk[j], log_aw, nu_w[j], lg[j])
                 if lm > 2.0:
                     lm = 2.0
                 mol_out[i, j] = math.exp(LN10 * lm)

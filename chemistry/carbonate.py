@@ -316,7 +316,9 @@ def speciate_into(temp_c, totals, x, state, diag, wsp, jac, wu, nu, nu_w, logk_c
     state[1] = log_aw
     i_oh, i_co2, i_hco3, i_co3, i_ca = sp_idx[1], sp_idx[2], sp_idx[3], sp_idx[4], sp_idx[5]
     # buffer derivative dCO2/dDIC at constant charge imbalance and other totals, from the Jacobian of the
-    # converged iteration (still in ``jac``: the loop exits before the elimination): J dx = -dF/dT_C
+    # converged iteration (still in ``jac``: the loop exits before the elimination): J dx = -dF/dT_C, then
+    # dm_CO2 = ln10 m_CO2 (sum_m nu_m dx_m - dlog g_CO2/dI dI) with a_w held fixed (lagged, as in the iteration);
+    # without convergence the ratio m_CO2 / DIC
     if converged:
         for k in range(n_u):
             f[k] = 0.0
@@ -328,10 +330,6 @@ def speciate_into(temp_c, totals, x, state, diag, wsp, jac, wu, nu, nu_w, logk_c
         beta = LN10 * mol[i_co2] * dlog
     else:
         beta = mol[i_co2] / max(sums[1], 1e-300)
-    dlog = 0.0
-    for a in range(nz_cnt[i_co2]):
-        dlog += nz_val[i_co2, a] * dx[nz_idx[i_co2, a]]
-    beta = LN10 * mol[i_co2] * dlog
     si_cal = -log_k_analytic(calcite_coef, tk) + calcite_nuw * log_aw
     lp = -log_k_analytic(co2g_coef, tk) + co2g_nuw * log_aw
     for c in range(n_m):

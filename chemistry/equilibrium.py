@@ -198,14 +198,15 @@ def equilibrate(temp_c, pco2_atm=None, mineral: str = "calcite", system: str = "
 def _equilibrate_fused(temp_c, pco2_atm, mineral, system, database, tol) -> pd.DataFrame:
     """:func:`equilibrate` of pure water (open or closed system) through the fused compiled
     solve (:mod:`chemistry._fused`; same equations, same columns). Samples it does not converge, and samples above
-    the range of its tables (:data:`chemistry._fused.TABLE_TEMP_MAX_C`), are solved by the general path."""
-    from . import _fused  # deferred: importing it imports numba (about 0.3 s); chemistry imports without it
+    the range of its tables (:data:`chemistry._fused_table.TABLE_TEMP_MAX_C`), are solved by the general path."""
+    # deferred: importing them imports numba (about 0.3 s); chemistry imports without it
+    from . import _fused, _fused_table
     t, p, n = _inputs(temp_c, pco2_atm, None, None, copy=False)  # the kernel copies them into the table
     tol_ = 1e-8 if tol is None else float(tol)
     run = _fused.equilibrate_open if system == "open" else _fused.equilibrate_closed
-    if n and t.max() > _fused.TABLE_TEMP_MAX_C:
+    if n and t.max() > _fused_table.TABLE_TEMP_MAX_C:
         # samples above the tables' range go to the general path, like samples the kernel does not converge
-        cool = np.flatnonzero(t <= _fused.TABLE_TEMP_MAX_C)
+        cool = np.flatnonzero(t <= _fused_table.TABLE_TEMP_MAX_C)
         if cool.size == 0:
             return equilibrate(t, p, mineral=mineral, system=system, database=database, tol=tol, _fused=False)
         part, names, zero, part_conv, _ = run(t[cool], p[cool], mineral, database, tol_)

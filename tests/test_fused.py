@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import chemistry
-from chemistry import _fused, equilibrium, thermo, water
+from chemistry import _fused, _fused_table, equilibrium, thermo, water
 from chemistry._kernel import AVAILABLE
 
 pytestmark = pytest.mark.skipif(not AVAILABLE, reason="the fused path needs numba")
@@ -88,19 +88,19 @@ def test_start_table_is_within_tolerance_so_one_step_converges(mineral, system):
 def test_tabulated_temperature_functions_match_thermo():
     """Debye-Hueckel A, B and the Peng-Robinson log phi of CO2, interpolated from the start table, against
     chemistry.thermo off the grid nodes."""
-    st = _fused.start_table("phreeqc.dat", "calcite")
+    st = _fused_table.start_table("phreeqc.dat", "calcite")
     t, p = _inputs(500, seed=5, log_p=(-8.0, 0.0))
     w = np.empty(4)
     model = st["model"]
     crit = model.database.phases["CO2(g)"].critical
     for tc, pp in zip(t, p):
-        i0 = _fused._weights(tc, _fused.T_LO, 1.0 / _fused.T_STEP, st["tab_t"].shape[1], w)
+        i0 = _fused._weights(tc, _fused_table.T_LO, 1.0 / _fused_table.T_STEP, st["tab_t"].shape[1], w)
         wt = w.copy()
         a = wt @ st["tab_t"][0, i0:i0 + 4]
         b = wt @ st["tab_t"][1, i0:i0 + 4]
         a_ref, b_ref = thermo.debye_huckel_a_b(np.array([tc]))
         assert abs(a / a_ref[0] - 1) < 1e-10 and abs(b / b_ref[0] - 1) < 1e-10
-        j0 = _fused._weights(np.log10(pp), _fused.LP_LO, 1.0 / _fused.LP_STEP, st["tab"].shape[1], w)
+        j0 = _fused._weights(np.log10(pp), _fused_table.LP_LO, 1.0 / _fused_table.LP_STEP, st["tab"].shape[1], w)
         wp = w.copy()
         log_phi = pp * (wt @ st["tab"][i0:i0 + 4, j0:j0 + 4, -1] @ wp)
         phi, _ = thermo.peng_robinson(np.array([tc]), np.array([pp]), *crit)
@@ -155,7 +155,7 @@ def test_complete_start_state(engine):
     t, p = _inputs(400, seed=13, log_p=(-3.5, -0.5))
     model = water.build_model(("ca", "dic"), "phreeqc.dat")
     log_f = equilibrium.co2_log_fugacity(model, t, p)
-    ll, sums = _fused.constraints(model, "calcite", log_f, t.size)
+    ll, sums = _fused_table.constraints(model, "calcite", log_f, t.size)
     x0 = equilibrium._x0(model, t.size, t, p, "open")
     ref = water.solve(model, t, ll, sums, x0=x0, engine=engine)
     warm = water.solve(model, t, ll, sums, x0=ref.x, start_state=(ref.ionic_strength, ref.log_aw), engine=engine)
