@@ -99,14 +99,29 @@ def soil_pco2(ts: pd.DataFrame, hydrotopes, title: str, path):
 def monthly_sink(ts: pd.DataFrame, source_series: dict, title: str, path):
     """Monthly carbon sink (t C km-2 per month) stacked by source (hydrotopes, allogenic)."""
     plt = _plt()
+    from matplotlib import dates as mdates
+    from matplotlib.collections import PolyCollection
     df = pd.DataFrame(source_series, index=ts.index).resample("MS").sum()
     fig, ax = plt.subplots(figsize=(11, 4))
     bottom = np.zeros(len(df))
+    # each source's monthly bars (25 days wide, centred on the month start) as one collection of rectangles
+    x = mdates.date2num(df.index.to_pydatetime())
+    x0, x1 = x - 12.5, x + 12.5
+    drawn = 0
     for col in df.columns:
-        if np.allclose(df[col].to_numpy(), 0):
+        v = df[col].to_numpy()
+        if np.allclose(v, 0):
             continue
-        ax.bar(df.index, df[col].to_numpy(), width=25, bottom=bottom, label=col, linewidth=0)
-        bottom += df[col].to_numpy()
+        top = bottom + v
+        rects = np.stack([np.column_stack([x0, bottom]), np.column_stack([x0, top]), np.column_stack([x1, top]),
+                          np.column_stack([x1, bottom])], axis=1)
+        bars = PolyCollection(rects, facecolors=f"C{drawn}", linewidths=0, label=col)
+        bars.sticky_edges.y.append(0.0)  # the axis starts at zero, as for bars
+        ax.add_collection(bars)
+        bottom = top
+        drawn += 1
+    ax.xaxis_date()
+    ax.autoscale_view()
     ax.set_ylabel("carbon sink (t C km-2 per month)")
     ax.legend(frameon=False, ncol=5, fontsize=8, loc="upper right")
     ax.set_title(title)
