@@ -17,9 +17,14 @@ about 12 % of its time, on 10^6 samples).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from . import thermo
+from ._numba_cache import configure as _configure_cache
 from .constants import WATER_ACTIVITY_SLOPE
+
+# a cache keyed by the package sources (karstmodel configures it first, over both packages, when it is imported)
+_configure_cache([Path(__file__).resolve().parent])
 
 try:
     from numba import njit as _numba_njit

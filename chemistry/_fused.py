@@ -7,7 +7,7 @@ It solves the same equations as :func:`chemistry.water.solve` (mass action with 
 extended Debye-Hueckel / Davies / 0.1 I activity coefficients, a_w = 1 - 0.017 sum m; Parkhurst & Appelo 2013,
 USGS TM 6-A43, eqs. 2-6) with the same unknowns (the free directions y of the master log activities left by the
 log-linear constraints CO2(g) at log f and SI(mineral) = 0, plus the ionic strength I), the same analytic Jacobian,
-damping and convergence test, and agrees with it to about 1e-11 (tests/test_fused.py). What differs is only
+damping and convergence test, and agrees with it to about 1e-11 (tests/test_chemistry/test_fused.py). What differs is only
 where the work goes:
 
 1. **Start table.** :func:`chemistry._fused_table.start_table` solves the problem with

@@ -176,7 +176,27 @@ def pwp_rate_one(temp_c, a_h, a_co2, si_calcite, a_h2o):
 def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk,
                  nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef,
                  sp_idx, dh_a, dh_b):
-    """Speciate one water in place. Returns True when converged.
+    """Speciate one water in place (:func:`speciate_into` with a workspace of its own). Returns True when
+    converged; arguments as :func:`speciate_into` without the workspace."""
+    wsp, jac, wu = speciation_workspace(nu.shape[0], nu.shape[1])
+    return speciate_into(temp_c, totals, x, state, diag, wsp, jac, wu, nu, nu_w, logk_coef, charge, ion_size,
+                         b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu,
+                         co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b)
+
+
+@njit
+def speciation_workspace(n_species, n_masters):
+    """Scratch arrays of :func:`speciate_into` (allocated once by a time loop, reused every step): per-species
+    rows (7, S), the Newton matrix (M+1, M+1) and per-unknown rows (4, M+1)."""
+    return np.empty((7, n_species)), np.empty((n_masters + 1, n_masters + 1)), np.empty((4, n_masters + 1))
+
+
+@njit
+def speciate_into(temp_c, totals, x, state, diag, wsp, jac, wu, nu, nu_w, logk_coef, charge, ion_size, b_param,
+                  kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu, co2g_nuw,
+                  co2g_coef, sp_idx, dh_a, dh_b):
+    """Speciate one water in place, with the scratch arrays ``wsp, jac, wu`` of :func:`speciation_workspace`.
+    Returns True when converged.
 
     temp_c : deg C. totals : (M,) index 0 = charge imbalance (eq/kgw), k >= 1 = element totals (mol/kgw, > 0).
     x : (M,) log10 master activities, used as the starting point and overwritten with the solution (warm start
@@ -191,23 +211,22 @@ def speciate_one(temp_c, totals, x, state, diag, nu, nu_w, logk_coef, charge, io
     n_m = nu.shape[1]
     tk = temp_c + KELVIN
     a_dh, b_dh = _dh_ab(temp_c, dh_a, dh_b)
-    logk = np.empty(n_sp)
+    logk = wsp[0]
     for j in range(n_sp):
         logk[j] = log_k_analytic(logk_coef[j], tk)
-    az2 = np.empty(n_sp)
-    beta = np.empty(n_sp)
-    bpar = np.empty(n_sp)
+    az2 = wsp[1]
+    beta = wsp[2]
+    bpar = wsp[3]
     for j in range(n_sp):
         az2[j], beta[j], bpar[j] = activity_parameters_one(charge[j] * charge[j], kind[j], ion_size[j], b_param[j],
                                                            a_dh, b_dh)
-    mol = np.empty(n_sp)
-    lg = np.empty(n_sp)
-    dlg = np.empty(n_sp)
-    jac = np.empty((n_m + 1, n_m + 1))
-    f = np.empty(n_m + 1)
-    dx = np.empty(n_m + 1)
-    sums = np.empty(n_m + 1)
-    log_tot = np.empty(n_m)
+    mol = wsp[4]
+    lg = wsp[5]
+    dlg = wsp[6]
+    f = wu[0]
+    dx = wu[1]
+    sums = wu[2]
+    log_tot = wu[3]
     for k in range(1, n_m):
         t = totals[k]
         if t < 1e-30:

@@ -11,7 +11,7 @@ Sources
   1 atm = 101 325 Pa (exact; BIPM 2019, Table 8).
 * Molar masses: the gram formula weights of the pinned PHREEQC 3.7.3 ``phreeqc.dat`` (``SOLUTION_MASTER_SPECIES``,
   ``chemistry/databases/phreeqc.dat``), the weights PHREEQC itself converts mg/L with, so that a sample speciated
-  here and in PHREEQC reads the same moles (checked against the database in tests/test_database.py). Formula
+  here and in PHREEQC reads the same moles (checked against the database in tests/test_chemistry/test_database.py). Formula
   weights of ions (SO4-2, NO3-, HCO3-, CO2) are sums of those element weights.
 * Molar mass of dissolved O2 (mg/L <-> mol/m3): twice the standard atomic weight of oxygen, 15.9994 (IUPAC
   Commission on Isotopic Abundances and Atomic Weights; Wieser 2006, Pure Appl. Chem. 78:2051, Table 1). O2 is not

@@ -35,7 +35,7 @@ from .constants import (E_CHARGE_C as _E_CHARGE, EPS0_F_M as _EPS0, IONIC_STRENG
 #: 2002) and dielectric constant (Bradley & Pitzer 1979) expressions hold far beyond it; the phreeqc.dat analytic
 #: log K of the carbonate system are those of Plummer & Busenberg (1982, GCA 46:1011), fitted to measurements at
 #: 0-90 C and stated to hold at 1 atm total pressure between 0 and 100 C (KH, K1, K2); 100 C is the boiling point
-#: at 1 atm. Agreement with PHREEQC over 0-100 C: tests/test_high_temperature.py.
+#: at 1 atm. Agreement with PHREEQC over 0-100 C: tests/test_chemistry/test_high_temperature.py.
 TEMP_MIN_C = 0.0
 TEMP_MAX_C = 100.0
 

@@ -27,7 +27,7 @@ for fresh water).
 :func:`solve` runs the iteration with the same equations, start, damping and convergence test in one of two
 engines: vectorised over samples with numpy (``engine="numpy"``, here) or as a compiled per-sample kernel parallel
 over samples (:mod:`chemistry._kernel`, ``engine="numba"``, the default when numba is installed). Both give the
-same results to rounding (tests/test_water_engines.py). Two further compiled engines solve special cases of the
+same results to rounding (tests/test_chemistry/test_water_engines.py). Two further compiled engines solve special cases of the
 same model: :mod:`chemistry._fused` (pure water with calcite/dolomite, open or closed system) and
 :mod:`chemistry.carbonate` (one water at a time, for time loops). All take their arrays from
 :func:`chemistry.model.build_model`, the activity model from :func:`chemistry.thermo.activity_parameters` and the

@@ -15,6 +15,15 @@ import warnings
 
 __version__ = "0.1.0"
 
+# numba's compiled-kernel cache, keyed by the sources of both packages (chemistry._numba_cache), before anything
+# imports numba: karstmodel's kernels call chemistry's, so a change in either must invalidate both
+from pathlib import Path as _Path  # noqa: E402
+
+from chemistry._numba_cache import configure as _configure_numba_cache  # noqa: E402
+
+_configure_numba_cache([_Path(__file__).resolve().parent,
+                        _Path(importlib.util.find_spec("chemistry").origin).resolve().parent])
+
 from .accounting.sink import compare_runs, sink_flux, sink_from_observations, tc_to_tco2, zeng_index  # noqa: E402
 from .config.catchment import load_catchment as _load_catchment, resolve_catchment as _resolve  # noqa: E402
 

@@ -21,3 +21,22 @@ except Exception:  # pragma: no cover
         if len(args) == 1 and callable(args[0]) and not kwargs:
             return args[0]
         return lambda f: f
+
+
+def cache_is_cold(*dispatchers) -> bool:
+    """True when numba will compile at least one of ``dispatchers`` on its first call in this process: it caches to
+    disk and its cache index holds nothing for the current source (never compiled here, or the source file changed
+    since: numba keys the index by the file's modification time and size). Unknown cache internals (another numba
+    version) count as warm, so the answer errs towards silence."""
+    for d in dispatchers:
+        if getattr(d, "overloads", None):  # already compiled or loaded in this process
+            continue
+        load = getattr(getattr(getattr(d, "_cache", None), "_cache_file", None), "_load_index", None)
+        if load is None:
+            continue
+        try:
+            if not load():
+                return True
+        except Exception:  # pragma: no cover - a corrupt or foreign index: numba recompiles, we stay silent
+            continue
+    return False

@@ -14,8 +14,10 @@ def register(sub) -> None:
     sc = sub.add_parser("scenario", help="baseline vs land-use/management/climate scenario, with uncertainty",
                         description="Run the catchment with and without the changes of SCENARIO (a scenario TOML: "
                         "land-use conversion, soil improvement, irrigation with exogenous water, aquatic plant "
-                        "cultivation, carbonate powder, acid inputs, climate deltas) over the same drivers and a "
-                        "parameter ensemble; writes baseline, scenario and delta blocks to summary.json.")
+                        "cultivation, carbonate powder, acid inputs, climate deltas, soil-only warming) and a parameter "
+                        "ensemble; the baseline runs on the catchment's own drivers (repeated to [climate] extend_to). "
+                        "Writes baseline, scenario and delta blocks to summary.json; intervals are 5-95 % from >= 20 "
+                        "members, else the members' min-max range.")
     sc.add_argument("catchment", help="catchment file, folder or bundled name")
     sc.add_argument("scenario", help="scenario file (TOML: land-use, management or climate changes)")
     sc.add_argument("--ensemble", type=int, help="ensemble members (default: the scenario file's, else 8)")
@@ -39,17 +41,52 @@ def cmd_scenario(args) -> int:
     with atomic_output_dir(outdir, protect=catchment_inputs(c) + scenario_inputs(sc)) as tmp:
         res = run_scenario(c, sc, ensemble=args.ensemble, workers=args.workers or 1, progress=not args.quiet)
         write_scenario(res, tmp, figures=not args.no_figures)
-    s = res["summary"]
-    d, u, ind = s["delta"], s["uncertainty"], s["indicators"]
-    q = u.get("delta_carbon_sink_tc_km2_yr")
-    interval = f" (90 % {q['p05']:+.3f} .. {q['p95']:+.3f}, {u['members']} members)" if q else ""
-    print(f"karstmodel scenario: {c.name} / {sc['name']}")
-    print(f"  sink {s['baseline']['carbon_sink_tc_km2_yr']:.2f} -> {s['scenario']['carbon_sink_tc_km2_yr']:.2f} "
-          f"t C km-2 yr-1: change {d['delta_carbon_sink_tc_km2_yr']:+.3f}{interval}; "
-          f"{d['delta_carbon_sink_t_co2_yr']:+.1f} t CO2/yr")
-    print(f"  runoff {d['delta_runoff_mm_yr']:+.1f} mm/yr, DIC {d['delta_dic_mmol_l']:+.4f} mmol/L; Zeng index "
-          f"{ind['zeng_index']:.2f}, exact criterion {ind['exact_criterion_product']:.4f} "
-          f"({'larger' if ind['sink_increases'] else 'smaller'} sink); 90 % of the new level after "
-          f"{ind['time_to_90pct_years']} years")
-    print(f"  wrote {outdir}/ (summary.json, report.md, figures)")
+    for line in scenario_lines(c.name, sc["name"], res["summary"]):
+        print(line)
+    print(f"  wrote {outdir}/ (summary.json, annual_sink.csv, report.md, figures)")
     return 0
+
+
+def _interval_text(q: dict | None, fmt: str) -> str:
+    if not q:
+        return ""
+    return f"; {q['kind']}: {fmt.format(q['lo'])} .. {fmt.format(q['hi'])}"
+
+
+def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
+    """The printed summary of a scenario run: sink, label, interval (with its rule), runoff and DIC, Zeng's index or
+    why it is not defined, soil DIC leaching, carbon balance closure, time to the new state, warnings."""
+    d, u, ind, b, sc = s["delta"], s["uncertainty"], s["indicators"], s["baseline"], s["scenario"]
+    label = ind["change_label"]
+    if label == "no change":
+        label = f"no change: |change| <= {ind['no_change_tolerance_tc_km2_yr']:.2g}"
+    out = [f"karstmodel scenario: {catchment} / {scenario}",
+           f"  sink {b['carbon_sink_tc_km2_yr']:.2f} -> {sc['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1: change "
+           f"{d['delta_carbon_sink_tc_km2_yr']:+.3f} ({label}"
+           f"{_interval_text(u.get('delta_carbon_sink_tc_km2_yr'), '{:+.3f}')}); "
+           f"{d['delta_carbon_sink_t_co2_yr']:+.1f} t CO2/yr"]
+    if u["members"]:
+        out.append(f"  ensemble: {u['members']} members ({u['source']}); intervals: {u['interval_rule']}")
+    zeng = (f"Zeng index {ind['zeng_index']:.2f}" if ind["zeng_index"] is not None
+            else f"Zeng index {ind['zeng_index_note']}")
+    out.append(f"  runoff {d['delta_runoff_mm_yr']:+.1f} mm/yr, DIC {d['delta_dic_mmol_l']:+.4f} mmol/L; {zeng}; "
+               f"exact criterion (1+a)(1-b) = {ind['exact_criterion_product']:.4f}")
+    if "soil_dic_leaching_tc_km2_yr" in b:
+        out.append(f"  soil DIC leaching {b['soil_dic_leaching_tc_km2_yr']:.2f} -> {sc['soil_dic_leaching_tc_km2_yr']:.2f}"
+                   f" t C km-2 yr-1 ({d['delta_soil_dic_leaching_tc_km2_yr']:+.3f}); carbon balance closes to "
+                   f"{b['carbon_balance_error']:.1e} (baseline) and {sc['carbon_balance_error']:.1e} (scenario) of the inputs")
+    st, rt = ind["new_state"], s["response_time"]
+    settle = f"new state: {st['note']}"
+    t90 = ind["time_to_90pct_years"]
+    out.append(f"  {settle}; 90 % of the final change after "
+               f"{'(never within the record)' if t90 is None else f'{t90:.0f} years'}; response time "
+               f"{rt['response_years']:.1f} yr (ramp {rt['ramp_years']:.1f} + slowest store "
+               f"{rt['store_response_years']:.1f})")
+    late = ind.get("change_after_response") or {}
+    if late.get("delta_carbon_sink_tc_km2_yr") is not None:
+        out.append(f"  change once the ramps are complete and the slowest store has turned over ({late['from_year']}-, "
+                   f"{late['years']} years): {late['delta_carbon_sink_tc_km2_yr']:+.3f} t C km-2 yr-1 "
+                   f"({late['relative_change']:+.1%} of the baseline)")
+    for w in s.get("warnings", []):
+        out.append(f"  warning: {w}")
+    return out

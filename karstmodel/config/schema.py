@@ -248,7 +248,7 @@ DECLARED_SECTIONS = {"land_use_parameters.<class>": LandUseParameters, "litholog
 
 
 def parameter_reference() -> str:
-    """The parameter reference of docs/parameters.md (kept equal to it by tests/test_registry.py): one table per
+    """The parameter reference of docs/parameters.md (kept equal to it by tests/test_karstmodel/config/test_registry.py): one table per
     section, generated from the declarations."""
     out = ["# Catchment file parameters", "",
            "Generated from the parameter declarations (`karstmodel.registry.param`): default, unit, the",

@@ -152,13 +152,64 @@ def _atomic_write(path, write):
         raise
 
 
+def _csv_column(values, float_format):
+    """The text of one column as ``DataFrame.to_csv`` writes it (floats through ``float_format`` or ``repr``,
+    missing values empty), or None for a dtype left to pandas."""
+    kind = values.dtype.kind
+    if kind == "f":
+        fmt = float_format if float_format is not None else "%r"
+        return ["" if v != v else fmt % v for v in values.tolist()]
+    if kind in "iub":
+        return [str(v) for v in values.tolist()]
+    if kind == "M":  # dates only as YYYY-MM-DD, else YYYY-MM-DD HH:MM:SS (pandas' rule)
+        return None if np.isnat(values).any() else pd.Series(values).astype(str).tolist()
+    if kind in "OUT":
+        out = []
+        for v in values.tolist():
+            if v is None or (isinstance(v, float) and v != v):
+                out.append("")
+            elif isinstance(v, str):
+                out.append(v)
+            else:
+                return None
+        return out
+    return None
+
+
+def _write_csv_fast(df: pd.DataFrame, fh, float_format) -> bool:
+    """Write a flat table (float, integer, boolean, date and text columns, no index) as ``DataFrame.to_csv`` does, the
+    values formatted column by column (pandas' per-value formatting path takes about 4 us a value). Returns False,
+    having written nothing, when a column needs pandas."""
+    if isinstance(df.columns, pd.MultiIndex) or not all(isinstance(c, str) for c in df.columns):
+        return False
+    cols = []
+    for k in range(df.shape[1]):
+        col = _csv_column(df.iloc[:, k].to_numpy(), float_format)
+        if col is None:
+            return False
+        cols.append(col)
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(list(df.columns))
+    w.writerows(zip(*cols))
+    return True
+
+
 def write_csv_atomic(df: pd.DataFrame, path, protect=(), **kwargs):
-    """Write ``df`` to ``path`` through a temporary file and an atomic rename. Refuses to overwrite ``protect``."""
+    """Write ``df`` to ``path`` through a temporary file and an atomic rename. Refuses to overwrite ``protect``.
+    Flat tables written without the index, with at most a ``float_format``, take a fast path with the same bytes
+    as ``DataFrame.to_csv``."""
     for p in protect:
         if p is not None and _same_file(p, path):
             raise InputError("refusing to overwrite the input file; choose another output path", file=str(path))
     kwargs.setdefault("index", False)
-    _atomic_write(path, lambda fh: df.to_csv(fh, **kwargs))
+    fast = kwargs["index"] is False and set(kwargs) <= {"index", "float_format"}
+
+    def write(fh):
+        if fast and _write_csv_fast(df, fh, kwargs.get("float_format")):
+            return
+        df.to_csv(fh, **kwargs)
+
+    _atomic_write(path, write)
 
 
 def _json_default(o):

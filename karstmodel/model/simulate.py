@@ -23,6 +23,7 @@ from ..io.observations import load_discharge_observations, mm_d_to_m3_s
 from ..processes import dissolution
 from ..processes.routing import steady_state_storage
 from ..processes.reaches import simulate_reaches
+from .compile_notice import announce_compilation
 from .stages import ChainRun, WaterStage, run_chain
 from .state import State, start_state
 
@@ -138,6 +139,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
     if drivers is None:
         drivers = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
     check_inputs(c, drivers, observations)
+    announce_compilation(bool(c.reaches) and with_reaches)
     data = drivers.data
     state = initial_state(c, data)
     if c.warmup_days > 0:

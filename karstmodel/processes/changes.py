@@ -19,6 +19,14 @@ scenario file). They are evaluated on the simulation's daily index:
   allogenic recharge can take up before calcite saturation (open system at the soil pCO2) and by the powder
   left; the share phi of allogenic recharge brought to saturation follows (enhanced-weathering bookkeeping as in
   Hartmann et al. 2013, Rev. Geophys. 51:113, applied to carbonate).
+* :class:`SoilWarming`: the soil (its temperature for CO2 production, CO2 diffusion and the soil-water chemistry)
+  warmed by ``delta_c`` while air temperature, PET, snow and the groundwater temperature stay as the drivers say,
+  the design of buried heating-cable experiments: Peterjohn et al. 1994 (Ecol. Appl. 4:617; Harvard Forest,
+  Prospect Hill: cables at 10 cm depth held the soil 5 C above control plots, air untouched; Melillo et al. 2002,
+  Science 298:2173, the same plots over ten years, the response declining as labile soil carbon was used up, which
+  this model does not represent: R10 stays fixed) and Rustad & Fernandez 1998 (Global Change Biol. 4:597; Howland,
+  Maine: cables 1-2 cm below the surface, ~5 C warmer soil, soil CO2 efflux up by 25-40 %). The warming ramps
+  linearly from 0 on ``start`` to ``delta_c`` after ``ramp_days`` (0 = a step).
 """
 from __future__ import annotations
 
@@ -89,6 +97,19 @@ class CarbonatePowder:
         return 6.0 / (2.71 * d_cm) * 100.09  # cm2/g x g/mol
 
 
+@dataclass(frozen=True)
+class SoilWarming:
+    delta_c: float
+    start: str
+    ramp_days: float = 0.0
+
+    def values(self, index: pd.DatetimeIndex) -> np.ndarray:
+        """Warming of the soil (C) on every day of ``index``."""
+        t = (index - pd.Timestamp(self.start)).days.to_numpy(dtype=float)
+        f = (t >= 0).astype(float) if self.ramp_days <= 0 else np.clip((t + 1.0) / self.ramp_days, 0.0, 1.0)
+        return self.delta_c * f
+
+
 def hydrotope_index(c, name: str) -> int:
     for i, h in enumerate(c.hydrotopes):
         if h.name == name:
@@ -99,10 +120,10 @@ def hydrotope_index(c, name: str) -> int:
 def evaluate(c, index: pd.DatetimeIndex) -> dict:
     """Arrays for the changes of catchment ``c`` on ``index``: ``overrides`` (parameter name -> (days,
     hydrotopes)), ``irrigation_mm`` (days, hydrotopes) or None, ``irrigation`` list of (hydrotope index, water,
-    mm array), ``powder`` list of (hydrotope index, CarbonatePowder)."""
+    mm array), ``powder`` list of (hydrotope index, CarbonatePowder), ``soil_warming_c`` (days,) or None."""
     changes = getattr(c, "changes", ()) or ()
     n, nh = len(index), len(c.hydrotopes)
-    out = {"overrides": {}, "irrigation_mm": None, "irrigation": [], "powder": []}
+    out = {"overrides": {}, "irrigation_mm": None, "irrigation": [], "powder": [], "soil_warming_c": None}
     if not changes:
         return out
     base = None
@@ -125,6 +146,9 @@ def evaluate(c, index: pd.DatetimeIndex) -> dict:
             out["irrigation"].append((h, ch.water, mm))
         elif isinstance(ch, CarbonatePowder):
             out["powder"].append((hydrotope_index(c, ch.hydrotope), ch))
+        elif isinstance(ch, SoilWarming):
+            w = ch.values(index)
+            out["soil_warming_c"] = w if out["soil_warming_c"] is None else out["soil_warming_c"] + w
         else:  # pragma: no cover
             raise TypeError(f"unknown change {ch!r}")
     return out

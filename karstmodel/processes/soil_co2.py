@@ -80,16 +80,20 @@ def depth_factor_m(depth_m, production_depth_m):
 
 
 def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, atmospheric_co2_ppm: float,
-                      lag_days: float, swe_mm=None, aet_mm=None, model: str = "process", params=None) -> dict:
+                      lag_days: float, swe_mm=None, aet_mm=None, model: str = "process", params=None,
+                      soil_warming_c=None) -> dict:
     """Soil CO2 production and soil-air pCO2 at depth for every hydrotope.
 
     ``relative_storage``: (days, hydrotopes) soil water S/S_max (0-1). ``params``: a
     :func:`karstmodel.processes.soil_water.parameter_table` when parameters change in time (scenarios); default the
-    hydrotopes' constant values. Returns ``soil_temp_c`` (days,), ``production_gc_m2_d``, ``pco2_atm``, ``wfps``
+    hydrotopes' constant values. ``soil_warming_c`` (days,): the soil warmed above what the air temperature gives
+    (a soil-only warming scenario, :class:`karstmodel.processes.changes.SoilWarming`). Returns ``soil_temp_c`` (days,), ``production_gc_m2_d``, ``pco2_atm``, ``wfps``
     (days, hydrotopes).
     """
     p_atm = pressure_atm(elevation_m)
     ts = soil_temperature(temp_c, lag_days, swe_mm)
+    if soil_warming_c is not None:
+        ts = ts + np.asarray(soil_warming_c, dtype=float)
     w = np.clip(np.asarray(relative_storage, dtype=float), 0.0, 1.0)
     if params is None:
         params = parameter_table(hydrotopes, w.shape[0])

@@ -99,14 +99,29 @@ def soil_pco2(ts: pd.DataFrame, hydrotopes, title: str, path):
 def monthly_sink(ts: pd.DataFrame, source_series: dict, title: str, path):
     """Monthly carbon sink (t C km-2 per month) stacked by source (hydrotopes, allogenic)."""
     plt = _plt()
+    from matplotlib import dates as mdates
+    from matplotlib.collections import PolyCollection
     df = pd.DataFrame(source_series, index=ts.index).resample("MS").sum()
     fig, ax = plt.subplots(figsize=(11, 4))
     bottom = np.zeros(len(df))
+    # each source's monthly bars (25 days wide, centred on the month start) as one collection of rectangles
+    x = mdates.date2num(df.index.to_pydatetime())
+    x0, x1 = x - 12.5, x + 12.5
+    drawn = 0
     for col in df.columns:
-        if np.allclose(df[col].to_numpy(), 0):
+        v = df[col].to_numpy()
+        if np.allclose(v, 0):
             continue
-        ax.bar(df.index, df[col].to_numpy(), width=25, bottom=bottom, label=col, linewidth=0)
-        bottom += df[col].to_numpy()
+        top = bottom + v
+        rects = np.stack([np.column_stack([x0, bottom]), np.column_stack([x0, top]), np.column_stack([x1, top]),
+                          np.column_stack([x1, bottom])], axis=1)
+        bars = PolyCollection(rects, facecolors=f"C{drawn}", linewidths=0, label=col)
+        bars.sticky_edges.y.append(0.0)  # the axis starts at zero, as for bars
+        ax.add_collection(bars)
+        bottom = top
+        drawn += 1
+    ax.xaxis_date()
+    ax.autoscale_view()
     ax.set_ylabel("carbon sink (t C km-2 per month)")
     ax.legend(frameon=False, ncol=5, fontsize=8, loc="upper right")
     ax.set_title(title)
@@ -196,7 +211,8 @@ def sensitivity_bars(result: dict, title: str, path):
 
 
 def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, start_year: int | None = None):
-    """Annual carbon sink, baseline vs scenario, with 5-95 % ensemble bands, and the difference."""
+    """Annual carbon sink, baseline vs scenario, with ensemble bands (``bands["label"]``: 5-95 % from >= 20
+    members, else the min-max range of the members), and the difference."""
     plt = _plt()
     fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
     x = annual.index.to_numpy()
@@ -204,7 +220,7 @@ def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, st
         if bands is not None and key in bands:
             b = bands[key]
             ax0.fill_between(b.index, b.iloc[:, 0], b.iloc[:, 2], color=col, alpha=0.2, lw=0,
-                             label=f"{lab} 5-95 % (ensemble)")
+                             label=f"{lab} {bands.get('label', '5-95 %')} (ensemble)")
         ax0.plot(x, annual[f"{key}_tc_km2"], color=col, marker="o", ms=3, lw=1.2, label=f"{lab} (central)")
     ax0.set_ylabel("carbon sink (t C km-2 yr-1)")
     ax0.legend(frameon=False, fontsize=8, ncol=2)

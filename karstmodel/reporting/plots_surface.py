@@ -32,12 +32,12 @@ def diel_panel(result, reach: str | None = None, start=None, days: float = 3.0, 
     with night shaded."""
     plt = _plt()
     name = _reach_name(result, reach)
-    df = result.reach(name)
+    idx = result.subdaily.index
     if start is None:
-        mid = df.index[len(df) // 2].normalize()
-        start = mid
+        start = idx[len(idx) // 2].normalize()
     start = pd.Timestamp(start)
-    sel = df.loc[start:start + pd.Timedelta(days=days)]
+    # the few days shown, taken before the reach's columns (the whole sub-daily table is ~10^5-10^6 rows)
+    sel = result.subdaily.loc[start:start + pd.Timedelta(days=days), name]
     fig, axes = plt.subplots(5, 1, figsize=(10, 9.5), sharex=True)
     night = sel["par_umol_m2_s"] <= 0
     for ax in axes:

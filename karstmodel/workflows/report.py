@@ -270,8 +270,10 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
 
 
 def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
-    """Write ``summary.json`` (baseline / scenario / delta blocks), ``annual_sink.csv``, ``ensemble.csv``, the
-    scenario run's ``timeseries.csv`` and the figures (sink with bands, decomposition, scorecard), report.md."""
+    """Write ``summary.json`` (baseline / scenario / delta blocks), ``annual_sink.csv``, ``carbon_balance.csv``
+    (baseline, scenario and change of every carbon-balance term and the soil DIC leaching, t C km-2 yr-1),
+    ``ensemble.csv``, the runs' ``timeseries_*.csv`` and the figures (sink with bands, decomposition, scorecard),
+    report.md."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     s = result["summary"]
@@ -289,26 +291,43 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
         write_csv_atomic(ts, p, float_format="%.8g")
         paths[f"timeseries_{key}"] = p
     d, u, ind = s["delta"], s["uncertainty"], s["indicators"]
+    b, sc = s["baseline"], s["scenario"]
+    if "carbon_balance_tc_km2_yr" in b and "carbon_balance_tc_km2_yr" in sc:
+        terms = {"soil_dic_leaching_tc_km2_yr": (b["soil_dic_leaching_tc_km2_yr"], sc["soil_dic_leaching_tc_km2_yr"])}
+        terms.update({k: (v, sc["carbon_balance_tc_km2_yr"][k]) for k, v in b["carbon_balance_tc_km2_yr"].items()})
+        cbt = pd.DataFrame([{"term": k, "baseline": x, "scenario": y, "change": y - x} for k, (x, y) in terms.items()])
+        paths["carbon_balance"] = outdir / "carbon_balance.csv"
+        write_csv_atomic(cbt, paths["carbon_balance"], float_format="%.8g")
 
     def iv(key, unit_fmt="{:+.2f}"):
         q = u.get(key)
         if not q:
             return ""
-        return f"[{unit_fmt.format(q['p05'])}, {unit_fmt.format(q['p95'])}]"
+        return f"[{unit_fmt.format(q['lo'])}, {unit_fmt.format(q['hi'])}]"
 
-    b, sc = s["baseline"], s["scenario"]
-    rows = [["indicator", "baseline", "scenario", "change", "90 % interval of the change"],
+    q_sink = u.get("delta_carbon_sink_tc_km2_yr")
+    iv_head = "interval of the change" + (f" ({q_sink['kind']})" if q_sink else "")
+    zeng = f"{ind['zeng_index']:.2f}" if ind["zeng_index"] is not None else "not defined"
+    settle = ind["new_state"]
+    rows = [["indicator", "baseline", "scenario", "change", iv_head],
             ["sink (t C km-2 yr-1)", f"{b['carbon_sink_tc_km2_yr']:.2f}", f"{sc['carbon_sink_tc_km2_yr']:.2f}",
-             f"{d['delta_carbon_sink_tc_km2_yr']:+.3f}", iv("delta_carbon_sink_tc_km2_yr", "{:+.3f}")],
+             f"{d['delta_carbon_sink_tc_km2_yr']:+.3f} ({ind['change_label']})", iv("delta_carbon_sink_tc_km2_yr", "{:+.3f}")],
             ["sink (t CO2/yr, catchment)", f"{b['carbon_sink_t_co2_yr']:.1f}", f"{sc['carbon_sink_t_co2_yr']:.1f}",
              f"{d['delta_carbon_sink_t_co2_yr']:+.1f}", iv("delta_carbon_sink_t_co2_yr", "{:+.1f}")],
             ["runoff (mm/yr)", f"{b['runoff_mm_yr']:.0f}", f"{sc['runoff_mm_yr']:.0f}", f"{d['delta_runoff_mm_yr']:+.1f}",
              iv("delta_runoff_mm_yr", "{:+.1f}")],
             ["DIC (mmol/L, flow-weighted)", f"{b['dic_mmol_l_flow_weighted']:.3f}",
              f"{sc['dic_mmol_l_flow_weighted']:.3f}", f"{d['delta_dic_mmol_l']:+.4f}", iv("delta_dic_mmol_l", "{:+.4f}")],
-            ["Zeng index I; exact (1+a)(1-b)", "", "", f"{ind['zeng_index']:.2f}; {ind['exact_criterion_product']:.4f}",
+            ["Zeng index I; exact (1+a)(1-b)", "", "", f"{zeng}; {ind['exact_criterion_product']:.4f}",
              f"P(sink increases) = {u.get('probability_sink_increases', float('nan')):.2f}"],
-            ["time to 90 % of new level (yr)", "", "", f"{ind['time_to_90pct_years']}", ""]]
+            ["time to 90 % of new level (yr)", "", "", f"{ind['time_to_90pct_years']}", ""],
+            ["new state reached (year)", "", "", f"{settle['year'] if settle['reached'] else 'not shown'}", ""]]
+    if "soil_dic_leaching_tc_km2_yr" in b:
+        rows.insert(4, ["soil DIC leaching (t C km-2 yr-1)", f"{b['soil_dic_leaching_tc_km2_yr']:.2f}",
+                        f"{sc['soil_dic_leaching_tc_km2_yr']:.2f}", f"{d['delta_soil_dic_leaching_tc_km2_yr']:+.3f}",
+                        iv("delta_soil_dic_leaching_tc_km2_yr", "{:+.3f}")])
+        rows.insert(5, ["carbon balance error (share of inputs)", f"{b['carbon_balance_error']:.1e}",
+                        f"{sc['carbon_balance_error']:.1e}", "", ""])
     if "fate_change" in d:
         rows.append(["stability (share not degassed)", f"{b['fate']['stability']:.3f}", f"{sc['fate']['stability']:.3f}",
                      f"{d['fate_change']['stability']:+.4f}", ""])
@@ -319,7 +338,7 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
         figs = {"sink": outdir / "scenario_sink.png", "decomposition": outdir / "scenario_decomposition.png",
                 "scorecard": outdir / "scorecard.png"}
         plots.scenario_sink(result["annual"], result["bands"], f"{c.name}: {s['scenario']['name']}", figs["sink"],
-                            ind["change_start_year"])
+                            ind["change_start_year"])  # bands: 5-95 % from >= 20 members, else min-max
         plots.scenario_decomposition(ind["decomposition"], d.get("fate_change"),
                                      f"{c.name}: {s['scenario']['name']}: decomposition of the change",
                                      figs["decomposition"])
@@ -335,7 +354,10 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
                       f"({side['runoff_change_m3_yr']:+.3g} m3/yr for the catchment)",
                       f"- change of the carbonic share of DIC {side['carbonic_share_change']:+.4f}",
                       f"- ET change {side['aet_change_mm_yr']:+.1f} mm/yr; irrigation {side['irrigation_mm_yr']:.1f} mm/yr",
-                      "", f"Uncertainty: {u['members']} ensemble members ({u['source']}).", "",
+                      "", f"Uncertainty: {u['members']} ensemble members ({u['source']}); intervals: "
+                      f"{u.get('interval_rule', '')}.", "",
+                      f"Zeng's index: {ind.get('zeng_index_note') or zeng}. New state: {settle['note']}.", ""]
+                     + [f"**Warning:** {w}" for w in s.get("warnings", [])] + ["",
                       "## Figures", ""] + [f"![{k}]({Path(p).name})" for k, p in figs.items()]) + "\n"
     _atomic_write(outdir / "report.md", lambda fh: fh.write(text))
     return paths

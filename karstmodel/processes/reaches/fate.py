@@ -39,6 +39,8 @@ import pandas as pd
 
 from chemistry.constants import M_C_G_MOL, M_O2_G_MOL
 
+from ..._compiled import njit
+
 from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP, F_O2_CONS, F_O2_IN,
                      F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_REAER, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH,
                      O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_TEMP,
@@ -90,13 +92,47 @@ def _storage(conc, scal, tank_idx):
 
 
 def _bed_area(flux, tank_idx):
-    return float(sum(flux[0, t, F_AREA] for t in tank_idx))
+    return float(sum(flux[t, F_AREA, 0] for t in tank_idx))
+
+
+@njit
+def _running_sum(a):
+    """Row sums of a 2-D array added strictly left to right (compiled without reassociation)."""
+    out = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        s = 0.0
+        for j in range(a.shape[1]):
+            s += a[i, j]
+        out[i] = s
+    return out
+
+
+def _seq_sum(a: np.ndarray):
+    """Sum along the last axis in step order (a running sum, as the balances have always been added up); a scalar
+    for a 1-D array."""
+    if a.ndim == 1:
+        return float(_running_sum(np.ascontiguousarray(a)[None, :])[0])
+    return _running_sum(np.ascontiguousarray(a))
 
 
 def _per_day(a: np.ndarray, steps_per_day: int, how: str) -> np.ndarray:
-    """Daily sums or means of a per-step array (the steps always cover whole days)."""
-    r = a.reshape((a.shape[0] // steps_per_day, steps_per_day) + a.shape[1:])
-    return r.sum(axis=1) if how == "sum" else r.mean(axis=1)
+    """Daily sums or means of per-step values along the last axis (the steps always cover whole days): numpy's
+    sum of one series, the fluxes of a (variables, steps) array added in step order."""
+    r = a.reshape(a.shape[:-1] + (a.shape[-1] // steps_per_day, steps_per_day))
+    if a.ndim == 1:
+        return r.sum(axis=-1) if how == "sum" else r.mean(axis=-1)
+    acc = r[..., 0].copy()
+    for j in range(1, steps_per_day):
+        acc += r[..., j]
+    return acc if how == "sum" else acc / steps_per_day
+
+
+def _table(columns: dict, index) -> pd.DataFrame:
+    """A float DataFrame with (reach, variable) columns that takes the arrays as they are (no copy: rows of the
+    kernel's output arrays and freshly computed arrays)."""
+    df = pd.DataFrame(columns, index=index, copy=False)
+    df.columns = pd.MultiIndex.from_tuples(list(columns), names=["reach", "variable"])
+    return df
 
 
 def _balance(inputs: dict, outputs: dict, storage_change: float, storage: float = 0.0) -> dict:
@@ -140,6 +176,8 @@ def _fate(dic_out, oc_out, burial, calcite, degas, dic_in, alloch, d_storage) ->
 
 
 def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1, scal1, settings) -> ReachResult:
+    """The result tables, balances and fates from the kernel's ``out`` (tanks, N_OUT, steps) and ``flux`` (tanks,
+    N_FLUX, steps) arrays."""
     tank_reach = np.asarray(tank_reach)
     names = [r.name for r in reaches]
     sub_cols, day_cols = {}, {}
@@ -152,55 +190,57 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
         tanks = np.flatnonzero(tank_reach == i)
         last = tanks[-1]
         area = _bed_area(flux, tanks)
-        o = out[:, last, :]
-        fl = flux[:, tanks, :].sum(axis=1)
-        lp = o[:, O_LPCO2]
+        o = out[last]
+        fl = flux[tanks[0]]
+        for t in tanks[1:]:
+            fl = fl + flux[t]
+        lp = o[O_LPCO2]
         sub = {
-            "ph": o[:, O_PH], "dic_mmol_l": o[:, O_DIC], "ca_mmol_l": o[:, O_CA], "alk_meq_l": o[:, O_ALK],
-            "co2aq_mmol_l": o[:, O_CO2], "hco3_mmol_l": o[:, O_HCO3], "co3_mmol_l": o[:, O_CO3],
-            "pco2_uatm": 1e6 * 10.0**lp, "si_calcite": o[:, O_SI], "do_mg_l": o[:, O_DO] * M_O2_G_MOL,
-            "do_sat_mg_l": o[:, O_DOSAT] * M_O2_G_MOL, "temp_c": o[:, O_TEMP], "q_m3_s": f_q, "depth_m": o[:, O_DEPTH],
-            "width_m": o[:, O_WIDTH], "velocity_m_s": o[:, O_VEL], "k600_m_d": o[:, O_K600],
-            "co2_enhancement": o[:, O_ENH], "par_umol_m2_s": o[:, O_PAR],
-            "oc_water_mmol_l": o[:, O_OCW], "oc_bed_mmol_m2": o[:, O_OCS] * 1e3,
-            "gpp_mmol_c_m2_h": fl[:, F_GPP] / area / per_step_h * 1e3,
-            "er_mmol_c_m2_h": fl[:, F_ER] / area / per_step_h * 1e3,
-            "degassing_mmol_c_m2_h": fl[:, F_DEGAS] / area / per_step_h * 1e3,
-            "calcite_precip_mmol_m2_h": fl[:, F_PRECIP] / area / per_step_h * 1e3,
-            "reaeration_mmol_o2_m2_h": fl[:, F_REAER] / area / per_step_h * 1e3,
+            "ph": o[O_PH], "dic_mmol_l": o[O_DIC], "ca_mmol_l": o[O_CA], "alk_meq_l": o[O_ALK],
+            "co2aq_mmol_l": o[O_CO2], "hco3_mmol_l": o[O_HCO3], "co3_mmol_l": o[O_CO3],
+            "pco2_uatm": 1e6 * 10.0**lp, "si_calcite": o[O_SI], "do_mg_l": o[O_DO] * M_O2_G_MOL,
+            "do_sat_mg_l": o[O_DOSAT] * M_O2_G_MOL, "temp_c": o[O_TEMP], "q_m3_s": f_q, "depth_m": o[O_DEPTH],
+            "width_m": o[O_WIDTH], "velocity_m_s": o[O_VEL], "k600_m_d": o[O_K600],
+            "co2_enhancement": o[O_ENH], "par_umol_m2_s": o[O_PAR],
+            "oc_water_mmol_l": o[O_OCW], "oc_bed_mmol_m2": o[O_OCS] * 1e3,
+            "gpp_mmol_c_m2_h": fl[F_GPP] / area / per_step_h * 1e3,
+            "er_mmol_c_m2_h": fl[F_ER] / area / per_step_h * 1e3,
+            "degassing_mmol_c_m2_h": fl[F_DEGAS] / area / per_step_h * 1e3,
+            "calcite_precip_mmol_m2_h": fl[F_PRECIP] / area / per_step_h * 1e3,
+            "reaeration_mmol_o2_m2_h": fl[F_REAER] / area / per_step_h * 1e3,
         }
         sub["nep_mmol_c_m2_h"] = sub["gpp_mmol_c_m2_h"] - sub["er_mmol_c_m2_h"]
         for k, v in sub.items():
-            sub_cols[(name, k)] = np.asarray(v, dtype=float)
+            sub_cols[(name, k)] = v
         r = reaches[i]
         g = _per_day(fl, spd, "sum")
-        gc = lambda col: g[:, col] / area * M_C_G_MOL  # noqa: E731  g C m-2 d-1
+        gc = lambda col: g[col] / area * M_C_G_MOL  # noqa: E731  g C m-2 d-1
         pq, rq = r.photosynthetic_quotient, r.respiratory_quotient
         daily = {
-            "gpp_g_o2_m2_d": g[:, F_GPP] * pq / area * M_O2_G_MOL,
-            "er_g_o2_m2_d": g[:, F_ER] / rq / area * M_O2_G_MOL,
+            "gpp_g_o2_m2_d": g[F_GPP] * pq / area * M_O2_G_MOL,
+            "er_g_o2_m2_d": g[F_ER] / rq / area * M_O2_G_MOL,
             "gpp_g_c_m2_d": gc(F_GPP), "er_g_c_m2_d": gc(F_ER), "degassing_g_c_m2_d": gc(F_DEGAS),
             "calcite_precip_g_c_m2_d": gc(F_PRECIP), "oc_burial_g_c_m2_d": gc(F_BURIAL),
-            "reaeration_g_o2_m2_d": g[:, F_REAER] / area * M_O2_G_MOL,
-            "o2_consumed_g_o2_m2_d": g[:, F_O2_CONS] / area * M_O2_G_MOL,
+            "reaeration_g_o2_m2_d": g[F_REAER] / area * M_O2_G_MOL,
+            "o2_consumed_g_o2_m2_d": g[F_O2_CONS] / area * M_O2_G_MOL,
         }
-        daily["dic_in_mol_d"] = _per_day(flux[:, tanks[0], F_DIC_IN], spd, "sum")
-        daily["dic_out_mol_d"] = _per_day(flux[:, last, F_DIC_OUT], spd, "sum")
-        daily["oc_out_mol_d"] = _per_day(flux[:, last, F_OC_OUT], spd, "sum")
+        daily["dic_in_mol_d"] = _per_day(flux[tanks[0], F_DIC_IN], spd, "sum")
+        daily["dic_out_mol_d"] = _per_day(flux[last, F_DIC_OUT], spd, "sum")
+        daily["oc_out_mol_d"] = _per_day(flux[last, F_OC_OUT], spd, "sum")
         daily["nep_g_o2_m2_d"] = daily["gpp_g_o2_m2_d"] - daily["er_g_o2_m2_d"]
         daily["nep_g_c_m2_d"] = daily["gpp_g_c_m2_d"] - daily["er_g_c_m2_d"]
         for k in ("ph", "dic_mmol_l", "pco2_uatm", "si_calcite", "do_mg_l", "temp_c", "q_m3_s"):
             daily[k] = _per_day(np.asarray(sub[k], dtype=float), spd, "mean")
         for k, v in daily.items():
-            day_cols[(name, k)] = np.asarray(v, dtype=float)
+            day_cols[(name, k)] = v
 
         # balances of the reach (all its tanks): inflow of its first tank, outflow of its last
         first = tanks[0]
         c0, o20 = _storage(conc0, scal0, tanks)
         c1, o21 = _storage(conc1, scal1, tanks)
-        tot = fl.sum(axis=0)
-        f_first = flux[:, first, :].sum(axis=0)
-        f_last = flux[:, last, :].sum(axis=0)
+        tot = _seq_sum(fl)
+        f_first = _seq_sum(flux[first])
+        f_last = _seq_sum(flux[last])
         cb = _balance({"dic": f_first[F_DIC_IN], "organic_carbon": f_first[F_OC_IN], "allochthonous": tot[F_ALLOCH]},
                       {"dic": f_last[F_DIC_OUT], "organic_carbon": f_last[F_OC_OUT], "degassing": tot[F_DEGAS],
                        "calcite": tot[F_PRECIP], "burial": tot[F_BURIAL]}, c1 - c0, max(c0, c1))
@@ -217,9 +257,10 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
     all_tanks = np.arange(len(tank_reach))
     c0, o20 = _storage(conc0, scal0, all_tanks)
     c1, o21 = _storage(conc1, scal1, all_tanks)
-    ftot = flux.sum(axis=(0, 1))
-    f_in = flux[:, 0, :].sum(axis=0)
-    f_out = flux[:, -1, :].sum(axis=0)
+    # whole-chain totals added over the steps and, within a step, over the tanks
+    ftot = {f: _seq_sum(flux[:, f, :].T.ravel()) for f in (F_O2_PROD, F_REAER, F_O2_CONS)}
+    f_in = _seq_sum(flux[0])
+    f_out = _seq_sum(flux[-1])
     carbon = _balance({"dic": f_in[F_DIC_IN], "allochthonous": dtot["alloch"]},
                       {"dic": f_out[F_DIC_OUT], "organic_carbon": f_out[F_OC_OUT], "degassing": dtot["degas"],
                        "calcite": dtot["precip"], "burial": dtot["burial"]}, c1 - c0, max(c0, c1))
@@ -227,10 +268,8 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
                   {"outflow": f_out[F_O2_OUT], "respiration": ftot[F_O2_CONS]}, o21 - o20, max(o20, o21))
     fate, detail = _fate(f_out[F_DIC_OUT], f_out[F_OC_OUT], dtot["burial"], dtot["precip"], dtot["degas"],
                          f_in[F_DIC_IN], dtot["alloch"], c1 - c0)
-    subdaily = pd.DataFrame(sub_cols, index=steps)
-    subdaily.columns = pd.MultiIndex.from_tuples(subdaily.columns, names=["reach", "variable"])
-    daily = pd.DataFrame(day_cols, index=days)
-    daily.columns = pd.MultiIndex.from_tuples(daily.columns, names=["reach", "variable"])
+    subdaily = _table(sub_cols, steps)
+    daily = _table(day_cols, days)
     daily.index.name = "date"
     subdaily.index.name = "time"
     return ReachResult(subdaily=subdaily, daily=daily, fate=fate, fate_detail=detail, fate_by_reach=reach_fates,

@@ -48,7 +48,8 @@ import math
 import numpy as np
 
 from chemistry.carbonate import (D_A_CO2, D_A_H, D_ALK, D_BETA, D_CO2, D_CO3, D_HCO3, D_K1, D_K2, D_LG_CO2,
-                                 D_LOG_AW, D_LOG_PCO2, D_LOGKH, D_PH, D_SI_CAL, N_DIAG, speciate_one)
+                                 D_LOG_AW, D_LOG_PCO2, D_LOGKH, D_PH, D_SI_CAL, N_DIAG, speciate_into,
+                                 speciation_workspace)
 from chemistry.constants import M_C_G_MOL, RHO_CP_WATER_J_M3_K, SECONDS_PER_DAY
 
 from ..._compiled import njit
@@ -107,13 +108,20 @@ N_FLUX = 26
 N_STATE = 9
 
 
-@njit
+@njit(nogil=True)
 def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_wind, conc, scal, xs, out, flux,
-                  nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu,
-                  calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b):
-    """Advance all tanks (in series) over all steps. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and
-    ``xs`` (tanks, M) are the state, updated in place; ``out`` (steps, tanks, N_OUT) and ``flux`` (steps, tanks,
-    N_FLUX) receive the diagnostics. Returns the number of steps where a speciation did not converge."""
+                  tank0, tank1, n0, n1, lbuf, nu, nu_w, logk_coef, charge, ion_size, b_param, kind, alk, nz_idx,
+                  nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a,
+                  dh_b):
+    """Advance tanks ``tank0 .. tank1-1`` (of a series) over steps ``n0 .. n1-1`` of the forcing, one tank after
+    the other. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and ``xs`` (tanks, M) are the state, updated
+    in place; ``out`` (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX, steps) receive the diagnostics (one
+    contiguous row per variable, so the result tables take them without a copy; every element is written, so they
+    may be allocated uninitialised). The first tank takes the forcing; tank r > 0 takes what tank r-1 released,
+    read from ``lbuf[r-1, n]`` = (water m3, O2 mol, OC mol, temperature C, element masses mol), which tank r writes
+    for the next one; so each tank needs its upstream tank done for the same steps, and the tanks of a chain can
+    run one after the other or overlap step ranges in separate threads (the arithmetic is the same either way).
+    Returns the number of steps where a speciation did not converge."""
     n_steps = f_q.shape[0]
     n_t = par.shape[0]
     n_e = conc.shape[1]
@@ -123,17 +131,25 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
     m_in = np.empty(n_e)
     m_out = np.empty(n_e)
     cin = np.empty(n_e)
+    wsp, jac, wu = speciation_workspace(nu.shape[0], nu.shape[1])
     n_fail = 0
-    for n in range(n_steps):
-        q = f_q[n]
-        # inflow to the first tank over this step
-        v_in = q * dt
-        for e in range(n_e):
-            m_in[e] = v_in * f_cin[n, e]
-        o2_in_m = v_in * f_o2[n]
-        oc_in_m = 0.0
-        t_in = f_tin[n]
-        for r in range(n_t):
+    for r in range(tank0, tank1):
+        for n in range(n0, n1):
+            q = f_q[n]
+            if r == 0:  # inflow to the first tank over this step
+                v_in = q * dt
+                for e in range(n_e):
+                    m_in[e] = v_in * f_cin[n, e]
+                o2_in_m = v_in * f_o2[n]
+                oc_in_m = 0.0
+                t_in = f_tin[n]
+            else:  # the outflow of the tank upstream
+                v_in = lbuf[r - 1, n, 0]
+                o2_in_m = lbuf[r - 1, n, 1]
+                oc_in_m = lbuf[r - 1, n, 2]
+                t_in = lbuf[r - 1, n, 3]
+                for e in range(n_e):
+                    m_in[e] = lbuf[r - 1, n, 4 + e]
             p = par[r]
             c = conc[r]
             s = scal[r]
@@ -184,9 +200,9 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
                     tot[e] = 1e-15
             st2[0] = s[S_I]
             st2[1] = s[S_AW]
-            ok = speciate_one(temp, tot, xs[r], st2, diag, nu, nu_w, logk_coef, charge, ion_size, b_param, kind,
-                              alk, nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu, co2g_nuw,
-                              co2g_coef, sp_idx, dh_a, dh_b)
+            ok = speciate_into(temp, tot, xs[r], st2, diag, wsp, jac, wu, nu, nu_w, logk_coef, charge, ion_size,
+                               b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef,
+                               co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b)
             if not ok:
                 n_fail += 1
             s[S_I] = st2[0]
@@ -298,58 +314,56 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             else:
                 t1, _ = linear_step(temp, qv * t_in, qv, dt)
             # ---------------- outputs (state at the start of the step, rates over it)
-            o = out[n, r]
-            o[O_PH] = diag[D_PH]
-            o[O_DIC] = c0
-            o[O_CA] = tot[2] * 1e3
-            o[O_ALK] = diag[D_ALK] * 1e3
-            o[O_CO2] = co2
-            o[O_HCO3] = hco3
-            o[O_CO3] = diag[D_CO3] * 1e3
-            o[O_SI] = diag[D_SI_CAL]
-            o[O_LPCO2] = diag[D_LOG_PCO2]
-            o[O_DO] = o0
-            o[O_DOSAT] = o2sat
-            o[O_TEMP] = temp
-            o[O_DEPTH] = depth
-            o[O_WIDTH] = w
-            o[O_VEL] = vel
-            o[O_K600] = k600
-            o[O_ENH] = enh
-            o[O_PAR] = f_par[n]
-            o[O_OCW] = s[S_OCW]
-            o[O_OCS] = s[S_OCS]
-            o[O_CALDEP] = s[S_CAL]
-            o[O_CONV] = 1.0 if ok else 0.0
-            fl = flux[n, r]
-            fl[F_WIN] = v_in
-            fl[F_WOUT] = qrate * dt + release
-            fl[F_DIC_IN] = m_in[1]
-            fl[F_DIC_OUT] = m_out[1]
-            fl[F_CA_IN] = m_in[2]
-            fl[F_CA_OUT] = m_out[2]
-            fl[F_OC_IN] = oc_in_m
-            fl[F_GPP] = gpp_v * v1 * dt
-            fl[F_GPP_MAC] = g_mac * area * dt
-            fl[F_GPP_PHY] = g_phy * v1 * dt
-            fl[F_RAUTO] = r_auto
-            fl[F_RW] = resp_w
-            fl[F_RS] = resp_s
-            fl[F_ER] = er
-            fl[F_DEGAS] = degas
-            fl[F_PRECIP] = prec_v * v1 * dt
-            fl[F_SETTLE] = settle
-            fl[F_BURIAL] = burial
-            fl[F_ALLOCH] = alloch * area * dt
-            fl[F_O2_IN] = o2_in_m
-            fl[F_O2_PROD] = p[P_PQ] * gpp_v * v1 * dt
-            fl[F_O2_CONS] = cons_rate * int_o * v1
-            fl[F_REAER] = ko * (o2sat * dt - int_o) * v1
-            fl[F_AREA] = area
+            out[r, O_PH, n] = diag[D_PH]
+            out[r, O_DIC, n] = c0
+            out[r, O_CA, n] = tot[2] * 1e3
+            out[r, O_ALK, n] = diag[D_ALK] * 1e3
+            out[r, O_CO2, n] = co2
+            out[r, O_HCO3, n] = hco3
+            out[r, O_CO3, n] = diag[D_CO3] * 1e3
+            out[r, O_SI, n] = diag[D_SI_CAL]
+            out[r, O_LPCO2, n] = diag[D_LOG_PCO2]
+            out[r, O_DO, n] = o0
+            out[r, O_DOSAT, n] = o2sat
+            out[r, O_TEMP, n] = temp
+            out[r, O_DEPTH, n] = depth
+            out[r, O_WIDTH, n] = w
+            out[r, O_VEL, n] = vel
+            out[r, O_K600, n] = k600
+            out[r, O_ENH, n] = enh
+            out[r, O_PAR, n] = f_par[n]
+            out[r, O_OCW, n] = s[S_OCW]
+            out[r, O_OCS, n] = s[S_OCS]
+            out[r, O_CALDEP, n] = s[S_CAL]
+            out[r, O_CONV, n] = 1.0 if ok else 0.0
+            flux[r, F_WIN, n] = v_in
+            flux[r, F_WOUT, n] = qrate * dt + release
+            flux[r, F_DIC_IN, n] = m_in[1]
+            flux[r, F_DIC_OUT, n] = m_out[1]
+            flux[r, F_CA_IN, n] = m_in[2]
+            flux[r, F_CA_OUT, n] = m_out[2]
+            flux[r, F_OC_IN, n] = oc_in_m
+            flux[r, F_GPP, n] = gpp_v * v1 * dt
+            flux[r, F_GPP_MAC, n] = g_mac * area * dt
+            flux[r, F_GPP_PHY, n] = g_phy * v1 * dt
+            flux[r, F_RAUTO, n] = r_auto
+            flux[r, F_RW, n] = resp_w
+            flux[r, F_RS, n] = resp_s
+            flux[r, F_ER, n] = er
+            flux[r, F_DEGAS, n] = degas
+            flux[r, F_PRECIP, n] = prec_v * v1 * dt
+            flux[r, F_SETTLE, n] = settle
+            flux[r, F_BURIAL, n] = burial
+            flux[r, F_ALLOCH, n] = alloch * area * dt
+            flux[r, F_O2_IN, n] = o2_in_m
+            flux[r, F_O2_PROD, n] = p[P_PQ] * gpp_v * v1 * dt
+            flux[r, F_O2_CONS, n] = cons_rate * int_o * v1
+            flux[r, F_REAER, n] = ko * (o2sat * dt - int_o) * v1
+            flux[r, F_AREA, n] = area
             o2_out_m += qrate * int_o
             oc_out_m += qrate * int_w
-            fl[F_O2_OUT] = o2_out_m
-            fl[F_OC_OUT] = oc_out_m
+            flux[r, F_O2_OUT, n] = o2_out_m
+            flux[r, F_OC_OUT, n] = oc_out_m
             # ---------------- new state
             s[S_OCW] = w1
             s[S_OCS] = s1
@@ -357,12 +371,13 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             s[S_CAL] += prec_v * depth * dt
             s[S_T] = t1
             # outflow of this tank is the inflow of the next one
-            v_in = qrate * dt + release
-            for e in range(n_e):
-                m_in[e] = m_out[e]
-            o2_in_m = o2_out_m
-            oc_in_m = oc_out_m
-            t_in = t1
+            if r < n_t - 1:
+                lbuf[r, n, 0] = qrate * dt + release
+                lbuf[r, n, 1] = o2_out_m
+                lbuf[r, n, 2] = oc_out_m
+                lbuf[r, n, 3] = t1
+                for e in range(n_e):
+                    lbuf[r, n, 4 + e] = m_out[e]
     return n_fail
 
 

@@ -3,6 +3,10 @@ runs the compiled loop (:mod:`.kernel`) and assembles the result (:mod:`.fate`).
 """
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -70,6 +74,43 @@ def _check_inflow(inflow: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"inflow column 'temp_c' outside {thermo.TEMP_MIN_C:g}-{thermo.TEMP_MAX_C:g} C (the "
                          f"thermodynamic data) at row {int(np.flatnonzero(out)[0])}")
     return inflow
+
+
+def _pipelined(advance, n_tanks: int, n_steps: int, chunk: int = 8192) -> int:
+    """Run ``advance(tank0, tank1, step0, step1)`` (the compiled loop, which releases the GIL) over all tanks and
+    steps and return the sum of its results. With one tank or one core, one call; otherwise one thread per tank,
+    each going through the steps in chunks as soon as the tank upstream has finished them (a pipeline: tank r works
+    on chunk k while tank r+1 works on chunk k-1). Every tank sees the same inflow in the same order either way,
+    so the results do not depend on the threads."""
+    workers = min(n_tanks, os.cpu_count() or 1)
+    if workers < 2 or n_steps <= chunk:
+        return advance(0, n_tanks, 0, n_steps)
+    bounds = list(range(0, n_steps, chunk)) + [n_steps]
+    done = [threading.Semaphore(0) for _ in range(n_tanks)]  # released once per chunk a tank has finished
+    failed = threading.Event()
+
+    def tank(r):
+        n_fail = 0
+        try:
+            for k in range(len(bounds) - 1):
+                if r > 0:
+                    done[r - 1].acquire()
+                if failed.is_set():
+                    break
+                n_fail += advance(r, r + 1, bounds[k], bounds[k + 1])
+                done[r].release()
+        except BaseException:
+            failed.set()
+            raise
+        finally:
+            if failed.is_set():  # let the tanks downstream stop instead of waiting for chunks that never come
+                for _ in bounds:
+                    done[r].release()
+        return n_fail
+
+    with ThreadPoolExecutor(max_workers=n_tanks) as ex:
+        futures = [ex.submit(tank, r) for r in range(n_tanks)]
+        return sum(f.result() for f in futures)
 
 
 def _tanks(reaches) -> tuple[list, list]:
@@ -181,10 +222,15 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
 
     def run(sl):
         m = sl.stop - sl.start
-        out = np.zeros((m, n_t, N_OUT))
-        flux = np.zeros((m, n_t, N_FLUX))
-        nf = advance_tanks(par_arr, dt, f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl],
-                           f_twat[sl], f_wind[sl], conc, scal, xs, out, flux, *args)
+        out = np.empty((n_t, N_OUT, m))  # every element is written by the kernel
+        flux = np.empty((n_t, N_FLUX, m))
+        forcing = (f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl], f_twat[sl], f_wind[sl])
+        lbuf = np.empty((max(n_t - 1, 1), m, n_e + 4))
+
+        def advance(r0, r1, a, b):
+            return advance_tanks(par_arr, dt, *forcing, conc, scal, xs, out, flux, r0, r1, a, b, lbuf, *args)
+
+        nf = _pipelined(advance, n_t, m)
         return out, flux, nf
 
     spin = int(min(max(spinup_days, 0), len(days)))

@@ -41,7 +41,7 @@ template file's ``[land_use_parameters]`` overrides, then the cell's own paramet
 (``lithology.allogenic_to_karst`` is the template's unless a cell variable sets it). A template carrying scenario
 changes is refused. Surface-water reaches of the template are not part of grid runs. The run is
 :func:`karstmodel.model.simulate.simulate` itself, so a grid cell gives exactly the single-catchment result
-(tests/test_grid.py checks it to 1e-12).
+(tests/test_karstmodel/workflows/test_grid.py checks it to 1e-12).
 
 Output: see :data:`DAILY_OUTPUTS`, :data:`CELL_OUTPUTS` and :func:`simulate_grid`, written as NetCDF following the
 CF Conventions 1.8 (Eaton et al. 2020, https://cfconventions.org/Data/cf-conventions/cf-conventions-1.8/

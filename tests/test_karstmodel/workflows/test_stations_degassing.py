@@ -16,8 +16,9 @@ import pytest
 import chemistry
 from karstmodel.workflows import stations as S
 from karstmodel.processes.cave_degassing import exchange_with_cave_air
+from repo_paths import REPO
 
-BS = Path(__file__).resolve().parents[1] / "catchments" / "blowing_springs" / "station.toml"
+BS = REPO / "catchments" / "blowing_springs" / "station.toml"
 
 
 def _station(tmp: Path, model: dict | None = None, calibration: dict | None = None, mean_days: float = 0.0) -> Path:

@@ -23,8 +23,9 @@ import pytest
 import chemistry
 from karstmodel.workflows import stations as S
 from karstmodel.config.catchment import resolve_catchment
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1] / "catchments"
+ROOT = REPO / "catchments"
 BS = ROOT / "blowing_springs" / "station.toml"
 BU = ROOT / "buffalo_river_st_joe" / "station.toml"
 YEAR_S = 365.25 * 86400.0

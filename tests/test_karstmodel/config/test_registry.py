@@ -62,6 +62,7 @@ from karstmodel.config.schema import (AcidInputs, AllogenicWater, ChemistryOptio
 from karstmodel.config.catchment import catchment_from_dict  # noqa: E402
 from karstmodel.processes.landuse import PARAMETER_BOUNDS, LandUseParameters  # noqa: E402
 from karstmodel.processes.snow import SnowParameters  # noqa: E402
+from repo_paths import REPO  # noqa: E402
 
 GROUPS = {"reservoirs": ReservoirParameters, "chemistry": ChemistryOptions, "snow": SnowParameters,
           "lithology": Lithology, "acid_inputs": AcidInputs, "allogenic_water": AllogenicWater,
@@ -207,6 +208,6 @@ def test_docs_parameter_reference_is_generated_from_the_declarations():
     declaration: python -c "from karstmodel.config.schema import parameter_reference as p; print(p())" >
     docs/parameters.md)."""
     from karstmodel.config.schema import DECLARED_SECTIONS, parameter_reference
-    doc = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
+    doc = REPO / "docs" / "parameters.md"
     assert doc.read_text(encoding="utf-8") == parameter_reference() + "\n"
     assert set(DECLARED_SECTIONS.values()) == set(GROUPS.values())

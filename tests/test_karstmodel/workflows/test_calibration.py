@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from karstmodel.io.drivers import load_drivers
 from karstmodel.config.parameters import apply_parameters
 from karstmodel.model.simulate import simulate_water
 from karstmodel.workflows.uncertainty import glue, weighted_quantile
+from repo_paths import REPO
 
 TRUE = {"reservoirs.matrix_k_per_d": 0.02, "reservoirs.conduit_fraction": 0.3}
 
@@ -125,7 +125,7 @@ def test_log_transform_round_trip():
 
 
 def test_written_catchment_reproduces_the_run(tmp_path):
-    c = load_catchment(Path(__file__).resolve().parents[1] / "catchments" / "coln_bibury" / "catchment.toml")
+    c = load_catchment(REPO / "catchments" / "coln_bibury" / "catchment.toml")
     c2 = load_catchment(write_catchment(apply_parameters(c, {"reservoirs.matrix_k_per_d": 0.0123}),
                                         tmp_path / "out" / "catchment.toml"))
     assert c2.reservoirs.matrix_k_per_d == 0.0123
@@ -174,7 +174,7 @@ def test_cli_calibrate_writes_runnable_catchment_and_metrics(synthetic_site, tmp
 
 
 def test_cli_init_scaffold_runs_and_refuses_to_overwrite(tmp_path):
-    root = Path(__file__).resolve().parents[1] / "catchments" / "coln_bibury"
+    root = REPO / "catchments" / "coln_bibury"
     site = tmp_path / "site"
     cmd = [sys.executable, "-m", "karstmodel", "init", str(site), "--drivers", str(root / "drivers.csv"),
            "--observations", str(root / "observations.csv"), "--lat", "51.76", "--lon", "-1.83", "--area-km2", "106.7",

@@ -18,8 +18,9 @@ from karstmodel.cli import main as cli_main
 from karstmodel.workflows.stations.summary import (M_NO3, M_SO4, cq_slope, find_stations, resolve_station_group, station_row,
                                         strong_acid_share, summary_table)
 from karstmodel.workflows.stations import load_station, load_station_data, observed_dic, speciate_samples
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1] / "catchments" / "thames_tributaries"
+ROOT = REPO / "catchments" / "thames_tributaries"
 SECONDS_PER_YEAR = 365.25 * 86400.0
 
 

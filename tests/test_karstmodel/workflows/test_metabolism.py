@@ -6,7 +6,6 @@ Wyoming (tests/data/french_creek/PROVENANCE.md).
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,8 +13,9 @@ import pytest
 
 from karstmodel.processes.reaches import light as lt
 from karstmodel.workflows import metabolism as met
+from repo_paths import DATA
 
-DATA = Path(__file__).resolve().parent / "data" / "french_creek" / "french_creek_2012-09-13_22.csv"
+FRENCH_CREEK = DATA / "french_creek" / "french_creek_2012-09-13_22.csv"
 LON, OFF = 105.0, 7.0  # on the zone meridian: mean solar time = clock time
 
 
@@ -107,7 +107,7 @@ def test_process_error_model_recovers_parameters():
 # ---------------------------------------------------------------------------------------------------------------
 # real data: French Creek
 def _french_creek():
-    d = pd.read_csv(DATA)
+    d = pd.read_csv(FRENCH_CREEK)
     d.index = pd.to_datetime(d["date"] + " " + d["time"], format="%m/%d/%Y %H:%M:%S")
     return d.rename(columns={"oxy": "do_mg_l", "temp": "temp_c"})[["do_mg_l", "temp_c"]]
 

@@ -7,7 +7,6 @@ call (compilation, or loading numba's cache) is reported, not asserted.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 import chemistry
 from chemistry import speciation, water
+from repo_paths import REPO
 
 numba = pytest.importorskip("numba")
 
@@ -173,7 +173,7 @@ else:
     raise SystemExit('engine numba accepted without numba')
 assert water._pick_engine('auto', 10**6) == 'numpy'
 """
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = str(REPO)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=300)
     assert out.returncode == 0, out.stderr
 

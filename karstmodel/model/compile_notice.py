@@ -1,0 +1,33 @@
+"""A progress line on stderr when a run will compile numba kernels (the first run after installing or changing
+karstmodel): numba compiles each kernel on its first call and keeps it in its on-disk cache (``__pycache__`` beside
+the sources, or ``NUMBA_CACHE_DIR``), so later runs load them in well under a second; without the line the first
+run is silent for up to a minute or more."""
+from __future__ import annotations
+
+import sys
+
+from chemistry._fused import _fused_block
+from chemistry._kernel import _newton
+
+from .._compiled import cache_is_cold
+from ..processes.dissolution import _transport_loop
+from ..processes.karst_stores import _karst_loop
+from ..processes.reaches.kernel import advance_tanks
+from ..processes.snow import _snow_loop
+from ..processes.soil_water import _soil_loop
+from .stages import _source_mass_loop
+
+#: the kernels every run calls (their callees are compiled with them), and those of the reaches
+CHAIN_KERNELS = (_snow_loop, _soil_loop, _karst_loop, _transport_loop, _source_mass_loop, _fused_block, _newton)
+REACH_KERNELS = (advance_tanks,)
+
+
+def announce_compilation(with_reaches: bool, stream=None) -> bool:
+    """Print one line to ``stream`` (default stderr) when a kernel of the run has no valid compiled copy in the
+    cache; returns whether it did."""
+    kernels = CHAIN_KERNELS + (REACH_KERNELS if with_reaches else ())
+    if not cache_is_cold(*kernels):
+        return False
+    print("karstmodel: compiling the model kernels (first run after installing or changing karstmodel; "
+          "about 20-60 s, cached for later runs)...", file=stream if stream is not None else sys.stderr, flush=True)
+    return True

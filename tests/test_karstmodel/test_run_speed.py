@@ -1,0 +1,119 @@
+"""The fast paths of the main job keep every number: CSV text as pandas writes it, balances and daily sums added in
+step order, result tables that share the kernel's arrays, and the first-run notice of numba compilation."""
+from __future__ import annotations
+
+import io
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from karstmodel._compiled import cache_is_cold
+from karstmodel.io.files import _write_csv_fast, write_csv_atomic
+from karstmodel.processes.reaches.fate import _per_day, _seq_sum, _table
+
+
+def _odd_frame():
+    rng = np.random.default_rng(3)
+    return pd.DataFrame({
+        "date": pd.date_range("2001-01-01", periods=8, freq="D"),
+        "time": pd.date_range("2001-01-01", periods=8, freq="15min"),
+        "x": [np.nan, np.inf, -np.inf, -0.0, 1e-300, 1.0, 0.1, 123456789012345.0],
+        "y": rng.normal(size=8) * 10.0 ** rng.integers(-12, 12, size=8),
+        "text": ["a,b", 'say "hi"', None, "two words", "", "line\nbreak", "é", "z"],
+        "n": np.arange(8), "flag": [True, False] * 4})
+
+
+@pytest.mark.parametrize("fmt", ["%.12g", "%.6g", None])
+def test_fast_csv_is_byte_identical_to_pandas(fmt):
+    df = _odd_frame()
+    ref, fast = io.StringIO(), io.StringIO()
+    df.to_csv(ref, index=False, float_format=fmt)
+    assert _write_csv_fast(df, fast, fmt)
+    assert fast.getvalue() == ref.getvalue()
+
+
+def test_fast_csv_leaves_other_tables_to_pandas(tmp_path):
+    df = _odd_frame()
+    df.columns = pd.MultiIndex.from_tuples([("a", c) for c in df.columns])
+    assert not _write_csv_fast(df, io.StringIO(), "%.6g")
+    gaps = pd.DataFrame({"t": pd.to_datetime(["2001-01-01", None]), "v": [1.0, 2.0]})
+    assert not _write_csv_fast(gaps, io.StringIO(), "%.6g")
+    # write_csv_atomic still writes them (through pandas), and an index request goes to pandas too
+    p = tmp_path / "g.csv"
+    write_csv_atomic(gaps, p, float_format="%.6g")
+    assert p.read_text() == gaps.to_csv(index=False, float_format="%.6g")
+    write_csv_atomic(gaps, p, index=True)
+    assert p.read_text() == gaps.to_csv(index=True)
+
+
+def test_step_order_sums_match_a_left_to_right_loop():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(3, 96 * 4)) * 10.0 ** rng.integers(-8, 8, size=(3, 96 * 4))
+    for i in range(3):
+        s = 0.0
+        for v in a[i]:
+            s += v
+        assert _seq_sum(a)[i] == s  # bitwise: the order the balances were always added in
+        assert _seq_sum(a[i]) == s
+    daily = _per_day(a, 96, "sum")
+    for i in range(3):
+        for d in range(4):
+            s = 0.0
+            for v in a[i, 96 * d: 96 * (d + 1)]:
+                s += v
+            assert daily[i, d] == s
+    assert np.array_equal(_per_day(a[0], 96, "mean"), a[0].reshape(4, 96).mean(axis=1))
+
+
+def test_result_table_shares_the_arrays():
+    idx = pd.date_range("2001-01-01", periods=5, freq="D")
+    rows = np.arange(10.0).reshape(2, 5)
+    df = _table({("r1", "a"): rows[0], ("r1", "b"): rows[1]}, idx)
+    assert df.columns.names == ["reach", "variable"]
+    assert np.shares_memory(df[("r1", "b")].to_numpy(), rows)
+    assert df.loc[idx[3], ("r1", "b")] == 8.0
+
+
+def _dispatcher(index, compiled=False):
+    cache_file = types.SimpleNamespace(_load_index=lambda: index)
+    return types.SimpleNamespace(overloads={"sig": 1} if compiled else {},
+                                 _cache=types.SimpleNamespace(_cache_file=cache_file))
+
+
+def test_cold_cache_detection():
+    assert cache_is_cold(_dispatcher({}))  # no index (or a stale one: numba returns it empty)
+    assert not cache_is_cold(_dispatcher({"sig": "file"}))
+    assert not cache_is_cold(_dispatcher({}, compiled=True))  # already compiled in this process
+    assert not cache_is_cold(types.SimpleNamespace())  # not a caching dispatcher: never claimed cold
+    assert cache_is_cold(_dispatcher({"sig": "file"}), _dispatcher({}))
+
+
+def test_tank_pipeline_order_and_errors(monkeypatch):
+    import threading
+
+    from karstmodel.processes.reaches import simulate as rs
+    monkeypatch.setattr(rs.os, "cpu_count", lambda: 4)
+    lock = threading.Lock()
+    done, calls = set(), []
+
+    def advance(r0, r1, a, b):
+        assert r1 == r0 + 1
+        with lock:
+            assert r0 == 0 or (r0 - 1, a) in done  # the tank upstream finished these steps first
+            done.add((r0, a))
+            calls.append((r0, a, b))
+        return 1
+
+    assert rs._pipelined(advance, 3, 100, chunk=30) == 3 * 4  # 3 tanks x 4 chunks
+    assert sorted(calls) == [(r, a, min(a + 30, 100)) for r in range(3) for a in range(0, 100, 30)]
+    assert rs._pipelined(lambda *a: 7, 3, 20, chunk=30) == 7  # one chunk: one call over all tanks
+
+    def broken(r0, r1, a, b):
+        if r0 == 1 and a == 30:
+            raise RuntimeError("tank failed")
+        return 0
+
+    with pytest.raises(RuntimeError, match="tank failed"):  # raised, and the tank downstream does not hang
+        rs._pipelined(broken, 3, 100, chunk=30)

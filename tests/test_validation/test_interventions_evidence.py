@@ -1,0 +1,129 @@
+"""The field-evidence table for land-use interventions (validation/interventions.py) and the model against it.
+
+Rows the model does not reproduce today are xfail(strict=True) with the numbers in the reason: they are the gaps
+issue 14 must close, and a fix shows up as an unexpected pass that forces the mark (and the table) to be updated.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import sys
+
+import pytest
+
+from repo_paths import REPO
+
+_PATH = REPO / "validation" / "interventions.py"
+_spec = importlib.util.spec_from_file_location("validation_interventions", _PATH)
+iv = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = iv  # dataclasses resolve annotations through sys.modules
+_spec.loader.exec_module(iv)
+
+ROWS = {r.id: r for r in iv.EVIDENCE}
+
+
+def test_ids_are_unique_and_categories_known():
+    assert len(ROWS) == len(iv.EVIDENCE)
+    assert all(r.category in iv.CATEGORIES for r in iv.EVIDENCE)
+    assert all(r.id[0].lower() == r.category for r in iv.EVIDENCE)
+
+
+@pytest.mark.parametrize("row", iv.EVIDENCE, ids=lambda r: r.id)
+def test_row_is_complete(row):
+    """Every row: a finite value, a known unit, a citation with authors, year in brackets and a journal volume or
+    article identifier, the place in the paper, site, climate and lithology."""
+    assert math.isfinite(row.value)
+    assert row.unit in iv.UNITS
+    assert re.match(r"^[A-Z][\w-]+ [A-Z]\.", row.citation), row.citation
+    assert re.search(r"\((19|20)\d\d\)", row.citation)
+    assert re.search(r"\d+\(\d+\)|\d+, \d+|doi:", row.citation), row.citation
+    for text in (row.where, row.site, row.climate, row.lithology, row.quantity, row.intervention, row.uncertainty):
+        assert text.strip()
+    assert row.kind in ("value", "lower_bound")
+    assert row.spread in ("reported", "assumed", "none")
+
+
+@pytest.mark.parametrize("row", iv.EVIDENCE, ids=lambda r: r.id)
+def test_band_is_consistent(row):
+    if row.kind == "lower_bound":
+        assert row.low is None and row.high is None and row.spread == "none"
+    elif row.spread == "none":
+        assert row.low is None and row.high is None
+    else:
+        assert row.low <= row.value <= row.high
+    if row.spread == "assumed":
+        assert "assumed" in row.uncertainty
+
+
+def test_units_are_consistent_within_a_quantity():
+    """Rows measuring the same quantity use the same unit; ratio rows are dimensionless; changes are in %."""
+    by_quantity = {}
+    for r in iv.EVIDENCE:
+        by_quantity.setdefault(r.quantity, set()).add(r.unit)
+    assert all(len(units) == 1 for units in by_quantity.values()), by_quantity
+    for r in iv.EVIDENCE:
+        if re.search(r"\bratio\b", r.quantity):
+            assert r.unit == "1", r.id
+        if r.quantity.startswith("change"):
+            assert r.unit == "%", r.id
+
+
+def test_derived_ratios_follow_from_their_source_rows():
+    """B5/B6 are computed from B1-B4 (same site, depth and year): value = over the mean of the two crops, spread
+    = over each crop."""
+    crop = (ROWS["B3"].value, ROWS["B4"].value)
+    for rid, num in (("B5", ROWS["B2"].value), ("B6", ROWS["B1"].value)):
+        r = ROWS[rid]
+        assert r.value == pytest.approx(num / (sum(crop) / 2), rel=1e-12)
+        assert (r.low, r.high) == pytest.approx((num / max(crop), num / min(crop)), rel=1e-12)
+    assert ROWS["B5"].value == pytest.approx(1.604, abs=5e-4)
+    assert ROWS["B6"].value == pytest.approx(1.677, abs=5e-4)
+
+
+def test_every_row_is_modelled_or_says_why_not():
+    ids = set(ROWS)
+    assert set(iv.MODEL_FUNCTIONS) | set(iv.NOT_MODELLED) == ids
+    assert not set(iv.MODEL_FUNCTIONS) & set(iv.NOT_MODELLED)
+    assert set(iv.KNOWN_GAPS) <= set(iv.MODEL_FUNCTIONS)
+
+
+def test_leads_name_what_is_missing():
+    assert all(lead.missing.strip() and lead.numbers.strip() and lead.category in iv.CATEGORIES
+               for lead in iv.LEADS)
+
+
+def _model_case(rid):
+    marks = ()
+    if rid in iv.KNOWN_GAPS:
+        marks = (pytest.mark.xfail(strict=True, reason=iv.KNOWN_GAPS[rid]),)
+    return pytest.param(rid, marks=marks, id=rid)
+
+
+@pytest.mark.parametrize("rid", [_model_case(rid) for rid in iv.MODEL_FUNCTIONS])
+def test_model_reproduces_measurement(rid):
+    """The model's value lies within the measurement's band (reported, or assumed where flagged)."""
+    row = ROWS[rid]
+    model = iv.model_value(row)
+    assert math.isfinite(model)
+    assert iv.reproduces(row, model), f"{rid}: model {model:.4g} {row.unit} vs measured {iv._measured_text(row)}"
+
+
+def test_model_gap_numbers_are_current():
+    """The numbers quoted in the xfail reasons are today's model values (so the visible gap is not stale)."""
+    assert iv.model_b5() == pytest.approx(1.70, abs=0.006)
+    assert iv.model_b6() == pytest.approx(1.35, abs=0.006)
+    assert iv.model_c4() == pytest.approx(40.6, abs=0.06)
+    assert iv.model_f1() == pytest.approx(11.0, abs=0.06)
+    assert min(iv.model_f1_by_land_use().values()) == pytest.approx(7.98, abs=0.006)
+
+
+def test_table_has_one_line_per_row_and_names_unmodelled_rows():
+    table = iv.comparison_table().splitlines()
+    assert len(table) == 2 + len(iv.EVIDENCE)
+    for line, row in zip(table[2:], iv.EVIDENCE):
+        assert line.startswith(f"| {row.id} |")
+        if row.id in iv.NOT_MODELLED:
+            assert "not modelled yet" in line
+        else:
+            assert "reproduced" in line

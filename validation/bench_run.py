@@ -1,0 +1,151 @@
+"""Benchmark: the main job, ``karstmodel run`` on a bundled catchment (default kerschbaum: 16 years and two reaches
+at 15-minute steps), warm and on a first run, against a previous version in the same invocation.
+
+Each version runs in child processes with its own tree first on ``PYTHONPATH`` and its own empty numba cache
+directory (``NUMBA_CACHE_DIR``): the first run compiles every kernel the run uses (what a user waits for after
+installing), the next ``--repeat`` runs load them from that cache (warm; best wall time reported, with the CPU time of
+the child). A warm run of each version is then split into its parts (imports, the daily chain, the reaches,
+CSV and JSON outputs, figures). The previous version is a temporary ``git worktree`` of ``--previous`` (default
+``main``; ``--previous none`` skips it). Goals of issue 13: warm run <= 3 s including figures; first run <= 30 s
+and never silent (the current version prints a line on stderr when it compiles).
+
+    python validation/bench_run.py [--catchment kerschbaum] [--repeat 2] [--previous main] [--no-cold]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from _bench import load_average  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# the parts of a warm run, timed inside one child process (public functions present in every version since 0.2)
+PHASES = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from karstmodel.config.catchment import load_catchment, resolve_catchment
+from karstmodel.model import simulate as S
+from karstmodel.reporting.outputs import write_run
+import matplotlib
+matplotlib.use("Agg")
+t1 = time.perf_counter()
+c = load_catchment(resolve_catchment(sys.argv[1]))
+res = S.simulate(c, with_reaches=False)
+t2 = time.perf_counter()
+rr = None
+if c.reaches:
+    from dataclasses import replace
+    from karstmodel.model.stages import run_chain
+    d = res.drivers.data
+    state = S.initial_state(c, d)
+    if c.warmup_days > 0:
+        _, state = run_chain(c, d.iloc[: min(c.warmup_days, len(d))], state, stop_after="storage")
+    run, _ = run_chain(c, d, state)
+    t2b = time.perf_counter()
+    rr = S.run_reaches(c, d, run)
+    summary = dict(res.summary)
+    summary.update(S.accounting.fate_summary(rr))
+    res = replace(res, reaches=rr, summary=summary)
+else:
+    t2b = t2
+t3 = time.perf_counter()
+write_run(res, sys.argv[2], figures=False)
+t4 = time.perf_counter()
+write_run(res, sys.argv[3], figures=True)
+t5 = time.perf_counter()
+print(json.dumps({"imports": t1 - t0, "chain": t2 - t1, "reaches": t3 - t2b, "csv_json": t4 - t3,
+                  "figures": (t5 - t4) - (t4 - t3)}))
+"""
+
+
+def _child_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _run(tree: Path, cache: Path, args: list, out: Path) -> tuple[float, float, str]:
+    """One child process on ``tree`` with ``cache`` as numba's cache: (wall s, CPU s, stderr)."""
+    env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(cache))
+    c0, t0 = _child_cpu(), time.perf_counter()
+    p = subprocess.run([sys.executable, *args], cwd=out, env=env, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, _child_cpu() - c0
+    if p.returncode != 0:
+        raise SystemExit(f"{tree}: {' '.join(args)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
+    return wall, cpu, p.stdout + p.stderr
+
+
+def measure(label: str, tree: Path, catchment: str, repeat: int, cold: bool, work: Path) -> dict:
+    cache = work / f"numba-{label}"
+    cache.mkdir()
+    run = ["-m", "karstmodel", "run", catchment, "-o"]
+    res = {}
+    if cold:
+        wall, cpu, text = _run(tree, cache, run + [str(work / f"{label}-cold")], work)
+        res["cold"] = (wall, cpu)
+        res["cold_notice"] = "compiling" in text
+        print(f"  {label}: first run (empty numba cache) {wall:.1f} s wall, {cpu:.1f} s CPU; progress line on "
+              f"stderr: {'yes' if res['cold_notice'] else 'no'}", flush=True)
+    else:
+        _run(tree, cache, run + [str(work / f"{label}-fill")], work)
+    warm = [_run(tree, cache, run + [str(work / f"{label}-warm{i}")], work)[:2] for i in range(repeat)]
+    res["warm"] = min(warm)
+    print(f"  {label}: warm run, best of {repeat}: {res['warm'][0]:.2f} s wall, {res['warm'][1]:.2f} s CPU "
+          f"(all: {', '.join(f'{w:.2f}' for w, _ in warm)} s)", flush=True)
+    _, _, text = _run(tree, cache, ["-c", PHASES, catchment, str(work / f"{label}-p1"), str(work / f"{label}-p2")],
+                      work)
+    res["phases"] = json.loads(text.strip().splitlines()[-1])
+    print(f"  {label}: parts of a warm run (s): " + ", ".join(f"{k} {v:.2f}" for k, v in res["phases"].items()),
+          flush=True)
+    return res
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--catchment", default="kerschbaum")
+    ap.add_argument("--repeat", type=int, default=2, help="warm runs per version (best reported)")
+    ap.add_argument("--previous", default="main", help="git revision to compare with ('none' to skip)")
+    ap.add_argument("--no-cold", action="store_true", help="skip the first-run (empty cache) measurement")
+    a = ap.parse_args(argv)
+    print(f"karstmodel run {a.catchment}: warm and first run ({load_average()})", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench_run.") as tmp:
+        work = Path(tmp)
+        versions = {"current": ROOT}
+        prev = None
+        if a.previous.lower() != "none":
+            prev = work / "previous"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(prev), a.previous],
+                           check=True)
+            versions[f"previous ({a.previous})"] = prev
+        try:
+            results = {label: measure(label.split()[0], tree, a.catchment, a.repeat, not a.no_cold, work)
+                       for label, tree in versions.items()}
+        finally:
+            if prev is not None:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(prev)], check=False)
+                shutil.rmtree(prev, ignore_errors=True)
+    cur = results["current"]
+    print(f"\nwarm run: {cur['warm'][0]:.2f} s (goal <= 3 s)" + (f"; first run {cur['cold'][0]:.1f} s (goal <= 30 s)"
+                                                                  if "cold" in cur else ""))
+    if len(results) > 1:
+        old = results[f"previous ({a.previous})"]
+        print(f"previous/current: warm {old['warm'][0] / cur['warm'][0]:.2f}x wall, "
+              f"{old['warm'][1] / cur['warm'][1]:.2f}x CPU" +
+              (f"; first run {old['cold'][0] / cur['cold'][0]:.2f}x wall" if "cold" in cur else ""))
+        print("parts, previous/current: " + ", ".join(
+            f"{k} {old['phases'][k] / max(cur['phases'][k], 1e-9):.2f}x" for k in cur["phases"]))
+    print(load_average())
+
+
+if __name__ == "__main__":
+    main()
