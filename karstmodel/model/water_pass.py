@@ -1,7 +1,7 @@
 """The discharge of one parameter set, compiled: the lean path of discharge calibration.
 
 :func:`discharge` returns what :func:`karstmodel.model.simulate.simulate_water` gives as ``spring_mm`` and
-``outlet_mm`` (the same numbers to rounding, ``tests/test_water_pass.py``) without building the water stage's
+``outlet_mm`` (the same numbers to rounding, ``tests/test_karstmodel/model/test_water_pass.py``) without building the water stage's
 tables: two compiled day loops, :func:`_upstream` (snow with its elevation bands, the hydrotopes, the recharge
 split, the epikarst) and :func:`_stores` (matrix, conduits, surface and non-karst groundwater stores), call the
 processes' own one-day steps (:func:`karstmodel.processes.snow.snow_step`,

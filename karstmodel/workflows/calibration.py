@@ -391,7 +391,7 @@ class Objective:
     def simulate(self, x):
         c = apply_parameters(self.c, self.values(x))
         if self.water_only:
-            # the compiled water pass: the same discharge as simulate_water (tests/test_water_pass.py)
+            # the compiled water pass: the same discharge as simulate_water (tests/test_karstmodel/model/test_water_pass.py)
             q = discharge(c, self.drivers, self.data)
             return c, {"q": q["spring_mm"] if c.observations.discharge == "spring" else q["outlet_mm"]}
         r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None,
