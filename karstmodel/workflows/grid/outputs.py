@@ -20,7 +20,7 @@ DAILY_OUTPUTS = {
 }
 #: (long_name, units) of the per-cell outputs (cell); means over the recorded period
 CELL_OUTPUTS = {
-    "carbon_sink_tc_km2_yr": ("mean karst carbon sink, CSF = 0.5 x 12.0111 x R x DIC_carbonic (Zeng et al. 2019 "
+    "carbon_sink_tc_km2_yr": ("mean karst carbon sink, CSF = 0.5 x 12 x R x DIC_carbonic (Zeng et al. 2019 "
                               "eq. 1), "
                               "outlet based, as carbon", "t km-2 yr-1"),
     "carbon_sink_t_co2_yr": ("mean karst carbon sink of the whole cell area, as CO2", "t yr-1"),
