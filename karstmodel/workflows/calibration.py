@@ -128,10 +128,29 @@ class Objective:
 
 
 class _Progress:
-    def __init__(self, maxiter: int, stream=sys.stderr, every_s: float = 2.0):
+    """Progress line of a differential-evolution search (scipy's per-generation callback): generation, best loss,
+    model runs so far and the time per run, elapsed time and the most time left. scipy evaluates the initial
+    population and then ``runs_per_generation`` = popsize x parameters members per generation, and may stop before
+    ``maxiter`` once the population has converged, so the time left is an upper bound ("at most")."""
+
+    def __init__(self, maxiter: int, stream=sys.stderr, every_s: float = 2.0, runs_per_generation: int | None = None):
         self.maxiter, self.stream, self.every = maxiter, stream, every_s
+        self.runs_per_generation = runs_per_generation
         self.gen, self.t0, self.last = 0, time.perf_counter(), 0.0
         self.history = []
+
+    def line(self, best: float, elapsed_s: float) -> str:
+        frac = self.gen / self.maxiter
+        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+        text = f"calibrating [{bar}] generation {self.gen}/{self.maxiter}  best loss {best:.4f}"
+        left_s = elapsed_s / self.gen * (self.maxiter - self.gen) if self.gen else float("nan")
+        if self.runs_per_generation:
+            runs = (self.gen + 1) * self.runs_per_generation  # the initial population, then one per generation
+            text += f"  {runs} runs ({1000.0 * elapsed_s / runs:.1f} ms/run)"
+        text += f"  {elapsed_s:.0f} s"
+        if self.gen < self.maxiter:
+            text += f", at most {left_s:.0f} s left"
+        return text
 
     def __call__(self, intermediate_result):
         self.gen += 1
@@ -140,11 +159,8 @@ class _Progress:
         now = time.perf_counter()
         if now - self.last >= self.every or self.gen == self.maxiter:
             self.last = now
-            frac = self.gen / self.maxiter
-            bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
             end = "" if getattr(self.stream, "isatty", lambda: False)() else "\n"
-            print(f"\rcalibrating [{bar}] generation {self.gen}/{self.maxiter}  best loss {best:.4f}  "
-                  f"{now - self.t0:.0f} s", end=end, file=self.stream, flush=True)
+            print("\r" + self.line(best, now - self.t0), end=end, file=self.stream, flush=True)
         return False
 
 
@@ -214,7 +230,8 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
     for weights in runs:
         s = CalibrationSetup(**{**setup.__dict__, "weights": weights})
         o = Objective(c, data, s, observations, mask)
-        prog = _Progress(setup.maxiter) if progress else None
+        prog = (_Progress(setup.maxiter, runs_per_generation=setup.popsize * len(setup.parameters))
+                if progress else None)
         pool = SpawnMap(setup.workers) if n_workers(setup.workers) > 1 else None
         try:
             res = differential_evolution(o, [p.search_bounds for p in setup.parameters], seed=setup.seed,

@@ -239,3 +239,17 @@ def test_a_failing_run_is_not_scored_silently(synthetic_site, monkeypatch):
     monkeypatch.setattr(Objective, "simulate", lambda self, x: (_ for _ in ()).throw(ValueError("boom")))
     with pytest.raises(CalibrationRunError, match=r"reservoirs.matrix_k_per_d.*ValueError: boom"):
         obj(x)
+
+
+def test_progress_line_counts_runs_and_bounds_the_time_left():
+    """10 generations of 20 runs each in 42 s: 220 runs (the initial population too), 190.9 ms per run, at most
+    (42 / 10) x (60 - 10) = 210 s left; the last generation has no time left."""
+    from karstmodel.workflows.calibration import _Progress
+    p = _Progress(60, runs_per_generation=20)
+    p.gen = 10
+    line = p.line(0.1234, 42.0)
+    assert "generation 10/60" in line and "best loss 0.1234" in line
+    assert "220 runs (190.9 ms/run)" in line
+    assert line.endswith("42 s, at most 210 s left")
+    p.gen = 60
+    assert p.line(0.1, 120.0).endswith("120 s")
