@@ -45,7 +45,7 @@ def cmd_calibrate(args) -> int:
     """Calibrate a station or a catchment, write the calibrated catchment and report; print the fit."""
     from ..workflows.calibration import setup_from_catchment  # deferred: heavy (karstmodel.cli)
     from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
-    from ..workflows.report import calibrate_catchment  # deferred: heavy (karstmodel.cli)
+    from ..workflows.report import calibrate_catchment, identifiability_lines  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations import calibrate_station, is_station  # deferred: heavy (karstmodel.cli)
     count(args.maxiter, "--maxiter")
     count(args.popsize, "--popsize")
@@ -75,8 +75,12 @@ def cmd_calibrate(args) -> int:
     for k, v in cal["parameters"].items():
         print(f"  {k} = {v:.5g}")
     print_metrics(s)
+    print(f"  carbon sink of the best fit {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1")
     if "uncertainty" in s:
         u = s["uncertainty"]["carbon_sink_tc_km2_yr"]
-        print(f"  carbon sink {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. {u['p95']:.2f}, GLUE)")
+        print(f"  carbon sink, GLUE median {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. "
+              f"{u['p95']:.2f})")
+        for line in identifiability_lines(s["uncertainty"]["identifiability"])[1:]:
+            print("  identifiability: " + line[2:])
     print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")
     return 0

@@ -187,6 +187,22 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     return summary
 
 
+
+def identifiability_lines(ident: dict) -> list:
+    """Markdown lines naming the parameters the observations did not pin down (GLUE posterior as wide as the prior,
+    or at a bound of the search range) and the pairs that trade off
+    (:func:`karstmodel.workflows.uncertainty.identifiability`)."""
+    pars = ident["parameters"]
+    flat = [k for k, v in pars.items() if not v["identified"]]
+    bound = [f"{k} ({v['at_bound']})" for k, v in pars.items() if v["at_bound"]]
+    lines = ["Identifiability (" + ident["rule"] + "):",
+             f"- not identified: {', '.join(flat) if flat else 'none'}",
+             f"- at a bound of the search range: {', '.join(bound) if bound else 'none'}",
+             "- correlated pairs: " + (", ".join(f"{a} ~ {b} (r = {r:+.2f})" for a, b, r in ident["correlated_pairs"])
+                                       if ident["correlated_pairs"] else "none")]
+    return lines
+
+
 def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertainty: str = "glue",
                         glue_samples: int = 2000, glue_threshold: float = 0.5, sensitivity_method: str = "none",
                         sensitivity_n: int = 10, figures: bool = True, progress: bool = True) -> dict:
@@ -241,7 +257,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
                   f"{', fallback to the best sets' if g.fallback else ''}).",
                   f"Carbon sink median {g.summary['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
                   f"{g.summary['carbon_sink_tc_km2_yr']['p05']:.2f} .. {g.summary['carbon_sink_tc_km2_yr']['p95']:.2f} "
-                  f"({g.summary['n_full_runs']} full runs)."]
+                  f"({g.summary['n_full_runs']} full runs).", "", *identifiability_lines(g.summary["identifiability"])]
         if figures:
             p = outdir / "parameter_posteriors.png"
             plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p)

@@ -41,6 +41,57 @@ def weighted_quantile(values, weights, q):
     return out if out.shape[1] > 1 else out[:, 0]
 
 
+#: a parameter is not identified when its behavioural 5-95 % range (weighted, in the search space) spans at least this
+#: share of the 5-95 % range of the uniform prior it was sampled from: the data did not narrow it
+FLAT_RANGE_SHARE = 0.8
+#: a parameter is at a bound when its behavioural median lies within this share of the search range from a bound
+AT_BOUND_SHARE = 0.05
+#: two parameters trade off when the weighted correlation of their behavioural values (search space) reaches this
+CORRELATED_R = 0.7
+
+
+def identifiability(samples: pd.DataFrame, weights, parameters) -> dict:
+    """Which parameters the observations pin down, from the behavioural GLUE sets (``samples`` rows, likelihood
+    ``weights``) in the search space of each :class:`ParameterSpec` (log10 where it is searched in logs).
+
+    For each parameter: ``range_share``, the weighted 5-95 % range of the behavioural values over the prior's
+    (uniform over the search range: 90 % of it); ``identified`` is False when it is >= :data:`FLAT_RANGE_SHARE`
+    (the posterior is about as wide as the prior: equifinality in the sense of Beven & Binley 1992);
+    ``at_bound`` is "lower" or "upper" when the weighted median is within :data:`AT_BOUND_SHARE` of the search
+    range from that bound (the optimum may lie outside the range). ``correlated_pairs``: parameter pairs whose
+    weighted Pearson correlation reaches |r| >= :data:`CORRELATED_R` (they trade off against each other)."""
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    cols, out = {}, {}
+    for p in parameters:
+        lo, hi = p.search_bounds
+        u = np.array([p.to_search(v) for v in samples[p.name].to_numpy(float)])
+        cols[p.name] = u
+        q05, q50, q95 = weighted_quantile(u, w, [0.05, 0.5, 0.95])
+        width = hi - lo
+        share = float((q95 - q05) / (0.9 * width)) if width > 0 else float("nan")
+        at = None
+        if width > 0 and q50 - lo <= AT_BOUND_SHARE * width:
+            at = "lower"
+        elif width > 0 and hi - q50 <= AT_BOUND_SHARE * width:
+            at = "upper"
+        out[p.name] = {"range_share": share, "identified": bool(share < FLAT_RANGE_SHARE), "at_bound": at}
+    pairs = []
+    names = list(cols)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            x, y = cols[a], cols[b]
+            mx, my = w @ x, w @ y
+            sx, sy = np.sqrt(w @ (x - mx) ** 2), np.sqrt(w @ (y - my) ** 2)
+            if sx > 0 and sy > 0:
+                r = float(w @ ((x - mx) * (y - my)) / (sx * sy))
+                if abs(r) >= CORRELATED_R:
+                    pairs.append([a, b, r])
+    rule = (f"not identified: behavioural 5-95 % range >= {FLAT_RANGE_SHARE:.0%} of the prior's; at a bound: median "
+            f"within {AT_BOUND_SHARE:.0%} of the search range of a bound; correlated: |weighted r| >= {CORRELATED_R}")
+    return {"parameters": out, "correlated_pairs": pairs, "rule": rule}
+
+
 @dataclass
 class GlueResult:
     samples: pd.DataFrame  # all sampled parameter sets with score and weight
@@ -132,5 +183,6 @@ def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: p
     for p in setup.parameters:
         qv = weighted_quantile(samples.loc[beh, p.name].to_numpy(), w[beh], [0.05, 0.5, 0.95])
         summ.setdefault("parameters", {})[p.name] = {"median": float(qv[1]), "p05": float(qv[0]), "p95": float(qv[2])}
+    summ["identifiability"] = identifiability(samples.loc[beh], w[beh], setup.parameters)
     return GlueResult(samples=samples, behavioural=samples[beh], threshold=threshold, fallback=fallback,
                       q_bands=q_bands, outputs=outputs, summary=summ, seconds=time.perf_counter() - t0)

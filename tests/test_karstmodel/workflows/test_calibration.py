@@ -253,3 +253,24 @@ def test_progress_line_counts_runs_and_bounds_the_time_left():
     assert line.endswith("42 s, at most 210 s left")
     p.gen = 60
     assert p.line(0.1, 120.0).endswith("120 s")
+
+
+def test_identifiability_names_flat_bounded_and_correlated_parameters():
+    """Behavioural sets built by hand: 'a' narrow in the middle (identified), 'b' uniform over its range (not
+    identified), 'c' piled at its upper bound, 'd' = 'a' + small noise (correlated with 'a', r ~ 0.99)."""
+    from karstmodel.workflows.uncertainty import identifiability
+    rng = np.random.default_rng(5)
+    n = 4000
+    a = rng.normal(0.5, 0.02, n)
+    specs = [ParameterSpec("a", 0.0, 1.0), ParameterSpec("b", 1e-3, 1e1, "log"), ParameterSpec("c", 0.0, 1.0),
+             ParameterSpec("d", 0.0, 1.0)]
+    samples = pd.DataFrame({"a": a, "b": 10.0 ** rng.uniform(-3, 1, n), "c": rng.uniform(0.97, 1.0, n),
+                            "d": a + rng.normal(0.0, 0.002, n)})
+    out = identifiability(samples, np.ones(n), specs)
+    p = out["parameters"]
+    assert p["a"]["identified"] and p["a"]["range_share"] == pytest.approx(2 * 1.645 * 0.02 / 0.9, rel=0.1)
+    assert not p["b"]["identified"] and p["b"]["range_share"] == pytest.approx(1.0, abs=0.05)  # log space: uniform
+    assert p["c"]["at_bound"] == "upper" and p["a"]["at_bound"] is None
+    pairs = {(x, y): r for x, y, r in out["correlated_pairs"]}
+    assert pairs[("a", "d")] == pytest.approx(0.995, abs=0.01)
+    assert ("a", "b") not in pairs
