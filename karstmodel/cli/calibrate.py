@@ -2,10 +2,12 @@
 uncertainty and sensitivity (argument handling and printing only)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
+from .errors import UserError
 from .options import count
 from .printing import print_metrics, print_station
 
@@ -37,6 +39,9 @@ def register(sub) -> None:
                    help="SALib base sample size: Morris trajectories or Sobol N (default 10)")
     c.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-calibrate)")
     c.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    c.add_argument("--minutes", type=float,
+                   help="wall-clock budget of the parameter search: it stops after the generation in which the "
+                        "budget is used up (a staged calibration gives each stage half; GLUE comes on top)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_calibrate)
 
@@ -64,6 +69,10 @@ def cmd_calibrate(args) -> int:
                                                    "validation": args.validation, "seed": args.seed,
                                                    "maxiter": args.maxiter, "popsize": args.popsize,
                                                    "workers": args.workers})
+    if args.minutes is not None:
+        if not args.minutes > 0:
+            raise UserError(f"--minutes: must be a number > 0, got {args.minutes:g}")
+        setup = replace(setup, time_budget_s=60.0 * args.minutes)
     outdir = Path(args.output) if args.output else default_output_dir(c.name, "-calibrate")
     with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
         s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
@@ -72,6 +81,9 @@ def cmd_calibrate(args) -> int:
     cal = s["calibration"]
     print(f"karstmodel calibrate: {c.name}: {cal['evaluations']} runs in {cal['seconds']:.0f} s "
           f"(objective {cal['objective']}, seed {cal['seed']})")
+    if cal.get("stopped_by_time_budget"):
+        print(f"  the search stopped at the time budget ({args.minutes:g} min) before {cal['maxiter']} generations: "
+              "a longer budget may find a better fit")
     for k, v in cal["parameters"].items():
         print(f"  {k} = {v:.5g}")
     print_metrics(s)

@@ -133,8 +133,10 @@ class _Progress:
     population and then ``runs_per_generation`` = popsize x parameters members per generation, and may stop before
     ``maxiter`` once the population has converged, so the time left is an upper bound ("at most")."""
 
-    def __init__(self, maxiter: int, stream=sys.stderr, every_s: float = 2.0, runs_per_generation: int | None = None):
+    def __init__(self, maxiter: int, stream=sys.stderr, every_s: float = 2.0, runs_per_generation: int | None = None,
+                 budget_s: float | None = None, show: bool = True):
         self.maxiter, self.stream, self.every = maxiter, stream, every_s
+        self.budget_s, self.show, self.stopped_by_budget = budget_s, show, False
         self.runs_per_generation = runs_per_generation
         self.gen, self.t0, self.last = 0, time.perf_counter(), 0.0
         self.history = []
@@ -157,11 +159,14 @@ class _Progress:
         best = float(getattr(intermediate_result, "fun", np.nan))
         self.history.append(best)
         now = time.perf_counter()
-        if now - self.last >= self.every or self.gen == self.maxiter:
+        over = self.budget_s is not None and now - self.t0 >= self.budget_s and self.gen < self.maxiter
+        if self.show and (now - self.last >= self.every or self.gen == self.maxiter or over):
             self.last = now
             end = "" if getattr(self.stream, "isatty", lambda: False)() else "\n"
-            print("\r" + self.line(best, now - self.t0), end=end, file=self.stream, flush=True)
-        return False
+            print("\r" + self.line(best, now - self.t0) + ("  time budget used up: stopping" if over else ""),
+                  end=end, file=self.stream, flush=True)
+        self.stopped_by_budget = over
+        return over  # True stops scipy's differential evolution after this generation
 
 
 @dataclass
@@ -179,6 +184,8 @@ class CalibrationResult:
     seconds: float
     pareto_front: list | None = None
     stages: list | None = None
+    #: the search stopped at ``CalibrationSetup.time_budget_s`` before ``maxiter`` generations
+    stopped_by_budget: bool = False
 
 
 def evaluate(objective: Objective, c: Catchment, sim: dict, setup: CalibrationSetup, index) -> dict:
@@ -230,8 +237,8 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
     for weights in runs:
         s = CalibrationSetup(**{**setup.__dict__, "weights": weights})
         o = Objective(c, data, s, observations, mask)
-        prog = (_Progress(setup.maxiter, runs_per_generation=setup.popsize * len(setup.parameters))
-                if progress else None)
+        prog = _Progress(setup.maxiter, runs_per_generation=setup.popsize * len(setup.parameters),
+                         budget_s=setup.time_budget_s, show=progress)
         pool = SpawnMap(setup.workers) if n_workers(setup.workers) > 1 else None
         try:
             res = differential_evolution(o, [p.search_bounds for p in setup.parameters], seed=setup.seed,
@@ -243,7 +250,8 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
                 pool.close()
         if progress:
             print(file=sys.stderr)
-        results.append((weights, res, prog.history if prog else []))
+        results.append((weights, res, prog.history))
+        stopped_by_budget = prog.stopped_by_budget
     # choose the run with the setup's own weights (or the middle of the sweep)
     pick = results[len(results) // 2] if len(results) > 1 else results[0]
     weights, res, history = pick
@@ -264,7 +272,8 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
     return CalibrationResult(catchment=best, setup=setup, parameters=values, loss=float(res.fun),
                              n_evaluations=int(sum(r.nfev for _, r, _ in results)), history=history, metrics=mets,
                              simulated=sim, observed=obs_arrays, index=data.index,
-                             seconds=time.perf_counter() - t0, pareto_front=front)
+                             seconds=time.perf_counter() - t0, pareto_front=front,
+                             stopped_by_budget=stopped_by_budget)
 
 
 #: years of record kept before the chemistry calibration period in the chemistry stage (spin-up of the stores and
@@ -285,7 +294,8 @@ def _calibrate_staged(c: Catchment, setup: CalibrationSetup, data: pd.DataFrame,
     t0 = time.perf_counter()
     if "q" not in setup.weights:
         raise InputError("a staged calibration needs discharge in [calibration.weights] (q = ...)")
-    s1 = CalibrationSetup(**{**setup.__dict__, "weights": {"q": 1.0}, "chemistry_parameters": (),
+    half = None if setup.time_budget_s is None else 0.5 * setup.time_budget_s
+    s1 = CalibrationSetup(**{**setup.__dict__, "weights": {"q": 1.0}, "chemistry_parameters": (), "time_budget_s": half,
                              "calibration_period": setup.discharge_calibration_period or setup.calibration_period,
                              "discharge_calibration_period": None, "pareto": False})
     if progress:
@@ -301,6 +311,7 @@ def _calibrate_staged(c: Catchment, setup: CalibrationSetup, data: pd.DataFrame,
             obs2 = observations.loc[keep].copy()
             obs2.attrs.update(observations.attrs)
     s2 = CalibrationSetup(**{**setup.__dict__, "parameters": setup.chemistry_parameters, "chemistry_parameters": (),
+                             "time_budget_s": half,
                              "maxiter": min(setup.maxiter, CHEMISTRY_STAGE_MAXITER),
                              "popsize": min(setup.popsize, CHEMISTRY_STAGE_POPSIZE)})
     if progress:
@@ -318,6 +329,7 @@ def _calibrate_staged(c: Catchment, setup: CalibrationSetup, data: pd.DataFrame,
                              history=r1.history + r2.history, metrics=mets, simulated=sim,
                              observed={v: obj.observed(best, v) for v in sim}, index=data.index,
                              seconds=time.perf_counter() - t0,
+                             stopped_by_budget=r1.stopped_by_budget or r2.stopped_by_budget,
                              stages=[{"stage": 1, "parameters": r1.parameters, "loss": r1.loss,
                                       "evaluations": r1.n_evaluations, "seconds": r1.seconds},
                                      {"stage": 2, "parameters": r2.parameters, "loss": r2.loss,

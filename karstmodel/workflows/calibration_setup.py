@@ -78,6 +78,10 @@ class CalibrationSetup:
     popsize: int = 15
     workers: int = 1
     pareto: bool = False
+    #: wall-clock budget of the search in seconds (``karstmodel calibrate --minutes``): differential evolution
+    #: stops after the generation in which it is used up (None: ``maxiter`` generations or convergence); a staged
+    #: calibration gives each stage half
+    time_budget_s: float | None = None
 
 
 def objective_function(setup: CalibrationSetup):

@@ -226,6 +226,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
         "objective": setup.objective, "weights": setup.weights, "optimiser": "scipy.optimize.differential_evolution",
         "seed": setup.seed, "maxiter": setup.maxiter, "popsize": setup.popsize, "workers": setup.workers,
         "evaluations": cal.n_evaluations, "seconds": cal.seconds, "best_loss": cal.loss,
+        "time_budget_s": setup.time_budget_s, "stopped_by_time_budget": cal.stopped_by_budget,
         "parameters": cal.parameters,
         "bounds": {p.name: [p.lower, p.upper, p.transform] for p in setup.parameters + setup.chemistry_parameters},
         "periods": {k: [str(a.date()) if a is not None else None for a in v] if v else None for k, v in pers.items()},

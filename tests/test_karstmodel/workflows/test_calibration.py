@@ -274,3 +274,15 @@ def test_identifiability_names_flat_bounded_and_correlated_parameters():
     pairs = {(x, y): r for x, y, r in out["correlated_pairs"]}
     assert pairs[("a", "d")] == pytest.approx(0.995, abs=0.01)
     assert ("a", "b") not in pairs
+
+
+def test_time_budget_stops_the_search_after_the_generation_that_uses_it_up(synthetic_site):
+    """A budget of 1e-9 s is used up by the first generation: scipy evaluates the initial population (popsize x
+    parameters = 10 x 2) and one generation (20 more), then stops; without a budget all generations run."""
+    from dataclasses import replace
+    c = synthetic_site["catchment"]
+    setup = replace(setup_from_catchment(c, c.calibration), time_budget_s=1e-9)
+    res = calibrate(c, setup, data=synthetic_site["data"], progress=False)
+    assert res.stopped_by_budget
+    assert res.n_evaluations == 2 * setup.popsize * len(setup.parameters)
+    assert len(res.history) == 1
