@@ -19,7 +19,7 @@ from ..config.catchment import DriverSpec, catchment_from_dict
 from ..config.schema import Lithology, ReservoirParameters, SnowParameters
 from ..io.drivers import load_drivers
 from ..io.files import _umask_mode, read_csv
-from ..io.observations import CHEMISTRY_COLUMNS, read_station_file
+from ..io.observations import read_station_file
 from ..processes.landuse import LAND_USE_CLASSES
 from ..registry import declared
 
