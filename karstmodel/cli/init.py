@@ -40,8 +40,8 @@ def cmd_init(args) -> int:
     print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''})")
     cal = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("calibration", {})
     if "calibration_period" in cal:
-        print(f"  split-sample periods (after the {WARMUP_DAYS}-day warm-up, the first 60 % of the days with observed "
-              f"discharge calibrate, the rest validate; edit [calibration] in catchment.toml to change them):\n"
+        print(f"  split-sample periods: after the {WARMUP_DAYS}-day warm-up, the first 60 % of the days with observed "
+              f"discharge\n  calibrate, the rest validate (edit [calibration] in catchment.toml to change them):\n"
               f"    calibration_period = {cal['calibration_period']}\n"
               f"    validation_period  = {cal['validation_period']}")
     print(f"  next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
