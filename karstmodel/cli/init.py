@@ -2,13 +2,18 @@
 printing only)."""
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 
 def register(sub) -> None:
     """The ``init`` command and its options."""
     i = sub.add_parser("init", help="scaffold a new catchment folder from your drivers and observations",
                        description="Create DIR with catchment.toml (documented defaults) and copies of the CSVs. "
                        "Drivers CSV: date, precip_mm, temp_c [, pet_mm]; observations CSV: date and q_m3_s or q_mm_d "
-                       "and any unit-named chemistry columns.")
+                       "and any unit-named chemistry columns. With observations, [calibration] gets default split-sample "
+                       "periods: after the 365-day warm-up, the first 60 % of the days with observed discharge "
+                       "calibrate, the rest validate (at least 100 such days are needed).")
     i.add_argument("dir", help="new catchment folder to create (a new or an empty folder)")
     i.add_argument("--drivers", required=True,
                    help="daily forcing CSV: date, precip_mm, temp_c (pet_mm optional: else Oudin PET)")
@@ -29,9 +34,15 @@ def register(sub) -> None:
 
 def cmd_init(args) -> int:
     """Write a new catchment folder from the user's CSVs and print what to run next."""
-    from ..workflows.init import init_catchment  # deferred: heavy (karstmodel.cli)
+    from ..workflows.init import WARMUP_DAYS, init_catchment  # deferred: heavy (karstmodel.cli)
     path = init_catchment(args.dir, args.drivers, args.lat, args.lon, args.area_km2, args.observations,
                           args.land_use, args.lithology, args.elevation_m, args.name, args.discharge)
-    print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''}); "
-          f"next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
+    print(f"karstmodel init: wrote {path} (+ drivers.csv{', observations.csv' if args.observations else ''})")
+    cal = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("calibration", {})
+    if "calibration_period" in cal:
+        print(f"  split-sample periods: after the {WARMUP_DAYS}-day warm-up, the first 60 % of the days with observed "
+              f"discharge\n  calibrate, the rest validate (edit [calibration] in catchment.toml to change them):\n"
+              f"    calibration_period = {cal['calibration_period']}\n"
+              f"    validation_period  = {cal['validation_period']}")
+    print(f"  next: karstmodel run {args.dir} / karstmodel calibrate {args.dir}")
     return 0

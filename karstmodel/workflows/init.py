@@ -7,6 +7,8 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import tomllib
 
 import tomli_w
@@ -17,11 +19,35 @@ from ..config.catchment import DriverSpec, catchment_from_dict
 from ..config.schema import Lithology, ReservoirParameters, SnowParameters
 from ..io.drivers import load_drivers
 from ..io.files import _umask_mode, read_csv
-from ..io.observations import CHEMISTRY_COLUMNS, read_station_file
+from ..io.observations import read_station_file
 from ..processes.landuse import LAND_USE_CLASSES
 from ..registry import declared
 
 DISCHARGE_COLUMNS = ("q_m3_s", "q_l_s", "q_mm_d")
+WARMUP_DAYS = 365
+CALIBRATION_SHARE = 0.6
+MIN_SPLIT_DAYS = 100
+
+
+def split_sample_periods(driver_days: pd.DatetimeIndex, observed_q_days, warmup_days: int = WARMUP_DAYS) -> tuple:
+    """The scaffold's default periods for a split-sample test (Klemes 1986, Hydrol. Sci. J. 31(1) 13-24) as
+    ``("START:END", "START:END")`` with ISO dates; the 60/40 share is this scaffold's choice, to adapt. Rule: the days with observed discharge that lie in the drivers' record after its first
+    ``warmup_days`` days (the model's spin-up) are sorted; the first ``floor(0.6 n)`` of them form the calibration
+    period (first to last of those days), the remaining days the validation period. Whole days; at least
+    ``MIN_SPLIT_DAYS`` observed days after the warm-up are needed, else :class:`InputError` saying how many."""
+    driver_days = pd.DatetimeIndex(driver_days).normalize()
+    first = driver_days[warmup_days] if warmup_days < len(driver_days) else None
+    days = pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(observed_q_days).normalize())).sort_values()
+    days = days[(days >= first) & (days <= driver_days[-1])] if first is not None else days[:0]
+    n = len(days)
+    if n < MIN_SPLIT_DAYS:
+        after = f"after the {warmup_days}-day warm-up (from {first.date()})" if first is not None else (
+            f"after the {warmup_days}-day warm-up (the drivers hold only {len(driver_days)} days)")
+        raise InputError(f"record too short to split into calibration and validation periods: {n} days with "
+                         f"observed discharge {after} within the drivers' record; at least {MIN_SPLIT_DAYS} are "
+                         f"needed")
+    n_cal = int(np.floor(CALIBRATION_SHARE * n))
+    return (f"{days[0].date()}:{days[n_cal - 1].date()}", f"{days[n_cal].date()}:{days[-1].date()}")
 
 
 def _pairs(text: str | None, what: str, allowed) -> dict:
@@ -90,13 +116,13 @@ conduit = "kinetic"
 prior_climate = "{climate}"        # SRDB soil-respiration priors: "all" climates or "subtropical" (MAT 14-22 C)
 
 [simulation]
-warmup_days = 365
+warmup_days = {warmup}
 
 [calibration]                     # periods as START:END; parameters default to the recharge area, reservoirs,
 objective = "kge"                 # snow melt, root-zone storage and preferential-flow scales
 seed = 1
 maxiter = 60
-"""
+{periods}"""
 
 
 def _declared_defaults() -> dict:
@@ -111,7 +137,10 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
                    observations_csv=None, land_use: str | None = None, lithology: str | None = None,
                    elevation_m: float = 0.0, name: str | None = None, discharge: str = "spring") -> Path:
     """Create ``folder`` with ``catchment.toml``, ``drivers.csv`` (and ``observations.csv``). The folder must not
-    exist or be empty; on any error nothing is left behind."""
+    exist or be empty; on any error nothing is left behind. Every file is checked first; an observations file needs
+    a discharge column (q_m3_s, q_l_s or q_mm_d) and then sets ``[calibration] calibration_period`` and
+    ``validation_period`` by :func:`split_sample_periods` (after the warm-up, the first 60 % of the days with
+    observed discharge calibrate, the rest validate)."""
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError("exists and is not an empty folder; choose a new folder", file=str(folder))
@@ -132,20 +161,31 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
         obs = read_csv(observations_csv)
         if "date" not in obs.columns and "datetime" not in obs.columns:
             raise InputError("missing required column (date or datetime)", file=str(observations_csv), column="date")
-        if not any(c in obs.columns for c in DISCHARGE_COLUMNS + CHEMISTRY_COLUMNS):
-            raise InputError(f"no discharge column ({', '.join(DISCHARGE_COLUMNS)}) and no chemistry column "
-                             f"({', '.join(CHEMISTRY_COLUMNS)}); an observations file needs at least one",
-                             file=str(observations_csv))
-        read_station_file(observations_csv)  # times, numbers and ranges: the errors name the user's file and line
+        if not any(c in obs.columns for c in DISCHARGE_COLUMNS):
+            raise InputError(f"no discharge column ({', '.join(DISCHARGE_COLUMNS)}); columns found: "
+                             f"{', '.join(map(str, obs.columns))}", file=str(observations_csv))
+        # times, numbers and ranges: the errors name the user's file and line
+        st = read_station_file(observations_csv)
+        has_q = np.zeros(len(st), dtype=bool)
+        for col in DISCHARGE_COLUMNS:
+            if col in st.columns:
+                has_q |= np.isfinite(st[col].to_numpy(dtype=float))
+        try:
+            cal_period, val_period = split_sample_periods(drv.data.index, st["datetime"][has_q])
+        except InputError as exc:
+            raise InputError(exc.message, file=str(observations_csv)) from None
     name = name or folder.name
+    periods = (f'calibration_period = "{cal_period}"    # default split: after the warm-up, the first 60 % of the '
+               f'days with observed discharge\nvalidation_period = "{val_period}"     # the remaining 40 %\n'
+               if observations_csv is not None else "")
     obs_block = (f'[observations]\nfile = "observations.csv"\ndischarge = "{discharge}"   # the observed q is the '
                  f'spring discharge or the total outlet runoff\n') if observations_csv is not None else ""
     text = TEMPLATE.format(name=_toml_string(name)[1:-1], folder=" ".join(str(folder).split()), area=area_km2,
                            lat=latitude, lon=longitude, elev=elevation_m,
-                           pet=pet, observations=obs_block, classes=", ".join(LAND_USE_CLASSES),
+                           pet=pet, observations=obs_block, periods=periods, classes=", ".join(LAND_USE_CLASSES),
                            land_use="\n".join(f"{k} = {v}" for k, v in lu.items()),
                            lithology="\n".join(f"{k} = {v}" for k, v in lith.items()),
-                           climate="subtropical" if 14 <= mean_t <= 22 else "all", **_declared_defaults())
+                           warmup=WARMUP_DAYS, climate="subtropical" if 14 <= mean_t <= 22 else "all", **_declared_defaults())
     # the scaffold must be valid; checked under its final name, so an error never names a temporary file
     catchment_from_dict(tomllib.loads(text), folder.resolve() / "catchment.toml")
     created = []

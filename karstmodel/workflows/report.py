@@ -163,14 +163,22 @@ def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dic
     _atomic_write(path, lambda fh: fh.write(text))
 
 
+FULL_RECORD = "full record (no split)"
+
+
 def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True) -> dict:
     """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
-    figures and report.md into ``outdir``. Returns the summary."""
+    figures and report.md into ``outdir``. Returns the summary. Without a calibration or validation period the
+    metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
+    days after the first ``warmup_days`` (the spin-up, whose states are not yet independent of the start state)."""
     outdir = Path(outdir)
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
     result = simulate(c)
     obs = load_station_observations(c, result.timeseries.index)
     pers = named_periods(setup.calibration_period, setup.validation_period)
+    if pers == {"validation": None}:  # no split: score the record after the spin-up, and say so
+        idx = result.timeseries.index
+        pers = {FULL_RECORD: (idx[c.warmup_days], None) if c.warmup_days < len(idx) else None}
     if np.isfinite(obs["q_obs_mm"].to_numpy(dtype=float)).any():
         check_observed_periods(c, result.timeseries.index, obs, pers, ("q",))
     summary = dict(result.summary)

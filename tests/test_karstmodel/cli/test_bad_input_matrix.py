@@ -483,15 +483,20 @@ def _(d):
     return _init_args(d, "a/b/c")
 
 
-@row("init_observations_without_discharge_or_chemistry", 2, ("obs.csv", "no discharge column", "no chemistry column"))
+@row("init_observations_without_discharge_or_chemistry", 2, ("obs.csv", "no discharge column",
+                                                              "columns found: date, level_cm"))
 def _(d):
     return _init_args(d, "new", pd.DataFrame({"date": _drivers()["date"], "level_cm": 3.0}))
 
 
-@row("init_observations_chemistry_only", 0, (), writes="new",
-     check=lambda d, out: load_catchment(d / "new" / "catchment.toml"))
+@row("init_observations_chemistry_only", 2, ("obs.csv", "no discharge column", "columns found: date, ca_mg_l"))
 def _(d):
     return _init_args(d, "new", pd.DataFrame({"date": _drivers()["date"][:20], "ca_mg_l": 80.0}))
+
+
+@row("init_observations_too_short_to_split", 2, ("obs.csv", "too short", "35 days", "at least 100"))
+def _(d):
+    return _init_args(d, "new", _observations(_drivers()))
 
 
 @row("init_observations_bad_value_names_user_file", 2, ("obs.csv", "'q_m3_s'", "row 3"))

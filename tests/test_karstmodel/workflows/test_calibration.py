@@ -184,6 +184,10 @@ def test_cli_init_scaffold_runs_and_refuses_to_overwrite(tmp_path):
     assert r.returncode == 0, r.stderr
     c = load_catchment(site / "catchment.toml")
     assert c.area_km2 == 106.7 and c.drivers.pet == "column" and c.observations.discharge == "outlet"
+    # daily discharge 2000-01-01 .. 2008-12-31 after the 1999 warm-up: 3288 days, floor(0.6 * 3288) = 1972 calibrate
+    assert c.calibration["calibration_period"] == "2000-01-01:2005-05-25"
+    assert c.calibration["validation_period"] == "2005-05-26:2008-12-31"
+    assert "first 60 % of the days with observed discharge" in r.stdout and "2005-05-26:2008-12-31" in r.stdout
     assert (site / "drivers.csv").read_bytes() == (root / "drivers.csv").read_bytes()
     r2 = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert r2.returncode == 2 and "exists" in r2.stderr and "Traceback" not in r2.stderr
