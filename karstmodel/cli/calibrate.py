@@ -95,4 +95,5 @@ def cmd_calibrate(args) -> int:
         for line in identifiability_lines(s["uncertainty"]["identifiability"])[1:]:
             print("  identifiability: " + line[2:])
     print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")
+    print(f"  next: karstmodel validate {outdir / 'catchment.toml'}   (the calibrated catchment, same periods)")
     return 0

@@ -27,6 +27,15 @@ def parse_period(text, what: str = "period") -> tuple | None:
     return (start, end)
 
 
+def period_to_text(period) -> str | None:
+    """The inverse of :func:`parse_period`: (Timestamp|None, Timestamp|None) -> ``"START:END"`` (ISO dates, an open
+    side empty); None stays None."""
+    if period is None:
+        return None
+    a, b = period
+    return f"{a.date().isoformat() if a is not None else ''}:{b.date().isoformat() if b is not None else ''}"
+
+
 def named_periods(calibration, validation) -> dict:
     """The periods that are set, as {"calibration": .., "validation": ..}; with neither, {"validation": None}: the
     whole record is scored as one validation period."""

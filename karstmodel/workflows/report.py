@@ -1,6 +1,7 @@
 """Validation and calibration reports: metrics blocks, figures and a Markdown report (no science here)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from ..io.files import _atomic_write, write_csv_atomic, write_json_atomic
 from ..io.observations import m3_s_to_mm_d
 from ..reporting.outputs import write_run
 from ..config.parameters import apply_parameters
-from ..config.period import named_periods
+from ..config.period import named_periods, period_to_text
 from ..model.simulate import simulate
 from .calibration import setup_from_catchment
 from .sensitivity import sensitivity
@@ -284,7 +285,14 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     paths = write_run(result, outdir, figures=figures)
     if figures:
         figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands, chem=summary))
-    write_catchment(best, outdir / "catchment.toml")
+    # the calibrated file records how it was calibrated: the periods, objective and search settings actually used
+    # (command-line options included), so that `validate` on it scores the same split
+    used = {"objective": setup.objective, "seed": setup.seed, "maxiter": setup.maxiter, "popsize": setup.popsize}
+    for key, period in (("calibration_period", setup.calibration_period),
+                        ("validation_period", setup.validation_period)):
+        if period is not None:
+            used[key] = period_to_text(period)
+    write_catchment(replace(best, calibration={**best.calibration, **used}), outdir / "catchment.toml")
     pd_params = pd.DataFrame([{"parameter": k, "value": v} for k, v in cal.parameters.items()])
     write_csv_atomic(pd_params, outdir / "parameters.csv")
     summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}

@@ -151,7 +151,7 @@ def test_sensitivity_morris_ranks_the_matrix_constant_for_runoff(synthetic_site)
     assert mu[1] > 1.0  # mm/yr per unit change in the (scaled) parameter
 
 
-@pytest.mark.parametrize("argv_extra", [[]])
+@pytest.mark.parametrize("argv_extra", [["--calibration", "2002-06-01:2004-12-31"]])
 @pytest.mark.slow  # a differential-evolution calibration through the CLI (~7 s)
 def test_cli_calibrate_writes_runnable_catchment_and_metrics(synthetic_site, tmp_path, argv_extra):
     out = tmp_path / "cal"
@@ -166,11 +166,17 @@ def test_cli_calibrate_writes_runnable_catchment_and_metrics(synthetic_site, tmp
     assert s["calibration"]["evaluations"] > 0
     c2 = load_catchment(out / "catchment.toml")
     assert c2.reservoirs.matrix_k_per_d == pytest.approx(s["calibration"]["parameters"]["reservoirs.matrix_k_per_d"])
+    # the calibrated file records the periods and settings used, the command line's included, and says what is next
+    assert c2.calibration["calibration_period"] == "2002-06-01:2004-12-31"
+    assert c2.calibration["validation_period"] == "2005-01-01:2006-12-31"
+    assert (c2.calibration["maxiter"], c2.calibration["popsize"], c2.calibration["objective"]) == (5, 5, "kge")
+    assert f"next: karstmodel validate {out / 'catchment.toml'}" in r.stdout
     r2 = subprocess.run([sys.executable, "-m", "karstmodel", "validate", str(out / "catchment.toml"), "-o",
                          str(tmp_path / "val"), "--no-figures"], capture_output=True, text=True, timeout=600)
     assert r2.returncode == 0, r2.stderr[-500:]
     s2 = json.loads((tmp_path / "val" / "summary.json").read_text())
     assert s2["metrics"]["validation"]["q"]["kge"] == pytest.approx(s["metrics"]["validation"]["q"]["kge"], abs=1e-9)
+    assert s2["metrics"]["calibration"]["q"]["kge"] == pytest.approx(s["metrics"]["calibration"]["q"]["kge"], abs=1e-9)
 
 
 def test_cli_init_scaffold_runs_and_refuses_to_overwrite(tmp_path):
