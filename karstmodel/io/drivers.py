@@ -91,6 +91,36 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None, min_days: int 
     path = str(spec.file)
     df = read_csv(spec.file)
     _check_names(df, path)
+    return _drivers_from_table(df, spec, latitude_deg, start, end, min_days, path, lambda i: {"row": i + 2})
+
+
+def drivers_from_frame(frame: pd.DataFrame, spec, latitude_deg: float, start=None, end=None,
+                       min_days: int = 0) -> Drivers:
+    """The same checks, aggregation, gap filling and PET as :func:`load_drivers`, for a pandas DataFrame instead of
+    a file: columns ``precip_mm``, ``temp_c`` (``pet_mm``, ``tmin_c``, ``tmax_c`` optional) and the dates either in a
+    ``date`` column or as the index (a DatetimeIndex). ``spec`` (a :class:`DriverSpec`, e.g. the catchment's
+    ``drivers``) gives the PET method and the gap filling; its file is not read. Errors name the column and the
+    0-based row position (``column[i]``)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"drivers: expected a pandas DataFrame, got {type(frame).__name__}")
+    df = frame.copy()
+    df.columns = [str(c) for c in df.columns]
+    _check_names(df, "drivers DataFrame")
+    if "date" not in df.columns:
+        if not isinstance(df.index, pd.DatetimeIndex):
+            raise InputError("the DataFrame needs a 'date' column or a DatetimeIndex", file="drivers DataFrame",
+                             column="date")
+        df = df.reset_index(names="date")
+    df = df.reset_index(drop=True)
+    df["date"] = df["date"].astype(str) if not pd.api.types.is_datetime64_any_dtype(df["date"]) else \
+        df["date"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return _drivers_from_table(df, spec, latitude_deg, start, end, min_days, "drivers DataFrame",
+                               lambda i: {"index": i})
+
+
+def _drivers_from_table(df: pd.DataFrame, spec, latitude_deg: float, start, end, min_days: int, path: str,
+                        where) -> Drivers:
+    """:func:`load_drivers` after reading: ``path`` names the source in errors, ``where(i)`` locates row i."""
     for col in ("date", "precip_mm", "temp_c"):
         if col not in df.columns:
             raise InputError("missing required column (required: date, precip_mm, temp_c)", file=path, column=col)
@@ -102,35 +132,35 @@ def load_drivers(spec, latitude_deg: float, start=None, end=None, min_days: int 
     if nonpos.size:
         i = int(nonpos[0]) + 1
         raise InputError(f"dates must increase strictly; {dates.iloc[i].date()} follows {dates.iloc[i - 1].date()}",
-                         file=path, column="date", row=i + 2)
+                         file=path, column="date", **where(i))
     cols = [c for c in ("precip_mm", "temp_c", "pet_mm", "tmin_c", "tmax_c") if c in df.columns]
     for c in cols:
         v = pd.to_numeric(df[c], errors="coerce")
         badv = v.isna() & df[c].notna()
         if badv.any():
             i = int(np.flatnonzero(badv.to_numpy())[0])
-            raise InputError(f"not a number: {df[c].iloc[i]!r}", file=path, column=c, row=i + 2)
+            raise InputError(f"not a number: {df[c].iloc[i]!r}", file=path, column=c, **where(i))
         inf = np.flatnonzero(np.isinf(v.to_numpy(dtype=float)))
         if inf.size:
             i = int(inf[0])
-            raise InputError(f"infinite value {df[c].iloc[i]}", file=path, column=c, row=i + 2)
+            raise InputError(f"infinite value {df[c].iloc[i]}", file=path, column=c, **where(i))
         df[c] = v
     neg = np.flatnonzero((df["precip_mm"] < 0).to_numpy())
     if neg.size:
         i = int(neg[0])
-        raise InputError(f"negative precipitation {df['precip_mm'].iloc[i]}", file=path, column="precip_mm", row=i + 2)
+        raise InputError(f"negative precipitation {df['precip_mm'].iloc[i]}", file=path, column="precip_mm", **where(i))
     if "pet_mm" in df.columns:
         neg = np.flatnonzero((df["pet_mm"] < 0).to_numpy())
         if neg.size:
             i = int(neg[0])
-            raise InputError(f"negative PET {df['pet_mm'].iloc[i]}", file=path, column="pet_mm", row=i + 2)
+            raise InputError(f"negative PET {df['pet_mm'].iloc[i]}", file=path, column="pet_mm", **where(i))
     for c in ("temp_c", "tmin_c", "tmax_c"):
         if c in df.columns:
             out = np.flatnonzero(((df[c] < -60) | (df[c] > 60)).to_numpy())
             if out.size:
                 i = int(out[0])
                 raise InputError(f"temperature {df[c].iloc[i]} C outside -60..60 C (wrong unit?)", file=path,
-                                 column=c, row=i + 2)
+                                 column=c, **where(i))
 
     # sub-daily -> daily
     day = dates.dt.normalize()

@@ -18,7 +18,7 @@ from chemistry._threads import single_blas_thread
 
 from ..accounting import sink as accounting
 from ..config.catchment import Catchment, load_catchment, resolve_catchment
-from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
+from ..io.drivers import MIN_RECORD_DAYS, Drivers, drivers_from_frame, load_drivers
 from ..io.observations import load_discharge_observations, mm_d_to_m3_s
 from ..processes import dissolution
 from ..processes.routing import steady_state_storage
@@ -73,8 +73,8 @@ def check_inputs(c: Catchment, drivers: Drivers, observations=None) -> None:
     missing ``precip_mm``, ``temp_c`` or ``pet_mm``; any non-finite value (one NaN temperature would turn the
     spring chemistry into NaN); negative precipitation or PET; a record shorter than ``MIN_RECORD_DAYS``."""
     if not isinstance(drivers, Drivers):
-        raise TypeError(f"drivers: expected karstmodel.io.drivers.Drivers (or None to read the catchment's file), got "
-                        f"{type(drivers).__name__}")
+        raise TypeError("drivers: expected karstmodel.io.drivers.Drivers, a pandas DataFrame (or None to read the "
+                        f"catchment's file), got {type(drivers).__name__}")
     if observations is not None and not isinstance(observations, pd.DataFrame):
         raise TypeError(f"observations: expected a pandas DataFrame or None, got {type(observations).__name__}")
     a = c.area_km2
@@ -125,11 +125,15 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> WaterStage:
 
 
 @single_blas_thread
-def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None = None,
+def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.DataFrame | None = None,
              observations: pd.DataFrame | None = None, with_reaches: bool = True) -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
-    the bundled default catchment). Returns the daily result table and the summary (docs/interface.md); with reaches
-    below the spring (``[[reaches]]``) also their sub-daily run and the fate of the karst DIC."""
+    the bundled default catchment). ``drivers``: None (the catchment's drivers file), a :class:`Drivers`, or a
+    pandas DataFrame with ``precip_mm``, ``temp_c`` (``pet_mm`` ...) and dates as a ``date`` column or the index,
+    checked, gap-filled and given PET as the catchment's ``[drivers]`` table says
+    (:func:`karstmodel.io.drivers.drivers_from_frame`). Returns the daily result table and the summary
+    (docs/interface.md); with reaches below the spring (``[[reaches]]``) also their sub-daily run and the fate of
+    the karst DIC."""
     if not isinstance(catchment, Catchment):
         if catchment is not None and not isinstance(catchment, (str, os.PathLike)):
             raise TypeError(f"catchment: expected a Catchment, a catchment file or folder path or a bundled name, "
@@ -138,6 +142,8 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | None =
     c = catchment
     if drivers is None:
         drivers = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
+    elif isinstance(drivers, pd.DataFrame):  # a user's table: the same checks, gap filling and PET as a file
+        drivers = drivers_from_frame(drivers, c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
     check_inputs(c, drivers, observations)
     announce_compilation(bool(c.reaches) and with_reaches)
     data = drivers.data

@@ -554,8 +554,10 @@ _api("api_index_not_dates", TypeError, ("DatetimeIndex",),
 _api("api_missing_pet_column", ValueError, ("'pet_mm'",),
      lambda c, drv: (c, {"drivers": Drivers(data=drv.data.drop(columns="pet_mm"), filled={}, source="api")}))
 _api("api_catchment_wrong_type", TypeError, ("catchment", "int"), lambda c, drv: (5, {}))
-_api("api_drivers_as_dataframe", TypeError, ("drivers", "Drivers", "DataFrame"),
-     lambda c, drv: (c, {"drivers": drv.data}))
+_api("api_drivers_dataframe_negative_rain", ValueError, ("drivers DataFrame", "precip_mm[3]", "negative precipitation"),
+     lambda c, drv: (c, {"drivers": drv.data.assign(precip_mm=np.where(np.arange(len(drv.data)) == 3, -2.0,
+                                                                        drv.data["precip_mm"]))}))
+_api("api_drivers_wrong_type", TypeError, ("drivers", "Drivers", "list"), lambda c, drv: (c, {"drivers": [1, 2]}))
 _api("api_observations_wrong_type", TypeError, ("observations", "list"),
      lambda c, drv: (c, {"drivers": drv, "observations": [1, 2]}))
 
