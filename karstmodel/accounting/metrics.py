@@ -87,3 +87,27 @@ def all_metrics(sim, obs) -> dict:
     s, o = _pairs(sim, obs)
     return {"kge": kge(sim, obs), "kge_prime": kge_prime(sim, obs), "nse": nse(sim, obs), "log_nse": log_nse(sim, obs),
             "pbias": pbias(sim, obs), "rmse": rmse(sim, obs), "mae": mae(sim, obs), "n": int(o.size)}
+
+
+def flow_duration(q) -> tuple[np.ndarray, np.ndarray]:
+    """Flow duration curve: the finite values of ``q`` sorted from high to low and their exceedance probabilities
+    by the Weibull plotting position i / (n + 1), i = 1..n (Vogel & Fennessey 1994, J. Water Resour. Plan. Manag.
+    120:485). Returns (exceedance, q_sorted)."""
+    v = np.asarray(q, dtype=float)
+    v = np.sort(v[np.isfinite(v)])[::-1]
+    return np.arange(1, v.size + 1) / (v.size + 1.0), v
+
+
+def autocorrelation(x, max_lag: int) -> np.ndarray:
+    """Sample autocorrelation r_k = sum (x_t - m)(x_{t+k} - m) / sum (x_t - m)^2 for k = 0..max_lag (Box & Jenkins
+    1976, eq. 2.1.12), over consecutive pairs that are both finite (gaps are skipped, not filled)."""
+    v = np.asarray(x, dtype=float)
+    ok = np.isfinite(v)
+    m = v[ok].mean()
+    d = np.where(ok, v - m, 0.0)
+    den = float(d @ d)
+    out = np.empty(max_lag + 1)
+    for k in range(max_lag + 1):
+        both = ok[: v.size - k] & ok[k:]
+        out[k] = float(np.sum(d[: v.size - k][both] * d[k:][both])) / den if den > 0 else np.nan
+    return out

@@ -331,3 +331,65 @@ def chemistry_panels(index, q_sim_m3_s, q_obs_m3_s, sim, obs, rating_pred, perio
     ax3.set_title("seasonal cycle", fontsize=10)
     ax3.legend(frameon=False, fontsize=8)
     _save(fig, path)
+
+
+def discharge_diagnostics(index, sim, obs, masks: dict, title: str, path, unit: str = "mm/d",
+                          flow_duration=None, autocorrelation=None):
+    """Four panels a hydrologist checks beyond the metrics: the flow duration curves (log axis) of observed and
+    simulated discharge on the days with observations, the log-discharge series, the residuals against the
+    simulated discharge (heteroscedasticity) and the residual autocorrelation (lags 0-30 days). ``flow_duration``
+    and ``autocorrelation`` are the functions of :mod:`karstmodel.accounting.metrics` (passed in: reporting has no
+    science)."""
+    plt = _plt()
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+    sim = np.asarray(sim, dtype=float)
+    obs = np.asarray(obs, dtype=float)
+    ok = np.isfinite(sim) & np.isfinite(obs)
+
+    def plain_log_y(ax):  # plain numbers on a log axis; minor ticks labelled only within one decade
+        ax.set_yscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        ax.yaxis.set_major_formatter(plain)
+        lo, hi = ax.get_ylim()
+        ax.yaxis.set_minor_formatter(plain if lo > 0 and hi / lo < 10.0 else NullFormatter())
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+    ax = axes[0, 0]
+    for label, series, color in (("observed", obs, "black"), ("simulated", sim, "tab:red")):
+        p, qs = flow_duration(series[ok])
+        ax.plot(100 * p, qs, color=color, lw=1.0, label=label)
+    plain_log_y(ax)
+    ax.set_xlabel("exceedance (% of days with observations)")
+    ax.set_ylabel(f"discharge ({unit})")
+    ax.set_title("flow duration curve")
+    ax.legend(frameon=False, loc="lower left")
+    ax = axes[0, 1]
+    ax.plot(index, np.where(obs > 0, obs, np.nan), color="black", lw=0.6, label="observed")
+    ax.plot(index, np.where(sim > 0, sim, np.nan), color="tab:red", lw=0.6, alpha=0.8, label="simulated")
+    plain_log_y(ax)
+    ax.set_ylabel(f"discharge ({unit}, log)")
+    ax.set_title("low flows (log axis)")
+    ax.legend(frameon=False, loc="lower left", ncol=2)
+    resid = sim - obs
+    ax = axes[1, 0]
+    for name, m in masks.items():
+        sel = ok & np.asarray(m, dtype=bool)
+        ax.plot(sim[sel], resid[sel], ".", ms=2, alpha=0.4, label=name)
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_xlabel(f"simulated discharge ({unit})")
+    ax.set_ylabel(f"residual, simulated - observed ({unit})")
+    ax.set_title("residuals vs discharge")
+    ax.legend(frameon=False, loc="lower left", markerscale=4)
+    ax = axes[1, 1]
+    r = autocorrelation(np.where(ok, resid, np.nan), 30)
+    ax.bar(np.arange(r.size), r, width=0.8, color="tab:blue")
+    n = int(ok.sum())
+    if n > 0:
+        ax.axhline(1.96 / np.sqrt(n), color="k", lw=0.6, ls="--")
+        ax.axhline(-1.96 / np.sqrt(n), color="k", lw=0.6, ls="--")
+    ax.set_xlabel("lag (days)")
+    ax.set_ylabel("autocorrelation of residuals")
+    ax.set_title("residual autocorrelation (dashed: 95 % for white noise)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)

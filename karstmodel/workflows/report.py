@@ -126,6 +126,11 @@ def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = 
                                     bands=b, periods={k: v_ for k, v_ in periods.items() if v_ is not None})
         figs[f"obs_vs_sim_{v}"] = p
         masks = {k: period_mask(ts.index, per) for k, per in periods.items()}
+        if v == "q":
+            p3 = outdir / "discharge_diagnostics.png"
+            plots.discharge_diagnostics(ts.index, sim[v], o, masks, f"{c.name}: discharge diagnostics", p3,
+                                        unit="mm/d", flow_duration=M.flow_duration, autocorrelation=M.autocorrelation)
+            figs["discharge_diagnostics"] = p3
         p2 = outdir / f"scatter_{v}.png"
         plots.scatter_one_to_one(sim[v], o, masks, f"{c.name}", p2, VARIABLE_LABELS[v])
         figs[f"scatter_{v}"] = p2

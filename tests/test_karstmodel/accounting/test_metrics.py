@@ -102,3 +102,29 @@ def test_scaled_kge_weights_the_bias_term():
     ref = 1.0 - np.sqrt((r - 1) ** 2 + (a - 1) ** 2 + (5 * (b - 1)) ** 2)
     assert abs(M.kge_scaled(s, o, (1.0, 1.0, 5.0)) - ref) < 1e-14
     assert np.isnan(M.log_nse(np.array([-2.5, -2.6]), np.array([-2.6, -2.5])))  # log of a negative quantity
+
+
+def test_flow_duration_is_the_weibull_plotting_position():
+    """q = 1..9 (shuffled, with a NaN): sorted high to low, exceedance i / 10."""
+    from karstmodel.accounting.metrics import flow_duration
+    rng = np.random.default_rng(2)
+    q = rng.permutation(np.r_[np.arange(1.0, 10.0), np.nan])
+    p, qs = flow_duration(q)
+    np.testing.assert_array_equal(qs, np.arange(9.0, 0.0, -1.0))
+    np.testing.assert_allclose(p, np.arange(1, 10) / 10.0, rtol=0, atol=1e-15)
+
+
+def test_autocorrelation_of_an_ar1_series_is_phi_to_the_lag():
+    """x_t = 0.7 x_{t-1} + e_t (200,000 steps): r_k = 0.7^k within sampling error (~3/sqrt(n)); gaps are skipped."""
+    from karstmodel.accounting.metrics import autocorrelation
+    rng = np.random.default_rng(4)
+    n, phi = 200_000, 0.7
+    e = rng.normal(size=n)
+    x = np.empty(n)
+    x[0] = e[0]
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + e[t]
+    r = autocorrelation(x, 5)
+    np.testing.assert_allclose(r, phi ** np.arange(6), atol=0.01)
+    x[::97] = np.nan
+    np.testing.assert_allclose(autocorrelation(x, 5), phi ** np.arange(6), atol=0.015)
