@@ -110,11 +110,9 @@ def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = 
         if v not in sim or not np.isfinite(o).any():
             continue
         if v != "q" and v in chem.get("benchmark", {}).get("rating", {}):
-            q_obs = obs["q_obs_m3_s"].to_numpy()
-            pred = CV.rating_prediction(chem["benchmark"]["rating"][v], q_obs)
-            q_sim = (ts["spring_q_m3_s"] if c.observations.discharge == "spring" else ts["outlet_q_m3_s"]).to_numpy()
+            pred = CV.rating_prediction(chem["benchmark"]["rating"][v], obs["q_obs_m3_s"].to_numpy())
             p = outdir / f"chemistry_{v}.png"
-            plots.chemistry_panels(ts.index, q_sim, q_obs, sim[v], o, pred,
+            plots.chemistry_panels(ts.index, sim["q"], ob.get("q", obs["q_obs_mm"].to_numpy()), sim[v], o, pred,
                                    {k: v_ for k, v_ in periods.items() if v_ is not None}, VARIABLE_LABELS[v],
                                    f"{c.name}: {VARIABLE_LABELS[v]}", p)
             figs[f"chemistry_{v}"] = p
