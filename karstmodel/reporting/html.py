@@ -204,8 +204,9 @@ def provenance_section(prov: dict) -> Section:
 
 
 def render(title: str, sections, prov: dict, subtitle: str = "") -> str:
-    """The whole report as one HTML string: title, contents, ``sections`` in order, then the provenance."""
-    sections = list(sections) + [provenance_section(prov)]
+    """The whole report as one HTML string: title, contents, ``sections`` in order (None entries skipped), then
+    the provenance."""
+    sections = [s for s in sections if s is not None] + [provenance_section(prov)]
     body = [f"<h1>{html.escape(title)}</h1>"]
     if subtitle:
         body.append(f'<p class="meta">{html.escape(subtitle)}</p>')

@@ -26,11 +26,11 @@ def _num(v, fmt: str = "{:.3g}") -> str:
     return fmt.format(v)
 
 
-def figures_section(figs: dict, title: str = "Figures") -> Section:
-    """Every PNG of ``figs`` (output key -> path) with its caption, in the order given."""
+def figures_section(figs: dict, title: str = "Figures") -> Section | None:
+    """Every PNG of ``figs`` (output key -> path) with its caption, in the order given; None without figures."""
     items = tuple((CAPTIONS.get(k, k.replace("_", " ")), Path(p)) for k, p in figs.items()
                   if str(p).endswith(".png"))
-    return Section(title, figures=items)
+    return Section(title, figures=items) if items else None
 
 
 def sink_section(s: dict) -> Section:
@@ -44,8 +44,11 @@ def sink_section(s: dict) -> Section:
         rows.append((f"sink from {k}", _num(v, "{:.2f}"), "t C km-2 yr-1"))
     rows += [("precipitation", _num(s.get("precip_mm_yr"), "{:.0f}"), "mm yr-1"),
              ("actual evapotranspiration", _num(s.get("aet_mm_yr"), "{:.0f}"), "mm yr-1"),
-             ("runoff", _num(s.get("runoff_mm_yr"), "{:.0f}"), "mm yr-1"),
-             ("DIC, flow-weighted", _num(s.get("dic_mmol_l_flow_weighted"), "{:.3f}"), "mmol L-1")]
+             ("spring runoff", _num(s.get("runoff_mm_yr"), "{:.0f}"), "mm yr-1"),
+             ("spring DIC, flow-weighted", _num(s.get("dic_mmol_l_flow_weighted"), "{:.3f}"), "mmol L-1")]
+    if "outlet_runoff_mm_yr" in s:
+        rows += [("runoff at the outlet (spring + other water)", _num(s["outlet_runoff_mm_yr"], "{:.0f}"), "mm yr-1"),
+                 ("outlet DIC, flow-weighted", _num(s.get("outlet_dic_mmol_l_flow_weighted"), "{:.3f}"), "mmol L-1")]
     for key, label, fmt in (("spring_ph_median", "spring pH, median", "{:.2f}"),
                             ("spring_si_calcite_median", "spring SI calcite, median", "{:+.3f}"),
                             ("spring_log_pco2_median", "spring log pCO2, median", "{:.2f}"),

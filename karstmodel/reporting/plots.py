@@ -117,7 +117,8 @@ def chemograph(ts: pd.DataFrame, title: str, path, samples: pd.DataFrame | None 
         if pre + col in ts.columns and (col in defaults or sampled(col)):
             ax.plot(ts.index, ts[pre + col], lw=0.9, color=color, label=lab)
             points(ax, col, color)
-    ax.set_ylabel("mmol/L (alkalinity meq/L)")
+    ax.set_ylabel("mmol/L" + (" (alkalinity meq/L)" if any(t.get_label().startswith("alkalinity")
+                                                             for t in ax.get_lines()) else ""))
     axes[1].plot(ts.index, ts[pre + "ph"], color="tab:purple", lw=0.9, label="pH")
     points(axes[1], "ph", "tab:purple")
     axes[1].set_ylabel("pH")
@@ -242,7 +243,8 @@ def scatter_one_to_one(sim, obs, masks: dict, title: str, path, label: str = "di
 
 
 def parameter_posteriors(samples, names, title: str, path, log_names=()):
-    """Weighted histograms of behavioural parameter sets (GLUE) over the prior sample. Parameters in ``log_names``
+    """Histograms of the behavioural parameter sets (GLUE, likelihood-weighted) over the prior sample, each as the
+    share of its sets per bin. Parameters in ``log_names``
     (searched in log space: ``transform = "log"``) get log-spaced bins on a log axis, so that a prior spread over
     decades fills the bins evenly instead of piling into the first one."""
     plt = _plt()
@@ -256,14 +258,18 @@ def parameter_posteriors(samples, names, title: str, path, log_names=()):
         lo, hi = np.nanmin(v), np.nanmax(v)
         log = name in log_names and lo > 0
         bins = np.geomspace(lo, hi, 31) if log and hi > lo else 30
-        ax.hist(v, bins=bins, color="0.85", label="prior (LHS)")
-        ax.hist(beh[name], bins=bins, weights=beh["weight"] * len(beh), color="tab:red", alpha=0.7,
-                label="behavioural (weighted)")
+        # both as shares of their sets per bin (the same bins): the behavioural shape is comparable with the prior's
+        ax.hist(v, bins=bins, weights=np.full(v.size, 1.0 / max(v.size, 1)), color="0.85", label="prior (LHS)")
+        w = beh["weight"].to_numpy(dtype=float)
+        ax.hist(beh[name], bins=bins, weights=w / w.sum() if w.sum() > 0 else None, color="tab:red", alpha=0.7,
+                label="behavioural (likelihood-weighted)")
         if log:
             plain_log_axis(ax, "x")
         ax.set_title(name.replace("reservoirs.", "").replace("hydrotopes.*.", "") + (" (log axis)" if log else ""),
                      fontsize=8)
         ax.tick_params(labelsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of sets per bin", fontsize=7)
     for ax in axes.ravel()[k:]:
         ax.axis("off")
     fig.suptitle(title)
@@ -342,14 +348,30 @@ def scenario_decomposition(decomp: dict, fate_change: dict | None, title: str, p
 
 
 def scorecard(rows: list, title: str, path):
-    """A table figure: indicator, baseline, scenario, change (with interval)."""
+    """A table figure: indicator, baseline, scenario, change (with interval). The columns are sized to their
+    longest text as drawn (matplotlib pads a cell's text by 10 % of the cell width on each side) and the figure to
+    the columns, so no cell is clipped."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.0))
+    from matplotlib.table import Cell
+    cells = [[str(c) for c in r] for r in rows]
+    fig = plt.figure(figsize=(8.0, 0.26 * len(rows) + 0.2))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.axis("off")
-    tab = ax.table(cellText=[list(map(str, r)) for r in rows[1:]], colLabels=rows[0], loc="center", cellLoc="left")
+    tab = ax.table(cellText=cells[1:], colLabels=cells[0], cellLoc="left", bbox=[0.0, 0.0, 1.0, 1.0])
     tab.auto_set_font_size(False)
     tab.set_fontsize(8)
-    tab.scale(1, 1.3)
+    for (r, _), cell in tab.get_celld().items():
+        if r == 0:
+            cell.set_text_props(weight="bold")
+            cell.set_facecolor("0.92")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    need = np.zeros(len(cells[0]))
+    for (_, j), cell in tab.get_celld().items():
+        need[j] = max(need[j], cell.get_text().get_window_extent(renderer).width / (1.0 - 2.0 * Cell.PAD) + 6.0)
+    for (_, j), cell in tab.get_celld().items():
+        cell.set_width(need[j] / need.sum())
+    fig.set_size_inches(need.sum() / fig.dpi, fig.get_size_inches()[1])
     ax.set_title(title)
     _save(fig, path)
 
@@ -377,7 +399,8 @@ def chemistry_panels(index, q_sim_mm_d, q_obs_mm_d, sim, obs, rating_pred, perio
         a, b = per
         ax.axvspan(a if a is not None else index[0], b if b is not None else index[-1],
                    color="tab:blue" if name == "calibration" else "tab:green", alpha=0.06, lw=0)
-        ax.text(a if a is not None else index[0], 1.01, name, transform=ax.get_xaxis_transform(), fontsize=8)
+        ax.text(a if a is not None else index[0], 0.98, f" {name}", transform=ax.get_xaxis_transform(), va="top",
+                fontsize=8)
     spans = [p for p in periods.values() if p is not None]
     if spans:
         lo = min(p[0] for p in spans if p[0] is not None) if any(p[0] is not None for p in spans) else index[0]
@@ -392,8 +415,8 @@ def chemistry_panels(index, q_sim_mm_d, q_obs_mm_d, sim, obs, rating_pred, perio
                 label="model, all days")
     ok = sample & np.isfinite(q_obs_mm_d) & (np.asarray(q_obs_mm_d) > 0)
     ax2.scatter(np.asarray(q_obs_mm_d)[ok], obs[ok], s=10, color="black", label="samples (observed Q)")
-    ax2.set_xscale("log")
-    ax2.set_yscale("log")
+    plain_log_axis(ax2, "x")
+    plain_log_axis(ax2, "y")
     ax2.set_xlabel("discharge (mm/d)")
     ax2.set_ylabel(label)
     ax2.set_title("concentration-discharge", fontsize=10)

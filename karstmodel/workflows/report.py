@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..accounting import metrics as M
-from ..reporting import plots
+from ..reporting import html, html_sections, plots
 from . import chemistry_validation as CV
 from .calibration import (CalibrationSetup, calibrate, check_observed_periods, load_station_observations,
                           period_mask, simulated_column)
@@ -172,8 +172,8 @@ FULL_RECORD = "full record (no split)"
 
 def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True) -> dict:
     """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
-    figures and report.md into ``outdir``. Returns the summary. Without a calibration or validation period the
-    metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
+    figures, report.md and report.html into ``outdir``. Returns the summary. Without a calibration or validation
+    period the metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
     days after the first ``warmup_days`` (the spin-up, whose states are not yet independent of the start state)."""
     outdir = Path(outdir)
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
@@ -191,12 +191,23 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     summary["metrics_periods"] = {k: [str(a.date()) if a is not None else None for a in v] if v else None
                                   for k, v in pers.items()}
     result.summary = summary
-    paths = write_run(result, outdir, figures=figures)
+    paths = write_run(result, outdir, figures=figures, report=False)
     figs = _figures(c, result.timeseries, obs, dict(pers), outdir, chem=summary) if figures else {}
+    paths["report"] = outdir / "report.html"
     summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
     write_json_atomic(summary, outdir / "summary.json")
     _write_report(outdir / "report.md", f"Validation of {c.name}", c, summary, figs, [])
+    _write_html(paths["report"], f"Validation of {c.name}", c, summary, {**figs, **paths})
     return summary
+
+
+def _write_html(path: Path, title: str, c: Catchment, summary: dict, figs: dict, extra=()):
+    """report.html (karstmodel.reporting.html): metrics, ``extra`` sections, sink and balances, figures,
+    provenance."""
+    sections = [html_sections.metrics_section(summary), *extra, html_sections.sink_section(summary),
+                html_sections.figures_section(figs)]
+    html.write_report_html(path, title, [x for x in sections if x is not None],
+                           html.provenance(html.catchment_inputs(c), c.chemistry.database), subtitle=str(c.source or ""))
 
 
 
@@ -220,7 +231,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
                         sensitivity_n: int = 10, figures: bool = True, progress: bool = True) -> dict:
     """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE) and sensitivity (SALib), and
     write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
-    ``parameters.csv``, run outputs, figures and ``report.md`` into ``outdir``."""
+    ``parameters.csv``, run outputs, figures, ``report.md`` and ``report.html`` into ``outdir``."""
     outdir = Path(outdir)
     data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     obs = load_station_observations(c, data.index)
@@ -273,7 +284,8 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
                   f"({g.summary['n_full_runs']} full runs).", "", *identifiability_lines(g.summary["identifiability"])]
         if figures:
             p = outdir / "parameter_posteriors.png"
-            plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p)
+            plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p,
+                                       log_names={q.name for q in setup.parameters if q.transform == "log"})
             figs["parameter_posteriors"] = p
     if sensitivity_method != "none":
         sres = sensitivity(best, setup.parameters, data, method=sensitivity_method, n=sensitivity_n, seed=setup.seed,
@@ -285,7 +297,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
             plots.sensitivity_bars(sres, f"{c.name}: sensitivity ({sensitivity_method})", p)
             figs["sensitivity"] = p
     result.summary = summary
-    paths = write_run(result, outdir, figures=figures)
+    paths = write_run(result, outdir, figures=figures, report=False)
     if figures:
         figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands, chem=summary))
     # the calibrated file records how it was calibrated: the periods, objective and search settings actually used
@@ -298,10 +310,15 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     write_catchment(replace(best, calibration={**best.calibration, **used}), outdir / "catchment.toml")
     pd_params = pd.DataFrame([{"parameter": k, "value": v} for k, v in cal.parameters.items()])
     write_csv_atomic(pd_params, outdir / "parameters.csv")
+    paths["report"] = outdir / "report.html"
     summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
     summary["outputs"]["catchment"] = "catchment.toml"
     write_json_atomic(summary, outdir / "summary.json")
     _write_report(outdir / "report.md", f"Calibration and validation of {c.name}", best, summary, figs, extra)
+    more = [html_sections.calibration_section(summary["calibration"])]
+    if "uncertainty" in summary:
+        more.append(html_sections.uncertainty_section(summary["uncertainty"]))
+    _write_html(paths["report"], f"Calibration and validation of {c.name}", c, summary, {**figs, **paths}, more)
     return summary
 
 
@@ -309,7 +326,7 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
     """Write ``summary.json`` (baseline / scenario / delta blocks), ``annual_sink.csv``, ``carbon_balance.csv``
     (baseline, scenario and change of every carbon-balance term and the soil DIC leaching, t C km-2 yr-1),
     ``ensemble.csv``, the runs' ``timeseries_*.csv`` and the figures (sink with bands, decomposition, scorecard),
-    report.md."""
+    report.md and the self-contained report.html (karstmodel.reporting.html)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     s = result["summary"]
@@ -380,6 +397,7 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
                                      figs["decomposition"])
         plots.scorecard(rows, f"{c.name}: {s['scenario']['name']}", figs["scorecard"])
         paths.update(figs)
+    paths["report"] = outdir / "report.html"
     s["outputs"] = {k: Path(v).name for k, v in paths.items()}
     write_json_atomic(s, paths["summary"])
     table = "\n".join("| " + " | ".join(r) + " |" for r in [rows[0], ["---"] * len(rows[0])] + rows[1:])
@@ -396,4 +414,14 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
                      + [f"**Warning:** {w}" for w in s.get("warnings", [])] + ["",
                       "## Figures", ""] + [f"![{k}]({Path(p).name})" for k, p in figs.items()]) + "\n"
     _atomic_write(outdir / "report.md", lambda fh: fh.write(text))
+    notes = [f"Runoff change {side['runoff_change_mm_yr']:+.1f} mm/yr ({side['runoff_change_m3_yr']:+.3g} m3/yr for the "
+             f"catchment); change of the carbonic share of DIC {side['carbonic_share_change']:+.4f}; ET change "
+             f"{side['aet_change_mm_yr']:+.1f} mm/yr; irrigation {side['irrigation_mm_yr']:.1f} mm/yr.",
+             f"Uncertainty: {u['members']} ensemble members ({u['source']}); intervals: {u.get('interval_rule', '')}.",
+             f"Zeng's index: {ind.get('zeng_index_note') or zeng}. New state: {settle['note']}."]
+    notes += [f"Warning: {w}" for w in s.get("warnings", [])]
+    inputs = html.catchment_inputs(c) + [("scenario file", s["scenario"].get("file") or None)]
+    html.write_report_html(paths["report"], f"Scenario {s['scenario']['name']} for {c.name}",
+                           html_sections.scenario_sections(s, rows, notes) + [html_sections.figures_section(figs)],
+                           html.provenance(inputs, c.chemistry.database), subtitle=str(c.source or ""))
     return paths
