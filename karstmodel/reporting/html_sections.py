@@ -88,9 +88,12 @@ def metrics_section(s: dict) -> Section | None:
             rows.append((period, var, str(m["n"]), _num(m["kge"], "{:.3f}"), _num(m.get("kge_prime"), "{:.3f}"),
                          _num(m["nse"], "{:.3f}"), _num(m["log_nse"], "{:.3f}"), _num(m["pbias"], "{:+.1f}"),
                          _num(m.get("rmse"))))
-    paras = ["Daily values on the days with observations; discharge q in mm/d (RMSE in the variable's unit)."]
+    has_q = any("q" in block for block in mets.values())
+    paras = ["Daily values on the days with observations" + ("; discharge q in mm/d" if has_q else "")
+             + " (RMSE in the variable's unit)."]
     if s.get("metrics_periods"):
-        paras.append("Periods: " + "; ".join(f"{k} {v[0]} .. {v[1] or 'end'}" if v else f"{k}: none"
+        paras.append("Periods: " + "; ".join(f"{k} {v[0]} .. {v[1] or 'end'}" if isinstance(v, (list, tuple))
+                                             else f"{k}: {v or 'none'}"
                                              for k, v in s["metrics_periods"].items()) + ".")
     table = Table(("period", "variable", "n", "KGE", "KGE'", "NSE", "log-NSE", "PBIAS %", "RMSE"), tuple(rows))
     extra = []

@@ -37,9 +37,12 @@ def _save(fig, path: Path):
 
 
 def legend_outside(ax, **kwargs):
-    """A legend to the right of the axes, off the data (the saved figure grows to hold it)."""
+    """A legend to the right of the axes, off the data (the saved figure grows to hold it); none without labelled
+    artists."""
     kw = {"frameon": False, "loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
     kw.update(kwargs)
+    if "handles" not in kw and not ax.get_legend_handles_labels()[0]:
+        return None
     return ax.legend(**kw)
 
 
@@ -259,10 +262,11 @@ def parameter_posteriors(samples, names, title: str, path, log_names=()):
         log = name in log_names and lo > 0
         bins = np.geomspace(lo, hi, 31) if log and hi > lo else 30
         # both as shares of their sets per bin (the same bins): the behavioural shape is comparable with the prior's
-        ax.hist(v, bins=bins, weights=np.full(v.size, 1.0 / max(v.size, 1)), color="0.85", label="prior (LHS)")
         w = beh["weight"].to_numpy(dtype=float)
-        ax.hist(beh[name], bins=bins, weights=w / w.sum() if w.sum() > 0 else None, color="tab:red", alpha=0.7,
+        ax.hist(beh[name], bins=bins, weights=w / w.sum() if w.sum() > 0 else None, color="tab:red", alpha=0.6,
                 label="behavioural (likelihood-weighted)")
+        ax.hist(v, bins=bins, weights=np.full(v.size, 1.0 / max(v.size, 1)), histtype="step", color="0.25", lw=1.0,
+                label="prior (LHS)")
         if log:
             plain_log_axis(ax, "x")
         ax.set_title(name.replace("reservoirs.", "").replace("hydrotopes.*.", "") + (" (log axis)" if log else ""),
