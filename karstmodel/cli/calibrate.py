@@ -94,6 +94,6 @@ def cmd_calibrate(args) -> int:
               f"{u['p95']:.2f})")
         for line in identifiability_lines(s["uncertainty"]["identifiability"])[1:]:
             print("  identifiability: " + line[2:])
-    print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")
+    print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.html, report.md, figures)")
     print(f"  next: karstmodel validate {outdir / 'catchment.toml'}   (the calibrated catchment, same periods)")
     return 0
