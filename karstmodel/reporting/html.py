@@ -133,8 +133,9 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-
 padding:0 1em;color:#222;line-height:1.4}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:1.6em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
+th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.long{overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:.85em}
 caption{text-align:left;font-weight:600;padding:.2em 0}
 figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}code{font-size:.9em;word-break:break-all}
@@ -165,8 +166,14 @@ _NUMBER = re.compile(r"^[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?( ?%)?$")
 
 
 def _cell(text, tag: str = "td") -> str:
+    """One table cell: numbers right-aligned and kept on one line; a path or hash (a word of more than 30
+    characters) may break anywhere, so that the table fits the page."""
     s = str(text)
-    cls = ' class="num"' if tag == "td" and _NUMBER.match(s.strip()) else ""
+    cls = ""
+    if tag == "td" and _NUMBER.match(s.strip()):
+        cls = ' class="num"'
+    elif tag == "td" and any(len(word) > 30 for word in s.split()):
+        cls = ' class="long"'
     return f"<{tag}{cls}>{html.escape(s)}</{tag}>"
 
 

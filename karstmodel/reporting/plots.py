@@ -321,7 +321,7 @@ def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, st
     if start_year is not None:
         for ax in (ax0, ax1):
             ax.axvline(start_year - 0.5, color="k", ls=":", lw=0.8)
-    ax1.set_ylabel("scenario - baseline")
+    ax1.set_ylabel("scenario - baseline\n(t C km-2 yr-1)")
     ax1.set_xlabel("year")
     ax0.set_title(title)
     _save(fig, path)
@@ -356,9 +356,15 @@ def scorecard(rows: list, title: str, path):
     longest text as drawn (matplotlib pads a cell's text by 10 % of the cell width on each side) and the figure to
     the columns, so no cell is clipped."""
     plt = _plt()
+    import textwrap
     from matplotlib.table import Cell
     cells = [[str(c) for c in r] for r in rows]
-    fig = plt.figure(figsize=(8.0, 0.26 * len(rows) + 0.2))
+    # a long header is wrapped to its column's longest value (at least 24 characters) rather than widening it
+    width = [max([len(r[j]) for r in cells[1:]] + [24]) for j in range(len(cells[0]))]
+    cells[0] = [textwrap.fill(h, w) for h, w in zip(cells[0], width)]
+    head_lines = max(h.count("\n") + 1 for h in cells[0])
+    head = 1.0 + 0.55 * (head_lines - 1)  # header row height in body rows (a text line is ~0.55 of a row)
+    fig = plt.figure(figsize=(8.0, 0.26 * (len(rows) - 1 + head) + 0.2))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.axis("off")
     tab = ax.table(cellText=cells[1:], colLabels=cells[0], cellLoc="left", bbox=[0.0, 0.0, 1.0, 1.0])
@@ -368,6 +374,7 @@ def scorecard(rows: list, title: str, path):
         if r == 0:
             cell.set_text_props(weight="bold")
             cell.set_facecolor("0.92")
+            cell.set_height(cell.get_height() * head)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     need = np.zeros(len(cells[0]))

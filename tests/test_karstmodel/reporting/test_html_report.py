@@ -120,6 +120,7 @@ def sampled_site(tmp_path_factory):
     return {"catchment": c, "result": simulate(c), "samples": int(sample.sum())}
 
 
+@pytest.mark.slow  # draws a run's four figures and opens the report in Chromium (~5 s; ~15 s on 2 loaded cores)
 def test_run_writes_a_report_with_every_figure(sampled_site, tmp_path):
     res = sampled_site["result"]
     paths = outputs.write_run(res, tmp_path / "run")
