@@ -27,13 +27,27 @@ BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (.ci/run installs it)
+
+
 def _chromium() -> str:
-    exe = "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else shutil.which("chromium")
+    exe = str(CHROMIUM) if CHROMIUM.is_file() else shutil.which("chromium")
     if exe is None:
         if os.environ.get("KARSTMODEL_REQUIRE_BROWSER") == "1":
             pytest.fail("KARSTMODEL_REQUIRE_BROWSER=1 but Chromium is missing (apt-get install -y chromium)")
         pytest.skip("Chromium not installed (/usr/bin/chromium); CI installs it")
     return exe
+
+
+def test_a_missing_browser_fails_where_it_is_required(monkeypatch, tmp_path):
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("KARSTMODEL_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is missing"):
+        _chromium()
+    monkeypatch.delenv("KARSTMODEL_REQUIRE_BROWSER")
+    with pytest.raises(pytest.skip.Exception):
+        _chromium()
 
 
 def _browser_body(report: Path, tmp_path: Path) -> dict:
@@ -240,3 +254,29 @@ def test_diel_axis_shows_the_year():
     labels = [lab.get_text() for lab in ax.get_xticklabels()] + [ax.xaxis.get_offset_text().get_text()]
     assert any("2016" in s for s in labels), labels
     plt.close(fig)
+
+
+def test_calibration_report_tables_carry_the_summary_numbers():
+    """The calibration report's tables show the summary's own numbers: metrics per period, the best-fit parameters
+    with their search ranges and transforms, the GLUE interval and the identifiability verdicts."""
+    m = {"n": 730, "kge": 0.8123, "kge_prime": 0.8, "nse": 0.7, "log_nse": 0.6, "pbias": -4.25, "rmse": 0.21}
+    s = {"metrics": {"calibration": {"q": m}, "validation": {"q": {**m, "kge": 0.7456}}},
+         "metrics_periods": {"calibration": ["2002-01-01", "2009-12-31"], "validation": ["2010-01-01", None]},
+         "calibration": {"optimiser": "scipy.optimize.differential_evolution", "objective": "kge", "evaluations": 321,
+                         "seconds": 12.0, "seed": 1, "parameters": {"reservoirs.matrix_k_per_d": 0.0123456},
+                         "bounds": {"reservoirs.matrix_k_per_d": [0.001, 0.2, "log"]}},
+         "uncertainty": {"method": "GLUE", "n_behavioural": 40, "n_samples": 400, "threshold_used": 0.5,
+                         "carbon_sink_tc_km2_yr": {"median": 25.06, "p05": 21.02, "p95": 27.55},
+                         "identifiability": {"rule": "r", "correlated_pairs": [["a", "b", -0.81]],
+                                             "parameters": {"reservoirs.matrix_k_per_d": {
+                                                 "range_share": 0.31, "identified": True, "at_bound": "lower"}}}}}
+    sections = [html_sections.metrics_section(s), html_sections.calibration_section(s["calibration"]),
+                html_sections.uncertainty_section(s["uncertainty"])]
+    rows = {t.caption or s_.title: t.rows for s_ in sections for t in s_.tables}
+    assert rows["Metrics"][0][:4] == ("calibration", "q", "730", "0.812") and rows["Metrics"][1][3] == "0.746"
+    assert rows["calibrated parameters"] == (("reservoirs.matrix_k_per_d", "0.012346", "0.001", "0.2", "log"),)
+    assert rows["identifiability"] == (("reservoirs.matrix_k_per_d", "0.31", "yes", "lower"),)
+    assert rows["correlated pairs"] == (("a", "b", "-0.81"),)
+    assert "21.02 .. 27.55" in sections[2].paragraphs[0] and "validation 2010-01-01 .. end" in sections[0].paragraphs[1]
+    text = html.render("t", sections, html.provenance([]))
+    assert "<td class=\"num\">0.812</td>" in text and "<td>lower</td>" in text
