@@ -134,12 +134,22 @@ def calibration_section(cal: dict) -> Section:
 
 
 def uncertainty_section(u: dict) -> Section:
-    """GLUE: behavioural sets, the sink's interval and the identifiability of each parameter."""
+    """GLUE (behavioural sets) or MCMC (chain, convergence, predictive coverage): the sink's interval and the
+    identifiability of each parameter."""
     sink = u["carbon_sink_tc_km2_yr"]
-    paras = [f"{u.get('method', 'GLUE')}: {u['n_behavioural']} behavioural of {u['n_samples']} parameter sets "
-             f"(threshold {_num(u.get('threshold_used'), '{:.3f}')}). Carbon sink median "
-             f"{_num(sink['median'], '{:.2f}')} t C km-2 yr-1, 90 % interval {_num(sink['p05'], '{:.2f}')} .. "
-             f"{_num(sink['p95'], '{:.2f}')}."]
+    if "n_walkers" in u:  # MCMC (karstmodel.workflows.mcmc)
+        cover = ", ".join(f"{k} {_num(100 * v, '{:.0f}')} %" for k, v in (u.get("coverage_90") or {}).items())
+        what = (f"{u['n_walkers']} walkers x {u['n_steps']} steps (first {u['burn_in']} discarded), acceptance "
+                f"{_num(u.get('acceptance_fraction'), '{:.2f}')}, "
+                + ("converged" if u.get("converged") else "NOT converged: run more steps")
+                + (f"; observed days inside the 90 % predictive band: {cover}" if cover else ""))
+        title = "Uncertainty (MCMC) and identifiability"
+    else:
+        what = (f"{u['n_behavioural']} behavioural of {u['n_samples']} parameter sets (threshold "
+                f"{_num(u.get('threshold_used'), '{:.3f}')})")
+        title = "Uncertainty (GLUE) and identifiability"
+    paras = [f"{u.get('method', '')}: {what}. Carbon sink median {_num(sink['median'], '{:.2f}')} t C km-2 yr-1, "
+             f"90 % interval {_num(sink['p05'], '{:.2f}')} .. {_num(sink['p95'], '{:.2f}')}."]
     tables = []
     ident = u.get("identifiability")
     if ident:
@@ -152,7 +162,7 @@ def uncertainty_section(u: dict) -> Section:
             tables.append(Table(("parameter", "parameter", "weighted r"),
                                 tuple((a, b, _num(r, "{:+.2f}")) for a, b, r in ident["correlated_pairs"]),
                                 "correlated pairs"))
-    return Section("Uncertainty (GLUE) and identifiability", tuple(paras), tuple(tables))
+    return Section(title, tuple(paras), tuple(tables))
 
 
 def scenario_sections(s: dict, rows: list, side_lines: list) -> list:

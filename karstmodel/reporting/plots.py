@@ -245,26 +245,28 @@ def scatter_one_to_one(sim, obs, masks: dict, title: str, path, label: str = "di
     _save(fig, path)
 
 
-def parameter_posteriors(samples, names, title: str, path, log_names=()):
-    """Histograms of the behavioural parameter sets (GLUE, likelihood-weighted) over the prior sample, each as the
-    share of its sets per bin. Parameters in ``log_names``
-    (searched in log space: ``transform = "log"``) get log-spaced bins on a log axis, so that a prior spread over
-    decades fills the bins evenly instead of piling into the first one."""
+def parameter_posteriors(samples, names, title: str, path, posterior_label: str = "behavioural", log_names=()):
+    """Histograms of the behavioural parameter sets (GLUE, likelihood-weighted) or posterior draws (MCMC) over the
+    prior sample, each as the share of its sets per bin: the rows with ``behavioural`` True, over all rows (GLUE's
+    sample is the prior) or, when ``samples`` has a ``prior`` column, the rows where it is True. Parameters in
+    ``log_names`` (searched in log space: ``transform = "log"``) get log-spaced bins on a log axis, so that a prior
+    spread over decades fills the bins evenly instead of piling into the first one."""
     plt = _plt()
     k = len(names)
     cols = min(4, k)
     rows = int(np.ceil(k / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.3 * rows), squeeze=False)
     beh = samples[samples["behavioural"]]
+    prior = samples[samples["prior"]] if "prior" in samples.columns else samples
     for ax, name in zip(axes.ravel(), names):
-        v = samples[name].to_numpy(dtype=float)
+        v = prior[name].to_numpy(dtype=float)
         lo, hi = np.nanmin(v), np.nanmax(v)
         log = name in log_names and lo > 0
         bins = np.geomspace(lo, hi, 31) if log and hi > lo else 30
-        # both as shares of their sets per bin (the same bins): the behavioural shape is comparable with the prior's
+        # both as shares of their sets per bin (the same bins): the posterior's shape is comparable with the prior's
         w = beh["weight"].to_numpy(dtype=float)
         ax.hist(beh[name], bins=bins, weights=w / w.sum() if w.sum() > 0 else None, color="tab:red", alpha=0.6,
-                label="behavioural (likelihood-weighted)")
+                label=f"{posterior_label} (weighted)")
         ax.hist(v, bins=bins, weights=np.full(v.size, 1.0 / max(v.size, 1)), histtype="step", color="0.25", lw=1.0,
                 label="prior (LHS)")
         if log:

@@ -280,3 +280,26 @@ def test_calibration_report_tables_carry_the_summary_numbers():
     assert "21.02 .. 27.55" in sections[2].paragraphs[0] and "validation 2010-01-01 .. end" in sections[0].paragraphs[1]
     text = html.render("t", sections, html.provenance([]))
     assert "<td class=\"num\">0.812</td>" in text and "<td>lower</td>" in text
+
+
+def test_mcmc_uncertainty_section_reports_chain_and_coverage(monkeypatch):
+    u = {"method": "Bayesian", "n_walkers": 32, "n_steps": 1500, "burn_in": 500, "acceptance_fraction": 0.31,
+         "converged": False, "coverage_90": {"validation": 0.874}, "n_behavioural": 32000,
+         "carbon_sink_tc_km2_yr": {"median": 25.1, "p05": 24.0, "p95": 26.2},
+         "identifiability": {"rule": "r", "correlated_pairs": [], "parameters": {}}}
+    sec = html_sections.uncertainty_section(u)
+    assert sec.title.startswith("Uncertainty (MCMC)")
+    assert "32 walkers x 1500 steps (first 500 discarded)" in sec.paragraphs[0]
+    assert "NOT converged" in sec.paragraphs[0] and "validation 87 %" in sec.paragraphs[0]
+    assert "24.00 .. 26.20" in sec.paragraphs[0]
+    # MCMC draws stacked on a prior sample (``prior`` column): the prior outline counts only the prior rows
+    rng = np.random.default_rng(2)
+    prior = pd.DataFrame({"k": 10.0 ** rng.uniform(-3, 0, 300), "weight": 0.0, "behavioural": False, "prior": True})
+    post = pd.DataFrame({"k": 10.0 ** rng.normal(-1, 0.1, 100), "weight": 0.01, "behavioural": True, "prior": False})
+    figs = _capture(monkeypatch)
+    plots.parameter_posteriors(pd.concat([prior, post], ignore_index=True), ["k"], "t", None,
+                               posterior_label="posterior (MCMC)", log_names={"k"})
+    ax = figs[0].axes[0]
+    edges = np.array([p.get_x() for p in ax.patches[:30]])
+    assert edges[0] == pytest.approx(prior["k"].min())  # bins span the prior, not the draws
+    assert ax.get_xscale() == "log"
