@@ -83,15 +83,17 @@ def _git_commit() -> str | None:
     it), or None when karstmodel is not run from a git checkout or git is missing."""
     src = Path(__file__).resolve().parents[2]
     try:
-        head = subprocess.run(["git", "-C", str(src), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=10)
-        if head.returncode != 0:
+        head = subprocess.run(["git", "-C", str(src), "rev-parse", "--show-toplevel", "HEAD"], capture_output=True,
+                              text=True, timeout=10)
+        lines = head.stdout.splitlines()
+        # only the checkout karstmodel runs from (an installed copy inside some other repository has no commit)
+        if head.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != src:
             return None
         dirty = subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no", "--",
                                 "chemistry", "karstmodel"], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = head.stdout.strip()
+    commit = lines[1]
     return commit + (" + uncommitted changes" if dirty.returncode == 0 and dirty.stdout.strip() else "")
 
 

@@ -22,6 +22,7 @@ from karst_helpers import base_doc, synthetic_drivers, write_catchment
 from karstmodel.config.catchment import load_catchment
 from karstmodel.model.simulate import simulate
 from karstmodel.reporting import html, html_sections, outputs, plots, plots_surface
+from repo_paths import REPO
 
 BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -116,6 +117,9 @@ def test_provenance_hashes_files_and_names_the_pinned_database(tmp_path):
     assert "v3.7.3" in db["provenance"] and "matches this file" in db["provenance"]
     assert "Parkhurst" in db["provenance"]
     assert html.command_line(["/venv/bin/karstmodel", "validate", "a b"]) == "karstmodel validate 'a b'"
+    if (REPO / ".git").exists() and shutil.which("git"):  # run from a checkout: its commit, as git names it
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+        assert html.provenance([])["git_commit"].split()[0] == head.strip()
 
 
 @pytest.fixture(scope="module")
