@@ -10,13 +10,13 @@ holds the GIL, so threads would not run cells in parallel.
 from __future__ import annotations
 
 import os
-import sys
 import time as _time
 
 import numpy as np
 
 from ...config.catchment import Catchment, load_catchment, resolve_catchment
 from ..._parallel import single_threaded_children
+from ..._progress import progress_bar
 from .blocks import run_block
 from .cells import template_land_use_parameters
 from .errors import GridInputError
@@ -81,7 +81,7 @@ def simulate_grid(ds, template=None, chunks="auto", progress: bool = True, worke
     kw = dict(template=template, land_use_parameters=lu_pars, daily=daily)
     if chunks is None:
         norm = norm.load()
-        out = run_block(norm, progress_every=1 if progress and sys.stderr.isatty() else 0, **kw)
+        out = run_block(norm, progress=progress, **kw)
         scheduler, size = "serial (no dask)", n
     else:
         given = norm["precip_mm"].chunksizes.get("cell") if norm["precip_mm"].chunks is not None else None
@@ -148,9 +148,36 @@ def _run_dask(norm, size, nworkers: int, client, progress: bool, kw: dict):
         cfg = {"scheduler": "processes", "num_workers": nworkers, "multiprocessing.context": "spawn",
                "chunksize": 1}
         scheduler = f"dask processes (spawn, {nworkers} workers)"
-    with dask.config.set(cfg), single_threaded_children():
-        if progress and sys.stderr.isatty():
-            from dask.diagnostics import ProgressBar
-            with ProgressBar(out=sys.stderr, minimum=2.0, dt=0.5):
-                return lazy_out.compute(), scheduler
+    with dask.config.set(cfg), single_threaded_children(), _cell_progress(cell_chunks, progress):
         return lazy_out.compute(), scheduler
+
+
+def _cell_progress(cell_chunks, show: bool):
+    """A dask callback (a context manager) that shows the cells done with an ETA while dask computes inside it."""
+    from dask.callbacks import Callback  # deferred: heavy (dask), needed only by grid runs
+
+    class CellProgress(Callback):
+        """Cells done, counted from the finished ``run_block`` tasks of the local schedulers (dask's callbacks,
+        https://docs.dask.org/en/stable/diagnostics-local.html), shown with :func:`karstmodel._progress.progress_bar`
+        (on a terminal or not; dask's own ProgressBar counts tasks, not cells, and redraws in place only)."""
+
+        def __init__(self, cell_chunks, show: bool):
+            super().__init__()
+            self.cell_chunks = tuple(int(k) for k in cell_chunks)
+            self.show = show
+            self.bar = None
+
+        def _start(self, dsk):
+            self.bar = progress_bar(sum(self.cell_chunks), "grid cells", show=self.show, unit="cell")
+
+        def _posttask(self, key, result, dsk, state, worker_id):
+            # map_blocks names its tasks after the function: ("run_block-<token>", cell chunk, time chunk)
+            if (isinstance(key, tuple) and len(key) >= 2 and isinstance(key[0], str)
+                    and key[0].startswith("run_block-") and isinstance(key[1], int)):
+                self.bar.update(self.cell_chunks[key[1]])
+
+        def _finish(self, dsk, state, errored):
+            if self.bar is not None:
+                self.bar.close()
+
+    return CellProgress(cell_chunks, show)

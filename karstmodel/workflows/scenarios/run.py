@@ -192,7 +192,8 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     rows, an_b, an_s = [], [], []
     jobs = [(_apply_member(c0, m), _apply_member(c_s, m), base_drv, scen_drv, pin, False) for m in members]
     if jobs:
-        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress)
+        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress,
+                             unit="member")
         for b, s in results:
             d = compare_runs(b.summary, s.summary)
             rows.append({"baseline_sink_tc_km2_yr": b.summary["carbon_sink_tc_km2_yr"],
