@@ -16,6 +16,7 @@ import pandas as pd
 
 from chemistry._threads import single_blas_thread
 
+from .._display import Rows, Shown, number, run_rows
 from ..accounting import sink as accounting
 from ..config.catchment import Catchment, load_catchment, resolve_catchment
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, drivers_from_frame, load_drivers
@@ -28,8 +29,8 @@ from .stages import ChainRun, WaterStage, run_chain
 from .state import State, start_state
 
 
-@dataclass
-class SimulationResult:
+@dataclass(repr=False)
+class SimulationResult(Shown):
     """A simulation: the catchment as run, the daily result table (docs/interface.md), the summary with closed
     balances, per-hydrotope series, the drivers, and the reaches' result when the catchment has reaches."""
 
@@ -39,6 +40,13 @@ class SimulationResult:
     hydrotope_series: dict = field(default_factory=dict)  # name -> DataFrame (soil water, AET, pCO2, ...)
     drivers: Drivers | None = None
     reaches: object | None = None  # karstmodel.processes.reaches.ReachResult when the catchment has reaches
+
+    def _display_rows(self) -> Rows:  # repr: a few lines, not the tables (they are in .timeseries, .summary)
+        rows = [("catchment", f"{self.catchment.name!r}, {number(self.catchment.area_km2, '.4g', 'km2')}"),
+                *run_rows(self.summary),
+                ("tables", f"timeseries {self.timeseries.shape[0]} days x {self.timeseries.shape[1]} columns"
+                           + ("; reaches" if self.reaches is not None else ""))]
+        return "SimulationResult", rows
 
 
 def initial_state(c: Catchment, data: pd.DataFrame) -> State | None:

@@ -17,6 +17,7 @@ from ...config.catchment import Catchment
 from ...processes.changes import CarbonatePowder, Irrigation, ParameterRamp, SoilWarming
 from ...io.drivers import MIN_RECORD_DAYS, load_drivers
 from ...model.simulate import initial_state, simulate
+from ..._display import Rows, Shown, number
 from ..._parallel import map_chunks
 from .climate import _climate_table, baseline_drivers, climate_changes, climate_drivers
 from .ensembles import _apply_member, glue_ensemble, prior_ensemble
@@ -112,6 +113,29 @@ def _block(summary: dict) -> dict:
         out["carbon_balance_tc_km2_yr"] = {key.replace("_mmol_m2", "_tc_km2_yr"): v * k for key, v in cb.items()
                                            if key.endswith("_mmol_m2")}
     return out
+
+
+class ScenarioResult(Shown, dict):
+    """The result of :func:`run_scenario`: a dict (keys ``summary``, ``baseline``, ``scenario``, ``annual``,
+    ``bands``, ``ensemble``, ``catchment``) whose ``repr`` is a few lines (the sinks, the change with its interval
+    and label, the balances) instead of every table."""
+
+    def _display_rows(self) -> Rows:
+        s = self.get("summary", {})
+        b, d, unc = s.get("baseline", {}), s.get("delta", {}), s.get("uncertainty", {})
+        iv = unc.get("delta_carbon_sink_tc_km2_yr")
+        rows = [("period", f"{s.get('period', {}).get('start', '?')} .. {s.get('period', {}).get('end', '?')}"),
+                ("carbon sink", f"baseline {number(b.get('carbon_sink_tc_km2_yr'), '.4g')}, scenario "
+                                f"{number(s.get('carbon_sink_tc_km2_yr'), '.4g', 't C km-2 yr-1')}"),
+                ("change", f"{number(d.get('delta_carbon_sink_tc_km2_yr'), '+.3g', 't C km-2 yr-1')} "
+                           f"({d.get('sink_change_label', '?')})"),
+                ("ensemble", f"{unc.get('members', 0)} members" + (
+                    f"; change {number(iv['lo'], '+.3g')} .. {number(iv['hi'], '+.3g')} ({iv['kind']})" if iv else "")),
+                ("balances (scenario)", f"water {number(s.get('water_balance_error'), '.1e')}, carbon "
+                                        f"{number(s.get('carbon_balance_error'), '.1e')} (relative residuals)")]
+        if s.get("warnings"):
+            rows.append(("warnings", str(len(s["warnings"]))))
+        return f"ScenarioResult {s.get('scenario', {}).get('name', '?')!r}", rows
 
 
 def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = None, workers: int = 1,
@@ -273,6 +297,6 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
                                        "carbon_balance_error", "chemistry_backend", "database")}}
     if "fate" in s:
         summary["fate"] = s["fate"]
-    return {"summary": summary, "baseline": base, "scenario": scen, "annual": pd.DataFrame(
+    return ScenarioResult({"summary": summary, "baseline": base, "scenario": scen, "annual": pd.DataFrame(
         {"baseline_tc_km2": b_an, "scenario_tc_km2": s_an, "delta_tc_km2": d_an}), "bands": bands, "ensemble": ens,
-        "catchment": c_s}
+        "catchment": c_s})
