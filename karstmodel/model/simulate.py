@@ -141,7 +141,37 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     checked, gap-filled and given PET as the catchment's ``[drivers]`` table says
     (:func:`karstmodel.io.drivers.drivers_from_frame`). Returns the daily result table and the summary
     (docs/interface.md); with reaches below the spring (``[[reaches]]``) also their sub-daily run and the fate of
-    the karst DIC."""
+    the karst DIC.
+
+    Parameters
+    ----------
+    catchment : Catchment, str or path, optional
+        The catchment, its file or folder, or a bundled name; default the bundled default catchment.
+    drivers : Drivers or pandas.DataFrame, optional
+        Daily forcing (``precip_mm``, ``temp_c``, optional ``pet_mm``, ...); default the catchment's drivers file,
+        over its ``[simulation]`` period.
+    observations : pandas.DataFrame, optional
+        Observed discharge on the drivers' dates, columns ``q_obs_mm`` and ``q_obs_m3_s``; default the
+        catchment's observations file, if it has one. With observations the summary has ``metrics``.
+    with_reaches : bool, default True
+        Run the reaches below the spring when the catchment has them (False: the spring and gauge only, faster).
+
+    Returns
+    -------
+    SimulationResult
+        ``catchment``, ``timeseries`` (daily, unit-named columns), ``summary`` (sink, runoff, DIC, water and
+        carbon balances; docs/interface.md), ``hydrotope_series``, ``drivers`` and ``reaches``.
+
+    Raises
+    ------
+    TypeError
+        ``catchment``, ``drivers`` or ``observations`` of the wrong type.
+    ValueError
+        An area that is not > 0, missing, infinite or negative forcing, a date index with holes, or a record
+        shorter than ``MIN_RECORD_DAYS`` (30) days, naming the argument.
+    karstmodel.config.catchment.CatchmentError
+        A catchment file that cannot be read or has a bad key.
+    """
     if not isinstance(catchment, Catchment):
         if catchment is not None and not isinstance(catchment, (str, os.PathLike)):
             raise TypeError(f"catchment: expected a Catchment, a catchment file or folder path or a bundled name, "

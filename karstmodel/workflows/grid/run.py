@@ -65,7 +65,39 @@ def simulate_grid(ds, template=None, chunks="auto", progress: bool = True, worke
 
     Output variables: daily (cell, time) :data:`DAILY_OUTPUTS`; per cell :data:`CELL_OUTPUTS` plus ``area_km2``
     and ``elevation_m``; ``carbon_sink_annual_tc_km2_yr`` (cell, year) with ``year_coverage`` (year);
-    ``latitude``/``longitude`` as auxiliary coordinates.
+    ``latitude``/``longitude`` as auxiliary coordinates; time coordinates with bounds (:mod:`.netcdf`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The grid: dimensions ``cell`` and ``time``, variables as in :mod:`karstmodel.workflows.grid`.
+    template : Catchment, str or path, optional
+        The catchment each cell is built from; default the bundled default catchment.
+    chunks : int, dict, -1, "auto" or None, default "auto"
+        Cells per dask chunk, as above.
+    progress : bool, default True
+        A progress bar with ETA over the cells on stderr (local schedulers and the serial run).
+    workers : int, optional
+        Local worker processes; default all cores.
+    daily : bool, default True
+        Include the daily outputs.
+    land_use_parameters : dict, optional
+        ``{class: {parameter: value}}`` replacing the template file's ``[land_use_parameters]``.
+    source : str, optional
+        The input's file name, named in error messages.
+
+    Returns
+    -------
+    xarray.Dataset
+        The outputs with CF-1.8 attributes and a ``history`` line; ``karstmodel_run`` states cells, years, time
+        and scheduler.
+
+    Raises
+    ------
+    GridInputError
+        A bad grid (naming the variable, cell and date) or a template with scenario changes.
+    GridCellError
+        A cell's run failed (naming the cell).
     """
     t0 = _time.perf_counter()
     if template is None or not isinstance(template, Catchment):

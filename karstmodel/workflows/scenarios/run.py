@@ -147,7 +147,33 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     extends the record), never on the scenario's climate; with ``extend_to`` the scenario starts from the baseline's
     initial storages, so both are identical until the first change. Intervals: a 90 % interval (5th-95th percentile)
     from at least :data:`MIN_MEMBERS_90` members, else the min-max range of the members with its expected coverage
-    (n - 1) / (n + 1). Labels: :func:`change_label`; Zeng's index is not defined when runoff does not change."""
+    (n - 1) / (n + 1). Labels: :func:`change_label`; Zeng's index is not defined when runoff does not change.
+
+    Parameters
+    ----------
+    catchment : Catchment
+        The baseline catchment.
+    scenario : dict
+        The scenario (:func:`karstmodel.workflows.scenarios.load_scenario`).
+    ensemble : int, optional
+        Ensemble members (>= 0); default the scenario's ``[uncertainty] ensemble`` (8).
+    workers : int, default 1
+        Processes for the ensemble.
+    progress : bool, default True
+        A progress bar with ETA over the ensemble on stderr.
+
+    Returns
+    -------
+    ScenarioResult
+        A dict: ``summary`` (as above), ``baseline`` and ``scenario`` (:class:`SimulationResult` of the central
+        runs), ``annual`` (sinks per year, t C km-2), ``bands`` (ensemble bands of the annual sinks or None),
+        ``ensemble`` (one row per member) and ``catchment`` (the scenario's catchment).
+
+    Raises
+    ------
+    ValueError
+        ``ensemble`` is not a whole number >= 0.
+    """
     c0 = catchment
     raw = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end, min_days=MIN_RECORD_DAYS)
     base_drv = baseline_drivers(raw, c0, scenario)
