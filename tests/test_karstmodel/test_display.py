@@ -110,3 +110,18 @@ def test_calibration_rows_label_periods_and_loss():
 def test_number_formats_and_missing_values():
     assert number(12.345, ".3g", "mm") == "12.3 mm"
     assert number(None) == number(float("nan")) == number("x") == "n/a"
+
+
+def test_glue_result_repr_gives_the_sink_interval():
+    import pandas as pd
+
+    from karstmodel.workflows.uncertainty import GlueResult
+    samples = pd.DataFrame({"x": range(2000)})
+    g = GlueResult(samples=samples, behavioural=samples.iloc[:150], threshold=0.5, fallback=False, q_bands=None,
+                   outputs=None, seconds=12.34,
+                   summary={"n_samples": 2000, "threshold_used": 0.5, "objective": "kge", "n_full_runs": 40,
+                            "carbon_sink_tc_km2_yr": {"median": 10.5, "p05": 9.25, "p95": 12.0}})
+    r = repr(g)
+    _short(r)
+    assert "2000 sets, 150 behavioural (kge >= 0.500)" in r
+    assert "median 10.5, 90 % interval 9.25 .. 12 t C km-2 yr-1 (40 full runs)" in r and "12.3 s" in r
