@@ -43,7 +43,7 @@ def cmd_scenario(args) -> int:
         write_scenario(res, tmp, figures=not args.no_figures)
     for line in scenario_lines(c.name, sc["name"], res["summary"]):
         print(line)
-    print(f"  wrote {outdir}/ (summary.json, annual_sink.csv, report.md, figures)")
+    print(f"  wrote {outdir}/ (summary.json, annual_sink.csv, report.html, report.md, figures)")
     return 0
 
 

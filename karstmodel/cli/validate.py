@@ -53,5 +53,5 @@ def cmd_validate(args) -> int:
     print(f"karstmodel validate: {c.name}: sink {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1, "
           f"water balance {s['water_balance_error']:.1e}, carbon balance {s['carbon_balance_error']:.1e}")
     print_metrics(s)
-    print(f"  wrote {outdir}/ (summary.json, report.md, figures)")
+    print(f"  wrote {outdir}/ (summary.json, report.html, report.md, figures)")
     return 0
