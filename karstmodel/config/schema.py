@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..processes.landuse import LandUseParameters
+from .._display import Rows, Shown, number
 from ..registry import param, table
 from ..processes.snow import SnowParameters
 
@@ -207,8 +208,11 @@ class ObservationSpec:
     discharge: str = "spring"  # the observed q is the spring discharge or the total outlet runoff
 
 
-@dataclass(frozen=True)
-class Catchment:
+@dataclass(frozen=True, repr=False)
+class Catchment(Shown):
+    """A catchment as read from its file (``karstmodel.load_catchment``): location, area, hydrotopes, lithology, the
+    processes' parameters, drivers and observations; ``repr`` shows a short summary (all fields: ``vars(c)``)."""
+
     name: str
     latitude: float
     longitude: float
@@ -238,6 +242,29 @@ class Catchment:
 
     def with_updates(self, **kwargs) -> "Catchment":
         return replace(self, **kwargs)
+
+    def _display_rows(self) -> Rows:
+        lith = self.lithology
+        period = f"{self.start or 'start of the drivers'} .. {self.end or 'end of the drivers'}"
+        hyd = ", ".join(f"{h.name}{'' if h.name == h.land_use else f' ({h.land_use})'} {h.fraction:.0%}"
+                        for h in self.hydrotopes[:4])
+        more = f" and {len(self.hydrotopes) - 4} more" if len(self.hydrotopes) > 4 else ""
+        rows = [("area", number(self.area_km2, ".4g", "km2")),
+                ("location", f"{abs(self.latitude):.4f} {'N' if self.latitude >= 0 else 'S'}, "
+                             f"{abs(self.longitude):.4f} {'E' if self.longitude >= 0 else 'W'}, "
+                             f"{self.elevation_m:.0f} m a.s.l."),
+                ("period", f"{period} (warm-up {self.warmup_days} d)"),
+                ("hydrotopes", hyd + more),
+                ("lithology", f"limestone {lith.limestone:.0%}, dolomite {lith.dolomite:.0%}, non-carbonate "
+                              f"{lith.non_carbonate:.0%}")]
+        if self.reaches:
+            rows.append(("reaches", f"{len(self.reaches)} below the spring"))
+        if self.changes:
+            rows.append(("changes", f"{len(self.changes)} in time (scenario)"))
+        rows.append(("drivers", str(self.drivers.file) if self.drivers.file is not None else "none"))
+        if self.source is not None:
+            rows.append(("file", str(self.source)))
+        return f"Catchment {self.name!r}", rows
 
 
 #: the catchment file's tables whose numbers are declared with param(), in the order of catchments/README.md

@@ -100,7 +100,34 @@ def drivers_from_frame(frame: pd.DataFrame, spec, latitude_deg: float, start=Non
     a file: columns ``precip_mm``, ``temp_c`` (``pet_mm``, ``tmin_c``, ``tmax_c`` optional) and the dates either in a
     ``date`` column or as the index (a DatetimeIndex). ``spec`` (a :class:`DriverSpec`, e.g. the catchment's
     ``drivers``) gives the PET method and the gap filling; its file is not read. Errors name the column and the
-    0-based row position (``column[i]``)."""
+    0-based row position (``column[i]``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Daily forcing: ``precip_mm`` (mm/d), ``temp_c`` (deg C), optional ``pet_mm``, ``tmin_c``, ``tmax_c``;
+        dates in a ``date`` column or as the index.
+    spec : karstmodel.config.schema.DriverSpec
+        PET method (``oudin``, ``hargreaves`` or ``column``) and gap filling, e.g. ``catchment.drivers``.
+    latitude_deg : float
+        Latitude (degrees north), for the PET formulas' extraterrestrial radiation.
+    start, end : str or date, optional
+        The period to keep (ISO dates, inclusive); default the whole table.
+    min_days : int, default 0
+        Fewest days the period must hold (the model runs ask for ``MIN_RECORD_DAYS``).
+
+    Returns
+    -------
+    Drivers
+        ``data`` (daily table with ``pet_mm``), ``filled`` (the gaps filled per column) and ``source``.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a DataFrame.
+    chemistry.InputError
+        A missing or bad column, bad dates or values, or too short a period, naming ``column[i]``.
+    """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"drivers: expected a pandas DataFrame, got {type(frame).__name__}")
     df = frame.copy()

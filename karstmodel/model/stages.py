@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._compiled import njit, prange
+from .._display import Rows, Shown, number
 from ..config.catchment import Catchment
 from ..processes import changes, dissolution, outlet
 from ..processes.karst_stores import simulate_karst
@@ -34,8 +35,8 @@ from .state import State, end_state, start_state
 STAGES = ("water", "storage", "chemistry")
 
 
-@dataclass(frozen=True)
-class WaterStage:
+@dataclass(frozen=True, repr=False)
+class WaterStage(Shown):
     """Water of one piece of record: the drivers, the process outputs (daily arrays, mm over the catchment unless a
     key says otherwise) and the start of the record."""
 
@@ -66,9 +67,15 @@ class WaterStage:
     def outlet_mm(self) -> np.ndarray:
         return self.flows["outlet_mm"]
 
+    def _display_rows(self) -> Rows:
+        n = len(self.precip_mm)
+        return "WaterStage", [("days", str(n)), ("water (sums over the piece, mm)",
+                                                  f"precipitation {np.sum(self.precip_mm):.1f}, PET {np.sum(self.pet_mm):.1f}, "
+                                                  f"spring {np.sum(self.spring_mm):.1f}, outlet {np.sum(self.outlet_mm):.1f}")]
 
-@dataclass(frozen=True)
-class SoluteStage:
+
+@dataclass(frozen=True, repr=False)
+class SoluteStage(Shown):
     """Soil CO2, recharge chemistry and the solute masses carried through the stores (mmol/m2 per day, columns
     :data:`karstmodel.processes.dissolution.BASE` then the per-source water and carbonic-DIC tracers)."""
 
@@ -85,9 +92,13 @@ class SoluteStage:
     mass0: tuple  #: epikarst, matrix, conduit solute masses at the start
     n_sources: int  #: hydrotopes + the allogenic area
 
+    def _display_rows(self) -> Rows:
+        return "SoluteStage", [("days", str(self.slow_mass.shape[0])), ("sources", f"{self.n_sources} (hydrotopes + "
+                                                                                    "the allogenic area)")]
 
-@dataclass(frozen=True)
-class ChemistryStage:
+
+@dataclass(frozen=True, repr=False)
+class ChemistryStage(Shown):
     """Reservoir reactions, spring and gauge chemistry (concentrations in mmol/L, columns as the masses)."""
 
     conc_m: np.ndarray  #: matrix outflow after its reactions
@@ -104,14 +115,29 @@ class ChemistryStage:
     outlet_transit: tuple  #: water in transit to the gauge at the start and end (mm per day of delay)
     outlet_transit_mass: tuple  #: solutes in transit at the start and end
 
+    def _display_rows(self) -> Rows:
+        dic = self.conc_s[:, dissolution.IDX["dic"]]
+        return "ChemistryStage", [("days", str(self.conc_s.shape[0])), ("saturated zone", f"{self.mineral}, "
+                                                                                          f"{self.t_gw:.1f} C"),
+                                  ("spring DIC", f"{number(np.nanmean(dic), '.4g', 'mmol/L')} (mean over the days "
+                                                 "with spring flow)")]
 
-@dataclass(frozen=True)
-class ChainRun:
+
+@dataclass(frozen=True, repr=False)
+class ChainRun(Shown):
     """One piece of record through the chain; ``solutes`` and ``chemistry`` are None when it stopped earlier."""
 
     water: WaterStage
     solutes: SoluteStage | None = None
     chemistry: ChemistryStage | None = None
+
+    def _display_rows(self) -> Rows:
+        done = [k for k in ("water", "solutes", "chemistry") if getattr(self, k) is not None]
+        rows = [("stages", ", ".join(done))]
+        for k in done:
+            title, items = getattr(self, k)._display_rows()
+            rows += [(f"{k}: {label}", v) for label, v in items if label != "days"]
+        return f"ChainRun ({len(self.water.precip_mm)} days)", rows
 
 
 def route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:

@@ -176,7 +176,26 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
     figures, report.md and report.html into ``outdir``. Returns the summary. Without a calibration or validation
     period the metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
-    days after the first ``warmup_days`` (the spin-up, whose states are not yet independent of the start state)."""
+    days after the first ``warmup_days`` (the spin-up, whose states are not yet independent of the start state).
+
+    Parameters
+    ----------
+    c : Catchment
+        The catchment with its observations.
+    outdir : str or path
+        Output folder (summary.json, run outputs, figures, report.md, report.html).
+    periods : tuple, default (None, None)
+        Calibration and validation periods (``"YYYY-MM-DD:YYYY-MM-DD"``) overriding the catchment file's
+        ``[calibration]`` periods; None keeps the file's.
+    figures : bool, default True
+        Draw the figures (PNG).
+
+    Returns
+    -------
+    dict
+        The run summary (docs/interface.md) with ``metrics`` per period and variable, the chemistry blocks,
+        ``metrics_periods`` and ``outputs`` (the files written).
+    """
     outdir = Path(outdir)
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
     result = simulate(c)
@@ -247,7 +266,41 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE, or MCMC with a formal likelihood:
     ``uncertainty="mcmc"``, :mod:`karstmodel.workflows.mcmc`) and sensitivity (SALib), and
     write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
-    ``parameters.csv``, run outputs, figures, ``report.md`` and ``report.html`` into ``outdir``."""
+    ``parameters.csv``, run outputs, figures, ``report.md`` and ``report.html`` into ``outdir``.
+
+    Parameters
+    ----------
+    c : Catchment
+        The catchment with its observations.
+    setup : CalibrationSetup
+        Parameters, objective, periods and search settings
+        (:func:`karstmodel.workflows.calibration_setup.setup_from_catchment`).
+    outdir : str or path
+        Output folder.
+    uncertainty : {"glue", "mcmc", "none"}, default "glue"
+        GLUE (Beven & Binley 1992) bands and sink interval after the search, MCMC with a formal likelihood
+        (:mod:`karstmodel.workflows.mcmc`), or none.
+    glue_samples : int, default 2000
+        Parameter sets sampled (Latin hypercube) for GLUE.
+    glue_threshold : float, default 0.5
+        Objective value (e.g. KGE) at or above which a set is behavioural.
+    sensitivity_method : {"none", "morris", "sobol"}, default "none"
+        SALib sensitivity analysis of the calibrated catchment.
+    sensitivity_n : int, default 10
+        SALib base sample size (trajectories for Morris).
+    figures : bool, default True
+        Draw the figures (PNG).
+    progress : bool, default True
+        Progress bars with ETA on stderr.
+    mcmc_steps : int, default 1500
+        Steps of each MCMC walker (``uncertainty="mcmc"``).
+
+    Returns
+    -------
+    dict
+        The calibrated run's summary with ``metrics`` (calibration and validation periods), ``calibration``
+        (parameters, bounds, loss, runs), ``uncertainty`` and ``sensitivity`` blocks where computed.
+    """
     outdir = Path(outdir)
     data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     obs = load_station_observations(c, data.index)

@@ -29,7 +29,23 @@ class ScenarioError(CatchmentError):
 
 
 def load_scenario(path) -> dict:
-    """Read a scenario file; every table is checked against the catchment when applied."""
+    """Read a scenario file; every table is checked against the catchment when applied.
+
+    Parameters
+    ----------
+    path : str or path
+        The scenario TOML file (schema: the :mod:`karstmodel.workflows.scenarios` docstring).
+
+    Returns
+    -------
+    dict
+        The parsed tables with ``_path`` (the file, for relative paths inside it).
+
+    Raises
+    ------
+    ScenarioError
+        A missing file, an unknown top-level key, a missing ``name`` or a bad value, naming the file and key.
+    """
     path = Path(path)
     doc = read_toml(path, "scenario", ScenarioError)
     for k in doc:
