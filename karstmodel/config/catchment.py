@@ -18,11 +18,12 @@ import tomli_w
 from chemistry.errors import InputError
 
 from ..io.files import _atomic_write, read_toml
+from ..processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, default_parameters
 from ..processes.reaches import ReachParameters, reach_parameters_to_dict
 from ..registry import bounds_of
 from .period import parse_period
-from .schema import (AcidInputs, AllogenicWater, Catchment, ChemistryOptions, DriverSpec,  # noqa: F401 (re-exported)
+from .schema import (AcidInputs, AllogenicContact, AllogenicWater, Catchment, ChemistryOptions, DriverSpec,  # noqa: F401 (re-exported)
                      Hydrotope, LandUseParameters, Lithology, ObservationSpec, ReservoirParameters, SnowParameters,
                      SurfaceWaterOptions)
 
@@ -34,7 +35,7 @@ class CatchmentError(InputError):
 # ------------------------------------------------------------------------------------------------------------
 _TOP = {"name", "description", "location", "area_km2", "drivers", "observations", "land_use", "hydrotopes",
         "land_use_parameters", "lithology", "snow", "reservoirs", "chemistry", "acid_inputs", "allogenic_water",
-        "simulation", "calibration", "reaches", "surface_water"}
+        "allogenic_contact", "simulation", "calibration", "reaches", "surface_water"}
 
 
 class KeyReader:
@@ -324,6 +325,8 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
 
     acids = acid_inputs_from(r, r.table(doc, "acid_inputs"), AcidInputs())
     allo = _dataclass_from(r, AllogenicWater, doc.get("allogenic_water", {}), "[allogenic_water] ")
+    contact = _dataclass_from(r, AllogenicContact, doc.get("allogenic_contact", {}), "[allogenic_contact] ",
+                              {"system": CONTACT_SYSTEMS})
 
     sim = r.table(doc, "simulation")
     r.known(sim, {"start", "end", "warmup_days"}, "[simulation] ")
@@ -358,7 +361,8 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
                      hydrotopes=tuple(hydrotopes), lithology=lith, snow=snow, reservoirs=res, chemistry=chem,
                      acids=acids, allogenic_water=allo, drivers=drivers, observations=observations, start=start,
                      end=end, warmup_days=warm, description=str(desc), source=Path(path).resolve(),
-                     calibration=dict(doc.get("calibration", {})), reaches=tuple(reaches), surface_water=sw)
+                     calibration=dict(doc.get("calibration", {})), reaches=tuple(reaches), surface_water=sw,
+                     allogenic_contact=contact)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -457,6 +461,8 @@ def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
         acid["land_use"] = {k: {"sulfuric_mmol_l": v[0], "nitric_mmol_l": v[1]} for k, v in c.acids.by_land_use.items()}
     doc["acid_inputs"] = acid
     doc["allogenic_water"] = dc(c.allogenic_water)
+    if c.allogenic_contact != AllogenicContact():
+        doc["allogenic_contact"] = dc(c.allogenic_contact)
     sim = {"warmup_days": c.warmup_days}
     if c.start:
         sim["start"] = c.start

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..processes.allogenic_contact import AllogenicContact
 from ..processes.landuse import LandUseParameters
 from ..registry import param, table
 from ..processes.snow import SnowParameters
@@ -235,6 +236,9 @@ class Catchment:
     surface_water: "SurfaceWaterOptions | None" = None
     #: changes in time (karstmodel.changes: ParameterRamp, Irrigation, CarbonatePowder), set by scenarios
     changes: tuple = ()
+    #: how the allogenic water meets the carbonate on its way into the conduits
+    #: (karstmodel.processes.allogenic_contact)
+    allogenic_contact: AllogenicContact = AllogenicContact()
 
     def with_updates(self, **kwargs) -> "Catchment":
         return replace(self, **kwargs)
@@ -244,6 +248,7 @@ class Catchment:
 DECLARED_SECTIONS = {"land_use_parameters.<class>": LandUseParameters, "lithology": Lithology,
                      "snow": SnowParameters, "reservoirs": ReservoirParameters, "chemistry": ChemistryOptions,
                      "acid_inputs": AcidInputs, "allogenic_water": AllogenicWater,
+                     "allogenic_contact": AllogenicContact,
                      "surface_water": SurfaceWaterOptions}
 
 

@@ -25,7 +25,7 @@ from ..processes.karst_stores import simulate_karst
 from ..processes.routing import route_store, route_unit_hydrograph, steady_state_storage, unit_hydrograph_gr4j
 from ..processes.soil_water import parameter_table, simulate_hydrotopes
 from ..processes.snow import simulate_snow
-from ..processes.soil_co2 import simulate_soil_co2
+from ..processes.soil_co2 import pressure_atm, simulate_soil_co2
 from .state import State, end_state, start_state
 
 #: stages at which :func:`run_chain` can stop: "water" (snow, soil water, stores, routing: the fast path of
@@ -262,13 +262,15 @@ def solute_stage(c: Catchment, data: pd.DataFrame, w: WaterStage) -> SoluteStage
     rch = dissolution.recharge_chemistry(co2["soil_temp_c"], co2["pco2_atm"], c.hydrotopes, c.lithology,
                                          c.chemistry, c.acids, c.allogenic_water, irrigation=irrigation,
                                          powder=chg["powder"], allogenic_recharge_mm=hyd["recharge_mm"],
-                                         index=data.index)
+                                         index=data.index, contact=c.allogenic_contact,
+                                         pressure_atm=pressure_atm(c.elevation_m))
     ns = nh + 1
     nc = dissolution.N_BASE + 2 * ns
     is_water = np.array([h.land_use == "water" for h in c.hydrotopes])
     slow_mass = source_mass(route["slow"], rch["carbonate"], None, ns)
     fast_mass = source_mass(route["fast"], rch["carbonate"], None, ns)
-    allo_mass = source_mass(route["allogenic"], rch["allogenic"], nh, ns)
+    # the allogenic water sinking into the karst after its contact with the carbonate (if any, [allogenic_contact])
+    allo_mass = source_mass(route["allogenic"], rch.get("allogenic_sinking", rch["allogenic"]), nh, ns)
     surf_mass = source_mass(np.where(is_water[None, :], 0.0, route["surface"]), rch["allogenic"], nh, ns)
     base_mass = source_mass(np.where(is_water[None, :], 0.0, route["baseflow"]), rch["allogenic"], nh, ns)
     storage0 = w.storage0

@@ -19,7 +19,7 @@ from ...processes.landuse import LAND_USE_CLASSES, default_parameters
 HYDROLOGY_FIELDS = ("crop_coefficient", "interception_capacity_mm", "root_zone_storage_mm", "fast_flow_fraction",
                     "recharge_shape", "et_threshold_fraction")
 SOIL_FIELDS = ("r10_gc_m2_d", "q10", "soil_depth_m", "production_depth_fraction", "porosity", "field_capacity_m3_m3",
-               "wilting_point_m3_m3")
+               "wilting_point_m3_m3", "tillage_depth_m", "tilled_porosity_increase")
 _TOP = {"name", "description", "land_use_conversion", "soil_improvement", "irrigation", "aquatic_cultivation",
         "carbonate_powder", "acid_inputs", "climate", "uncertainty"}
 
