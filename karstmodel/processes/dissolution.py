@@ -315,8 +315,10 @@ def _sinking_water(allo: np.ndarray, ts: np.ndarray, contact, mineral: str, pres
     dissolved = np.zeros(n * nh)
     if rows.size:
         conc = {k: flat[rows, IDX[k]] for k in WATER_KEYS}
-        got = contact_reaction(conc, np.asarray(ts, dtype=float).reshape(n * nh)[rows], contact, mineral,
-                               pressure_atm, db)
+        # the stream's temperature: the soil temperature of the day, within the range of the recharge tables
+        # (liquid water; a soil below 0 C under the tables' range is counted in ``clipped`` there)
+        temp = np.clip(np.asarray(ts, dtype=float).reshape(n * nh)[rows], TABLE_TEMP_C[0], TABLE_TEMP_C[-1])
+        got = contact_reaction(conc, temp, contact, mineral, pressure_atm, db)
         o = out.reshape(n * nh, N_BASE)
         for k in ("ca", "mg", "dic"):
             o[rows, IDX[k]] = got[k]
