@@ -24,10 +24,24 @@ _SOFT = "default: a soft silicate water"
 
 @dataclass(frozen=True)
 class Hydrotope:
+    """A land-use hydrotope: ``fraction`` of the catchment area. ``rock``: the rock under it, "mixed" (default:
+    the catchment's lithology fractions, the same under every hydrotope), "carbonate" (its recharge is autogenic,
+    on the carbonate shares of the lithology) or "non_carbonate" (its recharge is allogenic): the allogenic area
+    with its own land use and soils (``[allogenic_land_use]``)."""
+
     name: str
     land_use: str
     fraction: float
     params: LandUseParameters
+    rock: str = "mixed"
+
+    def rock_shares(self, lithology) -> tuple[float, float]:
+        """(carbonate, non-carbonate) share of this hydrotope's recharge."""
+        if self.rock == "carbonate":
+            return 1.0, 0.0
+        if self.rock == "non_carbonate":
+            return 0.0, 1.0
+        return lithology.carbonate, lithology.non_carbonate
 
 
 @dataclass(frozen=True)

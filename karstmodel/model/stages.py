@@ -123,7 +123,9 @@ def route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
     bypassing it to the conduits; recharge from the non-carbonate share is allogenic runoff, of which
     ``allogenic_to_karst`` sinks into the conduits and the rest leaves outside the karst: a share
     ``nonkarst_baseflow_fraction`` percolates into the groundwater of the non-carbonate rock, the remainder runs off
-    through the quick surface store; the open-water hydrotope runs off at the surface."""
+    through the quick surface store; the open-water hydrotope runs off at the surface. The carbonate and
+    non-carbonate shares are the lithology's, or 1/0 and 0/1 for hydrotopes on one rock
+    (:meth:`karstmodel.config.schema.Hydrotope.rock_shares`)."""
     frac = np.array([h.fraction for h in catchment.hydrotopes])
     if fast is None:
         fast = np.array([h.params.fast_flow_fraction for h in catchment.hydrotopes])[None, :]
@@ -131,7 +133,8 @@ def route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
     lith = catchment.lithology
     r = np.ascontiguousarray(hyd["recharge_mm"], dtype=float)
     fast = np.ascontiguousarray(np.broadcast_to(fast, r.shape), dtype=float)
-    out = _split_loop(r, frac, is_water, float(lith.carbonate), float(lith.non_carbonate),
+    shares = np.array([h.rock_shares(lith) for h in catchment.hydrotopes], dtype=float).reshape(-1, 2)
+    out = _split_loop(r, frac, is_water, np.ascontiguousarray(shares[:, 0]), np.ascontiguousarray(shares[:, 1]),
                       float(lith.allogenic_to_karst), float(catchment.reservoirs.nonkarst_baseflow_fraction), fast)
     return dict(zip(("slow", "fast", "allogenic", "surface", "baseflow"), out))
 
@@ -162,7 +165,7 @@ def _split_loop(r, frac, is_water, carbonate, non_carbonate, allogenic_to_karst,
     for t in range(n):
         for h in range(nh):
             slow[t, h], quick[t, h], allo[t, h], surface[t, h], base[t, h] = split_recharge(
-                r[t, h], frac[h], is_water[h], carbonate, non_carbonate, allogenic_to_karst, baseflow_fraction,
+                r[t, h], frac[h], is_water[h], carbonate[h], non_carbonate[h], allogenic_to_karst, baseflow_fraction,
                 fast[t, h])
     return slow, quick, allo, surface, base
 
