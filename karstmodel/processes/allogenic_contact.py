@@ -78,7 +78,8 @@ class AllogenicContact:
                                     source="sinking-stream reach over carbonate (site geometry)")
     #: mean flow velocity along the contact; contact time = length / velocity
     velocity_m_s: float = param(0.1, "m s-1", (1e-5, 10.0),
-                                source="cave streams 0.01-1 m/s (dye tracing; Palmer 2001, Acta Carsologica 30:13)")
+                                source="conduit tracer velocities, order 0.01-0.1 m/s (Ford & Williams 2007, Karst "
+                                       "Hydrogeology and Geomorphology, Wiley, ch. 6)")
     #: flow depth: wetted bed per volume A/V = 1 / depth (wide channel)
     depth_m: float = param(0.1, "m", (1e-3, 10.0),
                            source="film geometry A/V = 1/h (Dreybrodt 1988, ch. 5)")
