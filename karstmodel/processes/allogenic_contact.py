@@ -13,8 +13,7 @@ there depends on how it meets the rock (``[allogenic_contact]``):
   systems*, Springer, ch. 2; the closed system of docs/science.md section 7.4).
 * ``system = "open"``: the stream flows in contact with air of pCO2 ``contact_pco2_ppm`` (a free-surface sinking
   stream or a vadose cave stream under ventilated cave air; cave-air pCO2 ranges from near atmospheric in winter
-  to several thousand ppm in summer, Covington et al. 2021, J. Hydrol. 593:125824; Baldini et al. 2006, Earth
-  Planet. Sci. Lett. 248:486), whose CO2 it exchanges while it dissolves; the open system at that pCO2 is its end
+  to several thousand ppm in summer, Covington et al. 2021, J. Hydrol. 593:125824), whose CO2 it exchanges while it dissolves; the open system at that pCO2 is its end
   point (Dreybrodt 1988, ch. 2).
 
 Kinetics along the stream. The contact time is t = L / v. The carbonate dissolved approaches the end point of the
@@ -71,8 +70,7 @@ class AllogenicContact:
     #: pCO2 of the air the stream is in contact with (open system): outside air ~420 ppm, ventilated cave air in
     #: winter a few hundred ppm, cave air in summer 1,000-10,000 ppm
     contact_pco2_ppm: float = param(1000.0, "ppm", (150.0, 1e5),
-                                    source="cave air: Covington et al. 2021, J. Hydrol. 593:125824; Baldini et al. "
-                                           "2006, EPSL 248:486")
+                                    source="cave air: Covington et al. 2021, J. Hydrol. 593:125824")
     #: length of the flow path over carbonate between the sinking point and the conduits (0 = no contact)
     contact_length_m: float = param(100.0, "m", (0.0, 1e5), (10.0, 5000.0), "log",
                                     source="sinking-stream reach over carbonate (site geometry)")
