@@ -124,3 +124,15 @@ def test_reader_checks_the_contact_table(tmp_path):
         _catchment(tmp_path, {"system": "ajar"})
     with pytest.raises(CatchmentError, match=r"\[allogenic_contact\] velocity_m_s"):
         _catchment(tmp_path, {"velocity_m_s": -1.0})
+
+
+def test_scenario_sets_the_contact_and_checks_it(tmp_path):
+    from karstmodel.workflows.scenarios import ScenarioError, apply_scenario, load_scenario
+    c = _catchment(tmp_path)
+    path = tmp_path / "s.toml"
+    path.write_text('name = "s"\n[allogenic_contact]\nsystem = "open"\ncontact_length_m = 2000.0\n')
+    got = apply_scenario(c, load_scenario(path), "2001-01-01").allogenic_contact
+    assert (got.system, got.contact_length_m, got.velocity_m_s) == ("open", 2000.0, 0.1)
+    path.write_text('name = "s"\n[allogenic_contact]\ncontact_length_m = -5.0\n')
+    with pytest.raises(ScenarioError, match=r"\[allogenic_contact\] contact_length_m"):
+        apply_scenario(c, load_scenario(path), "2001-01-01")
