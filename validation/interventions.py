@@ -579,8 +579,13 @@ def main() -> int:
     print(f"- subtropical mixed catchment: precip {sub.summary['precip_mm_yr']:.0f} mm/yr, spring runoff "
           f"{sub.summary['runoff_mm_yr']:.0f} mm/yr, flow-weighted DIC {sub.summary['dic_mmol_l_flow_weighted']:.2f}"
           f" mmol/L, sink {sub.summary['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1")
-    print("- soil pCO2 by class (ppm): " + ", ".join(
+    print("- soil pCO2 by class at the base of the soil (ppm): " + ", ".join(
         f"{k} {v['soil_pco2_ppm'].mean():.0f}" for k, v in sub.hydrotope_series.items()))
+    print("- soil pCO2 by class, 10-50 cm mean (ppm): " + ", ".join(
+        f"{k} {v['soil_pco2_10_50cm_ppm'].mean():.0f}" for k, v in sub.hydrotope_series.items()))
+    rates = model_rates()
+    print(f"- PWP calcite rate (mg cm-2 d-1): allogenic water as it sinks {rates['allogenic']:.3f}, spring water "
+          f"{rates['karst']:.4f}")
     print("- sink of single-land-use catchments (t C km-2 yr-1): " + ", ".join(
         f"{k} {v:.2f}" for k, v in model_f1_by_land_use().items()))
     print(f"- temperate forest on dolomite: precip {tmp.summary['precip_mm_yr']:.0f} mm/yr, soil respiration "
