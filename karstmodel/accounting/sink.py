@@ -215,7 +215,8 @@ def hydrotope_tables(c, data, run) -> dict:
             "soil_water_mm": run.water.hyd["soil_mm"][:, h], "aet_mm": run.water.hyd["aet_mm"][:, h],
             "recharge_mm": run.water.hyd["recharge_mm"][:, h],
             "soil_respiration_gc_m2_d": run.solutes.co2["production_gc_m2_d"][:, h],
-            "soil_pco2_ppm": run.solutes.co2["pco2_atm"][:, h] * 1e6}, index=data.index)
+            "soil_pco2_ppm": run.solutes.co2["pco2_atm"][:, h] * 1e6,
+            "soil_pco2_10_50cm_ppm": run.solutes.co2["pco2_10_50cm_atm"][:, h] * 1e6}, index=data.index)
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..processes.allogenic_contact import AllogenicContact
 from ..processes.landuse import LandUseParameters
 from .._display import Rows, Shown, number
 from ..registry import param, table
@@ -24,10 +25,24 @@ _SOFT = "default: a soft silicate water"
 
 @dataclass(frozen=True)
 class Hydrotope:
+    """A land-use hydrotope: ``fraction`` of the catchment area. ``rock``: the rock under it, "mixed" (default:
+    the catchment's lithology fractions, the same under every hydrotope), "carbonate" (its recharge is autogenic,
+    on the carbonate shares of the lithology) or "non_carbonate" (its recharge is allogenic): the allogenic area
+    with its own land use and soils (``[allogenic_land_use]``)."""
+
     name: str
     land_use: str
     fraction: float
     params: LandUseParameters
+    rock: str = "mixed"
+
+    def rock_shares(self, lithology) -> tuple[float, float]:
+        """(carbonate, non-carbonate) share of this hydrotope's recharge."""
+        if self.rock == "carbonate":
+            return 1.0, 0.0
+        if self.rock == "non_carbonate":
+            return 0.0, 1.0
+        return lithology.carbonate, lithology.non_carbonate
 
 
 @dataclass(frozen=True)
@@ -239,6 +254,9 @@ class Catchment(Shown):
     surface_water: "SurfaceWaterOptions | None" = None
     #: changes in time (karstmodel.changes: ParameterRamp, Irrigation, CarbonatePowder), set by scenarios
     changes: tuple = ()
+    #: how the allogenic water meets the carbonate on its way into the conduits
+    #: (karstmodel.processes.allogenic_contact)
+    allogenic_contact: AllogenicContact = AllogenicContact()
 
     def with_updates(self, **kwargs) -> "Catchment":
         return replace(self, **kwargs)
@@ -271,6 +289,7 @@ class Catchment(Shown):
 DECLARED_SECTIONS = {"land_use_parameters.<class>": LandUseParameters, "lithology": Lithology,
                      "snow": SnowParameters, "reservoirs": ReservoirParameters, "chemistry": ChemistryOptions,
                      "acid_inputs": AcidInputs, "allogenic_water": AllogenicWater,
+                     "allogenic_contact": AllogenicContact,
                      "surface_water": SurfaceWaterOptions}
 
 

@@ -20,6 +20,7 @@ from ..config.schema import Lithology, ReservoirParameters, SnowParameters
 from ..io.drivers import load_drivers
 from ..io.files import _umask_mode, read_csv
 from ..io.observations import read_station_file
+from ..processes.allogenic_contact import AllogenicContact
 from ..processes.landuse import LAND_USE_CLASSES
 from ..registry import declared
 
@@ -97,7 +98,7 @@ gap_fill = "none"                 # gaps are refused; "linear" or "climatology" 
 [lithology]                       # area fractions; non_carbonate = allogenic area draining into the karst
 {lithology}
 allogenic_to_karst = {allogenic_to_karst}
-
+{allogenic}
 [snow]                            # degree-day snow (Martinec 1960)
 threshold_c = {threshold_c}
 melt_factor_mm_c_d = {melt_factor_mm_c_d}
@@ -123,6 +124,22 @@ objective = "kge"                 # snow melt, root-zone storage and preferentia
 seed = 1
 maxiter = 60
 {periods}"""
+
+
+def _allogenic_block(lith: dict) -> str:
+    """Commented tables for a catchment with a non-carbonate (allogenic) area: its own land use and how its water
+    meets the carbonate (karstmodel.processes.allogenic_contact), the values and units from the declarations."""
+    if not lith.get("non_carbonate"):
+        return ""
+    lines = ["", "# [allogenic_land_use]           # the non-carbonate area's own land use (fractions of that area);",
+             "# grassland = 1.0                # with it, [land_use] above covers the carbonate area only",
+             "# [allogenic_contact]            # how allogenic water meets the carbonate before the conduits",
+             '# system = "none"                # "none", "closed" or "open" (in contact with air)']
+    for f in fields(AllogenicContact):
+        p = declared(AllogenicContact).get(f.name)
+        if p is not None:
+            lines.append(f"# {f.name} = {f.default!r}".ljust(33) + f"# {p.unit}; {p.source}")
+    return "\n".join(lines) + "\n"
 
 
 def _declared_defaults() -> dict:
@@ -184,7 +201,7 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
                            lat=latitude, lon=longitude, elev=elevation_m,
                            pet=pet, observations=obs_block, periods=periods, classes=", ".join(LAND_USE_CLASSES),
                            land_use="\n".join(f"{k} = {v}" for k, v in lu.items()),
-                           lithology="\n".join(f"{k} = {v}" for k, v in lith.items()),
+                           lithology="\n".join(f"{k} = {v}" for k, v in lith.items()), allogenic=_allogenic_block(lith),
                            warmup=WARMUP_DAYS, climate="subtropical" if 14 <= mean_t <= 22 else "all", **_declared_defaults())
     # the scaffold must be valid; checked under its final name, so an error never names a temporary file
     catchment_from_dict(tomllib.loads(text), folder.resolve() / "catchment.toml")

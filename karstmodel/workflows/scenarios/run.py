@@ -208,7 +208,9 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     response_years = ramp_years + resp["store_response_years"]
     after_years = (base_drv.data.index[-1] - t_first).days / 365.25 + 1.0 / 365.25
     # the change once the ramps are complete and the slowest store has turned over once: mean over those years
-    settled_from = (t_ramp_end + pd.Timedelta(days=365.25 * resp["store_response_years"])).year + 1
+    # (in fractional years: a slow store's turnover can reach past the last date pandas can hold, 2262)
+    settled_from = int(np.floor(t_ramp_end.year + (t_ramp_end.day_of_year - 1) / 365.25
+                                + resp["store_response_years"])) + 1
     late = d_an.index[(d_an.index >= settled_from) & d_an.index.isin(b_an.index)]
     late_change = {"from_year": int(settled_from), "years": int(len(late)),
                    "delta_carbon_sink_tc_km2_yr": float(d_an.loc[late].mean()) if len(late) >= 3 else None,
