@@ -8,7 +8,8 @@ from pathlib import Path
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
 from .errors import UserError
-from .options import count
+from ..io.files import owning
+from .options import add_overwrite, count, owner
 from .printing import print_metrics, print_station
 
 
@@ -43,6 +44,7 @@ def register(sub) -> None:
                    help="wall-clock budget of the parameter search: it stops after the generation in which the "
                         "budget is used up (a staged calibration gives each stage half; GLUE comes on top)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite(c)
     c.set_defaults(func=cmd_calibrate)
 
 
@@ -60,8 +62,10 @@ def cmd_calibrate(args) -> int:
     count(args.sensitivity_n, "--sensitivity-n")
     path = resolve_catchment(args.catchment)
     if is_station(path):
-        summary = calibrate_station(path, Path(args.output) if args.output else None, calibration=args.calibration,
-                                    validation=args.validation, seed=args.seed, figures=not args.no_figures)
+        with owning(owner(args, "calibrate", path)):
+            summary = calibrate_station(path, Path(args.output) if args.output else None,
+                                        calibration=args.calibration, validation=args.validation, seed=args.seed,
+                                        figures=not args.no_figures)
         print_station(summary, "calibrate")
         return 0
     c = load_catchment(path)
@@ -74,7 +78,7 @@ def cmd_calibrate(args) -> int:
             raise UserError(f"--minutes: must be a number > 0, got {args.minutes:g}")
         setup = replace(setup, time_budget_s=60.0 * args.minutes)
     outdir = Path(args.output) if args.output else default_output_dir(c.name, "-calibrate")
-    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+    with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "calibrate", path)) as tmp:
         s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
                                 sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
                                 figures=not args.no_figures, progress=not args.quiet)

@@ -30,6 +30,7 @@ from karst_helpers import base_doc, synthetic_drivers, write_catchment
 from karstmodel.config.catchment import load_catchment
 from karstmodel.cli import main
 from karstmodel.io.drivers import Drivers, load_drivers
+from karstmodel.io.files import MARKER
 
 DAYS = 400  # 2001-01-01 .. 2002-02-04
 FAST = {"simulation": {"warmup_days": 60}}
@@ -254,7 +255,7 @@ def _(d):
 
 def _no_stale_figures(d: Path, out: str):
     names = sorted(p.name for p in (d / "old").iterdir())
-    assert names == ["hydrotopes.csv", "summary.json", "timeseries.csv"], names
+    assert names == [MARKER, "hydrotopes.csv", "summary.json", "timeseries.csv"], names
 
 
 @row("run_no_figures_into_old_output", 0, (), writes="old", replaces="old", check=_no_stale_figures)
@@ -262,7 +263,61 @@ def _(d):
     (d / "old").mkdir()
     (d / "old" / "summary.json").write_text("{}")
     (d / "old" / "hydrograph.png").write_bytes(b"stale")
-    return ["run", str(_catchment(d)), "-o", "old", "--no-figures"]
+    return ["run", str(_catchment(d)), "-o", "old", "--no-figures", "--overwrite"]  # an output without the marker
+
+
+def _earlier_output(d: Path, command: str, catchment: Path | None) -> None:
+    """An output folder ``d/out`` of an earlier ``command`` (its marker naming ``catchment``), or without marker."""
+    (d / "out").mkdir()
+    (d / "out" / "summary.json").write_text('{"earlier": true}')
+    if catchment is not None:
+        (d / "out" / MARKER).write_text(json.dumps({"command": command, "catchment": str(catchment.resolve())}))
+
+
+@row("run_output_of_another_catchment", 2, ("out", "was written by `karstmodel run` on", "other.toml",
+                                           "choose another folder with -o, or give --overwrite"))
+def _(d):
+    _earlier_output(d, "run", d / "other.toml")
+    return ["run", str(_catchment(d)), "-o", "out"]
+
+
+@row("run_output_of_another_command", 2, ("was written by `karstmodel validate`", "--overwrite"))
+def _(d):
+    p = _catchment(d)
+    _earlier_output(d, "validate", p)
+    return ["run", str(p), "-o", "out"]
+
+
+@row("run_output_without_marker", 2, ("out", f"has no {MARKER}", "--overwrite"))
+def _(d):
+    _earlier_output(d, "run", None)
+    return ["run", str(_catchment(d)), "-o", "out"]
+
+
+def _replaced_by_run(d: Path, out: str):
+    rec = json.loads((d / "out" / MARKER).read_text())
+    assert rec["command"] == "run" and rec["catchment"] == str((d / "c" / "catchment.toml").resolve())
+    assert "earlier" not in (d / "out" / "summary.json").read_text()
+
+
+@row("run_output_same_command_same_catchment_replaced", 0, (), writes="out", replaces="out", check=_replaced_by_run)
+def _(d):
+    p = _catchment(d)
+    _earlier_output(d, "run", p)
+    return ["run", str(p), "-o", "out", "--no-figures"]
+
+
+@row("run_output_of_another_catchment_overwrite", 0, (), writes="out", replaces="out", check=_replaced_by_run)
+def _(d):
+    _earlier_output(d, "run", d / "other.toml")
+    return ["run", str(_catchment(d)), "-o", "out", "--no-figures", "--overwrite"]
+
+
+@row("run_output_foreign_folder_overwrite_still_refused", 2, ("not a karstmodel output folder",))
+def _(d):
+    (d / "mine").mkdir()
+    (d / "mine" / "thesis.txt").write_text("three years of work")
+    return ["run", str(_catchment(d)), "-o", "mine", "--overwrite"]
 
 
 def _inside_output(expected_prefix: str):
@@ -595,7 +650,7 @@ def test_row(r: Row, tmp_path, monkeypatch, capsys):
         assert len(err.splitlines()) == 1 and err.startswith(f"karstmodel {what[0]}: error:"), err
         for frag in r.fragments:
             assert frag in err, (frag, err)
-        assert ".karstmodel-" not in err and ".tmp" not in err, err
+        assert ".karstmodel-new-" not in err and ".karstmodel-old-" not in err and ".tmp" not in err, err
         assert after == before, "files were written or changed on error"
         return
     assert rc == 0, cap.err
@@ -607,7 +662,7 @@ def test_row(r: Row, tmp_path, monkeypatch, capsys):
         assert after.get(name) == digest, f"{name} changed"
     new = [n for n in after if n not in before]
     assert new and all(n.startswith(r.writes) for n in new), new
-    hidden = [p for p in d.rglob(".*")]
+    hidden = [p for p in d.rglob(".*") if p.name != MARKER]  # temporary files; the run marker belongs to the output
     assert not hidden, hidden
     if r.check is not None:
         r.check(d, cap.out)
@@ -661,7 +716,7 @@ def subprocess_rows(tmp_path_factory):
         for f, text in OLD_SET.items():
             (d / "out" / f).write_text(text)
         inputs = _hashes(d / "c")
-        proc = subprocess.Popen(cmd + ["run", str(p), "-o", "out"], cwd=d, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(cmd + ["run", str(p), "-o", "out", "--overwrite"], cwd=d, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         log = {}
         th = threading.Thread(target=_interrupt, args=(proc, d, sig, delay, log), daemon=True)
@@ -697,7 +752,7 @@ def test_interrupted_run_leaves_old_or_new_complete_set(subprocess_rows, name):
     r = subprocess_rows[name]
     d, out = r["dir"], r["dir"] / "out"
     assert _hashes(d / "c") == r["inputs"], "inputs changed"
-    leftovers = [p.name for p in d.rglob(".*")]
+    leftovers = [p.name for p in d.rglob(".*") if p.name != MARKER]
     assert not leftovers, leftovers
     files = {p.name: p.read_text(errors="replace") if p.suffix in (".json", ".txt") else None for p in out.iterdir()}
     lines = r["stderr"].splitlines()
@@ -715,7 +770,7 @@ def test_interrupted_run_leaves_old_or_new_complete_set(subprocess_rows, name):
             assert lines[-1] == f"karstmodel run: {word}; output folder left as it was", r["stderr"]
     else:  # the new set, complete: every output the summary lists, nothing else
         s = json.loads(files["summary.json"])
-        assert set(files) == set(s["outputs"].values()), (sorted(files), s["outputs"])
+        assert set(files) == set(s["outputs"].values()) | {MARKER}, (sorted(files), s["outputs"])
         assert r["rc"] == 0 or r["log"].get("sent_while_running")
         assert s["period"]["days"] == 2 * 365
     if name == "completes":
