@@ -206,6 +206,29 @@ def test_init_reads_the_camels_gb_file_with_no_edits_and_the_european_variant_al
     assert (tmp_path / "gb" / "drivers.csv").read_bytes() == path.read_bytes()  # the user's file, as downloaded
 
 
+def test_karstmodel_init_cli_on_the_camels_gb_file_as_downloaded(tmp_path, monkeypatch, capsys):
+    """The README's first command on the Coln file, no edits: aliases recognised and reported, exit 0."""
+    from karstmodel.cli import main
+    path, eu = _coln_camels_gb(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = ["--lat", "51.76", "--lon", "-1.83", "--area-km2", "106.7", "--discharge", "outlet"]
+    assert main(["init", "coln", "--drivers", str(path), "--observations", str(path), *args]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"karstmodel init: {path}: read column 'P_mm_d' as precip_mm, 'PET_mm_d' as pet_mm, 'T_degC' as "
+                   "temp_c", f"karstmodel init: {path}: read column 'Q_mm_d' as q_mm_d"]
+    assert main(["init", "coln_eu", "--drivers", str(eu), "--observations", str(eu), *args,
+                 "--columns", "P_mm_d=precip_mm,PET_mm_d=pet_mm,T_degC=temp_c,Q_mm_d=q_mm_d"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"karstmodel init: {eu}: read as semicolon-separated (';'), decimal commas",
+                   f"karstmodel init: {eu}: dates in column 'date' read day-first (DD.MM.YYYY)"]
+    assert load_catchment(tmp_path / "coln").drivers.columns == load_catchment(tmp_path / "coln_eu").drivers.columns
+    assert main(["init", "bad", "--drivers", str(path), *args, "--columns", "P_mm_d"]) == 2
+    assert capsys.readouterr().err.strip() == ("karstmodel init: error: --columns: expected FILE_COLUMN=model_column "
+                                               "pairs separated by commas, like P_mm_d=precip_mm,Q_mm_d=q_mm_d; got "
+                                               "'P_mm_d'")
+    assert not (tmp_path / "bad").exists()
+
+
 def test_init_with_a_mapping_and_a_date_format_written_to_the_catchment_file(tmp_path):
     """CAMELS-GB's own unit-less names (precipitation, pet, temperature, discharge_spec), dates DD/MM/YYYY."""
     days = pd.date_range("2001-01-01", periods=900, freq="D")
