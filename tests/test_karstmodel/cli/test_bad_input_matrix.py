@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from chemistry.errors import InputError
+
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
 from karstmodel.config.catchment import load_catchment
 from karstmodel.cli import main
@@ -116,6 +118,69 @@ def _(d):
     drv = _drivers().astype({"temp_c": object})
     drv.loc[3, "temp_c"] = "-inf"
     return ["run", str(_catchment(d, drivers=drv)), "-o", "out"]
+
+
+# --- run: column names and dialects of the data files (karstmodel.io.columns, dialect, dates) -------------------
+def _european(df: pd.DataFrame) -> str:
+    """``df`` as a ';'-separated export with decimal commas (the dates as they are)."""
+    out = df.astype(str)
+    for c in out.columns.drop("date"):
+        out[c] = out[c].str.replace(".", ",", regex=False)
+    return out.to_csv(index=False, sep=";")
+
+
+@row("run_drivers_column_without_unit", 2, ("drivers.csv", "'precipitation'", "row 1", "the name gives no unit",
+                                            "--columns 'precipitation=precip_mm'"))
+def _(d):
+    return ["run", str(_catchment(d, drivers=_drivers().rename(columns={"precip_mm": "precipitation"}))), "-o", "out"]
+
+
+@row("run_drivers_two_columns_for_precip", 2, ("drivers.csv", "two columns give precip_mm: 'precip_mm' and 'P_mm_d'"))
+def _(d):
+    return ["run", str(_catchment(d, drivers=_drivers().assign(P_mm_d=1.0))), "-o", "out"]
+
+
+@row("run_drivers_mixed_decimal_marks", 2, ("drivers.csv", "row 5", "mixed decimal marks", "line 2", "line 5"))
+def _(d):
+    p = _catchment(d)
+    lines = _european(_drivers()).splitlines()
+    lines[4] = lines[4].replace(",", ".")
+    (p.parent / "drivers.csv").write_text("\n".join(lines) + "\n")
+    return ["run", str(p), "-o", "out"]
+
+
+@row("run_drivers_mixed_date_forms", 2, ("drivers.csv", "'date'", "row 4", "is not written like '01.01.2001'"))
+def _(d):
+    drv = _drivers()
+    drv["date"] = pd.to_datetime(drv["date"]).dt.strftime("%d.%m.%Y")
+    drv.loc[2, "date"] = "2001-01-03"
+    return ["run", str(_catchment(d, drivers=drv)), "-o", "out"]
+
+
+@row("run_drivers_date_format_does_not_match", 2, ("drivers.csv", "'date'", "row 2", "does not match the date format"))
+def _(d):
+    return ["run", str(_catchment(d, {"drivers": {"date_format": "%d.%m.%Y"}})), "-o", "out"]
+
+
+@row("run_columns_table_bad_target", 2, ("catchment.toml", "[drivers.columns]", "'precip'", "not a drivers column"))
+def _(d):
+    p = _catchment(d)
+    _edit(p, 'pet = "oudin"', 'pet = "oudin"\ncolumns = { precip_mm = "precip" }')
+    return ["run", str(p), "-o", "out"]
+
+
+def _european_read(d: Path, out: str):
+    ts = pd.read_csv(d / "out" / "timeseries.csv")
+    assert len(ts) == DAYS
+
+
+@row("run_european_export_read", 0, (), writes="out", check=_european_read)
+def _(d):
+    p = _catchment(d, observations=None)
+    drv = _drivers().rename(columns={"precip_mm": "P_mm_d", "temp_c": "T_degC"})
+    drv["date"] = pd.to_datetime(drv["date"]).dt.strftime("%d.%m.%Y")
+    (p.parent / "drivers.csv").write_text(_european(drv))
+    return ["run", str(p), "-o", "out", "--no-figures"]
 
 
 @row("run_two_day_record", 2, ("drivers.csv", "2 day(s)", "at least 30"))
@@ -560,6 +625,25 @@ def _(d):
     return _init_args(d, "new", obs)
 
 
+@row("init_columns_names_a_missing_column", 2, ("--columns: rain=precip_mm: no file has a column 'rain'",))
+def _(d):
+    return _init_args(d, "new") + ["--columns", "rain=precip_mm"]
+
+
+@row("init_ambiguous_dates", 2, ("drv.csv", "'date'", "row 2", "ambiguous dates", "--date-format"))
+def _(d):
+    args = _init_args(d, "new")
+    drv = _drivers()[:12]
+    drv["date"] = pd.to_datetime(drv["date"]).dt.strftime("%d/%m/%Y")
+    drv.to_csv(d / "drv.csv", index=False)
+    return args
+
+
+@row("init_date_format_not_a_format", 2, ("--date-format: 'DD.MM.YYYY' is not a date format",))
+def _(d):
+    return _init_args(d, "new") + ["--date-format", "DD.MM.YYYY"]
+
+
 @row("init_under_regular_file", 2, ("is not a folder",))
 def _(d):
     (d / "plain.txt").write_text("x")
@@ -596,6 +680,11 @@ _api("api_area_nan", ValueError, ("area_km2", "nan"),
      lambda c, drv: (c.with_updates(area_km2=float("nan")), {"drivers": drv}))
 _api("api_negative_precipitation", ValueError, ("precip_mm", "negative"),
      lambda c, drv: (c, {"drivers": _with(drv, lambda x: x.iloc.__setitem__((7, 0), -2.0))}))
+_api("api_observations_frame_negative", InputError, ("observations DataFrame", "q_mm_d[7]", "negative discharge"),
+     lambda c, drv: (c, {"drivers": drv, "observations": _observations(_drivers()).assign(
+         q_mm_d=lambda o: o["q_mm_d"].where(o.index != 7, -1.0))}))
+_api("api_observations_frame_without_dates", InputError, ("observations DataFrame", "'date'", "DatetimeIndex"),
+     lambda c, drv: (c, {"drivers": drv, "observations": pd.DataFrame({"q_mm_d": [1.0, 2.0]})}))
 _api("api_inf_precipitation", ValueError, ("precip_mm", "infinite"),
      lambda c, drv: (c, {"drivers": _with(drv, lambda x: x.iloc.__setitem__((7, 0), np.inf))}))
 _api("api_one_nan_temperature", ValueError, ("temp_c", "missing or infinite", "2001-01-08"),
