@@ -9,7 +9,7 @@ from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
 from .errors import UserError
 from ..io.files import owning
-from .options import add_overwrite, count, owner
+from .options import add_overwrite, add_reading, count, no_reading_for_stations, owner, with_reading
 from .printing import print_metrics, print_station
 
 
@@ -45,6 +45,7 @@ def register(sub) -> None:
                         "budget is used up (a staged calibration gives each stage half; GLUE comes on top)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     add_overwrite(c)
+    add_reading(c)
     c.set_defaults(func=cmd_calibrate)
 
 
@@ -62,13 +63,14 @@ def cmd_calibrate(args) -> int:
     count(args.sensitivity_n, "--sensitivity-n")
     path = resolve_catchment(args.catchment)
     if is_station(path):
+        no_reading_for_stations(args)
         with owning(owner(args, "calibrate", path)):
             summary = calibrate_station(path, Path(args.output) if args.output else None,
                                         calibration=args.calibration, validation=args.validation, seed=args.seed,
                                         figures=not args.no_figures)
         print_station(summary, "calibrate")
         return 0
-    c = load_catchment(path)
+    c = with_reading(args, load_catchment(path))
     setup = setup_from_catchment(c, c.calibration, {"objective": args.objective, "calibration": args.calibration,
                                                    "validation": args.validation, "seed": args.seed,
                                                    "maxiter": args.maxiter, "popsize": args.popsize,

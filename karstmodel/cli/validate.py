@@ -10,7 +10,7 @@ import sys
 from ..config.catchment import is_bundled, load_catchment, resolve_catchment
 from ..config.period import parse_period
 from ..io.files import _atomic_write, atomic_output_dir, default_output_dir, owning, read_marker, write_json_atomic
-from .options import add_overwrite, owner
+from .options import add_overwrite, add_reading, no_reading_for_stations, owner, with_reading
 from .printing import print_metrics, print_station
 
 
@@ -26,6 +26,7 @@ def register(sub) -> None:
     v.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-validate)")
     v.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     add_overwrite(v)
+    add_reading(v)
     v.set_defaults(func=cmd_validate)
 
 
@@ -36,7 +37,8 @@ def cmd_validate(args) -> int:
     from ..workflows.stations.summary import resolve_station_group, summarise_station_group  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations import is_station, validate_station  # deferred: heavy (karstmodel.cli)
     group = resolve_station_group(args.catchment)
-    if group is not None:  # a folder of stations (e.g. thames_tributaries): every station and one table
+    if group is not None:
+        no_reading_for_stations(args)  # a folder of stations (e.g. thames_tributaries): every station and one table
         with owning(owner(args, "validate", group)):
             res = summarise_station_group(group, Path(args.output) if args.output else None,
                                           figures=not args.no_figures, calibration=args.calibration,
@@ -47,13 +49,14 @@ def cmd_validate(args) -> int:
         return 0
     path = resolve_catchment(args.catchment)
     if is_station(path):
+        no_reading_for_stations(args)
         with owning(owner(args, "validate", path)):
             summary = validate_station(path, Path(args.output) if args.output else None,
                                        figures=not args.no_figures, calibration=args.calibration,
                                        validation=args.validation)
         print_station(summary, "validate")
         return 0
-    c = load_catchment(path)
+    c = with_reading(args, load_catchment(path))
     outdir = Path(args.output) if args.output else default_output_dir(c.name, "-validate")
     periods = (parse_period(args.calibration, "--calibration"), parse_period(args.validation, "--validation"))
     warning = uncalibrated_warning(path)

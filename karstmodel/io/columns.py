@@ -186,3 +186,26 @@ def apply(df, kind: str, mapping: dict | None, source: str, header_row: int | No
     if line:
         note(line)
     return df.rename(columns=renames) if renames else df
+
+
+def split_mapping(mapping: dict, drv_cols, obs_cols) -> tuple[dict, dict]:
+    """``--columns`` entries for the drivers file and for the observations file: an entry goes to the drivers file
+    when it has the column and the target is a drivers column, else to the observations file on the same terms (a
+    date column to both): a temperature mapped for the drivers is the air, never the water temperature of the
+    observations. An entry that fits neither is refused."""
+    drv, obs = {}, {}
+    for src, dst in mapping.items():
+        used = False
+        if src in drv_cols and dst in CANONICAL["drivers"]:
+            drv[src], used = dst, True
+        if obs_cols is not None and src in obs_cols and dst in CANONICAL["observations"] and (not used or
+                                                                                      dst in ("date", "datetime")):
+            obs[src], used = dst, True
+        if not used:
+            where = [f"drivers ({', '.join(map(str, drv_cols))})"]
+            if obs_cols is not None:
+                where.append(f"observations ({', '.join(map(str, obs_cols))})")
+            known = CANONICAL["drivers"] + tuple(c for c in CANONICAL["observations"] if c not in CANONICAL["drivers"])
+            raise InputError(f"--columns: {src}={dst}: no file has a column {src!r} that can be {dst} (columns of "
+                             f"{'; '.join(where)}; model columns: {', '.join(known)})")
+    return check_mapping(drv, "drivers", "--columns"), check_mapping(obs, "observations", "--columns")

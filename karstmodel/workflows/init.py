@@ -17,8 +17,8 @@ from chemistry.errors import InputError
 
 from ..config.catchment import DriverSpec, catchment_from_dict
 from ..config.schema import Lithology, ReservoirParameters, SnowParameters
-from ..io.columns import (CANONICAL, COLUMNS_SYNTAX, DISCHARGE_COLUMNS, check_mapping, missing_message, parse_mapping,
-                          report_line, resolve)
+from ..io.columns import (COLUMNS_SYNTAX, DISCHARGE_COLUMNS, missing_message, parse_mapping, report_line, resolve,
+                          split_mapping)
 from ..io.notes import note
 from ..io.drivers import load_drivers
 from ..io.files import _umask_mode, check_date_format, read_csv
@@ -135,29 +135,6 @@ def _declared_defaults() -> dict:
     return out
 
 
-def _split_mapping(mapping: dict, drv_cols, obs_cols) -> tuple[dict, dict]:
-    """``--columns`` entries for the drivers file and for the observations file: an entry goes to the drivers file
-    when it has the column and the target is a drivers column, else to the observations file on the same terms (a
-    date column to both): a temperature mapped for the drivers is the air, never the water temperature of the
-    observations. An entry that fits neither is refused."""
-    drv, obs = {}, {}
-    for src, dst in mapping.items():
-        used = False
-        if src in drv_cols and dst in CANONICAL["drivers"]:
-            drv[src], used = dst, True
-        if obs_cols is not None and src in obs_cols and dst in CANONICAL["observations"] and (not used or
-                                                                                      dst in ("date", "datetime")):
-            obs[src], used = dst, True
-        if not used:
-            where = [f"drivers ({', '.join(map(str, drv_cols))})"]
-            if obs_cols is not None:
-                where.append(f"observations ({', '.join(map(str, obs_cols))})")
-            known = CANONICAL["drivers"] + tuple(c for c in CANONICAL["observations"] if c not in CANONICAL["drivers"])
-            raise InputError(f"--columns: {src}={dst}: no file has a column {src!r} that can be {dst} (columns of "
-                             f"{'; '.join(where)}; model columns: {', '.join(known)})")
-    return check_mapping(drv, "drivers", "--columns"), check_mapping(obs, "observations", "--columns")
-
-
 def _report(source: str, recognised: list) -> None:
     line = report_line(source, recognised)
     if line:
@@ -206,7 +183,7 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
     mapping = parse_mapping(columns) if isinstance(columns, str) or columns is None else dict(columns)
     head = read_csv(drivers_csv, dialects=True)
     obs_head = read_csv(observations_csv, dialects=True) if observations_csv is not None else None
-    drv_map, obs_map = _split_mapping(mapping, list(head.columns),
+    drv_map, obs_map = split_mapping(mapping, list(head.columns),
                                       list(obs_head.columns) if obs_head is not None else None)
     drv_renames, recognised = resolve(head.columns, "drivers", drv_map, str(drivers_csv))
     _report(str(drivers_csv), recognised)

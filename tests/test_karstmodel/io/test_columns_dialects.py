@@ -307,3 +307,22 @@ def test_samples_as_a_dataframe_go_through_the_file_checks(tmp_path):
         read_station_file(bad)
     with pytest.raises(InputError, match=r"observations DataFrame, date\[2\]: cannot parse date/time 'x'"):
         read_station_file(samples.assign(date=["2009-03-02", "2009-03-09", "x"]))
+
+
+def test_run_and_validate_take_a_mapping_and_a_date_format_on_the_command_line(tmp_path, monkeypatch, capsys):
+    from karst_helpers import base_doc, synthetic_drivers
+    from karst_helpers import write_catchment as write_case
+    from karstmodel.cli import main
+    drv = synthetic_drivers(days=400, seed=3).rename(columns={"precip_mm": "precipitation"})
+    drv["date"] = pd.to_datetime(drv["date"]).dt.strftime("%d/%m/%Y")
+    path = write_case(tmp_path / "c", base_doc(simulation={"warmup_days": 60}), drv)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(path), "-o", "a", "--no-figures"]) == 2
+    assert "'precipitation', row 1: the name gives no unit" in capsys.readouterr().err
+    assert main(["run", str(path), "-o", "a", "--no-figures", "--columns", "precipitation=precip_mm",
+                 "--date-format", "%d/%m/%Y"]) == 0
+    ts = pd.read_csv(tmp_path / "a" / "timeseries.csv")
+    assert ts["date"].iloc[0] == "2001-01-01" and len(ts) == 400
+    assert np.allclose(ts["precip_mm"].to_numpy(), drv["precipitation"].to_numpy(), rtol=0, atol=0)
+    assert main(["validate", "blowing_springs", "--columns", "a=precip_mm", "-o", "b"]) == 2
+    assert "apply to catchments, not stations" in capsys.readouterr().err and not (tmp_path / "b").exists()
