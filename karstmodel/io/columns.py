@@ -36,7 +36,7 @@ _QUANTITY = {
     "tmin": ("tmin", "t_min", "tn", "tasmin"),
     "tmax": ("tmax", "t_max", "tx", "tasmax"),
     "q": ("q", "qobs", "q_obs", "discharge", "flow", "streamflow", "discharge_spec", "discharge_vol", "runoff"),
-    "date": ("date", "time", "timestamp", "datetime", "yyyy_mm_dd", "day"),
+    "date": ("date", "time", "timestamp", "datetime", "yyyy_mm_dd"),
 }
 # unit spellings (normalised) -> the unit suffix of the model's names
 _UNITS = {
