@@ -31,8 +31,13 @@ def register(sub) -> None:
                    help="population per parameter (default: [calibration] popsize, else 15)")
     c.add_argument("--seed", type=int, help="random seed, >= 0 (default: [calibration] seed, else 1)")
     c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
-    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue",
-                   help="GLUE prediction bands and parameter posteriors after the fit, or none (default glue)")
+    c.add_argument("--uncertainty", choices=["glue", "mcmc", "none"], default="glue",
+                   help="after the fit: GLUE bands and behavioural parameter sets (informal likelihood), mcmc "
+                        "(Bayesian posteriors with a formal likelihood: Box-Cox AR(1) discharge errors, emcee "
+                        "sampler, started at the best fit), or none (default glue)")
+    c.add_argument("--mcmc-steps", type=int, default=1500,
+                   help="MCMC steps per walker, the first half discarded as burn-in (default 1500; the report says "
+                        "whether the chain is long enough)")
     c.add_argument("--glue-samples", type=int, default=2000, help="GLUE Latin-hypercube samples (default 2000)")
     c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none",
                    help="global sensitivity analysis with SALib after the fit (default none)")
@@ -61,6 +66,7 @@ def cmd_calibrate(args) -> int:
     count(args.seed, "--seed", lo=0)
     count(args.glue_samples, "--glue-samples", lo=10)
     count(args.sensitivity_n, "--sensitivity-n")
+    count(args.mcmc_steps, "--mcmc-steps", lo=20)
     path = resolve_catchment(args.catchment)
     if is_station(path):
         no_reading_for_stations(args)
@@ -83,7 +89,7 @@ def cmd_calibrate(args) -> int:
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "calibrate", path)) as tmp:
         s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
                                 sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
-                                figures=not args.no_figures, progress=not args.quiet)
+                                figures=not args.no_figures, progress=not args.quiet, mcmc_steps=args.mcmc_steps)
     cal = s["calibration"]
     print(f"karstmodel calibrate: {c.name}: {cal['evaluations']} runs in {cal['seconds']:.0f} s "
           f"(objective {cal['objective']}, seed {cal['seed']})")
@@ -96,8 +102,14 @@ def cmd_calibrate(args) -> int:
     print(f"  carbon sink of the best fit {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1")
     if "uncertainty" in s:
         u = s["uncertainty"]["carbon_sink_tc_km2_yr"]
-        print(f"  carbon sink, GLUE median {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. "
+        label = "MCMC posterior median" if args.uncertainty == "mcmc" else "GLUE median"
+        print(f"  carbon sink, {label} {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. "
               f"{u['p95']:.2f})")
+        if args.uncertainty == "mcmc":
+            m = s["uncertainty"]
+            print(f"  MCMC: acceptance {m['acceptance_fraction']:.2f}, chain {m['kept_steps_per_tau']:.0f} "
+                  f"autocorrelation times long: {'converged' if m['converged'] else 'NOT converged (more --mcmc-steps)'}"
+                  "; observed days in the 90 % band: " + ", ".join(f"{k} {v:.0%}" for k, v in m["coverage_90"].items()))
         for line in identifiability_lines(s["uncertainty"]["identifiability"])[1:]:
             print("  identifiability: " + line[2:])
     print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")

@@ -171,17 +171,21 @@ def scatter_one_to_one(sim, obs, masks: dict, title: str, path, label: str = "di
     _save(fig, path)
 
 
-def parameter_posteriors(samples, names, title: str, path):
-    """Weighted histograms of behavioural parameter sets (GLUE)."""
+def parameter_posteriors(samples, names, title: str, path, posterior_label: str = "behavioural"):
+    """Weighted histograms of behavioural parameter sets (GLUE) or posterior draws (MCMC) over the prior sample:
+    the rows with ``behavioural`` True, over all rows (GLUE's sample is the prior) or, when ``samples`` has a
+    ``prior`` column, the rows where it is True."""
     plt = _plt()
     k = len(names)
     cols = min(4, k)
     rows = int(np.ceil(k / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.3 * rows), squeeze=False)
     beh = samples[samples["behavioural"]]
+    prior = samples[samples["prior"]] if "prior" in samples.columns else samples
     for ax, name in zip(axes.ravel(), names):
-        ax.hist(samples[name], bins=30, color="0.85", label="prior (LHS)")
-        ax.hist(beh[name], bins=30, weights=beh["weight"] * len(beh), color="tab:red", alpha=0.7, label="behavioural")
+        ax.hist(prior[name], bins=30, color="0.85", label="prior (LHS)")
+        ax.hist(beh[name], bins=30, weights=beh["weight"] * len(beh), color="tab:red", alpha=0.7,
+                label=posterior_label)
         ax.set_title(name.replace("reservoirs.", "").replace("hydrotopes.*.", ""), fontsize=8)
     for ax in axes.ravel()[k:]:
         ax.axis("off")

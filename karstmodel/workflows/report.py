@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
 from ..accounting import metrics as M
 from ..reporting import plots
@@ -23,6 +24,7 @@ from ..model.simulate import simulate
 from .calibration import setup_from_catchment
 from .sensitivity import sensitivity
 from .uncertainty import glue
+from .mcmc import mcmc
 
 VARIABLE_LABELS = {"q": "discharge (mm/d)", "dic_mmol_l": "DIC (mmol/L)", "ca_mmol_l": "Ca (mmol/L)",
                    "mg_mmol_l": "Mg (mmol/L)", "hco3_mmol_l": "HCO3- (mmol/L)", "alk_meq_l": "alkalinity (meq/L)",
@@ -202,6 +204,19 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
 
 
 
+def _with_prior(posterior: pd.DataFrame, parameters, seed: int, n: int = 2000) -> pd.DataFrame:
+    """MCMC draws (``behavioural`` True) stacked on a Latin-hypercube sample of the uniform prior (``prior`` True,
+    weight 0) in the frame :func:`karstmodel.reporting.plots.parameter_posteriors` draws."""
+    lo = np.array([p.search_bounds[0] for p in parameters])
+    hi = np.array([p.search_bounds[1] for p in parameters])
+    u = lo + qmc.LatinHypercube(d=len(lo), seed=seed).random(n) * (hi - lo)
+    prior = pd.DataFrame({p.name: [p.from_search(v) for v in u[:, i]] for i, p in enumerate(parameters)})
+    prior["weight"], prior["behavioural"], prior["prior"] = 0.0, False, True
+    post = posterior[[p.name for p in parameters] + ["weight"]].copy()
+    post["behavioural"], post["prior"] = True, False
+    return pd.concat([prior, post], ignore_index=True)
+
+
 def identifiability_lines(ident: dict) -> list:
     """Markdown lines naming the parameters the observations did not pin down (GLUE posterior as wide as the prior,
     or at a bound of the search range) and the pairs that trade off
@@ -219,8 +234,10 @@ def identifiability_lines(ident: dict) -> list:
 
 def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertainty: str = "glue",
                         glue_samples: int = 2000, glue_threshold: float = 0.5, sensitivity_method: str = "none",
-                        sensitivity_n: int = 10, figures: bool = True, progress: bool = True) -> dict:
-    """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE) and sensitivity (SALib), and
+                        sensitivity_n: int = 10, figures: bool = True, progress: bool = True,
+                        mcmc_steps: int = 1500) -> dict:
+    """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE, or MCMC with a formal likelihood:
+    ``uncertainty="mcmc"``, :mod:`karstmodel.workflows.mcmc`) and sensitivity (SALib), and
     write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
     ``parameters.csv``, run outputs, figures and ``report.md`` into ``outdir``."""
     outdir = Path(outdir)
@@ -276,6 +293,35 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
         if figures:
             p = outdir / "parameter_posteriors.png"
             plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p)
+            figs["parameter_posteriors"] = p
+    elif uncertainty == "mcmc":
+        chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
+        m = mcmc(apply_parameters(c, chem) if chem else c, setup, data, obs,
+                 {p.name: cal.parameters[p.name] for p in setup.parameters}, n_steps=mcmc_steps, seed=setup.seed,
+                 validation_period=setup.validation_period, progress=progress)
+        summary["uncertainty"] = {"method": "Bayesian, formal likelihood (Box-Cox AR(1) residuals), emcee ensemble "
+                                            "sampler (Foreman-Mackey et al. 2013)", **m.summary}
+        bands = m.q_bands
+        write_csv_atomic(m.samples, outdir / "mcmc_samples.csv", float_format="%.6g")
+        ms = m.summary
+        cov = ", ".join(f"{k} {v:.0%}" for k, v in ms["coverage_90"].items())
+        extra += ["", "## Uncertainty (MCMC, formal likelihood)", "",
+                  f"{ms['n_walkers']} walkers x {ms['n_steps']} steps (first {ms['burn_in']} discarded), acceptance "
+                  f"{ms['acceptance_fraction']:.2f}; largest autocorrelation time {ms['autocorr_time_max_steps']:.0f} "
+                  f"steps: the kept chain is {ms['kept_steps_per_tau']:.0f} of them long, "
+                  + ("converged" if ms["converged"] else "NOT converged: run more steps (--mcmc-steps)")
+                  + f" ({ms['convergence_rule']}).",
+                  f"Error model: Box-Cox lambda {ms['error_model']['box_cox_lambda']}, AR(1) phi "
+                  f"{ms['error_model']['phi']['median']:.3f}, sigma {ms['error_model']['sigma']['median']:.4f}. "
+                  f"Observed days inside the 90 % predictive band: {cov} (about 90 % when the error model fits).",
+                  f"Carbon sink median {ms['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
+                  f"{ms['carbon_sink_tc_km2_yr']['p05']:.2f} .. {ms['carbon_sink_tc_km2_yr']['p95']:.2f} "
+                  f"({ms['n_full_runs']} full runs).", "", *identifiability_lines(ms["identifiability"])]
+        if figures:
+            p = outdir / "parameter_posteriors.png"
+            plots.parameter_posteriors(_with_prior(m.samples, setup.parameters, setup.seed),
+                                       [q.name for q in setup.parameters], f"{c.name}: MCMC posteriors", p,
+                                       posterior_label="posterior (MCMC)")
             figs["parameter_posteriors"] = p
     if sensitivity_method != "none":
         sres = sensitivity(best, setup.parameters, data, method=sensitivity_method, n=sensitivity_n, seed=setup.seed,
