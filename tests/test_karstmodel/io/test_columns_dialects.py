@@ -22,17 +22,16 @@ COLN = ROOT / "catchments" / "coln_bibury"
 AREA = 106.7
 
 
+AS_DOWNLOADED = COLN / "as_downloaded" / "camelsgb_39020_Coln_at_Bibury_daily_1999_2008.csv"
+
+
 def _coln_camels_gb(tmp_path):
-    """The CAMELS-GB file of the Coln as its PROVENANCE.md names the source columns: date, P_mm_d, PET_mm_d,
-    T_degC, Q_mm_d (Q in mm/d), one file; and the same data as a European export (';', decimal commas, DD.MM.YYYY).
-    """
-    d = pd.read_csv(COLN / "drivers.csv", dtype=str)
-    o = pd.read_csv(COLN / "observations.csv", dtype=str)
-    assert (d["date"] == o["date"]).all()
-    gb = pd.DataFrame({"date": d["date"], "P_mm_d": d["precip_mm"], "PET_mm_d": d["pet_mm"], "T_degC": d["temp_c"],
-                       "Q_mm_d": o["q_mm_d"]})
+    """The CAMELS-GB file of the Coln as downloaded (columns date, P_mm_d, PET_mm_d, T_degC, Q_mm_d; Q in mm/d; one
+    file) and the same data as a European export (';', decimal commas, DD.MM.YYYY)."""
     path = tmp_path / "39020_daily.csv"
-    gb.to_csv(path, index=False)
+    path.write_bytes(AS_DOWNLOADED.read_bytes())
+    gb = pd.read_csv(path, dtype=str)
+    assert list(gb.columns) == ["date", "P_mm_d", "PET_mm_d", "T_degC", "Q_mm_d"]
     eu = gb.copy()
     eu["date"] = pd.to_datetime(eu["date"]).dt.strftime("%d.%m.%Y")
     for c in ("P_mm_d", "PET_mm_d", "T_degC", "Q_mm_d"):
