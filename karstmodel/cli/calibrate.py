@@ -8,7 +8,8 @@ from pathlib import Path
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
 from .errors import UserError
-from .options import count
+from ..io.files import owning
+from .options import add_overwrite, add_reading, count, no_reading_for_stations, owner, with_reading
 from .printing import print_metrics, print_station
 
 
@@ -48,6 +49,8 @@ def register(sub) -> None:
                    help="wall-clock budget of the parameter search: it stops after the generation in which the "
                         "budget is used up (a staged calibration gives each stage half; GLUE comes on top)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite(c)
+    add_reading(c)
     c.set_defaults(func=cmd_calibrate)
 
 
@@ -66,11 +69,14 @@ def cmd_calibrate(args) -> int:
     count(args.mcmc_steps, "--mcmc-steps", lo=20)
     path = resolve_catchment(args.catchment)
     if is_station(path):
-        summary = calibrate_station(path, Path(args.output) if args.output else None, calibration=args.calibration,
-                                    validation=args.validation, seed=args.seed, figures=not args.no_figures)
+        no_reading_for_stations(args)
+        with owning(owner(args, "calibrate", path)):
+            summary = calibrate_station(path, Path(args.output) if args.output else None,
+                                        calibration=args.calibration, validation=args.validation, seed=args.seed,
+                                        figures=not args.no_figures)
         print_station(summary, "calibrate")
         return 0
-    c = load_catchment(path)
+    c = with_reading(args, load_catchment(path))
     setup = setup_from_catchment(c, c.calibration, {"objective": args.objective, "calibration": args.calibration,
                                                    "validation": args.validation, "seed": args.seed,
                                                    "maxiter": args.maxiter, "popsize": args.popsize,
@@ -80,7 +86,7 @@ def cmd_calibrate(args) -> int:
             raise UserError(f"--minutes: must be a number > 0, got {args.minutes:g}")
         setup = replace(setup, time_budget_s=60.0 * args.minutes)
     outdir = Path(args.output) if args.output else default_output_dir(c.name, "-calibrate")
-    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+    with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "calibrate", path)) as tmp:
         s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
                                 sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
                                 figures=not args.no_figures, progress=not args.quiet, mcmc_steps=args.mcmc_steps)

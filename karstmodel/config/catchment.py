@@ -17,7 +17,8 @@ import tomli_w
 
 from chemistry.errors import InputError
 
-from ..io.files import _atomic_write, read_toml
+from ..io.columns import check_mapping
+from ..io.files import _atomic_write, check_date_format, read_toml
 from ..processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, default_parameters
 from ..processes.reaches import ReachParameters, reach_parameters_to_dict
@@ -218,6 +219,27 @@ def _iso_date(reader: KeyReader, table: dict, key: str, where: str) -> str | Non
     reader.err(f"{where}{key}", f"must be an ISO date YYYY-MM-DD, got {v!r}")
 
 
+def _column_map(reader: KeyReader, table: dict, kind: str) -> tuple:
+    """A ``[drivers.columns]`` / ``[observations.columns]`` table (file column = model column) as a tuple of pairs;
+    targets checked by :func:`karstmodel.io.columns.check_mapping`."""
+    tbl = reader.table(table, "columns", f"[{kind}] ")
+    try:
+        return tuple(check_mapping(tbl, kind, f"[{kind}.columns]").items())
+    except InputError as exc:
+        reader.err(f"[{kind}.columns]", exc.message.split(": ", 1)[-1])
+
+
+def _date_format(reader: KeyReader, table: dict, kind: str) -> str | None:
+    """``date_format`` of a file's table: a strftime format with day, month and year (or None)."""
+    v = reader.string(table, "date_format", f"[{kind}] ")
+    if v is not None:
+        try:
+            check_date_format(v, "date_format")
+        except InputError as exc:
+            reader.err(f"[{kind}] date_format", exc.message.split(": ", 1)[-1])
+    return v
+
+
 def _fractions(reader: _Reader, table: dict, where: str, allowed) -> dict:
     reader.known(table, allowed, where)
     out = {k: reader.number(table, k, where, lo=0.0, hi=1.0) for k in table}
@@ -283,18 +305,21 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     drv = doc.get("drivers")
     if not isinstance(drv, dict) or "file" not in drv:
         r.err("[drivers] file", "missing (path of the drivers CSV relative to the catchment file)")
-    r.known(drv, {"file", "pet", "gap_fill", "max_gap_days"}, "[drivers] ")
+    r.known(drv, {"file", "pet", "gap_fill", "max_gap_days", "columns", "date_format"}, "[drivers] ")
     drivers = DriverSpec(file=(base / r.string(drv, "file", "[drivers] ")).resolve(),
                          pet=r.choice(drv, "pet", "[drivers] ", ("column", "oudin", "hargreaves"), "oudin"),
                          gap_fill=r.choice(drv, "gap_fill", "[drivers] ", ("none", "linear", "climatology"), "none"),
                          max_gap_days=r.number(drv, "max_gap_days", "[drivers] ", default=5, lo=1, hi=366,
-                                               integer=True))
+                                               integer=True),
+                         columns=_column_map(r, drv, "drivers"), date_format=_date_format(r, drv, "drivers"))
     obs = r.table(doc, "observations")
-    r.known(obs, {"file", "discharge"}, "[observations] ")
+    r.known(obs, {"file", "discharge", "columns", "date_format"}, "[observations] ")
     observations = ObservationSpec(file=(base / r.string(obs, "file", "[observations] ")).resolve()
                                    if "file" in obs else None,
                                    discharge=r.choice(obs, "discharge", "[observations] ", ("spring", "outlet"),
-                                                      "spring"))
+                                                      "spring"),
+                                   columns=_column_map(r, obs, "observations"),
+                                   date_format=_date_format(r, obs, "observations"))
 
     # land use and hydrotopes
     chem_tbl = doc.get("chemistry", {})
@@ -421,6 +446,14 @@ def _bundled_dir() -> Path:
     return BUNDLED_DIR
 
 
+def is_bundled(path) -> bool:
+    """Whether ``path`` is a file of a bundled catchment or station (``catchments/<name>/``)."""
+    try:
+        return Path(path).resolve().parent.parent == _bundled_dir().resolve()
+    except OSError:
+        return False
+
+
 def resolve_catchment(spec: str | Path | None) -> Path:
     """A catchment (or station) file path from a path, a folder holding ``catchment.toml`` or ``station.toml``,
     or a bundled catchment's or station's name (``karstmodel.workflows.stations.is_station`` tells the two apart)."""
@@ -475,9 +508,10 @@ def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
     doc["area_km2"] = c.area_km2
     doc["location"] = {"latitude": c.latitude, "longitude": c.longitude, "elevation_m": c.elevation_m}
     doc["drivers"] = {"file": rel(c.drivers.file), "pet": c.drivers.pet, "gap_fill": c.drivers.gap_fill,
-                      "max_gap_days": c.drivers.max_gap_days}
+                      "max_gap_days": c.drivers.max_gap_days, **_reading(c.drivers)}
     if c.observations.file is not None:
-        doc["observations"] = {"file": rel(c.observations.file), "discharge": c.observations.discharge}
+        doc["observations"] = {"file": rel(c.observations.file), "discharge": c.observations.discharge,
+                               **_reading(c.observations)}
     doc["hydrotopes"] = [{"name": h.name, "land_use": h.land_use, "fraction": h.fraction,
                           **({"rock": h.rock} if h.rock != "mixed" else {}), **dc(h.params)}
                          for h in c.hydrotopes]
@@ -511,6 +545,16 @@ def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
     if c.calibration:
         doc["calibration"] = c.calibration
     return doc
+
+
+def _reading(spec) -> dict:
+    """The ``date_format`` and ``columns`` keys of a file's table (only those that are set)."""
+    out = {}
+    if spec.date_format:
+        out["date_format"] = spec.date_format
+    if spec.columns:
+        out["columns"] = dict(spec.columns)
+    return out
 
 
 def write_catchment(c: Catchment, path) -> Path:

@@ -211,16 +211,26 @@ class SurfaceWaterOptions:
 
 @dataclass(frozen=True)
 class DriverSpec:
+    """The drivers file and how to read it: ``columns`` maps the file's column names to the model's
+    (``(("P_mm_d", "precip_mm"), ...)``, karstmodel.io.columns), ``date_format`` (a strftime format, e.g.
+    ``%d.%m.%Y``) reads dates whose day/month order the file cannot show (karstmodel.io.files.parse_times)."""
+
     file: Path
     pet: str = "oudin"  # "column" | "oudin" | "hargreaves"
     gap_fill: str = "none"  # "none" | "linear" | "climatology"
     max_gap_days: int = 5
+    columns: tuple = ()
+    date_format: str | None = None
 
 
 @dataclass(frozen=True)
 class ObservationSpec:
+    """The observations file: ``columns`` and ``date_format`` as for :class:`DriverSpec`."""
+
     file: Path | None = None
     discharge: str = "spring"  # the observed q is the spring discharge or the total outlet runoff
+    columns: tuple = ()
+    date_format: str | None = None
 
 
 @dataclass(frozen=True, repr=False)

@@ -139,7 +139,9 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     the bundled default catchment). ``drivers``: None (the catchment's drivers file), a :class:`Drivers`, or a
     pandas DataFrame with ``precip_mm``, ``temp_c`` (``pet_mm`` ...) and dates as a ``date`` column or the index,
     checked, gap-filled and given PET as the catchment's ``[drivers]`` table says
-    (:func:`karstmodel.io.drivers.drivers_from_frame`). Returns the daily result table and the summary
+    (:func:`karstmodel.io.drivers.drivers_from_frame`). ``observations``: None (the catchment's observations file)
+    or a pandas DataFrame with the file's columns (``date``, ``q_m3_s``/``q_l_s``/``q_mm_d``), checked as the file
+    is (:func:`karstmodel.io.observations.load_discharge_observations`). Returns the daily result table and the summary
     (docs/interface.md); with reaches below the spring (``[[reaches]]``) also their sub-daily run and the fate of
     the karst DIC.
 
@@ -190,7 +192,11 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
         _, state = run_chain(c, data.iloc[: min(c.warmup_days, len(data))], state, stop_after="storage")
     run, _ = run_chain(c, data, state)
     if observations is None and c.observations.file is not None:
-        observations = load_discharge_observations(c.observations.file, c.area_km2, data.index)
+        observations = load_discharge_observations(c.observations.file, c.area_km2, data.index,
+                                                   c.observations.columns, c.observations.date_format)
+    elif observations is not None and "q_obs_mm" not in observations.columns:  # a user's table, checked as a file
+        observations = load_discharge_observations(observations, c.area_km2, data.index, c.observations.columns,
+                                                   c.observations.date_format)
     ts = accounting.timeseries_table(c, data, run, observations)
     summary = accounting.summary(c, data, run, ts, drivers)
     # the spin-up repeats the first warmup_days of the record; a shorter record spins up over all of it (reported)

@@ -138,7 +138,7 @@ def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = 
 
 
 def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dict, extra: list[str]):
-    lines = [f"# {title}", "", f"Catchment `{c.name}` ({c.source}), area {c.area_km2:g} km2, "
+    lines = [f"# {title}", "", *_warning_lines(summary), f"Catchment `{c.name}` ({c.source}), area {c.area_km2:g} km2, "
              f"period {summary['period']['start']} .. {summary['period']['end']}.", "",
              "## Metrics (daily, days with observations)", "", _metrics_table(summary["metrics"]), "",
              "## Carbon sink and balances", "",
@@ -172,7 +172,8 @@ def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dic
 FULL_RECORD = "full record (no split)"
 
 
-def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True) -> dict:
+def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True,
+                       warnings: tuple = ()) -> dict:
     """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
     figures, report.md and report.html into ``outdir``. Returns the summary. Without a calibration or validation
     period the metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
@@ -189,12 +190,15 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
         ``[calibration]`` periods; None keeps the file's.
     figures : bool, default True
         Draw the figures (PNG).
+    warnings : tuple of str, default ()
+        Warnings for the reader (e.g. the file was never calibrated): in summary.json (``warnings``) and at the top
+        of report.md and report.html.
 
     Returns
     -------
     dict
         The run summary (docs/interface.md) with ``metrics`` per period and variable, the chemistry blocks,
-        ``metrics_periods`` and ``outputs`` (the files written).
+        ``metrics_periods``, ``warnings`` (when given) and ``outputs`` (the files written).
     """
     outdir = Path(outdir)
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
@@ -211,6 +215,8 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     summary.update(chemistry_blocks(c, result.timeseries, obs, pers))
     summary["metrics_periods"] = {k: [str(a.date()) if a is not None else None for a in v] if v else None
                                   for k, v in pers.items()}
+    if warnings:
+        summary["warnings"] = list(warnings)
     result.summary = summary
     paths = write_run(result, outdir, figures=figures, report=False)
     figs = _figures(c, result.timeseries, obs, dict(pers), outdir, chem=summary) if figures else {}
@@ -222,10 +228,16 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     return summary
 
 
+def _warning_lines(summary: dict) -> list:
+    """report.md lines of the summary's ``warnings`` (none: no lines)."""
+    return [f"**Warning:** {w}" for w in summary.get("warnings", [])] + ([""] if summary.get("warnings") else [])
+
+
 def _write_html(path: Path, title: str, c: Catchment, summary: dict, figs: dict, extra=()):
     """report.html (karstmodel.reporting.html): metrics, ``extra`` sections, sink and balances, figures,
     provenance."""
-    sections = [html_sections.metrics_section(summary), *extra, html_sections.sink_section(summary),
+    warn = (html.Section("Warnings", tuple(summary["warnings"])),) if summary.get("warnings") else ()
+    sections = [*warn, html_sections.metrics_section(summary), *extra, html_sections.sink_section(summary),
                 html_sections.figures_section(figs)]
     html.write_report_html(path, title, [x for x in sections if x is not None],
                            html.provenance(html.catchment_inputs(c), c.chemistry.database), subtitle=str(c.source or ""))
