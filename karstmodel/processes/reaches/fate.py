@@ -47,8 +47,8 @@ from ..._compiled import njit
 from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_BURIAL_AUTO, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP, F_O2_CONS, F_O2_IN,
                      F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_REAER, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH,
                      O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_TEMP,
-                     O_VEL, O_WIDTH, S_AREA, S_O2, S_OCS, S_OCW, S_V, N_STATE, O_STRAT, O_HDO, O_HDIC, F_GPP_MAC,
-                     F_GPP_PHY, F_RAUTO)
+                     O_VEL, O_WIDTH, S_AREA, S_O2, S_OCS, S_OCW, S_V, N_STATE, O_STRAT, O_HDO, O_HDIC, F_RAUTO,
+                     F_RS)
 from .lake import H_C0, H_O2, H_OC, H_V
 
 
@@ -244,6 +244,7 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
             "o2_consumed_g_o2_m2_d": g[F_O2_CONS] / area * M_O2_G_MOL,
             "npp_g_c_m2_d": (g[F_GPP] - g[F_RAUTO]) / area * M_C_G_MOL,
             "oc_burial_autochthonous_g_c_m2_d": gc(F_BURIAL_AUTO),
+            "sediment_mineralisation_g_c_m2_d": gc(F_RS),
         }
         daily["dic_in_mol_d"] = _per_day(flux[tanks[0], F_DIC_IN], spd, "sum")
         daily["dic_out_mol_d"] = _per_day(flux[last, F_DIC_OUT], spd, "sum")

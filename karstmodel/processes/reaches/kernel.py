@@ -7,8 +7,10 @@ carbon on the bed (mol C/m2), deposited calcite (mol/m2), temperature. Every ste
 
 1. Geometry from discharge: a stream has width = a Q^b and depth = c Q^f (Leopold & Maddock 1953, USGS Prof.
    Pap. 252, eqs. 1-2; defaults are their at-a-station mean exponents b = 0.26, f = 0.40) unless a fixed width or
-   depth is given, velocity V = Q / (w d); a pond has a fixed area and depth. Volume changes between steps are
-   filled from the inflow or released to the outflow, so water and solute balances stay exact.
+   depth is given, velocity V = Q / (w d); a pond has a fixed area and depth; a lake or reservoir is a pond whose
+   tank is its surface layer (``epilimnion_depth_m``) over a deep layer that exchanges with it, stratifies and
+   buries settled organic carbon (:mod:`.lake`). Volume changes between steps are filled from the inflow or
+   released to the outflow, so water and solute balances stay exact.
 2. The carbonate system of every tank is re-speciated (:mod:`chemistry.carbonate`: the chemistry core's aqueous
    model and database, compiled; pH from electroneutrality): pH, CO2(aq), HCO3-, CO3-2, SI calcite, pCO2, and
    the buffer factor dCO2/dDIC.
