@@ -233,6 +233,7 @@ P_BEDC, P_KH = _index("bed_carbonate"), _index("heat_exchange_w_m2_k")
 P_ZEPI, P_STRDT, P_VMIX, P_VSTRAT = (_index("epilimnion_depth_m"), _index("stratification_dt_c"),
                                      _index("mixing_exchange_m_d"), _index("hypolimnion_exchange_m_d"))
 P_BEANOX, P_LITT = _index("burial_efficiency_anoxic"), _index("littoral_depth_m")
+P_STRAT = _index("stratification")  # read through P_ZEPI (the surface layer is the whole lake without it)
 
 #: packed values that are not the field's value itself (per tank of a reach of n tanks); otherwise a number is
 #: packed as it is, True/False as 1/0 and an optional field left unset (None) as -1

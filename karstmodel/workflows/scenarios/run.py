@@ -175,7 +175,11 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     response_years = ramp_years + resp["store_response_years"]
     after_years = (base_drv.data.index[-1] - t_first).days / 365.25 + 1.0 / 365.25
     # the change once the ramps are complete and the slowest store has turned over once: mean over those years
-    settled_from = (t_ramp_end + pd.Timedelta(days=365.25 * resp["store_response_years"])).year + 1
+    try:
+        settled_from = (t_ramp_end + pd.Timedelta(days=365.25 * resp["store_response_years"])).year + 1
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        # a store turning over in centuries (beyond pandas' dates, 2262): no year of any record qualifies
+        settled_from = t_ramp_end.year + 1 + int(min(resp["store_response_years"], 1e6))
     late = d_an.index[(d_an.index >= settled_from) & d_an.index.isin(b_an.index)]
     late_change = {"from_year": int(settled_from), "years": int(len(late)),
                    "delta_carbon_sink_tc_km2_yr": float(d_an.loc[late].mean()) if len(late) >= 3 else None,
