@@ -14,7 +14,9 @@ synthetic weather (``tests/karst_helpers.synthetic_drivers``: a sine-wave temper
 rain) with a subtropical monsoon climate like the Guizhou/Hunan karst of the field sites: mean air temperature
 15 C (seasonal amplitude 8 C), about 1,280 mm of rain a year, 1,200 m a.s.l. These climate numbers are a
 configuration choice for the comparison, not evidence; the rows compared are ratios or orderings where possible,
-which depend less on the exact climate than absolute levels do.
+which depend less on the exact climate than absolute levels do. The reservoir and lake rows (category e) run the
+reach model alone on a karst reservoir fed by karst water (:func:`reservoir_run`, configured by
+:data:`RESERVOIR` and :data:`RESERVOIR_INFLOW`; also configuration choices).
 
 Run ``python validation/interventions.py`` to print the Markdown table "model vs measurement" (validation/README.md,
 section "Land-use interventions", explains each gap with numbers).

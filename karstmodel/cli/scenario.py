@@ -77,8 +77,9 @@ def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
                    f"{b['carbon_balance_error']:.1e} (baseline) and {sc['carbon_balance_error']:.1e} (scenario) of the inputs")
     if "autochthonous_oc" in b and "autochthonous_oc" in sc:
         ab, asc = b["autochthonous_oc"], sc["autochthonous_oc"]
-        out.append(f"  reaches: autochthonous OC formed {ab['formed_t_c_yr']:.3g} -> {asc['formed_t_c_yr']:.3g}, buried "
-                   f"{ab['buried_t_c_yr']:.3g} -> {asc['buried_t_c_yr']:.3g}, exported {ab['exported_t_c_yr']:.3g} -> "
+        out.append(f"  reaches: autochthonous OC formed {ab['formed_t_c_yr']:.3g} -> {asc['formed_t_c_yr']:.3g}, "
+                   f"buried {ab['buried_t_c_yr']:.3g} -> {asc['buried_t_c_yr']:.3g}, exported "
+                   f"{ab['exported_t_c_yr']:.3g} -> "
                    f"{asc['exported_t_c_yr']:.3g} t C/yr (karst DIC in {ab['karst_dic_in_t_c_yr']:.3g} t C/yr); "
                    f"buried share of the DIC passing {b['fate']['buried_autochthonous_oc']:.2%} -> "
                    f"{sc['fate']['buried_autochthonous_oc']:.2%}")

@@ -44,11 +44,11 @@ from chemistry.constants import M_C_G_MOL, M_O2_G_MOL
 
 from ..._compiled import njit
 
-from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_BURIAL_AUTO, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP, F_O2_CONS, F_O2_IN,
-                     F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_REAER, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH,
-                     O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_TEMP,
-                     O_VEL, O_WIDTH, S_AREA, S_O2, S_OCS, S_OCW, S_V, N_STATE, O_STRAT, O_HDO, O_HDIC, F_RAUTO,
-                     F_RS)
+from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_BURIAL_AUTO, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP,
+                     F_O2_CONS, F_O2_IN, F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_RAUTO, F_REAER, F_RS,
+                     N_STATE, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH, O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_HDIC, O_HDO,
+                     O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_STRAT, O_TEMP, O_VEL, O_WIDTH, S_AREA, S_O2,
+                     S_OCS, S_OCW, S_V)
 from .lake import H_C0, H_O2, H_OC, H_V
 
 

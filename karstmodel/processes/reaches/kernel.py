@@ -229,7 +229,8 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             kd = p[P_KD] + p[P_KDCHL] * p[P_CHL]
             f_mac = carbon_limitation(co2, hco3, p[P_MHCO3], p[P_MKCO2], p[P_MKHCO3])
             f_phy = carbon_limitation(co2, hco3, p[P_PHCO3], p[P_PKCO2], p[P_PKHCO3])
-            g_mac = macrophyte_gpp_mol_c_m2_s(par0, p[P_LITT] if p[P_LITT] > 0.0 else depth, kd, p[P_MCOVER], p[P_MBIO], p[P_MPMAX], p[P_MIK],
+            z_mac = p[P_LITT] if p[P_LITT] > 0.0 else depth  # a lake's macrophytes grow in its littoral
+            g_mac = macrophyte_gpp_mol_c_m2_s(par0, z_mac, kd, p[P_MCOVER], p[P_MBIO], p[P_MPMAX], p[P_MIK],
                                               p[P_MCAN], p[P_MEXT], temp, p[P_Q10G], f_mac, p[P_PQ])
             g_phy = phytoplankton_gpp_mol_c_m3_s(par0, depth, kd, p[P_CHL], p[P_PPMAX], p[P_PIK], temp, p[P_Q10G],
                                                  f_phy)

@@ -1,4 +1,4 @@
-"""Lakes and reservoirs (reach ``kind = "lake"`` or ``"reservoir"``): a two-layer water body with seasonal stratification.
+"""Lakes and reservoirs (reach ``kind = "lake"`` or ``"reservoir"``): two layers with seasonal stratification.
 
 A lake reach is one well-mixed tank for the surface layer (the epilimnion, depth ``epilimnion_depth_m``; the tank
 the compiled loop of :mod:`.kernel` advances with light, photosynthesis, gas exchange and calcite) plus a deep layer
