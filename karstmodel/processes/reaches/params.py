@@ -87,7 +87,9 @@ class ReachParameters:
                                             "number at 20 C (typical 1-10)")
     phyto_ik_umol_m2_s: float = param(120.0, "umol m-2 s-1", (0.0, 1e4), source=_ASSUMED)
     phyto_hco3_fraction: float = param(0.8, "1", (0.0, 1.0), source=_ASSUMED)
-    phyto_k_co2_mmol_l: float = param(0.01, "mmol/L", (1e-6, 100.0), source=_ASSUMED)
+    phyto_k_co2_mmol_l: float = param(0.01, "mmol/L", (1e-6, 100.0), source="Kirk (2011) Table 11.1: Km(CO2) of "
+                                      "whole phytoplankton and macrophytes 4-185 umol/L; 10 umol/L, near the low "
+                                      "end, for algae with a CO2-concentrating mechanism [choice within the range]")
     phyto_k_hco3_mmol_l: float = param(0.3, "mmol/L", (1e-6, 100.0), source=_ASSUMED)
     # --- metabolism
     q10_gpp: float = param(1.88, "1", (1.0, 10.0), source="Eppley (1972): growth ~ exp(0.0633 T) -> Q10 = 1.88")
