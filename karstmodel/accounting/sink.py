@@ -535,6 +535,9 @@ def fate_summary(reach_result) -> dict:
     block (per-reach shares, fluxes, balances, mean metabolism) from a :class:`karstmodel.processes.reaches.ReachResult`."""
     f = reach_result.fate
     fate = {k: float(f[k]) for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")}
+    for k in ("buried_autochthonous_oc", "calcite_deposited"):
+        if k in f:
+            fate[k] = float(f[k])
     fate["stability"] = float(f["stability"])
     fate["definition"] = f.get("definition", "")
     daily = reach_result.daily

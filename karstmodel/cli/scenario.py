@@ -78,6 +78,14 @@ def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
         out.append(f"  soil DIC leaching {b['soil_dic_leaching_tc_km2_yr']:.2f} -> {sc['soil_dic_leaching_tc_km2_yr']:.2f}"
                    f" t C km-2 yr-1 ({d['delta_soil_dic_leaching_tc_km2_yr']:+.3f}); carbon balance closes to "
                    f"{b['carbon_balance_error']:.1e} (baseline) and {sc['carbon_balance_error']:.1e} (scenario) of the inputs")
+    if "autochthonous_oc" in b and "autochthonous_oc" in sc:
+        ab, asc = b["autochthonous_oc"], sc["autochthonous_oc"]
+        out.append(f"  reaches: autochthonous OC formed {ab['formed_t_c_yr']:.3g} -> {asc['formed_t_c_yr']:.3g}, "
+                   f"buried {ab['buried_t_c_yr']:.3g} -> {asc['buried_t_c_yr']:.3g}, exported "
+                   f"{ab['exported_t_c_yr']:.3g} -> "
+                   f"{asc['exported_t_c_yr']:.3g} t C/yr (karst DIC in {ab['karst_dic_in_t_c_yr']:.3g} t C/yr); "
+                   f"buried share of the DIC passing {b['fate']['buried_autochthonous_oc']:.2%} -> "
+                   f"{sc['fate']['buried_autochthonous_oc']:.2%}")
     st, rt = ind["new_state"], s["response_time"]
     settle = f"new state: {st['note']}"
     t90 = ind["time_to_90pct_years"]

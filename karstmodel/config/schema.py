@@ -16,6 +16,7 @@ from ..processes.landuse import LandUseParameters
 from .._display import Rows, Shown, number
 from ..registry import param, table
 from ..processes.snow import SnowParameters
+from ..processes.reaches.params import ReachParameters
 
 #: strong-acid inputs per litre of recharge: 0-20 mmol/L (20 mmol/L H2SO4 is already a mine drainage)
 _ACID_MAX_MMOL_L = 20.0
@@ -312,4 +313,6 @@ def parameter_reference() -> str:
            "value) and the source. Land-use defaults differ by class: `karstmodel/processes/landuse.py`.", ""]
     for section, cls in DECLARED_SECTIONS.items():
         out += [f"## [{section}]", "", *table(cls, section), ""]
+    # the reaches below the spring: an array of tables, one per reach (kind "stream", "pond", "lake"/"reservoir")
+    out += ["## [[reaches]]", "", *table(ReachParameters, "reaches"), ""]
     return "\n".join(out)

@@ -20,7 +20,8 @@ from . import gas_exchange as gx
 from . import light as lt
 from .fate import ReachResult, assemble
 from .kernel import N_FLUX, N_OUT, N_STATE, S_AREA, S_I, S_O2, S_T, S_V, advance_tanks, geometry
-from .params import P_AREA, P_DC, P_DEPTH, P_DF, P_KIND, P_LENGTH, P_WA, P_WB, P_WIDTH, ReachParameters, pack
+from .lake import H_C0, H_O2, H_T, H_V, state_width
+from .params import P_AREA, P_DC, P_DEPTH, P_DF, P_KIND, P_LENGTH, P_WA, P_WB, P_WIDTH, P_ZEPI, ReachParameters, pack
 
 INFLOW_ELEMENTS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
 
@@ -221,13 +222,20 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
 
     # ---- initial state: every tank filled with the first inflow water
     conc = np.repeat(f_cin[:1], n_t, axis=0).copy()
-    scal = np.zeros((n_t, N_STATE))
+    scal = np.zeros((n_t, state_width(N_STATE, n_e)))
     scal[:, S_O2] = f_o2[0]
     scal[:, S_T] = f_twat[0] if np.isfinite(f_twat[0]) else f_tin[0]
     scal[:, S_I] = 1e-3
     for i, p in enumerate(packed):
         _, d, _, area = geometry(int(p[P_KIND]), f_q[0], p[P_LENGTH], p[P_WIDTH], p[P_DEPTH], p[P_WA], p[P_WB],
                                  p[P_DC], p[P_DF], p[P_AREA])
+        if int(p[P_KIND]) == 2:  # a lake: the tank is its surface layer; the deep layer starts with the same water
+            d = p[P_ZEPI]
+            h = N_STATE
+            scal[i, h + H_V] = area * (p[P_DEPTH] - d)
+            scal[i, h + H_T] = scal[i, S_T]
+            scal[i, h + H_O2] = scal[i, S_O2]
+            scal[i, h + H_C0:h + H_C0 + n_e] = conc[i]
         scal[i, S_V] = area * d
         scal[i, S_AREA] = area
     x0 = starting_point(system, np.maximum(f_cin[0] * 1e-3, 1e-15))

@@ -97,6 +97,20 @@ def _ramp_end(changes, period_start: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return (min(starts) if starts else pd.Timestamp(period_start)), (max(ends) if ends else pd.Timestamp(period_start))
 
 
+def autochthonous_oc_block(summary: dict) -> dict:
+    """The biological carbon pump of the reaches in a run summary, in t C per year: autochthonous organic carbon
+    formed (NPP of macrophytes and algae), buried (beds and, in lakes, the profundal sediment) and exported from
+    the last reach, and the DIC entering the first reach; empty without reaches."""
+    det = summary.get("surface_water", {}).get("fate_detail", {})
+    if "autochthonous_oc_formed_mol" not in det:
+        return {}
+    k = M_C_G_MOL * 1e-6 / (summary["period"]["days"] / 365.25)  # mol over the period -> t C yr-1
+    return {"formed_t_c_yr": det["autochthonous_oc_formed_mol"] * k,
+            "buried_t_c_yr": det["autochthonous_oc_buried_mol"] * k,
+            "exported_t_c_yr": det["autochthonous_oc_exported_mol"] * k,
+            "karst_dic_in_t_c_yr": det["karst_dic_in_mol"] * k}
+
+
 def _block(summary: dict) -> dict:
     keys = ("carbon_sink_tc_km2_yr", "carbon_sink_t_co2_yr", "runoff_mm_yr", "outlet_runoff_mm_yr",
             "dic_mmol_l_flow_weighted", "carbonic_share_of_dic", "aet_mm_yr", "soil_respiration_gc_m2_yr",
@@ -105,6 +119,9 @@ def _block(summary: dict) -> dict:
     out = {k: summary[k] for k in keys if k in summary}
     if "fate" in summary:
         out["fate"] = summary["fate"]
+    aoc = autochthonous_oc_block(summary)
+    if aoc:
+        out["autochthonous_oc"] = aoc
     cb = summary.get("carbon_balance")
     if cb:
         # mmol C m-2 over the period -> t C km-2 yr-1 (1 g C m-2 = 1 t C km-2)
@@ -286,7 +303,11 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
             "irrigation_mm_yr": s["water_balance"].get("irrigation_mm", 0.0) * 365.25 / s["period"]["days"]}
     if "fate" in b and "fate" in s:
         delta["fate_change"] = {key: s["fate"][key] - b["fate"][key]
-                                for key in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed", "stability")}
+                                for key in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed", "stability",
+                                            "buried_autochthonous_oc") if key in s["fate"] and key in b["fate"]}
+        aoc_b, aoc_s = autochthonous_oc_block(b), autochthonous_oc_block(s)
+        if aoc_b and aoc_s:
+            delta["autochthonous_oc_change_t_c_yr"] = {key: aoc_s[key] - aoc_b[key] for key in aoc_b}
     blk_b, blk_s = _block(b), _block(s)
     if "soil_dic_leaching_tc_km2_yr" in blk_b and "soil_dic_leaching_tc_km2_yr" in blk_s:
         delta["delta_soil_dic_leaching_tc_km2_yr"] = (blk_s["soil_dic_leaching_tc_km2_yr"]
