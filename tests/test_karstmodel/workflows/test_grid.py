@@ -18,6 +18,7 @@ pytest.importorskip("dask")
 from karstmodel import __version__  # noqa: E402
 from karstmodel.config.catchment import catchment_to_dict, load_catchment, resolve_catchment  # noqa: E402
 from karstmodel.cli import main  # noqa: E402
+from karstmodel.io.files import MARKER  # noqa: E402
 from karstmodel.workflows.grid import (CELL_OUTPUTS, DAILY_OUTPUTS, GridInputError, annual_sums, cell_catchment,  # noqa: E402
                              demo_grid, grid_summary, prime_chemistry_kernel, simulate_grid, validate_grid,
                              write_netcdf)
@@ -243,8 +244,8 @@ def test_cli_demo_writes_netcdf_maps_and_summary(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["grid", "--demo", "--years", "1", "-o", str(out), "--workers", "1", "--quiet"]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["demo_input.nc", "grid.nc", "map_carbon_sink.png", "map_dic.png", "map_runoff.png",
-                     "map_soil_pco2.png", "summary.json"]
+    assert names == [MARKER, "demo_input.nc", "grid.nc", "map_carbon_sink.png", "map_dic.png", "map_runoff.png",
+                     "map_soil_pco2.png", "summary.json"]  # MARKER: the folder's owner record (karstmodel.io.files)
     s = json.loads((out / "summary.json").read_text())
     assert s["cells"] == 20 and s["period"]["start"] == "2001-01-01" and s["period"]["end"] == "2001-12-31"
     for k in ("carbon_sink_tc_km2_yr", "carbon_sink_t_co2_yr", "runoff_mm_yr", "dic_mmol_l_flow_weighted",
