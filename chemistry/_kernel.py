@@ -1,17 +1,17 @@
 """Compiled per-sample Newton kernel (numba) for :func:`chemistry.water.solve` (``engine="numba"``).
 
-It implements exactly the iteration of the vectorised numpy path in :mod:`chemistry.water`, one sample at a time
-and in parallel over blocks of samples (threads; :func:`_run_blocks`): the same unknowns (free directions y of the master log activities after
-the log-linear constraints are eliminated with a null-space basis, plus the ionic strength I), the same start (x0
-projected on the free directions, I and a_w of that start), the same residuals (log-linear constraints through a
-per-sample particular solution, optionally with log g of a species; sum constraints, optionally in log form and
-with a gas term; I - 0.5 sum z^2 m), the same analytic Jacobian (mass action, Parkhurst & Appelo 2013, USGS
-TM 6-A43, eq. 6: dF_k/dx_m = ln 10 sum_j W_kj m_j nu_jm; exact derivatives in I of the unified activity model of
-:func:`chemistry.water.activity_parameters`: WATEQ extended Debye-Hueckel, Truesdell & Jones 1974, J. Res. USGS
-2:233; Davies 1962; 0.1 I for neutral species), the same damping, the same lagged water activity
-a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eq. 5) and the same convergence test. log K(T) is evaluated per
-sample from PHREEQC's analytical expression (Parkhurst & Appelo 2013, ``-analytical_expression``; as
-:func:`chemistry.database.temperature_basis`), so no (N, S) array of log K is built.
+It implements exactly the iteration of the vectorised numpy path in :mod:`chemistry.water`, one sample at a time and
+in parallel over blocks of samples (threads; :func:`_run_blocks`): the same unknowns (free directions y of the
+master log activities after the log-linear constraints are eliminated with a null-space basis, plus the ionic
+strength I), the same start (x0 projected on the free directions, I and a_w of that start), the same residuals
+(log-linear constraints through a per-sample particular solution, optionally with log g of a species; sum
+constraints, optionally in log form and with a gas term; I - 0.5 sum z^2 m), the same analytic Jacobian (mass
+action, Parkhurst & Appelo 2013, USGS TM 6-A43, eq. 6: dF_k/dx_m = ln 10 sum_j W_kj m_j nu_jm; exact derivatives in
+I of the unified activity model of :func:`chemistry.water.activity_parameters`: WATEQ extended Debye-Hueckel,
+Truesdell & Jones 1974, J. Res. USGS 2:233; Davies 1962; 0.1 I for neutral species), the same damping, the same
+lagged water activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eq. 5) and the same convergence test. log K(T)
+is evaluated per sample from PHREEQC's analytical expression (Parkhurst & Appelo 2013, ``-analytical_expression``;
+as :func:`chemistry.database.temperature_basis`), so no (N, S) array of log K is built.
 
 In series mode (``solve(..., series=True)``, numba only) a sample starts instead from the converged solution (x, I,
 log a_w) of the previous sample of its block, and falls back to the start above if that does not converge.

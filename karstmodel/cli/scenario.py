@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
-from .options import count
+from .options import add_overwrite, count, owner
 
 
 def register(sub) -> None:
@@ -25,6 +25,7 @@ def register(sub) -> None:
     sc.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-<scenario>)")
     sc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     sc.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite(sc)
     sc.set_defaults(func=cmd_scenario)
 
 
@@ -35,15 +36,17 @@ def cmd_scenario(args) -> int:
     from ..workflows.scenarios import load_scenario, run_scenario, scenario_inputs  # deferred: heavy (karstmodel.cli)
     count(args.ensemble, "--ensemble", lo=0)
     count(args.workers, "--workers", allow=(-1,))
-    c = load_catchment(resolve_catchment(args.catchment))
+    path = resolve_catchment(args.catchment)
+    c = load_catchment(path)
     sc = load_scenario(args.scenario)
     outdir = Path(args.output) if args.output else default_output_dir(f"{c.name}-{sc['name']}")
-    with atomic_output_dir(outdir, protect=catchment_inputs(c) + scenario_inputs(sc)) as tmp:
+    with atomic_output_dir(outdir, protect=catchment_inputs(c) + scenario_inputs(sc),
+                           owner=owner(args, "scenario", path, args.scenario)) as tmp:
         res = run_scenario(c, sc, ensemble=args.ensemble, workers=args.workers or 1, progress=not args.quiet)
         write_scenario(res, tmp, figures=not args.no_figures)
     for line in scenario_lines(c.name, sc["name"], res["summary"]):
         print(line)
-    print(f"  wrote {outdir}/ (summary.json, annual_sink.csv, report.md, figures)")
+    print(f"  wrote {outdir}/ (summary.json, annual_sink.csv, report.html, report.md, figures)")
     return 0
 
 
@@ -75,6 +78,14 @@ def scenario_lines(catchment: str, scenario: str, s: dict) -> list[str]:
         out.append(f"  soil DIC leaching {b['soil_dic_leaching_tc_km2_yr']:.2f} -> {sc['soil_dic_leaching_tc_km2_yr']:.2f}"
                    f" t C km-2 yr-1 ({d['delta_soil_dic_leaching_tc_km2_yr']:+.3f}); carbon balance closes to "
                    f"{b['carbon_balance_error']:.1e} (baseline) and {sc['carbon_balance_error']:.1e} (scenario) of the inputs")
+    if "autochthonous_oc" in b and "autochthonous_oc" in sc:
+        ab, asc = b["autochthonous_oc"], sc["autochthonous_oc"]
+        out.append(f"  reaches: autochthonous OC formed {ab['formed_t_c_yr']:.3g} -> {asc['formed_t_c_yr']:.3g}, "
+                   f"buried {ab['buried_t_c_yr']:.3g} -> {asc['buried_t_c_yr']:.3g}, exported "
+                   f"{ab['exported_t_c_yr']:.3g} -> "
+                   f"{asc['exported_t_c_yr']:.3g} t C/yr (karst DIC in {ab['karst_dic_in_t_c_yr']:.3g} t C/yr); "
+                   f"buried share of the DIC passing {b['fate']['buried_autochthonous_oc']:.2%} -> "
+                   f"{sc['fate']['buried_autochthonous_oc']:.2%}")
     st, rt = ind["new_state"], s["response_time"]
     settle = f"new state: {st['note']}"
     t90 = ind["time_to_90pct_years"]

@@ -16,9 +16,12 @@ the beds); the carbon that passed through is T = I + A - dS, and it leaves as
 * ``degassed``: net CO2 evasion to the air from all reaches (evasion minus invasion).
 
 The four shares are these fluxes divided by T and sum to 1 exactly. Buried organic carbon is organic carbon fixed
-by the BCP *and* sediment; as carbon removed from the water it is counted in ``sediment``; ``fate_detail`` gives the
-components (``organic_exported``, ``organic_buried``, ``calcite_deposited``) and ``bcp_fixed`` = exported +
-buried organic carbon (the net fixation of the biological carbon pump that persists).
+by the BCP *and* sediment; as carbon removed from the water it is counted in ``sediment``, and booked on its own as
+``buried_autochthonous_oc`` (autochthonous OC buried in the beds and, in lakes, the profundal sediment) beside
+``calcite_deposited`` (the two parts of ``sediment`` when no allochthonous OC is added); ``fate_detail`` gives the
+components (``organic_exported``, ``organic_buried``, ``calcite_deposited``), ``bcp_fixed`` = exported +
+buried organic carbon (the net fixation of the biological carbon pump that persists) and the autochthonous OC
+formed (NPP = GPP - autotrophic respiration), buried and exported, in mol.
 Stability (``fate["stability"]``): the share of the carbon passing through that is not returned to the atmosphere
 within the reaches, 1 - degassed = export_dic + aquatic_organic_carbon + sediment (outlet-of-reach accounting:
 exported DIC may still degas further downstream). A share is negative when its net flux reverses: ``degassed`` < 0
@@ -41,10 +44,12 @@ from chemistry.constants import M_C_G_MOL, M_O2_G_MOL
 
 from ..._compiled import njit
 
-from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP, F_O2_CONS, F_O2_IN,
-                     F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_REAER, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH,
-                     O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_TEMP,
-                     O_VEL, O_WIDTH, S_AREA, S_O2, S_OCS, S_OCW, S_V)
+from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_BURIAL_AUTO, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP,
+                     F_O2_CONS, F_O2_IN, F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_RAUTO, F_REAER, F_RS,
+                     N_STATE, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH, O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_HDIC, O_HDO,
+                     O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_STRAT, O_TEMP, O_VEL, O_WIDTH, S_AREA, S_O2,
+                     S_OCS, S_OCW, S_V)
+from .lake import H_C0, H_O2, H_OC, H_V
 
 
 @dataclass
@@ -86,9 +91,12 @@ class ReachResult:
 
 
 def _storage(conc, scal, tank_idx):
-    """(carbon mol, O2 mol) stored in the given tanks: V (DIC + OC_water) + area x OC_bed; V O2."""
-    c = sum(scal[t, S_V] * (conc[t, 1] + scal[t, S_OCW]) + scal[t, S_AREA] * scal[t, S_OCS] for t in tank_idx)
-    return c, sum(scal[t, S_V] * scal[t, S_O2] for t in tank_idx)
+    """(carbon mol, O2 mol) stored in the given tanks: V (DIC + OC_water) + area x OC_bed; V O2; plus a lake's deep
+    layer, V_h (DIC_h + OC_h) and V_h O2_h (V_h = 0 for streams and ponds)."""
+    h = N_STATE
+    c = sum(scal[t, S_V] * (conc[t, 1] + scal[t, S_OCW]) + scal[t, S_AREA] * scal[t, S_OCS]
+            + scal[t, h + H_V] * (scal[t, h + H_C0 + 1] + scal[t, h + H_OC]) for t in tank_idx)
+    return c, sum(scal[t, S_V] * scal[t, S_O2] + scal[t, h + H_V] * scal[t, h + H_O2] for t in tank_idx)
 
 
 def _bed_area(flux, tank_idx):
@@ -148,7 +156,8 @@ def _balance(inputs: dict, outputs: dict, storage_change: float, storage: float 
             "relative_residual": float(abs(resid) / scale)}
 
 
-def _fate(dic_out, oc_out, burial, calcite, degas, dic_in, alloch, d_storage) -> tuple[dict, dict]:
+def _fate(dic_out, oc_out, burial, calcite, degas, dic_in, alloch, d_storage, burial_auto=0.0,
+          npp=0.0) -> tuple[dict, dict]:
     through = dic_out + oc_out + burial + calcite + degas
     if not abs(through) > 0:
         shares = {"export_dic": float("nan"), "aquatic_organic_carbon": float("nan"), "sediment": float("nan"),
@@ -158,17 +167,23 @@ def _fate(dic_out, oc_out, burial, calcite, degas, dic_in, alloch, d_storage) ->
                   "sediment": (burial + calcite) / through, "degassed": degas / through}
     shares = {k: float(v) for k, v in shares.items()}
     fate = dict(shares)
+    # the two parts of ``sediment``: buried autochthonous organic carbon (fixed by the biological carbon pump from
+    # DIC) and calcite; buried allochthonous OC (zero unless set) is the rest of sediment
+    fate["buried_autochthonous_oc"] = float(burial_auto / through) if abs(through) > 0 else float("nan")
+    fate["calcite_deposited"] = float(calcite / through) if abs(through) > 0 else float("nan")
     fate["stability"] = float(1.0 - shares["degassed"])
     fate["definition"] = ("shares of the carbon passing through the reaches (karst DIC in + allochthonous OC - "
                           "storage change), net fluxes over the period: export_dic = DIC leaving the last reach; "
                           "aquatic_organic_carbon = autochthonous OC leaving the last reach; sediment = calcite "
-                          "deposited + OC buried; degassed = net CO2 evasion. stability = 1 - degassed (share not "
-                          "returned to the atmosphere within the reaches)")
+                          "deposited + OC buried (of which buried_autochthonous_oc = autochthonous OC buried, "
+                          "calcite_deposited = calcite); degassed = net CO2 evasion. stability = 1 - degassed (share "
+                          "not returned to the atmosphere within the reaches)")
     detail = {"karst_dic_in_mol": float(dic_in), "allochthonous_oc_in_mol": float(alloch),
               "storage_change_mol": float(d_storage), "throughput_mol": float(through),
               "dic_exported_mol": float(dic_out), "organic_exported_mol": float(oc_out),
               "organic_buried_mol": float(burial), "calcite_deposited_mol": float(calcite),
-              "degassed_mol": float(degas)}
+              "degassed_mol": float(degas), "autochthonous_oc_formed_mol": float(npp),
+              "autochthonous_oc_buried_mol": float(burial_auto), "autochthonous_oc_exported_mol": float(oc_out)}
     if abs(through) > 0:
         detail.update(organic_exported=float(oc_out / through), organic_buried=float(burial / through),
                       calcite_deposited=float(calcite / through), bcp_fixed=float((oc_out + burial) / through))
@@ -184,7 +199,7 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
     spd = int(round(86400.0 / dt))
     days = steps[::spd].normalize()
     reach_balances, reach_fates = {}, {}
-    dtot = {k: 0.0 for k in ("degas", "precip", "burial", "alloch")}
+    dtot = {k: 0.0 for k in ("degas", "precip", "burial", "alloch", "burial_auto", "npp")}
     per_step_h = dt / 3600.0
     for i, name in enumerate(names):
         tanks = np.flatnonzero(tank_reach == i)
@@ -210,6 +225,10 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
             "reaeration_mmol_o2_m2_h": fl[F_REAER] / area / per_step_h * 1e3,
         }
         sub["nep_mmol_c_m2_h"] = sub["gpp_mmol_c_m2_h"] - sub["er_mmol_c_m2_h"]
+        if reaches[i].hypolimnion_depth_m > 0.0:  # a stratifying lake: its deep layer
+            sub["stratified"] = o[O_STRAT]
+            sub["hypolimnion_do_mg_l"] = o[O_HDO] * M_O2_G_MOL
+            sub["hypolimnion_dic_mmol_l"] = o[O_HDIC]
         for k, v in sub.items():
             sub_cols[(name, k)] = v
         r = reaches[i]
@@ -223,13 +242,19 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
             "calcite_precip_g_c_m2_d": gc(F_PRECIP), "oc_burial_g_c_m2_d": gc(F_BURIAL),
             "reaeration_g_o2_m2_d": g[F_REAER] / area * M_O2_G_MOL,
             "o2_consumed_g_o2_m2_d": g[F_O2_CONS] / area * M_O2_G_MOL,
+            "npp_g_c_m2_d": (g[F_GPP] - g[F_RAUTO]) / area * M_C_G_MOL,
+            "oc_burial_autochthonous_g_c_m2_d": gc(F_BURIAL_AUTO),
+            "sediment_mineralisation_g_c_m2_d": gc(F_RS),
         }
         daily["dic_in_mol_d"] = _per_day(flux[tanks[0], F_DIC_IN], spd, "sum")
         daily["dic_out_mol_d"] = _per_day(flux[last, F_DIC_OUT], spd, "sum")
         daily["oc_out_mol_d"] = _per_day(flux[last, F_OC_OUT], spd, "sum")
         daily["nep_g_o2_m2_d"] = daily["gpp_g_o2_m2_d"] - daily["er_g_o2_m2_d"]
         daily["nep_g_c_m2_d"] = daily["gpp_g_c_m2_d"] - daily["er_g_c_m2_d"]
-        for k in ("ph", "dic_mmol_l", "pco2_uatm", "si_calcite", "do_mg_l", "temp_c", "q_m3_s"):
+        for k in ("ph", "dic_mmol_l", "pco2_uatm", "si_calcite", "do_mg_l", "temp_c", "q_m3_s", "stratified",
+                  "hypolimnion_do_mg_l"):
+            if k not in sub:
+                continue
             daily[k] = _per_day(np.asarray(sub[k], dtype=float), spd, "mean")
         for k, v in daily.items():
             day_cols[(name, k)] = v
@@ -248,11 +273,14 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
                       {"outflow": f_last[F_O2_OUT], "respiration": tot[F_O2_CONS]}, o21 - o20, max(o20, o21))
         reach_balances[name] = {"carbon": cb, "o2": ob, "area_m2": area}
         reach_fates[name], _ = _fate(f_last[F_DIC_OUT], f_last[F_OC_OUT], tot[F_BURIAL], tot[F_PRECIP],
-                                     tot[F_DEGAS], f_first[F_DIC_IN], tot[F_ALLOCH] + f_first[F_OC_IN], c1 - c0)
+                                     tot[F_DEGAS], f_first[F_DIC_IN], tot[F_ALLOCH] + f_first[F_OC_IN], c1 - c0,
+                                     tot[F_BURIAL_AUTO], tot[F_GPP] - tot[F_RAUTO])
         dtot["degas"] += tot[F_DEGAS]
         dtot["precip"] += tot[F_PRECIP]
         dtot["burial"] += tot[F_BURIAL]
         dtot["alloch"] += tot[F_ALLOCH]
+        dtot["burial_auto"] += tot[F_BURIAL_AUTO]
+        dtot["npp"] += tot[F_GPP] - tot[F_RAUTO]
 
     all_tanks = np.arange(len(tank_reach))
     c0, o20 = _storage(conc0, scal0, all_tanks)
@@ -267,7 +295,7 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
     o2 = _balance({"inflow": f_in[F_O2_IN], "photosynthesis": ftot[F_O2_PROD], "reaeration": ftot[F_REAER]},
                   {"outflow": f_out[F_O2_OUT], "respiration": ftot[F_O2_CONS]}, o21 - o20, max(o20, o21))
     fate, detail = _fate(f_out[F_DIC_OUT], f_out[F_OC_OUT], dtot["burial"], dtot["precip"], dtot["degas"],
-                         f_in[F_DIC_IN], dtot["alloch"], c1 - c0)
+                         f_in[F_DIC_IN], dtot["alloch"], c1 - c0, dtot["burial_auto"], dtot["npp"])
     subdaily = _table(sub_cols, steps)
     daily = _table(day_cols, days)
     daily.index.name = "date"

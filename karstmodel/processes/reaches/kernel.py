@@ -7,8 +7,10 @@ carbon on the bed (mol C/m2), deposited calcite (mol/m2), temperature. Every ste
 
 1. Geometry from discharge: a stream has width = a Q^b and depth = c Q^f (Leopold & Maddock 1953, USGS Prof.
    Pap. 252, eqs. 1-2; defaults are their at-a-station mean exponents b = 0.26, f = 0.40) unless a fixed width or
-   depth is given, velocity V = Q / (w d); a pond has a fixed area and depth. Volume changes between steps are
-   filled from the inflow or released to the outflow, so water and solute balances stay exact.
+   depth is given, velocity V = Q / (w d); a pond has a fixed area and depth; a lake or reservoir is a pond whose
+   tank is its surface layer (``epilimnion_depth_m``) over a deep layer that exchanges with it, stratifies and
+   buries settled organic carbon (:mod:`.lake`). Volume changes between steps are filled from the inflow or
+   released to the outflow, so water and solute balances stay exact.
 2. The carbonate system of every tank is re-speciated (:mod:`chemistry.carbonate`: the chemistry core's aqueous
    model and database, compiled; pH from electroneutrality): pH, CO2(aq), HCO3-, CO3-2, SI calcite, pCO2, and
    the buffer factor dCO2/dDIC. The Newton iteration starts from the tank's last two solutions extrapolated
@@ -57,11 +59,13 @@ from ..._compiled import njit
 from . import gas_exchange as gx
 from .calcite import calcite_flux_mol_m2_s, pwp_rate_mmol_cm2_s
 from .carbon_pump import carbon_limitation, macrophyte_gpp_mol_c_m2_s, phytoplankton_gpp_mol_c_m3_s, temperature_factor
+from .lake import H_C0, H_O2, H_STRAT, exchange_layers, hypolimnion_step
 from .params import (P_ALBEDO, P_ALLOCH, P_AREA, P_BEDC, P_CALA, P_CALF, P_CALSI, P_CHL, P_CO2AIR, P_DC, P_DEPTH,
                      P_DF, P_ENH, P_FREF, P_K600, P_KD, P_KDCHL, P_KH, P_KIND, P_KO2R, P_KS, P_KW, P_LENGTH,
                      P_MBIO, P_MCAN, P_MCOVER, P_MEXT, P_MHCO3, P_MIK, P_MKCO2, P_MKHCO3, P_MPMAX, P_MTOW,
                      P_PHCO3, P_PIK, P_PKCO2, P_PKHCO3, P_PPMAX, P_PQ, P_PRESSURE, P_Q10G, P_Q10R, P_RA, P_RQ,
                      P_SCEXP, P_SLOPE, P_VSET, P_WA, P_WB, P_WIDTH, P_WIND)
+from .params import P_BEANOX, P_LITT, P_STRDT, P_VMIX, P_VSTRAT, P_ZEPI
 
 
 @njit
@@ -83,7 +87,7 @@ def geometry(kind, q_m3_s, length_m, width_fixed, depth_fixed, wa, wb, dc, df, a
     """(width m, depth m, velocity m/s, surface area m2) of a tank: a pond has a fixed area and depth; a stream
     has w = a Q^b and d = c Q^f (Leopold & Maddock 1953) unless fixed, and V = Q / (w d)."""
     q = max(q_m3_s, 1e-9)
-    if kind == 1:
+    if kind >= 1:
         d = depth_fixed
         area = area_pond
         w = math.sqrt(area)
@@ -97,13 +101,13 @@ def geometry(kind, q_m3_s, length_m, width_fixed, depth_fixed, wa, wb, dc, df, a
 # the compiled time loop
 # per-step diagnostics of each tank (state at the start of the step, rates over the step)
 (O_PH, O_DIC, O_CA, O_ALK, O_CO2, O_HCO3, O_CO3, O_SI, O_LPCO2, O_DO, O_DOSAT, O_TEMP, O_DEPTH, O_WIDTH, O_VEL,
- O_K600, O_ENH, O_PAR, O_OCW, O_OCS, O_CALDEP, O_CONV) = range(22)
-N_OUT = 22
+ O_K600, O_ENH, O_PAR, O_OCW, O_OCS, O_CALDEP, O_CONV, O_STRAT, O_HDO, O_HDIC) = range(25)
+N_OUT = 25
 # per-step fluxes of each tank (mol over the step; water in m3)
 (F_WIN, F_WOUT, F_DIC_IN, F_DIC_OUT, F_OC_IN, F_OC_OUT, F_GPP, F_GPP_MAC, F_GPP_PHY, F_RAUTO, F_RW, F_RS, F_ER,
  F_DEGAS, F_PRECIP, F_SETTLE, F_BURIAL, F_ALLOCH, F_O2_IN, F_O2_OUT, F_O2_PROD, F_O2_CONS, F_REAER, F_CA_IN,
- F_CA_OUT, F_AREA) = range(26)
-N_FLUX = 26
+ F_CA_OUT, F_AREA, F_BURIAL_AUTO) = range(27)
+N_FLUX = 27
 # scalar state of each tank
 (S_O2, S_OCW, S_OCS, S_CAL, S_T, S_V, S_I, S_AW, S_AREA) = range(9)
 N_STATE = 9
@@ -116,9 +120,10 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
                   dh_b):
     """Advance tanks ``tank0 .. tank1-1`` (of a series) over steps ``n0 .. n1-1`` of the forcing, one tank after
     the other. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and ``xs`` (tanks, 2, M: the master log
-    activities of the last two speciations, the start of the next one) are the state, updated in place; ``out`` (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX, steps) receive the diagnostics (one
-    contiguous row per variable, so the result tables take them without a copy; every element is written, so they
-    may be allocated uninitialised). The first tank takes the forcing; tank r > 0 takes what tank r-1 released,
+    activities of the last two speciations, the start of the next one) are the state, updated in place; ``out``
+    (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX, steps) receive the diagnostics (one contiguous row per
+    variable, so the result tables take them without a copy; every element is written, so they may be allocated
+    uninitialised). The first tank takes the forcing; tank r > 0 takes what tank r-1 released,
     read from ``lbuf[r-1, n]`` = (water m3, O2 mol, OC mol, temperature C, element masses mol), which tank r writes
     for the next one; so each tank needs its upstream tank done for the same steps, and the tanks of a chain can
     run one after the other or overlap step ranges in separate threads (the arithmetic is the same either way).
@@ -134,6 +139,7 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
     cin = np.empty(n_e)
     x_last = np.empty(n_e)
     wsp, jac, wu = speciation_workspace(nu.shape[0], nu.shape[1])
+    hbuf = np.zeros(4)  # a lake's deep layer over one step (lake.hypolimnion_step)
     n_fail = 0
     for r in range(tank0, tank1):
         for n in range(n0, n1):
@@ -158,6 +164,10 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             # ---------------- geometry and volume change (fill from the inflow or release to the outflow)
             w, d_geo, vel, area = geometry(int(p[P_KIND]), q, p[P_LENGTH], p[P_WIDTH], p[P_DEPTH], p[P_WA],
                                            p[P_WB], p[P_DC], p[P_DF], p[P_AREA])
+            z_hyp = 0.0  # a lake: the tank is its surface layer, over a deep layer of z_hyp (lake.py)
+            if int(p[P_KIND]) == 2:
+                d_geo = p[P_ZEPI]
+                z_hyp = p[P_DEPTH] - d_geo
             v0 = s[S_V]
             v_new = area * d_geo
             for e in range(n_e):
@@ -192,6 +202,9 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
                 s[S_CAL] *= s[S_AREA] / area
             s[S_AREA] = area
             depth = v1 / area
+            if z_hyp > 0.0:  # exchange with the deep layer (overturn, wind mixing or stratified)
+                exchange_layers(c, s, N_STATE, area, depth, z_hyp, p[P_STRDT], p[P_VMIX], p[P_VSTRAT], dt, S_O2,
+                                S_OCW, S_T)
             qrate = v_through / dt  # m3/s through the tank during the step
             qv = qrate / v1  # s-1
             temp = s[S_T]
@@ -236,7 +249,8 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             kd = p[P_KD] + p[P_KDCHL] * p[P_CHL]
             f_mac = carbon_limitation(co2, hco3, p[P_MHCO3], p[P_MKCO2], p[P_MKHCO3])
             f_phy = carbon_limitation(co2, hco3, p[P_PHCO3], p[P_PKCO2], p[P_PKHCO3])
-            g_mac = macrophyte_gpp_mol_c_m2_s(par0, depth, kd, p[P_MCOVER], p[P_MBIO], p[P_MPMAX], p[P_MIK],
+            z_mac = p[P_LITT] if p[P_LITT] > 0.0 else depth  # a lake's macrophytes grow in its littoral
+            g_mac = macrophyte_gpp_mol_c_m2_s(par0, z_mac, kd, p[P_MCOVER], p[P_MBIO], p[P_MPMAX], p[P_MIK],
                                               p[P_MCAN], p[P_MEXT], temp, p[P_Q10G], f_mac, p[P_PQ])
             g_phy = phytoplankton_gpp_mol_c_m3_s(par0, depth, kd, p[P_CHL], p[P_PPMAX], p[P_PIK], temp, p[P_Q10G],
                                                  f_phy)
@@ -260,8 +274,10 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             settle = vset * area * int_w  # mol
             resp_w = kw * v1 * int_w
             alloch = p[P_ALLOCH] / M_C_G_MOL / SECONDS_PER_DAY  # mol m-2 s-1
-            arrive = settle / (area * dt) + npp_s + alloch  # mol m-2 s-1 reaching the bed
+            settle_bed = settle if z_hyp <= 0.0 else 0.0  # a lake's surface layer settles into its deep layer
+            arrive = settle_bed / (area * dt) + npp_s + alloch  # mol m-2 s-1 reaching the bed
             burial = p[P_FREF] * arrive * area * dt
+            burial_auto = p[P_FREF] * (settle_bed / (area * dt) + npp_s) * area * dt
             s1, int_s = linear_step(s[S_OCS], (1.0 - p[P_FREF]) * arrive, ks, dt)
             resp_s = ks * area * int_s
             r_auto = ra * gpp_v * v1 * dt
@@ -332,6 +348,11 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
                 t1, _ = linear_step(temp, qv * t_in + kh * tair, qv + kh, dt)
             else:
                 t1, _ = linear_step(temp, qv * t_in, qv, dt)
+            # ---------------- a lake's deep layer: settled organic carbon, mineralisation, O2, burial
+            hbuf[:] = 0.0
+            if z_hyp > 0.0:
+                hypolimnion_step(s, N_STATE, area, z_hyp, settle, p[P_KW], p[P_Q10R], p[P_VSET], p[P_FREF],
+                                 p[P_BEANOX], p[P_KO2R], p[P_RQ], dt, hbuf)
             # ---------------- outputs (state at the start of the step, rates over it)
             out[r, O_PH, n] = diag[D_PH]
             out[r, O_DIC, n] = c0
@@ -355,6 +376,9 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             out[r, O_OCS, n] = s[S_OCS]
             out[r, O_CALDEP, n] = s[S_CAL]
             out[r, O_CONV, n] = 1.0 if ok else 0.0
+            out[r, O_STRAT, n] = s[N_STATE + H_STRAT] if z_hyp > 0.0 else 0.0
+            out[r, O_HDO, n] = s[N_STATE + H_O2] if z_hyp > 0.0 else math.nan
+            out[r, O_HDIC, n] = s[N_STATE + H_C0 + 1] if z_hyp > 0.0 else math.nan
             flux[r, F_WIN, n] = v_in
             flux[r, F_WOUT, n] = qrate * dt + release
             flux[r, F_DIC_IN, n] = m_in[1]
@@ -366,17 +390,18 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             flux[r, F_GPP_MAC, n] = g_mac * area * dt
             flux[r, F_GPP_PHY, n] = g_phy * v1 * dt
             flux[r, F_RAUTO, n] = r_auto
-            flux[r, F_RW, n] = resp_w
-            flux[r, F_RS, n] = resp_s
-            flux[r, F_ER, n] = er
+            flux[r, F_RW, n] = resp_w + hbuf[0]
+            flux[r, F_RS, n] = resp_s + hbuf[1]
+            flux[r, F_ER, n] = er + hbuf[0] + hbuf[1]
             flux[r, F_DEGAS, n] = degas
             flux[r, F_PRECIP, n] = prec_v * v1 * dt
             flux[r, F_SETTLE, n] = settle
-            flux[r, F_BURIAL, n] = burial
+            flux[r, F_BURIAL, n] = burial + hbuf[2]
+            flux[r, F_BURIAL_AUTO, n] = burial_auto + hbuf[2]
             flux[r, F_ALLOCH, n] = alloch * area * dt
             flux[r, F_O2_IN, n] = o2_in_m
             flux[r, F_O2_PROD, n] = p[P_PQ] * gpp_v * v1 * dt
-            flux[r, F_O2_CONS, n] = cons_rate * int_o * v1
+            flux[r, F_O2_CONS, n] = cons_rate * int_o * v1 + hbuf[3]
             flux[r, F_REAER, n] = ko * (o2sat * dt - int_o) * v1
             flux[r, F_AREA, n] = area
             o2_out_m += qrate * int_o

@@ -26,7 +26,9 @@ class ReachParameters:
 
     Geometry: ``kind`` "stream" (``length_m``; ``width_m``/``depth_m`` fixed, or hydraulic geometry
     width = ``width_coef`` Q^``width_exp``, depth = ``depth_coef`` Q^``depth_exp``, Leopold & Maddock 1953, Q in
-    m3/s; ``slope`` m/m for k600) or "pond" (``area_m2``, ``depth_m`` mean depth; residence time = volume / Q).
+    m3/s; ``slope`` m/m for k600), "pond" (``area_m2``, ``depth_m`` mean depth; residence time = volume / Q) or
+    "lake" (alias "reservoir": a pond with a surface layer of ``epilimnion_depth_m`` over a deep layer, seasonal
+    stratification and oxygen-dependent burial; :mod:`.lake`).
 
     Aquatic plant cultivation is set by ``macrophyte_cover`` (0-1, share of the bed covered) and
     ``macrophyte_biomass_g_m2`` (dry weight per m2 of covered bed): a scenario changes these.
@@ -85,7 +87,9 @@ class ReachParameters:
                                             "number at 20 C (typical 1-10)")
     phyto_ik_umol_m2_s: float = param(120.0, "umol m-2 s-1", (0.0, 1e4), source=_ASSUMED)
     phyto_hco3_fraction: float = param(0.8, "1", (0.0, 1.0), source=_ASSUMED)
-    phyto_k_co2_mmol_l: float = param(0.01, "mmol/L", (1e-6, 100.0), source=_ASSUMED)
+    phyto_k_co2_mmol_l: float = param(0.01, "mmol/L", (1e-6, 100.0), source="Kirk (2011) Table 11.1: Km(CO2) of "
+                                      "whole phytoplankton and macrophytes 4-185 umol/L; 10 umol/L, near the low "
+                                      "end, for algae with a CO2-concentrating mechanism [choice within the range]")
     phyto_k_hco3_mmol_l: float = param(0.3, "mmol/L", (1e-6, 100.0), source=_ASSUMED)
     # --- metabolism
     q10_gpp: float = param(1.88, "1", (1.0, 10.0), source="Eppley (1972): growth ~ exp(0.0633 T) -> Q10 = 1.88")
@@ -115,12 +119,34 @@ class ReachParameters:
     # --- temperature
     heat_exchange_w_m2_k: float = param(25.0, "W m-2 K-1", (0.0, 1000.0), source="equilibrium-temperature "
                                         "exchange coefficient (Edinger et al. 1968)")
+    # --- lakes and reservoirs (kind "lake" / "reservoir"; module lake.py)
+    epilimnion_depth_m: float = param(4.0, "m", (0.1, 1000.0), source="thickness of the surface mixed layer of a "
+                                      "lake in summer (typically 2-10 m in small and medium lakes, Wetzel 2001, "
+                                      "Limnology ch. 6) [assumed default]; >= depth_m: no deep layer (polymictic)")
+    stratification: bool = param(True, "true/false", (False, True), source="two layers with seasonal "
+                                 "stratification; false: one well-mixed tank (residence time V/Q)")
+    stratification_dt_c: float = param(1.0, "C", (0.0, 30.0), source="layers closer than this are mixed: the "
+                                       "'mixed.cutoff' of Lake Analyzer (Read et al. 2011, Environ. Model. Softw. "
+                                       "26:1325)")
+    mixing_exchange_m_d: float = param(0.2, "m/d", (0.0, 1e4), source="exchange velocity between the layers of an "
+                                       "unstratified lake by wind; with surface heating it sets when stratification "
+                                       "sets in (a 1 C difference builds up when heating outpaces this exchange) "
+                                       "[assumption]")
+    hypolimnion_exchange_m_d: float = param(0.05, "m/d", (0.0, 1e3), source="exchange across the thermocline of "
+                                            "a stratified lake, K_z / metalimnion thickness: K_z 1e-6 - 1e-5 m2/s "
+                                            "over ~2 m gives 0.04-0.4 m/d (Imboden & Wueest 1995)")
+    burial_efficiency_anoxic: float = param(0.4, "1", (0.0, 1.0), source="burial efficiency of organic carbon "
+                                            "under anoxic bottom water (refractory_fraction is the oxic value); "
+                                            "autochthonous sediments 0.10-0.41 (Sobek et al. 2011, Aquat. Sci. "
+                                            "73:355), higher at short O2 exposure (Sobek et al. 2009)")
+    littoral_depth_m: float | None = param(None, "m", (0.0, 1e3), source="depth of the bed where the macrophytes "
+                                           "of a lake grow; None: the depth of the tank (surface layer)")
 
     def __post_init__(self):
-        if self.kind not in ("stream", "pond"):
-            raise ValueError(f"reach {self.name!r}: kind must be 'stream' or 'pond', got {self.kind!r}")
-        if self.kind == "pond" and (self.depth_m is None or self.depth_m <= 0 or self.area_m2 <= 0):
-            raise ValueError(f"pond {self.name!r}: area_m2 and depth_m must be > 0")
+        if self.kind not in KINDS:
+            raise ValueError(f"reach {self.name!r}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.kind != "stream" and (self.depth_m is None or self.depth_m <= 0 or self.area_m2 <= 0):
+            raise ValueError(f"{self.kind} {self.name!r}: area_m2 and depth_m must be > 0")
         for f, p in _DECLARED.items():
             v = getattr(self, f)
             if v is None:
@@ -142,6 +168,30 @@ class ReachParameters:
             kw["macrophyte_biomass_g_m2"] = float(biomass_g_m2)
         return replace(self, **kw)
 
+
+    @property
+    def is_lake(self) -> bool:
+        """A lake or reservoir (two layers, :mod:`.lake`)."""
+        return self.kind in ("lake", "reservoir")
+
+    @property
+    def surface_layer_depth_m(self) -> float:
+        """Depth of the tank the surface processes act on: the epilimnion of a stratifying lake, else the mean
+        depth (a stream's depth follows the discharge; this is its fixed depth or None)."""
+        if self.is_lake and self.stratification and self.epilimnion_depth_m < self.depth_m:
+            return float(self.epilimnion_depth_m)
+        return self.depth_m
+
+    @property
+    def hypolimnion_depth_m(self) -> float:
+        """Mean thickness of the deep layer of a lake (0 without one)."""
+        if not self.is_lake:
+            return 0.0
+        return float(self.depth_m - self.surface_layer_depth_m)
+
+
+#: the reach kinds ("reservoir" is a lake)
+KINDS = ("stream", "pond", "lake", "reservoir")
 
 #: field name -> declaration (unit, bounds, source) of every numeric parameter
 _DECLARED = declared(ReachParameters)
@@ -182,11 +232,17 @@ P_ALLOCH, P_KO2R = _index("allochthonous_oc_g_c_m2_d"), _index("respiration_k_o2
 P_CALA, P_CALF, P_CALSI = (_index("calcite_surface_m2_m2"), _index("calcite_rate_factor"),
                            _index("calcite_si_crit"))
 P_BEDC, P_KH = _index("bed_carbonate"), _index("heat_exchange_w_m2_k")
+P_ZEPI, P_STRDT, P_VMIX, P_VSTRAT = (_index("epilimnion_depth_m"), _index("stratification_dt_c"),
+                                     _index("mixing_exchange_m_d"), _index("hypolimnion_exchange_m_d"))
+P_BEANOX, P_LITT = _index("burial_efficiency_anoxic"), _index("littoral_depth_m")
+P_STRAT = _index("stratification")  # read through P_ZEPI (the surface layer is the whole lake without it)
 
 #: packed values that are not the field's value itself (per tank of a reach of n tanks); otherwise a number is
 #: packed as it is, True/False as 1/0 and an optional field left unset (None) as -1
 _PACK_AS = {
-    "kind": lambda r, n: 0.0 if r.kind == "stream" else 1.0,
+    "kind": lambda r, n: 0.0 if r.kind == "stream" else 2.0 if r.is_lake else 1.0,
+    # the depth of the tank of a lake (its surface layer; the mean depth when it has no deep layer)
+    "epilimnion_depth_m": lambda r, n: r.surface_layer_depth_m if r.is_lake else -1.0,
     "length_m": lambda r, n: r.length_m / n,
     "area_m2": lambda r, n: r.area_m2 / n,
     "elevation_m": lambda r, n: pressure_ratio_from_elevation(r.elevation_m),  # barometric pressure, atm

@@ -20,7 +20,8 @@ from . import gas_exchange as gx
 from . import light as lt
 from .fate import ReachResult, assemble
 from .kernel import N_FLUX, N_OUT, N_STATE, S_AREA, S_I, S_O2, S_T, S_V, advance_tanks, geometry
-from .params import P_AREA, P_DC, P_DEPTH, P_DF, P_KIND, P_LENGTH, P_WA, P_WB, P_WIDTH, ReachParameters, pack
+from .lake import H_C0, H_O2, H_T, H_V, state_width
+from .params import P_AREA, P_DC, P_DEPTH, P_DF, P_KIND, P_LENGTH, P_WA, P_WB, P_WIDTH, P_ZEPI, ReachParameters, pack
 
 INFLOW_ELEMENTS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
 
@@ -137,21 +138,35 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         ``charge_imbalance_meq_l`` (default 0: pH follows from electroneutrality, as for the spring water of the
         catchment model).
     reaches : a :class:`ReachParameters` or a sequence of them, upstream first.
-    latitude_deg, longitude_deg : site position (solar geometry). ``utc_offset_h``: time zone of the inflow's clock
-        (default: the nominal zone of the longitude, :func:`.light.default_utc_offset_h`).
+    latitude_deg, longitude_deg : site position (solar geometry).
     dt_minutes : step (must divide a day).
     water_temp : forced water temperature (deg C; Series indexed by time, daily or sub-daily, or scalar) for all
         reaches. Otherwise with ``air_temp_c`` each tank relaxes toward the air temperature (equilibrium-temperature
         model, exchange coefficient ``heat_exchange_w_m2_k``; Edinger, Duttweiler & Geyer 1968), else it only
         mixes the inflow temperature.
+    air_temp_c : air temperature (deg C; Series indexed by time, daily or sub-daily, or scalar) for the heat
+        exchange; default none (see ``water_temp``).
     wind_m_s : U10 for ponds (Series or scalar; default each pond's ``wind_m_s``).
     par : measured PAR above the water (umol m-2 s-1; Series indexed by time or scalar); default clear-sky PAR from
-        solar geometry times the cloud factor of ``cloudiness`` (0-1; Kasten & Czeplak 1980).
+        solar geometry times the cloud factor of ``cloudiness`` (Kasten & Czeplak 1980).
+    cloudiness : cloud fraction, 0-1 (Series indexed by time or scalar) reducing the clear-sky PAR; default clear sky.
+    database : shipped database name or a path (the reaches' carbonate chemistry).
+    utc_offset_h : time zone of the inflow's clock (default: the nominal zone of the longitude,
+        :func:`.light.default_utc_offset_h`).
     inflow_interpolation : "linear" (daily values at noon, linear in between) or "hold" (constant through each day).
     spinup_days : the first days are run this many days before the period (repeating its first days) to set the
         organic-carbon pools and the diel state; the reported period and balances start after the spin-up.
 
-    Returns a :class:`ReachResult` (see its docstring and :mod:`.fate` for the fate accounting).
+    Returns
+    -------
+    ReachResult
+        Sub-daily and daily series per reach, the balances and the fate of the karst DIC (see its docstring and
+        :mod:`.fate` for the fate accounting).
+
+    Raises
+    ------
+    ValueError
+        No reach, duplicate reach names, a step that does not divide a day, or a bad inflow table.
     """
     if isinstance(reaches, ReachParameters):
         reaches = [reaches]
@@ -208,13 +223,20 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
 
     # ---- initial state: every tank filled with the first inflow water
     conc = np.repeat(f_cin[:1], n_t, axis=0).copy()
-    scal = np.zeros((n_t, N_STATE))
+    scal = np.zeros((n_t, state_width(N_STATE, n_e)))
     scal[:, S_O2] = f_o2[0]
     scal[:, S_T] = f_twat[0] if np.isfinite(f_twat[0]) else f_tin[0]
     scal[:, S_I] = 1e-3
     for i, p in enumerate(packed):
         _, d, _, area = geometry(int(p[P_KIND]), f_q[0], p[P_LENGTH], p[P_WIDTH], p[P_DEPTH], p[P_WA], p[P_WB],
                                  p[P_DC], p[P_DF], p[P_AREA])
+        if int(p[P_KIND]) == 2:  # a lake: the tank is its surface layer; the deep layer starts with the same water
+            d = p[P_ZEPI]
+            h = N_STATE
+            scal[i, h + H_V] = area * (p[P_DEPTH] - d)
+            scal[i, h + H_T] = scal[i, S_T]
+            scal[i, h + H_O2] = scal[i, S_O2]
+            scal[i, h + H_C0:h + H_C0 + n_e] = conc[i]
         scal[i, S_V] = area * d
         scal[i, S_AREA] = area
     x0 = starting_point(system, np.maximum(f_cin[0] * 1e-3, 1e-15))

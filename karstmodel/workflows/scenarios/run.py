@@ -17,6 +17,7 @@ from ...config.catchment import Catchment
 from ...processes.changes import CarbonatePowder, Irrigation, ParameterRamp, SoilWarming
 from ...io.drivers import MIN_RECORD_DAYS, load_drivers
 from ...model.simulate import initial_state, simulate
+from ..._display import Rows, Shown, number
 from ..._parallel import map_chunks
 from .climate import _climate_table, baseline_drivers, climate_changes, climate_drivers
 from .ensembles import _apply_member, glue_ensemble, prior_ensemble
@@ -96,6 +97,20 @@ def _ramp_end(changes, period_start: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return (min(starts) if starts else pd.Timestamp(period_start)), (max(ends) if ends else pd.Timestamp(period_start))
 
 
+def autochthonous_oc_block(summary: dict) -> dict:
+    """The biological carbon pump of the reaches in a run summary, in t C per year: autochthonous organic carbon
+    formed (NPP of macrophytes and algae), buried (beds and, in lakes, the profundal sediment) and exported from
+    the last reach, and the DIC entering the first reach; empty without reaches."""
+    det = summary.get("surface_water", {}).get("fate_detail", {})
+    if "autochthonous_oc_formed_mol" not in det:
+        return {}
+    k = M_C_G_MOL * 1e-6 / (summary["period"]["days"] / 365.25)  # mol over the period -> t C yr-1
+    return {"formed_t_c_yr": det["autochthonous_oc_formed_mol"] * k,
+            "buried_t_c_yr": det["autochthonous_oc_buried_mol"] * k,
+            "exported_t_c_yr": det["autochthonous_oc_exported_mol"] * k,
+            "karst_dic_in_t_c_yr": det["karst_dic_in_mol"] * k}
+
+
 def _block(summary: dict) -> dict:
     keys = ("carbon_sink_tc_km2_yr", "carbon_sink_t_co2_yr", "runoff_mm_yr", "outlet_runoff_mm_yr",
             "dic_mmol_l_flow_weighted", "carbonic_share_of_dic", "aet_mm_yr", "soil_respiration_gc_m2_yr",
@@ -104,6 +119,9 @@ def _block(summary: dict) -> dict:
     out = {k: summary[k] for k in keys if k in summary}
     if "fate" in summary:
         out["fate"] = summary["fate"]
+    aoc = autochthonous_oc_block(summary)
+    if aoc:
+        out["autochthonous_oc"] = aoc
     cb = summary.get("carbon_balance")
     if cb:
         # mmol C m-2 over the period -> t C km-2 yr-1 (1 g C m-2 = 1 t C km-2)
@@ -112,6 +130,29 @@ def _block(summary: dict) -> dict:
         out["carbon_balance_tc_km2_yr"] = {key.replace("_mmol_m2", "_tc_km2_yr"): v * k for key, v in cb.items()
                                            if key.endswith("_mmol_m2")}
     return out
+
+
+class ScenarioResult(Shown, dict):
+    """The result of :func:`run_scenario`: a dict (keys ``summary``, ``baseline``, ``scenario``, ``annual``,
+    ``bands``, ``ensemble``, ``catchment``) whose ``repr`` is a few lines (the sinks, the change with its interval
+    and label, the balances) instead of every table."""
+
+    def _display_rows(self) -> Rows:
+        s = self.get("summary", {})
+        b, d, unc = s.get("baseline", {}), s.get("delta", {}), s.get("uncertainty", {})
+        iv = unc.get("delta_carbon_sink_tc_km2_yr")
+        rows = [("period", f"{s.get('period', {}).get('start', '?')} .. {s.get('period', {}).get('end', '?')}"),
+                ("carbon sink", f"baseline {number(b.get('carbon_sink_tc_km2_yr'), '.4g')}, scenario "
+                                f"{number(s.get('carbon_sink_tc_km2_yr'), '.4g', 't C km-2 yr-1')}"),
+                ("change", f"{number(d.get('delta_carbon_sink_tc_km2_yr'), '+.3g', 't C km-2 yr-1')} "
+                           f"({d.get('sink_change_label', '?')})"),
+                ("ensemble", f"{unc.get('members', 0)} members" + (
+                    f"; change {number(iv['lo'], '+.3g')} .. {number(iv['hi'], '+.3g')} ({iv['kind']})" if iv else "")),
+                ("balances (scenario)", f"water {number(s.get('water_balance_error'), '.1e')}, carbon "
+                                        f"{number(s.get('carbon_balance_error'), '.1e')} (relative residuals)")]
+        if s.get("warnings"):
+            rows.append(("warnings", str(len(s["warnings"]))))
+        return f"ScenarioResult {s.get('scenario', {}).get('name', '?')!r}", rows
 
 
 def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = None, workers: int = 1,
@@ -123,7 +164,33 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     extends the record), never on the scenario's climate; with ``extend_to`` the scenario starts from the baseline's
     initial storages, so both are identical until the first change. Intervals: a 90 % interval (5th-95th percentile)
     from at least :data:`MIN_MEMBERS_90` members, else the min-max range of the members with its expected coverage
-    (n - 1) / (n + 1). Labels: :func:`change_label`; Zeng's index is not defined when runoff does not change."""
+    (n - 1) / (n + 1). Labels: :func:`change_label`; Zeng's index is not defined when runoff does not change.
+
+    Parameters
+    ----------
+    catchment : Catchment
+        The baseline catchment.
+    scenario : dict
+        The scenario (:func:`karstmodel.workflows.scenarios.load_scenario`).
+    ensemble : int, optional
+        Ensemble members (>= 0); default the scenario's ``[uncertainty] ensemble`` (8).
+    workers : int, default 1
+        Processes for the ensemble.
+    progress : bool, default True
+        A progress bar with ETA over the ensemble on stderr.
+
+    Returns
+    -------
+    ScenarioResult
+        A dict: ``summary`` (as above), ``baseline`` and ``scenario`` (:class:`SimulationResult` of the central
+        runs), ``annual`` (sinks per year, t C km-2), ``bands`` (ensemble bands of the annual sinks or None),
+        ``ensemble`` (one row per member) and ``catchment`` (the scenario's catchment).
+
+    Raises
+    ------
+    ValueError
+        ``ensemble`` is not a whole number >= 0.
+    """
     c0 = catchment
     raw = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end, min_days=MIN_RECORD_DAYS)
     base_drv = baseline_drivers(raw, c0, scenario)
@@ -158,7 +225,9 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     response_years = ramp_years + resp["store_response_years"]
     after_years = (base_drv.data.index[-1] - t_first).days / 365.25 + 1.0 / 365.25
     # the change once the ramps are complete and the slowest store has turned over once: mean over those years
-    settled_from = (t_ramp_end + pd.Timedelta(days=365.25 * resp["store_response_years"])).year + 1
+    # (in fractional years: a slow store's turnover can reach past the last date pandas can hold, 2262)
+    settled_from = int(np.floor(t_ramp_end.year + (t_ramp_end.day_of_year - 1) / 365.25
+                                + resp["store_response_years"])) + 1
     late = d_an.index[(d_an.index >= settled_from) & d_an.index.isin(b_an.index)]
     late_change = {"from_year": int(settled_from), "years": int(len(late)),
                    "delta_carbon_sink_tc_km2_yr": float(d_an.loc[late].mean()) if len(late) >= 3 else None,
@@ -192,7 +261,8 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     rows, an_b, an_s = [], [], []
     jobs = [(_apply_member(c0, m), _apply_member(c_s, m), base_drv, scen_drv, pin, False) for m in members]
     if jobs:
-        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress)
+        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress,
+                             unit="member")
         for b, s in results:
             d = compare_runs(b.summary, s.summary)
             rows.append({"baseline_sink_tc_km2_yr": b.summary["carbon_sink_tc_km2_yr"],
@@ -233,7 +303,11 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
             "irrigation_mm_yr": s["water_balance"].get("irrigation_mm", 0.0) * 365.25 / s["period"]["days"]}
     if "fate" in b and "fate" in s:
         delta["fate_change"] = {key: s["fate"][key] - b["fate"][key]
-                                for key in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed", "stability")}
+                                for key in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed", "stability",
+                                            "buried_autochthonous_oc") if key in s["fate"] and key in b["fate"]}
+        aoc_b, aoc_s = autochthonous_oc_block(b), autochthonous_oc_block(s)
+        if aoc_b and aoc_s:
+            delta["autochthonous_oc_change_t_c_yr"] = {key: aoc_s[key] - aoc_b[key] for key in aoc_b}
     blk_b, blk_s = _block(b), _block(s)
     if "soil_dic_leaching_tc_km2_yr" in blk_b and "soil_dic_leaching_tc_km2_yr" in blk_s:
         delta["delta_soil_dic_leaching_tc_km2_yr"] = (blk_s["soil_dic_leaching_tc_km2_yr"]
@@ -272,6 +346,6 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
                                        "carbon_balance_error", "chemistry_backend", "database")}}
     if "fate" in s:
         summary["fate"] = s["fate"]
-    return {"summary": summary, "baseline": base, "scenario": scen, "annual": pd.DataFrame(
+    return ScenarioResult({"summary": summary, "baseline": base, "scenario": scen, "annual": pd.DataFrame(
         {"baseline_tc_km2": b_an, "scenario_tc_km2": s_an, "delta_tc_km2": d_an}), "bands": bands, "ensemble": ens,
-        "catchment": c_s}
+        "catchment": c_s})

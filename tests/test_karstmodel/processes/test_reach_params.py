@@ -30,7 +30,7 @@ def test_every_numeric_field_is_declared_and_its_default_is_inside_its_bounds():
 def test_packed_order_is_the_field_order_and_each_index_names_its_field():
     names = [f.name for f in fields(ReachParameters)]
     assert rp.PACKED == tuple(n for n in names if n not in ("name", "n_segments"))
-    assert rp.N_PAR == 51
+    assert rp.N_PAR == 58
     assert (rp.PACKED[rp.P_KIND], rp.PACKED[rp.P_PRESSURE], rp.PACKED[rp.P_KH], rp.PACKED[rp.P_MTOW]) == (
         "kind", "elevation_m", "heat_exchange_w_m2_k", "macrophyte_npp_to_water")
     p_indices = {v for k, v in vars(rp).items() if k.startswith("P_")}
@@ -41,13 +41,17 @@ def test_pack_converts_as_the_loop_reads_it():
     r = ReachParameters(kind="pond", area_m2=3000.0, depth_m=1.5, n_segments=3, length_m=900.0, elevation_m=600.0,
                         chemical_enhancement=False, macrophyte_cover=0.25)
     p = rp.pack(r)
-    assert p.shape == (51,)
+    assert p.shape == (58,)
     assert p[rp.P_KIND] == 1.0 and rp.pack(ReachParameters())[rp.P_KIND] == 0.0
     assert p[rp.P_AREA] == 1000.0 and p[rp.P_LENGTH] == 300.0  # per tank
     assert p[rp.P_DEPTH] == 1.5 and p[rp.P_WIDTH] == -1.0 and p[rp.P_K600] == -1.0  # unset optional -> -1
     assert p[rp.P_ENH] == 0.0 and p[rp.P_BEDC] == 1.0
     assert p[rp.P_PRESSURE] == pressure_ratio_from_elevation(600.0) == pytest.approx(0.93, abs=0.01)
     assert p[rp.P_MCOVER] == 0.25 and p[rp.P_Q10G] == 1.88
+    lake = rp.pack(ReachParameters(kind="reservoir", area_m2=1e5, depth_m=12.0, epilimnion_depth_m=5.0))
+    assert lake[rp.P_KIND] == 2.0 and lake[rp.P_ZEPI] == 5.0 and lake[rp.P_DEPTH] == 12.0
+    mixed = rp.pack(ReachParameters(kind="lake", area_m2=1e5, depth_m=12.0, stratification=False))
+    assert mixed[rp.P_ZEPI] == 12.0 and mixed[rp.P_LITT] == -1.0  # one tank of the whole depth
 
 
 @pytest.mark.parametrize("key, value", [("albedo", 1.5), ("slope", -0.01), ("q10_resp", 0.5),

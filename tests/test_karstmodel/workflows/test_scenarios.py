@@ -12,6 +12,7 @@ import pytest
 
 from karst_helpers import base_doc, synthetic_drivers, toml_text
 from karstmodel.config.catchment import load_catchment
+from karstmodel.cli.scenario import scenario_lines
 from karstmodel.processes.changes import ParameterRamp
 from karstmodel.workflows.scenarios import ScenarioError, apply_scenario, climate_drivers, load_scenario, run_scenario, \
     time_to_fraction
@@ -134,6 +135,18 @@ def test_macrophyte_cultivation_raises_aquatic_organic_share(tmp_path):
         assert sum(f[k] for k in ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")) == \
             pytest.approx(1.0, abs=1e-12)
         assert run.summary["surface_water"]["carbon_balance_error"] < 1e-9
+    # the biological carbon pump in t C per year: more formed, buried and exported; the lines say it
+    b, sc_ = r["summary"]["baseline"]["autochthonous_oc"], r["summary"]["scenario"]["autochthonous_oc"]
+    ch = r["summary"]["delta"]["autochthonous_oc_change_t_c_yr"]
+    for key in ("formed_t_c_yr", "buried_t_c_yr", "exported_t_c_yr"):
+        assert sc_[key] > b[key] > 0
+        assert ch[key] == pytest.approx(sc_[key] - b[key], rel=1e-12)
+    assert ch["karst_dic_in_t_c_yr"] == 0.0
+    assert fc["buried_autochthonous_oc"] > 0
+    det = r["scenario"].summary["surface_water"]["fate_detail"]
+    years = r["scenario"].summary["period"]["days"] / 365.25
+    assert sc_["buried_t_c_yr"] == pytest.approx(det["autochthonous_oc_buried_mol"] * 12.0111e-6 / years, rel=1e-12)
+    assert any("autochthonous OC formed" in line for line in scenario_lines("site", "cult", r["summary"]))
 
 
 def test_parameter_ramp_values_by_hand():
