@@ -20,7 +20,7 @@ import math
 from pathlib import Path
 
 from . import thermo
-from ._numba_cache import configure as _configure_cache
+from ._numba_cache import configure as _configure_cache, register_locator as _register_locator
 from .constants import WATER_ACTIVITY_SLOPE
 
 # a cache keyed by the package sources (karstmodel configures it first, over both packages, when it is imported)
@@ -29,6 +29,7 @@ _configure_cache([Path(__file__).resolve().parent])
 try:
     from numba import njit as _numba_njit
     AVAILABLE = True
+    _register_locator()  # before the first cache=True kernel is declared
 except ImportError:  # pragma: no cover - exercised only without numba
     AVAILABLE = False
 

@@ -1,17 +1,17 @@
 """Compiled per-sample Newton kernel (numba) for :func:`chemistry.water.solve` (``engine="numba"``).
 
-It implements exactly the iteration of the vectorised numpy path in :mod:`chemistry.water`, one sample at a time
-and in parallel over samples (``prange``): the same unknowns (free directions y of the master log activities after
-the log-linear constraints are eliminated with a null-space basis, plus the ionic strength I), the same start (x0
-projected on the free directions, I and a_w of that start), the same residuals (log-linear constraints through a
-per-sample particular solution, optionally with log g of a species; sum constraints, optionally in log form and
-with a gas term; I - 0.5 sum z^2 m), the same analytic Jacobian (mass action, Parkhurst & Appelo 2013, USGS
-TM 6-A43, eq. 6: dF_k/dx_m = ln 10 sum_j W_kj m_j nu_jm; exact derivatives in I of the unified activity model of
-:func:`chemistry.water.activity_parameters`: WATEQ extended Debye-Hueckel, Truesdell & Jones 1974, J. Res. USGS
-2:233; Davies 1962; 0.1 I for neutral species), the same damping, the same lagged water activity
-a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eq. 5) and the same convergence test. log K(T) is evaluated per
-sample from PHREEQC's analytical expression (Parkhurst & Appelo 2013, ``-analytical_expression``; as
-:func:`chemistry.database.temperature_basis`), so no (N, S) array of log K is built.
+It implements exactly the iteration of the vectorised numpy path in :mod:`chemistry.water`, one sample at a time and
+in parallel over blocks of samples (threads; :func:`_run_blocks`): the same unknowns (free directions y of the
+master log activities after the log-linear constraints are eliminated with a null-space basis, plus the ionic
+strength I), the same start (x0 projected on the free directions, I and a_w of that start), the same residuals
+(log-linear constraints through a per-sample particular solution, optionally with log g of a species; sum
+constraints, optionally in log form and with a gas term; I - 0.5 sum z^2 m), the same analytic Jacobian (mass
+action, Parkhurst & Appelo 2013, USGS TM 6-A43, eq. 6: dF_k/dx_m = ln 10 sum_j W_kj m_j nu_jm; exact derivatives in
+I of the unified activity model of :func:`chemistry.water.activity_parameters`: WATEQ extended Debye-Hueckel,
+Truesdell & Jones 1974, J. Res. USGS 2:233; Davies 1962; 0.1 I for neutral species), the same damping, the same
+lagged water activity a_w = 1 - 0.017 sum m (Parkhurst & Appelo 2013, eq. 5) and the same convergence test. log K(T)
+is evaluated per sample from PHREEQC's analytical expression (Parkhurst & Appelo 2013, ``-analytical_expression``;
+as :func:`chemistry.database.temperature_basis`), so no (N, S) array of log K is built.
 
 In series mode (``solve(..., series=True)``, numba only) a sample starts instead from the converged solution (x, I,
 log a_w) of the previous sample of its block, and falls back to the start above if that does not converge.
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -35,13 +36,14 @@ from ._compiled import (activity_parameters_one, lin_solve as _lin_solve, log_mo
                         newton_update)
 from .constants import KELVIN, LN10
 
-# The kernel's parallel regions are short and alternate with small numpy products, whose BLAS threads need the
-# cores the OpenMP workers would otherwise keep busy spin-waiting after each region (measured on 2 cores: catchment
-# runs 35 % faster with passive waiting). Set before numba starts its OpenMP runtime; a user's own setting wins.
+# numba's parallel (OpenMP) regions in the compiled models are short and alternate with small numpy products, whose
+# BLAS threads need the cores the OpenMP workers would otherwise keep busy spin-waiting after each region (measured
+# on 2 cores: catchment runs 35 % faster with passive waiting). Set before numba starts its OpenMP runtime; a user's
+# own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 try:
-    from numba import njit, prange
+    from numba import get_num_threads, njit
     AVAILABLE = True
 except ImportError:  # pragma: no cover - exercised only without numba
     AVAILABLE = False
@@ -304,19 +306,41 @@ if AVAILABLE:
             conv_out[i] = converged
             its_out[i] = its_total
 
-    @njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
-    def _newton(max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv, null,
-                ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef, gas_nu,
-                gas_nuw, gas_lk, gas_nub, x0, i0, aw0, series, x_out, mol_out, i_out, aw_out, conv_out, its_out):
+    @njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
+    def _newton(b0, b1, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
+                null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef,
+                gas_nu, gas_nuw, gas_lk, gas_nub, x0, i0, aw0, series, x_out, mol_out, i_out, aw_out, conv_out,
+                its_out):
+        """Blocks ``b0 .. b1-1`` (of BLOCK samples) of :func:`_block`, without the GIL (threads run block ranges in
+        parallel: :func:`solve_problem`)."""
         n = temp_k.shape[0]
-        n_blocks = (n + BLOCK - 1) // BLOCK
-        for b in prange(n_blocks):
+        for b in range(b0, b1):
             lo = b * BLOCK
             hi = min(n, lo + BLOCK)
             _block(lo, hi, max_iter, tol, temp_k, logk_coef, dh_a, dh_b, z2, kind, ion_size, b_param, nu, nu_w, pinv,
                    null, ll_target, ll_coef, ll_nuw, gsp_k, gsp_j, w, rhs, log_rows, log_rhs, nub, gas_k, gas_coef,
                    gas_nu, gas_nuw, gas_lk, gas_nub, x0, i0, aw0, series, x_out, mol_out, i_out, aw_out, conv_out,
                    its_out)
+
+
+#: blocks per work item of a thread at least (4096 samples: thread start-up is negligible against their solves)
+MIN_ITEM_BLOCKS = 16
+
+
+def _run_blocks(n: int, args) -> None:
+    """Run :func:`_newton` over all blocks of ``n`` samples on numba's number of threads (``numba.set_num_threads``,
+    ``NUMBA_NUM_THREADS``): ranges of blocks handed to Python threads, the kernel releasing the GIL. Every sample
+    (and every block of a series) is solved by the same code either way, so results do not depend on the threads.
+    (A ``prange`` loop did the same, but numba's parallel compilation cost about 5 s more on the first call.)"""
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    threads = get_num_threads()
+    if threads <= 1 or n_blocks <= MIN_ITEM_BLOCKS:
+        _newton(0, n_blocks, *args)
+        return
+    step = max(MIN_ITEM_BLOCKS, -(-n_blocks // (4 * threads)))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in pool.map(lambda b: _newton(b, min(n_blocks, b + step), *args), range(0, n_blocks, step)):
+            pass
 
 
 def solve_problem(p, max_iter: int, tol: float):
@@ -332,10 +356,10 @@ def solve_problem(p, max_iter: int, tol: float):
     its = np.empty(n, dtype=np.int64)
     c = np.ascontiguousarray
     f64 = lambda a: c(np.asarray(a, dtype=np.float64))  # noqa: E731
-    _newton(int(max_iter), float(tol), f64(p.temp_c + KELVIN), f64(model.logk_coef), f64(p.dh_a), f64(p.dh_b),
+    _run_blocks(n, (int(max_iter), float(tol), f64(p.temp_c + KELVIN), f64(model.logk_coef), f64(p.dh_a), f64(p.dh_b),
             f64(model.charge**2), c(np.asarray(model.gamma_kind, dtype=np.int64)), f64(model.ion_size),
             f64(model.b_param), f64(model.nu), f64(model.nu_w), f64(p.pinv), f64(p.null), f64(p.ll_target),
             f64(p.ll_coef), f64(p.ll_nuw), c(p.gsp_k), c(p.gsp_j), f64(p.w), f64(p.rhs), c(p.log_rows),
             f64(p.log_rhs), f64(p.nub), c(p.gas_k), f64(p.gas_coef), f64(p.gas_nu), f64(p.gas_nuw), f64(p.gas_lk),
-            f64(p.gas_nub), f64(p.x0), f64(p.i0), f64(p.aw0), bool(p.series), x, mol, ionic, log_aw, conv, its)
+            f64(p.gas_nub), f64(p.x0), f64(p.i0), f64(p.aw0), bool(p.series), x, mol, ionic, log_aw, conv, its))
     return x, mol, ionic, log_aw, conv, its

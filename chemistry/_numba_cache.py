@@ -8,8 +8,16 @@ every source file of the packages makes any change start from a cold cache: corr
 recompilation. The folder is in the user's cache directory (``$XDG_CACHE_HOME`` or ``~/.cache``), so a read-only
 install also caches, and the three most recently used keys are kept.
 
-A ``NUMBA_CACHE_DIR`` set by the user (or by CI) is always respected. Call :func:`configure` before numba is
-imported: numba reads ``NUMBA_CACHE_DIR`` once, at its import.
+Inside that folder the kernels of the configured packages are filed by :class:`SourceKeyLocator` (registered with
+numba by :func:`register_locator` before any kernel is declared): under the path of their source file relative to
+its package, with the source key as the freshness stamp. numba's own locators file them under a hash of the
+absolute path of the source file and check each entry against that one file, so a reinstall of the same version
+into another environment (another site-packages) compiled everything again; with the key of all sources (any
+change of any file makes a new folder) neither is needed, and a reinstall, a second virtual environment or a
+fresh clone of the same sources loads the kernels compiled before.
+
+A ``NUMBA_CACHE_DIR`` set by the user (or by CI) is always respected (numba's own locators then file the kernels).
+Call :func:`configure` before numba is imported: numba reads ``NUMBA_CACHE_DIR`` once, at its import.
 """
 from __future__ import annotations
 
@@ -21,6 +29,9 @@ from pathlib import Path
 
 #: how many cache folders (package versions) are kept
 KEEP = 3
+
+#: what :func:`configure` set up: (cache folder, source key, package roots), or None
+_ACTIVE: tuple | None = None
 
 
 def source_key(roots) -> str:
@@ -61,4 +72,77 @@ def configure(roots, base: Path | None = None) -> str | None:
     except OSError:
         return None
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    global _ACTIVE
+    _ACTIVE = (str(folder), folder.name, tuple(Path(r).resolve() for r in roots))
     return str(folder)
+
+
+def _relative_source(py_file) -> Path | None:
+    """``py_file`` relative to the parent of the configured package root holding it (e.g.
+    ``chemistry/_fused.py``), or None when it is outside them or nothing was configured."""
+    if _ACTIVE is None:
+        return None
+    path = Path(py_file).resolve()
+    for root in _ACTIVE[2]:
+        if path.is_relative_to(root):
+            return path.relative_to(root.parent)
+    return None
+
+
+def register_locator() -> bool:
+    """Put :class:`SourceKeyLocator` first in numba's list of cache locators (once; after numba is imported, before
+    any ``cache=True`` kernel is declared). Returns whether it is registered (False without numba, or with a
+    numba whose cache internals differ: numba's own locators then serve, as before)."""
+    try:
+        from numba.core import caching
+    except ImportError:  # pragma: no cover - numba not installed
+        return False
+    impl = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
+    base = getattr(caching, "_CacheLocator", None)
+    if impl is None or base is None or not isinstance(getattr(impl, "_locator_classes", None), list):
+        return False  # pragma: no cover - another numba
+    for cls in impl._locator_classes:
+        if getattr(cls, "_karstmodel_source_key_locator", False):
+            return True
+    impl._locator_classes.insert(0, _make_locator(base))
+    return True
+
+
+def _make_locator(base):
+    class SourceKeyLocator(base):
+        """numba cache locator for the kernels of the packages :func:`configure` keyed: files under
+        ``<cache folder>/<source path relative to the package's parent>``, fresh while the source key (the cache
+        folder's name) is the same. Functions elsewhere, or a cache folder chosen by the user, are left to numba's
+        own locators (``from_function`` returns None)."""
+
+        _karstmodel_source_key_locator = True
+
+        def __init__(self, py_func, rel: Path):
+            self._lineno = py_func.__code__.co_firstlineno
+            self._cache_path = os.path.join(_ACTIVE[0], *rel.parent.parts)
+            self._stamp = _ACTIVE[1]
+
+        def get_cache_path(self):
+            return self._cache_path
+
+        def get_source_stamp(self):
+            return self._stamp
+
+        def get_disambiguator(self):
+            return str(self._lineno)
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if _ACTIVE is None or os.environ.get("NUMBA_CACHE_DIR") != _ACTIVE[0]:
+                return None
+            rel = _relative_source(py_file)
+            if rel is None:
+                return None
+            self = cls(py_func, rel)
+            try:
+                self.ensure_cache_path()
+            except OSError:
+                return None
+            return self
+
+    return SourceKeyLocator

@@ -11,6 +11,10 @@ try:  # pragma: no cover - exercised implicitly
     from numba import njit as _njit
     from numba import prange
 
+    from chemistry._numba_cache import register_locator
+
+    register_locator()  # before the first cache=True kernel is declared (karstmodel/__init__ keyed the folder)
+
     def njit(*args, **kwargs):
         kwargs.setdefault("cache", True)
         return _njit(*args, **kwargs)

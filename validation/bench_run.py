@@ -1,13 +1,16 @@
 """Benchmark: the main job, ``karstmodel run`` on a bundled catchment (default kerschbaum: 16 years and two reaches
 at 15-minute steps), warm and on a first run, against a previous version in the same invocation.
 
-Each version runs in child processes with its own tree first on ``PYTHONPATH`` and its own empty numba cache
-directory (``NUMBA_CACHE_DIR``): the first run compiles every kernel the run uses (what a user waits for after
-installing), the next ``--repeat`` runs load them from that cache (warm; best wall time reported, with the CPU time of
-the child). A warm run of each version is then split into its parts (imports, the daily chain, the reaches,
-CSV and JSON outputs, figures). The previous version is a temporary ``git worktree`` of ``--previous`` (default
-``main``; ``--previous none`` skips it). Goals of issue 13: warm run <= 3 s including figures; first run <= 30 s
-and never silent (the current version prints a line on stderr when it compiles).
+Each version runs in child processes with its own tree first on ``PYTHONPATH`` and its own empty user cache
+directory (``XDG_CACHE_HOME``, where karstmodel keeps numba's compiled kernels; ``NUMBA_CACHE_DIR`` unset): the
+first run compiles every kernel the run uses (what a user waits for after installing), the next ``--repeat`` runs
+load them from that cache (warm; best wall time reported, with the CPU time of the child). Then a reinstall: a copy
+of the same tree at another path with new file times (as ``pip install`` of the same version into another
+environment, or a fresh clone, makes), run with the cache the first install filled. A warm run of each version is
+then split into its parts (imports, the daily chain, the reaches, CSV and JSON outputs, figures). The previous
+version is a temporary ``git worktree`` of ``--previous`` (default ``main``; ``--previous none`` skips it). The
+machine's load average is printed before and after: on a shared machine compare CPU times. Goals of issue 13: warm
+run <= 3 s including figures; first run <= 30 s and never silent (a line on stderr when it compiles).
 
     python validation/bench_run.py [--catchment kerschbaum] [--repeat 2] [--previous main] [--no-cold]
 """
@@ -75,8 +78,9 @@ def _child_cpu() -> float:
 
 
 def _run(tree: Path, cache: Path, args: list, out: Path) -> tuple[float, float, str]:
-    """One child process on ``tree`` with ``cache`` as numba's cache: (wall s, CPU s, stderr)."""
-    env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(cache))
+    """One child process on ``tree`` with ``cache`` as the user cache directory: (wall s, CPU s, stderr)."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(PYTHONPATH=str(tree), XDG_CACHE_HOME=str(cache))
     c0, t0 = _child_cpu(), time.perf_counter()
     p = subprocess.run([sys.executable, *args], cwd=out, env=env, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, _child_cpu() - c0
@@ -85,8 +89,15 @@ def _run(tree: Path, cache: Path, args: list, out: Path) -> tuple[float, float, 
     return wall, cpu, p.stdout + p.stderr
 
 
+def _reinstall(tree: Path, dest: Path) -> Path:
+    """A copy of the sources of ``tree`` at ``dest`` with new modification times (no caches, no git, no venv)."""
+    skip = shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info", "output", ".pytest_cache")
+    shutil.copytree(tree, dest, ignore=skip, copy_function=shutil.copy)
+    return dest
+
+
 def measure(label: str, tree: Path, catchment: str, repeat: int, cold: bool, work: Path) -> dict:
-    cache = work / f"numba-{label}"
+    cache = work / f"cache-{label}"
     cache.mkdir()
     run = ["-m", "karstmodel", "run", catchment, "-o"]
     res = {}
@@ -102,6 +113,16 @@ def measure(label: str, tree: Path, catchment: str, repeat: int, cold: bool, wor
     res["warm"] = min(warm)
     print(f"  {label}: warm run, best of {repeat}: {res['warm'][0]:.2f} s wall, {res['warm'][1]:.2f} s CPU "
           f"(all: {', '.join(f'{w:.2f}' for w, _ in warm)} s)", flush=True)
+    nofig = [_run(tree, cache, run + [str(work / f"{label}-nofig{i}"), "--no-figures"], work)[:2]
+             for i in range(repeat)]
+    res["no_figures"] = min(nofig)
+    print(f"  {label}: warm run --no-figures, best of {repeat}: {res['no_figures'][0]:.2f} s wall, "
+          f"{res['no_figures'][1]:.2f} s CPU", flush=True)
+    copy = _reinstall(tree, work / f"reinstall-{label}")
+    wall, cpu, text = _run(copy, cache, run + [str(work / f"{label}-reinstall")], work)
+    res["reinstall"] = (wall, cpu)
+    print(f"  {label}: first run of a reinstall (same sources elsewhere, cache present) {wall:.1f} s wall, "
+          f"{cpu:.1f} s CPU; compiled: {'yes' if 'compiling' in text else 'no'}", flush=True)
     _, _, text = _run(tree, cache, ["-c", PHASES, catchment, str(work / f"{label}-p1"), str(work / f"{label}-p2")],
                       work)
     res["phases"] = json.loads(text.strip().splitlines()[-1])
@@ -139,9 +160,9 @@ def main(argv=None):
                                                                   if "cold" in cur else ""))
     if len(results) > 1:
         old = results[f"previous ({a.previous})"]
-        print(f"previous/current: warm {old['warm'][0] / cur['warm'][0]:.2f}x wall, "
-              f"{old['warm'][1] / cur['warm'][1]:.2f}x CPU" +
-              (f"; first run {old['cold'][0] / cur['cold'][0]:.2f}x wall" if "cold" in cur else ""))
+        keys = ["warm", "no_figures", "reinstall"] + (["cold"] if "cold" in cur else [])
+        print("previous/current (wall, CPU): " + "; ".join(
+            f"{k} {old[k][0] / cur[k][0]:.2f}x, {old[k][1] / cur[k][1]:.2f}x" for k in keys))
         print("parts, previous/current: " + ", ".join(
             f"{k} {old['phases'][k] / max(cur['phases'][k], 1e-9):.2f}x" for k in cur["phases"]))
     print(load_average())

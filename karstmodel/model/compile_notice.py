@@ -1,7 +1,8 @@
 """A progress line on stderr when a run will compile numba kernels (the first run after installing or changing
-karstmodel): numba compiles each kernel on its first call and keeps it in its on-disk cache (``__pycache__`` beside
-the sources, or ``NUMBA_CACHE_DIR``), so later runs load them in well under a second; without the line the first
-run is silent for up to a minute or more."""
+karstmodel): numba compiles each kernel on its first call and keeps it in its on-disk cache (the user's cache
+directory, keyed by the sources: :mod:`chemistry._numba_cache`; or ``NUMBA_CACHE_DIR``), so later runs, and later
+installs of the same sources, load them in well under a second; without the line the first run is silent for up
+to a minute or more."""
 from __future__ import annotations
 
 import sys

@@ -244,3 +244,29 @@ def test_series_solves_retry_failed_samples_from_their_own_start(monkeypatch):
     assert calls == [True, False]
     assert warm.converged.all()
     np.testing.assert_allclose(warm.x, cold.x, rtol=0, atol=1e-8)
+
+
+def test_threads_do_not_change_results():
+    """The numba engine hands ranges of blocks to threads (chemistry._kernel._run_blocks); every sample is solved by
+    the same code either way, so one thread and two give bit-identical results (series mode included)."""
+    from chemistry import _kernel
+    n = (_kernel.MIN_ITEM_BLOCKS + 4) * _kernel.BLOCK  # more than one work item
+    rng = np.random.default_rng(3)
+    temp = rng.uniform(2.0, 25.0, n)
+    model = water.build_model(("dic", "ca"))
+    ll = [chemistry.equilibrium._phase_ll(model, "CO2(g)", rng.uniform(-3.5, -1.5, n)),
+          chemistry.equilibrium._phase_ll(model, "Calcite", np.zeros(n))]
+    sums = [chemistry.equilibrium._charge(model, np.zeros(n))]
+    old = numba.get_num_threads()
+    try:
+        res = {}
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            for series in (False, True):
+                res[threads, series] = water.solve(model, temp, ll, sums, engine="numba", series=series)
+    finally:
+        numba.set_num_threads(old)
+    for series in (False, True):
+        a, b = res[1, series], res[min(2, numba.config.NUMBA_NUM_THREADS), series]
+        assert a.converged.all()
+        assert np.array_equal(a.x, b.x) and np.array_equal(a.ionic_strength, b.ionic_strength)

@@ -13,7 +13,8 @@ carbon on the bed (mol C/m2), deposited calcite (mol/m2), temperature. Every ste
    released to the outflow, so water and solute balances stay exact.
 2. The carbonate system of every tank is re-speciated (:mod:`chemistry.carbonate`: the chemistry core's aqueous
    model and database, compiled; pH from electroneutrality): pH, CO2(aq), HCO3-, CO3-2, SI calcite, pCO2, and
-   the buffer factor dCO2/dDIC.
+   the buffer factor dCO2/dDIC. The Newton iteration starts from the tank's last two solutions extrapolated
+   linearly in time and stops at the tolerance of :data:`chemistry.carbonate.TOL` like any other start.
 3. Process rates (one function each, sources in their docstrings): light (:mod:`.light`), GPP of
    submerged macrophytes (canopy-integrated Jassby & Platt 1976 light curve with self-shading) and of
    phytoplankton (depth-integrated Jassby & Platt), temperature (Q10; Eppley 1972 for algal growth), inorganic-
@@ -118,10 +119,11 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
                   nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a,
                   dh_b):
     """Advance tanks ``tank0 .. tank1-1`` (of a series) over steps ``n0 .. n1-1`` of the forcing, one tank after
-    the other. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and ``xs`` (tanks, M) are the state, updated
-    in place; ``out`` (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX, steps) receive the diagnostics (one
-    contiguous row per variable, so the result tables take them without a copy; every element is written, so they
-    may be allocated uninitialised). The first tank takes the forcing; tank r > 0 takes what tank r-1 released,
+    the other. ``conc`` (tanks, E) mol/m3, ``scal`` (tanks, N_STATE) and ``xs`` (tanks, 2, M: the master log
+    activities of the last two speciations, the start of the next one) are the state, updated in place; ``out``
+    (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX, steps) receive the diagnostics (one contiguous row per
+    variable, so the result tables take them without a copy; every element is written, so they may be allocated
+    uninitialised). The first tank takes the forcing; tank r > 0 takes what tank r-1 released,
     read from ``lbuf[r-1, n]`` = (water m3, O2 mol, OC mol, temperature C, element masses mol), which tank r writes
     for the next one; so each tank needs its upstream tank done for the same steps, and the tanks of a chain can
     run one after the other or overlap step ranges in separate threads (the arithmetic is the same either way).
@@ -135,6 +137,7 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
     m_in = np.empty(n_e)
     m_out = np.empty(n_e)
     cin = np.empty(n_e)
+    x_last = np.empty(n_e)
     wsp, jac, wu = speciation_workspace(nu.shape[0], nu.shape[1])
     hbuf = np.zeros(4)  # a lake's deep layer over one step (lake.hypolimnion_step)
     n_fail = 0
@@ -210,11 +213,28 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
                 tot[e] = c[e] * 1e-3
                 if e >= 1 and tot[e] < 1e-15:
                     tot[e] = 1e-15
+            # start from the last two solutions extrapolated linearly in time (2 x_n - x_{n-1}: the totals and the
+            # temperature change smoothly over a step, so the start error is of second order and the Newton
+            # iteration needs about one step less); the last solution when that start does not converge
+            x_now = xs[r, 0]
+            x_prev = xs[r, 1]
+            for k in range(n_e):
+                x_last[k] = x_now[k]
+                x_now[k] = 2.0 * x_now[k] - x_prev[k]
+                x_prev[k] = x_last[k]
             st2[0] = s[S_I]
             st2[1] = s[S_AW]
-            ok = speciate_into(temp, tot, xs[r], st2, diag, wsp, jac, wu, nu, nu_w, logk_coef, charge, ion_size,
+            ok = speciate_into(temp, tot, x_now, st2, diag, wsp, jac, wu, nu, nu_w, logk_coef, charge, ion_size,
                                b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw, calcite_coef,
                                co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b)
+            if not ok:
+                for k in range(n_e):
+                    x_now[k] = x_last[k]
+                st2[0] = s[S_I]
+                st2[1] = s[S_AW]
+                ok = speciate_into(temp, tot, x_now, st2, diag, wsp, jac, wu, nu, nu_w, logk_coef, charge,
+                                   ion_size, b_param, kind, alk, nz_idx, nz_val, nz_cnt, calcite_nu, calcite_nuw,
+                                   calcite_coef, co2g_nu, co2g_nuw, co2g_coef, sp_idx, dh_a, dh_b)
             if not ok:
                 n_fail += 1
             s[S_I] = st2[0]

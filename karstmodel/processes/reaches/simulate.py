@@ -202,7 +202,8 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
     if "do_mg_l" in inflow.columns:
         do_daily = inflow["do_mg_l"].to_numpy(dtype=float)
     else:
-        do_daily = gx.o2_saturation_mg_l(inflow["temp_c"].to_numpy(dtype=float), p_first)
+        # scalar calls of the compiled function: an array call would compile a second, array signature (~2 s)
+        do_daily = np.array([gx.o2_saturation_mg_l(t, p_first) for t in inflow["temp_c"].to_numpy(dtype=float)])
     f_o2 = _daily_to_steps(do_daily, days, steps, inflow_interpolation) / M_O2_G_MOL  # mol/m3
     mid = steps + pd.Timedelta(seconds=dt / 2)
     if par is not None:
@@ -239,7 +240,7 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         scal[i, S_V] = area * d
         scal[i, S_AREA] = area
     x0 = starting_point(system, np.maximum(f_cin[0] * 1e-3, 1e-15))
-    xs = np.repeat(x0[None, :], n_t, axis=0).copy()
+    xs = np.tile(x0, (n_t, 2, 1))  # per tank: the last two solutions (the start of each speciation)
     args = system.kernel_args()
 
     def run(sl):
