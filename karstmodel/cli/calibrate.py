@@ -29,7 +29,10 @@ def register(sub) -> None:
     c.add_argument("--popsize", type=int,
                    help="population per parameter (default: [calibration] popsize, else 15)")
     c.add_argument("--seed", type=int, help="random seed, >= 0 (default: [calibration] seed, else 1)")
-    c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
+    c.add_argument("--workers", type=int,
+                   help="runs of a generation side by side: threads when only discharge is scored, processes with "
+                        "chemistry (default 1; -1 = all cores); more than 1 updates the population once per "
+                        "generation, so the search takes another path than with 1")
     c.add_argument("--uncertainty", choices=["glue", "none"], default="glue",
                    help="GLUE prediction bands and parameter posteriors after the fit, or none (default glue)")
     c.add_argument("--glue-samples", type=int, help="GLUE Latin-hypercube samples (default 2000)")
