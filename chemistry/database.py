@@ -419,5 +419,21 @@ def _load_cached(path: Path) -> Database:
 
 
 def load(name: str | Path = "phreeqc.dat") -> Database:
-    """Load (and cache) a database by shipped name or path. Default: the pinned PHREEQC 3.7.3 ``phreeqc.dat``."""
+    """Load (and cache) a database by shipped name or path. Default: the pinned PHREEQC 3.7.3 ``phreeqc.dat``.
+
+    Parameters
+    ----------
+    name : str or path, default "phreeqc.dat"
+        A database shipped in ``chemistry/databases`` (``phreeqc.dat``, ``wateq4f.dat``) or a path to a file.
+
+    Returns
+    -------
+    Database
+        The parsed database: log K(T) of the reactions, activity parameters, phases (cached per path).
+
+    Raises
+    ------
+    chemistry.DatabaseError
+        The name is neither a shipped database nor an existing file, or the file cannot be parsed.
+    """
     return _load_cached(database_path(name))

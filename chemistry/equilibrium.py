@@ -243,7 +243,28 @@ def mix(water_a, water_b, fraction_a, temp_c=None, database: str = "phreeqc.dat"
     Element totals and the charge imbalance (thus alkalinity) mix linearly; pH, pCO2 and SI do not, which is
     why mixing two saturated waters of different pCO2 gives an undersaturated water (mixing corrosion).
     ``temp_c`` defaults to the mass-weighted mean of the two waters' temperatures (``temp_c`` column/key).
-    Returns the same columns as :func:`equilibrate` (``pco2_atm`` is the mixture's pCO2).
+
+    Parameters
+    ----------
+    water_a, water_b : mapping, pandas.Series or pandas.DataFrame
+        The two waters: ``<element>_mmol_kgw`` totals (e.g. rows of :func:`equilibrate`), optionally
+        ``temp_c``; a DataFrame gives one water per row.
+    fraction_a : float or array
+        Mass fraction of water A in the mixture, in [0, 1].
+    temp_c : float or array, optional
+        Temperature of the mixture (deg C); default the mass-weighted mean of the waters' temperatures.
+    database : str or path, default "phreeqc.dat"
+        A shipped database name or a path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same columns as :func:`equilibrate` (``pco2_atm`` is the mixture's pCO2), one row per mixture.
+
+    Raises
+    ------
+    chemistry.InputError
+        ``fraction_a`` outside [0, 1] or another bad argument, named (a wrong type: ``InputTypeError``).
     """
     f = np.atleast_1d(as_float_array(fraction_a, "fraction_a"))
     for name, w in (("water_a", water_a), ("water_b", water_b)):
@@ -345,8 +366,37 @@ def _engine_is_compiled() -> bool:
 @single_blas_thread
 def speciate_totals(temp_c, totals: dict, charge_imbalance=0.0, database: str = "phreeqc.dat",
                     series: bool = False, tol: float | None = None) -> pd.DataFrame:
-    """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw).
-    ``series``: the rows are a sequence of similar waters (see :func:`equilibrate`)."""
+    """Speciate waters given by element totals (mol/kgw) with pH set by the charge imbalance (eq/kgw): the
+    model's waters after transport, whose pH follows from electroneutrality.
+
+    Parameters
+    ----------
+    temp_c : float or array
+        Water temperature (deg C), one per water.
+    totals : dict
+        Element -> total (mol/kgw; a number or one value per water); keys from ``chemistry.inputs.WATER_KEYS``
+        (``ca``, ``mg``, ``dic``, ...), missing elements are zero.
+    charge_imbalance : float or array, default 0.0
+        Charge imbalance (eq/kgw) the solution keeps (cations - anions of the totals not modelled).
+    database : str or path, default "phreeqc.dat"
+        A shipped database name or a path.
+    series : bool, default False
+        The rows are a sequence of similar waters: each solve starts from the previous row's solution (same
+        results, fewer Newton steps; see :func:`equilibrate`).
+    tol : float, optional
+        Newton convergence tolerance, in (0, 1e-3] (default 1e-8).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``temp_c``, ``ph``, totals and species in mmol/kgw, ``alk_meq_kgw``, saturation indices, ``log_pco2``,
+        ``ionic_strength`` and ``converged``, one row per water.
+
+    Raises
+    ------
+    chemistry.InputError
+        An unknown element key or arrays of mismatched length, named.
+    """
     sol = speciate_totals_solution(temp_c, totals, charge_imbalance, database, series, tol)
     cols = solution_columns(sol, "mmol_kgw")
     df = pd.DataFrame({"temp_c": sol.temp_c, **cols, "converged": sol.converged}, copy=False)

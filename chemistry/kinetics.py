@@ -64,7 +64,29 @@ def pwp_rate_constants(temp_c):
 
 
 def pwp_rate(temp_c, a_h, a_co2, si_calcite, a_h2o=1.0):
-    """Net calcite dissolution rate (mmol cm-2 s-1; negative = precipitation), PWP (1978) as in phreeqc.dat."""
+    """Net calcite dissolution rate (mmol cm-2 s-1; negative = precipitation), PWP (1978) as in phreeqc.dat:
+    r = (k1 a_H+ + k2 a_CO2 + k3 a_H2O) (1 - 10^(2/3 SI_calcite)) (Plummer, Wigley & Parkhurst 1978, Am. J. Sci.
+    278:179, eqs. 5 and 7-9; affinity term of phreeqc.dat, Appelo & Postma 2005, eq. 5.70). Numbers or arrays,
+    broadcast.
+
+    Parameters
+    ----------
+    temp_c : float or array
+        Water temperature (deg C), for the rate constants k1, k2, k3.
+    a_h : float or array
+        Activity of H+ (10^-pH).
+    a_co2 : float or array
+        Activity of dissolved CO2 (H2CO3*).
+    si_calcite : float or array
+        Saturation index of calcite, log10(IAP/K).
+    a_h2o : float or array, default 1.0
+        Activity of water.
+
+    Returns
+    -------
+    numpy.ndarray
+        The net rate, mmol per cm2 of calcite surface per second (> 0 dissolves, < 0 precipitates).
+    """
     k1, k2, k3 = pwp_rate_constants(temp_c)
     return pwp_rate_affinity(k1, k2, k3, np.asarray(a_h), np.asarray(a_co2), np.asarray(si_calcite),
                              np.asarray(a_h2o))
@@ -110,15 +132,36 @@ def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=
 
     Parameters
     ----------
-    temp_c : deg C. residence_time_s : s (>= 0). surface_to_volume_cm_1 : wetted calcite surface per volume of
-    water, cm2/cm3 (see the module docstring for fractures and conduits).
-    pco2_atm : the water first equilibrates with CO2 at this pCO2 (soil air), and in an ``open`` system stays in
+    temp_c : float or array
+        Water temperature (deg C).
+    residence_time_s : float or array
+        Contact time with the calcite (s, >= 0).
+    surface_to_volume_cm_1 : float or array
+        Wetted calcite surface per volume of water, cm2/cm3 (see the module docstring for fractures and
+        conduits).
+    pco2_atm : float or array, optional
+        The water first equilibrates with CO2 at this pCO2 (soil air, atm), and in an ``open`` system stays in
         contact with it. ``None`` in a closed system uses the starting water's own carbon.
-    system : "open" or "closed". water : starting water (``<element>_mmol_kgw`` columns), default pure water.
+    system : {"closed", "open"}, default "closed"
+        Whether the water keeps exchanging CO2 with a gas at ``pco2_atm`` while it dissolves calcite.
+    water : mapping or pandas.DataFrame, optional
+        Starting water (``<element>_mmol_kgw`` columns), default pure water.
+    n_nodes : int, default 80
+        Nodes of the quadrature of the time to dissolve (module docstring, "Integration over a residence time").
+    database : str or path, default "phreeqc.dat"
+        A shipped database name or a path.
 
-    Returns the :func:`equilibrate` columns for the water at the end of the residence time, plus
-    ``dissolved_mmol_kgw`` (negative = precipitated), ``equilibrium_dissolved_mmol_kgw`` (what full equilibrium
-    would give), ``fraction_of_equilibrium`` and ``rate_mmol_cm2_s`` (PWP rate at the end).
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`equilibrate` columns for the water at the end of the residence time, plus
+        ``dissolved_mmol_kgw`` (negative = precipitated), ``equilibrium_dissolved_mmol_kgw`` (what full
+        equilibrium would give), ``fraction_of_equilibrium`` and ``rate_mmol_cm2_s`` (PWP rate at the end).
+
+    Raises
+    ------
+    chemistry.InputError
+        An unknown ``system`` or a bad argument, named.
     """
     if system not in ("open", "closed"):
         raise InputError(f"kinetic system must be 'open' or 'closed', got {system!r}")

@@ -25,6 +25,21 @@ def to_phreeqc_input(samples: pd.DataFrame, title: str = "karstmodel samples", d
     bicarbonate input (``hco3_mg_l``) has no PHREEQC equivalent: the deck gives the DIC that karstmodel's native
     speciation found for it, and a comment asks to check that MOL("HCO3-") reproduces the input. Rows that
     cannot be speciated are written as comments with the reason.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        Samples as for :func:`chemistry.speciate`.
+    title : str, default "karstmodel samples"
+        The deck's TITLE line.
+    database : str or path, default "phreeqc.dat"
+        The database the deck is meant for (named in its header; the native speciation of ``hco3_mg_l`` inputs
+        uses it).
+
+    Returns
+    -------
+    str
+        The PHREEQC input (SOLUTION blocks, one per sample, and SELECTED_OUTPUT).
     """
     prep = prepare(samples)
     native = None

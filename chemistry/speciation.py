@@ -291,11 +291,33 @@ def speciate(samples: pd.DataFrame, backend: str = "native", database: str = "ph
              source: str | None = None) -> pd.DataFrame:
     """Speciate measured samples (see the module docstring for the input contract).
 
-    Returns the input columns unchanged plus ``pco2_atm, log_pco2, si_calcite, si_aragonite, si_dolomite,
-    si_gypsum, dic_mmol_l, hco3_mmol_l, co3_mmol_l, co2aq_mmol_l, co2_mg_l, ionic_strength,
-    charge_balance_pct`` and further species/totals columns, ``carbon_input``, ``speciation_error``,
-    ``speciation_warning``. ``log_pco2`` is the CO2(g) saturation index (log fugacity, = log partial pressure
-    to within 0.1 % below 0.3 atm). SI dolomite and gypsum are NaN where Mg or SO4 is not given.
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        One row per sample: ``temp_c``, ``ph``, one carbon column (``hco3_mg_l``, ``alk_mg_l_caco3``,
+        ``alk_meq_l`` or ``dic_mg_c_l``) and unit-named ions (``ca_mg_l``, ``mg_mg_l``, ``so4_mg_l``, ...;
+        ``<0.5`` marks a value below the detection limit).
+    backend : {"native", "phreeqc"}, default "native"
+        This package's solver, or IPhreeqc through phreeqpy with the same database.
+    database : str or path, default "phreeqc.dat"
+        A shipped database name or a path; default the pinned PHREEQC 3.7.3 ``phreeqc.dat``.
+    source : str, optional
+        The file the samples came from, named in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns unchanged plus ``pco2_atm, log_pco2, si_calcite, si_aragonite, si_dolomite,
+        si_gypsum, dic_mmol_l, hco3_mmol_l, co3_mmol_l, co2aq_mmol_l, co2_mg_l, ionic_strength,
+        charge_balance_pct`` and further species/totals columns, ``carbon_input``, ``speciation_error``,
+        ``speciation_warning``. ``log_pco2`` is the CO2(g) saturation index (log fugacity, = log partial pressure
+        to within 0.1 % below 0.3 atm). SI dolomite and gypsum are NaN where Mg or SO4 is not given. A bad cell
+        fails only its row (NaN values and the reason in ``speciation_error``).
+
+    Raises
+    ------
+    chemistry.InputError
+        A missing, duplicated or unknown column (naming ``source`` and the column), or a bad ``database``.
     """
     if not isinstance(database, (str, os.PathLike)):
         raise InputTypeError(f"database must be a shipped database name or a path, got {type(database).__name__} "

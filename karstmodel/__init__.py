@@ -29,7 +29,24 @@ from .config.catchment import load_catchment as _load_catchment, resolve_catchme
 
 
 def load_catchment(path):
-    """Read and validate a catchment file or a bundled catchment's name (see :mod:`karstmodel.config.catchment`)."""
+    """Read and validate a catchment file, its folder or a bundled catchment's name (see
+    :mod:`karstmodel.config.catchment`).
+
+    Parameters
+    ----------
+    path : str or path
+        A ``catchment.toml``, the folder holding it, or a bundled name (``kerschbaum``, ``coln_bibury``, ...).
+
+    Returns
+    -------
+    karstmodel.config.schema.Catchment
+        The catchment, every value checked against its declared bounds.
+
+    Raises
+    ------
+    karstmodel.config.catchment.CatchmentError
+        A missing file or a bad key or value, naming the file and the key (a :class:`chemistry.InputError`).
+    """
     return _load_catchment(_resolve(path))
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+
+from ._progress import progress_bar
 
 #: thread counts of the libraries a worker process uses: each worker runs one task at a time on one core (the
 #: processes are the parallelism), so its BLAS, OpenMP and numba thread pools would only oversubscribe the cores
@@ -72,25 +73,20 @@ class SpawnMap:
 
 
 def map_chunks(func, chunks: list, workers: int = 1, label: str = "", total: int | None = None,
-               progress: bool = True) -> list:
+               progress: bool = True, unit: str = "run") -> list:
     """``[r for chunk in chunks for r in func(chunk)]`` on ``workers`` spawned processes (1 = in this process),
-    with a one-line progress counter on stderr (``label`` done/total)."""
+    with a progress bar with ETA on stderr (``label`` done/total items of ``unit``;
+    :func:`karstmodel._progress.progress_bar`)."""
     out = []
-
-    def show():
-        if progress:
-            end = "" if getattr(sys.stderr, "isatty", lambda: False)() else "\n"
-            print(f"\r{label} {len(out)}/{total if total is not None else '?'}", end=end, file=sys.stderr, flush=True)
-
-    if n_workers(workers) > 1:
-        with single_threaded_children(), process_pool(workers) as ex:  # the executor starts processes on demand
-            for part in ex.map(func, chunks):
+    with progress_bar(total, label, show=progress, unit=unit) as bar:
+        if n_workers(workers) > 1:
+            with single_threaded_children(), process_pool(workers) as ex:  # the executor starts processes on demand
+                for part in ex.map(func, chunks):
+                    out += part
+                    bar.update(len(part))
+        else:
+            for ch in chunks:
+                part = func(ch)
                 out += part
-                show()
-    else:
-        for ch in chunks:
-            out += func(ch)
-            show()
-    if progress and getattr(sys.stderr, "isatty", lambda: False)():
-        print(file=sys.stderr)
+                bar.update(len(part))
     return out

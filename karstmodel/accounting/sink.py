@@ -28,20 +28,63 @@ CO2_PER_C = M_CO2_G_MOL / M_C_G_MOL
 
 def sink_flux(runoff_m_yr, dic_mmol_l):
     """Karst carbon sink flux (t C km-2 yr-1) from runoff depth (m/yr) and DIC (mmol/L) of carbonic-acid
-    weathering water: CSF = 0.5 x 12 x R x DIC (Zeng et al. 2019, eq. 1; :data:`ZENG_C_G_MOL`). Vectorised (worked
-    check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.8 t C km-2 yr-1)."""
+    weathering water: CSF = 0.5 x 12 x R x DIC (Zeng, Liu & Kaufmann 2019, Nat. Commun. 10:5749, eq. 1;
+    :data:`ZENG_C_G_MOL`): half of the carbonic-acid DIC is atmospheric/soil CO2, the other half rock carbon.
+    Vectorised (worked check: R = 0.5 m/yr, DIC = 3.6 mmol/L -> 10.8 t C km-2 yr-1).
+
+    Parameters
+    ----------
+    runoff_m_yr : float or array
+        Runoff depth (m/yr) of the water carrying the DIC.
+    dic_mmol_l : float or array
+        Its (flow-weighted) DIC from carbonic-acid weathering (mmol/L).
+
+    Returns
+    -------
+    numpy.ndarray
+        The sink flux, t C km-2 yr-1 (1 t C km-2 = 1 g C m-2), broadcast over the inputs.
+    """
     return 0.5 * ZENG_C_G_MOL * np.asarray(runoff_m_yr, dtype=float) * np.asarray(dic_mmol_l, dtype=float)
 
 
 def tc_to_tco2(t_c):
-    """Convert tonnes of carbon to tonnes of CO2 (x :data:`CO2_PER_C`)."""
+    """Convert tonnes of carbon to tonnes of CO2 (x :data:`CO2_PER_C` = 44.0111 / 12.0111, the molar masses of
+    CO2 and C from the standard atomic weights used by the chemistry database).
+
+    Parameters
+    ----------
+    t_c : float or array
+        Mass as carbon (t C, or any unit of carbon mass).
+
+    Returns
+    -------
+    numpy.ndarray
+        The same mass as CO2 (t CO2, same unit).
+    """
     return np.asarray(t_c, dtype=float) * CO2_PER_C
 
 
 def zeng_index(dic_0, dic_1, runoff_0, runoff_1):
     """Zeng's land-use index I = (relative change of DIC) / (relative change of runoff depth), and the exact
     criterion for a larger sink, (1 + a)(1 - b) > 1 with a = dDIC/DIC0 and b = -dR/R0 (docs/science.md, The carbon sink;
-    Zeng et al. 2017, Shawan simulation test site). Returns (index, exact_product, sink_increases)."""
+    Zeng et al. 2017, Shawan simulation test site). Numbers or arrays, broadcast.
+
+    Parameters
+    ----------
+    dic_0, dic_1 : float or array
+        Flow-weighted DIC before and after the change (mmol/L; any one unit).
+    runoff_0, runoff_1 : float or array
+        Runoff depth before and after the change (mm/yr; any one unit).
+
+    Returns
+    -------
+    index : numpy.ndarray
+        I = a / (dR/R0); inf or NaN where runoff does not change.
+    exact_product : numpy.ndarray
+        (1 + a)(1 - b) = (DIC1 R1) / (DIC0 R0), the ratio of the sinks.
+    sink_increases : numpy.ndarray of bool
+        ``exact_product > 1``.
+    """
     a = (np.asarray(dic_1, dtype=float) - dic_0) / dic_0
     b = -(np.asarray(runoff_1, dtype=float) - runoff_0) / runoff_0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -172,7 +215,8 @@ def hydrotope_tables(c, data, run) -> dict:
             "soil_water_mm": run.water.hyd["soil_mm"][:, h], "aet_mm": run.water.hyd["aet_mm"][:, h],
             "recharge_mm": run.water.hyd["recharge_mm"][:, h],
             "soil_respiration_gc_m2_d": run.solutes.co2["production_gc_m2_d"][:, h],
-            "soil_pco2_ppm": run.solutes.co2["pco2_atm"][:, h] * 1e6}, index=data.index)
+            "soil_pco2_ppm": run.solutes.co2["pco2_atm"][:, h] * 1e6,
+            "soil_pco2_10_50cm_ppm": run.solutes.co2["pco2_10_50cm_atm"][:, h] * 1e6}, index=data.index)
     return out
 
 
@@ -418,8 +462,29 @@ def summary(c, data, run, ts, drivers=None) -> dict:
 def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> dict:
     """Flux mode (Zeng et al. 2019): the sink from observed discharge and observed (or equilibrium) DIC.
 
-    CSF = 0.5 x 12 x R x DIC with R the mean runoff depth (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted
-    by discharge. NaN pairs are skipped. Returns runoff, weighted DIC and the flux (t C km-2 yr-1).
+    CSF = 0.5 x 12 x R x DIC (Zeng, Liu & Kaufmann 2019, Nat. Commun. 10:5749, eq. 1) with R the mean runoff depth
+    (m/yr) of ``q_m3_s`` over ``area_km2`` and DIC weighted by discharge. Days without both values are skipped.
+
+    Parameters
+    ----------
+    q_m3_s : array
+        Daily mean discharge (m3/s).
+    dic_mmol_l : array
+        DIC on the same days (mmol/L); NaN where not measured.
+    area_km2 : float
+        Area drained (km2).
+    dates : array, optional
+        Dates of the values; not used by the computation (the values are taken as daily means).
+
+    Returns
+    -------
+    dict
+        ``runoff_m_yr``, ``dic_mmol_l`` (discharge-weighted) and ``carbon_sink_tc_km2_yr``.
+
+    Raises
+    ------
+    ValueError
+        No day has both discharge and DIC.
     """
     q = np.asarray(q_m3_s, dtype=float)
     d = np.asarray(dic_mmol_l, dtype=float)
@@ -434,7 +499,21 @@ def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> d
 def compare_runs(base: dict, other: dict) -> dict:
     """Differences between two run summaries (e.g. before/after a land-use change): change of the sink
     (t C km-2 yr-1 and t CO2/yr), of runoff and flow-weighted DIC, Zeng's index I = (dDIC/DIC0) / (dR/R0) and the
-    exact criterion (1 + a)(1 - b) > 1 for a larger sink (docs/science.md, The carbon sink)."""
+    exact criterion (1 + a)(1 - b) > 1 for a larger sink (docs/science.md, The carbon sink; :func:`zeng_index`).
+
+    Parameters
+    ----------
+    base, other : dict
+        Run summaries (``SimulationResult.summary`` or ``summary.json``) with ``carbon_sink_tc_km2_yr``,
+        ``carbon_sink_t_co2_yr``, ``runoff_mm_yr`` and ``dic_mmol_l_flow_weighted``.
+
+    Returns
+    -------
+    dict
+        ``delta_carbon_sink_tc_km2_yr``, ``delta_carbon_sink_t_co2_yr``, ``delta_runoff_mm_yr``,
+        ``delta_dic_mmol_l``, ``relative_change_dic``, ``relative_change_runoff``, ``zeng_index``,
+        ``exact_criterion_product`` and ``sink_increases`` (other minus base).
+    """
     index, product, larger = zeng_index(base["dic_mmol_l_flow_weighted"], other["dic_mmol_l_flow_weighted"],
                                         base["runoff_mm_yr"], other["runoff_mm_yr"])
     return {

@@ -8,7 +8,8 @@ from pathlib import Path
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
 from .errors import UserError
-from .options import count
+from ..io.files import owning
+from .options import add_overwrite, add_reading, count, no_reading_for_stations, owner, with_reading
 from .printing import print_metrics, print_station
 
 
@@ -33,8 +34,13 @@ def register(sub) -> None:
                    help="runs of a generation side by side: threads when only discharge is scored, processes with "
                         "chemistry (default 1; -1 = all cores); more than 1 updates the population once per "
                         "generation, so the search takes another path than with 1")
-    c.add_argument("--uncertainty", choices=["glue", "none"], default="glue",
-                   help="GLUE prediction bands and parameter posteriors after the fit, or none (default glue)")
+    c.add_argument("--uncertainty", choices=["glue", "mcmc", "none"], default="glue",
+                   help="after the fit: GLUE bands and behavioural parameter sets (informal likelihood), mcmc "
+                        "(Bayesian posteriors with a formal likelihood: Box-Cox AR(1) discharge errors, emcee "
+                        "sampler, started at the best fit), or none (default glue)")
+    c.add_argument("--mcmc-steps", type=int, default=1500,
+                   help="MCMC steps per walker, the first half discarded as burn-in (default 1500; the report says "
+                        "whether the chain is long enough)")
     c.add_argument("--glue-samples", type=int, help="GLUE Latin-hypercube samples (default 2000)")
     c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none",
                    help="global sensitivity analysis with SALib after the fit (default none)")
@@ -51,6 +57,8 @@ def register(sub) -> None:
                         "may stop short of the best fit; --maxiter, --popsize, --workers and --glue-samples given "
                         "explicitly win")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite(c)
+    add_reading(c)
     c.set_defaults(func=cmd_calibrate)
 
 
@@ -66,6 +74,7 @@ def cmd_calibrate(args) -> int:
     count(args.seed, "--seed", lo=0)
     count(args.glue_samples, "--glue-samples", lo=10)
     count(args.sensitivity_n, "--sensitivity-n")
+    count(args.mcmc_steps, "--mcmc-steps", lo=20)
     if args.quick:  # the preset fills what was not given explicitly
         for key, value in QUICK_PRESET.items():
             if getattr(args, key) is None:
@@ -74,11 +83,14 @@ def cmd_calibrate(args) -> int:
         args.glue_samples = 2000
     path = resolve_catchment(args.catchment)
     if is_station(path):
-        summary = calibrate_station(path, Path(args.output) if args.output else None, calibration=args.calibration,
-                                    validation=args.validation, seed=args.seed, figures=not args.no_figures)
+        no_reading_for_stations(args)
+        with owning(owner(args, "calibrate", path)):
+            summary = calibrate_station(path, Path(args.output) if args.output else None,
+                                        calibration=args.calibration, validation=args.validation, seed=args.seed,
+                                        figures=not args.no_figures)
         print_station(summary, "calibrate")
         return 0
-    c = load_catchment(path)
+    c = with_reading(args, load_catchment(path))
     setup = setup_from_catchment(c, c.calibration, {"objective": args.objective, "calibration": args.calibration,
                                                    "validation": args.validation, "seed": args.seed,
                                                    "maxiter": args.maxiter, "popsize": args.popsize,
@@ -88,10 +100,10 @@ def cmd_calibrate(args) -> int:
             raise UserError(f"--minutes: must be a number > 0, got {args.minutes:g}")
         setup = replace(setup, time_budget_s=60.0 * args.minutes)
     outdir = Path(args.output) if args.output else default_output_dir(c.name, "-calibrate")
-    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+    with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "calibrate", path)) as tmp:
         s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
                                 sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
-                                figures=not args.no_figures, progress=not args.quiet)
+                                figures=not args.no_figures, progress=not args.quiet, mcmc_steps=args.mcmc_steps)
     cal = s["calibration"]
     print(f"karstmodel calibrate: {c.name}: {cal['evaluations']} runs in {cal['seconds']:.0f} s "
           f"(objective {cal['objective']}, seed {cal['seed']})")
@@ -104,10 +116,16 @@ def cmd_calibrate(args) -> int:
     print(f"  carbon sink of the best fit {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1")
     if "uncertainty" in s:
         u = s["uncertainty"]["carbon_sink_tc_km2_yr"]
-        print(f"  carbon sink, GLUE median {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. "
+        label = "MCMC posterior median" if args.uncertainty == "mcmc" else "GLUE median"
+        print(f"  carbon sink, {label} {u['median']:.2f} t C km-2 yr-1 (90 % interval {u['p05']:.2f} .. "
               f"{u['p95']:.2f})")
+        if args.uncertainty == "mcmc":
+            m = s["uncertainty"]
+            print(f"  MCMC: acceptance {m['acceptance_fraction']:.2f}, chain {m['kept_steps_per_tau']:.0f} "
+                  f"autocorrelation times long: {'converged' if m['converged'] else 'NOT converged (more --mcmc-steps)'}"
+                  "; observed days in the 90 % band: " + ", ".join(f"{k} {v:.0%}" for k, v in m["coverage_90"].items()))
         for line in identifiability_lines(s["uncertainty"]["identifiability"])[1:]:
             print("  identifiability: " + line[2:])
-    print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.md, figures)")
+    print(f"  wrote {outdir}/ (catchment.toml, summary.json, report.html, report.md, figures)")
     print(f"  next: karstmodel validate {outdir / 'catchment.toml'}   (the calibrated catchment, same periods)")
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir, write_json_atomic
+from .options import add_overwrite, owner
 from ..reporting.grid_maps import grid_maps
 from .errors import UserError
 
@@ -35,6 +36,7 @@ def register(sub) -> None:
     g.add_argument("--no-daily", action="store_true", help="write per-cell and annual results only (no daily series)")
     g.add_argument("--no-figures", action="store_true", help="skip the maps")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite(g)
     g.set_defaults(func=cmd_grid)
 
 
@@ -83,7 +85,8 @@ def _cmd_grid(args) -> int:
         source, name = str(args.input), f"grid-{Path(args.input).stem}"
         inputs = [Path(args.input)]
     outdir = Path(args.output) if args.output else default_output_dir(name)
-    with atomic_output_dir(outdir, protect=inputs + ([template.source] if template.source else [])) as tmp:
+    with atomic_output_dir(outdir, protect=inputs + ([template.source] if template.source else []),
+                           owner=owner(args, "grid", path, *(inputs or ["demo"]))) as tmp:
         rc = _run_and_write(args, ds, template, source, inputs, tmp, outdir, t0)
     return rc
 

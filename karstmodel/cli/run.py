@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
+from .options import add_overwrite, add_reading, owner, with_reading
 
 
 def register(sub) -> None:
@@ -17,6 +18,8 @@ def register(sub) -> None:
     r.add_argument("catchment", nargs="?", default=None, help="catchment file, folder or bundled name")
     r.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    add_overwrite(r)
+    add_reading(r)
     r.set_defaults(func=cmd_run)
 
 
@@ -26,9 +29,9 @@ def cmd_run(args) -> int:
     from ..model.simulate import simulate  # deferred: heavy (karstmodel.cli)
     t0 = time.perf_counter()
     path = resolve_catchment(args.catchment)
-    c = load_catchment(path)
+    c = with_reading(args, load_catchment(path))
     outdir = Path(args.output) if args.output else default_output_dir(c.name)
-    with atomic_output_dir(outdir, protect=catchment_inputs(c)) as tmp:
+    with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "run", path)) as tmp:
         result = simulate(c)
         paths = write_run(result, tmp, figures=not args.no_figures)
     s = result.summary

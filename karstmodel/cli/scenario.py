@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
-from .options import count
+from .options import add_overwrite, count, owner
 
 
 def register(sub) -> None:
@@ -25,6 +25,7 @@ def register(sub) -> None:
     sc.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>-<scenario>)")
     sc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     sc.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite(sc)
     sc.set_defaults(func=cmd_scenario)
 
 
@@ -35,15 +36,17 @@ def cmd_scenario(args) -> int:
     from ..workflows.scenarios import load_scenario, run_scenario, scenario_inputs  # deferred: heavy (karstmodel.cli)
     count(args.ensemble, "--ensemble", lo=0)
     count(args.workers, "--workers", allow=(-1,))
-    c = load_catchment(resolve_catchment(args.catchment))
+    path = resolve_catchment(args.catchment)
+    c = load_catchment(path)
     sc = load_scenario(args.scenario)
     outdir = Path(args.output) if args.output else default_output_dir(f"{c.name}-{sc['name']}")
-    with atomic_output_dir(outdir, protect=catchment_inputs(c) + scenario_inputs(sc)) as tmp:
+    with atomic_output_dir(outdir, protect=catchment_inputs(c) + scenario_inputs(sc),
+                           owner=owner(args, "scenario", path, args.scenario)) as tmp:
         res = run_scenario(c, sc, ensemble=args.ensemble, workers=args.workers or 1, progress=not args.quiet)
         write_scenario(res, tmp, figures=not args.no_figures)
     for line in scenario_lines(c.name, sc["name"], res["summary"]):
         print(line)
-    print(f"  wrote {outdir}/ (summary.json, annual_sink.csv, report.md, figures)")
+    print(f"  wrote {outdir}/ (summary.json, annual_sink.csv, report.html, report.md, figures)")
     return 0
 
 

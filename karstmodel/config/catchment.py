@@ -17,12 +17,14 @@ import tomli_w
 
 from chemistry.errors import InputError
 
-from ..io.files import _atomic_write, read_toml
+from ..io.columns import check_mapping
+from ..io.files import _atomic_write, check_date_format, read_toml
+from ..processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, default_parameters
 from ..processes.reaches import ReachParameters, reach_parameters_to_dict
 from ..registry import bounds_of
 from .period import parse_period
-from .schema import (AcidInputs, AllogenicWater, Catchment, ChemistryOptions, DriverSpec,  # noqa: F401 (re-exported)
+from .schema import (AcidInputs, AllogenicContact, AllogenicWater, Catchment, ChemistryOptions, DriverSpec,  # noqa: F401 (re-exported)
                      Hydrotope, LandUseParameters, Lithology, ObservationSpec, ReservoirParameters, SnowParameters,
                      SurfaceWaterOptions)
 
@@ -34,7 +36,7 @@ class CatchmentError(InputError):
 # ------------------------------------------------------------------------------------------------------------
 _TOP = {"name", "description", "location", "area_km2", "drivers", "observations", "land_use", "hydrotopes",
         "land_use_parameters", "lithology", "snow", "reservoirs", "chemistry", "acid_inputs", "allogenic_water",
-        "simulation", "calibration", "reaches", "surface_water"}
+        "allogenic_contact", "allogenic_land_use", "simulation", "calibration", "reaches", "surface_water"}
 
 
 class KeyReader:
@@ -217,10 +219,64 @@ def _iso_date(reader: KeyReader, table: dict, key: str, where: str) -> str | Non
     reader.err(f"{where}{key}", f"must be an ISO date YYYY-MM-DD, got {v!r}")
 
 
+def _column_map(reader: KeyReader, table: dict, kind: str) -> tuple:
+    """A ``[drivers.columns]`` / ``[observations.columns]`` table (file column = model column) as a tuple of pairs;
+    targets checked by :func:`karstmodel.io.columns.check_mapping`."""
+    tbl = reader.table(table, "columns", f"[{kind}] ")
+    try:
+        return tuple(check_mapping(tbl, kind, f"[{kind}.columns]").items())
+    except InputError as exc:
+        reader.err(f"[{kind}.columns]", exc.message.split(": ", 1)[-1])
+
+
+def _date_format(reader: KeyReader, table: dict, kind: str) -> str | None:
+    """``date_format`` of a file's table: a strftime format with day, month and year (or None)."""
+    v = reader.string(table, "date_format", f"[{kind}] ")
+    if v is not None:
+        try:
+            check_date_format(v, "date_format")
+        except InputError as exc:
+            reader.err(f"[{kind}] date_format", exc.message.split(": ", 1)[-1])
+    return v
+
+
 def _fractions(reader: _Reader, table: dict, where: str, allowed) -> dict:
     reader.known(table, allowed, where)
     out = {k: reader.number(table, k, where, lo=0.0, hi=1.0) for k in table}
     return out
+
+
+ROCKS = ("mixed", "carbonate", "non_carbonate")
+
+
+def _allogenic_hydrotopes(r: _Reader, doc: dict, hydrotopes: list, lith: Lithology, defaults: dict) -> list:
+    """``[allogenic_land_use]``: the non-carbonate (allogenic) area's own land use, class -> fraction of that area
+    (summing to 1), each class a hydrotope ``allogenic_<class>`` on non-carbonate rock with the class's parameters
+    (``[land_use_parameters]`` included). The hydrotopes of ``[land_use]`` / ``[[hydrotopes]]`` then cover the
+    carbonate area: their fractions (summing to 1) are fractions of it. Without the table every hydrotope covers
+    both rocks in the lithology's proportions (files written before it load as they did)."""
+    tbl = r.table(doc, "allogenic_land_use")
+    where = "[allogenic_land_use] "
+    if lith.non_carbonate <= 0:
+        r.err(where.strip(), "the catchment has no non-carbonate area ([lithology] non_carbonate = 0)")
+    for k in tbl:
+        if k not in LAND_USE_CLASSES:
+            r.err(f"{where}{k}", f"unknown land-use class (known: {', '.join(LAND_USE_CLASSES)})")
+    fr = _fractions(r, tbl, where, LAND_USE_CLASSES)
+    if abs(sum(fr.values()) - 1.0) > 1e-6:
+        r.err(where.strip(), f"fractions of the non-carbonate area must sum to 1, they sum to {sum(fr.values()):.6g}")
+    if any(h.rock != "mixed" for h in hydrotopes):
+        r.err(where.strip(), "give either [allogenic_land_use] or hydrotopes with a rock key, not both")
+    names = {h.name for h in hydrotopes}
+    out = [replace(h, fraction=h.fraction * lith.carbonate, rock="carbonate") for h in hydrotopes]
+    for k, v in fr.items():
+        if v <= 0:
+            continue
+        nm = f"allogenic_{k}"
+        if nm in names:
+            r.err(where.strip(), f"a hydrotope is already named {nm!r}")
+        out.append(Hydrotope(nm, k, v * lith.non_carbonate, defaults[k], "non_carbonate"))
+    return [h for h in out if h.fraction > 0]
 
 
 def load_catchment(path) -> Catchment:
@@ -249,18 +305,21 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     drv = doc.get("drivers")
     if not isinstance(drv, dict) or "file" not in drv:
         r.err("[drivers] file", "missing (path of the drivers CSV relative to the catchment file)")
-    r.known(drv, {"file", "pet", "gap_fill", "max_gap_days"}, "[drivers] ")
+    r.known(drv, {"file", "pet", "gap_fill", "max_gap_days", "columns", "date_format"}, "[drivers] ")
     drivers = DriverSpec(file=(base / r.string(drv, "file", "[drivers] ")).resolve(),
                          pet=r.choice(drv, "pet", "[drivers] ", ("column", "oudin", "hargreaves"), "oudin"),
                          gap_fill=r.choice(drv, "gap_fill", "[drivers] ", ("none", "linear", "climatology"), "none"),
                          max_gap_days=r.number(drv, "max_gap_days", "[drivers] ", default=5, lo=1, hi=366,
-                                               integer=True))
+                                               integer=True),
+                         columns=_column_map(r, drv, "drivers"), date_format=_date_format(r, drv, "drivers"))
     obs = r.table(doc, "observations")
-    r.known(obs, {"file", "discharge"}, "[observations] ")
+    r.known(obs, {"file", "discharge", "columns", "date_format"}, "[observations] ")
     observations = ObservationSpec(file=(base / r.string(obs, "file", "[observations] ")).resolve()
                                    if "file" in obs else None,
                                    discharge=r.choice(obs, "discharge", "[observations] ", ("spring", "outlet"),
-                                                      "spring"))
+                                                      "spring"),
+                                   columns=_column_map(r, obs, "observations"),
+                                   date_format=_date_format(r, obs, "observations"))
 
     # land use and hydrotopes
     chem_tbl = doc.get("chemistry", {})
@@ -285,7 +344,7 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
         seen = set()
         for i, h in enumerate(doc["hydrotopes"]):
             where = f"[[hydrotopes]] #{i + 1} "
-            r.known(h, set(PARAMETER_NAMES) | {"name", "land_use", "fraction"}, where)
+            r.known(h, set(PARAMETER_NAMES) | {"name", "land_use", "fraction", "rock"}, where)
             lu = h.get("land_use")
             if lu not in LAND_USE_CLASSES:
                 r.err(f"{where}land_use", f"unknown land-use class {lu!r} (known: {', '.join(LAND_USE_CLASSES)})")
@@ -296,7 +355,8 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
             frac = r.number(h, "fraction", where, lo=0.0, hi=1.0, required=True)
             upd = {k: r.number(h, k, where, lo=PARAMETER_BOUNDS[k][0], hi=PARAMETER_BOUNDS[k][1])
                    for k in h if k in PARAMETER_NAMES}
-            hydrotopes.append(Hydrotope(nm, lu, frac, defaults[lu].with_updates(**upd)))
+            rock = r.choice(h, "rock", where, ROCKS, "mixed")
+            hydrotopes.append(Hydrotope(nm, lu, frac, defaults[lu].with_updates(**upd), rock))
     else:
         lu_tbl = doc.get("land_use")
         if not isinstance(lu_tbl, dict) or not lu_tbl:
@@ -306,17 +366,18 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
                 r.err(f"[land_use] {k}", f"unknown land-use class (known: {', '.join(LAND_USE_CLASSES)})")
         fr = _fractions(r, lu_tbl, "[land_use] ", LAND_USE_CLASSES)
         hydrotopes = [Hydrotope(k, k, v, defaults[k]) for k, v in fr.items() if v > 0]
-    total = sum(h.fraction for h in hydrotopes)
-    if abs(total - 1.0) > 1e-6:
-        r.err("land_use" if "land_use" in doc else "hydrotopes",
-              f"fractions must sum to 1, they sum to {total:.6g}")
-
     lit_tbl = r.table(doc, "lithology") if "lithology" in doc else {"limestone": 1.0}
     # a [lithology] table gives the rock fractions that are present: a rock it leaves out covers no area
     lith = _dataclass_from(r, Lithology, {"limestone": 0.0, **lit_tbl}, "[lithology] ")
     s = lith.limestone + lith.dolomite + lith.non_carbonate
     if abs(s - 1.0) > 1e-6:
         r.err("[lithology]", f"limestone + dolomite + non_carbonate must sum to 1, they sum to {s:.6g}")
+    if "allogenic_land_use" in doc:
+        hydrotopes = _allogenic_hydrotopes(r, doc, hydrotopes, lith, defaults)
+    total = sum(h.fraction for h in hydrotopes)
+    if abs(total - 1.0) > 1e-6:
+        r.err("land_use" if "land_use" in doc else "hydrotopes",
+              f"fractions must sum to 1, they sum to {total:.6g}")
 
     snow = _snow_from(r, doc.get("snow", {}))
     res = _dataclass_from(r, ReservoirParameters, doc.get("reservoirs", {}), "[reservoirs] ")
@@ -324,6 +385,8 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
 
     acids = acid_inputs_from(r, r.table(doc, "acid_inputs"), AcidInputs())
     allo = _dataclass_from(r, AllogenicWater, doc.get("allogenic_water", {}), "[allogenic_water] ")
+    contact = _dataclass_from(r, AllogenicContact, doc.get("allogenic_contact", {}), "[allogenic_contact] ",
+                              {"system": CONTACT_SYSTEMS})
 
     sim = r.table(doc, "simulation")
     r.known(sim, {"start", "end", "warmup_days"}, "[simulation] ")
@@ -358,7 +421,8 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
                      hydrotopes=tuple(hydrotopes), lithology=lith, snow=snow, reservoirs=res, chemistry=chem,
                      acids=acids, allogenic_water=allo, drivers=drivers, observations=observations, start=start,
                      end=end, warmup_days=warm, description=str(desc), source=Path(path).resolve(),
-                     calibration=dict(doc.get("calibration", {})), reaches=tuple(reaches), surface_water=sw)
+                     calibration=dict(doc.get("calibration", {})), reaches=tuple(reaches), surface_water=sw,
+                     allogenic_contact=contact)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -380,6 +444,14 @@ def _bundled_dir() -> Path:
     except ImportError:  # pragma: no cover
         pass
     return BUNDLED_DIR
+
+
+def is_bundled(path) -> bool:
+    """Whether ``path`` is a file of a bundled catchment or station (``catchments/<name>/``)."""
+    try:
+        return Path(path).resolve().parent.parent == _bundled_dir().resolve()
+    except OSError:
+        return False
 
 
 def resolve_catchment(spec: str | Path | None) -> Path:
@@ -436,10 +508,12 @@ def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
     doc["area_km2"] = c.area_km2
     doc["location"] = {"latitude": c.latitude, "longitude": c.longitude, "elevation_m": c.elevation_m}
     doc["drivers"] = {"file": rel(c.drivers.file), "pet": c.drivers.pet, "gap_fill": c.drivers.gap_fill,
-                      "max_gap_days": c.drivers.max_gap_days}
+                      "max_gap_days": c.drivers.max_gap_days, **_reading(c.drivers)}
     if c.observations.file is not None:
-        doc["observations"] = {"file": rel(c.observations.file), "discharge": c.observations.discharge}
-    doc["hydrotopes"] = [{"name": h.name, "land_use": h.land_use, "fraction": h.fraction, **dc(h.params)}
+        doc["observations"] = {"file": rel(c.observations.file), "discharge": c.observations.discharge,
+                               **_reading(c.observations)}
+    doc["hydrotopes"] = [{"name": h.name, "land_use": h.land_use, "fraction": h.fraction,
+                          **({"rock": h.rock} if h.rock != "mixed" else {}), **dc(h.params)}
                          for h in c.hydrotopes]
     doc["lithology"] = dc(c.lithology)
     snow = dc(c.snow)
@@ -457,6 +531,8 @@ def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
         acid["land_use"] = {k: {"sulfuric_mmol_l": v[0], "nitric_mmol_l": v[1]} for k, v in c.acids.by_land_use.items()}
     doc["acid_inputs"] = acid
     doc["allogenic_water"] = dc(c.allogenic_water)
+    if c.allogenic_contact != AllogenicContact():
+        doc["allogenic_contact"] = dc(c.allogenic_contact)
     sim = {"warmup_days": c.warmup_days}
     if c.start:
         sim["start"] = c.start
@@ -469,6 +545,16 @@ def catchment_to_dict(c: Catchment, relative_to: Path | None = None) -> dict:
     if c.calibration:
         doc["calibration"] = c.calibration
     return doc
+
+
+def _reading(spec) -> dict:
+    """The ``date_format`` and ``columns`` keys of a file's table (only those that are set)."""
+    out = {}
+    if spec.date_format:
+        out["date_format"] = spec.date_format
+    if spec.columns:
+        out["columns"] = dict(spec.columns)
+    return out
 
 
 def write_catchment(c: Catchment, path) -> Path:

@@ -24,7 +24,7 @@ from dataclasses import fields, replace
 from .catchment import Catchment
 from ..processes.landuse import PARAMETER_BOUNDS
 
-_SECTIONS = ("snow", "reservoirs", "chemistry", "lithology", "acids", "allogenic_water")
+_SECTIONS = ("snow", "reservoirs", "chemistry", "lithology", "acids", "allogenic_water", "allogenic_contact")
 
 
 #: the stores that have a ``<store>_k_per_d`` and a ``<store>_exponent``: ``reservoirs.<store>_unit_storage_mm``

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..processes.allogenic_contact import AllogenicContact
 from ..processes.landuse import LandUseParameters
+from .._display import Rows, Shown, number
 from ..registry import param, table
 from ..processes.snow import SnowParameters
 
@@ -23,10 +25,24 @@ _SOFT = "default: a soft silicate water"
 
 @dataclass(frozen=True)
 class Hydrotope:
+    """A land-use hydrotope: ``fraction`` of the catchment area. ``rock``: the rock under it, "mixed" (default:
+    the catchment's lithology fractions, the same under every hydrotope), "carbonate" (its recharge is autogenic,
+    on the carbonate shares of the lithology) or "non_carbonate" (its recharge is allogenic): the allogenic area
+    with its own land use and soils (``[allogenic_land_use]``)."""
+
     name: str
     land_use: str
     fraction: float
     params: LandUseParameters
+    rock: str = "mixed"
+
+    def rock_shares(self, lithology) -> tuple[float, float]:
+        """(carbonate, non-carbonate) share of this hydrotope's recharge."""
+        if self.rock == "carbonate":
+            return 1.0, 0.0
+        if self.rock == "non_carbonate":
+            return 0.0, 1.0
+        return lithology.carbonate, lithology.non_carbonate
 
 
 @dataclass(frozen=True)
@@ -195,20 +211,33 @@ class SurfaceWaterOptions:
 
 @dataclass(frozen=True)
 class DriverSpec:
+    """The drivers file and how to read it: ``columns`` maps the file's column names to the model's
+    (``(("P_mm_d", "precip_mm"), ...)``, karstmodel.io.columns), ``date_format`` (a strftime format, e.g.
+    ``%d.%m.%Y``) reads dates whose day/month order the file cannot show (karstmodel.io.files.parse_times)."""
+
     file: Path
     pet: str = "oudin"  # "column" | "oudin" | "hargreaves"
     gap_fill: str = "none"  # "none" | "linear" | "climatology"
     max_gap_days: int = 5
+    columns: tuple = ()
+    date_format: str | None = None
 
 
 @dataclass(frozen=True)
 class ObservationSpec:
+    """The observations file: ``columns`` and ``date_format`` as for :class:`DriverSpec`."""
+
     file: Path | None = None
     discharge: str = "spring"  # the observed q is the spring discharge or the total outlet runoff
+    columns: tuple = ()
+    date_format: str | None = None
 
 
-@dataclass(frozen=True)
-class Catchment:
+@dataclass(frozen=True, repr=False)
+class Catchment(Shown):
+    """A catchment as read from its file (``karstmodel.load_catchment``): location, area, hydrotopes, lithology, the
+    processes' parameters, drivers and observations; ``repr`` shows a short summary (all fields: ``vars(c)``)."""
+
     name: str
     latitude: float
     longitude: float
@@ -235,15 +264,42 @@ class Catchment:
     surface_water: "SurfaceWaterOptions | None" = None
     #: changes in time (karstmodel.changes: ParameterRamp, Irrigation, CarbonatePowder), set by scenarios
     changes: tuple = ()
+    #: how the allogenic water meets the carbonate on its way into the conduits
+    #: (karstmodel.processes.allogenic_contact)
+    allogenic_contact: AllogenicContact = AllogenicContact()
 
     def with_updates(self, **kwargs) -> "Catchment":
         return replace(self, **kwargs)
+
+    def _display_rows(self) -> Rows:
+        lith = self.lithology
+        period = f"{self.start or 'start of the drivers'} .. {self.end or 'end of the drivers'}"
+        hyd = ", ".join(f"{h.name}{'' if h.name == h.land_use else f' ({h.land_use})'} {h.fraction:.0%}"
+                        for h in self.hydrotopes[:4])
+        more = f" and {len(self.hydrotopes) - 4} more" if len(self.hydrotopes) > 4 else ""
+        rows = [("area", number(self.area_km2, ".4g", "km2")),
+                ("location", f"{abs(self.latitude):.4f} {'N' if self.latitude >= 0 else 'S'}, "
+                             f"{abs(self.longitude):.4f} {'E' if self.longitude >= 0 else 'W'}, "
+                             f"{self.elevation_m:.0f} m a.s.l."),
+                ("period", f"{period} (warm-up {self.warmup_days} d)"),
+                ("hydrotopes", hyd + more),
+                ("lithology", f"limestone {lith.limestone:.0%}, dolomite {lith.dolomite:.0%}, non-carbonate "
+                              f"{lith.non_carbonate:.0%}")]
+        if self.reaches:
+            rows.append(("reaches", f"{len(self.reaches)} below the spring"))
+        if self.changes:
+            rows.append(("changes", f"{len(self.changes)} in time (scenario)"))
+        rows.append(("drivers", str(self.drivers.file) if self.drivers.file is not None else "none"))
+        if self.source is not None:
+            rows.append(("file", str(self.source)))
+        return f"Catchment {self.name!r}", rows
 
 
 #: the catchment file's tables whose numbers are declared with param(), in the order of catchments/README.md
 DECLARED_SECTIONS = {"land_use_parameters.<class>": LandUseParameters, "lithology": Lithology,
                      "snow": SnowParameters, "reservoirs": ReservoirParameters, "chemistry": ChemistryOptions,
                      "acid_inputs": AcidInputs, "allogenic_water": AllogenicWater,
+                     "allogenic_contact": AllogenicContact,
                      "surface_water": SurfaceWaterOptions}
 
 

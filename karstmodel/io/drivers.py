@@ -1,9 +1,11 @@
 """Forcing time series: read and check the drivers CSV, fill gaps only when asked, and compute PET.
 
-Drivers CSV: ``date`` (ISO 8601; a UTC offset after a clock time is dropped and the clock time kept, so days are
+Drivers CSV: ``date`` (ISO 8601 or day-/month-first where the file shows which, :func:`karstmodel.io.parse_times`; a UTC offset after a clock time is dropped and the clock time kept, so days are
 the days of the clock that wrote the file: :func:`karstmodel.io.parse_times`; sub-daily time stamps are aggregated to days: precipitation summed, temperature
 averaged, ``tmin_c``/``tmax_c`` from the daily min/max), ``precip_mm``, ``temp_c`` and optionally ``pet_mm``,
-``tmin_c``, ``tmax_c``. Every check names the file, column and row. Gaps (missing days or empty values) are refused
+``tmin_c``, ``tmax_c``; other spellings through a column mapping or recognised by name
+(:mod:`karstmodel.io.columns`); ``;``/tab delimiters and decimal commas as :mod:`karstmodel.io.dialect` detects
+them. Every check names the file, column and row. Gaps (missing days or empty values) are refused
 unless the catchment file picks a fill method:
 
 * ``linear``: temperature and PET interpolated linearly in time, precipitation set to the long-term mean daily
@@ -32,15 +34,13 @@ import pandas as pd
 
 from chemistry.errors import InputError
 
+from . import columns
 from .files import parse_times, read_csv
 
 #: shortest record the model runs (days): the sink and the balances are annual rates, and a record of a day or
 #: two gives no meaningful value for them
 MIN_RECORD_DAYS = 30
 
-UNITLESS = {"precip": "precip_mm", "precipitation": "precip_mm", "rain": "precip_mm", "p": "precip_mm",
-            "temp": "temp_c", "temperature": "temp_c", "t": "temp_c", "pet": "pet_mm", "tmin": "tmin_c",
-            "tmax": "tmax_c"}
 
 
 @dataclass(frozen=True)
@@ -78,19 +78,11 @@ def pet_hargreaves(temp_c, tmin_c, tmax_c, latitude_deg: float, day_of_year) -> 
     return np.maximum(0.0023 * (np.asarray(temp_c, dtype=float) + 17.8) * np.sqrt(dt) * 0.408 * ra, 0.0)
 
 
-def _check_names(df: pd.DataFrame, path: str):
-    for c in df.columns:
-        key = c.strip().lower()
-        if key in UNITLESS and c != UNITLESS[key]:
-            raise InputError(f"column name without a unit; rename it to {UNITLESS[key]!r}", file=path, column=c)
-
-
 def load_drivers(spec, latitude_deg: float, start=None, end=None, min_days: int = 0) -> Drivers:
     """Read, check, aggregate, gap-fill (if asked) and add PET. ``spec`` is a :class:`DriverSpec`. The model runs
     ask for ``min_days = MIN_RECORD_DAYS``: a shorter record in the period is refused naming the file."""
     path = str(spec.file)
-    df = read_csv(spec.file)
-    _check_names(df, path)
+    df = columns.apply(read_csv(spec.file, dialects=True), "drivers", dict(spec.columns), path)
     return _drivers_from_table(df, spec, latitude_deg, start, end, min_days, path, lambda i: {"row": i + 2})
 
 
@@ -100,12 +92,39 @@ def drivers_from_frame(frame: pd.DataFrame, spec, latitude_deg: float, start=Non
     a file: columns ``precip_mm``, ``temp_c`` (``pet_mm``, ``tmin_c``, ``tmax_c`` optional) and the dates either in a
     ``date`` column or as the index (a DatetimeIndex). ``spec`` (a :class:`DriverSpec`, e.g. the catchment's
     ``drivers``) gives the PET method and the gap filling; its file is not read. Errors name the column and the
-    0-based row position (``column[i]``)."""
+    0-based row position (``column[i]``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Daily forcing: ``precip_mm`` (mm/d), ``temp_c`` (deg C), optional ``pet_mm``, ``tmin_c``, ``tmax_c``;
+        dates in a ``date`` column or as the index.
+    spec : karstmodel.config.schema.DriverSpec
+        PET method (``oudin``, ``hargreaves`` or ``column``) and gap filling, e.g. ``catchment.drivers``.
+    latitude_deg : float
+        Latitude (degrees north), for the PET formulas' extraterrestrial radiation.
+    start, end : str or date, optional
+        The period to keep (ISO dates, inclusive); default the whole table.
+    min_days : int, default 0
+        Fewest days the period must hold (the model runs ask for ``MIN_RECORD_DAYS``).
+
+    Returns
+    -------
+    Drivers
+        ``data`` (daily table with ``pet_mm``), ``filled`` (the gaps filled per column) and ``source``.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a DataFrame.
+    chemistry.InputError
+        A missing or bad column, bad dates or values, or too short a period, naming ``column[i]``.
+    """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"drivers: expected a pandas DataFrame, got {type(frame).__name__}")
     df = frame.copy()
     df.columns = [str(c) for c in df.columns]
-    _check_names(df, "drivers DataFrame")
+    df = columns.apply(df, "drivers", dict(spec.columns), "drivers DataFrame", header_row=None)
     if "date" not in df.columns:
         if not isinstance(df.index, pd.DatetimeIndex):
             raise InputError("the DataFrame needs a 'date' column or a DatetimeIndex", file="drivers DataFrame",
@@ -123,10 +142,11 @@ def _drivers_from_table(df: pd.DataFrame, spec, latitude_deg: float, start, end,
     """:func:`load_drivers` after reading: ``path`` names the source in errors, ``where(i)`` locates row i."""
     for col in ("date", "precip_mm", "temp_c"):
         if col not in df.columns:
-            raise InputError("missing required column (required: date, precip_mm, temp_c)", file=path, column=col)
+            raise InputError(columns.missing_message("drivers", ("date", "precip_mm", "temp_c"), df.columns),
+                             file=path, column=col)
     if spec.pet == "column" and "pet_mm" not in df.columns:
         raise InputError("[drivers] pet = 'column' but the file has no pet_mm column", file=path, column="pet_mm")
-    dates = parse_times(df["date"], path, "date")
+    dates = parse_times(df["date"], path, "date", spec.date_format, where)
     dt = dates.diff().to_numpy()[1:]
     nonpos = np.flatnonzero(dt <= np.timedelta64(0, "s"))
     if nonpos.size:

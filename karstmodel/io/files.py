@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import csv
+import dataclasses
+import datetime as _dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -20,6 +24,10 @@ import pandas as pd
 
 from chemistry.errors import InputError
 
+from .dates import check_date_format, parse_times  # noqa: F401 (the public names of karstmodel.io.files)
+from .dialect import Dialect, read_text, sniff, to_plain
+from .notes import note
+
 
 def read_toml(path, what: str, error: type[InputError] = InputError) -> dict:
     """Read a UTF-8 TOML file (a catchment, station or scenario file: ``what`` names it in messages). Raises
@@ -33,29 +41,44 @@ def read_toml(path, what: str, error: type[InputError] = InputError) -> dict:
         raise error(f"not valid TOML: {exc}", file=str(p)) from None
 
 
-def read_csv(path, **kwargs) -> pd.DataFrame:
-    """Read a comma-separated, UTF-8 CSV with '.' as the decimal mark; raises :class:`InputError` naming the file
-    for a missing, empty or unparsable file, with a hint where the file looks like another dialect (semicolon-
-    or tab-separated, decimal commas, Latin-1 or UTF-16 text), for a column that appears twice in the header,
-    and for rows with more fields than the header (pandas would silently turn the extra leading fields into an
-    index and shift every column)."""
+def read_csv(path, dialects: bool = False, **kwargs) -> pd.DataFrame:
+    """Read a UTF-8 CSV; raises :class:`InputError` naming the file for a missing, empty or unparsable file, for a
+    column that appears twice in the header, and for rows with more fields than the header (pandas would silently
+    turn the extra leading fields into an index and shift every column).
+
+    ``dialects=False``: comma-separated with '.' decimals only, with a hint where the file looks like another
+    dialect (semicolon- or tab-separated, decimal commas, Latin-1 or UTF-16 text). ``dialects=True`` (drivers and
+    observations): ``;``- and tab-separated files and decimal commas are read where the file leaves no doubt
+    (:mod:`karstmodel.io.dialect`), reported in one line (:func:`karstmodel.io.notes.note`), else refused naming
+    the line and the cause."""
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", file=str(path))
     if p.is_dir():
         raise InputError("is a directory, expected a CSV file", file=str(path))
     default_header = not ({"header", "names", "index_col", "sep", "delimiter"} & set(kwargs))
+    source = p
     if default_header:
-        _check_header(p, str(path))
-    if default_header:
+        dialect = Dialect()
+        if dialects:
+            try:
+                text = read_text(p)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not UTF-8 text ({_encoding_hint(p, exc)}); save it as UTF-8",
+                                 file=str(path)) from None
+            dialect = sniff(text, str(path))
+            if not dialect.plain:
+                source = io.StringIO(to_plain(text, dialect))
+                note(f"{path}: read as {dialect.describe()}")
+        _check_header(p, str(path), strict=not dialects, delimiter=dialect.delimiter)
         kwargs = {**kwargs, "index_col": False}  # never turn extra leading fields into an index (checked below)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(p, **kwargs)
+            df = pd.read_csv(source, **kwargs)
     except pd.errors.ParserWarning:
         raise InputError(f"the data rows have more fields than the header{_FIELDS_HINT}", file=str(path),
-                         row=_first_long_row(p)) from None
+                         row=_first_long_row(source if isinstance(source, Path) else source.getvalue())) from None
     except pd.errors.EmptyDataError:
         raise InputError("file is empty", file=str(path)) from None
     except UnicodeDecodeError as exc:
@@ -72,10 +95,11 @@ _FIELDS_HINT = (" (decimal commas such as 7,2? karstmodel reads comma-separated 
                 "mark; or a value with an unquoted ',', or a ',' at the end of the rows)")
 
 
-def _first_long_row(p: Path):
-    """File line (header = 1) of the first row with more fields than the header, or None."""
+def _first_long_row(p):
+    """File line (header = 1) of the first row with more fields than the header, or None (``p``: a path, or the
+    text itself)."""
     try:
-        with open(p, encoding="utf-8-sig", newline="") as fh:
+        with (open(p, encoding="utf-8-sig", newline="") if isinstance(p, Path) else io.StringIO(p)) as fh:
             rows = csv.reader(fh)
             width = len(next(rows, []))
             for i, row in enumerate(rows, start=2):
@@ -99,8 +123,8 @@ def _encoding_hint(p: Path, exc: UnicodeDecodeError) -> str:
         return f"byte 0x{data[whole.start]:02x} in line {line}; looks like Latin-1/Windows-1252"
 
 
-def _check_header(p: Path, name: str) -> None:
-    """Dialect and duplicate-column checks on the header line (line 1)."""
+def _check_header(p: Path, name: str, strict: bool = True, delimiter: str = ",") -> None:
+    """Dialect (``strict``: comma files only) and duplicate-column checks on the header line (line 1)."""
     try:
         with open(p, encoding="utf-8-sig", newline="") as fh:
             line = fh.readline()
@@ -108,12 +132,12 @@ def _check_header(p: Path, name: str) -> None:
         raise InputError(f"not UTF-8 text ({_encoding_hint(p, exc)}); save it as UTF-8", file=name) from None
     if not line.strip():
         return  # empty file or blank first line: pandas' own messages
-    for sep, what in ((";", "semicolon"), ("\t", "tab")):
+    for sep, what in ((";", "semicolon"), ("\t", "tab")) if strict else ():
         if sep in line and "," not in line:
             raise InputError(f"looks like a {what}-separated file (a {sep!r} in the header line); karstmodel "
                              "reads comma-separated files with '.' as the decimal mark: save it as CSV with "
                              "commas", file=name, row=1)
-    names = [c.strip() for c in next(csv.reader([line]))]
+    names = [c.strip() for c in next(csv.reader([line], delimiter=delimiter))]
     seen = set()
     for c in names:
         if c and c in seen:
@@ -302,11 +326,72 @@ def _check_output_dir(out: Path, protect) -> None:
 
 
 def _is_output_folder(folder: Path) -> bool:
-    """A folder an earlier karstmodel run wrote: ``summary.json`` (a run) or ``stations_summary.csv`` (a station
-    group) at the top, and every sub-folder itself such a folder."""
-    if not ((folder / "summary.json").is_file() or (folder / "stations_summary.csv").is_file()):
+    """A folder an earlier karstmodel run wrote: the marker :data:`MARKER`, ``summary.json`` (a run) or
+    ``stations_summary.csv`` (a station group) at the top, and every sub-folder itself such a folder."""
+    if not any((folder / f).is_file() for f in (MARKER, "summary.json", "stations_summary.csv")):
         return False
     return all(_is_output_folder(e) for e in folder.iterdir() if e.is_dir())
+
+
+#: the file every command writes into its output folder: which command wrote it, for which catchment, when
+MARKER = ".karstmodel-run.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputOwner:
+    """Who writes an output folder: the command (``run``, ``validate``, ...), the input it ran on (the catchment,
+    station or grid file; a scenario adds its file) and whether the user allowed replacing another run's folder
+    (``--overwrite``)."""
+
+    command: str
+    catchment: str
+    overwrite: bool = False
+
+    def record(self) -> dict:
+        return {"command": self.command, "catchment": self.catchment,
+                "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+_OWNER: contextvars.ContextVar = contextvars.ContextVar("karstmodel_output_owner", default=None)
+
+
+@contextlib.contextmanager
+def owning(owner: "OutputOwner | None"):
+    """Within the block, :func:`atomic_output_dir` calls without an ``owner`` use ``owner`` (the command line sets
+    it around workflows that choose their output folder themselves, e.g. stations)."""
+    token = _OWNER.set(owner)
+    try:
+        yield
+    finally:
+        _OWNER.reset(token)
+
+
+def read_marker(folder) -> dict | None:
+    """The :data:`MARKER` record of an output folder, or None (absent or unreadable)."""
+    try:
+        rec = json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def _check_owner(out: Path, target: Path, owner: OutputOwner) -> None:
+    """An existing, non-empty output folder is replaced only when its marker names the same command and input
+    (reported in one line) or with ``owner.overwrite``; otherwise :class:`InputError` before anything is written."""
+    if not target.is_dir() or not any(target.iterdir()):
+        return
+    rec = read_marker(target)
+    same = rec is not None and rec.get("command") == owner.command and rec.get("catchment") == owner.catchment
+    if same:
+        note(f"{out}: replacing the earlier output of `karstmodel {owner.command}` on {owner.catchment}")
+        return
+    what = (f"was written by `karstmodel {rec.get('command')}` on {rec.get('catchment')}" if rec is not None else
+            f"exists and has no {MARKER} (not a folder this version of karstmodel wrote)")
+    if owner.overwrite:
+        note(f"{out}: --overwrite: replacing it (it {what.removeprefix('exists and ')})")
+        return
+    raise InputError(f"{what}; `karstmodel {owner.command}` on {owner.catchment} would replace it: choose another "
+                     "folder with -o, or give --overwrite", file=str(out))
 
 
 class _Terminated(BaseException):
@@ -361,7 +446,7 @@ def _interrupt_exception(got: list) -> BaseException:
 
 
 @contextlib.contextmanager
-def atomic_output_dir(path, protect=()):
+def atomic_output_dir(path, protect=(), owner: OutputOwner | None = None):
     """Write a run's output folder as one unit. Yields a fresh hidden sibling folder to write into; when the block
     ends without error, the old folder (if any) is moved aside and the new one renamed to ``path`` with SIGINT and
     SIGTERM held back in between, then the old one is deleted. On any error, SIGINT or SIGTERM the sibling is
@@ -372,10 +457,18 @@ def atomic_output_dir(path, protect=()):
     Refused before anything is written (:class:`InputError`): a path under a regular file, a name longer than 255
     bytes, a folder that holds one of the run's inputs (``protect``: catchment/station file, drivers,
     observations) or the current folder, and an existing non-empty folder that is not a karstmodel output
-    (no ``summary.json``, or sub-folders that are not outputs), whose content the replacement would delete."""
+    (no ``summary.json``, or sub-folders that are not outputs), whose content the replacement would delete.
+
+    With an ``owner`` (:class:`OutputOwner`; default: the one set by :func:`owning`), the new folder gets the marker
+    :data:`MARKER` and an existing folder is replaced only when its marker names the same command and input (said
+    in one line, :func:`karstmodel.io.notes.note`) or with ``owner.overwrite``; a folder of another command or
+    input, or without the marker, is refused before anything is written."""
     out = Path(path)
+    owner = owner if owner is not None else _OWNER.get()
     _check_output_dir(out, protect)
     target = Path(os.path.abspath(out))
+    if owner is not None:
+        _check_owner(out, target, owner)
     created = []
     parent = target.parent
     while not parent.exists():
@@ -395,6 +488,8 @@ def atomic_output_dir(path, protect=()):
                 except OSError as exc:
                     raise InputError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from None
                 os.chmod(tmp, 0o777 & ~(0o666 & ~_umask_mode()))  # mkdtemp: 0o700; a folder gets the umask's mode
+                if owner is not None:
+                    write_json_atomic(owner.record(), tmp / MARKER)
                 yield tmp
             except (KeyboardInterrupt, _Terminated):
                 raise
@@ -436,33 +531,3 @@ def atomic_output_dir(path, protect=()):
                             break
         except _Terminated:
             raise SystemExit(143) from None
-
-
-_OFFSET = r"(?:[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
-
-
-def parse_times(raw: pd.Series, path, column: str) -> pd.Series:
-    """Time stamps of a CSV column as naive ``datetime64`` values.
-
-    A UTC offset written after a clock time (``2020-05-01T00:00+02:00``, ``...Z``) is dropped and the clock time
-    as written is kept: the day a value belongs to is the day on the clock that wrote it (the local day, for a
-    logger running on local time), whatever the offset, also across daylight-saving changes. Without this rule a
-    file with offsets would be shifted to UTC and its days would no longer match a drivers file written in local
-    days. An unparsable value raises :class:`InputError` naming the file, column and file line."""
-    text = raw.astype("string").str.strip()
-    has_time = text.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True).fillna(False)
-    stripped = text.where(~has_time, text.str.replace(r"\s*" + _OFFSET, "", regex=True))
-    t = pd.to_datetime(stripped, errors="coerce", format="ISO8601")
-    if t.isna().any():  # other unambiguous forms pandas infers (e.g. 2020/05/01)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            t = t.fillna(pd.to_datetime(stripped.where(t.isna()), errors="coerce"))
-    if getattr(t.dt, "tz", None) is not None:
-        t = t.dt.tz_localize(None)
-    t = t.astype("datetime64[ns]")
-    bad = t.isna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"cannot parse date/time {raw.iloc[i]!r} (ISO 8601 expected, e.g. 2020-05-01 or "
-                         "2020-05-01T13:00)", file=str(path), column=column, row=i + 2)
-    return t

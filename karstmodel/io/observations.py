@@ -32,6 +32,8 @@ from chemistry.censored import DETECTION_LIMIT_FRACTION, parse_values
 from chemistry.constants import M_C_G_MOL, MM_D_PER_M3_S_KM2
 from chemistry.errors import InputError
 
+from . import columns as columns_mod
+from .columns import CHEMISTRY_COLUMNS
 from .files import parse_times, read_csv
 import chemistry
 
@@ -47,17 +49,29 @@ def mm_d_to_m3_s(q_mm_d, area_km2: float):
     return np.asarray(q_mm_d, dtype=float) * area_km2 / MM_D_PER_M3_S_KM2
 
 
-def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex | None = None, columns=(),
+                                date_format: str | None = None) -> pd.DataFrame:
     """Observed discharge as ``q_obs_mm`` and ``q_obs_m3_s`` on the model's daily index (NaN where missing).
-    The parsed file is kept per process (keyed by path, size and modification time), so repeated runs of one
-    catchment (scenarios, ensembles) do not parse it again; an edited file is read anew."""
-    p = Path(path)
-    try:
-        st = p.stat()
-        key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
-    except OSError:
-        key = (str(p), -1, -1)  # missing: _read_discharge raises the clear error
-    dates, q, col = _read_discharge(*key) if key[1] >= 0 else _parse_discharge(path)
+    ``path``: the observations file, or a pandas DataFrame with the same columns (dates in a ``date``/``datetime``
+    column or as the index) and the same checks (errors name ``column[i]``, the 0-based row position).
+    ``columns`` and ``date_format``: how to read the file (the catchment's ``[observations]`` table,
+    :class:`karstmodel.config.schema.ObservationSpec`). A parsed file is kept per process (keyed by path, size,
+    modification time and the reading options), so repeated runs of one catchment (scenarios, ensembles) do not
+    parse it again; an edited file is read anew."""
+    columns = tuple(dict(columns).items())
+    if isinstance(path, pd.DataFrame):
+        dates, q, col = _parse_discharge(path, columns, date_format)
+        name = FRAME
+    else:
+        p = Path(path)
+        name = str(path)
+        try:
+            st = p.stat()
+            key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = (str(p), -1, -1)  # missing: _parse_discharge raises the clear error
+        dates, q, col = (_read_discharge(*key, columns, date_format) if key[1] >= 0
+                         else _parse_discharge(path, columns, date_format))
     if col == "q_m3_s":
         mm = m3_s_to_mm_d(q, area_km2)
     elif col == "q_l_s":
@@ -73,33 +87,81 @@ def load_discharge_observations(path, area_km2: float, index: pd.DatetimeIndex |
             raise InputError(f"no observed discharge falls in the simulation period {index[0].date()} .. "
                              f"{index[-1].date()} (the {int(have.sum())} observed days run {d[0].date()} .. "
                              f"{d[-1].date()}); check the dates (year, time zone) or [simulation] start/end",
-                             file=str(path), column=col)
+                             file=name, column=col)
     out["q_obs_m3_s"] = mm_d_to_m3_s(out["q_obs_mm"].to_numpy(), area_km2)
     out.attrs["q_unit"] = "mm_d" if col == "q_mm_d" else "m3_s"
     return out
 
 
+#: the name of a DataFrame given in place of an observations file, in errors
+FRAME = "observations DataFrame"
+
+
+def _row(i: int) -> dict:
+    return {"row": i + 2}
+
+
+def _index(i: int) -> dict:
+    return {"index": i}
+
+
+def observation_table(source, columns=(), date_format: str | None = None):
+    """An observations file or DataFrame with the model's column names (:mod:`karstmodel.io.columns`): returns
+    ``(table, name, where)``, ``name`` naming the source in errors and ``where(i)`` locating its 0-based row i (the
+    file line i + 2, or ``column[i]`` for a DataFrame). A DataFrame's dates may be its index (a DatetimeIndex)."""
+    mapping = dict(columns)
+    if isinstance(source, pd.DataFrame):
+        df = source.copy()
+        df.columns = [str(c) for c in df.columns]
+        df = columns_mod.apply(df, "observations", mapping, FRAME, header_row=None)
+        if "date" not in df.columns and "datetime" not in df.columns:
+            if not isinstance(df.index, pd.DatetimeIndex):
+                raise InputError("the DataFrame needs a 'date' (or 'datetime') column or a DatetimeIndex", file=FRAME,
+                                 column="date")
+            df = df.reset_index(names="date")
+        df = df.reset_index(drop=True)
+        for c in ("date", "datetime"):
+            if c in df.columns and pd.api.types.is_datetime64_any_dtype(df[c]):
+                df[c] = df[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        return df, FRAME, _index
+    if not isinstance(source, (str, Path)):
+        raise TypeError(f"observations: expected a file path or a pandas DataFrame, got {type(source).__name__}")
+    df = columns_mod.apply(read_csv(source, dialects=True), "observations", mapping, str(source))
+    return df, str(source), _row
+
+
+def observation_columns(spec) -> list:
+    """The model's column names of an observations file (an :class:`~karstmodel.config.schema.ObservationSpec`):
+    the header read with the file's dialect and column mapping."""
+    head = read_csv(spec.file, dialects=True, nrows=5)
+    renames, _ = columns_mod.resolve(head.columns, "observations", dict(spec.columns), str(spec.file))
+    return [renames.get(c, c) for c in head.columns]
+
+
 @lru_cache(maxsize=32)
-def _read_discharge(path: str, size: int, mtime_ns: int):
-    dates, q, col = _parse_discharge(path)
+def _read_discharge(path: str, size: int, mtime_ns: int, columns: tuple, date_format):
+    dates, q, col = _parse_discharge(path, columns, date_format)
     q.flags.writeable = False  # shared between runs: never modified
     return dates, q, col
 
 
-def _parse_discharge(path):
+def _parse_discharge(source, columns=(), date_format=None):
     """Dates (daily), daily mean discharge in the file's own unit and the column used."""
-    df = read_csv(path)
-    if "date" not in df.columns:
-        raise InputError("missing required column", file=str(path), column="date")
-    dates = parse_times(df["date"], path, "date")
+    df, name, where = observation_table(source, columns, date_format)
+    tcol = "date" if "date" in df.columns else "datetime" if "datetime" in df.columns else None
+    if tcol is None:
+        raise InputError(columns_mod.missing_message("observations", ("date",), df.columns), file=name,
+                         column="date")
+    dates = parse_times(df[tcol], name, tcol, date_format, where)
     if dates.duplicated().any():
         i = int(np.flatnonzero(dates.duplicated().to_numpy())[0])
-        raise InputError("duplicate date", file=str(path), column="date", row=i + 2)
+        raise InputError("duplicate date", file=name, column=tcol, **where(i))
     col = next((c for c in ("q_m3_s", "q_l_s", "q_mm_d") if c in df.columns), None)
     if col is None:
         if not any(c in df.columns for c in CHEMISTRY_COLUMNS):
             raise InputError("no discharge column (q_m3_s, q_l_s or q_mm_d) and no chemistry column ("
-                             f"{', '.join(CHEMISTRY_COLUMNS)}); nothing to compare with", file=str(path))
+                             f"{', '.join(CHEMISTRY_COLUMNS)}); nothing to compare with; map a column with "
+                             f"{columns_mod.COLUMNS_SYNTAX}", file=name)
         # chemistry only: no observed discharge (NaN), the chemistry columns are read by load_chemistry_observations
         days = pd.DatetimeIndex(dates.dt.normalize(), name="date").unique()
         return days, np.full(len(days), np.nan), "none"
@@ -107,27 +169,28 @@ def _parse_discharge(path):
     badv = q.isna() & df[col].notna()
     if badv.any():
         i = int(np.flatnonzero(badv.to_numpy())[0])
-        raise InputError(f"not a number: {df[col].iloc[i]!r}", file=str(path), column=col, row=i + 2)
+        raise InputError(f"not a number: {df[col].iloc[i]!r}", file=name, column=col, **where(i))
     if (q < 0).any():
         i = int(np.flatnonzero((q < 0).to_numpy())[0])
-        raise InputError("negative discharge", file=str(path), column=col, row=i + 2)
+        raise InputError("negative discharge", file=name, column=col, **where(i))
     daily = pd.Series(q.to_numpy(float), index=pd.DatetimeIndex(dates.dt.normalize(), name="date")).groupby(level=0).mean()
     return daily.index, daily.to_numpy().copy(), col
 
 
-CHEMISTRY_COLUMNS = ("temp_c", "ph", "ec_us_cm", "ca_mg_l", "mg_mg_l", "na_mg_l", "k_mg_l", "cl_mg_l", "so4_mg_l",
-                     "no3_mg_l", "hco3_mg_l", "alk_mg_l_caco3", "alk_meq_l", "dic_mg_c_l", "pco2_atm", "do_mg_l")
 _REJECT = {"r", "x", "rejected", "invalid"}
 
 
-def read_station_file(path) -> pd.DataFrame:
-    """Read a station CSV with unit-named columns; apply QA flags and detection limits (module docstring).
-    Returns the values at their own time stamps (column ``datetime``) with ``attrs`` counts."""
-    df = read_csv(path)
+def read_station_file(path, columns=(), date_format: str | None = None) -> pd.DataFrame:
+    """Read a station CSV with unit-named columns (or a pandas DataFrame of samples with the same columns, checked
+    the same way, errors naming ``column[i]``); apply QA flags and detection limits (module docstring).
+    ``columns``/``date_format``: as :func:`load_discharge_observations`. Returns the values at their own time
+    stamps (column ``datetime``) with ``attrs`` counts."""
+    df, name, where = observation_table(path, columns, date_format)
+    path = name
     tcol = "datetime" if "datetime" in df.columns else "date" if "date" in df.columns else None
     if tcol is None:
         raise InputError("missing time column (date or datetime)", file=str(path), column="date")
-    t = parse_times(df[tcol], path, tcol)
+    t = parse_times(df[tcol], path, tcol, date_format, where)
     out = pd.DataFrame({"datetime": t})
     rejected, censored = {}, {}
     for col in CHEMISTRY_COLUMNS + ("q_m3_s", "q_l_s", "q_mm_d"):
@@ -137,7 +200,7 @@ def read_station_file(path) -> pd.DataFrame:
         parsed = parse_values(raw)  # "<L" -> L / 2, shared with chemistry.speciate
         if parsed.bad.any():
             i = int(np.flatnonzero(parsed.bad)[0])
-            raise InputError(f"not a number: {raw.iloc[i]!r}", file=str(path), column=col, row=i + 2)
+            raise InputError(f"not a number: {raw.iloc[i]!r}", file=str(path), column=col, **where(i))
         v, cens = parsed.values, parsed.censored.copy()
         nd_col = f"{col}_nondetect"
         if nd_col in df.columns:
@@ -160,7 +223,7 @@ def read_station_file(path) -> pd.DataFrame:
             badr = np.isfinite(v) & (v < 0)
         if badr.any():
             i = int(np.flatnonzero(badr)[0])
-            raise InputError(f"value {v[i]} out of range", file=str(path), column=col, row=i + 2)
+            raise InputError(f"value {v[i]} out of range", file=str(path), column=col, **where(i))
         out[col] = v
     out.attrs["rejected"] = rejected
     out.attrs["censored"] = censored
@@ -192,9 +255,11 @@ def derive_chemistry(samples: pd.DataFrame, database: str = "phreeqc.dat") -> pd
     return out
 
 
-def load_chemistry_observations(path, index: pd.DatetimeIndex | None = None) -> pd.DataFrame:
-    """Chemistry observations averaged per day (derived columns included), on ``index`` when given."""
-    raw = read_station_file(path)
+def load_chemistry_observations(path, index: pd.DatetimeIndex | None = None, columns=(),
+                                date_format: str | None = None) -> pd.DataFrame:
+    """Chemistry observations averaged per day (derived columns included), on ``index`` when given; ``path`` a file
+    or a DataFrame (:func:`read_station_file`)."""
+    raw = read_station_file(path, columns, date_format)
     chem_cols = [c for c in CHEMISTRY_COLUMNS if c in raw.columns]
     if not chem_cols:
         return pd.DataFrame(index=index)

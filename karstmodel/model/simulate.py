@@ -16,6 +16,7 @@ import pandas as pd
 
 from chemistry._threads import single_blas_thread
 
+from .._display import Rows, Shown, number, run_rows
 from ..accounting import sink as accounting
 from ..config.catchment import Catchment, load_catchment, resolve_catchment
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, drivers_from_frame, load_drivers
@@ -28,8 +29,8 @@ from .stages import ChainRun, WaterStage, run_chain
 from .state import State, start_state
 
 
-@dataclass
-class SimulationResult:
+@dataclass(repr=False)
+class SimulationResult(Shown):
     """A simulation: the catchment as run, the daily result table (docs/interface.md), the summary with closed
     balances, per-hydrotope series, the drivers, and the reaches' result when the catchment has reaches."""
 
@@ -39,6 +40,13 @@ class SimulationResult:
     hydrotope_series: dict = field(default_factory=dict)  # name -> DataFrame (soil water, AET, pCO2, ...)
     drivers: Drivers | None = None
     reaches: object | None = None  # karstmodel.processes.reaches.ReachResult when the catchment has reaches
+
+    def _display_rows(self) -> Rows:  # repr: a few lines, not the tables (they are in .timeseries, .summary)
+        rows = [("catchment", f"{self.catchment.name!r}, {number(self.catchment.area_km2, '.4g', 'km2')}"),
+                *run_rows(self.summary),
+                ("tables", f"timeseries {self.timeseries.shape[0]} days x {self.timeseries.shape[1]} columns"
+                           + ("; reaches" if self.reaches is not None else ""))]
+        return "SimulationResult", rows
 
 
 def initial_state(c: Catchment, data: pd.DataFrame) -> State | None:
@@ -131,9 +139,41 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     the bundled default catchment). ``drivers``: None (the catchment's drivers file), a :class:`Drivers`, or a
     pandas DataFrame with ``precip_mm``, ``temp_c`` (``pet_mm`` ...) and dates as a ``date`` column or the index,
     checked, gap-filled and given PET as the catchment's ``[drivers]`` table says
-    (:func:`karstmodel.io.drivers.drivers_from_frame`). Returns the daily result table and the summary
+    (:func:`karstmodel.io.drivers.drivers_from_frame`). ``observations``: None (the catchment's observations file)
+    or a pandas DataFrame with the file's columns (``date``, ``q_m3_s``/``q_l_s``/``q_mm_d``), checked as the file
+    is (:func:`karstmodel.io.observations.load_discharge_observations`). Returns the daily result table and the summary
     (docs/interface.md); with reaches below the spring (``[[reaches]]``) also their sub-daily run and the fate of
-    the karst DIC."""
+    the karst DIC.
+
+    Parameters
+    ----------
+    catchment : Catchment, str or path, optional
+        The catchment, its file or folder, or a bundled name; default the bundled default catchment.
+    drivers : Drivers or pandas.DataFrame, optional
+        Daily forcing (``precip_mm``, ``temp_c``, optional ``pet_mm``, ...); default the catchment's drivers file,
+        over its ``[simulation]`` period.
+    observations : pandas.DataFrame, optional
+        Observed discharge on the drivers' dates, columns ``q_obs_mm`` and ``q_obs_m3_s``; default the
+        catchment's observations file, if it has one. With observations the summary has ``metrics``.
+    with_reaches : bool, default True
+        Run the reaches below the spring when the catchment has them (False: the spring and gauge only, faster).
+
+    Returns
+    -------
+    SimulationResult
+        ``catchment``, ``timeseries`` (daily, unit-named columns), ``summary`` (sink, runoff, DIC, water and
+        carbon balances; docs/interface.md), ``hydrotope_series``, ``drivers`` and ``reaches``.
+
+    Raises
+    ------
+    TypeError
+        ``catchment``, ``drivers`` or ``observations`` of the wrong type.
+    ValueError
+        An area that is not > 0, missing, infinite or negative forcing, a date index with holes, or a record
+        shorter than ``MIN_RECORD_DAYS`` (30) days, naming the argument.
+    karstmodel.config.catchment.CatchmentError
+        A catchment file that cannot be read or has a bad key.
+    """
     if not isinstance(catchment, Catchment):
         if catchment is not None and not isinstance(catchment, (str, os.PathLike)):
             raise TypeError(f"catchment: expected a Catchment, a catchment file or folder path or a bundled name, "
@@ -152,7 +192,11 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
         _, state = run_chain(c, data.iloc[: min(c.warmup_days, len(data))], state, stop_after="storage")
     run, _ = run_chain(c, data, state)
     if observations is None and c.observations.file is not None:
-        observations = load_discharge_observations(c.observations.file, c.area_km2, data.index)
+        observations = load_discharge_observations(c.observations.file, c.area_km2, data.index,
+                                                   c.observations.columns, c.observations.date_format)
+    elif observations is not None and "q_obs_mm" not in observations.columns:  # a user's table, checked as a file
+        observations = load_discharge_observations(observations, c.area_km2, data.index, c.observations.columns,
+                                                   c.observations.date_format)
     ts = accounting.timeseries_table(c, data, run, observations)
     summary = accounting.summary(c, data, run, ts, drivers)
     # the spin-up repeats the first warmup_days of the record; a shorter record spins up over all of it (reported)

@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 
 from .._compiled import njit, prange
+from .._display import Rows, Shown, number
 from ..config.catchment import Catchment
 from ..processes import changes, dissolution, outlet
 from ..processes.karst_stores import simulate_karst
 from ..processes.routing import route_store, route_unit_hydrograph, steady_state_storage, unit_hydrograph_gr4j
 from ..processes.soil_water import parameter_table, simulate_hydrotopes
 from ..processes.snow import simulate_snow
-from ..processes.soil_co2 import simulate_soil_co2
+from ..processes.soil_co2 import pressure_atm, simulate_soil_co2
 from .state import State, end_state, start_state
 
 #: stages at which :func:`run_chain` can stop: "water" (snow, soil water, stores, routing: the fast path of
@@ -34,8 +35,8 @@ from .state import State, end_state, start_state
 STAGES = ("water", "storage", "chemistry")
 
 
-@dataclass(frozen=True)
-class WaterStage:
+@dataclass(frozen=True, repr=False)
+class WaterStage(Shown):
     """Water of one piece of record: the drivers, the process outputs (daily arrays, mm over the catchment unless a
     key says otherwise) and the start of the record."""
 
@@ -66,9 +67,15 @@ class WaterStage:
     def outlet_mm(self) -> np.ndarray:
         return self.flows["outlet_mm"]
 
+    def _display_rows(self) -> Rows:
+        n = len(self.precip_mm)
+        return "WaterStage", [("days", str(n)), ("water (sums over the piece, mm)",
+                                                  f"precipitation {np.sum(self.precip_mm):.1f}, PET {np.sum(self.pet_mm):.1f}, "
+                                                  f"spring {np.sum(self.spring_mm):.1f}, outlet {np.sum(self.outlet_mm):.1f}")]
 
-@dataclass(frozen=True)
-class SoluteStage:
+
+@dataclass(frozen=True, repr=False)
+class SoluteStage(Shown):
     """Soil CO2, recharge chemistry and the solute masses carried through the stores (mmol/m2 per day, columns
     :data:`karstmodel.processes.dissolution.BASE` then the per-source water and carbonic-DIC tracers)."""
 
@@ -85,9 +92,13 @@ class SoluteStage:
     mass0: tuple  #: epikarst, matrix, conduit solute masses at the start
     n_sources: int  #: hydrotopes + the allogenic area
 
+    def _display_rows(self) -> Rows:
+        return "SoluteStage", [("days", str(self.slow_mass.shape[0])), ("sources", f"{self.n_sources} (hydrotopes + "
+                                                                                    "the allogenic area)")]
 
-@dataclass(frozen=True)
-class ChemistryStage:
+
+@dataclass(frozen=True, repr=False)
+class ChemistryStage(Shown):
     """Reservoir reactions, spring and gauge chemistry (concentrations in mmol/L, columns as the masses)."""
 
     conc_m: np.ndarray  #: matrix outflow after its reactions
@@ -104,14 +115,29 @@ class ChemistryStage:
     outlet_transit: tuple  #: water in transit to the gauge at the start and end (mm per day of delay)
     outlet_transit_mass: tuple  #: solutes in transit at the start and end
 
+    def _display_rows(self) -> Rows:
+        dic = self.conc_s[:, dissolution.IDX["dic"]]
+        return "ChemistryStage", [("days", str(self.conc_s.shape[0])), ("saturated zone", f"{self.mineral}, "
+                                                                                          f"{self.t_gw:.1f} C"),
+                                  ("spring DIC", f"{number(np.nanmean(dic), '.4g', 'mmol/L')} (mean over the days "
+                                                 "with spring flow)")]
 
-@dataclass(frozen=True)
-class ChainRun:
+
+@dataclass(frozen=True, repr=False)
+class ChainRun(Shown):
     """One piece of record through the chain; ``solutes`` and ``chemistry`` are None when it stopped earlier."""
 
     water: WaterStage
     solutes: SoluteStage | None = None
     chemistry: ChemistryStage | None = None
+
+    def _display_rows(self) -> Rows:
+        done = [k for k in ("water", "solutes", "chemistry") if getattr(self, k) is not None]
+        rows = [("stages", ", ".join(done))]
+        for k in done:
+            title, items = getattr(self, k)._display_rows()
+            rows += [(f"{k}: {label}", v) for label, v in items if label != "days"]
+        return f"ChainRun ({len(self.water.precip_mm)} days)", rows
 
 
 def route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
@@ -123,7 +149,9 @@ def route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
     bypassing it to the conduits; recharge from the non-carbonate share is allogenic runoff, of which
     ``allogenic_to_karst`` sinks into the conduits and the rest leaves outside the karst: a share
     ``nonkarst_baseflow_fraction`` percolates into the groundwater of the non-carbonate rock, the remainder runs off
-    through the quick surface store; the open-water hydrotope runs off at the surface."""
+    through the quick surface store; the open-water hydrotope runs off at the surface. The carbonate and
+    non-carbonate shares are the lithology's, or 1/0 and 0/1 for hydrotopes on one rock
+    (:meth:`karstmodel.config.schema.Hydrotope.rock_shares`)."""
     frac = np.array([h.fraction for h in catchment.hydrotopes])
     if fast is None:
         fast = np.array([h.params.fast_flow_fraction for h in catchment.hydrotopes])[None, :]
@@ -131,7 +159,8 @@ def route_recharge(hyd: dict, catchment: Catchment, fast=None) -> dict:
     lith = catchment.lithology
     r = np.ascontiguousarray(hyd["recharge_mm"], dtype=float)
     fast = np.ascontiguousarray(np.broadcast_to(fast, r.shape), dtype=float)
-    out = _split_loop(r, frac, is_water, float(lith.carbonate), float(lith.non_carbonate),
+    shares = np.array([h.rock_shares(lith) for h in catchment.hydrotopes], dtype=float).reshape(-1, 2)
+    out = _split_loop(r, frac, is_water, np.ascontiguousarray(shares[:, 0]), np.ascontiguousarray(shares[:, 1]),
                       float(lith.allogenic_to_karst), float(catchment.reservoirs.nonkarst_baseflow_fraction), fast)
     return dict(zip(("slow", "fast", "allogenic", "surface", "baseflow"), out))
 
@@ -162,7 +191,7 @@ def _split_loop(r, frac, is_water, carbonate, non_carbonate, allogenic_to_karst,
     for t in range(n):
         for h in range(nh):
             slow[t, h], quick[t, h], allo[t, h], surface[t, h], base[t, h] = split_recharge(
-                r[t, h], frac[h], is_water[h], carbonate, non_carbonate, allogenic_to_karst, baseflow_fraction,
+                r[t, h], frac[h], is_water[h], carbonate[h], non_carbonate[h], allogenic_to_karst, baseflow_fraction,
                 fast[t, h])
     return slow, quick, allo, surface, base
 
@@ -262,13 +291,15 @@ def solute_stage(c: Catchment, data: pd.DataFrame, w: WaterStage) -> SoluteStage
     rch = dissolution.recharge_chemistry(co2["soil_temp_c"], co2["pco2_atm"], c.hydrotopes, c.lithology,
                                          c.chemistry, c.acids, c.allogenic_water, irrigation=irrigation,
                                          powder=chg["powder"], allogenic_recharge_mm=hyd["recharge_mm"],
-                                         index=data.index)
+                                         index=data.index, contact=c.allogenic_contact,
+                                         pressure_atm=pressure_atm(c.elevation_m))
     ns = nh + 1
     nc = dissolution.N_BASE + 2 * ns
     is_water = np.array([h.land_use == "water" for h in c.hydrotopes])
     slow_mass = source_mass(route["slow"], rch["carbonate"], None, ns)
     fast_mass = source_mass(route["fast"], rch["carbonate"], None, ns)
-    allo_mass = source_mass(route["allogenic"], rch["allogenic"], nh, ns)
+    # the allogenic water sinking into the karst after its contact with the carbonate (if any, [allogenic_contact])
+    allo_mass = source_mass(route["allogenic"], rch.get("allogenic_sinking", rch["allogenic"]), nh, ns)
     surf_mass = source_mass(np.where(is_water[None, :], 0.0, route["surface"]), rch["allogenic"], nh, ns)
     base_mass = source_mass(np.where(is_water[None, :], 0.0, route["baseflow"]), rch["allogenic"], nh, ns)
     storage0 = w.storage0

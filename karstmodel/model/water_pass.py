@@ -73,7 +73,7 @@ def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, hyd
     nh = frac.size
     thr, trans, mf = snow_p[0], snow_p[1], snow_p[2]
     nu = hyd_p[5, 0]
-    carbonate, non_carbonate, allo_k, base_f = split_p[0], split_p[1], split_p[2], split_p[3]
+    allo_k, base_f = split_p[2], split_p[3]
     ke, ae, emax, fc, f_out, f_om = epi_p[0], epi_p[1], epi_p[2], epi_p[3], epi_p[4], epi_p[5]
     ie = nb + 2 * nh
     for t in range(n):
@@ -107,7 +107,7 @@ def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, hyd
             _, _, rch, u[nb + h], u[nb + nh + h] = soil_step(rain, melt, pet[t], 0.0, hyd_p[0, h], hyd_p[1, h],
                                                              hyd_p[2, h], hyd_p[3, h], hyd_p[4, h], nu, u[nb + h],
                                                              u[nb + nh + h])
-            sl, fa, al, su, ba = split_recharge(rch, frac[h], is_water[h], carbonate, non_carbonate, allo_k, base_f,
+            sl, fa, al, su, ba = split_recharge(rch, frac[h], is_water[h], hyd_p[7, h], hyd_p[8, h], allo_k, base_f,
                                                 hyd_p[6, h])
             slow += sl
             fast += fa
@@ -170,12 +170,13 @@ def _setup(c: Catchment) -> _Setup:
     else:
         w = dt = f = np.ones(1)
     hyd = c.hydrotopes
-    hp = np.empty((7, len(hyd)))
+    hp = np.empty((9, len(hyd)))
+    res, lith = c.reservoirs, c.lithology
     for h, x in enumerate(hyd):
         p = x.params
         hp[0, h], hp[1, h], hp[2, h] = p.interception_capacity_mm, p.root_zone_storage_mm, p.crop_coefficient
         hp[3, h], hp[4, h], hp[6, h] = p.recharge_shape, p.et_threshold_fraction, p.fast_flow_fraction
-    res, lith = c.reservoirs, c.lithology
+        hp[7, h], hp[8, h] = x.rock_shares(lith)  # carbonate and non-carbonate share of its recharge
     hp[5, :] = float(res.soil_percolation_nu)
     return _Setup(
         snow_p=np.array([sp.threshold_c, sp.transition_c, sp.melt_factor_mm_c_d], dtype=float),

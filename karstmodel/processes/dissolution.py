@@ -38,6 +38,7 @@ from chemistry.kinetics import pwp_rate_of
 from chemistry.output import solution_columns
 
 from .._compiled import njit, prange
+from .allogenic_contact import contact_reaction
 from .changes import powder_dissolution
 from .routing import route_store
 
@@ -209,14 +210,20 @@ def _carbonate_recharge(ts, pco2, lime: float, system, gwr, water: tuple, db) ->
 
 
 def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, acids, allogenic,
-                       irrigation=None, powder=None, allogenic_recharge_mm=None, index=None) -> dict:
+                       irrigation=None, powder=None, allogenic_recharge_mm=None, index=None, contact=None,
+                       pressure_atm: float = 1.0) -> dict:
     """Concentrations (mmol/L) of carbonate-area and non-carbonate-area recharge, arrays (days, hydrotopes, BASE).
 
     ``irrigation``: list of (hydrotope index, water ((element, mmol/L), ...), share of irrigation water in the
     hydrotope's soil input per day): recharge is the volume-weighted mixture of natural and irrigation water, each
     equilibrated from its own starting composition. ``powder``: list of (hydrotope index, CarbonatePowder) on the
     non-carbonate area (see :mod:`karstmodel.processes.changes`), with ``allogenic_recharge_mm`` (days, hydrotopes) and the
-    date ``index``; returns ``powder_left_mol_m2`` per hydrotope as well.
+    date ``index``; returns ``powder_left_mol_m2`` per hydrotope as well. ``contact``: an
+    :class:`karstmodel.processes.allogenic_contact.AllogenicContact`; when it reacts (system "open" or "closed") and
+    the catchment has carbonate rock, ``allogenic_sinking`` holds the allogenic water after its contact with the
+    carbonate on its way into the conduits (the water that leaves outside the karst stays ``allogenic``) and
+    ``allogenic_contact_dissolved`` the Ca + Mg it took up there (mmol/L; days, hydrotopes). ``pressure_atm``: the
+    barometric pressure (the contact air's pCO2 is its mixing ratio times it).
     """
     n, nh = pco2_atm.shape
     ts = np.broadcast_to(np.asarray(soil_temp_c)[:, None], (n, nh))
@@ -290,7 +297,34 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
             allo[:, h, IDX[k]] += phi * (sat[k] - allo[:, h, IDX[k]])
         allo[:, h, IDX["rock_c"]] += phi * np.maximum(d_ca, 0.0)
         out["powder_left_mol_m2"][hydrotopes[h].name] = left
+    if (contact is not None and contact.system != "none" and lithology.carbonate > 0
+            and lithology.non_carbonate > 0):
+        out["allogenic_sinking"], out["allogenic_contact_dissolved"] = _sinking_water(
+            allo, ts, contact, "calcite" if lithology.limestone >= lithology.dolomite else "dolomite", pressure_atm, db)
     return out
+
+
+def _sinking_water(allo: np.ndarray, ts: np.ndarray, contact, mineral: str, pressure_atm: float, db: str):
+    """The allogenic water (days, hydrotopes, BASE) after its contact with the carbonate on the way into the conduits
+    (:func:`karstmodel.processes.allogenic_contact.contact_reaction`, all days and hydrotopes in one call): Ca, Mg
+    and DIC change, the carbonate taken up is rock carbon; returns it and the Ca + Mg dissolved (days, hydrotopes)."""
+    n, nh, _ = allo.shape
+    flat = allo.reshape(n * nh, N_BASE)
+    rows = np.flatnonzero(flat[:, IDX["dic"]] > 0)
+    out = allo.copy()
+    dissolved = np.zeros(n * nh)
+    if rows.size:
+        conc = {k: flat[rows, IDX[k]] for k in WATER_KEYS}
+        # the stream's temperature: the soil temperature of the day, within the range of the recharge tables
+        # (liquid water; a soil below 0 C under the tables' range is counted in ``clipped`` there)
+        temp = np.clip(np.asarray(ts, dtype=float).reshape(n * nh)[rows], TABLE_TEMP_C[0], TABLE_TEMP_C[-1])
+        got = contact_reaction(conc, temp, contact, mineral, pressure_atm, db)
+        o = out.reshape(n * nh, N_BASE)
+        for k in ("ca", "mg", "dic"):
+            o[rows, IDX[k]] = got[k]
+        o[rows, IDX["rock_c"]] += got["dissolved"]
+        dissolved[rows] = got["dissolved"]
+    return out, dissolved.reshape(n, nh)
 
 
 def _calcareous_recharge(ts, pco2, allogenic_water: tuple, acid_water: tuple, s_acid: float, n_acid: float,

@@ -75,6 +75,16 @@ class LandUseParameters:
     #: HBV recharge shape (Bergstroem 1992) and the relative storage above which AET = PET kc (LP)
     recharge_shape: float = param(2.0, "1", (0.1, 10.0), (1.0, 6.0), source=_HBV + ", eq. 3; usual range 1-6")
     et_threshold_fraction: float = param(0.7, "1", (0.05, 1.0), source=_HBV)
+    #: depth of the loosened plough layer (m; 0 = untilled): its higher air-filled porosity vents soil CO2
+    #: (karstmodel.processes.soil_co2); mouldboard ploughing 0.2-0.3 m
+    tillage_depth_m: float = param(0.0, "m", (0.0, 1.0),
+                                   source="plough layer 0.2-0.3 m (mouldboard ploughing); 0 = untilled")
+    #: porosity added in the plough layer by tillage at the same water content (m3 m-3)
+    tilled_porosity_increase: float = param(0.05, "m3 m-3", (0.0, 0.3),
+                                            source="assumed: a freshly tilled layer is looser (Strudley, Green & "
+                                                   "Ascough 2008, Soil Tillage Res. 99:4, review); averaged over "
+                                                   "seasons the effect is small (Nunes, Karlen & Moorman 2020, "
+                                                   "Sustainability 12:2071, 295 US studies)")
 
     def with_updates(self, **kwargs) -> "LandUseParameters":
         return replace(self, **kwargs)

@@ -16,6 +16,18 @@ Process model (``soil_co2_model = "process"``), per hydrotope and day:
   with D_s = D_0 eps^(10/3) / phi^2 (Millington & Quirk 1961, Trans. Faraday Soc. 57:1200), eps = phi - theta the
   air-filled porosity, D_0 = 1.381e-5 (T/273.15)^1.81 m2 s-1 for CO2 in air at 1 atm (Massman 1998, Atmos.
   Environ. 32:1111, Table 2), scaled by 1/P. The partial pressure follows from the ideal-gas law, p = C R T.
+* The profile at any depth z (:func:`excess_at_depth_mol_m3`): the upward flux at z is
+  F(z) = S_0 z_p (e^(-z/z_p) - e^(-L/z_p)), S_0 = P / (z_p (1 - e^(-L/z_p))) the production at the surface, and
+  C(z) - C_atm = integral_0^z F/D_s = S_0 z_p G(z) / D_s with G(z) = z_p (1 - e^(-z/z_p)) - z e^(-L/z_p); at z = L
+  this is the expression above. The CO2 that percolating water sees at the soil-epikarst interface is C(L).
+* Tillage (``tillage_depth_m`` > 0, cropland): the plough layer (0 .. z_t) is loosened: its porosity is
+  ``tilled_porosity_increase`` higher at the same water content (a freshly tilled layer has a lower bulk density,
+  the difference fading as it reconsolidates; Strudley, Green & Ascough 2008, Soil Tillage Res. 99:4, review;
+  averaged over seasons and sites it is small: Nunes, Karlen & Moorman 2020, Sustainability 12:2071, a
+  meta-analysis of 295 US studies; +0.05 m3 m-3 is a bulk density 0.13 g cm-3 lower at a particle density of
+  2.65 g cm-3), so its air-filled porosity and Millington-Quirk diffusivity D_t are higher than below (D_b). With two layers
+  C(z) - C_atm = S_0 z_p [G(min(z, z_t)) / D_t + (G(z) - G(min(z, z_t))) / D_b]: the loosened topsoil vents the
+  CO2 produced below it, and the subsoil air that recharge meets holds less CO2. Untilled classes have z_t = 0.
 
 Brook model (``soil_co2_model = "brook"``): log10 pCO2 [atm] = -3.47 + 2.09 (1 - exp(-0.00172 AET)),
 AET in mm/yr (Brook, Folkoff & Box 1983, Earth Surf. Proc. Landf. 8:79, as quoted by e.g. Gombert 2002,
@@ -79,6 +91,72 @@ def depth_factor_m(depth_m, production_depth_m):
     return np.where(L > 0, g, 0.0)
 
 
+def g_depth_m2(z_m, depth_m, production_depth_m):
+    """G(z) = z_p (1 - e^(-z/z_p)) - z e^(-L/z_p) (m2): C(z) - C_atm = S_0 z_p G(z) / D_s for production
+    S_0 e^(-z/z_p) in a soil of depth L with no flux at its base (module docstring)."""
+    z = np.asarray(z_m, dtype=float)
+    zp = np.asarray(production_depth_m, dtype=float)
+    return zp * (1.0 - np.exp(-z / zp)) - z * np.exp(-np.asarray(depth_m, dtype=float) / zp)
+
+
+def surface_production_mol_m3_s(flux_mol_m2_s, depth_m, production_depth_m):
+    """S_0 (mol m-3 s-1): the production at the surface of a profile S_0 e^(-z/z_p) over depth L integrating to
+    the flux P (mol m-2 s-1)."""
+    zp = np.asarray(production_depth_m, dtype=float)
+    return np.asarray(flux_mol_m2_s, dtype=float) / (zp * (1.0 - np.exp(-np.asarray(depth_m, dtype=float) / zp)))
+
+
+def excess_at_depth_mol_m3(z_m, flux_mol_m2_s, depth_m, production_depth_m, ds_m2_s, ds_tilled_m2_s=None,
+                           tillage_depth_m=0.0):
+    """Steady-state CO2 above the atmospheric value (mol m-3) at depth ``z_m`` (clipped to the soil depth) of the
+    production-diffusion profile (module docstring): production exponentially decreasing with depth (total
+    ``flux_mol_m2_s``), diffusivity ``ds_tilled_m2_s`` in the plough layer 0 .. ``tillage_depth_m`` and ``ds_m2_s``
+    below it, the atmospheric value at the surface and no flux at the base (Simunek & Suarez 1993, WRR 29:487)."""
+    L = np.asarray(depth_m, dtype=float)
+    z = np.minimum(np.asarray(z_m, dtype=float), L)
+    zp = np.asarray(production_depth_m, dtype=float)
+    s0zp = surface_production_mol_m3_s(flux_mol_m2_s, L, zp) * zp
+    g = g_depth_m2(z, L, zp)
+    out = s0zp * g / ds_m2_s
+    if ds_tilled_m2_s is not None:
+        zt = np.minimum(np.asarray(tillage_depth_m, dtype=float), z)
+        out = out + s0zp * g_depth_m2(zt, L, zp) * (1.0 / ds_tilled_m2_s - 1.0 / ds_m2_s)
+    return out
+
+
+def millington_quirk(air_porosity, porosity):
+    """Relative diffusivity D_s / D_0 = eps^(10/3) / phi^2 (Millington & Quirk 1961, Trans. Faraday Soc.
+    57:1200)."""
+    return np.asarray(air_porosity, dtype=float) ** (10.0 / 3.0) / np.asarray(porosity, dtype=float) ** 2
+
+
+#: depths (m) of the reported layer-mean soil pCO2 (``pco2_10_50cm_atm``): the 10-50 cm of field soil-air surveys
+#: (e.g. Lan et al. 2017, Carsologica Sinica 36(4)); within a shallower soil the layer ends at its base
+LAYER_TOP_M, LAYER_BOTTOM_M = 0.10, 0.50
+#: Gauss-Legendre nodes and weights on [-1, 1] for the layer mean (8 points: exact for polynomials of degree 15;
+#: the profile is smooth within each diffusivity layer)
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+
+
+def layer_mean_excess_mol_m3(top_m, bottom_m, flux_mol_m2_s, depth_m, production_depth_m, ds_m2_s,
+                             ds_tilled_m2_s=None, tillage_depth_m=0.0):
+    """Mean of :func:`excess_at_depth_mol_m3` over ``top_m`` .. ``bottom_m`` (both clipped to the soil depth;
+    Gauss-Legendre quadrature on each side of the plough-layer base, where the profile has a kink)."""
+    L = np.asarray(depth_m, dtype=float)
+    a = np.minimum(top_m, L)
+    b = np.minimum(bottom_m, L)
+    zt = np.clip(np.asarray(tillage_depth_m, dtype=float), a, b)
+    total = 0.0
+    for lo, hi in ((a, zt), (zt, b)):
+        half = 0.5 * (hi - lo)
+        for x, w in zip(_GL_X, _GL_W):
+            total = total + w * half * excess_at_depth_mol_m3(lo + half * (1.0 + x), flux_mol_m2_s, L,
+                                                               production_depth_m, ds_m2_s, ds_tilled_m2_s,
+                                                               tillage_depth_m)
+    width = b - a
+    return np.where(width > 0, total / np.where(width > 0, width, 1.0), 0.0)
+
+
 def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, atmospheric_co2_ppm: float,
                       lag_days: float, swe_mm=None, aet_mm=None, model: str = "process", params=None,
                       soil_warming_c=None) -> dict:
@@ -87,8 +165,10 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
     ``relative_storage``: (days, hydrotopes) soil water S/S_max (0-1). ``params``: a
     :func:`karstmodel.processes.soil_water.parameter_table` when parameters change in time (scenarios); default the
     hydrotopes' constant values. ``soil_warming_c`` (days,): the soil warmed above what the air temperature gives
-    (a soil-only warming scenario, :class:`karstmodel.processes.changes.SoilWarming`). Returns ``soil_temp_c`` (days,), ``production_gc_m2_d``, ``pco2_atm``, ``wfps``
-    (days, hydrotopes).
+    (a soil-only warming scenario, :class:`karstmodel.processes.changes.SoilWarming`). Returns ``soil_temp_c``
+    (days,), ``production_gc_m2_d``, ``pco2_atm`` (at the base of the soil: what recharge meets),
+    ``pco2_10_50cm_atm`` (the mean over :data:`LAYER_TOP_M` .. :data:`LAYER_BOTTOM_M`), ``wfps`` (days,
+    hydrotopes).
     """
     p_atm = pressure_atm(elevation_m)
     ts = soil_temperature(temp_c, lag_days, swe_mm)
@@ -119,12 +199,28 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
                           axis=1)
         log_p = -3.47 + 2.09 * (1.0 - np.exp(-0.00172 * annual))
         pco2 = np.maximum(10.0**log_p, pco2_air)
-        return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2, "wfps": wfps}
+        return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2, "pco2_10_50cm_atm": pco2,
+                "wfps": wfps}
     eps = np.maximum(phi - theta, 1e-3)
     d0 = co2_diffusivity_air_m2_s(ts, p_atm)[:, None]
-    ds = d0 * eps ** (10.0 / 3.0) / phi ** 2
+    ds = d0 * millington_quirk(eps, phi)
     flux_mol = prod / M_C / 86400.0  # mol CO2 m-2 s-1
-    dc = flux_mol * depth_factor_m(depth, np.where(zp > 0, zp, 1.0)) / ds  # mol m-3
+    zp_safe = np.where(zp > 0, zp, 1.0)
+    dc = flux_mol * depth_factor_m(depth, zp_safe) / ds  # mol m-3
+    zt = np.broadcast_to(params.get("tillage_depth_m", 0.0), dc.shape)
+    ds_t = None
+    if np.any(zt > 0):
+        # the loosened plough layer: porosity raised at the same water content (module docstring)
+        phi_t = phi + params["tilled_porosity_increase"]
+        ds_t = d0 * millington_quirk(np.maximum(phi_t - theta, 1e-3), phi_t)
+        live = depth > 0
+        dc = dc + np.where(live, flux_mol * surface_production_mol_m3_s(1.0, depth, zp_safe) * zp_safe
+                           * g_depth_m2(np.minimum(zt, depth), depth, zp_safe) * (1.0 / ds_t - 1.0 / ds), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        layer = np.where(depth > 0, layer_mean_excess_mol_m3(LAYER_TOP_M, LAYER_BOTTOM_M, flux_mol, depth, zp_safe,
+                                                             ds, ds_t, zt), 0.0)
     tk = ts[:, None] + KELVIN
-    pco2 = pco2_air + dc * R_J_MOL_K * tk / P0_PA
-    return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2, "wfps": wfps}
+    to_atm = R_J_MOL_K * tk / P0_PA
+    pco2 = pco2_air + dc * to_atm
+    return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2,
+            "pco2_10_50cm_atm": pco2_air + np.nan_to_num(layer) * to_atm, "wfps": wfps}

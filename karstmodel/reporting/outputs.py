@@ -9,7 +9,8 @@ from chemistry.errors import InputError
 
 from . import plots
 from ..io.files import write_csv_atomic, write_json_atomic
-from . import plots_surface
+from ..io.observations import load_chemistry_observations
+from . import html, html_sections, plots_surface
 
 
 def catchment_inputs(c) -> list:
@@ -21,8 +22,20 @@ def _inputs_of(result) -> list:
     return catchment_inputs(result.catchment)
 
 
-def write_run(result, outdir, figures: bool = True) -> dict:
-    """Write all outputs of a :class:`karstmodel.model.simulate.SimulationResult` into ``outdir``; returns the paths."""
+def chemistry_samples(c, index) -> pd.DataFrame | None:
+    """The observed chemistry of the catchment's observations file on the daily ``index``, in the model's units
+    (:func:`karstmodel.io.observations.load_chemistry_observations`), or None without a chemistry column: the
+    points of the chemograph."""
+    if c.observations.file is None:
+        return None
+    chem = load_chemistry_observations(c.observations.file, index)
+    return chem if len(chem.columns) else None
+
+
+def write_run(result, outdir, figures: bool = True, report: bool = True) -> dict:
+    """Write all outputs of a :class:`karstmodel.model.simulate.SimulationResult` into ``outdir``; returns the paths.
+    With ``report``, also ``report.html`` (:mod:`karstmodel.reporting.html`: figures, sink and balances, metrics,
+    provenance); validation and calibration write their own fuller report instead."""
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a directory", file=str(out))
@@ -44,8 +57,13 @@ def write_run(result, outdir, figures: bool = True) -> dict:
         t = result.timeseries
         figs = {"hydrograph": out / "hydrograph.png", "chemograph": out / "chemograph.png",
                 "soil_pco2": out / "soil_pco2.png", "sink_monthly": out / "sink_monthly.png"}
-        plots.hydrograph(t, f"{c.name}: precipitation and discharge", figs["hydrograph"], c.observations.discharge)
-        plots.chemograph(t, f"{c.name}: spring chemistry ({summary['groundwater_temp_c']:.1f} C)", figs["chemograph"])
+        plots.hydrograph(t, f"{c.name}: precipitation and discharge", figs["hydrograph"], c.observations.discharge,
+                         area_km2=c.area_km2)
+        water = "outlet" if c.observations.discharge == "outlet" else "spring"
+        what = (f"spring chemistry ({summary['groundwater_temp_c']:.1f} C)" if water == "spring"
+                else "chemistry at the gauge")
+        plots.chemograph(t, f"{c.name}: {what}", figs["chemograph"], samples=chemistry_samples(c, t.index),
+                         water=water)
         plots.soil_pco2(t, c.hydrotopes, f"{c.name}: soil-air pCO2 by hydrotope", figs["soil_pco2"])
         src = {col.replace("carbon_sink_tc_km2_d_", ""): t[col] for col in t.columns
                if col.startswith("carbon_sink_tc_km2_d_")}
@@ -56,6 +74,15 @@ def write_run(result, outdir, figures: bool = True) -> dict:
     if getattr(result, "reaches", None) is not None:
         paths.update(_write_reaches(result, out, inputs, figures))
         summary["outputs"] = {k: v.name for k, v in paths.items()}
+    if report:
+        paths["report"] = out / "report.html"
+        summary["outputs"] = {k: v.name for k, v in paths.items()}
+        sections = [html_sections.sink_section(summary), html_sections.metrics_section(summary),
+                    html_sections.figures_section({k: v for k, v in paths.items()})]
+        html.write_report_html(paths["report"], f"Run of {result.catchment.name}",
+                               [s for s in sections if s is not None],
+                               html.provenance(html.catchment_inputs(result.catchment), result.catchment.chemistry.database),
+                               subtitle=str(result.catchment.source or ""))
     write_json_atomic(summary, paths["summary"])
     return paths
 

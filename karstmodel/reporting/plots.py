@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.files import _umask_mode
+from ..io.observations import m3_s_to_mm_d, mm_d_to_m3_s
 
 
 def _plt():
@@ -35,8 +36,31 @@ def _save(fig, path: Path):
     plt.close(fig)
 
 
-def hydrograph(ts: pd.DataFrame, title: str, path, discharge: str = "spring"):
-    """Precipitation (inverted, one step per day) above simulated and observed discharge (m3/s)."""
+def legend_outside(ax, **kwargs):
+    """A legend to the right of the axes, off the data (the saved figure grows to hold it); none without labelled
+    artists."""
+    kw = {"frameon": False, "loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
+    kw.update(kwargs)
+    if "handles" not in kw and not ax.get_legend_handles_labels()[0]:
+        return None
+    return ax.legend(**kw)
+
+
+def plain_log_axis(ax, axis: str = "y"):
+    """A log axis labelled with plain numbers (2000, 5000, 10000) rather than powers of ten; minor ticks are
+    labelled only when the axis spans less than a decade."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+    a = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    a.set_major_formatter(plain)
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    a.set_minor_formatter(plain if lo > 0 and hi / lo < 10.0 else NullFormatter())
+
+
+def hydrograph(ts: pd.DataFrame, title: str, path, discharge: str = "spring", area_km2: float | None = None):
+    """Precipitation (inverted, one step per day) above simulated and observed discharge, both in mm/d (runoff
+    depth over the catchment, the unit of every discharge figure); with ``area_km2`` a right axis gives m3/s."""
     plt = _plt()
     fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(11, 5.5), sharex=True, gridspec_kw={"height_ratios": [1, 2.5]})
     # one filled step outline for the whole record: the look of daily bars, one artist instead of one per day
@@ -44,36 +68,83 @@ def hydrograph(ts: pd.DataFrame, title: str, path, discharge: str = "spring"):
     ax0.set_ylim(bottom=0.0)
     ax0.invert_yaxis()
     ax0.set_ylabel("precipitation\n(mm/d)")
-    col = "spring_q_m3_s" if discharge == "spring" else "outlet_q_m3_s"
+    col = "spring_mm" if discharge == "spring" else "outlet_runoff_mm"
     ax1.plot(ts.index, ts[col], color="tab:red", lw=0.9, label=f"simulated ({discharge})")
-    if "q_obs_m3_s" in ts.columns and ts["q_obs_m3_s"].notna().any():
-        ax1.plot(ts.index, ts["q_obs_m3_s"], color="black", lw=0.8, alpha=0.8, label="observed")
+    if "q_obs_mm" in ts.columns and ts["q_obs_mm"].notna().any():
+        ax1.plot(ts.index, ts["q_obs_mm"], color="black", lw=0.8, alpha=0.8, label="observed")
     if discharge == "spring" and ts["surface_runoff_mm"].sum() > 0:
-        ax1.plot(ts.index, ts["outlet_q_m3_s"], color="tab:orange", lw=0.6, alpha=0.7, label="outlet (spring + surface)")
-    ax1.set_ylabel("discharge (m3/s)")
-    ax1.legend(loc="upper right", frameon=False)
+        ax1.plot(ts.index, ts["outlet_runoff_mm"], color="tab:orange", lw=0.6, alpha=0.7,
+                 label="outlet (spring + surface)")
+    ax1.set_ylabel("discharge (mm/d)")
+    if area_km2 is not None and area_km2 > 0:
+        right = ax1.secondary_yaxis("right", functions=(lambda mm: mm_d_to_m3_s(mm, area_km2),
+                                                        lambda q: m3_s_to_mm_d(q, area_km2)))
+        right.set_ylabel(f"discharge (m3/s, over {area_km2:g} km2)")
+        legend_outside(ax1, bbox_to_anchor=(1.09, 1.0))
+    else:
+        legend_outside(ax1)
     ax0.set_title(title)
     _save(fig, path)
 
 
-def chemograph(ts: pd.DataFrame, title: str, path):
-    """Spring chemistry: Ca, Mg, DIC; pH; SI calcite and dolomite; pCO2."""
+# model column and observation column, label, colour of the chemograph's concentration panel
+_CONCENTRATIONS = (("ca_mmol_l", "Ca (mmol/L)", "tab:blue"), ("mg_mmol_l", "Mg (mmol/L)", "tab:orange"),
+                   ("dic_mmol_l", "DIC (mmol/L)", "tab:green"), ("hco3_mmol_l", "HCO3- (mmol/L)", "tab:red"),
+                   ("alk_meq_l", "alkalinity (meq/L)", "tab:brown"))
+
+
+def chemograph(ts: pd.DataFrame, title: str, path, samples: pd.DataFrame | None = None, water: str = "spring"):
+    """Simulated water chemistry: Ca, Mg, DIC, HCO3- (mmol/L) and alkalinity (meq/L); pH; SI calcite and dolomite;
+    pCO2 (ppm, log axis); with the observed samples as points in the same units (``samples``: the daily chemistry
+    observations, columns of :func:`karstmodel.io.observations.load_chemistry_observations`). ``water``:
+    "spring" draws the spring water, "outlet" the water at the river gauge (``outlet_*`` columns), where a gauge's
+    samples are taken. A quantity is drawn when the model has it and it is either a default of that water
+    (spring: Ca, Mg, DIC, HCO3-; gauge: Ca, Mg, DIC, alkalinity) or sampled."""
     plt = _plt()
+    pre = "outlet_" if water == "outlet" else ""
+    defaults = {"ca_mmol_l", "mg_mmol_l", "dic_mmol_l", "hco3_mmol_l" if water == "spring" else "alk_meq_l"}
+    obs = samples if samples is not None else pd.DataFrame(index=ts.index)
+
+    def sampled(col):
+        return col in obs.columns and np.isfinite(obs[col].to_numpy(dtype=float)).any()
+
+    def points(ax, col, color, values=None):
+        if sampled(col):
+            v = obs[col].to_numpy(dtype=float) if values is None else values
+            ok = np.isfinite(v)
+            ax.plot(obs.index[ok], v[ok], "o", ms=3.2, mfc=color, mec="black", mew=0.4, label="_samples")
+
     fig, axes = plt.subplots(4, 1, figsize=(11, 8), sharex=True)
     ax = axes[0]
-    for c, lab in (("ca_mmol_l", "Ca"), ("mg_mmol_l", "Mg"), ("dic_mmol_l", "DIC"), ("hco3_mmol_l", "HCO3-")):
-        ax.plot(ts.index, ts[c], lw=0.9, label=lab)
-    ax.set_ylabel("mmol/L")
-    ax.legend(ncol=4, frameon=False, loc="upper right")
-    axes[1].plot(ts.index, ts["ph"], color="tab:purple", lw=0.9)
+    for col, lab, color in _CONCENTRATIONS:
+        if pre + col in ts.columns and (col in defaults or sampled(col)):
+            ax.plot(ts.index, ts[pre + col], lw=0.9, color=color, label=lab)
+            points(ax, col, color)
+    ax.set_ylabel("mmol/L" + (" (alkalinity meq/L)" if any(t.get_label().startswith("alkalinity")
+                                                             for t in ax.get_lines()) else ""))
+    axes[1].plot(ts.index, ts[pre + "ph"], color="tab:purple", lw=0.9, label="pH")
+    points(axes[1], "ph", "tab:purple")
     axes[1].set_ylabel("pH")
-    axes[2].plot(ts.index, ts["si_calcite"], lw=0.9, label="calcite")
-    axes[2].plot(ts.index, ts["si_dolomite"], lw=0.9, label="dolomite")
+    for col, lab, color in (("si_calcite", "calcite", "tab:blue"), ("si_dolomite", "dolomite", "tab:orange")):
+        if pre + col in ts.columns:
+            axes[2].plot(ts.index, ts[pre + col], lw=0.9, color=color, label=lab)
+            points(axes[2], col, color)
     axes[2].axhline(0, color="k", lw=0.6)
     axes[2].set_ylabel("saturation index")
-    axes[2].legend(frameon=False, loc="upper right")
-    axes[3].semilogy(ts.index, ts["pco2_ppm"], color="tab:green", lw=0.9)
-    axes[3].set_ylabel("spring pCO2 (ppm)")
+    pco2 = ts["pco2_ppm"] if water == "spring" else 10.0 ** ts["outlet_log_pco2"] * 1e6  # atm -> ppm
+    axes[3].plot(ts.index, pco2, color="tab:green", lw=0.9, label="pCO2")
+    if sampled("log_pco2"):
+        points(axes[3], "log_pco2", "tab:green", 10.0 ** obs["log_pco2"].to_numpy(dtype=float) * 1e6)
+    plain_log_axis(axes[3])
+    axes[3].set_ylabel(f"{'spring' if water == 'spring' else 'gauge'} pCO2 (ppm)")
+    n = max((int(np.isfinite(obs[c].to_numpy(dtype=float)).sum()) for c in obs.columns if sampled(c)), default=0)
+    for a in axes:
+        handles, labels = a.get_legend_handles_labels()
+        if n:
+            handles.append(plt.Line2D([], [], ls="", marker="o", ms=3.2, mfc="0.6", mec="black", mew=0.4))
+            labels.append(f"samples ({n} days)")
+        if len(handles) > 1 or n:
+            legend_outside(a, handles=handles, labels=labels, fontsize=8)
     axes[0].set_title(title)
     _save(fig, path)
 
@@ -84,11 +155,14 @@ def soil_pco2(ts: pd.DataFrame, hydrotopes, title: str, path):
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"width_ratios": [3, 1.2]})
     for h in hydrotopes:
         col = f"soil_pco2_ppm_{h.name}"
-        ax0.semilogy(ts.index, ts[col], lw=0.8, label=f"{h.name} ({h.land_use}, {h.fraction:.0%})")
+        ax0.plot(ts.index, ts[col], lw=0.8, label=f"{h.name} ({h.land_use}, {h.fraction:.0%})")
         clim = ts[col].groupby(ts.index.month).mean()
-        ax1.semilogy(clim.index, clim.values, marker="o", ms=3, lw=1)
+        ax1.plot(clim.index, clim.values, marker="o", ms=3, lw=1)
+    plain_log_axis(ax0)
+    plain_log_axis(ax1)
     ax0.set_ylabel("soil pCO2 at depth (ppm)")
-    ax0.legend(frameon=False, fontsize=7, loc="upper left")
+    ax1.set_ylabel("ppm")
+    legend_outside(ax1, handles=ax0.get_legend_handles_labels()[0], fontsize=7)
     ax1.set_xlabel("month")
     ax1.set_xticks(range(1, 13))
     ax1.set_title("monthly mean")
@@ -123,7 +197,7 @@ def monthly_sink(ts: pd.DataFrame, source_series: dict, title: str, path):
     ax.xaxis_date()
     ax.autoscale_view()
     ax.set_ylabel("carbon sink (t C km-2 per month)")
-    ax.legend(frameon=False, ncol=5, fontsize=8, loc="upper right")
+    legend_outside(ax, fontsize=8)
     ax.set_title(title)
     _save(fig, path)
 
@@ -146,7 +220,7 @@ def observed_vs_simulated(index, sim, obs, title: str, path, ylabel: str = "disc
         ax.axvspan(lo, hi, color="tab:blue" if name == "calibration" else "tab:green", alpha=0.06, lw=0)
         ax.text(lo, 1.0, f" {name}", transform=ax.get_xaxis_transform(), va="top", fontsize=8)
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, loc="upper right", ncol=3)
+    legend_outside(ax)
     ax.set_title(title)
     _save(fig, path)
 
@@ -166,28 +240,48 @@ def scatter_one_to_one(sim, obs, masks: dict, title: str, path, label: str = "di
         ax.plot([lo, hi], [lo, hi], color="k", lw=0.8)
     ax.set_xlabel(f"observed {label}")
     ax.set_ylabel(f"simulated {label}")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="best")
     ax.set_title(title)
     _save(fig, path)
 
 
-def parameter_posteriors(samples, names, title: str, path):
-    """Weighted histograms of behavioural parameter sets (GLUE)."""
+def parameter_posteriors(samples, names, title: str, path, posterior_label: str = "behavioural", log_names=()):
+    """Histograms of the behavioural parameter sets (GLUE, likelihood-weighted) or posterior draws (MCMC) over the
+    prior sample, each as the share of its sets per bin: the rows with ``behavioural`` True, over all rows (GLUE's
+    sample is the prior) or, when ``samples`` has a ``prior`` column, the rows where it is True. Parameters in
+    ``log_names`` (searched in log space: ``transform = "log"``) get log-spaced bins on a log axis, so that a prior
+    spread over decades fills the bins evenly instead of piling into the first one."""
     plt = _plt()
     k = len(names)
     cols = min(4, k)
     rows = int(np.ceil(k / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.3 * rows), squeeze=False)
     beh = samples[samples["behavioural"]]
+    prior = samples[samples["prior"]] if "prior" in samples.columns else samples
     for ax, name in zip(axes.ravel(), names):
-        ax.hist(samples[name], bins=30, color="0.85", label="prior (LHS)")
-        ax.hist(beh[name], bins=30, weights=beh["weight"] * len(beh), color="tab:red", alpha=0.7, label="behavioural")
-        ax.set_title(name.replace("reservoirs.", "").replace("hydrotopes.*.", ""), fontsize=8)
+        v = prior[name].to_numpy(dtype=float)
+        lo, hi = np.nanmin(v), np.nanmax(v)
+        log = name in log_names and lo > 0
+        bins = np.geomspace(lo, hi, 31) if log and hi > lo else 30
+        # both as shares of their sets per bin (the same bins): the posterior's shape is comparable with the prior's
+        w = beh["weight"].to_numpy(dtype=float)
+        ax.hist(beh[name], bins=bins, weights=w / w.sum() if w.sum() > 0 else None, color="tab:red", alpha=0.6,
+                label=f"{posterior_label} (weighted)")
+        ax.hist(v, bins=bins, weights=np.full(v.size, 1.0 / max(v.size, 1)), histtype="step", color="0.25", lw=1.0,
+                label="prior (LHS)")
+        if log:
+            plain_log_axis(ax, "x")
+        ax.set_title(name.replace("reservoirs.", "").replace("hydrotopes.*.", "") + (" (log axis)" if log else ""),
+                     fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of sets per bin", fontsize=7)
     for ax in axes.ravel()[k:]:
         ax.axis("off")
-    axes.ravel()[0].legend(frameon=False, fontsize=7)
     fig.suptitle(title)
     fig.tight_layout()
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    fig.legend(handles, labels, frameon=False, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, 0.0))
     _save(fig, path)
 
 
@@ -223,13 +317,13 @@ def scenario_sink(annual: pd.DataFrame, bands: dict | None, title: str, path, st
                              label=f"{lab} {bands.get('label', '5-95 %')} (ensemble)")
         ax0.plot(x, annual[f"{key}_tc_km2"], color=col, marker="o", ms=3, lw=1.2, label=f"{lab} (central)")
     ax0.set_ylabel("carbon sink (t C km-2 yr-1)")
-    ax0.legend(frameon=False, fontsize=8, ncol=2)
+    legend_outside(ax0, fontsize=8)
     ax1.bar(x, annual["delta_tc_km2"], color=np.where(annual["delta_tc_km2"] >= 0, "tab:green", "tab:red"))
     ax1.axhline(0, color="k", lw=0.6)
     if start_year is not None:
         for ax in (ax0, ax1):
             ax.axvline(start_year - 0.5, color="k", ls=":", lw=0.8)
-    ax1.set_ylabel("scenario - baseline")
+    ax1.set_ylabel("scenario - baseline\n(t C km-2 yr-1)")
     ax1.set_xlabel("year")
     ax0.set_title(title)
     _save(fig, path)
@@ -260,23 +354,47 @@ def scenario_decomposition(decomp: dict, fate_change: dict | None, title: str, p
 
 
 def scorecard(rows: list, title: str, path):
-    """A table figure: indicator, baseline, scenario, change (with interval)."""
+    """A table figure: indicator, baseline, scenario, change (with interval). The columns are sized to their
+    longest text as drawn (matplotlib pads a cell's text by 10 % of the cell width on each side) and the figure to
+    the columns, so no cell is clipped."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.0))
+    import textwrap
+    from matplotlib.table import Cell
+    cells = [[str(c) for c in r] for r in rows]
+    # a long header is wrapped to its column's longest value (at least 24 characters) rather than widening it
+    width = [max([len(r[j]) for r in cells[1:]] + [24]) for j in range(len(cells[0]))]
+    cells[0] = [textwrap.fill(h, w) for h, w in zip(cells[0], width)]
+    head_lines = max(h.count("\n") + 1 for h in cells[0])
+    head = 1.0 + 0.55 * (head_lines - 1)  # header row height in body rows (a text line is ~0.55 of a row)
+    fig = plt.figure(figsize=(8.0, 0.26 * (len(rows) - 1 + head) + 0.2))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.axis("off")
-    tab = ax.table(cellText=[list(map(str, r)) for r in rows[1:]], colLabels=rows[0], loc="center", cellLoc="left")
+    tab = ax.table(cellText=cells[1:], colLabels=cells[0], cellLoc="left", bbox=[0.0, 0.0, 1.0, 1.0])
     tab.auto_set_font_size(False)
     tab.set_fontsize(8)
-    tab.scale(1, 1.3)
+    for (r, _), cell in tab.get_celld().items():
+        if r == 0:
+            cell.set_text_props(weight="bold")
+            cell.set_facecolor("0.92")
+            cell.set_height(cell.get_height() * head)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    need = np.zeros(len(cells[0]))
+    for (_, j), cell in tab.get_celld().items():
+        need[j] = max(need[j], cell.get_text().get_window_extent(renderer).width / (1.0 - 2.0 * Cell.PAD) + 6.0)
+    for (_, j), cell in tab.get_celld().items():
+        cell.set_width(need[j] / need.sum())
+    fig.set_size_inches(need.sum() / fig.dpi, fig.get_size_inches()[1])
     ax.set_title(title)
     _save(fig, path)
 
 
-def chemistry_panels(index, q_sim_m3_s, q_obs_m3_s, sim, obs, rating_pred, periods: dict, label: str, title: str,
+def chemistry_panels(index, q_sim_mm_d, q_obs_mm_d, sim, obs, rating_pred, periods: dict, label: str, title: str,
                      path, bands=None):
     """Three panels for one chemistry variable: the simulated daily series with the samples (and the C-Q rating's
     prediction on the sample days) over time, shaded periods; concentration against discharge on log axes
-    (samples, the model on the sample days and on all days); the monthly medians of the samples and of the model."""
+    (samples at the observed discharge, the model on all days; discharge in mm/d as in every
+    discharge figure); the monthly medians of the samples and of the model."""
     plt = _plt()
     fig = plt.figure(figsize=(12, 6.8))
     gs = fig.add_gridspec(2, 2, height_ratios=(1.0, 1.1), hspace=0.35, wspace=0.25)
@@ -294,7 +412,8 @@ def chemistry_panels(index, q_sim_m3_s, q_obs_m3_s, sim, obs, rating_pred, perio
         a, b = per
         ax.axvspan(a if a is not None else index[0], b if b is not None else index[-1],
                    color="tab:blue" if name == "calibration" else "tab:green", alpha=0.06, lw=0)
-        ax.text(a if a is not None else index[0], 1.01, name, transform=ax.get_xaxis_transform(), fontsize=8)
+        ax.text(a if a is not None else index[0], 0.98, f" {name}", transform=ax.get_xaxis_transform(), va="top",
+                fontsize=8)
     spans = [p for p in periods.values() if p is not None]
     if spans:
         lo = min(p[0] for p in spans if p[0] is not None) if any(p[0] is not None for p in spans) else index[0]
@@ -304,17 +423,17 @@ def chemistry_panels(index, q_sim_m3_s, q_obs_m3_s, sim, obs, rating_pred, perio
     ax.set_title(title)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     ax2 = fig.add_subplot(gs[1, 0])
-    allday = np.isfinite(sim) & (np.asarray(q_sim_m3_s) > 0)
-    ax2.scatter(np.asarray(q_sim_m3_s)[allday], sim[allday], s=2, color="tab:red", alpha=0.15, lw=0,
+    allday = np.isfinite(sim) & (np.asarray(q_sim_mm_d) > 0)
+    ax2.scatter(np.asarray(q_sim_mm_d)[allday], sim[allday], s=2, color="tab:red", alpha=0.15, lw=0,
                 label="model, all days")
-    ok = sample & np.isfinite(q_obs_m3_s) & (np.asarray(q_obs_m3_s) > 0)
-    ax2.scatter(np.asarray(q_obs_m3_s)[ok], obs[ok], s=10, color="black", label="samples (observed Q)")
-    ax2.set_xscale("log")
-    ax2.set_yscale("log")
-    ax2.set_xlabel("discharge (m3/s)")
+    ok = sample & np.isfinite(q_obs_mm_d) & (np.asarray(q_obs_mm_d) > 0)
+    ax2.scatter(np.asarray(q_obs_mm_d)[ok], obs[ok], s=10, color="black", label="samples (observed Q)")
+    plain_log_axis(ax2, "x")
+    plain_log_axis(ax2, "y")
+    ax2.set_xlabel("discharge (mm/d)")
     ax2.set_ylabel(label)
     ax2.set_title("concentration-discharge", fontsize=10)
-    ax2.legend(frameon=False, fontsize=8, loc="lower left")
+    ax2.legend(frameon=False, fontsize=8, loc="best")
     ax3 = fig.add_subplot(gs[1, 1])
     months = np.arange(1, 13)
     m_idx = pd.DatetimeIndex(index).month
@@ -329,7 +448,7 @@ def chemistry_panels(index, q_sim_m3_s, q_obs_m3_s, sim, obs, rating_pred, perio
     ax3.set_xlabel("month")
     ax3.set_ylabel(label)
     ax3.set_title("seasonal cycle", fontsize=10)
-    ax3.legend(frameon=False, fontsize=8)
+    ax3.legend(frameon=False, fontsize=8, loc="best")
     _save(fig, path)
 
 
@@ -341,24 +460,16 @@ def discharge_diagnostics(index, sim, obs, masks: dict, title: str, path, unit: 
     and ``autocorrelation`` are the functions of :mod:`karstmodel.accounting.metrics` (passed in: reporting has no
     science)."""
     plt = _plt()
-    from matplotlib.ticker import FuncFormatter, NullFormatter
     sim = np.asarray(sim, dtype=float)
     obs = np.asarray(obs, dtype=float)
     ok = np.isfinite(sim) & np.isfinite(obs)
-
-    def plain_log_y(ax):  # plain numbers on a log axis; minor ticks labelled only within one decade
-        ax.set_yscale("log")
-        plain = FuncFormatter(lambda v, _: f"{v:g}")
-        ax.yaxis.set_major_formatter(plain)
-        lo, hi = ax.get_ylim()
-        ax.yaxis.set_minor_formatter(plain if lo > 0 and hi / lo < 10.0 else NullFormatter())
 
     fig, axes = plt.subplots(2, 2, figsize=(11, 7))
     ax = axes[0, 0]
     for label, series, color in (("observed", obs, "black"), ("simulated", sim, "tab:red")):
         p, qs = flow_duration(series[ok])
         ax.plot(100 * p, qs, color=color, lw=1.0, label=label)
-    plain_log_y(ax)
+    plain_log_axis(ax)
     ax.set_xlabel("exceedance (% of days with observations)")
     ax.set_ylabel(f"discharge ({unit})")
     ax.set_title("flow duration curve")
@@ -366,10 +477,10 @@ def discharge_diagnostics(index, sim, obs, masks: dict, title: str, path, unit: 
     ax = axes[0, 1]
     ax.plot(index, np.where(obs > 0, obs, np.nan), color="black", lw=0.6, label="observed")
     ax.plot(index, np.where(sim > 0, sim, np.nan), color="tab:red", lw=0.6, alpha=0.8, label="simulated")
-    plain_log_y(ax)
+    plain_log_axis(ax)
     ax.set_ylabel(f"discharge ({unit}, log)")
     ax.set_title("low flows (log axis)")
-    ax.legend(frameon=False, loc="lower left", ncol=2)
+    legend_outside(ax, fontsize=8)
     resid = sim - obs
     ax = axes[1, 0]
     for name, m in masks.items():
@@ -379,7 +490,7 @@ def discharge_diagnostics(index, sim, obs, masks: dict, title: str, path, unit: 
     ax.set_xlabel(f"simulated discharge ({unit})")
     ax.set_ylabel(f"residual, simulated - observed ({unit})")
     ax.set_title("residuals vs discharge")
-    ax.legend(frameon=False, loc="lower left", markerscale=4)
+    ax.legend(frameon=False, loc="best", markerscale=4)
     ax = axes[1, 1]
     r = autocorrelation(np.where(ok, resid, np.nan), 30)
     ax.bar(np.arange(r.size), r, width=0.8, color="tab:blue")

@@ -82,7 +82,7 @@ def station_figures(s: dict, outdir: Path, name: str, co2_source: str, co2_sourc
                 ax.set_title(f"{src.replace('_', '-')} CO2, {system} ({prm})", fontsize=8)
                 ax.set_xlabel("observed DIC (mmol/L)")
                 ax.set_ylabel("equilibrium DIC (mmol/L)")
-        axes[0, 0].legend(frameon=False, fontsize=7, loc="lower right")
+        axes[0, 0].legend(frameon=False, fontsize=7, loc="best")
         fig.suptitle(f"{name}: spring DIC predicted by carbonate equilibrium from measured CO2")
         _keep(figs, fig, outdir, "dic_observed_vs_predicted", tight=True)
 
@@ -98,7 +98,7 @@ def station_figures(s: dict, outdir: Path, name: str, co2_source: str, co2_sourc
         ax.semilogy(t, smp[cave_air_column], "s", ms=3, color="tab:brown", label="cave air")
     ax.semilogy(t, 10.0 ** sp["log_pco2"] * 1e6, "k.", ms=4, label="spring water pCO2 (speciation)")
     ax.set_ylabel("CO2 (ppmv)")
-    ax.legend(frameon=False, fontsize=7, ncol=3)
+    ax.legend(frameon=False, fontsize=7, ncol=3, loc="best")
     ax = axes[1]
     ax.plot(t, dic, "ko", ms=4, label="observed DIC")
     src = co2_source if (co2_source, "open") in fr["preds"] else (srcs[0] if srcs else None)
@@ -111,7 +111,7 @@ def station_figures(s: dict, outdir: Path, name: str, co2_source: str, co2_sourc
     ok = np.isfinite(fr["rating_pred"])
     ax.plot(t[ok], fr["rating_pred"][ok], "+", color="tab:orange", ms=6, label="C-Q rating")
     ax.set_ylabel("DIC (mmol/L)")
-    ax.legend(frameon=False, fontsize=7, ncol=5)
+    ax.legend(frameon=False, fontsize=7, ncol=5, loc="best")
     ax = axes[2]
     q = smp["q_m3_s"].to_numpy(float)
     if np.isfinite(q).any():
@@ -149,7 +149,7 @@ def station_figures(s: dict, outdir: Path, name: str, co2_source: str, co2_sourc
         a0.set_yscale("log")
         a0.set_xlabel("discharge (m3/s)")
         a0.set_ylabel("DIC (mmol/L)")
-        a0.legend(frameon=False, fontsize=7, loc="lower left")
+        a0.legend(frameon=False, fontsize=7, loc="best")
         a0.set_title("C-Q rating ln DIC = a + b ln Q (smearing back-transform)", fontsize=9)
         rp = fr["rating_pred"]
         ok = okq & np.isfinite(rp)
@@ -165,7 +165,7 @@ def station_figures(s: dict, outdir: Path, name: str, co2_source: str, co2_sourc
         txt = "\n".join(f"{k}: KGE {_fmt(v['dic_mmol_l_cq']['kge'])}, NSE {_fmt(v['dic_mmol_l_cq']['nse'])}"
                         for k, v in s["metrics"].items())
         a1.text(0.03, 0.97, txt, transform=a1.transAxes, va="top", fontsize=8)
-        a1.legend(frameon=False, fontsize=7, loc="lower right")
+        a1.legend(frameon=False, fontsize=7, loc="best")
         fig.suptitle(f"{name}: concentration-discharge rating")
         _keep(figs, fig, outdir, "cq_rating", tight=True)
 
@@ -178,7 +178,7 @@ def station_figures(s: dict, outdir: Path, name: str, co2_source: str, co2_sourc
         axes[1].plot(t, sp["si_dolomite"], "s", ms=3, color="tab:red", label="dolomite")
     axes[1].axhline(0, color="k", lw=0.6)
     axes[1].set_ylabel("saturation index")
-    axes[1].legend(frameon=False, fontsize=7)
+    axes[1].legend(frameon=False, fontsize=7, loc="best")
     axes[2].plot(t, dic, "o", ms=3, color="tab:green")
     axes[2].set_ylabel("DIC (mmol/L)")
     if fr["ratio"] is not None:
@@ -197,7 +197,7 @@ def station_figures(s: dict, outdir: Path, name: str, co2_source: str, co2_sourc
         lo, hi = rl["rating"]["q_range_m3_s"]
         a0.axhspan(lo, hi, color="0.5", alpha=0.12, lw=0, label="sampled discharge range")
         a0.set_ylabel("Q (m3/s)")
-        a0.legend(frameon=False, fontsize=7)
+        a0.legend(frameon=False, fontsize=7, loc="best")
         a1.plot(d.index, d["carbon_sink_kg_c_d"], color="tab:green", lw=0.7)
         g = d["carbon_sink_kg_c_d"].resample("YS")
         ann = (g.mean() * 365.25 / 1000.0)[g.count() >= 300]  # complete calendar years only

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .plots import _plt, _save
+from .plots import _plt, _save, legend_outside
 
 FATE_KEYS = ("export_dic", "aquatic_organic_carbon", "sediment", "degassed")
 FATE_LABELS = {"export_dic": "exported DIC", "aquatic_organic_carbon": "aquatic organic C (exported)",
@@ -20,6 +20,15 @@ def _finish(fig, path):
     if path is not None:
         _save(fig, path)
     return fig
+
+
+def _dated_axis(ax):
+    """Date ticks that always show the year: matplotlib's concise formatter (the year, or year-month, is written
+    once at the axis end when the ticks are hours or days)."""
+    from matplotlib import dates as mdates
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=True))
 
 
 def _reach_name(result, reach):
@@ -54,16 +63,19 @@ def diel_panel(result, reach: str | None = None, start=None, days: float = 3.0, 
     air = [r.co2_air_ppm for r in result.reaches if r.name == name][0]
     axes[2].axhline(air, color="k", lw=0.8, ls=":", label="air")
     axes[2].set_ylabel("pCO2 (uatm)")
-    axes[2].legend(frameon=False, loc="upper right", fontsize=8)
+    legend_outside(axes[2], fontsize=8)
     axes[3].plot(sel.index, sel["si_calcite"], color="tab:brown", lw=1.1)
     axes[3].axhline(0, color="k", lw=0.6)
     axes[3].set_ylabel("SI calcite")
     axes[4].plot(sel.index, sel["do_mg_l"], color="tab:red", lw=1.1, label="O2")
     axes[4].plot(sel.index, sel["do_sat_mg_l"], color="k", lw=0.8, ls=":", label="saturation")
     axes[4].set_ylabel("O2 (mg/L)")
-    axes[4].legend(frameon=False, loc="upper right", fontsize=8)
+    legend_outside(axes[4], fontsize=8)
+    h1, l1 = axes[1].get_legend_handles_labels()
+    h2, l2 = ax1b.get_legend_handles_labels()
+    legend_outside(axes[1], handles=h1 + h2, labels=l1 + l2, fontsize=8, bbox_to_anchor=(1.09, 1.0))
     axes[0].set_title(title or f"diel cycle at the outlet of '{name}' (night shaded)")
-    fig.autofmt_xdate()
+    _dated_axis(axes[-1])
     return _finish(fig, path)
 
 
@@ -112,7 +124,7 @@ def fate_small_shares(fates, path=None, title: str = "fate shares other than exp
     ax.set_xticks(np.arange(len(keys)) + 0.4 - width / 2, [FATE_LABELS[k] for k in keys], fontsize=8)
     ax.set_ylabel("% of throughput")
     ax.axhline(0, color="k", lw=0.6)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="best")
     ax.set_title(title)
     return _finish(fig, path)
 
@@ -129,13 +141,14 @@ def daily_metabolism(result, reach: str | None = None, path=None, units: str = "
     ax0.plot(d.index, d[f"nep_{u}_m2_d"], color="k", lw=0.9, label="NEP")
     ax0.axhline(0, color="k", lw=0.5)
     ax0.set_ylabel("g O2 m-2 d-1" if units == "o2" else "g C m-2 d-1")
-    ax0.legend(frameon=False, ncol=3, loc="upper right")
+    legend_outside(ax0, fontsize=8)
     ax1.plot(d.index, d["degassing_g_c_m2_d"], color="tab:gray", lw=1, label="CO2 degassing")
     ax1.plot(d.index, d["calcite_precip_g_c_m2_d"], color="tab:brown", lw=1, label="calcite precipitation")
     ax1.plot(d.index, d["oc_burial_g_c_m2_d"], color="tab:olive", lw=1, label="OC burial")
     ax1.set_ylabel("g C m-2 d-1")
-    ax1.legend(frameon=False, ncol=3, loc="upper right")
+    legend_outside(ax1, fontsize=8)
     ax0.set_title(f"daily metabolism of '{name}'")
+    _dated_axis(ax1)
     return _finish(fig, path)
 
 
@@ -153,7 +166,8 @@ def metabolism_fit(met, path=None, title: str = "one-station metabolism fit"):
     ax.plot([], [], color="tab:red", lw=1, label="modelled")
     ax.plot(p.index, p["do_sat_mg_l"], color="k", lw=0.7, ls=":", label="saturation")
     ax.set_ylabel("DO (mg/L)")
-    ax.legend(frameon=False, ncol=3, loc="upper right")
+    legend_outside(ax, fontsize=8)
+    _dated_axis(ax)
     ax.set_title(f"{title}: RMSE {met.rmse_mg_l:.3f} mg/L ({met.settings['error_model']} error)")
     specs = [("gpp_g_o2_m2_d", "GPP (g O2 m-2 d-1)", "tab:green"), ("er_g_o2_m2_d", "ER (g O2 m-2 d-1)", "tab:red"),
              ("k600_per_d", "K600 (d-1)", "tab:blue")]
@@ -162,7 +176,8 @@ def metabolism_fit(met, path=None, title: str = "one-station metabolism fit"):
         yerr = np.vstack([d[col] - d[col + "_lower"], d[col + "_upper"] - d[col]]) if col + "_lower" in d else None
         a.errorbar(d.index, d[col], yerr=yerr, fmt="o", color=color, ms=4, capsize=3)
         a.set_ylabel(lab)
-        a.tick_params(axis="x", labelrotation=30, labelsize=7)
+        _dated_axis(a)
+        a.tick_params(axis="x", labelsize=7)
     a = fig.add_subplot(gs[2, 1])
     a.scatter(d["k600_per_d"], d["er_g_o2_m2_d"], color="k", s=12)
     a.set_xlabel("K600 (d-1)")

@@ -385,8 +385,9 @@ def load_station_observations(c: Catchment, index: pd.DatetimeIndex) -> pd.DataF
     if c.observations.file is None:
         raise InputError("the catchment has no [observations] file to calibrate or validate against",
                          file=str(c.source))
-    obs = load_discharge_observations(c.observations.file, c.area_km2, index)
-    chem = load_chemistry_observations(c.observations.file, index)
+    spec = c.observations
+    obs = load_discharge_observations(spec.file, c.area_km2, index, spec.columns, spec.date_format)
+    chem = load_chemistry_observations(spec.file, index, spec.columns, spec.date_format)
     for col in chem.columns:
         if col not in obs.columns:
             obs[col] = chem[col].to_numpy()

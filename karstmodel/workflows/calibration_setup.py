@@ -18,6 +18,7 @@ from ..config.schema import LandUseParameters, Lithology, ReservoirParameters, S
 from ..registry import calibration_spec, declared, scale_spec
 from ..config.parameters import parameter_value
 from ..config.period import parse_period
+from ..io.observations import observation_columns
 
 
 OBJECTIVES = {"kge": M.kge, "kge_prime": M.kge_prime, "nse": M.nse, "log_nse": M.log_nse,
@@ -140,9 +141,9 @@ def default_parameters(c: Catchment) -> tuple:
     obs_in_mm = False
     if c.observations.file is not None:
         try:
-            cols = pd.read_csv(c.observations.file, nrows=0).columns
+            cols = observation_columns(c.observations)
             obs_in_mm = "q_mm_d" in cols and "q_m3_s" not in cols and "q_l_s" not in cols
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # an unreadable file: the clear error comes when it is read
             obs_in_mm = False
     closed = closed_catchment(c)
     if not obs_in_mm and closed:

@@ -17,13 +17,16 @@ from chemistry.errors import InputError
 
 from ..config.catchment import DriverSpec, catchment_from_dict
 from ..config.schema import Lithology, ReservoirParameters, SnowParameters
+from ..io.columns import (COLUMNS_SYNTAX, DISCHARGE_COLUMNS, missing_message, parse_mapping, report_line, resolve,
+                          split_mapping)
+from ..io.notes import note
 from ..io.drivers import load_drivers
-from ..io.files import _umask_mode, read_csv
+from ..io.files import _umask_mode, check_date_format, read_csv
 from ..io.observations import read_station_file
+from ..processes.allogenic_contact import AllogenicContact
 from ..processes.landuse import LAND_USE_CLASSES
 from ..registry import declared
 
-DISCHARGE_COLUMNS = ("q_m3_s", "q_l_s", "q_mm_d")
 WARMUP_DAYS = 365
 CALIBRATION_SHARE = 0.6
 MIN_SPLIT_DAYS = 100
@@ -89,7 +92,7 @@ elevation_m = {elev}              # mean elevation (barometric pressure for soil
 file = "drivers.csv"
 pet = "{pet}"                     # "column" uses pet_mm; "oudin" (Oudin 2005) from temperature and latitude
 gap_fill = "none"                 # gaps are refused; "linear" or "climatology" fill them (reported in summary.json)
-
+{drivers_reading}
 {observations}
 [land_use]                        # area fractions; classes: {classes}
 {land_use}
@@ -97,7 +100,7 @@ gap_fill = "none"                 # gaps are refused; "linear" or "climatology" 
 [lithology]                       # area fractions; non_carbonate = allogenic area draining into the karst
 {lithology}
 allogenic_to_karst = {allogenic_to_karst}
-
+{allogenic}
 [snow]                            # degree-day snow (Martinec 1960)
 threshold_c = {threshold_c}
 melt_factor_mm_c_d = {melt_factor_mm_c_d}
@@ -125,6 +128,22 @@ maxiter = 60
 {periods}"""
 
 
+def _allogenic_block(lith: dict) -> str:
+    """Commented tables for a catchment with a non-carbonate (allogenic) area: its own land use and how its water
+    meets the carbonate (karstmodel.processes.allogenic_contact), the values and units from the declarations."""
+    if not lith.get("non_carbonate"):
+        return ""
+    lines = ["", "# [allogenic_land_use]           # the non-carbonate area's own land use (fractions of that area);",
+             "# grassland = 1.0                # with it, [land_use] above covers the carbonate area only",
+             "# [allogenic_contact]            # how allogenic water meets the carbonate before the conduits",
+             '# system = "none"                # "none", "closed" or "open" (in contact with air)']
+    for f in fields(AllogenicContact):
+        p = declared(AllogenicContact).get(f.name)
+        if p is not None:
+            lines.append(f"# {f.name} = {f.default!r}".ljust(33) + f"# {p.unit}; {p.source}")
+    return "\n".join(lines) + "\n"
+
+
 def _declared_defaults() -> dict:
     """The scaffold's parameter values: the declared defaults (karstmodel.registry), not copies."""
     out = {}
@@ -133,14 +152,38 @@ def _declared_defaults() -> dict:
     return out
 
 
+def _report(source: str, recognised: list) -> None:
+    line = report_line(source, recognised)
+    if line:
+        note(line)
+
+
+def _reading_lines(mapping: dict, date_format: str | None) -> str:
+    """``columns = {...}`` and ``date_format`` lines of a file's table in the scaffold (empty when not needed)."""
+    out = ""
+    if mapping:
+        pairs = ", ".join(f"{_toml_key(k)} = {_toml_string(v)}" for k, v in mapping.items())
+        out += f"columns = {{ {pairs} }}   # file column = model column\n"
+    if date_format:
+        out += f"date_format = {_toml_string(date_format)}\n"
+    return out
+
+
 def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_km2: float,
                    observations_csv=None, land_use: str | None = None, lithology: str | None = None,
-                   elevation_m: float = 0.0, name: str | None = None, discharge: str = "spring") -> Path:
+                   elevation_m: float = 0.0, name: str | None = None, discharge: str = "spring",
+                   columns: str | dict | None = None, date_format: str | None = None) -> Path:
     """Create ``folder`` with ``catchment.toml``, ``drivers.csv`` (and ``observations.csv``). The folder must not
     exist or be empty; on any error nothing is left behind. Every file is checked first; an observations file needs
     a discharge column (q_m3_s, q_l_s or q_mm_d) and then sets ``[calibration] calibration_period`` and
     ``validation_period`` by :func:`split_sample_periods` (after the warm-up, the first 60 % of the days with
-    observed discharge calibrate, the rest validate)."""
+    observed discharge calibrate, the rest validate).
+
+    The CSVs are copied as they are (delimiter, decimal commas and dates as :func:`karstmodel.io.read_csv` and
+    :func:`karstmodel.io.parse_times` detect them). ``columns`` (``"P_mm_d=precip_mm,..."`` or a dict: file column
+    -> model column) and the names recognised by :mod:`karstmodel.io.columns` are written to the catchment file as
+    ``columns`` tables of ``[drivers]`` and ``[observations]``, ``date_format`` (strftime, e.g. ``%d.%m.%Y``) as
+    their ``date_format`` key, so that later commands read the copies the same way."""
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError("exists and is not an empty folder; choose a new folder", file=str(folder))
@@ -150,22 +193,37 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
         raise InputError(f"--lon {longitude} outside -180..180")
     if not area_km2 > 0:
         raise InputError(f"--area-km2 must be > 0, got {area_km2}")
+    if date_format is not None:
+        check_date_format(date_format, "--date-format")
     lu = _pairs(land_use, "land-use", LAND_USE_CLASSES) or {"forest": 0.5, "grassland": 0.3, "cropland": 0.2}
     lith = _pairs(lithology, "lithology", ("limestone", "dolomite", "non_carbonate")) or {"limestone": 1.0}
-    head = read_csv(drivers_csv)
-    pet = "column" if "pet_mm" in head.columns else "oudin"
+    mapping = parse_mapping(columns) if isinstance(columns, str) or columns is None else dict(columns)
+    head = read_csv(drivers_csv, dialects=True)
+    obs_head = read_csv(observations_csv, dialects=True) if observations_csv is not None else None
+    drv_map, obs_map = split_mapping(mapping, list(head.columns),
+                                      list(obs_head.columns) if obs_head is not None else None)
+    drv_renames, recognised = resolve(head.columns, "drivers", drv_map, str(drivers_csv))
+    _report(str(drivers_csv), recognised)
+    drv_map = {**drv_map, **drv_renames}  # the recognised names too: the catchment file states every mapping
+    pet = "column" if "pet_mm" in [drv_renames.get(c, c) for c in head.columns] else "oudin"
     # check the drivers now (clear errors before anything is written)
-    drv = load_drivers(DriverSpec(file=Path(drivers_csv), pet=pet), latitude)
+    drv = load_drivers(DriverSpec(file=Path(drivers_csv), pet=pet, columns=tuple(drv_map.items()),
+                                  date_format=date_format), latitude)
     mean_t = float(drv.data["temp_c"].mean())
     if observations_csv is not None:
-        obs = read_csv(observations_csv)
-        if "date" not in obs.columns and "datetime" not in obs.columns:
-            raise InputError("missing required column (date or datetime)", file=str(observations_csv), column="date")
-        if not any(c in obs.columns for c in DISCHARGE_COLUMNS):
+        obs_renames, recognised = resolve(obs_head.columns, "observations", obs_map, str(observations_csv))
+        _report(str(observations_csv), recognised)
+        obs_map = {**obs_map, **obs_renames}
+        obs_cols = [obs_renames.get(c, c) for c in obs_head.columns]
+        if "date" not in obs_cols and "datetime" not in obs_cols:
+            raise InputError(missing_message("observations", ("date or datetime",), obs_head.columns),
+                             file=str(observations_csv), column="date")
+        if not any(c in obs_cols for c in DISCHARGE_COLUMNS):
             raise InputError(f"no discharge column ({', '.join(DISCHARGE_COLUMNS)}); columns found: "
-                             f"{', '.join(map(str, obs.columns))}", file=str(observations_csv))
+                             f"{', '.join(map(str, obs_head.columns))}; map one with {COLUMNS_SYNTAX}",
+                             file=str(observations_csv))
         # times, numbers and ranges: the errors name the user's file and line
-        st = read_station_file(observations_csv)
+        st = read_station_file(observations_csv, tuple(obs_map.items()), date_format)
         has_q = np.zeros(len(st), dtype=bool)
         for col in DISCHARGE_COLUMNS:
             if col in st.columns:
@@ -179,12 +237,13 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
                f'days with observed discharge\nvalidation_period = "{val_period}"     # the remaining 40 %\n'
                if observations_csv is not None else "")
     obs_block = (f'[observations]\nfile = "observations.csv"\ndischarge = "{discharge}"   # the observed q is the '
-                 f'spring discharge or the total outlet runoff\n') if observations_csv is not None else ""
+                 f'spring discharge or the total outlet runoff\n{_reading_lines(obs_map, date_format)}'
+                 ) if observations_csv is not None else ""
     text = TEMPLATE.format(name=_toml_string(name)[1:-1], folder=" ".join(str(folder).split()), area=area_km2,
                            lat=latitude, lon=longitude, elev=elevation_m,
-                           pet=pet, observations=obs_block, periods=periods, classes=", ".join(LAND_USE_CLASSES),
+                           pet=pet, observations=obs_block, drivers_reading=_reading_lines(drv_map, date_format), periods=periods, classes=", ".join(LAND_USE_CLASSES),
                            land_use="\n".join(f"{k} = {v}" for k, v in lu.items()),
-                           lithology="\n".join(f"{k} = {v}" for k, v in lith.items()),
+                           lithology="\n".join(f"{k} = {v}" for k, v in lith.items()), allogenic=_allogenic_block(lith),
                            warmup=WARMUP_DAYS, climate="subtropical" if 14 <= mean_t <= 22 else "all", **_declared_defaults())
     # the scaffold must be valid; checked under its final name, so an error never names a temporary file
     catchment_from_dict(tomllib.loads(text), folder.resolve() / "catchment.toml")
@@ -222,6 +281,11 @@ def init_catchment(folder, drivers_csv, latitude: float, longitude: float, area_
                 except OSError:
                     break
     return folder / "catchment.toml"
+
+
+def _toml_key(text: str) -> str:
+    """``text`` as a TOML key: bare when it may be, else a quoted string."""
+    return text if text and all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in text) else _toml_string(text)
 
 
 def _toml_string(text: str) -> str:

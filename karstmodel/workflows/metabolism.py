@@ -288,14 +288,49 @@ def fit_metabolism(data: pd.DataFrame, depth_m, latitude_deg: float, longitude_d
                    error_model: str = "observation", interval: str = "profile", level: float = 0.95,
                    day_start_h: float = 4.0, day_end_h: float = 28.0, k600_bounds=(0.0, 500.0),
                    min_coverage: float = 0.95) -> MetabolismResult:
-    """Estimate daily GPP, ER and K600 from a diel DO record by maximum likelihood (see the module docstring).
+    """Estimate daily GPP, ER and K600 from a diel DO record by maximum likelihood (see the module docstring:
+    the one-station model of Van de Bogert et al. 2007 with the MLE specifications of Appling et al. 2018).
 
-    data : DataFrame indexed by local standard clock time (naive; ``utc_offset_h`` hours from UTC, default the
-        nominal zone of the longitude) with ``do_mg_l`` and ``temp_c``; optional ``par_umol_m2_s`` (measured light;
-        otherwise clear-sky PAR from solar geometry), ``do_sat_mg_l`` (otherwise from temperature and pressure),
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Indexed by local standard clock time (naive; ``utc_offset_h`` hours from UTC, default the nominal zone of
+        the longitude) with ``do_mg_l`` and ``temp_c``; optional ``par_umol_m2_s`` (measured light; otherwise
+        clear-sky PAR from solar geometry), ``do_sat_mg_l`` (otherwise from temperature and pressure),
         ``depth_m`` (otherwise the ``depth_m`` argument). Clean it first (:func:`clean_do_record`).
-    pressure_atm : barometric pressure (atm); default from ``elevation_m`` (standard atmosphere).
-    error_model : "observation" or "process". interval : "profile" or "hessian". level : interval coverage.
+    depth_m : float
+        Mean depth of the reach (m), z in the model; used where ``data`` has no ``depth_m``.
+    latitude_deg, longitude_deg : float
+        Station position (degrees north, east): solar geometry and mean solar time.
+    utc_offset_h : float, optional
+        Hours of the clock from UTC; default the nominal zone of the longitude.
+    pressure_atm : float, optional
+        Barometric pressure (atm); default from ``elevation_m`` (standard atmosphere).
+    elevation_m : float, default 0.0
+        Station elevation (m a.s.l.), for the pressure.
+    error_model : {"observation", "process"}, default "observation"
+        Errors of the freely running model, or one-step errors from the observed DO.
+    interval : {"profile", "hessian", "none"}, default "profile"
+        Profile-likelihood or Wald intervals of the daily parameters, or none.
+    level : float, default 0.95
+        Coverage of the intervals.
+    day_start_h, day_end_h : float, default 4.0 and 28.0
+        The window of one day's fit in hours of mean solar time (04:00 to 04:00 the next day).
+    k600_bounds : tuple of float, default (0.0, 500.0)
+        Search range of K600 (d-1).
+    min_coverage : float, default 0.95
+        Share of the expected observations a day needs to be fitted.
+
+    Returns
+    -------
+    MetabolismResult
+        ``daily`` (one row per day: estimates, intervals, fit statistics), ``predictions`` (observed and
+        modelled DO) and ``settings``.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``error_model`` or ``interval``, or a missing column in ``data``.
     """
     if error_model not in ("observation", "process"):
         raise ValueError("error_model must be 'observation' or 'process'")

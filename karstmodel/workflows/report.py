@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
 from ..accounting import metrics as M
-from ..reporting import plots
+from ..reporting import html, html_sections, plots
 from . import chemistry_validation as CV
 from .calibration import (CalibrationSetup, calibrate, check_observed_periods, load_station_observations,
                           period_mask, simulated_column)
@@ -23,6 +24,7 @@ from ..model.simulate import simulate
 from .calibration import setup_from_catchment
 from .sensitivity import sensitivity
 from .uncertainty import glue
+from .mcmc import mcmc
 
 VARIABLE_LABELS = {"q": "discharge (mm/d)", "dic_mmol_l": "DIC (mmol/L)", "ca_mmol_l": "Ca (mmol/L)",
                    "mg_mmol_l": "Mg (mmol/L)", "hco3_mmol_l": "HCO3- (mmol/L)", "alk_meq_l": "alkalinity (meq/L)",
@@ -110,11 +112,9 @@ def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = 
         if v not in sim or not np.isfinite(o).any():
             continue
         if v != "q" and v in chem.get("benchmark", {}).get("rating", {}):
-            q_obs = obs["q_obs_m3_s"].to_numpy()
-            pred = CV.rating_prediction(chem["benchmark"]["rating"][v], q_obs)
-            q_sim = (ts["spring_q_m3_s"] if c.observations.discharge == "spring" else ts["outlet_q_m3_s"]).to_numpy()
+            pred = CV.rating_prediction(chem["benchmark"]["rating"][v], obs["q_obs_m3_s"].to_numpy())
             p = outdir / f"chemistry_{v}.png"
-            plots.chemistry_panels(ts.index, q_sim, q_obs, sim[v], o, pred,
+            plots.chemistry_panels(ts.index, sim["q"], ob.get("q", obs["q_obs_mm"].to_numpy()), sim[v], o, pred,
                                    {k: v_ for k, v_ in periods.items() if v_ is not None}, VARIABLE_LABELS[v],
                                    f"{c.name}: {VARIABLE_LABELS[v]}", p)
             figs[f"chemistry_{v}"] = p
@@ -138,7 +138,7 @@ def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = 
 
 
 def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dict, extra: list[str]):
-    lines = [f"# {title}", "", f"Catchment `{c.name}` ({c.source}), area {c.area_km2:g} km2, "
+    lines = [f"# {title}", "", *_warning_lines(summary), f"Catchment `{c.name}` ({c.source}), area {c.area_km2:g} km2, "
              f"period {summary['period']['start']} .. {summary['period']['end']}.", "",
              "## Metrics (daily, days with observations)", "", _metrics_table(summary["metrics"]), "",
              "## Carbon sink and balances", "",
@@ -172,11 +172,34 @@ def _write_report(path: Path, title: str, c: Catchment, summary: dict, figs: dic
 FULL_RECORD = "full record (no split)"
 
 
-def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True) -> dict:
+def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True,
+                       warnings: tuple = ()) -> dict:
     """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
-    figures and report.md into ``outdir``. Returns the summary. Without a calibration or validation period the
-    metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
-    days after the first ``warmup_days`` (the spin-up, whose states are not yet independent of the start state)."""
+    figures, report.md and report.html into ``outdir``. Returns the summary. Without a calibration or validation
+    period the metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
+    days after the first ``warmup_days`` (the spin-up, whose states are not yet independent of the start state).
+
+    Parameters
+    ----------
+    c : Catchment
+        The catchment with its observations.
+    outdir : str or path
+        Output folder (summary.json, run outputs, figures, report.md, report.html).
+    periods : tuple, default (None, None)
+        Calibration and validation periods (``"YYYY-MM-DD:YYYY-MM-DD"``) overriding the catchment file's
+        ``[calibration]`` periods; None keeps the file's.
+    figures : bool, default True
+        Draw the figures (PNG).
+    warnings : tuple of str, default ()
+        Warnings for the reader (e.g. the file was never calibrated): in summary.json (``warnings``) and at the top
+        of report.md and report.html.
+
+    Returns
+    -------
+    dict
+        The run summary (docs/interface.md) with ``metrics`` per period and variable, the chemistry blocks,
+        ``metrics_periods``, ``warnings`` (when given) and ``outputs`` (the files written).
+    """
     outdir = Path(outdir)
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
     result = simulate(c)
@@ -192,14 +215,45 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     summary.update(chemistry_blocks(c, result.timeseries, obs, pers))
     summary["metrics_periods"] = {k: [str(a.date()) if a is not None else None for a in v] if v else None
                                   for k, v in pers.items()}
+    if warnings:
+        summary["warnings"] = list(warnings)
     result.summary = summary
-    paths = write_run(result, outdir, figures=figures)
+    paths = write_run(result, outdir, figures=figures, report=False)
     figs = _figures(c, result.timeseries, obs, dict(pers), outdir, chem=summary) if figures else {}
+    paths["report"] = outdir / "report.html"
     summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
     write_json_atomic(summary, outdir / "summary.json")
     _write_report(outdir / "report.md", f"Validation of {c.name}", c, summary, figs, [])
+    _write_html(paths["report"], f"Validation of {c.name}", c, summary, {**figs, **paths})
     return summary
 
+
+def _warning_lines(summary: dict) -> list:
+    """report.md lines of the summary's ``warnings`` (none: no lines)."""
+    return [f"**Warning:** {w}" for w in summary.get("warnings", [])] + ([""] if summary.get("warnings") else [])
+
+
+def _write_html(path: Path, title: str, c: Catchment, summary: dict, figs: dict, extra=()):
+    """report.html (karstmodel.reporting.html): metrics, ``extra`` sections, sink and balances, figures,
+    provenance."""
+    warn = (html.Section("Warnings", tuple(summary["warnings"])),) if summary.get("warnings") else ()
+    sections = [*warn, html_sections.metrics_section(summary), *extra, html_sections.sink_section(summary),
+                html_sections.figures_section(figs)]
+    html.write_report_html(path, title, [x for x in sections if x is not None],
+                           html.provenance(html.catchment_inputs(c), c.chemistry.database), subtitle=str(c.source or ""))
+
+
+def _with_prior(posterior: pd.DataFrame, parameters, seed: int, n: int = 2000) -> pd.DataFrame:
+    """MCMC draws (``behavioural`` True) stacked on a Latin-hypercube sample of the uniform prior (``prior`` True,
+    weight 0) in the frame :func:`karstmodel.reporting.plots.parameter_posteriors` draws."""
+    lo = np.array([p.search_bounds[0] for p in parameters])
+    hi = np.array([p.search_bounds[1] for p in parameters])
+    u = lo + qmc.LatinHypercube(d=len(lo), seed=seed).random(n) * (hi - lo)
+    prior = pd.DataFrame({p.name: [p.from_search(v) for v in u[:, i]] for i, p in enumerate(parameters)})
+    prior["weight"], prior["behavioural"], prior["prior"] = 0.0, False, True
+    post = posterior[[p.name for p in parameters] + ["weight"]].copy()
+    post["behavioural"], post["prior"] = True, False
+    return pd.concat([prior, post], ignore_index=True)
 
 
 def identifiability_lines(ident: dict) -> list:
@@ -219,10 +273,46 @@ def identifiability_lines(ident: dict) -> list:
 
 def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertainty: str = "glue",
                         glue_samples: int = 2000, glue_threshold: float = 0.5, sensitivity_method: str = "none",
-                        sensitivity_n: int = 10, figures: bool = True, progress: bool = True) -> dict:
-    """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE) and sensitivity (SALib), and
+                        sensitivity_n: int = 10, figures: bool = True, progress: bool = True,
+                        mcmc_steps: int = 1500) -> dict:
+    """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE, or MCMC with a formal likelihood:
+    ``uncertainty="mcmc"``, :mod:`karstmodel.workflows.mcmc`) and sensitivity (SALib), and
     write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
-    ``parameters.csv``, run outputs, figures and ``report.md`` into ``outdir``."""
+    ``parameters.csv``, run outputs, figures, ``report.md`` and ``report.html`` into ``outdir``.
+
+    Parameters
+    ----------
+    c : Catchment
+        The catchment with its observations.
+    setup : CalibrationSetup
+        Parameters, objective, periods and search settings
+        (:func:`karstmodel.workflows.calibration_setup.setup_from_catchment`).
+    outdir : str or path
+        Output folder.
+    uncertainty : {"glue", "mcmc", "none"}, default "glue"
+        GLUE (Beven & Binley 1992) bands and sink interval after the search, MCMC with a formal likelihood
+        (:mod:`karstmodel.workflows.mcmc`), or none.
+    glue_samples : int, default 2000
+        Parameter sets sampled (Latin hypercube) for GLUE.
+    glue_threshold : float, default 0.5
+        Objective value (e.g. KGE) at or above which a set is behavioural.
+    sensitivity_method : {"none", "morris", "sobol"}, default "none"
+        SALib sensitivity analysis of the calibrated catchment.
+    sensitivity_n : int, default 10
+        SALib base sample size (trajectories for Morris).
+    figures : bool, default True
+        Draw the figures (PNG).
+    progress : bool, default True
+        Progress bars with ETA on stderr.
+    mcmc_steps : int, default 1500
+        Steps of each MCMC walker (``uncertainty="mcmc"``).
+
+    Returns
+    -------
+    dict
+        The calibrated run's summary with ``metrics`` (calibration and validation periods), ``calibration``
+        (parameters, bounds, loss, runs), ``uncertainty`` and ``sensitivity`` blocks where computed.
+    """
     outdir = Path(outdir)
     data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data
     obs = load_station_observations(c, data.index)
@@ -275,7 +365,38 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
                   f"({g.summary['n_full_runs']} full runs).", "", *identifiability_lines(g.summary["identifiability"])]
         if figures:
             p = outdir / "parameter_posteriors.png"
-            plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p)
+            plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p,
+                                       log_names={q.name for q in setup.parameters if q.transform == "log"})
+            figs["parameter_posteriors"] = p
+    elif uncertainty == "mcmc":
+        chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
+        m = mcmc(apply_parameters(c, chem) if chem else c, setup, data, obs,
+                 {p.name: cal.parameters[p.name] for p in setup.parameters}, n_steps=mcmc_steps, seed=setup.seed,
+                 validation_period=setup.validation_period, progress=progress)
+        summary["uncertainty"] = {"method": "Bayesian, formal likelihood (Box-Cox AR(1) residuals), emcee ensemble "
+                                            "sampler (Foreman-Mackey et al. 2013)", **m.summary}
+        bands = m.q_bands
+        write_csv_atomic(m.samples, outdir / "mcmc_samples.csv", float_format="%.6g")
+        ms = m.summary
+        cov = ", ".join(f"{k} {v:.0%}" for k, v in ms["coverage_90"].items())
+        extra += ["", "## Uncertainty (MCMC, formal likelihood)", "",
+                  f"{ms['n_walkers']} walkers x {ms['n_steps']} steps (first {ms['burn_in']} discarded), acceptance "
+                  f"{ms['acceptance_fraction']:.2f}; largest autocorrelation time {ms['autocorr_time_max_steps']:.0f} "
+                  f"steps: the kept chain is {ms['kept_steps_per_tau']:.0f} of them long, "
+                  + ("converged" if ms["converged"] else "NOT converged: run more steps (--mcmc-steps)")
+                  + f" ({ms['convergence_rule']}).",
+                  f"Error model: Box-Cox lambda {ms['error_model']['box_cox_lambda']}, AR(1) phi "
+                  f"{ms['error_model']['phi']['median']:.3f}, sigma {ms['error_model']['sigma']['median']:.4f}. "
+                  f"Observed days inside the 90 % predictive band: {cov} (about 90 % when the error model fits).",
+                  f"Carbon sink median {ms['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
+                  f"{ms['carbon_sink_tc_km2_yr']['p05']:.2f} .. {ms['carbon_sink_tc_km2_yr']['p95']:.2f} "
+                  f"({ms['n_full_runs']} full runs).", "", *identifiability_lines(ms["identifiability"])]
+        if figures:
+            p = outdir / "parameter_posteriors.png"
+            plots.parameter_posteriors(_with_prior(m.samples, setup.parameters, setup.seed),
+                                       [q.name for q in setup.parameters], f"{c.name}: MCMC posteriors", p,
+                                       posterior_label="posterior (MCMC)",
+                                       log_names={q.name for q in setup.parameters if q.transform == "log"})
             figs["parameter_posteriors"] = p
     if sensitivity_method != "none":
         sres = sensitivity(best, setup.parameters, data, method=sensitivity_method, n=sensitivity_n, seed=setup.seed,
@@ -287,7 +408,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
             plots.sensitivity_bars(sres, f"{c.name}: sensitivity ({sensitivity_method})", p)
             figs["sensitivity"] = p
     result.summary = summary
-    paths = write_run(result, outdir, figures=figures)
+    paths = write_run(result, outdir, figures=figures, report=False)
     if figures:
         figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands, chem=summary))
     # the calibrated file records how it was calibrated: the periods, objective and search settings actually used
@@ -300,10 +421,15 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     write_catchment(replace(best, calibration={**best.calibration, **used}), outdir / "catchment.toml")
     pd_params = pd.DataFrame([{"parameter": k, "value": v} for k, v in cal.parameters.items()])
     write_csv_atomic(pd_params, outdir / "parameters.csv")
+    paths["report"] = outdir / "report.html"
     summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
     summary["outputs"]["catchment"] = "catchment.toml"
     write_json_atomic(summary, outdir / "summary.json")
     _write_report(outdir / "report.md", f"Calibration and validation of {c.name}", best, summary, figs, extra)
+    more = [html_sections.calibration_section(summary["calibration"])]
+    if "uncertainty" in summary:
+        more.append(html_sections.uncertainty_section(summary["uncertainty"]))
+    _write_html(paths["report"], f"Calibration and validation of {c.name}", c, summary, {**figs, **paths}, more)
     return summary
 
 
@@ -311,7 +437,7 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
     """Write ``summary.json`` (baseline / scenario / delta blocks), ``annual_sink.csv``, ``carbon_balance.csv``
     (baseline, scenario and change of every carbon-balance term and the soil DIC leaching, t C km-2 yr-1),
     ``ensemble.csv``, the runs' ``timeseries_*.csv`` and the figures (sink with bands, decomposition, scorecard),
-    report.md."""
+    report.md and the self-contained report.html (karstmodel.reporting.html)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     s = result["summary"]
@@ -382,6 +508,7 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
                                      figs["decomposition"])
         plots.scorecard(rows, f"{c.name}: {s['scenario']['name']}", figs["scorecard"])
         paths.update(figs)
+    paths["report"] = outdir / "report.html"
     s["outputs"] = {k: Path(v).name for k, v in paths.items()}
     write_json_atomic(s, paths["summary"])
     table = "\n".join("| " + " | ".join(r) + " |" for r in [rows[0], ["---"] * len(rows[0])] + rows[1:])
@@ -398,4 +525,14 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
                      + [f"**Warning:** {w}" for w in s.get("warnings", [])] + ["",
                       "## Figures", ""] + [f"![{k}]({Path(p).name})" for k, p in figs.items()]) + "\n"
     _atomic_write(outdir / "report.md", lambda fh: fh.write(text))
+    notes = [f"Runoff change {side['runoff_change_mm_yr']:+.1f} mm/yr ({side['runoff_change_m3_yr']:+.3g} m3/yr for the "
+             f"catchment); change of the carbonic share of DIC {side['carbonic_share_change']:+.4f}; ET change "
+             f"{side['aet_change_mm_yr']:+.1f} mm/yr; irrigation {side['irrigation_mm_yr']:.1f} mm/yr.",
+             f"Uncertainty: {u['members']} ensemble members ({u['source']}); intervals: {u.get('interval_rule', '')}.",
+             f"Zeng's index: {ind.get('zeng_index_note') or zeng}. New state: {settle['note']}."]
+    notes += [f"Warning: {w}" for w in s.get("warnings", [])]
+    inputs = html.catchment_inputs(c) + [("scenario file", s["scenario"].get("file") or None)]
+    html.write_report_html(paths["report"], f"Scenario {s['scenario']['name']} for {c.name}",
+                           html_sections.scenario_sections(s, rows, notes) + [html_sections.figures_section(figs)],
+                           html.provenance(inputs, c.chemistry.database), subtitle=str(c.source or ""))
     return paths

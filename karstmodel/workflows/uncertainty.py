@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from .calibration import CalibrationSetup, Objective, period_mask
+from .._display import Rows, Shown, number
 from .._parallel import map_chunks
 from ..config.parameters import apply_parameters
 from ..model.simulate import simulate
@@ -92,8 +93,8 @@ def identifiability(samples: pd.DataFrame, weights, parameters) -> dict:
     return {"parameters": out, "correlated_pairs": pairs, "rule": rule}
 
 
-@dataclass
-class GlueResult:
+@dataclass(repr=False)
+class GlueResult(Shown):
     samples: pd.DataFrame  # all sampled parameter sets with score and weight
     behavioural: pd.DataFrame
     threshold: float
@@ -102,6 +103,18 @@ class GlueResult:
     outputs: pd.DataFrame  # full-chain outputs of behavioural sets (sink, runoff, DIC) with weights
     summary: dict
     seconds: float
+
+    def _display_rows(self) -> Rows:  # repr: a few lines, not the sample tables
+        s = self.summary
+        sink = s.get("carbon_sink_tc_km2_yr") or {}
+        return "GlueResult", [
+            ("samples", f"{s.get('n_samples', len(self.samples))} sets, {len(self.behavioural)} behavioural "
+                        f"({s.get('objective', '?')} >= {number(s.get('threshold_used', self.threshold), '.3f')}"
+                        + ("; fallback to the best sets" if self.fallback else "") + ")"),
+            ("carbon sink", f"median {number(sink.get('median'), '.4g')}, 90 % interval {number(sink.get('p05'), '.4g')}"
+                            f" .. {number(sink.get('p95'), '.4g', 't C km-2 yr-1')} ({s.get('n_full_runs', '?')} "
+                            "full runs)"),
+            ("time", number(self.seconds, ".1f", "s"))]
 
 
 def _score_chunk(args):

@@ -137,21 +137,35 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         ``charge_imbalance_meq_l`` (default 0: pH follows from electroneutrality, as for the spring water of the
         catchment model).
     reaches : a :class:`ReachParameters` or a sequence of them, upstream first.
-    latitude_deg, longitude_deg : site position (solar geometry). ``utc_offset_h``: time zone of the inflow's clock
-        (default: the nominal zone of the longitude, :func:`.light.default_utc_offset_h`).
+    latitude_deg, longitude_deg : site position (solar geometry).
     dt_minutes : step (must divide a day).
     water_temp : forced water temperature (deg C; Series indexed by time, daily or sub-daily, or scalar) for all
         reaches. Otherwise with ``air_temp_c`` each tank relaxes toward the air temperature (equilibrium-temperature
         model, exchange coefficient ``heat_exchange_w_m2_k``; Edinger, Duttweiler & Geyer 1968), else it only
         mixes the inflow temperature.
+    air_temp_c : air temperature (deg C; Series indexed by time, daily or sub-daily, or scalar) for the heat
+        exchange; default none (see ``water_temp``).
     wind_m_s : U10 for ponds (Series or scalar; default each pond's ``wind_m_s``).
     par : measured PAR above the water (umol m-2 s-1; Series indexed by time or scalar); default clear-sky PAR from
-        solar geometry times the cloud factor of ``cloudiness`` (0-1; Kasten & Czeplak 1980).
+        solar geometry times the cloud factor of ``cloudiness`` (Kasten & Czeplak 1980).
+    cloudiness : cloud fraction, 0-1 (Series indexed by time or scalar) reducing the clear-sky PAR; default clear sky.
+    database : shipped database name or a path (the reaches' carbonate chemistry).
+    utc_offset_h : time zone of the inflow's clock (default: the nominal zone of the longitude,
+        :func:`.light.default_utc_offset_h`).
     inflow_interpolation : "linear" (daily values at noon, linear in between) or "hold" (constant through each day).
     spinup_days : the first days are run this many days before the period (repeating its first days) to set the
         organic-carbon pools and the diel state; the reported period and balances start after the spin-up.
 
-    Returns a :class:`ReachResult` (see its docstring and :mod:`.fate` for the fate accounting).
+    Returns
+    -------
+    ReachResult
+        Sub-daily and daily series per reach, the balances and the fate of the karst DIC (see its docstring and
+        :mod:`.fate` for the fate accounting).
+
+    Raises
+    ------
+    ValueError
+        No reach, duplicate reach names, a step that does not divide a day, or a bad inflow table.
     """
     if isinstance(reaches, ReachParameters):
         reaches = [reaches]

@@ -46,11 +46,16 @@ changes is refused. Surface-water reaches of the template are not part of grid r
 Output: see :data:`DAILY_OUTPUTS`, :data:`CELL_OUTPUTS` and :func:`simulate_grid`, written as NetCDF following the
 CF Conventions 1.8 (Eaton et al. 2020, https://cfconventions.org/Data/cf-conventions/cf-conventions-1.8/
 cf-conventions.html): ``units`` (UDUNITS strings) and ``long_name`` on every variable, ``cell_methods`` on the time
-statistics (section 7.3), latitude/longitude as auxiliary coordinates of ``cell`` (section 5), global ``title``,
-``history``, ``source``, ``references`` (section 2.6.2). ``standard_name`` is given only where the standard name
-table has a name whose canonical units ours convert to (latitude, longitude, time, cell_area, surface_altitude);
-spring-water chemistry and soil-air pCO2 have none (the table's carbonate names are for sea water), and runoff in mm
-is not convertible to the table's kg m-2. The file is written atomically (:func:`write_netcdf`).
+statistics (section 7.3) naming a time coordinate with bounds (section 7.1): ``time`` (``time_bnds``: each day) for
+the daily values, the scalar ``period`` (``period_bnds``: the recorded period) for the per-cell means and sums,
+``year_time`` (``year_time_bnds``: the calendar year; an auxiliary coordinate of ``year``) for the annual sums;
+latitude/longitude as auxiliary coordinates of ``cell`` (section 5), global ``title``, ``history``, ``source``,
+``references`` (section 2.6.2). ``standard_name`` is given only where the standard name table has a name whose
+canonical units ours convert to (latitude, longitude, time, cell_area, surface_altitude, lwe_precipitation_rate for
+the mean precipitation); spring-water chemistry and soil-air pCO2 have none (the table's carbonate names are for sea
+water), and runoff and evapotranspiration in mm are not convertible to the table's kg m-2. The IOOS
+compliance-checker's CF-1.8 check finds no error (tests/test_karstmodel/workflows/test_grid.py). The file is
+written atomically (:func:`write_netcdf`).
 
 Parallelism: chunks of cells with dask, locally or on a ``distributed`` cluster (:mod:`.run`).
 

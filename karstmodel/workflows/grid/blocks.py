@@ -2,13 +2,12 @@
 numba's compiled chemistry kernel loaded first and one numba thread per cell run."""
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 
 import chemistry
 
+from ..._progress import progress_bar
 from ...model.simulate import simulate
 from .cells import cell_inputs
 from .errors import GridCellError, cell_label
@@ -16,8 +15,9 @@ from .inputs import xarray_module
 from .outputs import ANNUAL_OUTPUT, CELL_OUTPUTS, DAILY_OUTPUTS, annual_sums, cell_outputs
 
 
-def run_block(block, template, land_use_parameters: dict, daily: bool = True, progress_every: int = 0):
-    """Simulate every cell of a block (xarray.Dataset, dims cell, time) and return the output block."""
+def run_block(block, template, land_use_parameters: dict, daily: bool = True, progress: bool = False):
+    """Simulate every cell of a block (xarray.Dataset, dims cell, time) and return the output block; ``progress``
+    shows a bar with ETA over the cells on stderr (:func:`karstmodel._progress.progress_bar`)."""
     xr = xarray_module()
     n, nt = block.sizes["cell"], block.sizes["time"]
     tindex = pd.DatetimeIndex(block["time"].values)
@@ -27,6 +27,7 @@ def run_block(block, template, land_use_parameters: dict, daily: bool = True, pr
     annual = np.full((n, years.size), np.nan)
     prime_chemistry_kernel()
     threads = single_numba_thread()
+    bar = progress_bar(n, "grid cells", show=progress, unit="cell")
     try:
         for i in range(n):
             try:
@@ -41,12 +42,10 @@ def run_block(block, template, land_use_parameters: dict, daily: bool = True, pr
             for k, v in out["cell"].items():
                 cells[k][i] = v
             annual[i] = annual_sums(out["daily"]["carbon_sink_tc_km2_d"], tindex)[1]
-            if progress_every and (i + 1) % progress_every == 0:
-                print(f"\r  cells simulated: {i + 1}/{n}", end="", file=sys.stderr, flush=True)
+            bar.update(1)
     finally:
+        bar.close()
         restore_numba_threads(threads)
-    if progress_every:
-        print(file=sys.stderr)
     data = {k: (("cell", "time"), v) for k, v in arrays.items()}
     data.update({k: (("cell",), v) for k, v in cells.items()})
     data[ANNUAL_OUTPUT] = (("cell", "year"), annual)

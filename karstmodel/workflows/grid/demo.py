@@ -10,7 +10,7 @@ import pandas as pd
 from ...config.catchment import load_catchment, resolve_catchment
 from ...io.drivers import load_drivers
 from .inputs import xarray_module
-from .netcdf import cf_history
+from .netcdf import cf_history, daily_time_bounds
 
 #: documented transformations of the demonstration grid (:func:`demo_grid`)
 DEMO_LAPSE_RATE_K_M = -0.0065
@@ -85,8 +85,8 @@ def demo_grid(rows: int = 4, cols: int = 5, years: int | None = None, spacing_de
     time = drv.index.values
     data = {
         "precip_mm": (("time", "cell"), precip.T.copy(),
-                      {"long_name": "daily precipitation", "units": "mm d-1",
-                       "standard_name": "lwe_thickness_of_precipitation_amount", "cell_methods": "time: sum"}),
+                      {"long_name": "daily precipitation (the day's total as a rate)", "units": "mm d-1",
+                       "standard_name": "lwe_precipitation_rate", "cell_methods": "time: mean"}),
         "temp_c": (("time", "cell"), temp.T.copy(), {"long_name": "daily mean air temperature", "units": "degC",
                                                      "standard_name": "air_temperature", "cell_methods": "time: mean"}),
         "area_km2": (("cell",), area, {"long_name": "cell area", "units": "km2", "standard_name": "cell_area"}),
@@ -99,7 +99,11 @@ def demo_grid(rows: int = 4, cols: int = 5, years: int | None = None, spacing_de
     for cls, v in lu.items():
         data[f"land_use_{cls}"] = (("cell",), v, {"long_name": f"{cls.replace('_', ' ')} area fraction", "units": "1"})
     ds = xr.Dataset({k: xr.Variable(*v) for k, v in data.items()},
-                    coords={"time": time, "cell": np.arange(rows * cols, dtype=np.int32),
+                    coords={"time": ("time", time, {"standard_name": "time", "long_name": "day", "axis": "T",
+                                                    "bounds": "time_bnds"}),
+                            "time_bnds": (("time", "nv"), daily_time_bounds(time)),
+                            "cell": ("cell", np.arange(rows * cols, dtype=np.int32),
+                                     {"long_name": "grid cell identifier (row by row from the south-west corner, from 0)"}),
                             "latitude": ("cell", lat, {"standard_name": "latitude", "units": "degrees_north"}),
                             "longitude": ("cell", lon, {"standard_name": "longitude", "units": "degrees_east"}),
                             "row": ("cell", ii.astype(np.int32), {"long_name": "row (south to north)", "units": "1"}),

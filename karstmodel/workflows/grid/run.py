@@ -10,13 +10,13 @@ holds the GIL, so threads would not run cells in parallel.
 from __future__ import annotations
 
 import os
-import sys
 import time as _time
 
 import numpy as np
 
 from ...config.catchment import Catchment, load_catchment, resolve_catchment
 from ..._parallel import single_threaded_children
+from ..._progress import progress_bar
 from .blocks import run_block
 from .cells import template_land_use_parameters
 from .errors import GridInputError
@@ -65,7 +65,39 @@ def simulate_grid(ds, template=None, chunks="auto", progress: bool = True, worke
 
     Output variables: daily (cell, time) :data:`DAILY_OUTPUTS`; per cell :data:`CELL_OUTPUTS` plus ``area_km2``
     and ``elevation_m``; ``carbon_sink_annual_tc_km2_yr`` (cell, year) with ``year_coverage`` (year);
-    ``latitude``/``longitude`` as auxiliary coordinates.
+    ``latitude``/``longitude`` as auxiliary coordinates; time coordinates with bounds (:mod:`.netcdf`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The grid: dimensions ``cell`` and ``time``, variables as in :mod:`karstmodel.workflows.grid`.
+    template : Catchment, str or path, optional
+        The catchment each cell is built from; default the bundled default catchment.
+    chunks : int, dict, -1, "auto" or None, default "auto"
+        Cells per dask chunk, as above.
+    progress : bool, default True
+        A progress bar with ETA over the cells on stderr (local schedulers and the serial run).
+    workers : int, optional
+        Local worker processes; default all cores.
+    daily : bool, default True
+        Include the daily outputs.
+    land_use_parameters : dict, optional
+        ``{class: {parameter: value}}`` replacing the template file's ``[land_use_parameters]``.
+    source : str, optional
+        The input's file name, named in error messages.
+
+    Returns
+    -------
+    xarray.Dataset
+        The outputs with CF-1.8 attributes and a ``history`` line; ``karstmodel_run`` states cells, years, time
+        and scheduler.
+
+    Raises
+    ------
+    GridInputError
+        A bad grid (naming the variable, cell and date) or a template with scenario changes.
+    GridCellError
+        A cell's run failed (naming the cell).
     """
     t0 = _time.perf_counter()
     if template is None or not isinstance(template, Catchment):
@@ -81,7 +113,7 @@ def simulate_grid(ds, template=None, chunks="auto", progress: bool = True, worke
     kw = dict(template=template, land_use_parameters=lu_pars, daily=daily)
     if chunks is None:
         norm = norm.load()
-        out = run_block(norm, progress_every=1 if progress and sys.stderr.isatty() else 0, **kw)
+        out = run_block(norm, progress=progress, **kw)
         scheduler, size = "serial (no dask)", n
     else:
         given = norm["precip_mm"].chunksizes.get("cell") if norm["precip_mm"].chunks is not None else None
@@ -148,9 +180,36 @@ def _run_dask(norm, size, nworkers: int, client, progress: bool, kw: dict):
         cfg = {"scheduler": "processes", "num_workers": nworkers, "multiprocessing.context": "spawn",
                "chunksize": 1}
         scheduler = f"dask processes (spawn, {nworkers} workers)"
-    with dask.config.set(cfg), single_threaded_children():
-        if progress and sys.stderr.isatty():
-            from dask.diagnostics import ProgressBar
-            with ProgressBar(out=sys.stderr, minimum=2.0, dt=0.5):
-                return lazy_out.compute(), scheduler
+    with dask.config.set(cfg), single_threaded_children(), _cell_progress(cell_chunks, progress):
         return lazy_out.compute(), scheduler
+
+
+def _cell_progress(cell_chunks, show: bool):
+    """A dask callback (a context manager) that shows the cells done with an ETA while dask computes inside it."""
+    from dask.callbacks import Callback  # deferred: heavy (dask), needed only by grid runs
+
+    class CellProgress(Callback):
+        """Cells done, counted from the finished ``run_block`` tasks of the local schedulers (dask's callbacks,
+        https://docs.dask.org/en/stable/diagnostics-local.html), shown with :func:`karstmodel._progress.progress_bar`
+        (on a terminal or not; dask's own ProgressBar counts tasks, not cells, and redraws in place only)."""
+
+        def __init__(self, cell_chunks, show: bool):
+            super().__init__()
+            self.cell_chunks = tuple(int(k) for k in cell_chunks)
+            self.show = show
+            self.bar = None
+
+        def _start(self, dsk):
+            self.bar = progress_bar(sum(self.cell_chunks), "grid cells", show=self.show, unit="cell")
+
+        def _posttask(self, key, result, dsk, state, worker_id):
+            # map_blocks names its tasks after the function: ("run_block-<token>", cell chunk, time chunk)
+            if (isinstance(key, tuple) and len(key) >= 2 and isinstance(key[0], str)
+                    and key[0].startswith("run_block-") and isinstance(key[1], int)):
+                self.bar.update(self.cell_chunks[key[1]])
+
+        def _finish(self, dsk, state, errored):
+            if self.bar is not None:
+                self.bar.close()
+
+    return CellProgress(cell_chunks, show)

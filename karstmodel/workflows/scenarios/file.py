@@ -10,7 +10,9 @@ import pandas as pd
 
 
 
-from ...config.catchment import AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, acid_inputs_from
+from ...config.catchment import (AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, _dataclass_from,
+                                 acid_inputs_from)
+from ...processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
 from ...processes.changes import CarbonatePowder, Irrigation, ParameterRamp
 from ...io.files import read_toml
 from ...processes.landuse import LAND_USE_CLASSES, default_parameters
@@ -19,9 +21,9 @@ from ...processes.landuse import LAND_USE_CLASSES, default_parameters
 HYDROLOGY_FIELDS = ("crop_coefficient", "interception_capacity_mm", "root_zone_storage_mm", "fast_flow_fraction",
                     "recharge_shape", "et_threshold_fraction")
 SOIL_FIELDS = ("r10_gc_m2_d", "q10", "soil_depth_m", "production_depth_fraction", "porosity", "field_capacity_m3_m3",
-               "wilting_point_m3_m3")
+               "wilting_point_m3_m3", "tillage_depth_m", "tilled_porosity_increase")
 _TOP = {"name", "description", "land_use_conversion", "soil_improvement", "irrigation", "aquatic_cultivation",
-        "carbonate_powder", "acid_inputs", "climate", "uncertainty"}
+        "carbonate_powder", "acid_inputs", "allogenic_contact", "climate", "uncertainty"}
 
 
 class ScenarioError(CatchmentError):
@@ -29,7 +31,23 @@ class ScenarioError(CatchmentError):
 
 
 def load_scenario(path) -> dict:
-    """Read a scenario file; every table is checked against the catchment when applied."""
+    """Read a scenario file; every table is checked against the catchment when applied.
+
+    Parameters
+    ----------
+    path : str or path
+        The scenario TOML file (schema: the :mod:`karstmodel.workflows.scenarios` docstring).
+
+    Returns
+    -------
+    dict
+        The parsed tables with ``_path`` (the file, for relative paths inside it).
+
+    Raises
+    ------
+    ScenarioError
+        A missing file, an unknown top-level key, a missing ``name`` or a bad value, naming the file and key.
+    """
     path = Path(path)
     doc = read_toml(path, "scenario", ScenarioError)
     for k in doc:
@@ -79,7 +97,7 @@ def _check_document(doc: dict) -> None:
     r = _ScenarioReader(doc)
     if not isinstance(doc.get("name"), str) or not doc["name"].strip():
         r.err("name", f"must be a non-empty string, got {doc.get('name')!r}")
-    for key in ("acid_inputs", "climate", "uncertainty"):
+    for key in ("acid_inputs", "allogenic_contact", "climate", "uncertainty"):
         r.table(doc, key)
     for key in ("land_use_conversion", "soil_improvement", "irrigation", "aquatic_cultivation", "carbonate_powder"):
         if key in doc and (not isinstance(doc[key], list) or not all(isinstance(t, dict) for t in doc[key])):
@@ -165,7 +183,8 @@ def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
             src = hyds[i]
             name = f"{src.name}_to_{to}"
             hyds[i] = replace(src, fraction=src.fraction * (1.0 - frac))
-            hyds.append(Hydrotope(name=name, land_use=to, fraction=src.fraction * frac, params=src.params))
+            hyds.append(Hydrotope(name=name, land_use=to, fraction=src.fraction * frac, params=src.params,
+                                  rock=src.rock))
             for f in HYDROLOGY_FIELDS + SOIL_FIELDS:
                 a, b = getattr(src.params, f), getattr(target, f)
                 if a != b:
@@ -223,6 +242,15 @@ def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
             changes.append(CarbonatePowder(c.hydrotopes[i].name, dose, grain, date))
     if "acid_inputs" in doc:
         c = replace(c, acids=acid_inputs_from(_ScenarioReader(doc), doc["acid_inputs"], c.acids))
+    if "allogenic_contact" in doc:
+        # how the allogenic water meets the carbonate (karstmodel.processes.allogenic_contact): the scenario's keys
+        # on top of the catchment's, checked against their declared bounds; a step change for the whole run
+        if c.lithology.non_carbonate <= 0 or c.lithology.carbonate <= 0:
+            _err(doc, "[allogenic_contact]", f"{c.name} has no allogenic water meeting carbonate (needs both "
+                                             "non-carbonate and carbonate rock)")
+        tbl = {**{k: v for k, v in vars(c.allogenic_contact).items()}, **doc["allogenic_contact"]}
+        c = replace(c, allogenic_contact=_dataclass_from(_ScenarioReader(doc), type(c.allogenic_contact), tbl,
+                                                         "[allogenic_contact] ", {"system": CONTACT_SYSTEMS}))
     if doc.get("aquatic_cultivation"):
         reaches = list(c.reaches)
         for k, tbl in enumerate(doc["aquatic_cultivation"]):

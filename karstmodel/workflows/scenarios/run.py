@@ -17,6 +17,7 @@ from ...config.catchment import Catchment
 from ...processes.changes import CarbonatePowder, Irrigation, ParameterRamp, SoilWarming
 from ...io.drivers import MIN_RECORD_DAYS, load_drivers
 from ...model.simulate import initial_state, simulate
+from ..._display import Rows, Shown, number
 from ..._parallel import map_chunks
 from .climate import _climate_table, baseline_drivers, climate_changes, climate_drivers
 from .ensembles import _apply_member, glue_ensemble, prior_ensemble
@@ -114,6 +115,29 @@ def _block(summary: dict) -> dict:
     return out
 
 
+class ScenarioResult(Shown, dict):
+    """The result of :func:`run_scenario`: a dict (keys ``summary``, ``baseline``, ``scenario``, ``annual``,
+    ``bands``, ``ensemble``, ``catchment``) whose ``repr`` is a few lines (the sinks, the change with its interval
+    and label, the balances) instead of every table."""
+
+    def _display_rows(self) -> Rows:
+        s = self.get("summary", {})
+        b, d, unc = s.get("baseline", {}), s.get("delta", {}), s.get("uncertainty", {})
+        iv = unc.get("delta_carbon_sink_tc_km2_yr")
+        rows = [("period", f"{s.get('period', {}).get('start', '?')} .. {s.get('period', {}).get('end', '?')}"),
+                ("carbon sink", f"baseline {number(b.get('carbon_sink_tc_km2_yr'), '.4g')}, scenario "
+                                f"{number(s.get('carbon_sink_tc_km2_yr'), '.4g', 't C km-2 yr-1')}"),
+                ("change", f"{number(d.get('delta_carbon_sink_tc_km2_yr'), '+.3g', 't C km-2 yr-1')} "
+                           f"({d.get('sink_change_label', '?')})"),
+                ("ensemble", f"{unc.get('members', 0)} members" + (
+                    f"; change {number(iv['lo'], '+.3g')} .. {number(iv['hi'], '+.3g')} ({iv['kind']})" if iv else "")),
+                ("balances (scenario)", f"water {number(s.get('water_balance_error'), '.1e')}, carbon "
+                                        f"{number(s.get('carbon_balance_error'), '.1e')} (relative residuals)")]
+        if s.get("warnings"):
+            rows.append(("warnings", str(len(s["warnings"]))))
+        return f"ScenarioResult {s.get('scenario', {}).get('name', '?')!r}", rows
+
+
 def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = None, workers: int = 1,
                  progress: bool = True) -> dict:
     """Baseline and scenario runs (central parameters and an ensemble). Returns the summary dict (baseline,
@@ -123,7 +147,33 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     extends the record), never on the scenario's climate; with ``extend_to`` the scenario starts from the baseline's
     initial storages, so both are identical until the first change. Intervals: a 90 % interval (5th-95th percentile)
     from at least :data:`MIN_MEMBERS_90` members, else the min-max range of the members with its expected coverage
-    (n - 1) / (n + 1). Labels: :func:`change_label`; Zeng's index is not defined when runoff does not change."""
+    (n - 1) / (n + 1). Labels: :func:`change_label`; Zeng's index is not defined when runoff does not change.
+
+    Parameters
+    ----------
+    catchment : Catchment
+        The baseline catchment.
+    scenario : dict
+        The scenario (:func:`karstmodel.workflows.scenarios.load_scenario`).
+    ensemble : int, optional
+        Ensemble members (>= 0); default the scenario's ``[uncertainty] ensemble`` (8).
+    workers : int, default 1
+        Processes for the ensemble.
+    progress : bool, default True
+        A progress bar with ETA over the ensemble on stderr.
+
+    Returns
+    -------
+    ScenarioResult
+        A dict: ``summary`` (as above), ``baseline`` and ``scenario`` (:class:`SimulationResult` of the central
+        runs), ``annual`` (sinks per year, t C km-2), ``bands`` (ensemble bands of the annual sinks or None),
+        ``ensemble`` (one row per member) and ``catchment`` (the scenario's catchment).
+
+    Raises
+    ------
+    ValueError
+        ``ensemble`` is not a whole number >= 0.
+    """
     c0 = catchment
     raw = load_drivers(c0.drivers, c0.latitude, c0.start, c0.end, min_days=MIN_RECORD_DAYS)
     base_drv = baseline_drivers(raw, c0, scenario)
@@ -158,7 +208,9 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     response_years = ramp_years + resp["store_response_years"]
     after_years = (base_drv.data.index[-1] - t_first).days / 365.25 + 1.0 / 365.25
     # the change once the ramps are complete and the slowest store has turned over once: mean over those years
-    settled_from = (t_ramp_end + pd.Timedelta(days=365.25 * resp["store_response_years"])).year + 1
+    # (in fractional years: a slow store's turnover can reach past the last date pandas can hold, 2262)
+    settled_from = int(np.floor(t_ramp_end.year + (t_ramp_end.day_of_year - 1) / 365.25
+                                + resp["store_response_years"])) + 1
     late = d_an.index[(d_an.index >= settled_from) & d_an.index.isin(b_an.index)]
     late_change = {"from_year": int(settled_from), "years": int(len(late)),
                    "delta_carbon_sink_tc_km2_yr": float(d_an.loc[late].mean()) if len(late) >= 3 else None,
@@ -192,7 +244,8 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     rows, an_b, an_s = [], [], []
     jobs = [(_apply_member(c0, m), _apply_member(c_s, m), base_drv, scen_drv, pin, False) for m in members]
     if jobs:
-        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress)
+        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress,
+                             unit="member")
         for b, s in results:
             d = compare_runs(b.summary, s.summary)
             rows.append({"baseline_sink_tc_km2_yr": b.summary["carbon_sink_tc_km2_yr"],
@@ -272,6 +325,6 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
                                        "carbon_balance_error", "chemistry_backend", "database")}}
     if "fate" in s:
         summary["fate"] = s["fate"]
-    return {"summary": summary, "baseline": base, "scenario": scen, "annual": pd.DataFrame(
+    return ScenarioResult({"summary": summary, "baseline": base, "scenario": scen, "annual": pd.DataFrame(
         {"baseline_tc_km2": b_an, "scenario_tc_km2": s_an, "delta_tc_km2": d_an}), "bands": bands, "ensemble": ens,
-        "catchment": c_s}
+        "catchment": c_s})

@@ -26,7 +26,7 @@ from .equilibrium import co2_at_samples, fit_equilibrium, predict_equilibrium, p
 from .evaluate import evaluate_station
 from .periods import _period_masks, _periods
 from .report import _report, result_lines
-from .run import _outdir, _write_outputs, station_inputs
+from .run import _outdir, _write_outputs, station_inputs, write_station_html
 from .schema import CO2_SOURCES, SYSTEMS, Station, StationError, load_station
 from .speciation import observed_dic, speciate_samples
 
@@ -234,4 +234,5 @@ def calibrate_station(path, outdir: Path | None = None, calibration=None, valida
         write_json_atomic({k: v for k, v in clean.items() if k != "lines"}, tmp / "summary.json")
         rep = _report(clean, f"Calibration and validation of station {st.name}", figs, extra)
         _atomic_write(tmp / "report.md", lambda fh: fh.write(rep))
+        write_station_html(tmp, f"Calibration and validation of station {st.name}", st, clean, figs)
     return clean

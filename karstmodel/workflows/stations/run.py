@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...io.files import _atomic_write, atomic_output_dir, default_output_dir, write_csv_atomic, write_json_atomic
+from ...reporting import html, html_sections
 from ...reporting.plots_stations import station_figures
 from .data import CAVE_AIR_COLUMN, load_station_data
 from .evaluate import evaluate_station
@@ -55,6 +56,17 @@ def _write_outputs(s: dict, st: Station, outdir: Path, title: str, figures: bool
     return clean, figs, paths
 
 
+def write_station_html(outdir: Path, title: str, st: Station, clean: dict, figs: dict) -> Path:
+    """``report.html`` of a station (karstmodel.reporting.html): the result lines, metrics, figures and the
+    provenance of the station's files."""
+    sections = [html.Section("Results", tuple(clean.get("lines", ()))), html_sections.metrics_section(clean),
+                html_sections.figures_section(figs)]
+    inputs = [("station file", st.source), ("samples", st.samples_file), ("discharge", st.discharge_file),
+              ("soil CO2", st.soil_co2_file)]
+    return html.write_report_html(outdir / "report.html", title, sections, html.provenance(inputs, st.database),
+                                  subtitle=str(st.source))
+
+
 def _outdir(st: Station, outdir, suffix: str) -> Path:
     return Path(outdir) if outdir else default_output_dir(st.name, f"-{suffix}")
 
@@ -84,4 +96,5 @@ def validate_station(path, outdir: Path | None = None, figures: bool = True, cal
         write_json_atomic({k: v for k, v in clean.items() if k != "lines"}, tmp / "summary.json")
         text = _report(clean, f"Validation of station {st.name}", figs)
         _atomic_write(tmp / "report.md", lambda fh: fh.write(text))
+        write_station_html(tmp, f"Validation of station {st.name}", st, clean, figs)
     return clean

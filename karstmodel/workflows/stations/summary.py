@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..._progress import progress_bar
 from ...config.catchment import _bundled_dir
 from ...io.files import _atomic_write, atomic_output_dir, default_output_dir, write_csv_atomic
 from .data import StationData, load_station_data
@@ -233,24 +234,28 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n\n" + legend + " (b ± its standard error).\n"
 
 
-def summarise_station_group(folder, outdir=None, figures: bool = True, calibration=None, validation=None) -> dict:
+def summarise_station_group(folder, outdir=None, figures: bool = True, calibration=None, validation=None,
+                             progress: bool = True) -> dict:
     """Validate every station in ``folder`` (outputs in ``outdir/<station folder>/``) and write
     ``stations_summary.csv`` and ``stations_summary.md`` into ``outdir`` (default
     ``karstmodel-output/<folder name>-validate``): the rows of :func:`summary_table` plus
-    :data:`VALIDATION_COLUMNS` from each station's validation. Returns {"table", "output_dir", "files"}."""
+    :data:`VALIDATION_COLUMNS` from each station's validation, with a progress bar over the stations on stderr
+    (``progress``). Returns {"table", "output_dir", "files"}."""
     folder = Path(folder)
     table = summary_table(folder)  # reads (and checks) every input before anything is written
     out = Path(outdir) if outdir else default_output_dir(folder.name, "-validate")
     extra = {k: [] for k in VALIDATION_COLUMNS}
     stations = find_stations(folder)
     inputs = [f for p in stations for f in station_inputs(load_station(p))]
-    with atomic_output_dir(out, protect=inputs) as tmp:  # the whole group is replaced as one unit
+    with (atomic_output_dir(out, protect=inputs) as tmp,  # the whole group is replaced as one unit
+          progress_bar(len(stations), "stations validated", show=progress, unit="station") as bar):
         for p in stations:
             v = validate_station(p, tmp / p.parent.name, figures=figures, calibration=calibration,
                                  validation=validation, reported_dir=out / p.parent.name)
             m = v.get("metrics", {}).get("validation", {}).get("dic_mmol_l_cq", {})
             extra["cq_rating_kge_validation"].append(m.get("kge", math.nan))
             extra["cq_rating_pbias_validation_pct"].append(m.get("pbias", math.nan))
+            bar.update(1)
         table = table.assign(**{k: np.asarray(v, float) for k, v in extra.items()})
         write_csv_atomic(table, tmp / "stations_summary.csv", float_format="%.6g")
         text = (f"# Stations in {folder.name}\n\n" + markdown_table(table)

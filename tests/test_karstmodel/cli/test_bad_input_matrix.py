@@ -26,10 +26,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from chemistry.errors import InputError
+
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
 from karstmodel.config.catchment import load_catchment
 from karstmodel.cli import main
 from karstmodel.io.drivers import Drivers, load_drivers
+from karstmodel.io.files import MARKER
 
 DAYS = 400  # 2001-01-01 .. 2002-02-04
 FAST = {"simulation": {"warmup_days": 60}}
@@ -115,6 +118,69 @@ def _(d):
     drv = _drivers().astype({"temp_c": object})
     drv.loc[3, "temp_c"] = "-inf"
     return ["run", str(_catchment(d, drivers=drv)), "-o", "out"]
+
+
+# --- run: column names and dialects of the data files (karstmodel.io.columns, dialect, dates) -------------------
+def _european(df: pd.DataFrame) -> str:
+    """``df`` as a ';'-separated export with decimal commas (the dates as they are)."""
+    out = df.astype(str)
+    for c in out.columns.drop("date"):
+        out[c] = out[c].str.replace(".", ",", regex=False)
+    return out.to_csv(index=False, sep=";")
+
+
+@row("run_drivers_column_without_unit", 2, ("drivers.csv", "'precipitation'", "row 1", "the name gives no unit",
+                                            "--columns 'precipitation=precip_mm'"))
+def _(d):
+    return ["run", str(_catchment(d, drivers=_drivers().rename(columns={"precip_mm": "precipitation"}))), "-o", "out"]
+
+
+@row("run_drivers_two_columns_for_precip", 2, ("drivers.csv", "two columns give precip_mm: 'precip_mm' and 'P_mm_d'"))
+def _(d):
+    return ["run", str(_catchment(d, drivers=_drivers().assign(P_mm_d=1.0))), "-o", "out"]
+
+
+@row("run_drivers_mixed_decimal_marks", 2, ("drivers.csv", "row 5", "mixed decimal marks", "line 2", "line 5"))
+def _(d):
+    p = _catchment(d)
+    lines = _european(_drivers()).splitlines()
+    lines[4] = lines[4].replace(",", ".")
+    (p.parent / "drivers.csv").write_text("\n".join(lines) + "\n")
+    return ["run", str(p), "-o", "out"]
+
+
+@row("run_drivers_mixed_date_forms", 2, ("drivers.csv", "'date'", "row 4", "is not written like '01.01.2001'"))
+def _(d):
+    drv = _drivers()
+    drv["date"] = pd.to_datetime(drv["date"]).dt.strftime("%d.%m.%Y")
+    drv.loc[2, "date"] = "2001-01-03"
+    return ["run", str(_catchment(d, drivers=drv)), "-o", "out"]
+
+
+@row("run_drivers_date_format_does_not_match", 2, ("drivers.csv", "'date'", "row 2", "does not match the date format"))
+def _(d):
+    return ["run", str(_catchment(d, {"drivers": {"date_format": "%d.%m.%Y"}})), "-o", "out"]
+
+
+@row("run_columns_table_bad_target", 2, ("catchment.toml", "[drivers.columns]", "'precip'", "not a drivers column"))
+def _(d):
+    p = _catchment(d)
+    _edit(p, 'pet = "oudin"', 'pet = "oudin"\ncolumns = { precip_mm = "precip" }')
+    return ["run", str(p), "-o", "out"]
+
+
+def _european_read(d: Path, out: str):
+    ts = pd.read_csv(d / "out" / "timeseries.csv")
+    assert len(ts) == DAYS
+
+
+@row("run_european_export_read", 0, (), writes="out", check=_european_read)
+def _(d):
+    p = _catchment(d, observations=None)
+    drv = _drivers().rename(columns={"precip_mm": "P_mm_d", "temp_c": "T_degC"})
+    drv["date"] = pd.to_datetime(drv["date"]).dt.strftime("%d.%m.%Y")
+    (p.parent / "drivers.csv").write_text(_european(drv))
+    return ["run", str(p), "-o", "out", "--no-figures"]
 
 
 @row("run_two_day_record", 2, ("drivers.csv", "2 day(s)", "at least 30"))
@@ -254,7 +320,7 @@ def _(d):
 
 def _no_stale_figures(d: Path, out: str):
     names = sorted(p.name for p in (d / "old").iterdir())
-    assert names == ["hydrotopes.csv", "summary.json", "timeseries.csv"], names
+    assert names == sorted([MARKER, "hydrotopes.csv", "report.html", "summary.json", "timeseries.csv"]), names
 
 
 @row("run_no_figures_into_old_output", 0, (), writes="old", replaces="old", check=_no_stale_figures)
@@ -262,7 +328,61 @@ def _(d):
     (d / "old").mkdir()
     (d / "old" / "summary.json").write_text("{}")
     (d / "old" / "hydrograph.png").write_bytes(b"stale")
-    return ["run", str(_catchment(d)), "-o", "old", "--no-figures"]
+    return ["run", str(_catchment(d)), "-o", "old", "--no-figures", "--overwrite"]  # an output without the marker
+
+
+def _earlier_output(d: Path, command: str, catchment: Path | None) -> None:
+    """An output folder ``d/out`` of an earlier ``command`` (its marker naming ``catchment``), or without marker."""
+    (d / "out").mkdir()
+    (d / "out" / "summary.json").write_text('{"earlier": true}')
+    if catchment is not None:
+        (d / "out" / MARKER).write_text(json.dumps({"command": command, "catchment": str(catchment.resolve())}))
+
+
+@row("run_output_of_another_catchment", 2, ("out", "was written by `karstmodel run` on", "other.toml",
+                                           "choose another folder with -o, or give --overwrite"))
+def _(d):
+    _earlier_output(d, "run", d / "other.toml")
+    return ["run", str(_catchment(d)), "-o", "out"]
+
+
+@row("run_output_of_another_command", 2, ("was written by `karstmodel validate`", "--overwrite"))
+def _(d):
+    p = _catchment(d)
+    _earlier_output(d, "validate", p)
+    return ["run", str(p), "-o", "out"]
+
+
+@row("run_output_without_marker", 2, ("out", f"has no {MARKER}", "--overwrite"))
+def _(d):
+    _earlier_output(d, "run", None)
+    return ["run", str(_catchment(d)), "-o", "out"]
+
+
+def _replaced_by_run(d: Path, out: str):
+    rec = json.loads((d / "out" / MARKER).read_text())
+    assert rec["command"] == "run" and rec["catchment"] == str((d / "c" / "catchment.toml").resolve())
+    assert "earlier" not in (d / "out" / "summary.json").read_text()
+
+
+@row("run_output_same_command_same_catchment_replaced", 0, (), writes="out", replaces="out", check=_replaced_by_run)
+def _(d):
+    p = _catchment(d)
+    _earlier_output(d, "run", p)
+    return ["run", str(p), "-o", "out", "--no-figures"]
+
+
+@row("run_output_of_another_catchment_overwrite", 0, (), writes="out", replaces="out", check=_replaced_by_run)
+def _(d):
+    _earlier_output(d, "run", d / "other.toml")
+    return ["run", str(_catchment(d)), "-o", "out", "--no-figures", "--overwrite"]
+
+
+@row("run_output_foreign_folder_overwrite_still_refused", 2, ("not a karstmodel output folder",))
+def _(d):
+    (d / "mine").mkdir()
+    (d / "mine" / "thesis.txt").write_text("three years of work")
+    return ["run", str(_catchment(d)), "-o", "mine", "--overwrite"]
 
 
 def _inside_output(expected_prefix: str):
@@ -505,6 +625,25 @@ def _(d):
     return _init_args(d, "new", obs)
 
 
+@row("init_columns_names_a_missing_column", 2, ("--columns: rain=precip_mm: no file has a column 'rain'",))
+def _(d):
+    return _init_args(d, "new") + ["--columns", "rain=precip_mm"]
+
+
+@row("init_ambiguous_dates", 2, ("drv.csv", "'date'", "row 2", "ambiguous dates", "--date-format"))
+def _(d):
+    args = _init_args(d, "new")
+    drv = _drivers()[:12]
+    drv["date"] = pd.to_datetime(drv["date"]).dt.strftime("%d/%m/%Y")
+    drv.to_csv(d / "drv.csv", index=False)
+    return args
+
+
+@row("init_date_format_not_a_format", 2, ("--date-format: 'DD.MM.YYYY' is not a date format",))
+def _(d):
+    return _init_args(d, "new") + ["--date-format", "DD.MM.YYYY"]
+
+
 @row("init_under_regular_file", 2, ("is not a folder",))
 def _(d):
     (d / "plain.txt").write_text("x")
@@ -541,6 +680,11 @@ _api("api_area_nan", ValueError, ("area_km2", "nan"),
      lambda c, drv: (c.with_updates(area_km2=float("nan")), {"drivers": drv}))
 _api("api_negative_precipitation", ValueError, ("precip_mm", "negative"),
      lambda c, drv: (c, {"drivers": _with(drv, lambda x: x.iloc.__setitem__((7, 0), -2.0))}))
+_api("api_observations_frame_negative", InputError, ("observations DataFrame", "q_mm_d[7]", "negative discharge"),
+     lambda c, drv: (c, {"drivers": drv, "observations": _observations(_drivers()).assign(
+         q_mm_d=lambda o: o["q_mm_d"].where(o.index != 7, -1.0))}))
+_api("api_observations_frame_without_dates", InputError, ("observations DataFrame", "'date'", "DatetimeIndex"),
+     lambda c, drv: (c, {"drivers": drv, "observations": pd.DataFrame({"q_mm_d": [1.0, 2.0]})}))
 _api("api_inf_precipitation", ValueError, ("precip_mm", "infinite"),
      lambda c, drv: (c, {"drivers": _with(drv, lambda x: x.iloc.__setitem__((7, 0), np.inf))}))
 _api("api_one_nan_temperature", ValueError, ("temp_c", "missing or infinite", "2001-01-08"),
@@ -595,7 +739,7 @@ def test_row(r: Row, tmp_path, monkeypatch, capsys):
         assert len(err.splitlines()) == 1 and err.startswith(f"karstmodel {what[0]}: error:"), err
         for frag in r.fragments:
             assert frag in err, (frag, err)
-        assert ".karstmodel-" not in err and ".tmp" not in err, err
+        assert ".karstmodel-new-" not in err and ".karstmodel-old-" not in err and ".tmp" not in err, err
         assert after == before, "files were written or changed on error"
         return
     assert rc == 0, cap.err
@@ -607,7 +751,7 @@ def test_row(r: Row, tmp_path, monkeypatch, capsys):
         assert after.get(name) == digest, f"{name} changed"
     new = [n for n in after if n not in before]
     assert new and all(n.startswith(r.writes) for n in new), new
-    hidden = [p for p in d.rglob(".*")]
+    hidden = [p for p in d.rglob(".*") if p.name != MARKER]  # temporary files; the run marker belongs to the output
     assert not hidden, hidden
     if r.check is not None:
         r.check(d, cap.out)
@@ -661,7 +805,7 @@ def subprocess_rows(tmp_path_factory):
         for f, text in OLD_SET.items():
             (d / "out" / f).write_text(text)
         inputs = _hashes(d / "c")
-        proc = subprocess.Popen(cmd + ["run", str(p), "-o", "out"], cwd=d, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(cmd + ["run", str(p), "-o", "out", "--overwrite"], cwd=d, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         log = {}
         th = threading.Thread(target=_interrupt, args=(proc, d, sig, delay, log), daemon=True)
@@ -697,7 +841,7 @@ def test_interrupted_run_leaves_old_or_new_complete_set(subprocess_rows, name):
     r = subprocess_rows[name]
     d, out = r["dir"], r["dir"] / "out"
     assert _hashes(d / "c") == r["inputs"], "inputs changed"
-    leftovers = [p.name for p in d.rglob(".*")]
+    leftovers = [p.name for p in d.rglob(".*") if p.name != MARKER]
     assert not leftovers, leftovers
     files = {p.name: p.read_text(errors="replace") if p.suffix in (".json", ".txt") else None for p in out.iterdir()}
     lines = r["stderr"].splitlines()
@@ -715,7 +859,7 @@ def test_interrupted_run_leaves_old_or_new_complete_set(subprocess_rows, name):
             assert lines[-1] == f"karstmodel run: {word}; output folder left as it was", r["stderr"]
     else:  # the new set, complete: every output the summary lists, nothing else
         s = json.loads(files["summary.json"])
-        assert set(files) == set(s["outputs"].values()), (sorted(files), s["outputs"])
+        assert set(files) == set(s["outputs"].values()) | {MARKER}, (sorted(files), s["outputs"])
         assert r["rc"] == 0 or r["log"].get("sent_while_running")
         assert s["period"]["days"] == 2 * 365
     if name == "completes":

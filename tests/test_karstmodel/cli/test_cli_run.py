@@ -5,6 +5,7 @@ All processes are started at once (module fixture) so that the interpreter start
 """
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -81,9 +82,12 @@ def test_good_run_writes_outputs(cli):
     out = r["out"]
     for f in ("timeseries.csv", "summary.json", "hydrotopes.csv"):
         assert (out / f).stat().st_size > 1000, f
+    report = (out / "report.html").read_text(encoding="ascii")  # self-contained: every figure embedded
+    assert report.count("data:image/png;base64,") == len(list(out.glob("*.png")))
     for f in ("hydrograph.png", "chemograph.png", "soil_pco2.png", "sink_monthly.png"):
         data = (out / f).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000, f
+        assert base64.b64encode(data).decode("ascii") in report, f
     s = json.loads((out / "summary.json").read_text())
     for key in ("carbon_sink_tc_km2_yr", "carbon_sink_t_co2_yr", "runoff_mm_yr", "dic_mmol_l_flow_weighted", "period",
                 "water_balance_error", "carbon_balance_error", "chemistry_backend", "database"):

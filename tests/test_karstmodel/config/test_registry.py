@@ -57,7 +57,7 @@ def test_default_calibration_uses_the_declared_ranges(tmp_path):
 
 # ------------------------------------------------------------------------------------------------------------
 # every parameter group of the catchment file: (dataclass, TOML table it is read from)
-from karstmodel.config.schema import (AcidInputs, AllogenicWater, ChemistryOptions, Lithology,  # noqa: E402
+from karstmodel.config.schema import (AcidInputs, AllogenicContact, AllogenicWater, ChemistryOptions, Lithology,  # noqa: E402
                                       SurfaceWaterOptions)
 from karstmodel.config.catchment import catchment_from_dict  # noqa: E402
 from karstmodel.processes.landuse import PARAMETER_BOUNDS, LandUseParameters  # noqa: E402
@@ -66,10 +66,11 @@ from repo_paths import REPO  # noqa: E402
 
 GROUPS = {"reservoirs": ReservoirParameters, "chemistry": ChemistryOptions, "snow": SnowParameters,
           "lithology": Lithology, "acid_inputs": AcidInputs, "allogenic_water": AllogenicWater,
-          "surface_water": SurfaceWaterOptions, "land_use_parameters.forest": LandUseParameters}
+          "surface_water": SurfaceWaterOptions, "land_use_parameters.forest": LandUseParameters,
+          "allogenic_contact": AllogenicContact}
 #: fields that are not numbers (text choices, arrays, tables): the reader checks them otherwise
 NOT_NUMBERS = {"recharge_system", "matrix", "conduit", "soil_co2_model", "prior_climate", "database",
-               "band_elevations_m", "band_fractions", "by_land_use", "inflow_interpolation", "diel_output"}
+               "band_elevations_m", "band_fractions", "by_land_use", "inflow_interpolation", "diel_output", "system"}
 CASES = [(sec, name) for sec, cls in GROUPS.items() for name in declared(cls)]
 
 

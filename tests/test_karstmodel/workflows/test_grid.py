@@ -266,3 +266,57 @@ def test_demo_grid_fractions_stay_valid_for_large_grids():
     assert float(ds["limestone"].min()) >= 0.0 and float(ds["dolomite"].min()) >= 0.0
     small = demo_grid(rows=4, cols=5, years=1)
     assert np.allclose(small["non_carbonate"].values.reshape(4, 5)[:, 0], [0.0, 0.15, 0.30, 0.45])
+
+
+def _cf_check(path, monkeypatch) -> tuple[list, list]:
+    """The IOOS compliance-checker's CF-1.8 check of ``path`` (its standard-name table v93 ships with the package;
+    no download: a ``standard_name_vocabulary`` attribute would make it fetch another table, so none is written and
+    the download function is switched off). Returns (errors, warnings): the messages of the failed high- and
+    medium-priority checks, as in its text report."""
+    pytest.importorskip("compliance_checker")
+    from compliance_checker.cf import util as cf_util
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("compliance-checker tried to download a standard-name table")
+
+    monkeypatch.setattr(cf_util, "download_cf_standard_name_table", no_download)
+    CheckSuite.load_all_available_checkers()
+    report = path.with_suffix(".cf.json")
+    ComplianceChecker.run_checker(str(path), ["cf:1.8"], 0, "normal", output_filename=str(report),
+                                  output_format="json_new")
+    res = json.loads(report.read_text())[str(path)]["cf:1.8"]
+    msgs = {k: [f"{r['name']}: {m}" for r in res[k] for m in r["msgs"]]
+            for k in ("high_priorities", "medium_priorities")}
+    return msgs["high_priorities"], msgs["medium_priorities"]
+
+
+def test_cf_compliance_checker_passes_output_and_demo_input(tmp_path, serial, small_grid, monkeypatch):
+    """grid.nc and the demo input pass the IOOS compliance-checker's CF-1.8 check without errors (time bounds for
+    every cell_methods interval, standard names with convertible units). Warnings left, each a choice: grid.nc's
+    scalar ``period`` has one-dimensional bounds (CF-1.8 section 7.1 gives a boundary variable one more dimension
+    than its coordinate, so one for a scalar; the checker asks for two whatever the coordinate); the demo input's
+    (time, cell) dimension order (section 2.4 recommends time right of other dimensions; the order of an input's
+    dimensions is free, see karstmodel.workflows.grid)."""
+    out = write_netcdf(serial, tmp_path / "grid.nc")
+    demo = write_netcdf(small_grid, tmp_path / "demo_input.nc")
+    for ds in (serial, small_grid):
+        assert "standard_name_vocabulary" not in ds.attrs
+    errors, warnings = _cf_check(out, monkeypatch)
+    assert errors == [], errors
+    assert len(warnings) == 1 and "period_bnds" in warnings[0], warnings
+    errors, warnings = _cf_check(demo, monkeypatch)
+    assert errors == [], errors
+    assert len(warnings) == 2 and all("recommended order" in w for w in warnings), warnings
+    assert small_grid["precip_mm"].attrs["standard_name"] == "lwe_precipitation_rate"  # a rate in mm d-1
+    with xr.open_dataset(out, decode_coords="all") as back:
+        # day i runs from its midnight to the next; the per-cell means are over the whole record, the annual sums
+        # over whole calendar years
+        tb = back["time_bnds"].values
+        assert (tb[:, 0] == back["time"].values).all()
+        assert (tb[:, 1] - tb[:, 0] == np.timedelta64(1, "D")).all()
+        assert back["carbon_sink_tc_km2_yr"].attrs["cell_methods"] == "period: mean"
+        pb = pd.DatetimeIndex(back["period_bnds"].values)
+        assert pb[0] == pd.Timestamp(back["time"].values[0]) and (pb[1] - pb[0]).days == back.sizes["time"]
+        yb = pd.DatetimeIndex(back["year_time_bnds"].values[:, 1])
+        assert list(yb.year) == [2002, 2003, 2004] and (yb.dayofyear == 1).all()

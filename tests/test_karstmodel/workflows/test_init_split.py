@@ -68,10 +68,10 @@ def test_init_writes_periods_that_load(tmp_path):
 def test_init_refuses_observations_without_discharge(tmp_path):
     dates = pd.date_range("2001-01-01", periods=DAYS, freq="D").strftime("%Y-%m-%d")
     with pytest.raises(InputError) as e:
-        _init(tmp_path, pd.DataFrame({"date": dates, "ca_mg_l": 80.0, "Q_cumecs": 1.0}))
+        _init(tmp_path, pd.DataFrame({"date": dates, "ca_mg_l": 80.0, "level_cm": 1.0}))
     msg = str(e.value)
     assert "obs.csv" in msg and "no discharge column (q_m3_s, q_l_s, q_mm_d)" in msg
-    assert "columns found: date, ca_mg_l, Q_cumecs" in msg
+    assert "columns found: date, ca_mg_l, level_cm" in msg and "--columns" in msg
     assert not (tmp_path / "site").exists()
 
 

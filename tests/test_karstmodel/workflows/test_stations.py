@@ -332,7 +332,7 @@ def test_calibrate_writes_runnable_station_and_validate_reproduces_it(tmp_path):
     out = tmp_path / "cal"
     s = S.calibrate_station(src, out, seed=2, figures=False)
     assert {"station", "kind", "lines", "output_dir"} <= set(s)
-    for f in ("station.toml", "summary.json", "report.md", "parameters.csv", "samples_evaluated.csv",
+    for f in ("station.toml", "summary.json", "report.md", "report.html", "parameters.csv", "samples_evaluated.csv",
               "daily_load.csv"):
         assert (out / f).exists(), f
     cal = s["calibration"]

@@ -203,7 +203,9 @@ def test_validate_folder_writes_one_table(tmp_path, capsys):
     v = json.loads((out / "leach_lechlade" / "summary.json").read_text())
     assert tab.set_index("station").loc["leach_lechlade", "cq_rating_kge_validation"] == pytest.approx(
         v["metrics"]["validation"]["dic_mmol_l_cq"]["kge"], rel=1e-5)
-    assert "stations_summary.csv" in capsys.readouterr().out
+    cap = capsys.readouterr()
+    assert "stations_summary.csv" in cap.out
+    assert "stations validated: 2/2 (100 %)" in cap.err and "ETA 00:00" in cap.err  # progress, not on a terminal
 
 
 def test_validate_folder_bad_input_writes_nothing(tmp_path, capsys):

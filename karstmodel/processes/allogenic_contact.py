@@ -1,0 +1,164 @@
+"""Allogenic water meeting carbonate: where and how water from the non-carbonate area reacts before the conduits.
+
+Water from the non-carbonate area has taken up soil CO2 but met no carbonate (:mod:`karstmodel.processes.dissolution`,
+``mineral="none"``). Where it sinks into the karst (swallets, sinking streams, contact karst) it flows over
+carbonate rock for a contact length L at a velocity v before it joins the conduit water. How much rock it takes up
+there depends on how it meets the rock (``[allogenic_contact]``):
+
+* ``system = "none"`` (default): no reaction on the way; the water enters the conduits as it left the soil, and
+  reacts there with the conduit water (the closed-system conduit reaction of
+  :func:`karstmodel.processes.dissolution.react_outflow`).
+* ``system = "closed"``: the stream dissolves carbonate isolated from any gas (a flooded swallet, a phreatic
+  sink), so its carbon is the soil CO2 it carries: C - Ca - Mg is conserved (Dreybrodt 1988, *Processes in karst
+  systems*, Springer, ch. 2; the closed system of docs/science.md section 7.4).
+* ``system = "open"``: the stream flows in contact with air of pCO2 ``contact_pco2_ppm`` (a free-surface sinking
+  stream or a vadose cave stream under ventilated cave air; cave-air pCO2 ranges from near atmospheric in winter
+  to several thousand ppm in summer, Covington et al. 2021, J. Hydrol. 593:125824), whose CO2 it exchanges while it dissolves; the open system at that pCO2 is its end
+  point (Dreybrodt 1988, ch. 2).
+
+Kinetics along the stream. The contact time is t = L / v. The carbonate dissolved approaches the end point of the
+chosen system as a first-order process,
+
+    xi(t) = xi_eq (1 - exp(-k t)),     k = (A/V) r_PWP(c_0) / xi_eq,
+
+with r_PWP the rate of Plummer, Wigley & Parkhurst (1978, Am. J. Sci. 278:179, eqs. 5 and 7-9, with the affinity
+term of phreeqc.dat; :func:`chemistry.kinetics.pwp_rate_of`) of the water as it enters the contact (open: after
+its CO2 has equilibrated with the contact air) and A/V = 1 / ``depth_m`` the wetted bed per volume of a wide
+channel of flow depth h (the film geometry of Dreybrodt 1988, ch. 5). This is the linear rate law of Dreybrodt
+1988 (ch. 5) with its constant matched to PWP at the start, the same law as the conduit reaction
+(:func:`karstmodel.processes.dissolution.react_outflow`). Its limits are exact: for k t << 1 the dissolved amount
+is (A/V) r_PWP t (the far-from-equilibrium PWP rate), for k t >> 1 the equilibrium of the chosen system (tested
+against PHREEQC and :func:`chemistry.dissolve_kinetic`). PWP is the calcite rate law; over dolomite it is used as
+well (with dolomite as the end point), an upper bound because dolomite dissolves about an order of magnitude more
+slowly far from equilibrium (Busenberg & Plummer 1982, Am. J. Sci. 282:45).
+
+Carbon: in a closed contact DIC rises by the Ca + Mg dissolved (one C per mineral formula unit of calcite or
+dolomite per Ca + Mg); in an open contact DIC follows the open system at the contact pCO2, linear in the Ca + Mg
+dissolved between the start and the end point (at fixed pCO2, CO2(aq) is fixed and HCO3- follows the alkalinity
+while CO3 2- is negligible, pH < 8.3). The CO2 the water exchanges with the air on the way (up or down) is booked
+with the soil CO2 uptake of the carbon balance; the Ca + Mg dissolved is rock carbon.
+
+Mixing corrosion (Boegli 1964, Erdkunde 18:83; Buhmann & Dreybrodt 1985, Chem. Geol. 53:109): the reacted
+allogenic water then mixes with the autogenic conduit water; the mixture of two waters at different pCO2 is
+undersaturated even when each is saturated, and dissolves more rock in the conduits (the closed-system conduit
+reaction of the mixture). :func:`mixing_corrosion_mmol_l` gives that extra dissolution for two waters, the
+equilibrium end-member of the conduit reaction.
+
+Units: concentrations in mmol/L (= mmol/kgw for fresh water), pCO2 in atm or ppm as named, lengths in m.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
+from chemistry.kinetics import pwp_rate_of
+
+from ..registry import param
+
+WATER_KEYS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
+SYSTEMS = ("none", "closed", "open")
+
+
+@dataclass(frozen=True)
+class AllogenicContact:
+    """How allogenic water meets the carbonate before it joins the conduits (module docstring). ``system``: "none"
+    (default: no reaction on the way), "closed" or "open" (in contact with air at ``contact_pco2_ppm``)."""
+
+    system: str = "none"
+    #: pCO2 of the air the stream is in contact with (open system): outside air ~420 ppm, ventilated cave air in
+    #: winter a few hundred ppm, cave air in summer 1,000-10,000 ppm
+    contact_pco2_ppm: float = param(1000.0, "ppm", (150.0, 1e5),
+                                    source="cave air: Covington et al. 2021, J. Hydrol. 593:125824")
+    #: length of the flow path over carbonate between the sinking point and the conduits (0 = no contact)
+    contact_length_m: float = param(100.0, "m", (0.0, 1e5), (10.0, 5000.0), "log",
+                                    source="sinking-stream reach over carbonate (site geometry)")
+    #: mean flow velocity along the contact; contact time = length / velocity
+    velocity_m_s: float = param(0.1, "m s-1", (1e-5, 10.0),
+                                source="conduit tracer velocities, order 0.01-0.1 m/s (Ford & Williams 2007, Karst "
+                                       "Hydrogeology and Geomorphology, Wiley, ch. 6)")
+    #: flow depth: wetted bed per volume A/V = 1 / depth (wide channel)
+    depth_m: float = param(0.1, "m", (1e-3, 10.0),
+                           source="film geometry A/V = 1/h (Dreybrodt 1988, ch. 5)")
+
+    @property
+    def contact_time_s(self) -> float:
+        return self.contact_length_m / self.velocity_m_s
+
+    @property
+    def surface_to_volume_cm_1(self) -> float:
+        return 1.0 / (self.depth_m * 100.0)
+
+
+def _water(conc: dict) -> dict:
+    return {f"{k}_mmol_kgw": np.maximum(np.asarray(conc[k], dtype=float), 0.0) for k in WATER_KEYS if k in conc}
+
+
+def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str = "calcite",
+                     pressure_atm: float = 1.0, database: str = "phreeqc.dat") -> dict:
+    """React waters (``conc``: element -> array, mmol/L, keys of :data:`WATER_KEYS`) along the contact.
+
+    Returns the new ``ca``, ``mg``, ``dic`` (mmol/L), ``dissolved`` (Ca + Mg taken up, mmol/L; negative =
+    precipitated), ``fraction`` (of the way to the end point) and ``equilibrium_dissolved`` (what the end point
+    would take up). ``pressure_atm``: barometric pressure (the contact pCO2 is a mixing ratio times it)."""
+    if contact.system not in SYSTEMS:
+        raise ValueError(f"[allogenic_contact] system must be one of {SYSTEMS}, got {contact.system!r}")
+    t = np.asarray(temp_c, dtype=float)
+    n = t.size
+    ca0 = np.asarray(conc["ca"], dtype=float)
+    mg0 = np.asarray(conc.get("mg", np.zeros(n)), dtype=float)
+    dic0 = np.asarray(conc["dic"], dtype=float)
+    zero = {"ca": ca0.copy(), "mg": mg0.copy(), "dic": dic0.copy(), "dissolved": np.zeros(n),
+            "fraction": np.zeros(n), "equilibrium_dissolved": np.zeros(n)}
+    if contact.system == "none" or n == 0 or contact.contact_length_m <= 0:
+        return zero
+    water = _water(conc)
+    if contact.system == "closed":
+        eq, _, _, _ = equilibrate_solution(t, None, mineral=mineral, system="closed", water=water,
+                                           database=database, series=True)
+        start = speciate_totals_solution(t, {k: water[f"{k}_mmol_kgw"] / 1000.0 for k in WATER_KEYS
+                                             if f"{k}_mmol_kgw" in water}, 0.0, database=database, series=True)
+        dic_start = dic0
+    else:
+        p = np.full(n, contact.contact_pco2_ppm * 1e-6 * pressure_atm)
+        no_c = {k: v for k, v in water.items() if k != "dic_mmol_kgw"}
+        eq, _, _, _ = equilibrate_solution(t, p, mineral=mineral, system="open", water=no_c, database=database,
+                                           series=True)
+        start, _, _, _ = equilibrate_solution(t, p, mineral="none", system="open", water=no_c, database=database,
+                                              series=True)
+        dic_start = start.total("dic") * 1000.0
+    ok = eq.converged & start.converged
+    d_ca = eq.total("ca") * 1000.0 - ca0
+    d_mg = (eq.total("mg") * 1000.0 if "mg" in eq.model.elements else 0.0) - mg0
+    xi_eq = d_ca + d_mg  # mmol/L
+    rate = pwp_rate_of(start)  # mmol cm-2 s-1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k_eff = np.where(np.abs(xi_eq) > 1e-12, contact.surface_to_volume_cm_1 * rate / (xi_eq / 1000.0), 0.0)
+    k_eff = np.where(np.isfinite(k_eff) & (k_eff > 0), k_eff, 0.0)
+    frac = np.where(ok, 1.0 - np.exp(-k_eff * contact.contact_time_s), 0.0)
+    if contact.system == "closed":
+        dic_eq = dic0 + xi_eq  # one C per Ca + Mg (the stoichiometry, exact to rounding)
+    else:
+        dic_eq = eq.total("dic") * 1000.0
+    dic_new = np.where(ok, dic_start + frac * (dic_eq - dic_start), dic0)
+    return {"ca": ca0 + frac * d_ca, "mg": mg0 + frac * d_mg, "dic": dic_new, "dissolved": frac * xi_eq,
+            "fraction": frac, "equilibrium_dissolved": np.where(ok, xi_eq, 0.0)}
+
+
+def mixing_corrosion_mmol_l(water_a: dict, water_b: dict, share_a: float, temp_c: float,
+                            mineral: str = "calcite", database: str = "phreeqc.dat") -> float:
+    """Carbonate (Ca + Mg, mmol/L) a mixture of two waters dissolves in a closed system beyond what the two waters
+    would dissolve apart (mixing corrosion, Boegli 1964; Buhmann & Dreybrodt 1985, Chem. Geol. 53:109): the closed
+    equilibrium of the mixture minus the share-weighted closed equilibria of the end-members. Element totals mix
+    linearly (conservative mixing, :func:`chemistry.mix`). ``water_*``: element -> mmol/L (:data:`WATER_KEYS`)."""
+    def closed_gain(w: dict) -> float:
+        eq, _, _, _ = equilibrate_solution(np.array([temp_c]), None, mineral=mineral, system="closed",
+                                           water=_water({k: np.atleast_1d(v) for k, v in w.items()}),
+                                           database=database)
+        got = eq.total("ca")[0] * 1000.0 + (eq.total("mg")[0] * 1000.0 if "mg" in eq.model.elements else 0.0)
+        return got - float(w.get("ca", 0.0)) - float(w.get("mg", 0.0))
+
+    keys = set(water_a) | set(water_b)
+    mixed = {k: share_a * float(water_a.get(k, 0.0)) + (1.0 - share_a) * float(water_b.get(k, 0.0)) for k in keys}
+    return closed_gain(mixed) - share_a * closed_gain(water_a) - (1.0 - share_a) * closed_gain(water_b)
