@@ -317,16 +317,28 @@ class GR4JRun:
         return float(1.0 - m) if np.isfinite(m) else 10.0
 
 
-def run_gr4j(site: Site, maxiter: int, seed: int, popsize: int, objective: str, melt_bounds: tuple) -> dict:
+def run_gr4j(site: Site, maxiter: int, seed: int, popsize: int, objective: str, melt_bounds: tuple,
+             workers: int = 1) -> dict:
+    """GR4J's calibration with the optimiser settings of karstmodel's. ``workers`` > 1: a generation's members run
+    on that many spawned processes (hydrogr runs one model per call and its Python wrapper builds pandas frames,
+    so threads would mostly wait for each other), with scipy's deferred updating as karstmodel's."""
     from scipy.optimize import differential_evolution
+
+    from karstmodel._parallel import SpawnMap
 
     run = GR4JRun(site, melt_bounds, objective, site.catchment.warmup_days)
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = differential_evolution(run, run.bounds, seed=seed, maxiter=maxiter, popsize=popsize, tol=1e-7,
-                                     polish=False)
-        q_mm = run.simulate(res.x)
+    pool = SpawnMap(workers) if workers > 1 else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = differential_evolution(run, run.bounds, seed=seed, maxiter=maxiter, popsize=popsize, tol=1e-7,
+                                         polish=False, workers=pool if pool is not None else 1,
+                                         updating="deferred" if pool is not None else "immediate")
+            q_mm = run.simulate(res.x)
+    finally:
+        if pool is not None:
+            pool.close()
     sim = to_unit(q_mm, run.area, site.unit)
     return {"sim": sim, "scores": scores(site, sim), "seconds": time.perf_counter() - t0,
             "n_evaluations": int(res.nfev), "parameters": run.params(res.x), "area_km2": run.area,
@@ -455,9 +467,9 @@ def main(argv=None) -> int:
     ap.add_argument("--maxiter", type=int, default=60, help="differential-evolution generations (karstmodel, GR4J)")
     ap.add_argument("--popsize", type=int, default=15)
     ap.add_argument("--seed", type=int, default=1)
-    # 1 by default: on 2 cores the spawn pool of karstmodel's calibration was slower than one process here
-    # (sitter_appenzell, 900 runs: 16.6 ms/run with 1 worker, 22.8 ms/run with 2)
-    ap.add_argument("--workers", type=int, default=1, help="processes for karstmodel's calibration")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="parallel runs per generation for both karstmodel (threads: its compiled water pass releases "
+                         "the GIL) and GR4J (spawned processes); > 1 switches both to scipy's deferred updating")
     ap.add_argument("-o", "--outdir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "output",
                                                            "peers"))
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -482,7 +494,7 @@ def main(argv=None) -> int:
         specs = {p.name: p for p in setup_from_catchment(site.catchment, site.catchment.calibration).parameters}
         mspec = specs.get("snow.melt_factor_mm_c_d")
         melt_bounds = (mspec.lower, mspec.upper) if mspec is not None else (1.0, 8.0)
-        gr = run_gr4j(site, args.maxiter, args.seed, args.popsize, km["objective"], melt_bounds)
+        gr = run_gr4j(site, args.maxiter, args.seed, args.popsize, km["objective"], melt_bounds, args.workers)
         print(f"   GR4J {gr['seconds']:.0f} s, {gr['n_evaluations']} runs", file=sys.stderr)
         all_results[name] = {"karstmodel": km, "pastas": pa, "GR4J": gr}
         figure(site, all_results[name], out / f"{name}.png")

@@ -30,7 +30,10 @@ def register(sub) -> None:
     c.add_argument("--popsize", type=int,
                    help="population per parameter (default: [calibration] popsize, else 15)")
     c.add_argument("--seed", type=int, help="random seed, >= 0 (default: [calibration] seed, else 1)")
-    c.add_argument("--workers", type=int, help="processes (default 1; -1 = all cores)")
+    c.add_argument("--workers", type=int,
+                   help="runs of a generation side by side: threads when only discharge is scored, processes with "
+                        "chemistry (default 1; -1 = all cores); more than 1 updates the population once per "
+                        "generation, so the search takes another path than with 1")
     c.add_argument("--uncertainty", choices=["glue", "mcmc", "none"], default="glue",
                    help="after the fit: GLUE bands and behavioural parameter sets (informal likelihood), mcmc "
                         "(Bayesian posteriors with a formal likelihood: Box-Cox AR(1) discharge errors, emcee "
@@ -38,7 +41,7 @@ def register(sub) -> None:
     c.add_argument("--mcmc-steps", type=int, default=1500,
                    help="MCMC steps per walker, the first half discarded as burn-in (default 1500; the report says "
                         "whether the chain is long enough)")
-    c.add_argument("--glue-samples", type=int, default=2000, help="GLUE Latin-hypercube samples (default 2000)")
+    c.add_argument("--glue-samples", type=int, help="GLUE Latin-hypercube samples (default 2000)")
     c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none",
                    help="global sensitivity analysis with SALib after the fit (default none)")
     c.add_argument("--sensitivity-n", type=int, default=10,
@@ -48,6 +51,11 @@ def register(sub) -> None:
     c.add_argument("--minutes", type=float,
                    help="wall-clock budget of the parameter search: it stops after the generation in which the "
                         "budget is used up (a staged calibration gives each stage half; GLUE comes on top)")
+    c.add_argument("--quick", action="store_true",
+                   help="a first look in a minute or two: population 8 per parameter and 20 generations instead of "
+                        "15 and 60 (about a fifth of the runs), all cores, GLUE from 300 samples instead of 2000; "
+                        "may stop short of the best fit; --maxiter, --popsize, --workers and --glue-samples given "
+                        "explicitly win")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     add_overwrite(c)
     add_reading(c)
@@ -56,7 +64,7 @@ def register(sub) -> None:
 
 def cmd_calibrate(args) -> int:
     """Calibrate a station or a catchment, write the calibrated catchment and report; print the fit."""
-    from ..workflows.calibration import setup_from_catchment  # deferred: heavy (karstmodel.cli)
+    from ..workflows.calibration import QUICK_PRESET, setup_from_catchment  # deferred: heavy (karstmodel.cli)
     from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
     from ..workflows.report import calibrate_catchment, identifiability_lines  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations import calibrate_station, is_station  # deferred: heavy (karstmodel.cli)
@@ -67,6 +75,12 @@ def cmd_calibrate(args) -> int:
     count(args.glue_samples, "--glue-samples", lo=10)
     count(args.sensitivity_n, "--sensitivity-n")
     count(args.mcmc_steps, "--mcmc-steps", lo=20)
+    if args.quick:  # the preset fills what was not given explicitly
+        for key, value in QUICK_PRESET.items():
+            if getattr(args, key) is None:
+                setattr(args, key, value)
+    if args.glue_samples is None:
+        args.glue_samples = 2000
     path = resolve_catchment(args.catchment)
     if is_station(path):
         no_reading_for_stations(args)

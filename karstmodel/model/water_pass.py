@@ -58,7 +58,7 @@ class PreparedDrivers:
 MERGE_CHECK_DAYS = 32
 
 
-@njit
+@njit(nogil=True)
 def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, hyd_p, frac, is_water, split_p, epi_p,
               u, to_m, c_in, surf_in, base_in, every, states, ref, snap, u_snap):
     """Days 0 .. n-1 of snow, the hydrotopes, the recharge split and the epikarst from the storages ``u`` = (SWE
@@ -124,7 +124,7 @@ def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, hyd
     return n
 
 
-@njit
+@njit(nogil=True)
 def _stores(to_m, c_in, surf_in, base_in, n, km, am, kcd, ac, surf_k, base_k, base_a, st, spring, surface):
     """Days 0 .. n-1 of the matrix, the conduits, the surface store (``surf_k`` < 0: none, same-day runoff) and
     the non-karst groundwater store from their inflows and the storages ``st`` (updated in place): writes the
@@ -210,10 +210,13 @@ def _down(s: _Setup, ins, n: int, st):
     return spring, spring + surface
 
 
-def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None = None) -> dict:
+def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None = None,
+              days: int | None = None) -> dict:
     """Daily ``spring_mm`` and ``outlet_mm`` of the recorded run of ``simulate_water(c, data)`` (module docstring).
     ``data``: the drivers' table, needed only by catchments with changes in time (they take the full water
-    stage).
+    stage). ``days``: only the first ``days`` days of the record are wanted (a calibration scores none after
+    its calibration period): the record pass stops there, the probe still runs the whole record (its mean
+    inflows set the start state), so those days are the whole run's, bit for bit.
 
     The record pass starts from the spin-up's end state, the probe from its start: where the two runs' upstream
     storages (snow, soil, interception, epikarst) become equal, bit for bit (they converge: every store drains,
@@ -223,11 +226,12 @@ def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None 
         if data is None:
             raise ValueError("a catchment with changes in time needs the drivers' table (data=)")
         w = simulate_water(c, data)
-        return {"spring_mm": w.spring_mm, "outlet_mm": w.outlet_mm}
+        return {"spring_mm": w.spring_mm[:days], "outlet_mm": w.outlet_mm[:days]}
     s = _setup(c)
-    n = drivers.n_days
+    n_all = drivers.n_days
+    n = n_all if days is None else max(1, min(int(days), n_all))
     res, lith = c.reservoirs, c.lithology
-    warm = min(c.warmup_days, n) if c.warmup_days > 0 else 0
+    warm = min(c.warmup_days, n_all) if c.warmup_days > 0 else 0
     karst_fed = lith.carbonate > 0 or lith.allogenic_to_karst > 0
     need_m = karst_fed and res.initial_matrix_mm is None
     need_b = res.nonkarst_baseflow_fraction > 0 and lith.non_carbonate > 0 and res.initial_nonkarst_baseflow_mm is None
@@ -239,9 +243,9 @@ def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None 
     uh = unit_hydrograph_gr4j(res.routing_delay_d)
     if need_m or need_b:
         k = MERGE_CHECK_DAYS
-        states = np.empty((n // k + 1, u.size))
+        states = np.empty((n_all // k + 1, u.size))
         u_warm = np.empty(u.size)
-        probe, _ = _up(s, drivers, n, u, k, states=states, snap=warm, u_snap=u_warm)
+        probe, _ = _up(s, drivers, n_all, u, k, states=states, snap=warm, u_snap=u_warm)
         m0 = (max(float(np.mean(probe[0])), 1e-12) / res.matrix_k_per_d) ** (1.0 / res.matrix_exponent) if need_m \
             else m_fixed
         b0 = steady_state_storage(float(np.mean(probe[3])), res.nonkarst_baseflow_k_per_d,
@@ -255,7 +259,7 @@ def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None 
         transit = route_unit_hydrograph(raw, uh, None)[1]
         rec, t_merge = _up(s, drivers, n, u_warm, k, ref=states)
         for a, b in zip(rec, probe):
-            a[t_merge:] = b[t_merge:]
+            a[t_merge:] = b[t_merge:n]
     else:
         st = np.array([m_fixed, c0, 0.0, b_fixed])
         transit = None

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,13 +48,14 @@ from ..io.observations import load_discharge_observations, m3_s_to_mm_d
 from ..config.parameters import apply_parameters
 from ..io.drivers import Drivers, load_drivers, MIN_RECORD_DAYS
 from ..io.observations import load_chemistry_observations
+from ..model.chem_pass import chain_columns
 from ..model.simulate import simulate
 from ..model.water_pass import PreparedDrivers, discharge
 
 from ..config.period import parse_period  # noqa: F401 (re-exported: karstmodel.workflows.calibration.parse_period)
 from .calibration_setup import (CHEM_VARIABLES, CLOSED_AREA_TOLERANCE, OBJECTIVES, OUTLET_COLUMNS,  # noqa: F401
                                 CalibrationSetup, ParameterSpec, check_observed_periods, closed_catchment,
-                                default_parameters, objective_function, period_mask, setup_from_catchment,
+                                QUICK_PRESET, default_parameters, objective_function, period_mask, setup_from_catchment,
                                 simulated_column)
 
 
@@ -85,46 +87,85 @@ class Objective:
         if "q_obs_m3_s" in observations.columns and observations["q_obs_m3_s"].notna().any() and \
                 observations.attrs.get("q_unit") != "mm_d":
             self._q_m3_s = observations["q_obs_m3_s"].to_numpy()
+        # the loss scores no day after the last calibration day: the water pass stops its record pass there
+        # (water_pass.discharge(days=...), the same discharge on those days)
+        scored = np.flatnonzero(np.asarray(self.mask, bool) | np.asarray(self.q_mask, bool))
+        self.days = int(scored[-1]) + 1 if scored.size else len(data)
 
     def values(self, x) -> dict:
         return {p.name: p.from_search(u) for p, u in zip(self.setup.parameters, x)}
 
-    def simulate(self, x):
+    def simulate(self, x, days: int | None = None):
+        """The calibrated catchment and its simulated variables for parameter vector ``x``; ``days``: only the
+        first ``days`` days are needed (the water-only path then returns only those)."""
         c = apply_parameters(self.c, self.values(x))
         if self.water_only:
             # the compiled water pass: the same discharge as simulate_water (tests/test_karstmodel/model/test_water_pass.py)
-            q = discharge(c, self.drivers, self.data)
+            q = discharge(c, self.drivers, self.data, days=days)
             return c, {"q": q["spring_mm"] if c.observations.discharge == "spring" else q["outlet_mm"]}
+        q_col = "spring_mm" if c.observations.discharge == "spring" else "outlet_runoff_mm"
+        chem = [v for v in self.setup.weights if v != "q"]
+        if days is not None:
+            # the chain up to the last scored day only (model.chem_pass: those days are the whole run's)
+            cols = chain_columns(c, self.data, [q_col, *(simulated_column(c, v) for v in chem)], days)
+            return c, {"q": cols[q_col], **{v: cols[simulated_column(c, v)] for v in chem}}
         r = simulate(c, drivers=Drivers(data=self.data, filled={}, source="calibration"), observations=None,
                      with_reaches=False)
         ts = r.timeseries
-        out = {"q": (ts["spring_mm"] if c.observations.discharge == "spring" else ts["outlet_runoff_mm"]).to_numpy()}
-        for v in self.setup.weights:
-            if v != "q":
-                out[v] = ts[simulated_column(c, v)].to_numpy()
+        out = {"q": ts[q_col].to_numpy()}
+        for v in chem:
+            out[v] = ts[simulated_column(c, v)].to_numpy()
         return c, out
 
-    def observed(self, c: Catchment, variable: str) -> np.ndarray:
+    def observed(self, c: Catchment, variable: str, days: int | None = None) -> np.ndarray:
+        """Observed ``variable`` on the driver index (its first ``days`` days when given)."""
         if variable == "q":
             # observed discharge depends on the (possibly calibrated) area when given in m3/s
             if self._q_m3_s is not None:
-                return m3_s_to_mm_d(self._q_m3_s, c.area_km2)
-            return self.obs["q_obs_mm"].to_numpy()
-        return self.obs[variable].to_numpy()
+                return m3_s_to_mm_d(self._q_m3_s[:days], c.area_km2)
+            return self.obs["q_obs_mm"].to_numpy()[:days]
+        return self.obs[variable].to_numpy()[:days]
 
     def __call__(self, x) -> float:
         """The loss of parameter vector ``x``. A run that fails is not scored silently: the error is raised again
         with the parameter values that caused it (a simulated variable that is NaN scores 10 per weight)."""
+        n = self.days
         try:
-            c, sim = self.simulate(x)
+            c, sim = self.simulate(x, days=n)
         except Exception as exc:
             raise CalibrationRunError(f"the run with {self.values(x)} failed: {type(exc).__name__}: {exc}") from exc
         loss = 0.0
         for v, w in self.setup.weights.items():
-            mask = self.q_mask if v == "q" else self.mask
-            m = self.metric(sim[v][mask], self.observed(c, v)[mask])
+            mask = (self.q_mask if v == "q" else self.mask)[:n]
+            m = self.metric(sim[v][:n][mask], self.observed(c, v, n)[mask])
             loss += w * ((1.0 - m) if np.isfinite(m) else 10.0)
         return float(loss)
+
+
+class ThreadMap:
+    """A ``map``-like callable over ``workers`` threads, for scipy's ``workers=`` argument when every run is the
+    compiled water pass: its day loops release the GIL (``nogil``, :mod:`karstmodel.model.water_pass`), so the
+    members of a generation run side by side in one process, with no copies of the drivers (a process pool pickles
+    the objective for every batch). The Python around each run (parameters, metric) still takes turns."""
+
+    def __init__(self, workers: int):
+        self.pool = ThreadPoolExecutor(max_workers=n_workers(workers))
+
+    def __call__(self, func, iterable):
+        return list(self.pool.map(func, iterable))
+
+    def close(self):
+        self.pool.shutdown(wait=True)
+
+
+def population_map(workers: int, water_only: bool):
+    """How a generation's members are run: None (one after the other, scipy's ``updating="immediate"``), threads
+    (:class:`ThreadMap`) on the water-only path, spawned processes (:class:`karstmodel._parallel.SpawnMap`) on the
+    full chain. With more than one worker scipy updates the population once per generation
+    (``updating="deferred"``), so a search with workers > 1 follows a different path than with one."""
+    if n_workers(workers) <= 1:
+        return None
+    return ThreadMap(workers) if water_only else SpawnMap(workers)
 
 
 class _Progress:
@@ -152,6 +193,8 @@ class _Progress:
         text += f"  {elapsed_s:.0f} s"
         if self.gen < self.maxiter:
             text += f", at most {left_s:.0f} s left"
+            if np.isfinite(left_s):
+                text += time.strftime(" (done by %H:%M:%S)", time.localtime(time.time() + left_s))
         return text
 
     def __call__(self, intermediate_result):
@@ -239,7 +282,7 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
         o = Objective(c, data, s, observations, mask)
         prog = _Progress(setup.maxiter, runs_per_generation=setup.popsize * len(setup.parameters),
                          budget_s=setup.time_budget_s, show=progress)
-        pool = SpawnMap(setup.workers) if n_workers(setup.workers) > 1 else None
+        pool = population_map(setup.workers, o.water_only)
         try:
             res = differential_evolution(o, [p.search_bounds for p in setup.parameters], seed=setup.seed,
                                          maxiter=setup.maxiter, popsize=setup.popsize, tol=1e-7, polish=False,

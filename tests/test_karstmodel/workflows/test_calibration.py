@@ -6,6 +6,7 @@ and the known values must fall inside the GLUE 90 % intervals and close to the o
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -246,7 +247,7 @@ def test_a_failing_run_is_not_scored_silently(synthetic_site, monkeypatch):
     obj = Objective(c, data, setup, obs, np.ones(len(data), dtype=bool))
     x = np.array([p.search_bounds[0] for p in setup.parameters])
     assert np.isfinite(obj(x))
-    monkeypatch.setattr(Objective, "simulate", lambda self, x: (_ for _ in ()).throw(ValueError("boom")))
+    monkeypatch.setattr(Objective, "simulate", lambda self, x, days=None: (_ for _ in ()).throw(ValueError("boom")))
     with pytest.raises(CalibrationRunError, match=r"reservoirs.matrix_k_per_d.*ValueError: boom"):
         obj(x)
 
@@ -260,7 +261,7 @@ def test_progress_line_counts_runs_and_bounds_the_time_left():
     line = p.line(0.1234, 42.0)
     assert "generation 10/60" in line and "best loss 0.1234" in line
     assert "220 runs (190.9 ms/run)" in line
-    assert line.endswith("42 s, at most 210 s left")
+    assert re.search(r"42 s, at most 210 s left \(done by \d\d:\d\d:\d\d\)$", line)
     p.gen = 60
     assert p.line(0.1, 120.0).endswith("120 s")
 
@@ -296,3 +297,60 @@ def test_time_budget_stops_the_search_after_the_generation_that_uses_it_up(synth
     assert res.stopped_by_budget
     assert res.n_evaluations == 2 * setup.popsize * len(setup.parameters)
     assert len(res.history) == 1
+
+
+def test_loss_scores_the_calibration_days_of_the_whole_run(synthetic_site):
+    """The loss stops the water pass after the last calibration day (Objective.days): it equals the KGE of the
+    whole run (simulate_water) on the calibration days, to 1e-12."""
+    from karstmodel.workflows.calibration import Objective, load_station_observations
+    c = synthetic_site["catchment"]
+    data = synthetic_site["data"]
+    setup = setup_from_catchment(c, c.calibration)
+    obs = load_station_observations(c, data.index)
+    mask = period_mask(data.index, setup.calibration_period)
+    obj = Objective(c, data, setup, obs, mask)
+    assert obj.days == int(np.flatnonzero(mask)[-1]) + 1 < len(data)
+    for x in ([-2.0, 0.1], [-1.0, 0.5], [-2.5, 0.7]):
+        q = simulate_water(apply_parameters(c, obj.values(x)), data).spring_mm
+        ref = 1.0 - metrics.kge(q[mask], obs["q_obs_mm"].to_numpy()[mask])
+        assert obj(np.array(x)) == pytest.approx(ref, rel=1e-12, abs=1e-14)
+
+
+def test_threads_score_a_population_as_one_after_the_other(synthetic_site):
+    """workers > 1 on the water-only path runs a generation on threads (ThreadMap): the same losses, in order,
+    as one run after the other; the calibration then recovers the truth as with one worker."""
+    from karstmodel.workflows.calibration import Objective, ThreadMap, load_station_observations, population_map
+    c = synthetic_site["catchment"]
+    data = synthetic_site["data"]
+    setup = setup_from_catchment(c, c.calibration, {"workers": 2})
+    obs = load_station_observations(c, data.index)
+    obj = Objective(c, data, setup, obs, period_mask(data.index, setup.calibration_period))
+    xs = np.column_stack([np.linspace(-2.7, -0.7, 40), np.linspace(0.0, 0.8, 40)])
+    pool = population_map(2, obj.water_only)
+    assert isinstance(pool, ThreadMap) and population_map(1, True) is None
+    try:
+        assert pool(obj, xs) == [obj(x) for x in xs]
+    finally:
+        pool.close()
+    res = calibrate(c, setup, data=data, progress=False)
+    assert res.parameters["reservoirs.matrix_k_per_d"] == pytest.approx(0.02, rel=0.05)
+    assert res.parameters["reservoirs.conduit_fraction"] == pytest.approx(0.3, abs=0.03)
+
+
+def test_cli_quick_preset_fills_what_was_not_given(monkeypatch, synthetic_site, tmp_path):
+    """--quick: popsize 8, 20 generations, all cores, 300 GLUE samples; an explicit --maxiter wins."""
+    import karstmodel.workflows.report as report
+    from karstmodel.cli.parser import build_parser
+    seen = {}
+
+    def fake(c, setup, outdir, **kw):
+        seen.update(setup=setup, **kw)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(report, "calibrate_catchment", fake)
+    args = build_parser().parse_args(["calibrate", str(synthetic_site["dir"]), "--quick", "--maxiter", "7",
+                                      "-o", str(tmp_path / "q")])
+    with pytest.raises(SystemExit):
+        args.func(args)
+    assert (seen["setup"].popsize, seen["setup"].maxiter, seen["setup"].workers) == (8, 7, -1)
+    assert seen["glue_samples"] == 300
