@@ -50,7 +50,7 @@ def run_loop(workdir: Path, minutes: float) -> dict:
     steps = []
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for template in COMMANDS:
-        argv = shlex.split(template.format(minutes=minutes))
+        argv = shlex.split(template.format(minutes=f"{minutes:g}"))
         t0 = time.perf_counter()
         r = subprocess.run(_karstmodel() + argv[1:], cwd=workdir, capture_output=True, text=True, env=env)
         dt = time.perf_counter() - t0
