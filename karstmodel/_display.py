@@ -121,6 +121,11 @@ class Shown:
         return html(self._display_rows())
 
 
+def _day(t) -> str:
+    """A period bound as a date (``YYYY-MM-DD``; open bound: "..")."""
+    return str(t)[:10] if t is not None else ".."
+
+
 def calibration_rows(result) -> Rows:
     """The rows of a calibration result (``karstmodel.workflows.calibration.CalibrationResult``, read by its field
     names): catchment, objective and loss, runs and time, the discharge fit per period, the first parameters.
@@ -144,7 +149,7 @@ def calibration_rows(result) -> Rows:
     for label, m in (r.metrics or {}).items():
         q = m.get("q") or {}
         per = periods.get(label)
-        span = f"{per[0]} .. {per[1]}" if per else "full record (no split)"
+        span = " .. ".join(_day(t) for t in per) if per else "full record (no split)"
         rows.append((f"discharge, {label}", f"KGE {number(q.get('kge'), '.3f')}, NSE {number(q.get('nse'), '.3f')} "
                                             f"({span})"))
     names = list(r.parameters)

@@ -42,6 +42,7 @@ from scipy.optimize import differential_evolution
 from chemistry.errors import InputError
 
 from ..accounting import metrics as M
+from .._display import Rows, Shown, calibration_rows
 from .._parallel import SpawnMap, n_workers
 from ..config.catchment import Catchment
 from ..io.observations import load_discharge_observations, m3_s_to_mm_d
@@ -212,8 +213,10 @@ class _Progress:
         return over  # True stops scipy's differential evolution after this generation
 
 
-@dataclass
-class CalibrationResult:
+@dataclass(repr=False)
+class CalibrationResult(Shown):
+    """What :func:`calibrate` returns; its repr is a few lines (catchment, objective and loss, runs and time, fit per
+    period, parameters), not the arrays."""
     catchment: Catchment  # calibrated
     setup: CalibrationSetup
     parameters: dict
@@ -229,6 +232,9 @@ class CalibrationResult:
     stages: list | None = None
     #: the search stopped at ``CalibrationSetup.time_budget_s`` before ``maxiter`` generations
     stopped_by_budget: bool = False
+
+    def _display_rows(self) -> Rows:
+        return calibration_rows(self)
 
 
 def evaluate(objective: Objective, c: Catchment, sim: dict, setup: CalibrationSetup, index) -> dict:
@@ -252,7 +258,37 @@ def calibrate(catchment: Catchment, setup: CalibrationSetup, data: pd.DataFrame 
     With chemistry in the weights and ``[calibration.chemistry_parameters]`` declared, calibration runs in two
     stages (:func:`_calibrate_staged`): the hydrological ``parameters`` against discharge on the fast water-only
     path, then the chemistry parameters against the whole weighted objective (discharge and chemistry) with the
-    hydrology of the first stage."""
+    hydrology of the first stage.
+
+    Parameters
+    ----------
+    catchment : Catchment
+        The catchment to calibrate (its drivers and observations files are read when ``data`` / ``observations``
+        are None).
+    setup : CalibrationSetup
+        Parameters with their search ranges and transforms, objective, weights per variable, periods and the
+        differential-evolution settings (seed, maxiter, popsize, workers, time budget).
+    data : pandas.DataFrame, optional
+        The daily drivers (``karstmodel.io.drivers``); default: the catchment's drivers file.
+    observations : pandas.DataFrame, optional
+        Observations on the drivers' index (discharge ``q_obs_mm`` and any chemistry columns); default: the
+        catchment's observations file.
+    progress : bool, default True
+        Print the progress line (generation, best loss, runs, ms per run, time left) on stderr.
+
+    Returns
+    -------
+    CalibrationResult
+        The calibrated catchment, the best parameter values, the loss, the number of model runs and seconds,
+        whether the time budget stopped the search, and per-stage records of a staged calibration.
+
+    Raises
+    ------
+    InputError
+        No observed discharge to calibrate against, or a calibration or validation period without observations.
+    CalibrationRunError
+        A model run failed; the message gives its parameter values.
+    """
     c = catchment
     if data is None:
         data = load_drivers(c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS).data

@@ -197,7 +197,28 @@ def default_parameters(c: Catchment) -> tuple:
 
 
 def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None = None) -> CalibrationSetup:
-    """Read the ``[calibration]`` table (already parsed TOML) with errors naming the key; apply CLI overrides."""
+    """Read the ``[calibration]`` table (already parsed TOML) with errors naming the key; apply CLI overrides.
+
+    Parameters
+    ----------
+    c : Catchment
+        The catchment the table belongs to (default parameters and error messages naming its file).
+    raw : dict or None
+        The ``[calibration]`` table as parsed from TOML (None or empty: every default).
+    overrides : dict, optional
+        Command-line values (``objective``, ``calibration``, ``validation``, ``seed``, ``maxiter``, ``popsize``,
+        ``workers``); None values are ignored, given ones replace the table's.
+
+    Returns
+    -------
+    CalibrationSetup
+        Parameters (declared ranges, or :func:`default_parameters`), objective, weights, periods and search settings.
+
+    Raises
+    ------
+    CatchmentError
+        An unknown key, a bad value, an unknown parameter name or an inverted range, naming the key and the file.
+    """
     raw = dict(raw or {})
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     where = "[calibration] "

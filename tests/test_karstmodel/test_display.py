@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from karstmodel import load_catchment
@@ -95,7 +96,8 @@ def test_scenario_result_is_a_dict_with_a_short_repr():
 def test_calibration_rows_label_periods_and_loss():
     res = SimpleNamespace(catchment=SimpleNamespace(name="coln", area_km2=106.7), loss=0.2345, n_evaluations=900,
                           seconds=61.0, stopped_by_budget=True,
-                          setup=SimpleNamespace(objective="kge", calibration_period=("2001-01-01", "2005-12-31"),
+                          setup=SimpleNamespace(objective="kge", calibration_period=(pd.Timestamp("2001-01-01"),
+                                                                                     pd.Timestamp("2005-12-31")),
                                                 validation_period=None),
                           metrics={"calibration": {"q": {"kge": 0.81234, "nse": 0.7}}},
                           parameters={f"p{i}": 1.0 + i for i in range(6)})
@@ -105,6 +107,18 @@ def test_calibration_rows_label_periods_and_loss():
     assert "discharge, calibration: KGE 0.812, NSE 0.700 (2001-01-01 .. 2005-12-31)" in r
     assert "p0 = 1, p1 = 2, p2 = 3, p3 = 4 and 2 more" in r
     assert html(calibration_rows(res)).count("<tr>") == 5
+
+
+def test_calibration_result_repr_is_short():
+    """A real CalibrationResult (one generation on kerschbaum) shows a few lines, periods as dates."""
+    from karstmodel.config.catchment import load_catchment, resolve_catchment
+    from karstmodel.workflows.calibration import calibrate, setup_from_catchment
+    c = load_catchment(resolve_catchment("kerschbaum"))
+    res = calibrate(c, setup_from_catchment(c, c.calibration, {"maxiter": 1, "popsize": 2}), progress=False)
+    r = repr(res)
+    _short(r)
+    assert r.startswith("CalibrationResult") and "(2002-01-01 .. 2009-12-31)" in r and "00:00" not in r
+    assert "<table>" in res._repr_html_()
 
 
 def test_number_formats_and_missing_values():
