@@ -113,3 +113,34 @@ def storage_columns() -> tuple:
     """Timeseries columns holding storages (mm over the catchment) at the end of each day."""
     return ("swe_mm", "interception_storage_mm", "soil_water_mm", "epikarst_mm", "matrix_mm", "conduit_mm",
             "surface_store_mm", "nonkarst_baseflow_store_mm")
+
+
+#: the parameters of :func:`synthetic_calibration_site`'s "observed" discharge
+SYNTHETIC_TRUTH = {"reservoirs.matrix_k_per_d": 0.02, "reservoirs.conduit_fraction": 0.3}
+
+
+def synthetic_calibration_site(folder: Path, **calibration) -> dict:
+    """A 6-year synthetic catchment in ``folder`` whose 'observed' discharge is the model's own with
+    :data:`SYNTHETIC_TRUTH` times independent lognormal noise (5 %, seeded), with calibration periods 2002-2004 /
+    2005-2006 and the two true parameters declared for the search (``calibration`` adds keys to ``[calibration]``).
+    Returns ``{"dir", "catchment", "data", "truth"}``."""
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.model.simulate import simulate_water
+    folder = Path(folder)
+    synthetic_drivers(days=6 * 365, seed=3).to_csv(folder / "drivers.csv", index=False)
+    doc = base_doc(reservoirs={"epikarst_k_per_d": 0.3, "epikarst_max_mm": 30.0, "conduit_fraction": 0.3,
+                               "matrix_k_per_d": 0.02, "conduit_k_per_d": 0.5})
+    (folder / "catchment.toml").write_text(toml_text(doc))
+    c = load_catchment(folder / "catchment.toml")
+    data = load_drivers(c.drivers, c.latitude).data
+    truth = simulate_water(c, data).spring_mm
+    q_obs = truth * np.exp(np.random.default_rng(7).normal(0.0, 0.05, truth.size))
+    pd.DataFrame({"date": data.index.strftime("%Y-%m-%d"), "q_mm_d": np.round(q_obs, 6)}).to_csv(
+        folder / "observations.csv", index=False)
+    doc["observations"] = {"file": "observations.csv", "discharge": "spring"}
+    doc["calibration"] = {"calibration_period": "2002-01-01:2004-12-31", "validation_period": "2005-01-01:2006-12-31",
+                          **calibration,
+                          "parameters": {"reservoirs.matrix_k_per_d": {"min": 0.002, "max": 0.2, "transform": "log"},
+                                         "reservoirs.conduit_fraction": {"min": 0.0, "max": 0.8}}}
+    (folder / "catchment.toml").write_text(toml_text(doc))
+    return {"dir": folder, "catchment": load_catchment(folder / "catchment.toml"), "data": data, "truth": truth}

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .calibration import CalibrationSetup, Objective, period_mask
-from .uncertainty import _full_chunk, identifiability, weighted_quantile
+from .uncertainty import _full_chunk, discharge_objective, identifiability, weighted_quantile
 
 #: default Box-Cox exponent (McInerney et al. 2017: BC with lambda = 0.2 among the best for perennial catchments)
 BOX_COX_LAMBDA = 0.2
@@ -200,12 +200,7 @@ def mcmc(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: p
     import emcee  # deferred: only `--uncertainty mcmc` needs the sampler
 
     t0 = time.perf_counter()
-    q_period = setup.discharge_calibration_period or setup.calibration_period
-    mask = period_mask(data.index, q_period)
-    if q_period is None and catchment.warmup_days:
-        mask[: catchment.warmup_days] = False
-    s_setup = CalibrationSetup(**{**setup.__dict__, "weights": {"q": 1.0}})
-    obj = Objective(catchment, data, s_setup, observations, mask)
+    obj, mask = discharge_objective(catchment, setup, data, observations)
     q_obs_all = obj.observed(catchment, "q")
     mask &= np.isfinite(q_obs_all)
     if mask.sum() < 30:

@@ -139,17 +139,25 @@ def _full_chunk(args):
     return out
 
 
-def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: pd.DataFrame, n_samples: int = 2000,
-         threshold: float = 0.5, min_behavioural: int = 30, n_full_runs: int = 40, seed: int = 1, workers: int = 1,
-         progress: bool = True) -> GlueResult:
-    """GLUE with Latin hypercube sampling (see the module docstring)."""
-    t0 = time.perf_counter()
+def discharge_objective(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: pd.DataFrame):
+    """(:class:`Objective` scoring discharge alone, boolean mask of the days it scores): the discharge calibration
+    period (``discharge_calibration_period``, else ``calibration_period``; without either, the record after the
+    warm-up). The uncertainty methods (GLUE here, MCMC in :mod:`karstmodel.workflows.mcmc`) sample the hydrological
+    parameters against discharge only."""
     q_period = setup.discharge_calibration_period or setup.calibration_period
     mask = period_mask(data.index, q_period)
     if q_period is None and catchment.warmup_days:
         mask[: catchment.warmup_days] = False
     s_setup = CalibrationSetup(**{**setup.__dict__, "weights": {"q": 1.0}})
-    obj = Objective(catchment, data, s_setup, observations, mask)
+    return Objective(catchment, data, s_setup, observations, mask), mask
+
+
+def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: pd.DataFrame, n_samples: int = 2000,
+         threshold: float = 0.5, min_behavioural: int = 30, n_full_runs: int = 40, seed: int = 1, workers: int = 1,
+         progress: bool = True) -> GlueResult:
+    """GLUE with Latin hypercube sampling (see the module docstring)."""
+    t0 = time.perf_counter()
+    obj, mask = discharge_objective(catchment, setup, data, observations)
     lo = np.array([p.search_bounds[0] for p in setup.parameters])
     hi = np.array([p.search_bounds[1] for p in setup.parameters])
     u = qmc.LatinHypercube(d=len(lo), seed=seed).random(n_samples)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from karst_helpers import base_doc, synthetic_drivers, toml_text
+from karst_helpers import SYNTHETIC_TRUTH, synthetic_calibration_site
 from karstmodel.accounting import metrics
 from karstmodel.workflows.calibration import ParameterSpec, calibrate, parse_period, period_mask, setup_from_catchment
 from karstmodel.config.catchment import load_catchment, write_catchment
@@ -24,33 +24,13 @@ from karstmodel.model.simulate import simulate_water
 from karstmodel.workflows.uncertainty import glue, weighted_quantile
 from repo_paths import REPO
 
-TRUE = {"reservoirs.matrix_k_per_d": 0.02, "reservoirs.conduit_fraction": 0.3}
+TRUE = SYNTHETIC_TRUTH
 
 
 @pytest.fixture(scope="module")
 def synthetic_site(tmp_path_factory):
-    """A 6-year synthetic catchment whose 'observed' discharge is the model's own with known parameters, with
-    5 % multiplicative noise (seeded)."""
-    d = tmp_path_factory.mktemp("synthetic_cal")
-    synthetic_drivers(days=6 * 365, seed=3).to_csv(d / "drivers.csv", index=False)
-    doc = base_doc(reservoirs={"epikarst_k_per_d": 0.3, "epikarst_max_mm": 30.0, "conduit_fraction": 0.3,
-                               "matrix_k_per_d": 0.02, "conduit_k_per_d": 0.5})
-    (d / "catchment.toml").write_text(toml_text(doc))
-    c = load_catchment(d / "catchment.toml")
-    data = load_drivers(c.drivers, c.latitude).data
-    truth = simulate_water(apply_parameters(c, TRUE), data).spring_mm
-    rng = np.random.default_rng(7)
-    q_obs = truth * np.exp(rng.normal(0.0, 0.05, truth.size))
-    pd.DataFrame({"date": data.index.strftime("%Y-%m-%d"), "q_mm_d": np.round(q_obs, 6)}).to_csv(
-        d / "observations.csv", index=False)
-    doc["observations"] = {"file": "observations.csv", "discharge": "spring"}
-    doc["calibration"] = {"calibration_period": "2002-01-01:2004-12-31", "validation_period": "2005-01-01:2006-12-31",
-                          "seed": 1, "maxiter": 25, "popsize": 10,
-                          "parameters": {"reservoirs.matrix_k_per_d": {"min": 0.002, "max": 0.2, "transform": "log"},
-                                         "reservoirs.conduit_fraction": {"min": 0.0, "max": 0.8}}}
-    (d / "catchment.toml").write_text(toml_text(doc))
-    c = load_catchment(d / "catchment.toml")
-    return {"dir": d, "catchment": c, "data": data, "truth": truth}
+    """The synthetic catchment of karst_helpers.synthetic_calibration_site (truth = TRUE)."""
+    return synthetic_calibration_site(tmp_path_factory.mktemp("synthetic_cal"), seed=1, maxiter=25, popsize=10)
 
 
 def test_synthetic_truth_recovered_by_differential_evolution(synthetic_site):

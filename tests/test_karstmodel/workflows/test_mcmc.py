@@ -12,6 +12,7 @@ from karstmodel.model.simulate import simulate_water
 from karstmodel.workflows.calibration import Objective, load_station_observations, period_mask
 from karstmodel.workflows.calibration_setup import setup_from_catchment
 from karstmodel.workflows import mcmc as M
+from karst_helpers import SYNTHETIC_TRUTH, synthetic_calibration_site
 
 
 def _mvn_ar1(e, sigma, phi):
@@ -106,34 +107,16 @@ def test_short_chain_on_kerschbaum(kerschbaum):
     assert np.array_equal(r.samples.to_numpy(), r2.samples.to_numpy())
 
 
-TRUE = {"reservoirs.matrix_k_per_d": 0.02, "reservoirs.conduit_fraction": 0.3}
+TRUE = SYNTHETIC_TRUTH
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    """6 years of synthetic forcing; 'observed' discharge = the model's own with the TRUE parameters times
-    independent lognormal noise (5 %, seeded)."""
-    from karst_helpers import base_doc, synthetic_drivers, toml_text
-    d = tmp_path_factory.mktemp("synthetic_mcmc")
-    synthetic_drivers(days=6 * 365, seed=3).to_csv(d / "drivers.csv", index=False)
-    doc = base_doc(reservoirs={"epikarst_k_per_d": 0.3, "epikarst_max_mm": 30.0, "conduit_fraction": 0.3,
-                               "matrix_k_per_d": 0.02, "conduit_k_per_d": 0.5})
-    (d / "catchment.toml").write_text(toml_text(doc))
-    c = load_catchment(d / "catchment.toml")
-    data = load_drivers(c.drivers, c.latitude).data
-    truth = simulate_water(c, data).spring_mm
-    q_obs = truth * np.exp(np.random.default_rng(7).normal(0.0, 0.05, truth.size))
-    import pandas as pd
-    pd.DataFrame({"date": data.index.strftime("%Y-%m-%d"), "q_mm_d": np.round(q_obs, 6)}).to_csv(
-        d / "observations.csv", index=False)
-    doc["observations"] = {"file": "observations.csv", "discharge": "spring"}
-    doc["calibration"] = {"calibration_period": "2002-01-01:2004-12-31", "validation_period": "2005-01-01:2006-12-31",
-                          "parameters": {"reservoirs.matrix_k_per_d": {"min": 0.002, "max": 0.2, "transform": "log"},
-                                         "reservoirs.conduit_fraction": {"min": 0.0, "max": 0.8}}}
-    (d / "catchment.toml").write_text(toml_text(doc))
-    c = load_catchment(d / "catchment.toml")
-    setup = setup_from_catchment(c, c.calibration, None)
-    return c, setup, data, load_station_observations(c, data.index)
+    """The synthetic catchment of karst_helpers.synthetic_calibration_site: 'observed' discharge = the model's own
+    with TRUE times independent lognormal noise (5 %, seeded)."""
+    site = synthetic_calibration_site(tmp_path_factory.mktemp("synthetic_mcmc"))
+    c, data = site["catchment"], site["data"]
+    return c, setup_from_catchment(c, c.calibration, None), data, load_station_observations(c, data.index)
 
 
 def test_synthetic_truth_inside_the_posterior(synthetic):
