@@ -77,6 +77,35 @@ def configure(roots, base: Path | None = None) -> str | None:
     return str(folder)
 
 
+def child_environment(environ=None) -> dict:
+    """A copy of ``environ`` (default ``os.environ``) for a Python child process that should file and find the
+    kernels where this process does: without the ``NUMBA_CACHE_DIR`` that :func:`configure` set here (the child
+    configures the same source-keyed folder itself; with the variable set it would use numba's own locators, which
+    file the kernels elsewhere); a ``NUMBA_CACHE_DIR`` the user set is kept."""
+    env = dict(os.environ if environ is None else environ)
+    if _ACTIVE is not None and env.get("NUMBA_CACHE_DIR") == _ACTIVE[0]:
+        del env["NUMBA_CACHE_DIR"]
+    return env
+
+
+#: kernels another process is compiling into the cache: qualified name -> a function returning once it is there
+_PENDING: dict = {}
+
+
+def expect(name: str, wait) -> None:
+    """Note that another process is compiling kernel ``name`` (``module.function``) into the cache; ``wait()``
+    returns when it is there (or when that process gave up)."""
+    _PENDING[name] = wait
+
+
+def await_compiled(name: str) -> None:
+    """Before the first call of kernel ``name`` in this process: wait for the other process compiling it (see
+    :func:`expect`), so that the call loads it from the cache instead of compiling it a second time."""
+    wait = _PENDING.pop(name, None)
+    if wait is not None:
+        wait()
+
+
 def _relative_source(py_file) -> Path | None:
     """``py_file`` relative to the parent of the configured package root holding it (e.g.
     ``chemistry/_fused.py``), or None when it is outside them or nothing was configured."""

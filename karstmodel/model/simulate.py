@@ -24,6 +24,7 @@ from ..io.observations import load_discharge_observations, mm_d_to_m3_s
 from ..processes import dissolution
 from ..processes.routing import steady_state_storage
 from ..processes.reaches import simulate_reaches
+from . import background_compile
 from .compile_notice import announce_compilation
 from .stages import ChainRun, WaterStage, run_chain
 from .state import State, start_state
@@ -186,6 +187,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
         drivers = drivers_from_frame(drivers, c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
     check_inputs(c, drivers, observations)
     announce_compilation(bool(c.reaches) and with_reaches)
+    compiling = background_compile.start(bool(c.reaches) and with_reaches)  # the reach kernel, on the second core
     data = drivers.data
     state = initial_state(c, data)
     if c.warmup_days > 0:
@@ -204,6 +206,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     hyd_series = accounting.hydrotope_tables(c, data, run)
     reach_result = None
     if c.reaches and with_reaches:
+        background_compile.finish(compiling)
         reach_result = run_reaches(c, data, run)
         summary.update(accounting.fate_summary(reach_result))
     return SimulationResult(catchment=c, timeseries=ts, summary=summary, hydrotope_series=hyd_series,

@@ -1,0 +1,72 @@
+"""The reach kernel compiled in a second process during a first run: the child files it where this process looks
+(the source-keyed cache of chemistry._numba_cache), so the run loads it instead of compiling it again."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from chemistry import _numba_cache
+from karstmodel.model import background_compile as bc
+
+
+def test_no_child_without_reaches_or_with_compiled_kernels(capsys):
+    bc.main(["fused", "reaches"])  # compiled (or loaded) in this process now: nothing left for a child
+    assert bc.start(False) is None
+    assert bc.start(True) is None
+    bc.finish(None)  # nothing to wait for
+    assert capsys.readouterr().out.split() == ["ready", "fused", "ready", "reaches"]
+
+
+def test_child_environment_drops_only_the_folder_karstmodel_chose(monkeypatch):
+    monkeypatch.setattr(_numba_cache, "_ACTIVE", ("/cache/abc", "abc", ()))
+    env = _numba_cache.child_environment({"NUMBA_CACHE_DIR": "/cache/abc", "PATH": "/bin"})
+    assert env == {"PATH": "/bin"}  # the child keys the same folder itself
+    user = {"NUMBA_CACHE_DIR": "/my/cache", "PATH": "/bin"}
+    assert _numba_cache.child_environment(user) == user  # the user's choice is kept
+    monkeypatch.setattr(_numba_cache, "_ACTIVE", None)
+    assert _numba_cache.child_environment(user) == user
+
+
+@pytest.mark.slow
+def test_the_run_finds_the_kernels_the_child_compiled(tmp_path):
+    """With an empty user cache: a child compiles the fused and the reach kernels; this process waits for the fused
+    one at its first use and finds both in the cache, so neither is compiled here (numba's compile events), and the
+    placeholder call of chemistry._fused.compile_kernel has the types of a real call (one signature in the cache).
+    Two compilations, ~10-20 s."""
+    script = textwrap.dedent("""
+        import karstmodel
+        from numba.core import event
+        compiled = []
+        class Listener(event.Listener):
+            def on_start(self, ev):
+                pass
+            def on_end(self, ev):
+                compiled.append(ev.data["dispatcher"].py_func.__name__)
+        event.register("numba:compile", Listener())
+        import chemistry
+        from chemistry import _fused
+        from karstmodel._compiled import cache_is_cold
+        from karstmodel.model import background_compile as bc
+        from karstmodel.processes.reaches.kernel import advance_tanks
+        assert cache_is_cold(advance_tanks) and cache_is_cold(_fused._fused_block)
+        child = bc.start(True)
+        assert child is not None
+        t = chemistry.equilibrate(temp_c=[5.0, 10.0, 20.0], pco2_atm=[1e-3, 1e-2, 3e-2])  # waits for "ready fused"
+        assert abs(t["ph"].iloc[1] - 7.27) < 0.1
+        bc.finish(child)
+        assert child.returncode == 0
+        assert "_fused_block" not in compiled and "advance_tanks" not in compiled, compiled
+        assert not cache_is_cold(advance_tanks)
+        assert len(_fused._fused_block._cache._cache_file._load_index()) == 1
+        print("ok")
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip() == "ok"
+    assert list((tmp_path / "karstmodel" / "numba").glob("*/karstmodel/processes/reaches/kernel*.nbi"))
