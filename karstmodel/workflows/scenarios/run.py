@@ -134,8 +134,8 @@ def _block(summary: dict) -> dict:
 
 class ScenarioResult(Shown, dict):
     """The result of :func:`run_scenario`: a dict (keys ``summary``, ``baseline``, ``scenario``, ``annual``,
-    ``bands``, ``ensemble``, ``catchment``, ``scenario_files``) whose ``repr`` is a few lines (the sinks, the change with its interval
-    and label, the balances) instead of every table."""
+    ``bands``, ``ensemble``, ``catchment``, ``scenario_files``) whose ``repr`` is a few lines (the sinks, the change
+    with its interval and label, the balances) instead of every table."""
 
     def _display_rows(self) -> Rows:
         s = self.get("summary", {})
