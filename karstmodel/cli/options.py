@@ -72,4 +72,5 @@ def no_reading_for_stations(args) -> None:
     """Stations have no drivers file: ``--columns`` / ``--date-format`` are refused for them."""
     if getattr(args, "columns", None) or getattr(args, "date_format", None):
         raise UserError("--columns and --date-format apply to catchments, not stations (their files have fixed "
-                        "column names)")
+                        "column names; a date format goes into the station file's [samples] / [discharge] / "
+                        "[soil_co2] date_format)")

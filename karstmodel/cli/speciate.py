@@ -19,8 +19,10 @@ def register(sub) -> None:
                        "hco3_mg_l (free HCO3-), alk_mg_l_caco3, alk_meq_l, dic_mg_c_l; optional ions ca_mg_l, "
                        "mg_mg_l, na_mg_l, k_mg_l, cl_mg_l, so4_mg_l, no3_mg_l. Other columns pass through. A value "
                        "written <L is below the detection limit and taken as L/2; a cell that is not a number "
-                       "fails only its row (NaN outputs and a reason in speciation_error). 0-100 C.")
-    s.add_argument("input", help="input CSV")
+                       "fails only its row (NaN outputs and a reason in speciation_error). 0-100 C. The file may be "
+                       "comma-, semicolon- or tab-separated, with decimal commas in a ';' or tab file (detected, "
+                       "reported on stderr).")
+    s.add_argument("input", help="input CSV (',', ';' or tab; decimal commas detected)")
     s.add_argument("-o", "--output", help="output CSV (default: standard output)")
     s.add_argument("--backend", choices=["native", "phreeqc"], default="native",
                    help="native solver (default) or PHREEQC through phreeqpy, same database")
@@ -38,7 +40,7 @@ def _lines(rows: np.ndarray, limit: int = 5) -> str:
 def cmd_speciate(args) -> int:
     """Speciate the samples of the input CSV; rows that fail are reported with their file lines."""
 
-    samples = read_csv(args.input)
+    samples = read_csv(args.input, dialects=True)  # ';'/tab and decimal commas as for drivers
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         out = chemistry.speciate(samples, backend=args.backend, database=args.database, source=str(args.input))

@@ -17,7 +17,8 @@ _OFFSET = r"(?:[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
 _YEAR_LAST = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$")
 _YEAR_FIRST = re.compile(r"^\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|\d{4})(?:$|[ T])")
 DATE_FORMAT_HINT = ("give the format with --date-format (e.g. '%d.%m.%Y' or '%m/%d/%Y') or date_format in the "
-                    "file's [drivers] / [observations] table")
+                    "file's table ([drivers] / [observations]; in a station file [samples] / [discharge] / "
+                    "[soil_co2])")
 
 
 def check_date_format(text, where: str) -> str:

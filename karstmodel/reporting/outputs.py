@@ -28,7 +28,7 @@ def chemistry_samples(c, index) -> pd.DataFrame | None:
     points of the chemograph."""
     if c.observations.file is None:
         return None
-    chem = load_chemistry_observations(c.observations.file, index)
+    chem = load_chemistry_observations(c.observations.file, index, c.observations.columns, c.observations.date_format)
     return chem if len(chem.columns) else None
 
 

@@ -434,7 +434,9 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
 
 
 def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
-    """Write ``summary.json`` (baseline / scenario / delta blocks), ``annual_sink.csv``, ``carbon_balance.csv``
+    """Write ``summary.json`` (baseline / scenario / delta blocks; ``provenance``: every input file, the catchment's
+    and the scenario's, and the PHREEQC database with size and SHA-256, :func:`karstmodel.reporting.html.provenance`),
+    ``annual_sink.csv``, ``carbon_balance.csv``
     (baseline, scenario and change of every carbon-balance term and the soil DIC leaching, t C km-2 yr-1),
     ``ensemble.csv``, the runs' ``timeseries_*.csv`` and the figures (sink with bands, decomposition, scorecard),
     report.md and the self-contained report.html (karstmodel.reporting.html)."""
@@ -510,6 +512,11 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
         paths.update(figs)
     paths["report"] = outdir / "report.html"
     s["outputs"] = {k: Path(v).name for k, v in paths.items()}
+    # every input with its SHA-256: the catchment's files (as for run and calibrate) and the scenario's own
+    inputs = html.catchment_inputs(c) + list(result.get("scenario_files")
+                                             or [("scenario file", s["scenario"].get("file") or None)])
+    prov = html.provenance(inputs, c.chemistry.database)
+    s["provenance"] = {"inputs": prov["inputs"], "database": prov["database"]}
     write_json_atomic(s, paths["summary"])
     table = "\n".join("| " + " | ".join(r) + " |" for r in [rows[0], ["---"] * len(rows[0])] + rows[1:])
     side = s["side_effects"]
@@ -531,8 +538,7 @@ def write_scenario(result: dict, outdir, figures: bool = True) -> dict:
              f"Uncertainty: {u['members']} ensemble members ({u['source']}); intervals: {u.get('interval_rule', '')}.",
              f"Zeng's index: {ind.get('zeng_index_note') or zeng}. New state: {settle['note']}."]
     notes += [f"Warning: {w}" for w in s.get("warnings", [])]
-    inputs = html.catchment_inputs(c) + [("scenario file", s["scenario"].get("file") or None)]
     html.write_report_html(paths["report"], f"Scenario {s['scenario']['name']} for {c.name}",
                            html_sections.scenario_sections(s, rows, notes) + [html_sections.figures_section(figs)],
-                           html.provenance(inputs, c.chemistry.database), subtitle=str(c.source or ""))
+                           prov, subtitle=str(c.source or ""))
     return paths

@@ -73,11 +73,12 @@ warning when the record is shorter) are reported with every run.
 """
 from .climate import baseline_drivers, climate_changes, climate_drivers
 from .ensembles import glue_ensemble, prior_ensemble
-from .file import HYDROLOGY_FIELDS, SOIL_FIELDS, ScenarioError, apply_scenario, load_scenario, scenario_inputs
+from .file import HYDROLOGY_FIELDS, SOIL_FIELDS, ScenarioError, apply_scenario, load_scenario, scenario_files, \
+    scenario_inputs
 from .indicators import MIN_MEMBERS_90, NO_CHANGE_RELATIVE, change_label, interval, response_time, time_to_new_state
 from .run import run_scenario, time_to_fraction
 
-__all__ = ["ScenarioError", "load_scenario", "scenario_inputs", "apply_scenario", "HYDROLOGY_FIELDS", "SOIL_FIELDS",
-           "baseline_drivers", "climate_drivers", "climate_changes", "prior_ensemble", "glue_ensemble",
+__all__ = ["ScenarioError", "load_scenario", "scenario_files", "scenario_inputs", "apply_scenario", "HYDROLOGY_FIELDS",
+           "SOIL_FIELDS", "baseline_drivers", "climate_drivers", "climate_changes", "prior_ensemble", "glue_ensemble",
            "run_scenario", "time_to_fraction", "MIN_MEMBERS_90", "NO_CHANGE_RELATIVE", "change_label", "interval",
            "response_time", "time_to_new_state"]

@@ -76,18 +76,24 @@ class _ScenarioReader(KeyReader):
 _UNCERTAINTY_KEYS = {"ensemble", "glue_samples", "seed"}
 
 
-def scenario_inputs(doc: dict) -> list:
-    """The files a scenario reads (the scenario file, a climate projection, a GLUE sample file): an output folder
-    must never hold them."""
+def scenario_files(doc: dict) -> list:
+    """(role, path) of the files a scenario reads on top of its catchment's: the scenario file, a climate
+    projection (``[climate] file``) and a GLUE sample file (``[uncertainty] glue_samples``), for the provenance
+    of its outputs."""
     base = Path(doc["_path"]).parent
-    out = [Path(doc["_path"])]
+    out = [("scenario file", Path(doc["_path"]))]
     clim = doc.get("climate") or {}
     if isinstance(clim.get("file"), str):
-        out.append((base / clim["file"]).resolve())
+        out.append(("climate projection", (base / clim["file"]).resolve()))
     unc = doc.get("uncertainty") or {}
     if isinstance(unc.get("glue_samples"), str):
-        out.append((base / unc["glue_samples"]).resolve())
+        out.append(("GLUE sample file", (base / unc["glue_samples"]).resolve()))
     return out
+
+
+def scenario_inputs(doc: dict) -> list:
+    """The files a scenario reads (:func:`scenario_files`): an output folder must never hold them."""
+    return [p for _, p in scenario_files(doc)]
 
 
 def _check_document(doc: dict) -> None:

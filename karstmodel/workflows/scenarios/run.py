@@ -21,7 +21,7 @@ from ..._display import Rows, Shown, number
 from ..._parallel import map_chunks
 from .climate import _climate_table, baseline_drivers, climate_changes, climate_drivers
 from .ensembles import _apply_member, glue_ensemble, prior_ensemble
-from .file import apply_scenario
+from .file import apply_scenario, scenario_files
 from .indicators import (MIN_MEMBERS_90, NO_CHANGE_RELATIVE, change_label, interval,
                                   response_time, time_to_new_state)
 
@@ -134,8 +134,8 @@ def _block(summary: dict) -> dict:
 
 class ScenarioResult(Shown, dict):
     """The result of :func:`run_scenario`: a dict (keys ``summary``, ``baseline``, ``scenario``, ``annual``,
-    ``bands``, ``ensemble``, ``catchment``) whose ``repr`` is a few lines (the sinks, the change with its interval
-    and label, the balances) instead of every table."""
+    ``bands``, ``ensemble``, ``catchment``, ``scenario_files``) whose ``repr`` is a few lines (the sinks, the change
+    with its interval and label, the balances) instead of every table."""
 
     def _display_rows(self) -> Rows:
         s = self.get("summary", {})
@@ -184,7 +184,8 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     ScenarioResult
         A dict: ``summary`` (as above), ``baseline`` and ``scenario`` (:class:`SimulationResult` of the central
         runs), ``annual`` (sinks per year, t C km-2), ``bands`` (ensemble bands of the annual sinks or None),
-        ``ensemble`` (one row per member) and ``catchment`` (the scenario's catchment).
+        ``ensemble`` (one row per member), ``catchment`` (the scenario's catchment) and ``scenario_files`` ((role,
+        path) of the scenario's own input files, :func:`karstmodel.workflows.scenarios.scenario_files`).
 
     Raises
     ------
@@ -348,4 +349,4 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
         summary["fate"] = s["fate"]
     return ScenarioResult({"summary": summary, "baseline": base, "scenario": scen, "annual": pd.DataFrame(
         {"baseline_tc_km2": b_an, "scenario_tc_km2": s_an, "delta_tc_km2": d_an}), "bands": bands, "ensemble": ens,
-        "catchment": c_s})
+        "catchment": c_s, "scenario_files": scenario_files(scenario)})

@@ -1,5 +1,9 @@
 """A station's data files: the samples, the soil-gas CO2 and the continuous daily discharge, read and checked.
 
+Each file may be comma-, semicolon- or tab-separated, with decimal commas in a ``;`` or tab file
+(:mod:`karstmodel.io.dialect`), and its dates ISO 8601 or day-/month-first where the column shows the order
+(:func:`karstmodel.io.dates.parse_times`), as for a catchment's drivers and observations.
+
 A bad value raises :class:`chemistry.errors.InputError` naming the file, the column and the file line (the header is
 line 1). The samples keep their source order; an empty estimate is filled only where ``[samples] estimates = "fill"``
 says so, and every filled value is marked in ``ph_source`` / ``temp_source``.
@@ -52,8 +56,8 @@ def load_samples(st: Station) -> pd.DataFrame:
     """Samples with unit-named columns (karstmodel.io.observations.read_station_file: QA flags, detection limits)
     plus the station columns it does not read (cave-air CO2, estimates, flow condition)."""
     path = st.samples_file
-    df = read_station_file(path)
-    raw = read_csv(path)
+    df = read_station_file(path, date_format=st.samples_date_format)
+    raw = read_csv(path, dialects=True)
     missing = [c for c in ("temp_c", "ph") if c not in df.columns]
     if missing:
         raise InputError(f"missing required column {missing[0]!r} (samples need temp_c, ph and a carbon column)",
@@ -93,9 +97,10 @@ def load_samples(st: Station) -> pd.DataFrame:
     return df
 
 
-def _parse_dates(df: pd.DataFrame, path, column: str = "date") -> pd.Series:
-    """The ``date`` column as timestamps; an unparsable value raises an error naming file, column and row."""
-    return parse_times(df[column], path, column)
+def _parse_dates(df: pd.DataFrame, path, date_format: str | None, column: str = "date") -> pd.Series:
+    """The ``date`` column as timestamps (``date_format``: the file table's strftime format, or None); an
+    unparsable or ambiguous value raises an error naming file, column and row."""
+    return parse_times(df[column], path, column, date_format)
 
 
 def load_soil_co2(st: Station) -> pd.DataFrame | None:
@@ -103,11 +108,11 @@ def load_soil_co2(st: Station) -> pd.DataFrame | None:
     if st.soil_co2_file is None:
         return None
     path = st.soil_co2_file
-    df = read_csv(path)
+    df = read_csv(path, dialects=True)
     for col in ("date", "soil_co2_ppmv"):
         if col not in df.columns:
             raise InputError("missing required column", file=str(path), column=col)
-    dates = _parse_dates(df, path)
+    dates = _parse_dates(df, path, st.soil_co2_date_format)
     v = _numeric_column(df, "soil_co2_ppmv", path, positive=True)
     site = df["site"].astype(str) if "site" in df.columns else pd.Series(["soil"] * len(df))
     tab = pd.DataFrame({"date": dates.dt.normalize(), "site": site.to_numpy(), "ppmv": v}).dropna(subset=["ppmv"])
@@ -124,13 +129,13 @@ def load_discharge(st: Station) -> pd.Series | None:
     if st.discharge_file is None:
         return None
     path = st.discharge_file
-    df = read_csv(path)
+    df = read_csv(path, dialects=True)
     if "date" not in df.columns:
         raise InputError("missing required column", file=str(path), column="date")
     col = "q_m3_s" if "q_m3_s" in df.columns else "q_l_s" if "q_l_s" in df.columns else None
     if col is None:
         raise InputError("no discharge column (q_m3_s or q_l_s)", file=str(path), column="q_m3_s")
-    dates = _parse_dates(df, path)
+    dates = _parse_dates(df, path, st.discharge_date_format)
     if dates.duplicated().any():
         i = int(np.flatnonzero(dates.duplicated().to_numpy())[0])
         raise InputError("duplicate date", file=str(path), column="date", row=i + 2)

@@ -13,7 +13,7 @@ import tomllib
 
 from chemistry.errors import InputError
 
-from ...config.catchment import ChemistryOptions, KeyReader
+from ...config.catchment import ChemistryOptions, KeyReader, _date_format
 from ...io.files import read_toml
 
 
@@ -51,6 +51,11 @@ class Station:
     estimates: str = "ignore"  # "fill": empty temp_c / ph taken from temp_c_est / ph_est
     flow_column: str | None = None
     baseflow_label: str = "baseflow"
+    #: strftime formats of the files' dates (``%d.%m.%Y``) where the column cannot show day/month order; None:
+    #: ISO 8601 or detected (karstmodel.io.dates.parse_times)
+    samples_date_format: str | None = None
+    discharge_date_format: str | None = None
+    soil_co2_date_format: str | None = None
     discharge_file: Path | None = None
     discharge_scale: float = 1.0
     discharge_offset_m3_s: float = 0.0
@@ -160,26 +165,29 @@ def station_from_dict(doc: dict, path) -> Station:
     area = r.number(doc, "area_km2", "", default=None, lo=0.0, lo_open=True, hi=1e7)
 
     smp = r.table(doc, "samples", required=True)
-    r.known(smp, {"file", "estimates", "flow_column", "baseflow_label"}, "[samples] ")
+    r.known(smp, {"file", "estimates", "flow_column", "baseflow_label", "date_format"}, "[samples] ")
     samples_file = (base / r.string(smp, "file", "[samples] ", required=True)).resolve()
     estimates = r.choice(smp, "estimates", "[samples] ", ("fill", "ignore"), "ignore")
     flow_column = r.string(smp, "flow_column", "[samples] ", default=None)
     baseflow_label = r.string(smp, "baseflow_label", "[samples] ", default="baseflow")
+    samples_date_format = _date_format(r, smp, "samples")
 
     dis = r.table(doc, "discharge")
-    r.known(dis, {"file", "scale", "offset_m3_s", "note"}, "[discharge] ")
+    r.known(dis, {"file", "scale", "offset_m3_s", "note", "date_format"}, "[discharge] ")
     discharge_file = (base / r.string(dis, "file", "[discharge] ", required=True)).resolve() if dis else None
     scale = r.number(dis, "scale", "[discharge] ", default=1.0, lo=0.0, lo_open=True)
     offset = r.number(dis, "offset_m3_s", "[discharge] ", default=0.0, lo=-1e6, hi=1e6)
+    discharge_date_format = _date_format(r, dis, "discharge")
     note = dis.get("note", "")
     if not isinstance(note, str):
         r.err("[discharge] note", "must be a string")
 
     soil = r.table(doc, "soil_co2")
-    r.known(soil, {"file", "max_days", "mean_days"}, "[soil_co2] ")
+    r.known(soil, {"file", "max_days", "mean_days", "date_format"}, "[soil_co2] ")
     soil_file = (base / r.string(soil, "file", "[soil_co2] ", required=True)).resolve() if soil else None
     max_days = r.number(soil, "max_days", "[soil_co2] ", default=21.0, lo=0.0, hi=3650)
     mean_days = r.number(soil, "mean_days", "[soil_co2] ", default=0.0, lo=0.0, hi=3650)
+    soil_co2_date_format = _date_format(r, soil, "soil_co2")
 
     mdl = r.table(doc, "model")
     r.known(mdl, {"co2_source", "system", "mineral", "pco2_factor", "gas_water_ratio", "rating_seasonal",
@@ -241,7 +249,9 @@ def station_from_dict(doc: dict, path) -> Station:
         bounds[k] = (lo, hi, tr)
     return Station(name=name, description=desc, latitude=lat, longitude=lon, elevation_m=elev, area_km2=area,
                    samples_file=samples_file, source=path.resolve(), estimates=estimates, flow_column=flow_column,
-                   baseflow_label=baseflow_label, discharge_file=discharge_file, discharge_scale=scale,
+                   baseflow_label=baseflow_label, samples_date_format=samples_date_format,
+                   discharge_date_format=discharge_date_format, soil_co2_date_format=soil_co2_date_format,
+                   discharge_file=discharge_file, discharge_scale=scale,
                    discharge_offset_m3_s=offset, discharge_note=note, soil_co2_file=soil_file,
                    soil_co2_max_days=max_days, co2_source=co2_source, system=system, mineral=mineral,
                    soil_co2_mean_days=mean_days, degassing=degassing, cave_air_max_days=cave_days,

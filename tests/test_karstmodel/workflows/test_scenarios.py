@@ -2,18 +2,22 @@
 ramps and climate extension against hand calculations, errors naming the key, the CLI contract."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from chemistry.database import database_path
 from karst_helpers import base_doc, synthetic_drivers, toml_text
 from karstmodel.config.catchment import load_catchment
 from karstmodel.cli.scenario import scenario_lines
 from karstmodel.processes.changes import ParameterRamp
+from karstmodel.workflows.report import write_scenario
 from karstmodel.workflows.scenarios import ScenarioError, apply_scenario, climate_drivers, load_scenario, run_scenario, \
     time_to_fraction
 
@@ -399,3 +403,32 @@ def test_annual_sink_of_a_river_gauge_is_the_gauge_sink(tmp_path):
         assert r[key].summary["carbon_sink_tc_km2_yr"] == gauge
         assert r["annual"][col].sum() / years == pytest.approx(gauge, rel=1e-9)
     assert r["summary"]["indicators"]["change_label"] == "larger sink"
+
+
+def test_scenario_provenance_hashes_every_input_file(tmp_path):
+    """summary.json and report.html of a scenario list the catchment file, drivers, observations, the scenario file,
+    its climate projection and the PHREEQC database, each with the SHA-256 of the file (hashlib, independently)."""
+    drv = synthetic_drivers(days=3 * 365, seed=5)
+    drv.to_csv(tmp_path / "drivers.csv", index=False)
+    drv.assign(temp_c=drv["temp_c"] + 1.5).to_csv(tmp_path / "projection.csv", index=False)
+    pd.DataFrame({"date": drv["date"], "q_mm_d": 1.0}).to_csv(tmp_path / "observations.csv", index=False)
+    doc = base_doc(observations={"file": "observations.csv", "discharge": "spring"})
+    (tmp_path / "catchment.toml").write_text(toml_text(doc))
+    c = load_catchment(tmp_path / "catchment.toml")
+    sc = _scenario(tmp_path, "warmer", '[climate]\nfile = "projection.csv"\n')
+    res = run_scenario(c, sc, ensemble=0, progress=False)
+    write_scenario(res, tmp_path / "out", figures=False)
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    got = {r["role"]: r for r in s["provenance"]["inputs"]}
+    want = {"catchment file": "catchment.toml", "drivers": "drivers.csv", "observations": "observations.csv",
+            "scenario file": "warmer.toml", "climate projection": "projection.csv"}
+    assert set(got) == set(want)
+    html_text = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    for role, name in want.items():
+        f = tmp_path / name
+        assert Path(got[role]["path"]) == f.resolve() and got[role]["bytes"] == f.stat().st_size
+        assert got[role]["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+        assert got[role]["sha256"] in html_text
+    db = s["provenance"]["database"]
+    assert db["sha256"] == hashlib.sha256(database_path(c.chemistry.database).read_bytes()).hexdigest()
+    assert "matches this file" in db["provenance"] and db["sha256"] in html_text
