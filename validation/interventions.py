@@ -746,7 +746,7 @@ KNOWN_GAPS.update({
     "B7": "model deep-soil pCO2 3.9 % below the profile without the sink (classes 3.6-4.4 %; 7.2-9.2 % over the "
           "days with percolation, up to 96 % on single wet days) vs measured 36 % (5.2-66.3): the CO2 consumed "
           "(9-11 g C m-2 yr-1, 1.3-2.0 % of soil respiration) is capped by what percolation (450-560 mm/yr) carries "
-          "away at calcite equilibrium; 36 % needs about 9x that, Ca near 12 mmol/L in the water leaving the soil",
+          "away at calcite equilibrium (1.5-1.8 mmol CaCO3 per litre); 36 % needs 8-10x that, 12-17 mmol/L",
     "C1": "model lag 0 d vs measured > 15 d: the water leaving the soil equilibrates the same day with the soil air "
           "(pCO2 x2.26 the day of a 300 g C m-2 amendment) and the carbonate (Ca x1.35 the same day); the extra "
           "production peaks on the amendment day (first-order decay, k 0.0107 d-1 at 20 C); the centroid of the "
@@ -844,6 +844,16 @@ def main() -> int:
           f"{int((res.reach('reservoir', daily=True)['stratified'].iloc[-365:] > 0.5).sum())} d; fate shares "
           + ", ".join(f"{k} {res.fate[k]:.4f}" for k in ("export_dic", "aquatic_organic_carbon", "sediment",
                                                           "degassed", "buried_autochthonous_oc")))
+    print("- soil carbonate (B7, content %.2f, grains %.1f mm): deep-soil pCO2 decrease (%%), all days / days with "
+          "percolation, and CO2 consumed (g C m-2 yr-1): " % (B7_SOIL_CARBONATE, B7_GRAIN_MM) + ", ".join(
+              f"{k} {v['all_days']:.1f} / {v['percolation_days']:.1f}, {v['sink_gc_m2_yr']:.1f}"
+              for k, v in b7_decreases().items()))
+    lags = amendment_lags()
+    print(f"- organic amendment (C1, {C1_CARBON_G_M2:.0f} g C m-2 on cropland, {C1_TEMP_C:.0f} C, {C1_RAIN_MM_D:.0f} "
+          f"mm/d): peak lag {lags['peak_lag_d']:.0f} d, centroid lag {lags['centroid_lag_d']:.1f} d; under the "
+          "subtropical weather (amendment on 15 Jan / 15 May / 15 Sep 2002), peak lags " + ", ".join(
+              f"{amendment_lags(d, weather=True)['peak_lag_d']:.0f}" for d in ("2002-01-15", "2002-05-15", "2002-09-15"))
+          + " d")
     print(f"- temperate forest on dolomite: precip {tmp.summary['precip_mm_yr']:.0f} mm/yr, soil respiration "
           f"{tmp.summary['soil_respiration_gc_m2_yr']:.0f} g C m-2 yr-1, recharge DIC "
           f"{_recharge_dic_mmol_m2(tmp):.0f} mmol m-2 over the run, mean soil pCO2 "
