@@ -9,6 +9,7 @@ import pytest
 
 import chemistry
 from karstmodel.config.catchment import Hydrotope
+from karstmodel.processes import soil_co2 as sc
 from karstmodel.processes.landuse import default_parameters
 from karstmodel.processes.soil_co2 import (M_C, excess_at_depth_mol_m3, layer_mean_excess_mol_m3, pressure_atm,
                                           simulate_soil_co2)
@@ -96,3 +97,22 @@ def test_needs_percolation():
     with pytest.raises(ValueError, match="percolation"):
         simulate_soil_co2(np.full(5, 15.0), np.full((5, 1), 0.5), [Hydrotope("f", "forest", 1.0, p)], 500.0, 420.0,
                           0.0)
+
+
+def test_run_profile_equals_the_closed_form_with_sink_and_tillage():
+    """The base pCO2 of a tilled soil with carbonate equals excess_at_depth_mol_m3 with the run's production and
+    sink (the two-layer profile with the uniform sink), so the layer mean and the base share one profile."""
+    out = _run(6.0, temp=15.0, tillage_depth_m=0.25)
+    p = default_parameters("all")["forest"].with_updates(soil_carbonate_fraction=0.1, tillage_depth_m=0.25)
+    theta = p.wilting_point_m3_m3 + 0.5 * (p.field_capacity_m3_m3 - p.wilting_point_m3_m3)
+    d0 = sc.co2_diffusivity_air_m2_s(15.0, pressure_atm(500.0))
+    ds = d0 * sc.millington_quirk(p.porosity - theta, p.porosity)
+    pt = p.porosity + p.tilled_porosity_increase
+    dt = d0 * sc.millington_quirk(pt - theta, pt)
+    flux = out["production_gc_m2_d"][-1, 0] / M_C / 86400.0
+    sink = out["carbonate_co2_sink_gc_m2_d"][-1, 0] / M_C / 86400.0 / p.soil_depth_m
+    assert sink > 0
+    ex = excess_at_depth_mol_m3(p.soil_depth_m, flux, p.soil_depth_m, p.soil_depth_m * p.production_depth_fraction,
+                                ds, dt, 0.25, sink)
+    expect = 420e-6 * pressure_atm(500.0) + ex * sc.R_J_MOL_K * (15.0 + 273.15) / sc.P0_PA
+    assert out["pco2_atm"][-1, 0] == pytest.approx(float(expect), rel=1e-12)
