@@ -217,7 +217,26 @@ def hydrotope_tables(c, data, run) -> dict:
             "soil_respiration_gc_m2_d": run.solutes.co2["production_gc_m2_d"][:, h],
             "soil_pco2_ppm": run.solutes.co2["pco2_atm"][:, h] * 1e6,
             "soil_pco2_10_50cm_ppm": run.solutes.co2["pco2_10_50cm_atm"][:, h] * 1e6}, index=data.index)
+        extra = _amendment_columns(run, h)
+        if extra:
+            out[hydt.name] = out[hydt.name].assign(**extra)
     return out
+
+
+def _amendment_columns(run, h) -> dict:
+    """Columns of a hydrotope with an organic amendment (even of 0 g C m-2, a baseline to compare with) or soil
+    carbonate (none otherwise, so that runs without them keep their tables): the pool, its decomposition, the CO2 consumed by soil carbonate, and the
+    Ca of the recharge leaving its soil over carbonate (mmol/L)."""
+    co2 = run.solutes.co2
+    extra = {}
+    if h in co2.get("amended_hydrotopes", ()):
+        extra["amendment_pool_gc_m2"] = co2["amendment_pool_gc_m2"][:, h]
+        extra["amendment_decomposition_gc_m2_d"] = co2["amendment_decomposition_gc_m2_d"][:, h]
+    if "carbonate_co2_sink_gc_m2_d" in co2 and np.any(co2["carbonate_co2_sink_gc_m2_d"][:, h] > 0):
+        extra["carbonate_co2_sink_gc_m2_d"] = co2["carbonate_co2_sink_gc_m2_d"][:, h]
+    if extra:
+        extra["recharge_ca_mmol_l_carbonate"] = run.solutes.rch["carbonate"][:, h, _diss.IDX["ca"]]
+    return extra
 
 
 def water_balance(c, water) -> dict:
@@ -289,12 +308,34 @@ def carbon_balance(c, run) -> dict:
     inputs = soil_uptake + rock_in + surf_rock + base_rock + rock_res
     outputs = spring_out + surf_dic + base_dic + other_out
     resid = inputs - outputs - ds
+    amend = amendment_balance(c, run)
+    rel = abs(resid) / max(abs(inputs), 1e-12)
+    if amend["amendment_input_mmol_m2"] > 0:
+        rel = max(rel, abs(amend["amendment_residual_mmol_m2"]) / amend["amendment_input_mmol_m2"])
     return {"soil_co2_uptake_mmol_m2": soil_uptake, "rock_carbon_recharge_mmol_m2": rock_in + surf_rock + base_rock,
             "rock_carbon_reservoirs_mmol_m2": rock_res, "dic_export_spring_mmol_m2": spring_out,
             "dic_export_surface_mmol_m2": surf_dic + base_dic, "dic_export_nonkarst_baseflow_mmol_m2": base_dic,
             "dic_export_other_outlets_mmol_m2": other_out,
-            "storage_change_mmol_m2": ds, "residual_mmol_m2": resid,
-            "relative_error": abs(resid) / max(abs(inputs), 1e-12)}
+            "storage_change_mmol_m2": ds, "residual_mmol_m2": resid, **amend,
+            "relative_error": rel}
+
+
+def amendment_balance(c, run) -> dict:
+    """Organic carbon of the soil amendment pools (mmol C per m2 of catchment, recorded period; zero without
+    amendments): added = decomposed to soil CO2 + change of the pools (which start the record empty;
+    :mod:`karstmodel.processes.organic_amendment`). The decomposed carbon is part of the soil CO2 production; what
+    recharge takes up of it is in ``soil_co2_uptake_mmol_m2``."""
+    frac = np.array([h.fraction for h in c.hydrotopes])
+    co2 = run.solutes.co2
+    to_mmol = 1000.0 / M_C
+
+    def total(key):
+        return float(_weighted(co2[key], frac).sum()) * to_mmol if key in co2 else 0.0
+    added, decomposed = total("amendment_input_gc_m2_d"), total("amendment_decomposition_gc_m2_d")
+    pool = co2.get("amendment_pool_gc_m2")
+    change = float(_weighted(pool[-1], frac)) * to_mmol if pool is not None and len(pool) else 0.0
+    return {"amendment_input_mmol_m2": added, "amendment_decomposed_mmol_m2": decomposed,
+            "amendment_pool_change_mmol_m2": change, "amendment_residual_mmol_m2": added - decomposed - change}
 
 
 def outlet_summary(c, run, ts, years: float) -> dict:

@@ -16,6 +16,7 @@ from ..processes.landuse import LandUseParameters
 from .._display import Rows, Shown, number
 from ..registry import param, table
 from ..processes.snow import SnowParameters
+from ..processes.changes import OrganicAmendment
 from ..processes.reaches.params import ReachParameters
 
 #: strong-acid inputs per litre of recharge: 0-20 mmol/L (20 mmol/L H2SO4 is already a mine drainage)
@@ -315,4 +316,6 @@ def parameter_reference() -> str:
         out += [f"## [{section}]", "", *table(cls, section), ""]
     # the reaches below the spring: an array of tables, one per reach (kind "stream", "pond", "lake"/"reservoir")
     out += ["## [[reaches]]", "", *table(ReachParameters, "reaches"), ""]
+    # scenario files (karstmodel.workflows.scenarios): the numbers of their tables declared with param()
+    out += ["## [[organic_amendment]] (scenario files)", "", *table(OrganicAmendment, "organic_amendment"), ""]
     return "\n".join(out)

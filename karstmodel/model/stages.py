@@ -280,7 +280,9 @@ def solute_stage(c: Catchment, data: pd.DataFrame, w: WaterStage) -> SoluteStage
     rel = np.where(smax_t > 0, hyd["soil_mm"] / np.where(smax_t > 0, smax_t, 1.0), 1.0)
     co2 = simulate_soil_co2(w.temp_c, rel, c.hydrotopes, c.elevation_m, c.chemistry.atmospheric_co2_ppm,
                             c.chemistry.soil_temp_lag_days, swe_mm=snow["swe_mm"], aet_mm=hyd["aet_mm"],
-                            model=c.chemistry.soil_co2_model, params=params, soil_warming_c=chg["soil_warming_c"])
+                            model=c.chemistry.soil_co2_model, params=params, soil_warming_c=chg["soil_warming_c"],
+                            amendments=chg["amendments"], percolation_mm=hyd["recharge_mm"],
+                            database=c.chemistry.database)
     irrigation = []
     if chg["irrigation"]:
         soil_in = snow["rain_mm"][:, None] + snow["melt_mm"][:, None] + chg["irrigation_mm"]

@@ -27,6 +27,10 @@ scenario file). They are evaluated on the simulation's daily index:
   this model does not represent: R10 stays fixed) and Rustad & Fernandez 1998 (Global Change Biol. 4:597; Howland,
   Maine: cables 1-2 cm below the surface, ~5 C warmer soil, soil CO2 efflux up by 25-40 %). The warming ramps
   linearly from 0 on ``start`` to ``delta_c`` after ``ramp_days`` (0 = a step).
+* :class:`OrganicAmendment`: organic carbon (g C m-2) spread on a hydrotope's soil on given dates or every year on
+  one day, feeding a first-order decomposition pool (:mod:`karstmodel.processes.organic_amendment`) whose
+  decomposition adds to the soil CO2 production (Zhou et al. 2002, Carsologica Sinica 21(3): organic amendment of
+  karst soils raised soil CO2 production, HCO3- discharge and limestone dissolution).
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ import pandas as pd
 
 from chemistry.kinetics import pwp_rate_constants
 
+from ..registry import param
 from .soil_water import parameter_table
 
 
@@ -110,6 +115,40 @@ class SoilWarming:
         return self.delta_c * f
 
 
+_AMENDMENT_RATE_SOURCE = ("single-pool first-order decay (Olson 1963, Ecology 44:322, eq. 1); 2 yr-1 between the "
+                          "RothC resistant (0.3 yr-1) and decomposable (10 yr-1) plant-material pools (Coleman & "
+                          "Jenkinson 1996, RothC-26.3); forest-floor litter 0.25-4 yr-1 (Olson 1963)")
+
+
+@dataclass(frozen=True)
+class OrganicAmendment:
+    """Organic carbon ``carbon_g_m2`` (g C per m2 of the hydrotope) spread on the soil of ``hydrotope`` on each of
+    ``dates`` (ISO dates) and, with ``every_year`` ("MM-DD"), on that day of every year from ``start`` to ``end``.
+    It decomposes at ``decay_rate_10c_per_yr`` at 10 C in moist soil, modulated by soil temperature (the hydrotope's
+    Q10) and moisture (:mod:`karstmodel.processes.organic_amendment`)."""
+
+    hydrotope: str
+    carbon_g_m2: float
+    dates: tuple = ()
+    every_year: str | None = None
+    start: str | None = None
+    end: str | None = None
+    #: first-order decomposition rate constant of the added organic carbon at 10 C, moist soil (yr-1)
+    decay_rate_10c_per_yr: float = param(2.0, "yr-1", (0.01, 50.0), source=_AMENDMENT_RATE_SOURCE)
+
+    def inputs(self, index: pd.DatetimeIndex) -> np.ndarray:
+        """Organic carbon added (g C m-2 of the hydrotope) on every day of ``index``."""
+        on = np.isin(index.normalize(), pd.DatetimeIndex([pd.Timestamp(d) for d in self.dates]))
+        if self.every_year is not None:
+            yearly = np.asarray(index.strftime("%m-%d") == self.every_year)
+            if self.start is not None:
+                yearly &= index >= pd.Timestamp(self.start)
+            if self.end is not None:
+                yearly &= index <= pd.Timestamp(self.end)
+            on = on | yearly
+        return np.where(on, self.carbon_g_m2, 0.0)
+
+
 def hydrotope_index(c, name: str) -> int:
     for i, h in enumerate(c.hydrotopes):
         if h.name == name:
@@ -120,10 +159,12 @@ def hydrotope_index(c, name: str) -> int:
 def evaluate(c, index: pd.DatetimeIndex) -> dict:
     """Arrays for the changes of catchment ``c`` on ``index``: ``overrides`` (parameter name -> (days,
     hydrotopes)), ``irrigation_mm`` (days, hydrotopes) or None, ``irrigation`` list of (hydrotope index, water,
-    mm array), ``powder`` list of (hydrotope index, CarbonatePowder), ``soil_warming_c`` (days,) or None."""
+    mm array), ``powder`` list of (hydrotope index, CarbonatePowder), ``soil_warming_c`` (days,) or None,
+    ``amendments`` list of (hydrotope index, inputs g C m-2 per day (days,), rate constant at 10 C d-1)."""
     changes = getattr(c, "changes", ()) or ()
     n, nh = len(index), len(c.hydrotopes)
-    out = {"overrides": {}, "irrigation_mm": None, "irrigation": [], "powder": [], "soil_warming_c": None}
+    out = {"overrides": {}, "irrigation_mm": None, "irrigation": [], "powder": [], "soil_warming_c": None,
+           "amendments": []}
     if not changes:
         return out
     base = None
@@ -149,9 +190,24 @@ def evaluate(c, index: pd.DatetimeIndex) -> dict:
         elif isinstance(ch, SoilWarming):
             w = ch.values(index)
             out["soil_warming_c"] = w if out["soil_warming_c"] is None else out["soil_warming_c"] + w
+        elif isinstance(ch, OrganicAmendment):
+            out["amendments"].append((hydrotope_index(c, ch.hydrotope), ch.inputs(index),
+                                      ch.decay_rate_10c_per_yr / 365.25))
         else:  # pragma: no cover
             raise TypeError(f"unknown change {ch!r}")
     return out
+
+
+def co2_saturated_pwp_rate(soil_temp_c, pco2_atm):
+    """PWP forward rate k1 a_H + k2 a_CO2 + k3 (mmol cm-2 s-1; Plummer, Wigley & Parkhurst 1978, Am. J. Sci.
+    278:179, eq. 5) of soil water saturated with CO2 at ``pco2_atm`` before it has dissolved carbonate: a_CO2 = KH
+    pCO2, a_H ~ sqrt(K1 a_CO2) (~10^-5.6 at 1e-3 atm), KH and K1 near 25 C; far from equilibrium the k2 a_CO2 + k3
+    terms dominate."""
+    k1, k2, k3 = pwp_rate_constants(soil_temp_c)
+    kh = 10.0 ** -1.47  # mol/L/atm near 25 C (PHREEQC CO2(g))
+    a_co2 = kh * np.asarray(pco2_atm)
+    a_h = np.sqrt(10.0 ** -6.35 * a_co2)
+    return k1 * a_h + k2 * a_co2 + k3
 
 
 def powder_dissolution(index: pd.DatetimeIndex, powder: CarbonatePowder, allo_recharge_mm, deficit_mmol_l,
@@ -159,12 +215,7 @@ def powder_dissolution(index: pd.DatetimeIndex, powder: CarbonatePowder, allo_re
     """Daily share phi (0-1) of the hydrotope's allogenic recharge brought to calcite saturation by the powder, and
     the powder left (mol/m2). ``deficit_mmol_l``: Ca the recharge would take up to saturation; ``allo_recharge_mm``
     per m2 of the hydrotope's non-carbonate area."""
-    k1, k2, k3 = pwp_rate_constants(soil_temp_c)
-    # CO2-saturated soil water before calcite: a_H ~ sqrt(K1 KH pCO2) ~ 10^-5.6 at 1e-3 atm; a_CO2 = KH pCO2
-    kh = 10.0 ** -1.47  # mol/L/atm near 25 C (PHREEQC CO2(g)); the rate is dominated by the k2 aCO2 + k3 terms
-    a_co2 = kh * np.asarray(pco2_atm)
-    a_h = np.sqrt(10.0 ** -6.35 * a_co2)
-    rate_mmol_cm2_d = (k1 * a_h + k2 * a_co2 + k3) * 86400.0
+    rate_mmol_cm2_d = co2_saturated_pwp_rate(soil_temp_c, pco2_atm) * 86400.0
     n = len(index)
     phi = np.zeros(n)
     left = np.zeros(n)

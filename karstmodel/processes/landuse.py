@@ -86,6 +86,19 @@ class LandUseParameters:
                                                    "seasons the effect is small (Nunes, Karlen & Moorman 2020, "
                                                    "Sustainability 12:2071, 295 US studies)")
 
+    #: carbonate in the soil (g CaCO3 per g of dry soil; 0 = a non-carbonate or decalcified soil): dissolving, it
+    #: consumes soil CO2 (karstmodel.processes.soil_co2). Decalcified karst red soils (terra rossa) hold ~0; a
+    #: calcic horizon holds >= 0.15 (IUSS Working Group WRB 2015, World Reference Base, Calcisols); rendzic
+    #: leptosols and calcareous soils up to ~0.5 and more
+    soil_carbonate_fraction: float = param(0.0, "g g-1", (0.0, 1.0),
+                                           source="0 = no soil carbonate; calcic horizon >= 0.15 (IUSS Working "
+                                                  "Group WRB 2015); calcareous soils up to ~0.5")
+    #: diameter of the soil's carbonate grains (mm): their specific surface 6 / (rho d) sets the kinetic rate
+    soil_carbonate_grain_mm: float = param(1.0, "mm", (0.001, 100.0),
+                                           source="assumed: coarse sand to fine gravel (carbonate fragments in "
+                                                  "the fine earth); the uptake of percolating water usually limits "
+                                                  "the rate (karstmodel.processes.soil_co2)")
+
     def with_updates(self, **kwargs) -> "LandUseParameters":
         return replace(self, **kwargs)
 

@@ -29,6 +29,24 @@ Process model (``soil_co2_model = "process"``), per hydrotope and day:
   C(z) - C_atm = S_0 z_p [G(min(z, z_t)) / D_t + (G(z) - G(min(z, z_t))) / D_b]: the loosened topsoil vents the
   CO2 produced below it, and the subsoil air that recharge meets holds less CO2. Untilled classes have z_t = 0.
 
+* Organic amendment (scenario ``[[organic_amendment]]``): the carbon decomposed from the amendment pool of
+  :mod:`karstmodel.processes.organic_amendment` (first-order, rate constant k10 Q10^((T - 10)/10) f(WFPS) with
+  the hydrotope's Q10 and the moisture response above) adds to P and follows the same production profile.
+* CO2 consumed by carbonate dissolution in the soil (``soil_carbonate_fraction`` > 0; off by default):
+  CaCO3 + CO2 + H2O -> Ca2+ + 2 HCO3-, one CO2 per CaCO3 dissolved. The consumption is a uniform sink U
+  (mol m-3 s-1) over the soil, with the net source S_0 e^(-z/z_p) - U the profile becomes
+  C(z) - C_atm = [S_0 z_p G(z) - U H(z)] / D_s, H(z) = L z - z^2/2 (the integral of the sink's flux U (L - z');
+  two layers as above). Its column total U L is the smallest of (i) the kinetic rate: the PWP forward rate
+  (Plummer, Wigley & Parkhurst 1978, Am. J. Sci. 278:179; k1 a_H + k2 a_CO2 + k3 for CO2-saturated soil water at
+  the soil-air pCO2 and temperature, as for carbonate powder in :mod:`karstmodel.processes.changes`) times the
+  wetted carbonate surface, w_c rho_b 6 / (rho_calcite d) (theta / phi) L per m2 (rho_b = 2.65 (1 - phi) g cm-3,
+  spheres of diameter d); (ii) what the day's percolation can carry away: recharge x Ca at calcite equilibrium in
+  an open system at the soil-air pCO2 (the model's equilibrium table; in steady state dissolved carbonate leaves
+  with the water, stagnant soil water saturates and stops dissolving, the same cap as carbonate powder); (iii) the
+  sink that brings the soil air at the base down to the atmospheric value. Rates and cap are taken at the profile
+  without the sink (one step: the sink lowers pCO2 and hence both a little, so the sink is an upper estimate).
+  The dissolved carbonate's Ca and DIC are those the recharge chemistry gives at the lowered soil-air pCO2.
+
 Brook model (``soil_co2_model = "brook"``): log10 pCO2 [atm] = -3.47 + 2.09 (1 - exp(-0.00172 AET)),
 AET in mm/yr (Brook, Folkoff & Box 1983, Earth Surf. Proc. Landf. 8:79, as quoted by e.g. Gombert 2002,
 J. Hydrol. 265:145), with the hydrotope's AET summed over a centred 365-day window; one value per day.
@@ -43,6 +61,9 @@ from scipy.signal import lfilter
 
 from chemistry.constants import ATM_PA, KELVIN, M_C_G_MOL, R_J_MOL_K as _R_J_MOL_K, standard_pressure_atm
 
+from .changes import co2_saturated_pwp_rate
+from .dissolution import equilibrium_table
+from .organic_amendment import decompose
 from .soil_water import parameter_table
 
 R_J_MOL_K = _R_J_MOL_K
@@ -106,21 +127,33 @@ def surface_production_mol_m3_s(flux_mol_m2_s, depth_m, production_depth_m):
     return np.asarray(flux_mol_m2_s, dtype=float) / (zp * (1.0 - np.exp(-np.asarray(depth_m, dtype=float) / zp)))
 
 
+def h_depth_m2(z_m, depth_m):
+    """H(z) = L z - z^2/2 (m2): C(z) - C_atm falls by U H(z) / D_s under a uniform sink U (mol m-3 s-1) in a soil
+    of depth L with no flux at its base (module docstring)."""
+    z = np.asarray(z_m, dtype=float)
+    return np.asarray(depth_m, dtype=float) * z - 0.5 * z * z
+
+
 def excess_at_depth_mol_m3(z_m, flux_mol_m2_s, depth_m, production_depth_m, ds_m2_s, ds_tilled_m2_s=None,
-                           tillage_depth_m=0.0):
+                           tillage_depth_m=0.0, sink_mol_m3_s=None):
     """Steady-state CO2 above the atmospheric value (mol m-3) at depth ``z_m`` (clipped to the soil depth) of the
     production-diffusion profile (module docstring): production exponentially decreasing with depth (total
     ``flux_mol_m2_s``), diffusivity ``ds_tilled_m2_s`` in the plough layer 0 .. ``tillage_depth_m`` and ``ds_m2_s``
-    below it, the atmospheric value at the surface and no flux at the base (Simunek & Suarez 1993, WRR 29:487)."""
+    below it, the atmospheric value at the surface and no flux at the base (Simunek & Suarez 1993, WRR 29:487);
+    ``sink_mol_m3_s``: a uniform sink (CO2 consumed by soil carbonate), None = none."""
     L = np.asarray(depth_m, dtype=float)
     z = np.minimum(np.asarray(z_m, dtype=float), L)
     zp = np.asarray(production_depth_m, dtype=float)
     s0zp = surface_production_mol_m3_s(flux_mol_m2_s, L, zp) * zp
     g = g_depth_m2(z, L, zp)
     out = s0zp * g / ds_m2_s
+    if sink_mol_m3_s is not None:
+        out = out - sink_mol_m3_s * h_depth_m2(z, L) / ds_m2_s
     if ds_tilled_m2_s is not None:
         zt = np.minimum(np.asarray(tillage_depth_m, dtype=float), z)
         out = out + s0zp * g_depth_m2(zt, L, zp) * (1.0 / ds_tilled_m2_s - 1.0 / ds_m2_s)
+        if sink_mol_m3_s is not None:
+            out = out - sink_mol_m3_s * h_depth_m2(zt, L) * (1.0 / ds_tilled_m2_s - 1.0 / ds_m2_s)
     return out
 
 
@@ -139,7 +172,7 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
 
 
 def layer_mean_excess_mol_m3(top_m, bottom_m, flux_mol_m2_s, depth_m, production_depth_m, ds_m2_s,
-                             ds_tilled_m2_s=None, tillage_depth_m=0.0):
+                             ds_tilled_m2_s=None, tillage_depth_m=0.0, sink_mol_m3_s=None):
     """Mean of :func:`excess_at_depth_mol_m3` over ``top_m`` .. ``bottom_m`` (both clipped to the soil depth;
     Gauss-Legendre quadrature on each side of the plough-layer base, where the profile has a kink)."""
     L = np.asarray(depth_m, dtype=float)
@@ -152,14 +185,15 @@ def layer_mean_excess_mol_m3(top_m, bottom_m, flux_mol_m2_s, depth_m, production
         for x, w in zip(_GL_X, _GL_W):
             total = total + w * half * excess_at_depth_mol_m3(lo + half * (1.0 + x), flux_mol_m2_s, L,
                                                                production_depth_m, ds_m2_s, ds_tilled_m2_s,
-                                                               tillage_depth_m)
+                                                               tillage_depth_m, sink_mol_m3_s)
     width = b - a
     return np.where(width > 0, total / np.where(width > 0, width, 1.0), 0.0)
 
 
 def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, atmospheric_co2_ppm: float,
                       lag_days: float, swe_mm=None, aet_mm=None, model: str = "process", params=None,
-                      soil_warming_c=None) -> dict:
+                      soil_warming_c=None, amendments=(), percolation_mm=None,
+                      database: str = "phreeqc.dat") -> dict:
     """Soil CO2 production and soil-air pCO2 at depth for every hydrotope.
 
     ``relative_storage``: (days, hydrotopes) soil water S/S_max (0-1). ``params``: a
@@ -168,7 +202,12 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
     (a soil-only warming scenario, :class:`karstmodel.processes.changes.SoilWarming`). Returns ``soil_temp_c``
     (days,), ``production_gc_m2_d``, ``pco2_atm`` (at the base of the soil: what recharge meets),
     ``pco2_10_50cm_atm`` (the mean over :data:`LAYER_TOP_M` .. :data:`LAYER_BOTTOM_M`), ``wfps`` (days,
-    hydrotopes).
+    hydrotopes). ``amendments``: (hydrotope index, organic carbon added per day g C m-2 (days,), rate constant at
+    10 C d-1) of :func:`karstmodel.processes.changes.evaluate`; their decomposition adds to the production, and
+    ``amendment_input_gc_m2_d``, ``amendment_decomposition_gc_m2_d``, ``amendment_pool_gc_m2`` (end of day) are
+    returned (days, hydrotopes; zero without amendments), with ``amended_hydrotopes`` (the indices amended). ``percolation_mm`` (days, hydrotopes; mm over each
+    hydrotope): the water leaving the soil, needed when a hydrotope's soil holds carbonate; then
+    ``carbonate_co2_sink_gc_m2_d`` (days, hydrotopes) is the CO2 it consumes (zero otherwise).
     """
     p_atm = pressure_atm(elevation_m)
     ts = soil_temperature(temp_c, lag_days, swe_mm)
@@ -187,6 +226,13 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
     theta = wp + w * (fc - wp)
     wfps = theta / phi
     prod = r10 * q10 ** ((ts[:, None] - 10.0) / 10.0) * moisture_response(wfps)
+    zeros = np.zeros(prod.shape)
+    amend = {"amendment_input_gc_m2_d": zeros, "amendment_decomposition_gc_m2_d": zeros,
+             "amendment_pool_gc_m2": zeros, "carbonate_co2_sink_gc_m2_d": zeros}
+    if amendments:
+        amend = {**amend, **amendment_pools(amendments, q10 ** ((ts[:, None] - 10.0) / 10.0) * moisture_response(wfps)),
+                 "amended_hydrotopes": tuple(sorted({h for h, _, _ in amendments}))}
+        prod = prod + amend["amendment_decomposition_gc_m2_d"]
     pco2_air = atmospheric_co2_ppm * 1e-6 * p_atm
     if model == "brook":
         if aet_mm is None:
@@ -200,7 +246,7 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
         log_p = -3.47 + 2.09 * (1.0 - np.exp(-0.00172 * annual))
         pco2 = np.maximum(10.0**log_p, pco2_air)
         return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2, "pco2_10_50cm_atm": pco2,
-                "wfps": wfps}
+                "wfps": wfps, **amend}
     eps = np.maximum(phi - theta, 1e-3)
     d0 = co2_diffusivity_air_m2_s(ts, p_atm)[:, None]
     ds = d0 * millington_quirk(eps, phi)
@@ -216,11 +262,60 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
         live = depth > 0
         dc = dc + np.where(live, flux_mol * surface_production_mol_m3_s(1.0, depth, zp_safe) * zp_safe
                            * g_depth_m2(np.minimum(zt, depth), depth, zp_safe) * (1.0 / ds_t - 1.0 / ds), 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        layer = np.where(depth > 0, layer_mean_excess_mol_m3(LAYER_TOP_M, LAYER_BOTTOM_M, flux_mol, depth, zp_safe,
-                                                             ds, ds_t, zt), 0.0)
     tk = ts[:, None] + KELVIN
     to_atm = R_J_MOL_K * tk / P0_PA
+    sink = None
+    if np.any(params["soil_carbonate_fraction"] > 0):
+        if percolation_mm is None:
+            raise ValueError("a soil holding carbonate needs the water percolating through it (percolation_mm)")
+        # per unit of the uniform sink: the fall of the excess at the base (module docstring)
+        h_base = h_depth_m2(depth, depth) / ds
+        if ds_t is not None:
+            h_base = h_base + h_depth_m2(np.minimum(zt, depth), depth) * (1.0 / ds_t - 1.0 / ds)
+        column = carbonate_sink_mol_m2_s(params, ts, pco2_air + dc * to_atm, wfps, percolation_mm, database)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            column = np.where(depth > 0, np.minimum(column, np.maximum(dc, 0.0) / h_base * depth), 0.0)
+            sink = np.where(depth > 0, column / np.where(depth > 0, depth, 1.0), 0.0)
+        dc = dc - sink * h_base
+        amend["carbonate_co2_sink_gc_m2_d"] = column * M_C * 86400.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        layer = np.where(depth > 0, layer_mean_excess_mol_m3(LAYER_TOP_M, LAYER_BOTTOM_M, flux_mol, depth, zp_safe,
+                                                             ds, ds_t, zt, sink), 0.0)
     pco2 = pco2_air + dc * to_atm
     return {"soil_temp_c": ts, "production_gc_m2_d": prod, "pco2_atm": pco2,
-            "pco2_10_50cm_atm": pco2_air + np.nan_to_num(layer) * to_atm, "wfps": wfps}
+            "pco2_10_50cm_atm": pco2_air + np.nan_to_num(layer) * to_atm, "wfps": wfps, **amend}
+
+
+def amendment_pools(amendments, modifier) -> dict:
+    """Inputs, decomposition and pools (g C m-2, days x hydrotopes) of the organic amendments: each (hydrotope
+    index, inputs (days,), rate constant at 10 C d-1) decays with the rate constant times ``modifier`` (days,
+    hydrotopes), the temperature and moisture response of soil respiration (:mod:`karstmodel.processes.organic_amendment`)."""
+    out = {k: np.zeros(modifier.shape) for k in ("amendment_input_gc_m2_d", "amendment_decomposition_gc_m2_d",
+                                                 "amendment_pool_gc_m2")}
+    for h, inputs, k10_per_d in amendments:
+        got = decompose(inputs, k10_per_d * modifier[:, h])
+        out["amendment_input_gc_m2_d"][:, h] += inputs
+        out["amendment_decomposition_gc_m2_d"][:, h] += got["decomposed_g_m2_d"]
+        out["amendment_pool_gc_m2"][:, h] += got["pool_g_m2"]
+    return out
+
+
+#: density of calcite (g cm-3) and of soil mineral particles (g cm-3; bulk density rho_b = 2.65 (1 - porosity))
+RHO_CALCITE_G_CM3, RHO_PARTICLE_G_CM3 = 2.71, 2.65
+
+
+def carbonate_sink_mol_m2_s(params, soil_temp_c, pco2_atm, wfps, percolation_mm, database: str = "phreeqc.dat"):
+    """CO2 consumed by carbonate dissolution in the soil column (mol m-2 s-1, days x hydrotopes), before the cap at
+    the atmospheric value: the smaller of the kinetic rate (PWP forward rate of CO2-saturated water times the
+    wetted carbonate surface) and what the day's percolation carries away at open-system calcite equilibrium
+    (module docstring). One CO2 per CaCO3."""
+    from_rate = co2_saturated_pwp_rate(soil_temp_c[:, None], pco2_atm)  # mmol cm-2 s-1
+    phi = params["porosity"]
+    rho_b = RHO_PARTICLE_G_CM3 * (1.0 - phi) * 1e6  # g m-3
+    ssa = 6.0 / (RHO_CALCITE_G_CM3 * params["soil_carbonate_grain_mm"] * 0.1)  # cm2 g-1
+    area = params["soil_carbonate_fraction"] * rho_b * ssa * np.clip(wfps, 0.0, 1.0) * params["soil_depth_m"]
+    kinetic = area * from_rate / 1000.0
+    table = equilibrium_table("calcite", "open", 0.0, (), database)
+    ca_eq = table(np.broadcast_to(soil_temp_c[:, None], pco2_atm.shape), pco2_atm)["ca"]  # mmol/L
+    carried = np.maximum(np.asarray(percolation_mm, dtype=float), 0.0) * ca_eq / 1000.0 / 86400.0
+    return np.where(params["soil_carbonate_fraction"] > 0, np.minimum(kinetic, carried), 0.0)

@@ -125,6 +125,37 @@ def test_model_gap_numbers_are_current():
     assert iv.model_e4() == pytest.approx(0.035, abs=0.0006)
 
 
+def test_soil_carbonate_sink_numbers():
+    """B7: the CO2 consumed by soil carbonate lowers deep-soil pCO2 by 3.9 % on average (3.6-4.4 % by class, more on
+    days with percolation), limited by what percolation carries away at calcite equilibrium, so the decrease hardly
+    depends on the carbonate content or grain size; the consumption is 1.3-2.0 % of soil respiration."""
+    assert iv.model_b7() == pytest.approx(3.9, abs=0.06)
+    dec = iv.b7_decreases()
+    assert all(3.5 < v["all_days"] < 4.5 < v["percolation_days"] < 9.5 for v in dec.values())
+    assert all(0.013 < v["sink_gc_m2_yr"] / v["respiration_gc_m2_yr"] < 0.021 for v in dec.values())
+    scarce = iv.b7_decreases(0.001, 10.0)
+    assert all(abs(scarce[k]["all_days"] - dec[k]["all_days"]) < 0.25 for k in dec)
+
+
+def test_amendment_lag_numbers():
+    """C1: in the column-like setting the extra Ca leaving the soil peaks on the day the extra soil CO2 production
+    peaks (the amendment day: first-order decay, k 0.0107 d-1 at 20 C), its centroid 5.7 d later; the water leaving
+    the soil equilibrates the same day (pCO2 x2.26, Ca x1.35 on the amendment day)."""
+    lags = iv.amendment_lags()
+    assert lags["peak_lag_d"] == 0.0
+    assert lags["centroid_lag_d"] == pytest.approx(5.7, abs=0.1)
+    base, amended = iv.amendment_runs()
+    day = iv.C1_DATE
+    assert amended.loc[day, "soil_pco2_ppm"] / base.loc[day, "soil_pco2_ppm"] == pytest.approx(2.26, abs=0.01)
+    assert (amended.loc[day, "recharge_ca_mmol_l_carbonate"] / base.loc[day, "recharge_ca_mmol_l_carbonate"]
+            == pytest.approx(1.35, abs=0.01))
+    pool = amended["amendment_pool_gc_m2"]
+    nxt = iv.pd.Timestamp(day) + iv.pd.Timedelta(days=1)
+    assert -math.log(pool.loc[nxt] / pool.loc[day]) == pytest.approx(0.0107, abs=1e-4)
+    # the soil-water residence time quoted in the gap: plant-available water over the day's recharge
+    assert amended.loc[day, "soil_water_mm"] / amended.loc[day, "recharge_mm"] == pytest.approx(33.5, abs=0.5)
+
+
 def test_reservoir_numbers_and_balance():
     """The comparison reservoir (category e): stratified in the warm season, its deep layer losing O2, burying
     10.5 g C m-2 yr-1 of autochthonous OC (the 10-26 g C m-2 yr-1 estimated for three Guizhou karst reservoirs, a

@@ -25,6 +25,12 @@ over a parameter ensemble for uncertainty, and reports baseline, scenario and de
     start = "2005-01-01"
     ramp_years = 5
 
+    [[organic_amendment]]            # manure, residue, compost: a decomposing soil organic-matter pool
+    land_use = "cropland"
+    carbon_g_m2 = 300                # g C per m2 of the hydrotope each time it is spread
+    dates = ["2005-03-01"]           # and/or every_year = "03-01" with start / end
+    decay_rate_10c_per_yr = 2.0      # first-order rate constant at 10 C, moist soil (default 2)
+
     [[irrigation]]                   # exogenous (allogenic) water
     land_use = "cropland"
     volume_mm_yr = 150               # mm over the irrigated hydrotopes per year, spread evenly over the months

@@ -13,9 +13,10 @@ import pandas as pd
 from ...config.catchment import (AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, _dataclass_from,
                                  acid_inputs_from)
 from ...processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
-from ...processes.changes import CarbonatePowder, Irrigation, ParameterRamp
+from ...processes.changes import CarbonatePowder, Irrigation, OrganicAmendment, ParameterRamp
 from ...io.files import read_toml
 from ...processes.landuse import LAND_USE_CLASSES, default_parameters
+from ...registry import bounds_of
 
 
 HYDROLOGY_FIELDS = ("crop_coefficient", "interception_capacity_mm", "root_zone_storage_mm", "fast_flow_fraction",
@@ -23,7 +24,7 @@ HYDROLOGY_FIELDS = ("crop_coefficient", "interception_capacity_mm", "root_zone_s
 SOIL_FIELDS = ("r10_gc_m2_d", "q10", "soil_depth_m", "production_depth_fraction", "porosity", "field_capacity_m3_m3",
                "wilting_point_m3_m3", "tillage_depth_m", "tilled_porosity_increase")
 _TOP = {"name", "description", "land_use_conversion", "soil_improvement", "irrigation", "aquatic_cultivation",
-        "carbonate_powder", "acid_inputs", "allogenic_contact", "climate", "uncertainty"}
+        "carbonate_powder", "organic_amendment", "acid_inputs", "allogenic_contact", "climate", "uncertainty"}
 
 
 class ScenarioError(CatchmentError):
@@ -105,7 +106,8 @@ def _check_document(doc: dict) -> None:
         r.err("name", f"must be a non-empty string, got {doc.get('name')!r}")
     for key in ("acid_inputs", "allogenic_contact", "climate", "uncertainty"):
         r.table(doc, key)
-    for key in ("land_use_conversion", "soil_improvement", "irrigation", "aquatic_cultivation", "carbonate_powder"):
+    for key in ("land_use_conversion", "soil_improvement", "irrigation", "aquatic_cultivation", "carbonate_powder",
+                "organic_amendment"):
         if key in doc and (not isinstance(doc[key], list) or not all(isinstance(t, dict) for t in doc[key])):
             r.err(key, f"must be an array of tables [[{key}]]")
     unc = doc.get("uncertainty", {})
@@ -246,6 +248,8 @@ def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
         date = _date(doc, tbl, "date", where, period_start)
         for i in _targets(doc, c, tbl, where):
             changes.append(CarbonatePowder(c.hydrotopes[i].name, dose, grain, date))
+    for k, tbl in enumerate(doc.get("organic_amendment", [])):
+        changes += _organic_amendments(doc, c, tbl, f"[[organic_amendment]] #{k + 1} ", period_start)
     if "acid_inputs" in doc:
         c = replace(c, acids=acid_inputs_from(_ScenarioReader(doc), doc["acid_inputs"], c.acids))
     if "allogenic_contact" in doc:
@@ -274,3 +278,40 @@ def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
 
 
 _CLIMATE_KEYS = {"temp_delta_c", "precip_factor", "pet_factor", "soil_temp_delta_c", "extend_to", "file"}
+
+
+def _organic_amendments(doc, c: Catchment, tbl: dict, where: str, period_start: str) -> list:
+    """``[[organic_amendment]]``: organic carbon ``carbon_g_m2`` (g C per m2 of the hydrotope) spread on the soil of
+    a land-use class (or one hydrotope) on ``date``/``dates`` and/or every year on ``every_year`` ("MM-DD") from
+    ``start`` to ``end``, decomposing at ``decay_rate_10c_per_yr`` (karstmodel.processes.organic_amendment)."""
+    allowed = {"land_use", "hydrotope", "carbon_g_m2", "date", "dates", "every_year", "start", "end",
+               "decay_rate_10c_per_yr"}
+    for key in tbl:
+        if key not in allowed:
+            _err(doc, f"{where}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+    carbon = _num(doc, tbl, "carbon_g_m2", where, lo=0.0, hi=1e5)
+    lo, hi = bounds_of(OrganicAmendment)["decay_rate_10c_per_yr"]
+    rate = _num(doc, tbl, "decay_rate_10c_per_yr", where, OrganicAmendment.decay_rate_10c_per_yr, lo, hi)
+    raw = tbl.get("dates", [])
+    if not isinstance(raw, list):
+        _err(doc, f"{where}dates", f"must be an array of ISO dates, got {raw!r}")
+    dates = tuple(_date(doc, {"dates": d}, "dates", where, None) for d in raw)
+    if "date" in tbl:
+        dates += (_date(doc, tbl, "date", where, None),)
+    every = tbl.get("every_year")
+    if every is not None:
+        try:
+            pd.Timestamp(f"2000-{every}")
+            ok = isinstance(every, str) and len(every) == 5
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            _err(doc, f"{where}every_year", f"must be a month and day 'MM-DD', got {every!r}")
+    elif "start" in tbl or "end" in tbl:
+        _err(doc, f"{where}start", "start/end need every_year")
+    if not dates and every is None:
+        _err(doc, f"{where}date", "missing: give date, dates or every_year")
+    start = _date(doc, tbl, "start", where, period_start) if every is not None else None
+    end = _date(doc, tbl, "end", where, "2200-12-31") if every is not None else None
+    return [OrganicAmendment(c.hydrotopes[i].name, carbon, dates, every, start, end, rate)
+            for i in _targets(doc, c, tbl, where)]
