@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.integrate import cumulative_simpson
-from scipy.interpolate import PchipInterpolator
 
 from . import thermo
 from .constraints import _charge, _gas_uptake, _mass, _phase_ll, co2_log_fugacity
@@ -207,6 +205,10 @@ def dissolve_kinetic(temp_c, residence_time_s, surface_to_volume_cm_1, pco2_atm=
         integrand = np.where(np.abs(rates) > 0, xi_eq[:, None] * np.exp(-u)[None, :] / (av[:, None] * rates), np.inf)
     integrand = np.where(np.abs(xi_eq)[:, None] < 1e-15, 0.0, integrand)
     finite_all = np.all(np.isfinite(integrand), axis=1)
+    # imported here, not with the module: scipy.integrate takes ~0.2 s to import and only this function needs it
+    from scipy.integrate import cumulative_simpson
+    from scipy.interpolate import PchipInterpolator
+
     times = np.full((n, u.size), np.inf)
     if finite_all.any():
         times[finite_all] = cumulative_simpson(integrand[finite_all], x=u, axis=1, initial=0.0)

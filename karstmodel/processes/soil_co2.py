@@ -57,10 +57,10 @@ U.S. Standard Atmosphere 1976, eq. 33a).
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import lfilter
 
 from chemistry.constants import ATM_PA, KELVIN, M_C_G_MOL, R_J_MOL_K as _R_J_MOL_K, standard_pressure_atm
 
+from .._compiled import njit
 from .changes import co2_saturated_pwp_rate
 from .dissolution import equilibrium_table
 from .organic_amendment import decompose
@@ -77,6 +77,22 @@ def pressure_atm(elevation_m: float) -> float:
     return float(standard_pressure_atm(elevation_m))
 
 
+@njit
+def _first_order_lag(x, alpha, z0):
+    """y_n = alpha x_n + (1 - alpha) y_{n-1}, started from the state ``z0`` = (1 - alpha) y_{-1}: the first-order
+    recursive (exponential) filter, evaluated in the order of the transposed direct form II of
+    ``scipy.signal.lfilter([alpha], [1, alpha - 1], x, zi=[z0])`` (Oppenheim & Schafer 2010, *Discrete-Time Signal
+    Processing*, 3rd ed., sec. 6.5), so the results are the same to the last bit (tested) without importing
+    scipy.signal (about 0.4 s of every run's start-up)."""
+    y = np.empty(x.size)
+    z = z0
+    for n in range(x.size):
+        yn = z + alpha * x[n]
+        y[n] = yn
+        z = (1.0 - alpha) * yn
+    return y
+
+
 def soil_temperature(temp_c, lag_days: float, swe_mm=None, swe_threshold_mm: float = 5.0) -> np.ndarray:
     """First-order damped/lagged air temperature; >= 0 C under more than ``swe_threshold_mm`` of snow."""
     t = np.asarray(temp_c, dtype=float)
@@ -85,7 +101,7 @@ def soil_temperature(temp_c, lag_days: float, swe_mm=None, swe_threshold_mm: flo
     else:
         alpha = 1.0 - np.exp(-1.0 / lag_days)
         y0 = float(np.mean(t[: min(30, t.size)]))
-        ts, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], t, zi=[(1.0 - alpha) * y0])
+        ts = _first_order_lag(t, alpha, (1.0 - alpha) * y0)
     if swe_mm is not None:
         ts = np.where(np.asarray(swe_mm) > swe_threshold_mm, np.maximum(ts, 0.0), ts)
     return ts

@@ -155,3 +155,18 @@ def test_kerschbaum_seasonal_range():
     assert 400.0 < winter < summer / 1.3, (summer, winter)
     # the summary percentiles are those of the time series
     assert s["forest"]["pco2_ppm_p95"] == pytest.approx(np.percentile(col, 95), rel=1e-12)
+
+
+def test_soil_temperature_lag_is_scipy_lfilter_to_the_bit():
+    """The compiled first-order lag gives scipy.signal.lfilter's numbers exactly (same operations, same order)."""
+    from scipy.signal import lfilter
+
+    from karstmodel.processes.soil_co2 import _first_order_lag
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(9.0, 8.0, 5844)
+    for lag_days in (0.3, 1.0, 5.0, 30.0):
+        alpha = 1.0 - np.exp(-1.0 / lag_days)
+        z0 = (1.0 - alpha) * float(np.mean(x[:30]))
+        ref, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], x, zi=[z0])
+        assert np.array_equal(_first_order_lag(x, alpha, z0), ref)
