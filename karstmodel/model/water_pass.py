@@ -59,36 +59,48 @@ MERGE_CHECK_DAYS = 32
 
 
 @njit(nogil=True)
-def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, hyd_p, frac, is_water, split_p, epi_p,
-              u, to_m, c_in, surf_in, base_in, every, states, ref, snap, u_snap):
+def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, soil_p, nu, group, hyd_p, frac,
+              is_water, split_p, epi_p, u, to_m, c_in, surf_in, base_in, every, states, ref, snap, u_snap):
     """Days 0 .. n-1 of snow, the hydrotopes, the recharge split and the epikarst from the storages ``u`` = (SWE
-    per band, soil per hydrotope, interception per hydrotope, epikarst), updated in place. Writes per day the
+    per band, soil per soil group, interception per soil group, epikarst), updated in place. Writes per day the
     inflows of the stores below: matrix, conduits, surface store, non-karst groundwater (mm over the catchment).
+
+    Hydrotopes with the same soil parameters (``soil_p`` columns: interception capacity, root zone, crop
+    coefficient, beta, ET threshold) receive the same rain, melt and PET, so their soil and interception stores
+    are the same numbers: each such soil group is run once (``group[h]``: hydrotope h's group) and its recharge
+    split by every member hydrotope in hydrotope order, as :func:`karstmodel.model.stages.route_recharge` sums
+    them.
 
     ``every`` > 0: at the start of each day t with t % every == 0 the storages are written to ``states[t //
     every]`` (when ``states`` has rows) and compared with ``ref[t // every]`` (when ``ref`` has rows); when they
     are equal the run stops and returns t: from the same storages and drivers every later day is the reference
     run's. Otherwise returns n. ``snap`` > 0: the storages after day ``snap`` - 1 are copied to ``u_snap``."""
     nb = band_f.size
+    ng = soil_p.shape[1]
     nh = frac.size
     thr, trans, mf = snow_p[0], snow_p[1], snow_p[2]
-    nu = hyd_p[5, 0]
     allo_k, base_f = split_p[2], split_p[3]
     ke, ae, emax, fc, f_out, f_om = epi_p[0], epi_p[1], epi_p[2], epi_p[3], epi_p[4], epi_p[5]
-    ie = nb + 2 * nh
+    ie = nb + 2 * ng
+    rch = np.empty(ng)
+    check = every
+    r = 0
     for t in range(n):
-        if every > 0 and t % every == 0:
-            r = t // every
-            if states.shape[0] > 0:
-                states[r, :] = u
-            if ref.shape[0] > 0:
-                same = True
-                for j in range(u.size):
-                    if u[j] != ref[r, j]:
-                        same = False
-                        break
-                if same:
-                    return t
+        if check == every:
+            check = 0
+            if every > 0:
+                if states.shape[0] > 0:
+                    states[r, :] = u
+                if ref.shape[0] > 0:
+                    same = True
+                    for j in range(u.size):
+                        if u[j] != ref[r, j]:
+                            same = False
+                            break
+                    if same:
+                        return t
+                r += 1
+        check += 1
         if banded:
             rain = 0.0
             melt = 0.0
@@ -98,17 +110,18 @@ def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, hyd
                 melt += band_f[b] * m_b
         else:
             rain, _, melt, u[0] = snow_step(precip[t], temp[t], thr, trans, mf, u[0])
+        for g in range(ng):
+            _, _, rch[g], u[nb + g], u[nb + ng + g] = soil_step(rain, melt, pet[t], 0.0, soil_p[0, g], soil_p[1, g],
+                                                                soil_p[2, g], soil_p[3, g], soil_p[4, g], nu,
+                                                                u[nb + g], u[nb + ng + g])
         slow = 0.0
         fast = 0.0
         allo = 0.0
         surf = 0.0
         base = 0.0
         for h in range(nh):
-            _, _, rch, u[nb + h], u[nb + nh + h] = soil_step(rain, melt, pet[t], 0.0, hyd_p[0, h], hyd_p[1, h],
-                                                             hyd_p[2, h], hyd_p[3, h], hyd_p[4, h], nu, u[nb + h],
-                                                             u[nb + nh + h])
-            sl, fa, al, su, ba = split_recharge(rch, frac[h], is_water[h], hyd_p[7, h], hyd_p[8, h], allo_k, base_f,
-                                                hyd_p[6, h])
+            sl, fa, al, su, ba = split_recharge(rch[group[h]], frac[h], is_water[h], hyd_p[0, h], hyd_p[1, h],
+                                                allo_k, base_f, hyd_p[2, h])
             slow += sl
             fast += fa
             allo += al
@@ -144,14 +157,17 @@ def _stores(to_m, c_in, surf_in, base_in, n, km, am, kcd, ac, surf_k, base_k, ba
 
 @dataclass(frozen=True)
 class _Setup:
-    """The catchment's parameters as the arrays :func:`_water_pass` reads."""
+    """The catchment's parameters as the arrays :func:`_upstream` and :func:`_stores` read."""
 
     snow_p: np.ndarray
     band_w: np.ndarray
     band_dt: np.ndarray
     band_f: np.ndarray
     banded: bool
-    hyd_p: np.ndarray  # rows: interception, root zone, crop coefficient, beta, ET threshold, nu, fast-flow share
+    soil_p: np.ndarray  # per soil group: interception, root zone, crop coefficient, beta, ET threshold
+    nu: float
+    group: np.ndarray  # soil group of each hydrotope
+    hyd_p: np.ndarray  # per hydrotope: carbonate and non-carbonate share of its recharge, fast-flow share
     frac: np.ndarray
     is_water: np.ndarray
     split_p: np.ndarray
@@ -170,19 +186,23 @@ def _setup(c: Catchment) -> _Setup:
     else:
         w = dt = f = np.ones(1)
     hyd = c.hydrotopes
-    hp = np.empty((9, len(hyd)))
+    hp = np.empty((3, len(hyd)))
     res, lith = c.reservoirs, c.lithology
+    groups: dict = {}
+    group = np.empty(len(hyd), dtype=np.int64)
     for h, x in enumerate(hyd):
         p = x.params
-        hp[0, h], hp[1, h], hp[2, h] = p.interception_capacity_mm, p.root_zone_storage_mm, p.crop_coefficient
-        hp[3, h], hp[4, h], hp[6, h] = p.recharge_shape, p.et_threshold_fraction, p.fast_flow_fraction
-        hp[7, h], hp[8, h] = x.rock_shares(lith)  # carbonate and non-carbonate share of its recharge
-    hp[5, :] = float(res.soil_percolation_nu)
+        key = (float(p.interception_capacity_mm), float(p.root_zone_storage_mm), float(p.crop_coefficient),
+               float(p.recharge_shape), float(p.et_threshold_fraction))
+        group[h] = groups.setdefault(key, len(groups))
+        hp[0, h], hp[1, h] = x.rock_shares(lith)  # carbonate and non-carbonate share of its recharge
+        hp[2, h] = p.fast_flow_fraction
     return _Setup(
         snow_p=np.array([sp.threshold_c, sp.transition_c, sp.melt_factor_mm_c_d], dtype=float),
         band_w=np.ascontiguousarray(w, dtype=float), band_dt=np.ascontiguousarray(dt, dtype=float),
-        band_f=np.ascontiguousarray(f, dtype=float), banded=banded, hyd_p=hp,
-        frac=np.array([x.fraction for x in hyd], dtype=float),
+        band_f=np.ascontiguousarray(f, dtype=float), banded=banded,
+        soil_p=np.array(list(groups), dtype=float).T.copy(), nu=float(res.soil_percolation_nu), group=group,
+        hyd_p=hp, frac=np.array([x.fraction for x in hyd], dtype=float),
         is_water=np.array([x.land_use == "water" for x in hyd]),
         split_p=np.array([lith.carbonate, lith.non_carbonate, lith.allogenic_to_karst,
                           res.nonkarst_baseflow_fraction], dtype=float),
@@ -197,9 +217,10 @@ def _setup(c: Catchment) -> _Setup:
 def _up(s: _Setup, d: PreparedDrivers, n: int, u, every=0, states=None, ref=None, snap=0, u_snap=None):
     ins = tuple(np.empty(n) for _ in range(4))  # matrix, conduit, surface-store and non-karst groundwater inflow
     none = np.empty((0, u.size))
-    t = _upstream(d.precip_mm, d.temp_c, d.pet_mm, n, s.snow_p, s.band_w, s.band_dt, s.band_f, s.banded, s.hyd_p,
-                  s.frac, s.is_water, s.split_p, s.epi_p, u, *ins, every, none if states is None else states,
-                  none if ref is None else ref, snap, np.empty(u.size) if u_snap is None else u_snap)
+    t = _upstream(d.precip_mm, d.temp_c, d.pet_mm, n, s.snow_p, s.band_w, s.band_dt, s.band_f, s.banded, s.soil_p,
+                  s.nu, s.group, s.hyd_p, s.frac, s.is_water, s.split_p, s.epi_p, u, *ins, every,
+                  none if states is None else states, none if ref is None else ref, snap,
+                  np.empty(u.size) if u_snap is None else u_snap)
     return ins, t
 
 
@@ -239,7 +260,7 @@ def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None 
     e0, c0 = (float(res.initial_epikarst_mm), float(res.initial_conduit_mm)) if karst_fed else (0.0, 0.0)
     m_fixed = (0.0 if res.initial_matrix_mm is None else float(res.initial_matrix_mm)) if karst_fed else 0.0
     b_fixed = 0.0 if res.initial_nonkarst_baseflow_mm is None else float(res.initial_nonkarst_baseflow_mm)
-    u = np.concatenate([np.zeros(s.band_f.size), 0.5 * s.hyd_p[1], np.zeros(s.frac.size), [e0]])
+    u = np.concatenate([np.zeros(s.band_f.size), 0.5 * s.soil_p[1], np.zeros(s.soil_p.shape[1]), [e0]])
     uh = unit_hydrograph_gr4j(res.routing_delay_d)
     if need_m or need_b:
         k = MERGE_CHECK_DAYS
