@@ -22,7 +22,7 @@ changes in time (scenarios: ramps, irrigation) take the full water stage.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from .._compiled import njit
 from ..config.catchment import Catchment
 from ..processes.karst_stores import epikarst_step, matrix_conduit_step
 from ..processes.routing import drain, route_unit_hydrograph, steady_state_storage, unit_hydrograph_gr4j
-from ..processes.snow import band_weights, snow_step
+from ..processes.snow import band_weights, degree_days, melt_step, snowfall_split
 from ..processes.soil_water import soil_step
 from .simulate import simulate_water
 from .stages import split_recharge
@@ -39,11 +39,14 @@ from .stages import split_recharge
 
 @dataclass(frozen=True)
 class PreparedDrivers:
-    """The daily drivers as contiguous float arrays, prepared once for many runs on the same record."""
+    """The daily drivers as contiguous float arrays, prepared once for many runs on the same record, and the
+    snow terms that depend on them and on no calibrated parameter but the snow routine's thresholds and bands
+    (:meth:`snow_terms`, computed once per set of those)."""
 
     precip_mm: np.ndarray
     temp_c: np.ndarray
     pet_mm: np.ndarray
+    _snow: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_frame(cls, data: pd.DataFrame) -> "PreparedDrivers":
@@ -53,63 +56,85 @@ class PreparedDrivers:
     def n_days(self) -> int:
         return int(self.precip_mm.size)
 
-
-#: days between the record pass's comparisons of its storages with the probe's (:func:`discharge`)
-MERGE_CHECK_DAYS = 32
+    def snow_terms(self, threshold_c: float, transition_c: float, band_w, band_dt, band_f):
+        """(catchment rain (days), snowfall (days, bands), degree-days (days, bands)) of the degree-day routine
+        (:func:`karstmodel.processes.snow.snowfall_split`, :func:`~karstmodel.processes.snow.degree_days` per
+        band, rain summed over the bands by area as :func:`~karstmodel.processes.snow.simulate_snow` does): they
+        depend on temperature and precipitation, not on the melt factor or the snowpack."""
+        key = (float(threshold_c), float(transition_c), band_w.tobytes(), band_dt.tobytes(), band_f.tobytes())
+        got = self._snow.get(key)
+        if got is None:
+            n, nb = self.n_days, band_f.size
+            got = (np.empty(n), np.empty((n, nb)), np.empty((n, nb)))
+            _snow_terms(self.precip_mm, self.temp_c, float(threshold_c), float(transition_c), band_w, band_dt,
+                        band_f, *got)
+            self._snow[key] = got
+        return got
 
 
 @njit(nogil=True)
-def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, soil_p, nu, group, hyd_p, frac,
-              is_water, split_p, epi_p, u, to_m, c_in, surf_in, base_in, every, states, ref, snap, u_snap):
+def _snow_terms(precip, temp, thr, trans, band_w, band_dt, band_f, rain, snowfall, degree_day):
+    for t in range(precip.size):
+        r = 0.0
+        for b in range(band_f.size):
+            tb = temp[t] + band_dt[b]
+            r_b, snowfall[t, b] = snowfall_split(precip[t] * band_w[b], tb, thr, trans)
+            degree_day[t, b] = degree_days(tb, thr)
+            r += band_f[b] * r_b
+        rain[t] = r
+
+
+#: days between the record pass's comparisons of its storages with the probe's (:func:`discharge`): 2**5 = 32
+MERGE_CHECK_SHIFT = 5
+
+
+@njit(nogil=True)
+def _upstream(rain_c, snowfall, degree_day, pet, n, mf, band_f, soil_p, nu, group, hyd_p, frac, is_water, split_p,
+              epi_p, u, out, shift, states, ref, snap, u_snap):
     """Days 0 .. n-1 of snow, the hydrotopes, the recharge split and the epikarst from the storages ``u`` = (SWE
     per band, soil per soil group, interception per soil group, epikarst), updated in place. Writes per day the
-    inflows of the stores below: matrix, conduits, surface store, non-karst groundwater (mm over the catchment).
+    inflows of the stores below (rows of ``out``: matrix, conduits, surface store, non-karst groundwater; mm over
+    the catchment).
 
-    Hydrotopes with the same soil parameters (``soil_p`` columns: interception capacity, root zone, crop
-    coefficient, beta, ET threshold) receive the same rain, melt and PET, so their soil and interception stores
-    are the same numbers: each such soil group is run once (``group[h]``: hydrotope h's group) and its recharge
-    split by every member hydrotope in hydrotope order, as :func:`karstmodel.model.stages.route_recharge` sums
-    them.
+    Snow: ``rain_c``, ``snowfall`` and ``degree_day`` from :meth:`PreparedDrivers.snow_terms`, the store's day by
+    :func:`karstmodel.processes.snow.melt_step` with melt factor ``mf``. Hydrotopes with the same soil parameters
+    (``soil_p`` columns: interception capacity, root zone, crop coefficient, beta, ET threshold) receive the same
+    rain, melt and PET, so their stores hold the same numbers: each such soil group runs once (``group[h]``:
+    hydrotope h's group) and every member splits its recharge in hydrotope order, as
+    :func:`karstmodel.model.stages.route_recharge` sums them.
 
-    ``every`` > 0: at the start of each day t with t % every == 0 the storages are written to ``states[t //
-    every]`` (when ``states`` has rows) and compared with ``ref[t // every]`` (when ``ref`` has rows); when they
-    are equal the run stops and returns t: from the same storages and drivers every later day is the reference
-    run's. Otherwise returns n. ``snap`` > 0: the storages after day ``snap`` - 1 are copied to ``u_snap``."""
+    ``shift`` >= 0: at the start of each day t that is a multiple of 2**shift the storages are written to
+    ``states[t >> shift]`` (when ``states`` has rows) and compared with ``ref[t >> shift]`` (when ``ref`` has
+    rows); when they are equal the run stops and returns t: from the same storages and drivers every later day is
+    the reference run's. Otherwise returns n. ``snap`` > 0: the storages after day ``snap`` - 1 are copied to
+    ``u_snap``."""
     nb = band_f.size
     ng = soil_p.shape[1]
     nh = frac.size
-    thr, trans, mf = snow_p[0], snow_p[1], snow_p[2]
     allo_k, base_f = split_p[2], split_p[3]
     ke, ae, emax, fc, f_out, f_om = epi_p[0], epi_p[1], epi_p[2], epi_p[3], epi_p[4], epi_p[5]
     ie = nb + 2 * ng
     rch = np.empty(ng)
-    check = every
-    r = 0
+    check = shift >= 0
+    mask = (1 << shift) - 1 if check else 0
     for t in range(n):
-        if check == every:
-            check = 0
-            if every > 0:
-                if states.shape[0] > 0:
-                    states[r, :] = u
-                if ref.shape[0] > 0:
-                    same = True
-                    for j in range(u.size):
-                        if u[j] != ref[r, j]:
-                            same = False
-                            break
-                    if same:
-                        return t
-                r += 1
-        check += 1
-        if banded:
-            rain = 0.0
-            melt = 0.0
-            for b in range(nb):
-                r_b, _, m_b, u[b] = snow_step(precip[t] * band_w[b], temp[t] + band_dt[b], thr, trans, mf, u[b])
-                rain += band_f[b] * r_b
-                melt += band_f[b] * m_b
-        else:
-            rain, _, melt, u[0] = snow_step(precip[t], temp[t], thr, trans, mf, u[0])
+        if check and (t & mask) == 0:
+            r = t >> shift
+            if states.shape[0] > 0:
+                states[r, :] = u
+            if ref.shape[0] > 0:
+                same = True
+                for j in range(u.size):
+                    if u[j] != ref[r, j]:
+                        same = False
+                        break
+                if same:
+                    return t
+        melt = 0.0
+        for b in range(nb):
+            m_b, u[b] = melt_step(u[b], snowfall[t, b], degree_day[t, b], mf)
+            melt += band_f[b] * m_b
+        rain = rain_c[t]
         for g in range(ng):
             _, _, rch[g], u[nb + g], u[nb + ng + g] = soil_step(rain, melt, pet[t], 0.0, soil_p[0, g], soil_p[1, g],
                                                                 soil_p[2, g], soil_p[3, g], soil_p[4, g], nu,
@@ -128,10 +153,10 @@ def _upstream(precip, temp, pet, n, snow_p, band_w, band_dt, band_f, banded, soi
             surf += su
             base += ba
         u[ie], tm, tc, _, _ = epikarst_step(u[ie], slow, ke, ae, emax, fc, f_out, f_om)
-        to_m[t] = tm
-        c_in[t] = fast + allo + tc
-        surf_in[t] = surf
-        base_in[t] = base
+        out[0, t] = tm
+        out[1, t] = fast + allo + tc
+        out[2, t] = surf
+        out[3, t] = base
         if t + 1 == snap:
             u_snap[:] = u
     return n
@@ -183,8 +208,8 @@ def _setup(c: Catchment) -> _Setup:
     banded = bool(getattr(sp, "band_elevations_m", ()))
     if banded:
         w, dt, f = band_weights(sp)
-    else:
-        w = dt = f = np.ones(1)
+    else:  # one store: the band terms are exact identities (x 1.0, + 0.0)
+        w, dt, f = np.ones(1), np.zeros(1), np.ones(1)
     hyd = c.hydrotopes
     hp = np.empty((3, len(hyd)))
     res, lith = c.reservoirs, c.lithology
@@ -214,14 +239,16 @@ def _setup(c: Catchment) -> _Setup:
         base_k=float(res.nonkarst_baseflow_k_per_d), base_a=float(res.nonkarst_baseflow_exponent))
 
 
-def _up(s: _Setup, d: PreparedDrivers, n: int, u, every=0, states=None, ref=None, snap=0, u_snap=None):
-    ins = tuple(np.empty(n) for _ in range(4))  # matrix, conduit, surface-store and non-karst groundwater inflow
+def _up(s: _Setup, d: PreparedDrivers, n: int, u, shift=-1, states=None, ref=None, snap=0, u_snap=None):
+    """:func:`_upstream` over days 0 .. n-1: returns the inflows to the stores (rows: matrix, conduits, surface
+    store, non-karst groundwater) and the day the run merged with ``ref`` (n if never)."""
+    rain, snowfall, degree_day = d.snow_terms(s.snow_p[0], s.snow_p[1], s.band_w, s.band_dt, s.band_f)
+    out = np.empty((4, n))
     none = np.empty((0, u.size))
-    t = _upstream(d.precip_mm, d.temp_c, d.pet_mm, n, s.snow_p, s.band_w, s.band_dt, s.band_f, s.banded, s.soil_p,
-                  s.nu, s.group, s.hyd_p, s.frac, s.is_water, s.split_p, s.epi_p, u, *ins, every,
-                  none if states is None else states, none if ref is None else ref, snap,
-                  np.empty(u.size) if u_snap is None else u_snap)
-    return ins, t
+    t = _upstream(rain, snowfall, degree_day, d.pet_mm, n, s.snow_p[2], s.band_f, s.soil_p, s.nu, s.group, s.hyd_p,
+                  s.frac, s.is_water, s.split_p, s.epi_p, u, out, shift, none if states is None else states,
+                  none if ref is None else ref, snap, np.empty(u.size) if u_snap is None else u_snap)
+    return out, t
 
 
 def _down(s: _Setup, ins, n: int, st):
@@ -263,8 +290,8 @@ def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None 
     u = np.concatenate([np.zeros(s.band_f.size), 0.5 * s.soil_p[1], np.zeros(s.soil_p.shape[1]), [e0]])
     uh = unit_hydrograph_gr4j(res.routing_delay_d)
     if need_m or need_b:
-        k = MERGE_CHECK_DAYS
-        states = np.empty((n_all // k + 1, u.size))
+        k = MERGE_CHECK_SHIFT
+        states = np.empty(((n_all >> k) + 1, u.size))
         u_warm = np.empty(u.size)
         probe, _ = _up(s, drivers, n_all, u, k, states=states, snap=warm, u_snap=u_warm)
         m0 = (max(float(np.mean(probe[0])), 1e-12) / res.matrix_k_per_d) ** (1.0 / res.matrix_exponent) if need_m \
@@ -274,13 +301,12 @@ def discharge(c: Catchment, drivers: PreparedDrivers, data: pd.DataFrame | None 
         st = np.array([m0, c0, 0.0, b0])
         # the spin-up (without one, the record) upstream of the stores is the probe's
         span = warm if warm > 0 else n
-        spring, raw = _down(s, tuple(a[:span] for a in probe), span, st)
+        spring, raw = _down(s, probe[:, :span], span, st)
         if warm == 0:
             return {"spring_mm": spring, "outlet_mm": route_unit_hydrograph(raw, uh, None)[0]}
         transit = route_unit_hydrograph(raw, uh, None)[1]
         rec, t_merge = _up(s, drivers, n, u_warm, k, ref=states)
-        for a, b in zip(rec, probe):
-            a[t_merge:] = b[t_merge:n]
+        rec[:, t_merge:] = probe[:, t_merge:n]
     else:
         st = np.array([m_fixed, c0, 0.0, b_fixed])
         transit = None
