@@ -145,6 +145,8 @@ def _upstream(rain_c, snowfall, degree_day, pet, n, mf, band_f, soil_p, nu, grou
         surf = 0.0
         base = 0.0
         for h in range(nh):
+            if rch[group[h]] == 0.0:  # every share of no recharge is 0: adding it changes no sum
+                continue
             sl, fa, al, su, ba = split_recharge(rch[group[h]], frac[h], is_water[h], hyd_p[0, h], hyd_p[1, h],
                                                 allo_k, base_f, hyd_p[2, h])
             slow += sl
