@@ -1,10 +1,11 @@
 """The discharge of one parameter set, compiled: the lean path of discharge calibration.
 
 :func:`discharge` returns what :func:`karstmodel.model.simulate.simulate_water` gives as ``spring_mm`` and
-``outlet_mm`` (the same numbers to rounding, ``tests/test_karstmodel/model/test_water_pass.py``) without building the water stage's
-tables: two compiled day loops, :func:`_upstream` (snow with its elevation bands, the hydrotopes, the recharge
-split, the epikarst) and :func:`_stores` (matrix, conduits, surface and non-karst groundwater stores), call the
-processes' own one-day steps (:func:`karstmodel.processes.snow.snow_step`,
+``outlet_mm`` (the same numbers to rounding, ``tests/test_karstmodel/model/test_water_pass.py``) without building the
+water stage's tables: two compiled day loops, :func:`_upstream` (snow with its elevation bands, the hydrotopes, the
+recharge split, the epikarst) and :func:`_stores` (matrix, conduits, surface and non-karst groundwater stores), call
+the processes' own one-day steps (:func:`karstmodel.processes.snow.melt_step` on the snow terms of
+:func:`~karstmodel.processes.snow.snowfall_split` and :func:`~karstmodel.processes.snow.degree_days`,
 :func:`karstmodel.processes.soil_water.soil_step`, :func:`karstmodel.model.stages.split_recharge`,
 :func:`karstmodel.processes.karst_stores.epikarst_step` and ``matrix_conduit_step``,
 :func:`karstmodel.processes.routing.drain`), so the equations exist once; the outlet routing is
@@ -17,8 +18,18 @@ record runs from its end state. Nothing upstream of the matrix and the non-karst
 storages (the matrix receives only epikarst water, that store only recharge), and the probe starts from the
 spin-up's start state in every other store, so the spin-up's first ``warmup_days`` are the probe's: the spin-up
 only re-runs the stores over the probe's inflows (an exact shortcut, not an approximation). The probe itself needs
-only the stores' inflows, so it runs no store. Catchments with
-changes in time (scenarios: ramps, irrigation) take the full water stage.
+only the stores' inflows, so it runs no store. Catchments with changes in time (scenarios: ramps, irrigation) take
+the full water stage.
+
+Work a run does not repeat, each exact (the same floating-point operations on the same numbers): the snow terms
+that depend on temperature and precipitation only (rain, snowfall and degree-days per band) are computed once per
+calibration (:meth:`PreparedDrivers.snow_terms`); hydrotopes with the same soil parameters (e.g. one land use on
+carbonate and on non-carbonate rock) share one soil store; a soil group without recharge on a day skips its
+hydrotopes' split. What a run costs is then mostly powers (x**y, each waiting on the day before): the HBV soil
+recharge (S/S_max)^beta of every soil group on every day with water input, two per day in the epikarst, matrix and
+non-karst groundwater stores (:func:`karstmodel.processes.routing.recess`) -- over the whole record in the probe, the
+calibration days in the record pass until it merges with the probe, and the spin-up and calibration days in the
+stores (``validation/bench_water_pass.py`` times a run against an earlier revision).
 """
 from __future__ import annotations
 
