@@ -201,7 +201,6 @@ class _Setup:
     band_w: np.ndarray
     band_dt: np.ndarray
     band_f: np.ndarray
-    banded: bool
     soil_p: np.ndarray  # per soil group: interception, root zone, crop coefficient, beta, ET threshold
     nu: float
     group: np.ndarray  # soil group of each hydrotope
@@ -218,8 +217,7 @@ class _Setup:
 
 def _setup(c: Catchment) -> _Setup:
     sp = c.snow
-    banded = bool(getattr(sp, "band_elevations_m", ()))
-    if banded:
+    if getattr(sp, "band_elevations_m", ()):
         w, dt, f = band_weights(sp)
     else:  # one store: the band terms are exact identities (x 1.0, + 0.0)
         w, dt, f = np.ones(1), np.zeros(1), np.ones(1)
@@ -238,8 +236,8 @@ def _setup(c: Catchment) -> _Setup:
     return _Setup(
         snow_p=np.array([sp.threshold_c, sp.transition_c, sp.melt_factor_mm_c_d], dtype=float),
         band_w=np.ascontiguousarray(w, dtype=float), band_dt=np.ascontiguousarray(dt, dtype=float),
-        band_f=np.ascontiguousarray(f, dtype=float), banded=banded,
-        soil_p=np.array(list(groups), dtype=float).T.copy(), nu=float(res.soil_percolation_nu), group=group,
+        band_f=np.ascontiguousarray(f, dtype=float),
+        soil_p=np.array(list(groups), dtype=float).reshape(len(groups), 5).T.copy(), nu=float(res.soil_percolation_nu), group=group,
         hyd_p=hp, frac=np.array([x.fraction for x in hyd], dtype=float),
         is_water=np.array([x.land_use == "water" for x in hyd]),
         split_p=np.array([lith.carbonate, lith.non_carbonate, lith.allogenic_to_karst,
