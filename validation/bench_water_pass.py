@@ -122,8 +122,8 @@ def main(argv=None) -> int:
             print(f"{name}: {len(setup.parameters)} parameters, {args.sets} sets, best of {args.repeats}: "
                   f"before ({args.before}) {ms['before']:.3f} ms/run, now {ms['now']:.3f} ms/run, "
                   f"ratio {ms['before'] / ms['now']:.2f}x (CPU time: {ms_cpu['before']:.3f} / {ms_cpu['now']:.3f} "
-                  f"ms/run, {ms_cpu['before'] / ms_cpu['now']:.2f}x); losses: {int(np.sum(a == b))}/{a.size} identical, "
-                  f"largest relative difference {worst:.1e}; load average {load0[0]:.2f} -> {load1[0]:.2f}")
+                  f"ms/run, {ms_cpu['before'] / ms_cpu['now']:.2f}x); "
+                  f"losses: {int(np.sum(a == b))}/{a.size} identical, largest relative difference {worst:.1e}; load average {load0[0]:.2f} -> {load1[0]:.2f}")
     return 0 if worst_all <= args.rtol else 1
 
 
