@@ -123,7 +123,8 @@ def main(argv=None) -> int:
                   f"before ({args.before}) {ms['before']:.3f} ms/run, now {ms['now']:.3f} ms/run, "
                   f"ratio {ms['before'] / ms['now']:.2f}x (CPU time: {ms_cpu['before']:.3f} / {ms_cpu['now']:.3f} "
                   f"ms/run, {ms_cpu['before'] / ms_cpu['now']:.2f}x); "
-                  f"losses: {int(np.sum(a == b))}/{a.size} identical, largest relative difference {worst:.1e}; load average {load0[0]:.2f} -> {load1[0]:.2f}")
+                  f"losses: {int(np.sum(a == b))}/{a.size} identical, largest relative difference {worst:.1e}; "
+                  f"load average {load0[0]:.2f} -> {load1[0]:.2f}")
     return 0 if worst_all <= args.rtol else 1
 
 
