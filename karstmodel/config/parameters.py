@@ -31,6 +31,31 @@ _SECTIONS = ("snow", "reservoirs", "chemistry", "lithology", "acids", "allogenic
 UNIT_STORAGE_STORES = ("epikarst", "matrix", "conduit", "nonkarst_baseflow")
 
 
+@functools.lru_cache(maxsize=None)
+def _plain_fields(cls) -> frozenset | None:
+    """The field names of a dataclass whose ``__init__`` only stores its fields (every field in ``__init__``, no
+    ``__post_init__``, instances with a ``__dict__``), else None."""
+    fs = fields(cls)
+    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__") or any(not f.init for f in fs):
+        return None
+    return frozenset(f.name for f in fs)
+
+
+def _copy_with(obj, changes: dict):
+    """``dataclasses.replace(obj, **changes)``: for a dataclass whose ``__init__`` only stores its fields, the new
+    instance's fields are set directly (the same values, no per-field ``__init__`` call: calibration applies a
+    parameter set per model run); any other class, or an unknown field, goes through ``replace``."""
+    names = _plain_fields(type(obj))
+    if names is None or not names.issuperset(changes):
+        return replace(obj, **changes)
+    new = object.__new__(type(obj))
+    src, dst = obj.__dict__, new.__dict__
+    for k in names:
+        dst[k] = src[k]
+    dst.update(changes)
+    return new
+
+
 def _unit_storage_store(name: str) -> str | None:
     parts = name.split(".")
     if len(parts) == 2 and parts[0] == "reservoirs" and parts[1].endswith("_unit_storage_mm"):
@@ -118,11 +143,11 @@ def apply_parameters(c: Catchment, values: dict) -> Catchment:
             a = upd.get(f"{store}_exponent", getattr(c.reservoirs, f"{store}_exponent"))
             upd[f"{store}_k_per_d"] = float(s1 ** (-a))
     for sec, upd in sections.items():
-        kw[sec] = replace(getattr(c, sec), **upd)
+        kw[sec] = _copy_with(getattr(c, sec), upd)
     if hyd is not None:
-        kw["hydrotopes"] = tuple(replace(h, params=replace(h.params, **upd)) if upd else h
+        kw["hydrotopes"] = tuple(_copy_with(h, {"params": _copy_with(h.params, upd)}) if upd else h
                                  for h, upd in zip(c.hydrotopes, hyd))
-    return replace(c, **kw) if kw else c
+    return _copy_with(c, kw) if kw else c
 
 
 @functools.lru_cache(maxsize=None)

@@ -65,20 +65,43 @@ class SnowParameters:
 
 
 @njit
-def snow_step(precip, temp, threshold, transition, melt_factor, swe):
-    """One day of the degree-day store (module docstring): returns rain, snowfall, melt (mm) and the SWE at the end
-    of the day. The single compiled copy of the equations, used by :func:`simulate_snow` and the fused water pass
-    of calibration (:mod:`karstmodel.model.water_pass`)."""
+def snowfall_split(precip, temp, threshold, transition):
+    """The day's precipitation as (rain, snowfall), mm (module docstring): temperature and precipitation only, no
+    store, so a calibration of the melt factor can compute it once for all its runs."""
     if transition > 0.0:
         frac_snow = min(1.0, max(0.0, (threshold + 0.5 * transition - temp) / transition))
     else:
         frac_snow = 1.0 if temp <= threshold else 0.0
     sf = precip * frac_snow
-    s = swe + sf
-    m = melt_factor * (temp - threshold) if temp > threshold else 0.0
+    return precip - sf, sf
+
+
+@njit
+def degree_days(temp, threshold):
+    """The day's degree-days above the melt threshold, T - threshold when positive, else 0 (C d)."""
+    return temp - threshold if temp > threshold else 0.0
+
+
+@njit
+def melt_step(swe, snowfall, degree_day, melt_factor):
+    """The store's day from its SWE, the day's snowfall and degree-days (:func:`degree_days`): returns the melt
+    (melt factor x degree-days, limited by the snowpack) and the SWE at the end of the day, mm."""
+    s = swe + snowfall
+    m = melt_factor * degree_day if degree_day > 0.0 else 0.0
     if m > s:
         m = s
-    return precip - sf, sf, m, s - m
+    return m, s - m
+
+
+@njit
+def snow_step(precip, temp, threshold, transition, melt_factor, swe):
+    """One day of the degree-day store (module docstring): returns rain, snowfall, melt (mm) and the SWE at the end
+    of the day. The single compiled copy of the equations (:func:`snowfall_split`, :func:`degree_days`,
+    :func:`melt_step`), used by :func:`simulate_snow`; the fused water pass of calibration
+    (:mod:`karstmodel.model.water_pass`) calls the three parts, the first two once per calibration."""
+    rain, sf = snowfall_split(precip, temp, threshold, transition)
+    m, s = melt_step(swe, sf, degree_days(temp, threshold), melt_factor)
+    return rain, sf, m, s
 
 
 @njit

@@ -85,6 +85,7 @@ class Objective:
         # per-run constants hoisted out of the loss: the drivers as arrays and the observed discharge
         self.drivers = PreparedDrivers.from_frame(data) if self.water_only else None
         self._q_m3_s = None
+        self._q_mm = observations["q_obs_mm"].to_numpy() if "q_obs_mm" in observations.columns else None
         if "q_obs_m3_s" in observations.columns and observations["q_obs_m3_s"].notna().any() and \
                 observations.attrs.get("q_unit") != "mm_d":
             self._q_m3_s = observations["q_obs_m3_s"].to_numpy()
@@ -124,7 +125,9 @@ class Objective:
             # observed discharge depends on the (possibly calibrated) area when given in m3/s
             if self._q_m3_s is not None:
                 return m3_s_to_mm_d(self._q_m3_s[:days], c.area_km2)
-            return self.obs["q_obs_mm"].to_numpy()[:days]
+            if self._q_mm is None:
+                raise KeyError("q_obs_mm")
+            return self._q_mm[:days]
         return self.obs[variable].to_numpy()[:days]
 
     def __call__(self, x) -> float:

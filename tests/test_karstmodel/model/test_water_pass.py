@@ -148,3 +148,72 @@ def test_first_days_only(label, c):
         for key in ("spring_mm", "outlet_mm"):
             assert part[key].shape == (d,)
             np.testing.assert_allclose(part[key], whole[key][:d], rtol=1e-10, atol=1e-300, err_msg=f"{key} {d}")
+
+
+def test_copy_with_equals_dataclasses_replace():
+    """The calibration's copy of a parameter object (fields set directly) equals ``dataclasses.replace``'s, field by
+    field and as a whole; a class whose ``__init__`` does more, or an unknown field, goes through ``replace``."""
+    from dataclasses import dataclass, fields
+    from karstmodel.config.parameters import _copy_with
+    c = _base()
+    for obj, changes in ((c.reservoirs, {"matrix_k_per_d": 3e-4, "epikarst_exponent": 1.7}),
+                         (c.hydrotopes[0].params, {"root_zone_storage_mm": 123.0}),
+                         (c, {"area_km2": 9.5, "reservoirs": c.reservoirs})):
+        got, ref = _copy_with(obj, changes), replace(obj, **changes)
+        assert type(got) is type(ref) and got == ref and hash(got) == hash(ref)
+        assert all(getattr(got, f.name) is getattr(ref, f.name) for f in fields(ref))
+        assert got != obj
+    with pytest.raises(TypeError):
+        _copy_with(c.reservoirs, {"no_such_field": 1.0})
+
+    @dataclass(frozen=True)
+    class Checked:
+        x: float = 1.0
+
+        def __post_init__(self):
+            if self.x < 0:
+                raise ValueError("x < 0")
+
+    with pytest.raises(ValueError):
+        _copy_with(Checked(), {"x": -1.0})
+
+
+def test_snow_terms_are_the_snow_routine_s():
+    """The temperature-only snow terms computed once per calibration (``PreparedDrivers.snow_terms``), with the
+    melt step of each band, give :func:`karstmodel.processes.snow.simulate_snow`'s rain and melt exactly, with
+    bands and without; a second call returns the cached arrays."""
+    from karstmodel.model.water_pass import _setup
+    from karstmodel.processes.snow import melt_step, simulate_snow
+    raw = synthetic_drivers(days=2 * 365, seed=5, t_mean=2.0, t_amp=9.0)
+    prep = PreparedDrivers.from_frame(raw.assign(pet_mm=1.0))
+    c = _base()
+    for snow in (c.snow, replace(c.snow, **BANDS)):
+        s = _setup(replace(c, snow=snow))
+        terms = prep.snow_terms(s.snow_p[0], s.snow_p[1], s.band_w, s.band_dt, s.band_f)
+        assert prep.snow_terms(s.snow_p[0], s.snow_p[1], s.band_w, s.band_dt, s.band_f) is terms
+        rain, snowfall, degree_day = terms
+        ref = simulate_snow(prep.precip_mm, prep.temp_c, snow)
+        swe = np.zeros(s.band_f.size)
+        melt = np.empty(prep.n_days)
+        for t in range(prep.n_days):
+            m = 0.0
+            for b in range(s.band_f.size):
+                m_b, swe[b] = melt_step(swe[b], snowfall[t, b], degree_day[t, b], snow.melt_factor_mm_c_d)
+                m += s.band_f[b] * m_b
+            melt[t] = m
+        assert ref["melt_mm"].max() > 1.0
+        np.testing.assert_array_equal(rain, ref["rain_mm"])
+        np.testing.assert_array_equal(melt, ref["melt_mm"])
+
+
+def test_hydrotopes_sharing_soil_parameters_run_one_soil_store():
+    """Hydrotopes with the same soil parameters form one soil group (their stores would hold the same numbers);
+    the discharge is simulate_water's (the Sitter, with its allogenic hydrotopes, is in test_bundled_catchments)."""
+    from karstmodel.model.water_pass import _setup
+    c = load_catchment(resolve_catchment("sitter_appenzell"))
+    s = _setup(c)
+    assert len(c.hydrotopes) == 12 and s.soil_p.shape[1] == 6
+    for h, x in enumerate(c.hydrotopes):
+        p = x.params
+        assert tuple(s.soil_p[:, s.group[h]]) == (p.interception_capacity_mm, p.root_zone_storage_mm,
+                                                   p.crop_coefficient, p.recharge_shape, p.et_threshold_fraction)
