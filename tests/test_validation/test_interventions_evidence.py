@@ -10,6 +10,7 @@ import math
 import re
 import sys
 
+import numpy as np
 import pytest
 
 from repo_paths import REPO
@@ -148,3 +149,35 @@ def test_table_has_one_line_per_row_and_names_unmodelled_rows():
             assert "not modelled yet" in line
         else:
             assert "reproduced" in line
+
+
+def test_soil_co2_mass_concentration_and_dalongdong_forcing():
+    """B1-B4 conversion and forcing. Ideal gas by hand: 7,197 mg m-3 at 15 C is p = c R T / M = 7.197 x 8.3145 x
+    288.15 / 44.0095 = 391.8 Pa = 3,867 uatm. The rain weights average 1 and put 76 % of a year's rain in
+    April-October; the drivers carry 1,450 mm/yr at a mean of 16 C."""
+    assert iv.pco2_to_mg_m3(3867.0, 15.0) == pytest.approx(7197.0, rel=2e-4)
+    doy = np.arange(1, 366)
+    w = iv.seasonal_rain_weights(doy, 0.76, 150)
+    assert w.mean() == pytest.approx(1.0, abs=1e-12)
+    assert w[90:304].sum() / w.sum() == pytest.approx(0.76, abs=1e-12)
+    assert w.argmax() + 1 == 150
+    with pytest.raises(ValueError, match="negative rain weights"):
+        iv.seasonal_rain_weights(doy, 0.99, 150)
+    d = iv.dalongdong_drivers()
+    assert d["precip_mm"].sum() / iv.SITE_YEARS == pytest.approx(1450.0, rel=1e-9)
+    assert d["temp_c"].mean() == pytest.approx(16.0, abs=0.3)
+
+
+def test_dalongdong_soil_co2_levels_are_current():
+    """The model's 10-50 cm soil-air CO2 at Dalongdong (mg m-3; subtropical SRDB priors, 500 m, 16 C): the numbers
+    the README quotes, and their sensitivity to the assumed elevation and temperature and to the priors."""
+    assert iv.model_b1() == pytest.approx(8100.0, abs=10.0)
+    assert iv.model_b2() == pytest.approx(8967.0, abs=10.0)
+    assert iv.model_b3() == iv.model_b4() == pytest.approx(5199.0, abs=10.0)
+    forest = {k: iv.model_soil_co2_mg_m3("forest", r) for k, r in (
+        ("300 m", iv.dalongdong_run(elevation_m=300.0)), ("800 m", iv.dalongdong_run(elevation_m=800.0)),
+        ("17 C", iv.dalongdong_run(t_mean=17.0)), ("all priors", iv.dalongdong_run("all")))}
+    assert forest["300 m"] == pytest.approx(9184.0, abs=10.0)
+    assert forest["800 m"] == pytest.approx(8649.0, abs=10.0)
+    assert forest["17 C"] == pytest.approx(9170.0, abs=10.0)
+    assert forest["all priors"] == pytest.approx(13517.0, abs=15.0)
