@@ -181,3 +181,18 @@ def test_dalongdong_soil_co2_levels_are_current():
     assert forest["800 m"] == pytest.approx(8649.0, abs=10.0)
     assert forest["17 C"] == pytest.approx(9170.0, abs=10.0)
     assert forest["all priors"] == pytest.approx(13517.0, abs=15.0)
+
+
+def test_sinking_stream_wall_retreat_is_current():
+    """D4/D5 model side: the bundled sitter_appenzell sinking-stream contact retreats 3.02e-6 m/d while it flows
+    (the Santa Fe dissolution periods: ~4e-6), 0.84 of the PWP rate of the water entering it; it flows on 73 % of
+    days; time-averaged 2.21e-6 m/d = 0.81 mm/yr, and 0.62 mm/yr with the contact air at 420 ppm."""
+    ret = iv.sinking_stream_retreat()
+    assert ret["flowing_m_d"] == pytest.approx(3.02e-6, rel=0.005)
+    assert ret["flowing_m_d"] / ret["start_rate_m_d"] == pytest.approx(0.84, abs=0.005)
+    assert ret["flow_share"] == pytest.approx(0.731, abs=0.001)
+    assert ret["time_averaged_m_d"] == pytest.approx(ret["flowing_m_d"] * ret["flow_share"], rel=0.02)
+    assert iv.model_d4() == pytest.approx(2.21e-6, rel=0.005)
+    assert iv.model_d5() == pytest.approx(iv.model_d4() * 365.25e3, rel=1e-12)
+    assert iv.model_d5() == pytest.approx(0.807, abs=0.004)
+    assert iv.model_d5_at(420.0) == pytest.approx(0.621, abs=0.004)
