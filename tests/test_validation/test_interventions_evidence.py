@@ -196,3 +196,16 @@ def test_sinking_stream_wall_retreat_is_current():
     assert iv.model_d5() == pytest.approx(iv.model_d4() * 365.25e3, rel=1e-12)
     assert iv.model_d5() == pytest.approx(0.807, abs=0.004)
     assert iv.model_d5_at(420.0) == pytest.approx(0.621, abs=0.004)
+
+
+def test_allochthonous_oc_is_buried_at_the_oxic_refractory_fraction():
+    """E2 model side: with 0.3 g C m-2 d-1 (109.6 g C m-2 yr-1) of allochthonous OC on the reservoir bed, the extra
+    burial is 0.2 of it (refractory_fraction, independent of O2 exposure), and the burial efficiency of all the OC
+    reaching the sediment falls from 21.5 % (E1) to 20.5 %."""
+    y = iv._reservoir_year(iv.reservoir_run(allochthonous_oc_g_c_m2_d=iv.E2_ALLOCHTHONOUS_G_C_M2_D))
+    alloch_in = iv.E2_ALLOCHTHONOUS_G_C_M2_D * 365.0
+    alloch_buried = y["oc_burial_g_c_m2_d"] - y["oc_burial_autochthonous_g_c_m2_d"]
+    assert alloch_buried / alloch_in == pytest.approx(0.2, abs=1e-3)
+    deposited = y["oc_burial_g_c_m2_d"] + y["sediment_mineralisation_g_c_m2_d"]
+    assert alloch_in / deposited == pytest.approx(0.69, abs=0.01)
+    assert iv.model_e2() == pytest.approx(20.5, abs=0.1)
