@@ -16,7 +16,10 @@ rain) with a subtropical monsoon climate like the Guizhou/Hunan karst of the fie
 configuration choice for the comparison, not evidence; the rows compared are ratios or orderings where possible,
 which depend less on the exact climate than absolute levels do. The reservoir and lake rows (category e) run the
 reach model alone on a karst reservoir fed by karst water (:func:`reservoir_run`, configured by
-:data:`RESERVOIR` and :data:`RESERVOIR_INFLOW`; also configuration choices).
+:data:`RESERVOIR` and :data:`RESERVOIR_INFLOW`; also configuration choices). The absolute soil CO2 rows (B1-B4) run
+the same synthetic weather with a Dalongdong-like climate (:data:`DALONGDONG`, cited there; :func:`dalongdong_run`);
+the wall-retreat rows (D4, D5) take the bundled sitter_appenzell catchment with the contact of its
+``allogenic_sinking_stream`` scenario (:func:`sinking_stream_retreat`).
 
 Run ``python validation/interventions.py`` to print the Markdown table "model vs measurement" (validation/README.md,
 section "Land-use interventions", explains each gap with numbers).
@@ -44,6 +47,7 @@ from karstmodel.config.catchment import load_catchment  # noqa: E402
 from karstmodel.model.simulate import simulate  # noqa: E402
 from karstmodel.processes.allogenic_contact import (AllogenicContact, contact_reaction,  # noqa: E402
                                                     mean_wall_rate_mmol_cm2_s, wall_retreat_m_d)
+from karstmodel.processes.dissolution import equilibrium_table  # noqa: E402
 from karstmodel.processes.reaches import ReachParameters, simulate_reaches  # noqa: E402
 from karstmodel.processes.soil_co2 import pressure_atm  # noqa: E402
 
@@ -632,8 +636,13 @@ def model_d2() -> float:
 SINKING_STREAM = ROOT / "catchments" / "sitter_appenzell"
 
 
-@lru_cache(maxsize=None)
 def sinking_stream_retreat(contact_pco2_ppm: float | None = None) -> dict:
+    """:func:`_sinking_stream_retreat`, cached per contact pCO2 (None and the default are one cache entry)."""
+    return _sinking_stream_retreat(contact_pco2_ppm)
+
+
+@lru_cache(maxsize=None)
+def _sinking_stream_retreat(contact_pco2_ppm: float | None) -> dict:
     """Wall retreat along the sinking stream of the bundled ``sitter_appenzell/allogenic_sinking_stream`` scenario
     over the catchment's record: the allogenic hydrotopes' recharge (the soft [allogenic_water] with each one's
     soil CO2 at the day's soil temperature, no carbonate: what the model sinks), mixed by recharge volume, reacted
@@ -653,15 +662,16 @@ def sinking_stream_retreat(contact_pco2_ppm: float | None = None) -> dict:
     temp = np.clip(res.timeseries["soil_temp_c"].to_numpy(), 0.0, 40.0)
     aw = catchment.allogenic_water
     start = {k: getattr(aw, f"{k}_mmol_l") for k in ("ca", "mg", "na", "k", "cl", "so4")}
+    # the model's own table of soft water equilibrated with soil CO2, no mineral (dissolution.recharge_chemistry)
+    soil_water = equilibrium_table("none", "open", 0.0, tuple((k, v) for k, v in start.items() if v > 0),
+                                   catchment.chemistry.database)
     vol, dic = [], []
     for h in catchment.hydrotopes:
         if not h.name.startswith("allogenic_") or h.land_use == "water":
             continue
         series = res.hydrotope_series[h.name]
-        sp = chemistry.equilibrate(temp, series["soil_pco2_ppm"].to_numpy() * 1e-6, mineral="none", system="open",
-                                   water={f"{k}_mmol_kgw": v for k, v in start.items()})
         vol.append(series["recharge_mm"].to_numpy() * h.fraction)
-        dic.append(sp["dic_mmol_kgw"].to_numpy())
+        dic.append(soil_water(temp, series["soil_pco2_ppm"].to_numpy() * 1e-6)["dic"])
     vol, dic = np.array(vol), np.array(dic)
     total = vol.sum(axis=0)
     flow = total > 0
@@ -669,11 +679,7 @@ def sinking_stream_retreat(contact_pco2_ppm: float | None = None) -> dict:
     conc = {**{k: np.full(n, v) for k, v in start.items()}, "dic": (vol * dic).sum(axis=0)[flow] / total[flow]}
     got = contact_reaction(conc, temp[flow], contact, "calcite", pressure_atm(catchment.elevation_m))
     retreat = wall_retreat_m_d(mean_wall_rate_mmol_cm2_s(got["dissolved"], contact))
-    entering = chemistry.equilibrate(temp[flow], np.full(n, contact.contact_pco2_ppm * 1e-6
-                                                         * pressure_atm(catchment.elevation_m)),
-                                     mineral="none", system="open", water={f"{k}_mmol_kgw": v
-                                                                           for k, v in start.items()})
-    start_rate = wall_retreat_m_d(_pwp_rate_mmol_cm2_s(entering))
+    start_rate = wall_retreat_m_d(got["start_rate_mmol_cm2_s"])
     return {"flowing_m_d": float(retreat.mean()), "time_averaged_m_d": float(retreat.sum() / flow.size),
             "flow_share": float(flow.mean()), "start_rate_m_d": float(start_rate.mean()),
             "contact_fraction": float(got["fraction"].mean())}

@@ -113,8 +113,8 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
     """React waters (``conc``: element -> array, mmol/L, keys of :data:`WATER_KEYS`) along the contact.
 
     Returns the new ``ca``, ``mg``, ``dic`` (mmol/L), ``dissolved`` (Ca + Mg taken up, mmol/L; negative =
-    precipitated), ``fraction`` (of the way to the end point) and ``equilibrium_dissolved`` (what the end point
-    would take up). ``pressure_atm``: barometric pressure (the contact pCO2 is a mixing ratio times it)."""
+    precipitated), ``fraction`` (of the way to the end point), ``equilibrium_dissolved`` (what the end point
+    would take up) and ``start_rate_mmol_cm2_s`` (the PWP rate of the water as it enters the contact). ``pressure_atm``: barometric pressure (the contact pCO2 is a mixing ratio times it)."""
     if contact.system not in SYSTEMS:
         raise ValueError(f"[allogenic_contact] system must be one of {SYSTEMS}, got {contact.system!r}")
     t = np.asarray(temp_c, dtype=float)
@@ -123,7 +123,7 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
     mg0 = np.asarray(conc.get("mg", np.zeros(n)), dtype=float)
     dic0 = np.asarray(conc["dic"], dtype=float)
     zero = {"ca": ca0.copy(), "mg": mg0.copy(), "dic": dic0.copy(), "dissolved": np.zeros(n),
-            "fraction": np.zeros(n), "equilibrium_dissolved": np.zeros(n)}
+            "fraction": np.zeros(n), "equilibrium_dissolved": np.zeros(n), "start_rate_mmol_cm2_s": np.zeros(n)}
     if contact.system == "none" or n == 0 or contact.contact_length_m <= 0:
         return zero
     water = _water(conc)
@@ -156,7 +156,8 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
         dic_eq = eq.total("dic") * 1000.0
     dic_new = np.where(ok, dic_start + frac * (dic_eq - dic_start), dic0)
     return {"ca": ca0 + frac * d_ca, "mg": mg0 + frac * d_mg, "dic": dic_new, "dissolved": frac * xi_eq,
-            "fraction": frac, "equilibrium_dissolved": np.where(ok, xi_eq, 0.0)}
+            "fraction": frac, "equilibrium_dissolved": np.where(ok, xi_eq, 0.0),
+            "start_rate_mmol_cm2_s": np.where(ok, rate, 0.0)}
 
 
 def mixing_corrosion_mmol_l(water_a: dict, water_b: dict, share_a: float, temp_c: float,
