@@ -44,6 +44,14 @@ undersaturated even when each is saturated, and dissolves more rock in the condu
 reaction of the mixture). :func:`mixing_corrosion_mmol_l` gives that extra dissolution for two waters, the
 equilibrium end-member of the conduit reaction.
 
+Wall retreat (:func:`mean_wall_rate_mmol_cm2_s`, :func:`wall_retreat_m_d`): the carbonate the water takes up
+over the contact, per area of wetted rock and time, is the mean rate along the contact, r = xi / ((A/V) t); it
+removes rock at r V_m, V_m = M / rho the molar volume of calcite (M = 100.09 g/mol from the phreeqc.dat element
+weights in :mod:`chemistry.constants`; rho = 2.71 g cm-3, Deer, Howie & Zussman 1992, *An Introduction to the
+Rock-Forming Minerals*, 2nd ed., Longman, calcite), so a rate in mmol cm-2 s-1 is a retreat of r 1e-3 V_m cm s-1
+(x 864 for m d-1). It is the retreat of the rock the contact wets, with no conduit geometry needed: the film
+geometry A/V = 1/h already sets how much wall each litre meets.
+
 Units: concentrations in mmol/L (= mmol/kgw for fresh water), pCO2 in atm or ppm as named, lengths in m.
 """
 from __future__ import annotations
@@ -52,12 +60,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chemistry.constants import M_C_G_MOL, M_CA_G_MOL, M_O_G_MOL
 from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
 from chemistry.kinetics import pwp_rate_of
 
 from ..registry import param
 
 WATER_KEYS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
+#: calcite: density (g cm-3; Deer, Howie & Zussman 1992, Longman) and molar volume (cm3 mol-1) with the formula
+#: weight of CaCO3 from the phreeqc.dat element weights (100.09 g/mol)
+CALCITE_DENSITY_G_CM3 = 2.71
+CALCITE_MOLAR_VOLUME_CM3_MOL = (M_CA_G_MOL + M_C_G_MOL + 3.0 * M_O_G_MOL) / CALCITE_DENSITY_G_CM3
 SYSTEMS = ("none", "closed", "open")
 
 
@@ -100,8 +113,8 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
     """React waters (``conc``: element -> array, mmol/L, keys of :data:`WATER_KEYS`) along the contact.
 
     Returns the new ``ca``, ``mg``, ``dic`` (mmol/L), ``dissolved`` (Ca + Mg taken up, mmol/L; negative =
-    precipitated), ``fraction`` (of the way to the end point) and ``equilibrium_dissolved`` (what the end point
-    would take up). ``pressure_atm``: barometric pressure (the contact pCO2 is a mixing ratio times it)."""
+    precipitated), ``fraction`` (of the way to the end point), ``equilibrium_dissolved`` (what the end point
+    would take up) and ``start_rate_mmol_cm2_s`` (the PWP rate of the water as it enters the contact). ``pressure_atm``: barometric pressure (the contact pCO2 is a mixing ratio times it)."""
     if contact.system not in SYSTEMS:
         raise ValueError(f"[allogenic_contact] system must be one of {SYSTEMS}, got {contact.system!r}")
     t = np.asarray(temp_c, dtype=float)
@@ -110,7 +123,7 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
     mg0 = np.asarray(conc.get("mg", np.zeros(n)), dtype=float)
     dic0 = np.asarray(conc["dic"], dtype=float)
     zero = {"ca": ca0.copy(), "mg": mg0.copy(), "dic": dic0.copy(), "dissolved": np.zeros(n),
-            "fraction": np.zeros(n), "equilibrium_dissolved": np.zeros(n)}
+            "fraction": np.zeros(n), "equilibrium_dissolved": np.zeros(n), "start_rate_mmol_cm2_s": np.zeros(n)}
     if contact.system == "none" or n == 0 or contact.contact_length_m <= 0:
         return zero
     water = _water(conc)
@@ -143,7 +156,8 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
         dic_eq = eq.total("dic") * 1000.0
     dic_new = np.where(ok, dic_start + frac * (dic_eq - dic_start), dic0)
     return {"ca": ca0 + frac * d_ca, "mg": mg0 + frac * d_mg, "dic": dic_new, "dissolved": frac * xi_eq,
-            "fraction": frac, "equilibrium_dissolved": np.where(ok, xi_eq, 0.0)}
+            "fraction": frac, "equilibrium_dissolved": np.where(ok, xi_eq, 0.0),
+            "start_rate_mmol_cm2_s": np.where(ok, rate, 0.0)}
 
 
 def mixing_corrosion_mmol_l(water_a: dict, water_b: dict, share_a: float, temp_c: float,
@@ -162,3 +176,18 @@ def mixing_corrosion_mmol_l(water_a: dict, water_b: dict, share_a: float, temp_c
     keys = set(water_a) | set(water_b)
     mixed = {k: share_a * float(water_a.get(k, 0.0)) + (1.0 - share_a) * float(water_b.get(k, 0.0)) for k in keys}
     return closed_gain(mixed) - share_a * closed_gain(water_a) - (1.0 - share_a) * closed_gain(water_b)
+
+
+def mean_wall_rate_mmol_cm2_s(dissolved_mmol_l, contact: AllogenicContact):
+    """Mean dissolution rate along the contact per area of wetted rock (mmol cm-2 s-1): the carbonate taken up
+    (``dissolved`` of :func:`contact_reaction`, mmol/L = 1e-3 mmol cm-3) over (A/V) t (module docstring); 0 for a
+    contact of no length."""
+    exposure = contact.surface_to_volume_cm_1 * contact.contact_time_s  # cm2 of rock wetted per cm3, times s
+    d = np.asarray(dissolved_mmol_l, dtype=float)
+    return d * 1e-3 / exposure if exposure > 0 else np.zeros_like(d)
+
+
+def wall_retreat_m_d(rate_mmol_cm2_s):
+    """Retreat of a calcite wall (m d-1) dissolving at ``rate_mmol_cm2_s``: rate x 1e-3 mol/mmol x
+    :data:`CALCITE_MOLAR_VOLUME_CM3_MOL` gives cm s-1, x 86,400 s d-1 x 0.01 m cm-1 gives m d-1."""
+    return np.asarray(rate_mmol_cm2_s, dtype=float) * 1e-3 * CALCITE_MOLAR_VOLUME_CM3_MOL * 864.0

@@ -10,6 +10,7 @@ import math
 import re
 import sys
 
+import numpy as np
 import pytest
 
 from repo_paths import REPO
@@ -179,3 +180,63 @@ def test_table_has_one_line_per_row_and_names_unmodelled_rows():
             assert "not modelled yet" in line
         else:
             assert "reproduced" in line
+
+
+def test_soil_co2_mass_concentration_and_dalongdong_forcing():
+    """B1-B4 conversion and forcing. Ideal gas by hand: 7,197 mg m-3 at 15 C is p = c R T / M = 7.197 x 8.3145 x
+    288.15 / 44.0095 = 391.8 Pa = 3,867 uatm. The rain weights average 1 and put 76 % of a year's rain in
+    April-October; the drivers carry 1,450 mm/yr at a mean of 16 C."""
+    assert iv.pco2_to_mg_m3(3867.0, 15.0) == pytest.approx(7197.0, rel=2e-4)
+    doy = np.arange(1, 366)
+    w = iv.seasonal_rain_weights(doy, 0.76, 150)
+    assert w.mean() == pytest.approx(1.0, abs=1e-12)
+    assert w[90:304].sum() / w.sum() == pytest.approx(0.76, abs=1e-12)
+    assert w.argmax() + 1 == 150
+    with pytest.raises(ValueError, match="negative rain weights"):
+        iv.seasonal_rain_weights(doy, 0.99, 150)
+    d = iv.dalongdong_drivers()
+    assert d["precip_mm"].sum() / iv.SITE_YEARS == pytest.approx(1450.0, rel=1e-9)
+    assert d["temp_c"].mean() == pytest.approx(16.0, abs=0.3)
+
+
+def test_dalongdong_soil_co2_levels_are_current():
+    """The model's 10-50 cm soil-air CO2 at Dalongdong (mg m-3; subtropical SRDB priors, 500 m, 16 C): the numbers
+    the README quotes, and their sensitivity to the assumed elevation and temperature and to the priors."""
+    assert iv.model_b1() == pytest.approx(8100.0, abs=10.0)
+    assert iv.model_b2() == pytest.approx(8967.0, abs=10.0)
+    assert iv.model_b3() == iv.model_b4() == pytest.approx(5199.0, abs=10.0)
+    forest = {k: iv.model_soil_co2_mg_m3("forest", r) for k, r in (
+        ("300 m", iv.dalongdong_run(elevation_m=300.0)), ("800 m", iv.dalongdong_run(elevation_m=800.0)),
+        ("17 C", iv.dalongdong_run(t_mean=17.0)), ("all priors", iv.dalongdong_run("all")))}
+    assert forest["300 m"] == pytest.approx(9184.0, abs=10.0)
+    assert forest["800 m"] == pytest.approx(8649.0, abs=10.0)
+    assert forest["17 C"] == pytest.approx(9170.0, abs=10.0)
+    assert forest["all priors"] == pytest.approx(13517.0, abs=15.0)
+
+
+def test_sinking_stream_wall_retreat_is_current():
+    """D4/D5 model side: the bundled sitter_appenzell sinking-stream contact retreats 3.02e-6 m/d while it flows
+    (the Santa Fe dissolution periods: ~4e-6), 0.84 of the PWP rate of the water entering it; it flows on 73 % of
+    days; time-averaged 2.21e-6 m/d = 0.81 mm/yr, and 0.62 mm/yr with the contact air at 420 ppm."""
+    ret = iv.sinking_stream_retreat()
+    assert ret["flowing_m_d"] == pytest.approx(3.02e-6, rel=0.005)
+    assert ret["flowing_m_d"] / ret["start_rate_m_d"] == pytest.approx(0.84, abs=0.005)
+    assert ret["flow_share"] == pytest.approx(0.731, abs=0.001)
+    assert ret["time_averaged_m_d"] == pytest.approx(ret["flowing_m_d"] * ret["flow_share"], rel=0.02)
+    assert iv.model_d4() == pytest.approx(2.21e-6, rel=0.005)
+    assert iv.model_d5() == pytest.approx(iv.model_d4() * 365.25e3, rel=1e-12)
+    assert iv.model_d5() == pytest.approx(0.807, abs=0.004)
+    assert iv.model_d5_at(420.0) == pytest.approx(0.621, abs=0.004)
+
+
+def test_allochthonous_oc_is_buried_at_the_oxic_refractory_fraction():
+    """E2 model side: with 0.3 g C m-2 d-1 (109.6 g C m-2 yr-1) of allochthonous OC on the reservoir bed, the extra
+    burial is 0.2 of it (refractory_fraction, independent of O2 exposure), and the burial efficiency of all the OC
+    reaching the sediment falls from 21.5 % (E1) to 20.5 %."""
+    y = iv._reservoir_year(iv.reservoir_run(allochthonous_oc_g_c_m2_d=iv.E2_ALLOCHTHONOUS_G_C_M2_D))
+    alloch_in = iv.E2_ALLOCHTHONOUS_G_C_M2_D * 365.0
+    alloch_buried = y["oc_burial_g_c_m2_d"] - y["oc_burial_autochthonous_g_c_m2_d"]
+    assert alloch_buried / alloch_in == pytest.approx(0.2, abs=1e-3)
+    deposited = y["oc_burial_g_c_m2_d"] + y["sediment_mineralisation_g_c_m2_d"]
+    assert alloch_in / deposited == pytest.approx(0.69, abs=0.01)
+    assert iv.model_e2() == pytest.approx(20.5, abs=0.1)

@@ -11,7 +11,9 @@ import chemistry
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
 from karstmodel.config.catchment import CatchmentError, load_catchment
 from karstmodel.model.simulate import simulate
-from karstmodel.processes.allogenic_contact import AllogenicContact, contact_reaction, mixing_corrosion_mmol_l
+from karstmodel.processes.allogenic_contact import (CALCITE_MOLAR_VOLUME_CM3_MOL, AllogenicContact, contact_reaction,
+                                                    mean_wall_rate_mmol_cm2_s, mixing_corrosion_mmol_l,
+                                                    wall_retreat_m_d)
 
 SOFT = {"ca_mmol_kgw": 0.1, "mg_mmol_kgw": 0.05, "na_mmol_kgw": 0.1, "k_mmol_kgw": 0.02, "cl_mmol_kgw": 0.1,
         "so4_mmol_kgw": 0.05}
@@ -136,3 +138,20 @@ def test_scenario_sets_the_contact_and_checks_it(tmp_path):
     path.write_text('name = "s"\n[allogenic_contact]\ncontact_length_m = -5.0\n')
     with pytest.raises(ScenarioError, match=r"\[allogenic_contact\] contact_length_m"):
         apply_scenario(c, load_scenario(path), "2001-01-01")
+
+
+def test_wall_retreat_follows_the_pwp_rate_of_the_water_meeting_the_rock():
+    """Wall retreat: a short open contact (k t << 1) dissolves at the PWP rate of the water as it enters (computed
+    independently from its speciation with chemistry.pwp_rate); the rate converts to a retreat with the molar
+    volume of calcite, by hand 100.09 g/mol / 2.71 g cm-3 = 36.93 cm3/mol: 1e-9 mmol cm-2 s-1 = 1e-12 x 36.93 x
+    86,400 cm/d = 3.191e-8 m/d."""
+    assert CALCITE_MOLAR_VOLUME_CM3_MOL == pytest.approx(36.93, abs=0.005)
+    assert wall_retreat_m_d(1e-9) == pytest.approx(3.191e-8, rel=5e-4)
+    _, conc = _soil_water()
+    contact = AllogenicContact("open", contact_pco2_ppm=3000.0, contact_length_m=1.0, velocity_m_s=0.1, depth_m=0.1)
+    got = contact_reaction(conc, TEMP, contact)
+    start = chemistry.equilibrate(TEMP, np.full(3, 3000e-6), mineral="none", system="open", water=SOFT)
+    pwp = chemistry.pwp_rate(TEMP, 10.0 ** -start["ph"].to_numpy(), start["co2aq_mmol_kgw"].to_numpy() / 1000.0,
+                             start["si_calcite"].to_numpy())
+    assert mean_wall_rate_mmol_cm2_s(got["dissolved"], contact) == pytest.approx(pwp, rel=0.02)
+    assert np.all(mean_wall_rate_mmol_cm2_s(got["dissolved"], AllogenicContact("open", contact_length_m=0.0)) == 0)
