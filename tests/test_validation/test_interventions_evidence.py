@@ -42,7 +42,7 @@ def test_row_is_complete(row):
     for text in (row.where, row.site, row.climate, row.lithology, row.quantity, row.intervention, row.uncertainty):
         assert text.strip()
     assert row.kind in ("value", "lower_bound")
-    assert row.spread in ("reported", "assumed", "none")
+    assert row.spread in ("reported", "assumed", "sampling", "none")
 
 
 @pytest.mark.parametrize("row", iv.EVIDENCE, ids=lambda r: r.id)
@@ -223,6 +223,8 @@ def test_sinking_stream_wall_retreat_is_current():
     assert ret["flowing_m_d"] / ret["start_rate_m_d"] == pytest.approx(0.84, abs=0.005)
     assert ret["flow_share"] == pytest.approx(0.731, abs=0.001)
     assert ret["time_averaged_m_d"] == pytest.approx(ret["flowing_m_d"] * ret["flow_share"], rel=0.02)
+    assert iv.model_d3() == pytest.approx(100.0 * ret["flow_share"], abs=0.05)  # dissolves every day it flows
+    assert iv.D3_BAND == pytest.approx((11.02, 58.66), abs=0.01)  # Clopper-Pearson, 5 of 16
     assert iv.model_d4() == pytest.approx(2.21e-6, rel=0.005)
     assert iv.model_d5() == pytest.approx(iv.model_d4() * 365.25e3, rel=1e-12)
     assert iv.model_d5() == pytest.approx(0.807, abs=0.004)
