@@ -40,7 +40,7 @@ import numpy as np
 
 from .constants import IONIC_STRENGTH_PER_US_CM, KELVIN, LN10
 from .output import SPECIES_COLUMNS, TOTAL_COLUMNS
-from ._fused_table import LP_LO, LP_STEP, T_LO, T_STEP, start_table
+from ._fused_table import LP_LO, T_LO, T_STEP, start_table
 from ._kernel import AVAILABLE
 from ._numba_cache import await_compiled
 
@@ -50,7 +50,6 @@ MAX_ITER = 60
 #: samples per sub-block of the vectorised passes, and per parallel work item (scratch allocated once per item)
 SUB = 64
 CHUNK = 4096
-#: the kernel's name for :func:`chemistry._numba_cache.await_compiled`
 KERNEL_NAME = "chemistry._fused._fused_block"
 
 
@@ -441,7 +440,7 @@ if AVAILABLE:
 def _run_parallel(n: int, args) -> None:
     """Run the kernel over samples 0..n-1 on numba's number of threads (``numba.set_num_threads``,
     ``NUMBA_NUM_THREADS``): work items of at least CHUNK samples handed to Python threads, the kernel releasing the
-    GIL. (A numba ``prange`` wrapper did the same but doubled the first compilation, 13 s instead of 5 s.)"""
+    GIL (a numba ``prange`` wrapper doubled the first compilation), after a compile in another process, if any."""
     await_compiled(KERNEL_NAME)
     threads = get_num_threads()
     if threads <= 1 or n <= CHUNK:
@@ -560,43 +559,22 @@ def _run(st, cols, temp_c, pco2_atm, tol, rhs=None):
     its = np.empty(n, dtype=np.int64)
     if rhs is None:
         rhs = np.zeros((st["w"].shape[0], n))  # zero-initialised: the untouched pages cost nothing
-    args = _kernel_args(st, cols, model.charge, model.gamma_kind, model.ion_size, model.b_param, temp_c, pco2_atm,
-                        tol, rhs, out, conv, its)
-    _run_parallel(n, args)
+    _run_parallel(n, _kernel_args(st, cols, model.charge, model.gamma_kind, model.ion_size, model.b_param, temp_c,
+                                  pco2_atm, tol, rhs, out, conv, its))
     return out, conv, its
 
 
 def _kernel_args(st, cols, charge, gamma_kind, ion_size, b_param, temp_c, pco2_atm, tol, rhs, out, conv, its):
-    """The arguments of :func:`_fused_block` after ``lo, hi``, with the types it is compiled for (C-contiguous
-    float64, int64 and bool arrays, all writable: a read-only input, e.g. a broadcast view, is copied, so that one
-    compiled signature serves every caller; Python floats and ints)."""
+    """Arguments of :func:`_fused_block` after ``lo, hi``: C-contiguous writable arrays (one compiled signature)."""
     def f64(a):
         a = np.ascontiguousarray(a, dtype=np.float64)
         return a if a.flags.writeable else a.copy()
-
     return (f64(temp_c), f64(pco2_atm), float(tol), st["tab"], st["tab_t"], T_LO, T_STEP, LP_LO, float(st["lp_step"]),
             st["cb"], st["g_co2"], int(st["gas_k"]), st["dw"], st["nub"], st["w"], rhs, f64(charge),
             np.ascontiguousarray(gamma_kind, dtype=np.int64), f64(ion_size), f64(b_param),
             st["pinv"], st["null"], st["ll_coef"], st["ll_nuw"], cols["lin_ptr"], cols["lin_sp"], cols["lin_val"],
             cols["lin_dest"], cols["si_rows"], cols["si_nuw"], cols["si_coef"], cols["si_dest"], cols["const_dest"],
             cols["const_val"], cols["special"], out, conv, its)
-
-
-def compile_kernel() -> None:
-    """Compile :func:`_fused_block` (or load it from numba's cache) without solving anything: one call over zero
-    samples with placeholder arrays of the types :func:`_run` passes (the dimensions of a start table and its
-    columns; the values are never read). A process can so compile the kernel ahead of its first real use, e.g. in
-    parallel with other work (karstmodel does this in a second process during a first run)."""
-    if not AVAILABLE:
-        return
-    f, i = (lambda *shape: np.zeros(shape)), (lambda n: np.zeros(n, dtype=np.int64))
-    st = dict(tab=f(4, 4, 4), tab_t=f(2, 4), lp_step=LP_STEP, cb=f(3, 6), g_co2=f(3), gas_k=0, dw=f(3),
-              nub=f(3, 1), w=f(1, 3), pinv=f(3, 2), null=f(3, 1), ll_coef=f(2, 6), ll_nuw=f(2))
-    cols = dict(lin_ptr=i(2), lin_sp=i(1), lin_val=f(1), lin_dest=i(1), si_rows=f(1, 3), si_nuw=f(1),
-                si_coef=f(1, 6), si_dest=i(1), const_dest=i(0), const_val=f(0), special=np.full(9, -1, dtype=np.int64))
-    args = _kernel_args(st, cols, f(3), i(3), f(3), f(3), f(0), f(0), 1e-10, f(1, 0), f(1, 0),
-                        np.zeros(0, dtype=np.bool_), i(0))
-    _fused_block(0, 0, *args)
 
 
 def equilibrate_open(temp_c: np.ndarray, pco2_atm: np.ndarray, mineral: str, database: str, tol: float):

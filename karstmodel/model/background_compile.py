@@ -6,7 +6,7 @@ speciation core (:mod:`chemistry._kernel`, for the start tables), the fused equi
 reach kernel (:func:`karstmodel.processes.reaches.kernel.advance_tanks`, with the lake layer and the fate sums).
 When some of these are cold in the cache and a second core is there, :func:`start` launches
 ``python -m karstmodel.model.background_compile fused reaches``, which compiles the fused kernel (a call over zero
-samples with the argument types of a real call: :func:`chemistry._fused.compile_kernel`) and then the reach kernel
+samples with the argument types of a real call: :func:`chemistry._fused_compile.compile_kernel`) and then the reach kernel
 (the reaches run over two days of a synthetic inflow) into the same on-disk cache (:mod:`chemistry._numba_cache`),
 while this process compiles the general core and the chain. The child prints ``ready <kernel>`` after each; this
 process waits for that line before its first call of the fused kernel
@@ -24,7 +24,7 @@ import threading
 import numpy as np
 import pandas as pd
 
-from chemistry import _fused
+from chemistry import _fused, _fused_compile
 from chemistry._numba_cache import child_environment, expect
 
 from .._compiled import cache_is_cold
@@ -100,7 +100,7 @@ def compile_reach_kernel() -> None:
 def main(names) -> None:
     """The child: compile ``names`` (keys of :data:`KERNELS`) in order, printing ``ready <name>`` after each."""
     for name in names:
-        _fused.compile_kernel() if name == "fused" else compile_reach_kernel()
+        _fused_compile.compile_kernel() if name == "fused" else compile_reach_kernel()
         print(f"ready {name}", flush=True)
 
 

@@ -35,7 +35,7 @@ def test_child_environment_drops_only_the_folder_karstmodel_chose(monkeypatch):
 def test_the_run_finds_the_kernels_the_child_compiled(tmp_path):
     """With an empty user cache: a child compiles the fused and the reach kernels; this process waits for the fused
     one at its first use and finds both in the cache, so neither is compiled here (numba's compile events), and the
-    placeholder call of chemistry._fused.compile_kernel has the types of a real call (one signature in the cache).
+    placeholder call of chemistry._fused_compile.compile_kernel has the types of a real call (one signature in the cache).
     Two compilations, ~10-20 s."""
     script = textwrap.dedent("""
         import karstmodel
