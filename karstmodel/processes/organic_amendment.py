@@ -43,8 +43,8 @@ def decompose(inputs_g_m2, rate_per_d) -> dict:
         both of the shape of ``inputs_g_m2``.
     """
     inputs = np.asarray(inputs_g_m2, dtype=float)
-    keep = np.exp(-np.broadcast_to(np.asarray(rate_per_d, dtype=float), inputs.shape))
-    lost = -np.expm1(-np.broadcast_to(np.asarray(rate_per_d, dtype=float), inputs.shape))
+    rate = np.broadcast_to(np.asarray(rate_per_d, dtype=float), inputs.shape)
+    keep, lost = np.exp(-rate), -np.expm1(-rate)
     pool = np.empty_like(inputs)
     decomposed = np.empty_like(inputs)
     c = np.zeros(inputs.shape[1:])

@@ -241,12 +241,14 @@ def simulate_soil_co2(temp_c, relative_storage, hydrotopes, elevation_m: float, 
     wp = params["wilting_point_m3_m3"]
     theta = wp + w * (fc - wp)
     wfps = theta / phi
-    prod = r10 * q10 ** ((ts[:, None] - 10.0) / 10.0) * moisture_response(wfps)
+    temp_f = q10 ** ((ts[:, None] - 10.0) / 10.0)
+    moist_f = moisture_response(wfps)
+    prod = r10 * temp_f * moist_f
     zeros = np.zeros(prod.shape)
     amend = {"amendment_input_gc_m2_d": zeros, "amendment_decomposition_gc_m2_d": zeros,
              "amendment_pool_gc_m2": zeros, "carbonate_co2_sink_gc_m2_d": zeros}
     if amendments:
-        amend = {**amend, **amendment_pools(amendments, q10 ** ((ts[:, None] - 10.0) / 10.0) * moisture_response(wfps)),
+        amend = {**amend, **amendment_pools(amendments, temp_f * moist_f),
                  "amended_hydrotopes": tuple(sorted({h for h, _, _ in amendments}))}
         prod = prod + amend["amendment_decomposition_gc_m2_d"]
     pco2_air = atmospheric_co2_ppm * 1e-6 * p_atm
