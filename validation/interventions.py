@@ -47,6 +47,7 @@ from karstmodel.config.catchment import load_catchment  # noqa: E402
 from karstmodel.model.simulate import simulate  # noqa: E402
 from karstmodel.processes.allogenic_contact import (AllogenicContact, contact_reaction,  # noqa: E402
                                                     mean_wall_rate_mmol_cm2_s, wall_retreat_m_d)
+from karstmodel.processes.changes import SoilWarming  # noqa: E402
 from karstmodel.processes.dissolution import equilibrium_table  # noqa: E402
 from karstmodel.processes.reaches import ReachParameters, simulate_reaches  # noqa: E402
 from karstmodel.processes.soil_co2 import pressure_atm  # noqa: E402
@@ -435,10 +436,12 @@ DOLOMITE = (("limestone", 0.0), ("dolomite", 1.0), ("non_carbonate", 0.0))
 
 @lru_cache(maxsize=None)
 def site_run(land_use: tuple = MIXED_LAND_USE, climate: str = "subtropical", lithology: tuple = LIMESTONE,
-             precip_factor: float = 1.0, temp_delta_c: float = 0.0):
+             precip_factor: float = 1.0, temp_delta_c: float = 0.0, soil_warming_c: float = 0.0):
     """Simulate a 10 km2 synthetic catchment (one hydrotope per land-use class) under seeded synthetic weather,
-    optionally with the precipitation scaled and the air temperature shifted (a whole-climate shift: it also
-    changes PET and snow, because the model has no soil-only warming yet). Cached per argument set."""
+    optionally with the precipitation scaled, the air temperature shifted (``temp_delta_c``: a whole-climate
+    shift, which also changes PET and snow) or the soil alone warmed (``soil_warming_c``: soil CO2 production,
+    diffusion and soil-water chemistry, not air, PET or snow, as buried heating cables do;
+    :class:`karstmodel.processes.changes.SoilWarming` from the first day). Cached per argument set."""
     weather, location = CLIMATES[climate]
     drivers = synthetic_drivers(days=SITE_YEARS * 365, **weather)
     drivers["precip_mm"] = drivers["precip_mm"] * precip_factor
@@ -446,6 +449,9 @@ def site_run(land_use: tuple = MIXED_LAND_USE, climate: str = "subtropical", lit
     doc = base_doc(land_use=dict(land_use), location=location, lithology=dict(lithology))
     with tempfile.TemporaryDirectory() as td:
         catchment = load_catchment(write_catchment(Path(td), doc, drivers))
+        if soil_warming_c:
+            start = str(drivers["date"].iloc[0])
+            catchment = replace(catchment, changes=(SoilWarming(soil_warming_c, start, 0.0),))
         return simulate(catchment)
 
 
@@ -575,6 +581,10 @@ def _change_pct(new: float, old: float) -> float:
     return 100.0 * (new / old - 1.0)
 
 
+#: the soil warming of Schindlbacher et al. (2019): +4 C in the soil of the lysimeters (treatment H), air unchanged
+SOIL_WARMING_C = 4.0
+
+
 def model_c2() -> float:
     """Change (%) of DIC leached with recharge when precipitation is 1.5x, temperate forest on dolomite."""
     base = site_run(_FOREST, "temperate", DOLOMITE)
@@ -583,23 +593,27 @@ def model_c2() -> float:
 
 
 def model_c3() -> float:
-    """Change (%) of DIC leached with recharge under +4 C (whole-climate shift), temperate forest on dolomite."""
+    """Change (%) of DIC leached with recharge when the soil alone is warmed by 4 C (the experiment's soil warming;
+    air, PET and snow unchanged), temperate forest on dolomite."""
     base = site_run(_FOREST, "temperate", DOLOMITE)
-    warm = site_run(_FOREST, "temperate", DOLOMITE, temp_delta_c=4.0)
+    warm = site_run(_FOREST, "temperate", DOLOMITE, soil_warming_c=SOIL_WARMING_C)
     return _change_pct(_recharge_dic_mmol_m2(warm), _recharge_dic_mmol_m2(base))
 
 
 def model_c4() -> float:
-    """Change (%) of soil respiration (the model's soil CO2 production = efflux at steady state) under +4 C."""
+    """Change (%) of soil respiration (the model's soil CO2 production = efflux at steady state) with the soil
+    warmed by 4 C."""
     base = site_run(_FOREST, "temperate", DOLOMITE).summary["soil_respiration_gc_m2_yr"]
-    warm = site_run(_FOREST, "temperate", DOLOMITE, temp_delta_c=4.0).summary["soil_respiration_gc_m2_yr"]
+    warm = site_run(_FOREST, "temperate", DOLOMITE, soil_warming_c=SOIL_WARMING_C)
+    warm = warm.summary["soil_respiration_gc_m2_yr"]
     return _change_pct(float(warm), float(base))
 
 
 def model_c5() -> float:
-    """Change (%) of mean soil-air pCO2 under +4 C."""
+    """Change (%) of mean soil-air pCO2 with the soil warmed by 4 C."""
     base = site_run(_FOREST, "temperate", DOLOMITE).hydrotope_series["forest"]["soil_pco2_ppm"].mean()
-    warm = site_run(_FOREST, "temperate", DOLOMITE, temp_delta_c=4.0).hydrotope_series["forest"]["soil_pco2_ppm"]
+    warm = site_run(_FOREST, "temperate", DOLOMITE, soil_warming_c=SOIL_WARMING_C)
+    warm = warm.hydrotope_series["forest"]["soil_pco2_ppm"]
     return _change_pct(float(warm.mean()), float(base))
 
 
@@ -938,8 +952,11 @@ KNOWN_GAPS = {
           "0.6 m soil under every class (one field site) it is 1.66, but forest/cropland then falls to 1.43: the "
           "classes differ by the SRDB R10/Q10 medians and the assumed soil depths, and the field grassland soil is "
           "as CO2-rich as the forest's",
-    "C4": "model soil respiration +40.6 % under +4 C vs measured > +50 % efflux (model Q10 of the forest class "
-          "from SRDB, plus drier soil under the whole-climate warming the model has to use)",
+    "C5": "model soil-air pCO2 +45.1 % with the soil warmed by 4 C vs measured 'not affected' (band +-25 "
+          "assumed): in the model the soil-air CO2 follows production (+50.1 %) because gas diffusivity hardly "
+          "changes with 4 C (D ~ T^1.81, Massman 1998: +2.6 %) and the warming leaves the soil water as it is; "
+          "the field efflux rose without a rise in soil-air CO2, which needs faster gas transport (a drier, more "
+          "porous warmed soil) or production shifted towards the surface, neither in the model",
     "D1": "model 0.56 mg cm-2 d-1 (allogenic water 1.10, karst water 0.011) vs measured mean 0.068 (-0.023 to "
           "0.258): PWP gives the surface-controlled rate of a freely flushed surface, a tablet in a stream or soil "
           "dissolves through a diffusion boundary layer, 1-2 orders of magnitude slower far from equilibrium "

@@ -120,10 +120,26 @@ def test_model_gap_numbers_are_current():
     assert base["grassland"] / base["cropland"] == pytest.approx(1.35, abs=0.006)
     rates = iv.model_rates()
     assert rates["allogenic"] == pytest.approx(1.10, abs=0.01) and rates["karst"] == pytest.approx(0.0113, abs=5e-4)
-    assert iv.model_c4() == pytest.approx(40.6, abs=0.06)
+    assert iv.model_c5() == pytest.approx(45.1, abs=0.06)  # soil warmed by 4 C: soil-air CO2 follows production
     assert iv.model_f1() == pytest.approx(11.0, abs=0.06)
     assert min(iv.model_f1_by_land_use().values()) == pytest.approx(7.98, abs=0.006)
     assert iv.model_e4() == pytest.approx(0.035, abs=0.0006)
+
+
+def test_soil_warming_is_soil_only():
+    """C3-C5 warm the soil alone, as the lysimeters' treatment H did: the water balance is untouched (runoff equal to
+    the last digit), the efflux rises by the forest Q10 over 4 C (+50.1 %, just above the field's > 50 %), and the
+    whole-climate shift the rows used before (air +4 C, hence more PET) gives less: +40.6 %, DIC leaching -10.6 %."""
+    base = iv.site_run(iv._FOREST, "temperate", iv.DOLOMITE)
+    soil = iv.site_run(iv._FOREST, "temperate", iv.DOLOMITE, soil_warming_c=iv.SOIL_WARMING_C)
+    air = iv.site_run(iv._FOREST, "temperate", iv.DOLOMITE, temp_delta_c=4.0)
+    assert soil.summary["runoff_mm_yr"] == base.summary["runoff_mm_yr"]
+    assert air.summary["runoff_mm_yr"] < 0.9 * base.summary["runoff_mm_yr"]
+    assert iv.model_c4() == pytest.approx(50.1, abs=0.06)
+    assert iv.model_c3() == pytest.approx(8.1, abs=0.06)
+    resp = [float(r.summary["soil_respiration_gc_m2_yr"]) for r in (base, air)]
+    assert iv._change_pct(resp[1], resp[0]) == pytest.approx(40.6, abs=0.06)
+    assert iv._change_pct(iv._recharge_dic_mmol_m2(air), iv._recharge_dic_mmol_m2(base)) == pytest.approx(-10.6, abs=0.06)
 
 
 def test_soil_carbonate_sink_numbers():
