@@ -141,7 +141,7 @@ def _allogenic_block(lith: dict) -> str:
     for f in fields(AllogenicContact):
         p = declared(AllogenicContact).get(f.name)
         if p is not None:
-            lines.append(f"# {f.name} = {f.default!r}".ljust(33) + f"# {p.unit}; {p.source}")
+            lines.append(f"# {f.name} = {f.default!r}".ljust(32) + f" # {p.unit}; {p.source}")
     return "\n".join(lines) + "\n"
 
 
