@@ -28,12 +28,13 @@ flow is
 
     Sh = k_m d_h / D = 0.023 Re^0.83 Sc^(1/3)                                                   (2)
 
-(Linton & Sherwood 1950, Chem. Eng. Prog. 46:258, dissolution of cast tubes of benzoic and cinnamic acid and
-beta-naphthol into water, 2,000 < Re < 70,000, 1,000 < Sc < 2,260; the Chilton-Colburn form). Below Re = 2,300
-(laminar) the fully developed laminar value Sh = 3.66 (constant wall concentration, circular tube: Incropera et
-al. 2007, *Fundamentals of Heat and Mass Transfer*, 6th ed., Wiley, eq. 8.55, by the heat-mass analogy) is used;
-(2) stays above it for turbulent flow, so Sh = max(3.66, (2)) for Re >= 2,300. The boundary layer is
-eps = D / k_m = d_h / Sh.
+(Linton & Sherwood 1950, Chem. Eng. Prog. 46:258: dissolution of tubes cast of benzoic acid, cinnamic acid and
+beta-naphthol into water in turbulent flow, Schmidt numbers of order 10^3 as for Ca(HCO3)2 in water; the
+Chilton-Colburn form). Below Re = 2,300 (laminar) the fully developed laminar value Sh = 3.66 (constant wall
+concentration, circular tube: Incropera et al. 2007, *Fundamentals of Heat and Mass Transfer*, 6th ed., Wiley,
+eq. 8.55, by the heat-mass analogy) is used, so k_m jumps where the flow turns turbulent (Sh about 140 at Re =
+2,300, Sc = 1,000); (2) is taken as at least 3.66. The boundary layer is eps = D / k_m = d_h / Sh. The flows of
+interest here are turbulent (the sitter_appenzell sinking stream, 0.05 m/s and 10 cm: Re about 14,000).
 
 Water properties. Dynamic viscosity of water, Kestin, Sokolov & Wakeham (1978, J. Phys. Chem. Ref. Data 7:941,
 the 0-40 C correlation, +-0.05 %):
