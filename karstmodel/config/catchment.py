@@ -19,6 +19,7 @@ from chemistry.errors import InputError
 
 from ..io.columns import check_mapping
 from ..io.files import _atomic_write, check_date_format, read_toml
+from ..processes.allogenic_contact import RATE_LAWS as CONTACT_RATE_LAWS
 from ..processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, default_parameters
 from ..processes.reaches import ReachParameters, reach_parameters_to_dict
@@ -386,7 +387,7 @@ def catchment_from_dict(doc: dict, path: Path) -> Catchment:
     acids = acid_inputs_from(r, r.table(doc, "acid_inputs"), AcidInputs())
     allo = _dataclass_from(r, AllogenicWater, doc.get("allogenic_water", {}), "[allogenic_water] ")
     contact = _dataclass_from(r, AllogenicContact, doc.get("allogenic_contact", {}), "[allogenic_contact] ",
-                              {"system": CONTACT_SYSTEMS})
+                              {"system": CONTACT_SYSTEMS, "rate_law": CONTACT_RATE_LAWS})
 
     sim = r.table(doc, "simulation")
     r.known(sim, {"start", "end", "warmup_days"}, "[simulation] ")

@@ -32,6 +32,16 @@ against PHREEQC and :func:`chemistry.dissolve_kinetic`). PWP is the calcite rate
 well (with dolomite as the end point), an upper bound because dolomite dissolves about an order of magnitude more
 slowly far from equilibrium (Busenberg & Plummer 1982, Am. J. Sci. 282:45).
 
+Rate law (``rate_law``). ``"pwp"`` (default): the surface-controlled PWP rate above, the rate of a freely flushed
+surface. ``"mixed"``: the PWP surface reaction in series with transport of the dissolved carbonate across the
+diffusion boundary layer of the flowing water (Dreybrodt 1988, ch. 5; Dreybrodt & Buhmann 1991, Chem. Geol.
+90:107), in the linear-rate regime 1/r = 1/r_PWP + 1/(k_m (c_eq - c)) (:mod:`karstmodel.processes.mass_transfer`,
+eq. 1), with the mass-transfer coefficient k_m of turbulent flow in a wide channel of the contact's depth and
+velocity at the water's temperature (Linton & Sherwood 1950; d_h = 4 ``depth_m``; D of Ca(HCO3)2
+``diffusivity_25c_m2_s`` at 25 C, scaled by Stokes-Einstein). Both terms are linear in c_eq - c, so the series
+rate is the linear law with alpha = alpha_PWP k_m / (alpha_PWP + k_m) all along the contact: k = (A/V) r(c_0) /
+xi_eq with r the mixed rate of the water entering. It is never faster than PWP and equals it when k_m -> inf.
+
 Carbon: in a closed contact DIC rises by the Ca + Mg dissolved (one C per mineral formula unit of calcite or
 dolomite per Ca + Mg); in an open contact DIC follows the open system at the contact pCO2, linear in the Ca + Mg
 dissolved between the start and the end point (at fixed pCO2, CO2(aq) is fixed and HCO3- follows the alkalinity
@@ -65,6 +75,8 @@ from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
 from chemistry.kinetics import pwp_rate_of
 
 from ..registry import param
+from .mass_transfer import (CA_HCO3_DIFFUSIVITY_25C_M2_S, channel_mass_transfer_m_s,
+                            mixed_rate_mmol_cm2_s)
 
 WATER_KEYS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
 #: calcite: density (g cm-3; Deer, Howie & Zussman 1992, Longman) and molar volume (cm3 mol-1) with the formula
@@ -72,12 +84,15 @@ WATER_KEYS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
 CALCITE_DENSITY_G_CM3 = 2.71
 CALCITE_MOLAR_VOLUME_CM3_MOL = (M_CA_G_MOL + M_C_G_MOL + 3.0 * M_O_G_MOL) / CALCITE_DENSITY_G_CM3
 SYSTEMS = ("none", "closed", "open")
+#: the rate law along the contact (module docstring): surface-controlled PWP, or PWP in series with transport
+RATE_LAWS = ("pwp", "mixed")
 
 
 @dataclass(frozen=True)
 class AllogenicContact:
     """How allogenic water meets the carbonate before it joins the conduits (module docstring). ``system``: "none"
-    (default: no reaction on the way), "closed" or "open" (in contact with air at ``contact_pco2_ppm``)."""
+    (default: no reaction on the way), "closed" or "open" (in contact with air at ``contact_pco2_ppm``);
+    ``rate_law``: "pwp" (default: surface-controlled) or "mixed" (PWP in series with boundary-layer transport)."""
 
     system: str = "none"
     #: pCO2 of the air the stream is in contact with (open system): outside air ~420 ppm, ventilated cave air in
@@ -94,6 +109,12 @@ class AllogenicContact:
     #: flow depth: wetted bed per volume A/V = 1 / depth (wide channel)
     depth_m: float = param(0.1, "m", (1e-3, 10.0),
                            source="film geometry A/V = 1/h (Dreybrodt 1988, ch. 5)")
+    rate_law: str = "pwp"
+    #: diffusion coefficient of dissolved Ca(HCO3)2 at 25 C (rate_law = "mixed"; scaled to the water's temperature
+    #: by Stokes-Einstein): Nernst-Hartley from the tracer coefficients of Ca2+ and HCO3-
+    diffusivity_25c_m2_s: float = param(CA_HCO3_DIFFUSIVITY_25C_M2_S, "m2 s-1", (5e-10, 2e-9),
+                                        source="Li & Gregory 1974, Geochim. Cosmochim. Acta 38:703, Table 1 "
+                                               "(Ca2+ 7.93e-10, HCO3- 1.18e-9); Dreybrodt 1988 uses 1e-9")
 
     @property
     def contact_time_s(self) -> float:
@@ -114,16 +135,21 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
 
     Returns the new ``ca``, ``mg``, ``dic`` (mmol/L), ``dissolved`` (Ca + Mg taken up, mmol/L; negative =
     precipitated), ``fraction`` (of the way to the end point), ``equilibrium_dissolved`` (what the end point
-    would take up) and ``start_rate_mmol_cm2_s`` (the PWP rate of the water as it enters the contact). ``pressure_atm``: barometric pressure (the contact pCO2 is a mixing ratio times it)."""
+    would take up), ``start_rate_mmol_cm2_s`` (the rate of ``contact.rate_law`` for the water as it enters the
+    contact) and ``pwp_start_rate_mmol_cm2_s`` (its PWP rate; the same for ``rate_law = "pwp"``).
+    ``pressure_atm``: barometric pressure (the contact pCO2 is a mixing ratio times it)."""
     if contact.system not in SYSTEMS:
         raise ValueError(f"[allogenic_contact] system must be one of {SYSTEMS}, got {contact.system!r}")
+    if contact.rate_law not in RATE_LAWS:
+        raise ValueError(f"[allogenic_contact] rate_law must be one of {RATE_LAWS}, got {contact.rate_law!r}")
     t = np.asarray(temp_c, dtype=float)
     n = t.size
     ca0 = np.asarray(conc["ca"], dtype=float)
     mg0 = np.asarray(conc.get("mg", np.zeros(n)), dtype=float)
     dic0 = np.asarray(conc["dic"], dtype=float)
     zero = {"ca": ca0.copy(), "mg": mg0.copy(), "dic": dic0.copy(), "dissolved": np.zeros(n),
-            "fraction": np.zeros(n), "equilibrium_dissolved": np.zeros(n), "start_rate_mmol_cm2_s": np.zeros(n)}
+            "fraction": np.zeros(n), "equilibrium_dissolved": np.zeros(n), "start_rate_mmol_cm2_s": np.zeros(n),
+            "pwp_start_rate_mmol_cm2_s": np.zeros(n)}
     if contact.system == "none" or n == 0 or contact.contact_length_m <= 0:
         return zero
     water = _water(conc)
@@ -145,7 +171,13 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
     d_ca = eq.total("ca") * 1000.0 - ca0
     d_mg = (eq.total("mg") * 1000.0 if "mg" in eq.model.elements else 0.0) - mg0
     xi_eq = d_ca + d_mg  # mmol/L
-    rate = pwp_rate_of(start)  # mmol cm-2 s-1
+    pwp = pwp_rate_of(start)  # mmol cm-2 s-1
+    if contact.rate_law == "mixed":
+        k_m_cm_s = 100.0 * channel_mass_transfer_m_s(contact.velocity_m_s, contact.depth_m, t,
+                                                     contact.diffusivity_25c_m2_s)
+        rate = mixed_rate_mmol_cm2_s(pwp, k_m_cm_s, xi_eq)
+    else:
+        rate = pwp
     with np.errstate(divide="ignore", invalid="ignore"):
         k_eff = np.where(np.abs(xi_eq) > 1e-12, contact.surface_to_volume_cm_1 * rate / (xi_eq / 1000.0), 0.0)
     k_eff = np.where(np.isfinite(k_eff) & (k_eff > 0), k_eff, 0.0)
@@ -157,7 +189,7 @@ def contact_reaction(conc: dict, temp_c, contact: AllogenicContact, mineral: str
     dic_new = np.where(ok, dic_start + frac * (dic_eq - dic_start), dic0)
     return {"ca": ca0 + frac * d_ca, "mg": mg0 + frac * d_mg, "dic": dic_new, "dissolved": frac * xi_eq,
             "fraction": frac, "equilibrium_dissolved": np.where(ok, xi_eq, 0.0),
-            "start_rate_mmol_cm2_s": np.where(ok, rate, 0.0)}
+            "start_rate_mmol_cm2_s": np.where(ok, rate, 0.0), "pwp_start_rate_mmol_cm2_s": np.where(ok, pwp, 0.0)}
 
 
 def mixing_corrosion_mmol_l(water_a: dict, water_b: dict, share_a: float, temp_c: float,

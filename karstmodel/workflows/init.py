@@ -136,11 +136,12 @@ def _allogenic_block(lith: dict) -> str:
     lines = ["", "# [allogenic_land_use]           # the non-carbonate area's own land use (fractions of that area);",
              "# grassland = 1.0                # with it, [land_use] above covers the carbonate area only",
              "# [allogenic_contact]            # how allogenic water meets the carbonate before the conduits",
-             '# system = "none"                # "none", "closed" or "open" (in contact with air)']
+             '# system = "none"                # "none", "closed" or "open" (in contact with air)',
+             '# rate_law = "pwp"               # "pwp" (surface-controlled) or "mixed" (PWP + boundary-layer transport)']
     for f in fields(AllogenicContact):
         p = declared(AllogenicContact).get(f.name)
         if p is not None:
-            lines.append(f"# {f.name} = {f.default!r}".ljust(33) + f"# {p.unit}; {p.source}")
+            lines.append(f"# {f.name} = {f.default!r}".ljust(32) + f" # {p.unit}; {p.source}")
     return "\n".join(lines) + "\n"
 
 

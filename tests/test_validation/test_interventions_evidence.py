@@ -118,7 +118,10 @@ def test_model_gap_numbers_are_current():
     base = {lu: iv.model_soil_pco2_ppm(lu, "soil_pco2_ppm") for lu in ("forest", "grassland", "cropland")}
     assert base["forest"] / base["cropland"] == pytest.approx(1.70, abs=0.006)
     assert base["grassland"] / base["cropland"] == pytest.approx(1.35, abs=0.006)
-    rates = iv.model_rates()
+    rates = iv.model_rates()  # PWP in series with boundary-layer transport (D1, D2)
+    assert rates["allogenic"] == pytest.approx(0.817, abs=0.005) and rates["karst"] == pytest.approx(0.0075, abs=3e-4)
+    assert iv.model_d1() == pytest.approx(0.412, abs=0.003) and iv.model_d2() == pytest.approx(108.6, abs=1.0)
+    rates = iv.model_rates("pwp")  # surface-controlled alone
     assert rates["allogenic"] == pytest.approx(1.10, abs=0.01) and rates["karst"] == pytest.approx(0.0113, abs=5e-4)
     assert iv.model_c5() == pytest.approx(45.1, abs=0.06)  # soil warmed by 4 C: soil-air CO2 follows production
     assert iv.model_f1() == pytest.approx(11.0, abs=0.06)
@@ -231,20 +234,30 @@ def test_dalongdong_soil_co2_levels_are_current():
 
 
 def test_sinking_stream_wall_retreat_is_current():
-    """D4/D5 model side: the bundled sitter_appenzell sinking-stream contact retreats 3.02e-6 m/d while it flows
-    (the Santa Fe dissolution periods: ~4e-6), 0.84 of the PWP rate of the water entering it; it flows on 73 % of
-    days; time-averaged 2.21e-6 m/d = 0.81 mm/yr, and 0.62 mm/yr with the contact air at 420 ppm."""
+    """D4/D5 model side: the bundled sitter_appenzell sinking-stream contact (PWP in series with transport across
+    the boundary layer) retreats 1.91e-6 m/d while it flows (the Santa Fe dissolution periods: ~4e-6), 0.90 of the
+    rate of the water entering it, which is 0.59 of its PWP rate; it flows on 73 % of days; time-averaged 1.39e-6
+    m/d = 0.51 mm/yr, and 0.32 mm/yr with the contact air at 420 ppm. PWP alone: 3.02e-6 m/d while flowing (0.84 of
+    the entry rate), 2.21e-6 time-averaged = 0.81 mm/yr, 0.62 at 420 ppm."""
     ret = iv.sinking_stream_retreat()
-    assert ret["flowing_m_d"] == pytest.approx(3.02e-6, rel=0.005)
-    assert ret["flowing_m_d"] / ret["start_rate_m_d"] == pytest.approx(0.84, abs=0.005)
+    assert ret["flowing_m_d"] == pytest.approx(1.907e-6, rel=0.005)
+    assert ret["flowing_m_d"] / ret["start_rate_m_d"] == pytest.approx(0.90, abs=0.005)
+    assert ret["start_rate_m_d"] / ret["pwp_start_rate_m_d"] == pytest.approx(0.589, abs=0.005)
     assert ret["flow_share"] == pytest.approx(0.731, abs=0.001)
     assert ret["time_averaged_m_d"] == pytest.approx(ret["flowing_m_d"] * ret["flow_share"], rel=0.02)
     assert iv.model_d3() == pytest.approx(100.0 * ret["flow_share"], abs=0.05)  # dissolves every day it flows
     assert iv.D3_BAND == pytest.approx((11.02, 58.66), abs=0.01)  # Clopper-Pearson, 5 of 16
-    assert iv.model_d4() == pytest.approx(2.21e-6, rel=0.005)
+    assert iv.model_d4() == pytest.approx(1.394e-6, rel=0.005)
     assert iv.model_d5() == pytest.approx(iv.model_d4() * 365.25e3, rel=1e-12)
-    assert iv.model_d5() == pytest.approx(0.807, abs=0.004)
-    assert iv.model_d5_at(420.0) == pytest.approx(0.621, abs=0.004)
+    assert iv.model_d5() == pytest.approx(0.509, abs=0.004)
+    assert iv.model_d5_at(420.0) == pytest.approx(0.317, abs=0.004)
+    pwp = iv.sinking_stream_retreat(None, "pwp")
+    assert pwp["flowing_m_d"] == pytest.approx(3.02e-6, rel=0.005)
+    assert pwp["flowing_m_d"] / pwp["start_rate_m_d"] == pytest.approx(0.84, abs=0.005)
+    assert pwp["start_rate_m_d"] == pwp["pwp_start_rate_m_d"] == ret["pwp_start_rate_m_d"]
+    assert pwp["time_averaged_m_d"] == pytest.approx(2.21e-6, rel=0.005)
+    assert iv.model_d5_at(None, "pwp") == pytest.approx(0.807, abs=0.004)
+    assert iv.model_d5_at(420.0, "pwp") == pytest.approx(0.621, abs=0.004)
 
 
 def test_allochthonous_oc_is_buried_at_the_oxic_refractory_fraction():

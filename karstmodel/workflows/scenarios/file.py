@@ -12,6 +12,7 @@ import pandas as pd
 
 from ...config.catchment import (AcidInputs, Catchment, CatchmentError, Hydrotope, KeyReader, _dataclass_from,
                                  acid_inputs_from)
+from ...processes.allogenic_contact import RATE_LAWS as CONTACT_RATE_LAWS
 from ...processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
 from ...processes.changes import CarbonatePowder, Irrigation, OrganicAmendment, ParameterRamp
 from ...io.files import read_toml
@@ -260,7 +261,8 @@ def apply_scenario(c: Catchment, doc: dict, period_start: str) -> Catchment:
                                              "non-carbonate and carbonate rock)")
         tbl = {**{k: v for k, v in vars(c.allogenic_contact).items()}, **doc["allogenic_contact"]}
         c = replace(c, allogenic_contact=_dataclass_from(_ScenarioReader(doc), type(c.allogenic_contact), tbl,
-                                                         "[allogenic_contact] ", {"system": CONTACT_SYSTEMS}))
+                                                         "[allogenic_contact] ",
+                                                         {"system": CONTACT_SYSTEMS, "rate_law": CONTACT_RATE_LAWS}))
     if doc.get("aquatic_cultivation"):
         reaches = list(c.reaches)
         for k, tbl in enumerate(doc["aquatic_cultivation"]):

@@ -1,19 +1,23 @@
 """Allogenic water meeting carbonate (karstmodel.processes.allogenic_contact): the end-members of a long contact
 against PHREEQC (closed system; open system at the contact air's pCO2), the short-contact limit against the
-far-from-equilibrium PWP rate integrated by chemistry.dissolve_kinetic, mixing corrosion against PHREEQC, and the
+far-from-equilibrium PWP rate integrated by chemistry.dissolve_kinetic, mixing corrosion against PHREEQC, the
+mixed rate law (PWP in series with boundary-layer transport) against PWP and its fast-transport limit, and the
 catchment: how the sinking water meets the rock changes the sink, with the carbon balance closed."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import chemistry
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
 from karstmodel.config.catchment import CatchmentError, load_catchment
 from karstmodel.model.simulate import simulate
+from karstmodel.processes import allogenic_contact
 from karstmodel.processes.allogenic_contact import (CALCITE_MOLAR_VOLUME_CM3_MOL, AllogenicContact, contact_reaction,
                                                     mean_wall_rate_mmol_cm2_s, mixing_corrosion_mmol_l,
                                                     wall_retreat_m_d)
+from karstmodel.processes.mass_transfer import channel_mass_transfer_m_s
 
 SOFT = {"ca_mmol_kgw": 0.1, "mg_mmol_kgw": 0.05, "na_mmol_kgw": 0.1, "k_mmol_kgw": 0.02, "cl_mmol_kgw": 0.1,
         "so4_mmol_kgw": 0.05}
@@ -155,3 +159,77 @@ def test_wall_retreat_follows_the_pwp_rate_of_the_water_meeting_the_rock():
                              start["si_calcite"].to_numpy())
     assert mean_wall_rate_mmol_cm2_s(got["dissolved"], contact) == pytest.approx(pwp, rel=0.02)
     assert np.all(mean_wall_rate_mmol_cm2_s(got["dissolved"], AllogenicContact("open", contact_length_m=0.0)) == 0)
+
+
+SINKING = {"contact_pco2_ppm": 3000.0, "contact_length_m": 2000.0, "velocity_m_s": 0.05, "depth_m": 0.1}
+
+
+@pytest.mark.parametrize("system", ["closed", "open"])
+def test_mixed_rate_law_is_slower_than_pwp_and_pwp_when_transport_is_fast(system, monkeypatch):
+    """rate_law = "mixed" (the sitter_appenzell sinking-stream contact: 2 km at 0.05 m/s, 10 cm deep): the start
+    rate is the series rate 1/r = 1/r_PWP + 1/(k_m xi_eq) with k_m computed here, the contact is the first-order
+    approach with that rate, it dissolves less than PWP but more than nothing; with k_m -> inf it is PWP to 1e-10."""
+    _, conc = _soil_water()
+    pwp = contact_reaction(conc, TEMP, AllogenicContact(system, **SINKING))
+    mixed_contact = AllogenicContact(system, rate_law="mixed", **SINKING)
+    mixed = contact_reaction(conc, TEMP, mixed_contact)
+    assert np.all(mixed["dissolved"] > 0.0) and np.all(mixed["dissolved"] < pwp["dissolved"])
+    assert np.array_equal(mixed["pwp_start_rate_mmol_cm2_s"], pwp["start_rate_mmol_cm2_s"])
+    assert np.array_equal(mixed["equilibrium_dissolved"], pwp["equilibrium_dissolved"])
+    k_m_cm_s = 100.0 * channel_mass_transfer_m_s(0.05, 0.1, TEMP)
+    r = pwp["start_rate_mmol_cm2_s"]
+    series = 1.0 / (1.0 / r + 1.0 / (k_m_cm_s * pwp["equilibrium_dissolved"] * 1e-3))
+    assert mixed["start_rate_mmol_cm2_s"] == pytest.approx(series, rel=1e-12)
+    k = mixed_contact.surface_to_volume_cm_1 * series / (pwp["equilibrium_dissolved"] * 1e-3)
+    assert mixed["fraction"] == pytest.approx(1.0 - np.exp(-k * mixed_contact.contact_time_s), rel=1e-12)
+    monkeypatch.setattr(allogenic_contact, "channel_mass_transfer_m_s", lambda *a: np.inf)
+    fast = contact_reaction(conc, TEMP, mixed_contact)
+    for key in ("ca", "mg", "dic", "dissolved", "fraction", "start_rate_mmol_cm2_s"):
+        assert fast[key] == pytest.approx(pwp[key], rel=1e-10), key
+
+
+def test_mixed_closed_contact_conserves_carbon():
+    """Closed contact under the mixed law: DIC gains one C per Ca + Mg dissolved (C - Ca - Mg conserved)."""
+    _, conc = _soil_water()
+    got = contact_reaction(conc, TEMP, AllogenicContact("closed", rate_law="mixed", **SINKING))
+    gain = (got["ca"] - conc["ca"]) + (got["mg"] - conc["mg"])
+    assert np.all(gain > 1e-3)
+    assert got["dic"] - conc["dic"] == pytest.approx(gain, rel=1e-12)
+    assert got["dissolved"] == pytest.approx(gain, rel=1e-12)
+
+
+def test_rate_law_is_checked(tmp_path):
+    _, conc = _soil_water()
+    with pytest.raises(ValueError, match=r"\[allogenic_contact\] rate_law"):
+        contact_reaction(conc, TEMP, AllogenicContact("open", rate_law="fast"))
+    with pytest.raises(CatchmentError, match=r"\[allogenic_contact\] rate_law"):
+        _catchment(tmp_path, {"system": "open", "rate_law": "fast"})
+    with pytest.raises(CatchmentError, match=r"\[allogenic_contact\] diffusivity_25c_m2_s"):
+        _catchment(tmp_path, {"system": "open", "rate_law": "mixed", "diffusivity_25c_m2_s": 1e-7})
+    assert _catchment(tmp_path, {"system": "open", "rate_law": "mixed"}).allogenic_contact.rate_law == "mixed"
+    from karstmodel.workflows.scenarios import ScenarioError, apply_scenario, load_scenario
+    c = _catchment(tmp_path)
+    path = tmp_path / "s.toml"
+    path.write_text('name = "s"\n[allogenic_contact]\nsystem = "open"\nrate_law = "mixed"\n')
+    assert apply_scenario(c, load_scenario(path), "2001-01-01").allogenic_contact.rate_law == "mixed"
+    path.write_text('name = "s"\n[allogenic_contact]\nrate_law = "quick"\n')
+    with pytest.raises(ScenarioError, match=r"\[allogenic_contact\] rate_law"):
+        apply_scenario(c, load_scenario(path), "2001-01-01")
+
+
+def test_default_rate_law_leaves_runs_unchanged_and_mixed_lowers_the_sink(tmp_path):
+    """A catchment with an open contact and no rate_law runs bit-identically to rate_law = "pwp" (the default);
+    "mixed" takes up less rock on the way (lower sink than PWP, higher than no
+    contact), with the carbon balance closed."""
+    runs = {}
+    for name, contact in (("none", None), ("default", {"system": "open", **SINKING}),
+                          ("pwp", {"system": "open", "rate_law": "pwp", **SINKING}),
+                          ("mixed", {"system": "open", "rate_law": "mixed", **SINKING})):
+        d = tmp_path / name
+        d.mkdir()
+        runs[name] = simulate(_catchment(d, contact))
+    pd.testing.assert_frame_equal(runs["default"].timeseries, runs["pwp"].timeseries, check_exact=True)
+    sink = {k: r.summary["carbon_sink_tc_km2_yr"] for k, r in runs.items()}
+    assert sink["none"] < sink["mixed"] < sink["pwp"]
+    for r in runs.values():
+        assert r.summary["carbon_balance"]["relative_error"] < 1e-9
