@@ -279,7 +279,10 @@ def carbon_balance(c, run) -> dict:
     """Inorganic carbon budget of the karst + non-karst runoff (mmol C per m2 of catchment, recorded period):
     inputs = soil CO2 taken up by recharge + rock carbon dissolved (in recharge, matrix, conduits);
     outputs = DIC exported by the spring, by surface runoff (quick store + non-karst baseflow, the latter also
-    alone) and to other outlets; storage = DIC in E, M, C, the surface store and the non-karst groundwater."""
+    alone) and to other outlets; storage = DIC in E, M, C, the surface store and the non-karst groundwater. With
+    soil-water solute stores (``[chemistry] soil_solute_mixing``) the soil water is inside the budget: the inputs are
+    what it takes up (net of what drying gives back), not what it releases, and the change of its DIC is storage
+    (also alone as ``soil_water_storage_change_mmol_m2``)."""
     i = _diss.IDX
     flows = run.water.flows
     inputs_in = (run.solutes.slow_mass, run.solutes.fast_mass, run.solutes.allo_mass)
@@ -304,6 +307,15 @@ def carbon_balance(c, run) -> dict:
     st = run.solutes.tr["storage_mass_end"]
     m0 = run.solutes.mass0
     ds = float(st[:, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds + base_ds
+    soil = run.solutes.soil
+    soil_terms = {}
+    if soil is not None:
+        taken, released = soil["taken_mmol_m2"], soil["released_mmol_m2"]
+        soil_ds = float(soil["store_end_mmol_m2"][i["dic"]] - soil["store_start_mmol_m2"][i["dic"]])
+        dic_in += float(taken[:, i["dic"]].sum() - released[:, i["dic"]].sum())
+        rock_in += float(taken[:, i["rock_c"]].sum() - released[:, i["rock_c"]].sum())
+        ds += soil_ds
+        soil_terms["soil_water_storage_change_mmol_m2"] = soil_ds
     soil_uptake = (dic_in - rock_in) + (surf_in_dic - surf_rock) + (base_in_dic - base_rock)
     inputs = soil_uptake + rock_in + surf_rock + base_rock + rock_res
     outputs = spring_out + surf_dic + base_dic + other_out
@@ -316,7 +328,7 @@ def carbon_balance(c, run) -> dict:
             "rock_carbon_reservoirs_mmol_m2": rock_res, "dic_export_spring_mmol_m2": spring_out,
             "dic_export_surface_mmol_m2": surf_dic + base_dic, "dic_export_nonkarst_baseflow_mmol_m2": base_dic,
             "dic_export_other_outlets_mmol_m2": other_out,
-            "storage_change_mmol_m2": ds, "residual_mmol_m2": resid, **amend,
+            "storage_change_mmol_m2": ds, **soil_terms, "residual_mmol_m2": resid, **amend,
             "relative_error": rel}
 
 

@@ -150,6 +150,9 @@ class ChemistryOptions:
     ``matrix``: "equilibrium" (the slow reservoir's outflow re-equilibrates with the dominant carbonate in a closed
     system, e.g. after mixing) or "none". ``conduit``: "kinetic" (PWP kinetics over the conduit residence time,
     first-order relaxation with the PWP rate of the inflowing water), "equilibrium" or "none".
+    ``soil_solute_mixing``: "none" (the water leaving the soil has the day's composition), "soil_water" or "fixed"
+    (it leaves a well-mixed soil-water store of the day's soil water, or of ``[land_use_parameters.<class>]
+    soil_mixing_volume_mm``, drained by percolation: :mod:`karstmodel.processes.soil_solutes`).
     """
 
     recharge_system: str = "open"
@@ -169,6 +172,7 @@ class ChemistryOptions:
     outlet_pco2_ppm: float | None = param(None, "ppm", (150.0, 1e5),
                                           source="river pCO2 at the gauge (measured, e.g. speciated samples)")
     database: str = "phreeqc.dat"
+    soil_solute_mixing: str = "none"  # or "soil_water", "fixed" (karstmodel.processes.soil_solutes)
 
 
 @dataclass(frozen=True)

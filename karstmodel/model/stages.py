@@ -21,7 +21,7 @@ import pandas as pd
 from .._compiled import njit, prange
 from .._display import Rows, Shown, number
 from ..config.catchment import Catchment
-from ..processes import changes, dissolution, outlet
+from ..processes import changes, dissolution, outlet, soil_solutes
 from ..processes.karst_stores import simulate_karst
 from ..processes.routing import route_store, route_unit_hydrograph, steady_state_storage, unit_hydrograph_gr4j
 from ..processes.soil_water import parameter_table, simulate_hydrotopes
@@ -91,6 +91,8 @@ class SoluteStage(Shown):
     base: dict  #: the non-karst groundwater store with its solutes
     mass0: tuple  #: epikarst, matrix, conduit solute masses at the start
     n_sources: int  #: hydrotopes + the allogenic area
+    #: the soil-water solute stores (:func:`soil_solute_store`; None when ``soil_solute_mixing = "none"``)
+    soil: dict | None = None
 
     def _display_rows(self) -> Rows:
         return "SoluteStage", [("days", str(self.slow_mass.shape[0])), ("sources", f"{self.n_sources} (hydrotopes + "
@@ -290,11 +292,19 @@ def solute_stage(c: Catchment, data: pd.DataFrame, w: WaterStage) -> SoluteStage
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(soil_in[:, h] > 0, mm / soil_in[:, h], 0.0)
             irrigation.append((h, water, share))
+    mixing = c.chemistry.soil_solute_mixing != "none"
+    # with a soil-water store, the allogenic water meets the carbonate (the contact) after leaving the store
     rch = dissolution.recharge_chemistry(co2["soil_temp_c"], co2["pco2_atm"], c.hydrotopes, c.lithology,
                                          c.chemistry, c.acids, c.allogenic_water, irrigation=irrigation,
                                          powder=chg["powder"], allogenic_recharge_mm=hyd["recharge_mm"],
-                                         index=data.index, contact=c.allogenic_contact,
+                                         index=data.index, contact=None if mixing else c.allogenic_contact,
                                          pressure_atm=pressure_atm(c.elevation_m))
+    soil = None
+    if mixing:
+        rch, soil = soil_solute_store(c, w, rch)
+        ts = np.broadcast_to(np.asarray(co2["soil_temp_c"])[:, None], rch["allogenic"].shape[:2])
+        dissolution.add_contact(rch, ts, c.lithology, c.allogenic_contact, pressure_atm(c.elevation_m),
+                                c.chemistry.database)
     ns = nh + 1
     nc = dissolution.N_BASE + 2 * ns
     is_water = np.array([h.land_use == "water" for h in c.hydrotopes])
@@ -327,7 +337,45 @@ def solute_stage(c: Catchment, data: pd.DataFrame, w: WaterStage) -> SoluteStage
                        (base_mass.sum(axis=0) / max(flows["baseflow_in_mm"].sum(), 1e-12)) * state.baseflow)
     return SoluteStage(co2=co2, rch=rch, slow_mass=slow_mass, fast_mass=fast_mass, allo_mass=allo_mass,
                        surf_mass=surf_mass, base_mass=base_mass, tr=tr, surf=surf, base=base, mass0=mass0,
-                       n_sources=ns)
+                       n_sources=ns, soil=soil)
+
+
+def soil_solute_store(c: Catchment, w: WaterStage, rch: dict) -> tuple[dict, dict]:
+    """The water leaving the soil through the well-mixed soil-water stores (``[chemistry] soil_solute_mixing``,
+    :mod:`karstmodel.processes.soil_solutes`): per hydrotope one store for the water over carbonate and one over
+    non-carbonate rock, volume the day's soil water (``"soil_water"``) or ``soil_mixing_volume_mm`` (``"fixed"``),
+    drained by the day's recharge. Returns the recharge chemistry with ``carbonate`` and ``allogenic`` replaced by
+    the water leaving the stores (the day's equilibrium water kept as ``carbonate_equilibrium`` and
+    ``allogenic_equilibrium``) and the stores in mmol per m2 of catchment: per day the net uptake (``taken``) and
+    the release (``released``), the content at the start and end (BASE columns; the water of the open-water
+    hydrotope carries no solutes, :func:`solute_stage`), and the end state (``conc_end``, ``volume_end_mm``)."""
+    hyd, state, nb = w.hyd, w.state0, dissolution.N_BASE
+    q = hyd["recharge_mm"]
+    fixed = c.chemistry.soil_solute_mixing == "fixed"
+    v = w.params["soil_mixing_volume_mm"] if fixed else hyd["soil_mm"]
+    if state.soil_solute is not None:
+        c_prev, v_prev = state.soil_solute
+    else:
+        c_prev, v_prev = None, (v[0] if fixed else state.soil)
+    got = soil_solutes.mix(q, v, np.concatenate((rch["carbonate"], rch["allogenic"]), axis=2), v_prev, c_prev)
+    out = dict(rch)
+    out["carbonate_equilibrium"], out["allogenic_equilibrium"] = rch["carbonate"], rch["allogenic"]
+    out["carbonate"] = np.ascontiguousarray(got["out_conc"][:, :, :nb])
+    out["allogenic"] = np.ascontiguousarray(got["out_conc"][:, :, nb:])
+    # catchment weight of each store: hydrotope fraction x rock share (none for open water)
+    shares = np.array([h.rock_shares(c.lithology) for h in c.hydrotopes], dtype=float).reshape(-1, 2)
+    land = np.array([0.0 if h.land_use == "water" else h.fraction for h in c.hydrotopes])
+    wt = np.concatenate((np.repeat((land * shares[:, 0])[:, None], nb, axis=1),
+                         np.repeat((land * shares[:, 1])[:, None], nb, axis=1)), axis=1)  # (hydrotopes, 2 BASE)
+
+    def fold(x):  # (..., 2 BASE) -> (..., BASE): the two stores summed
+        return x[..., :nb] + x[..., nb:]
+    store = {"taken_mmol_m2": fold(np.einsum("thk,hk->tk", got["taken_mmol_m2"], wt)),
+             "released_mmol_m2": fold(np.einsum("th,thk,hk->tk", q, got["out_conc"], wt)),
+             "store_start_mmol_m2": fold((got["volume_start_mm"][:, None] * got["conc_start"] * wt).sum(axis=0)),
+             "store_end_mmol_m2": fold((v[-1][:, None] * got["conc"][-1] * wt).sum(axis=0)),
+             "conc_end": got["conc"][-1].copy(), "volume_end_mm": np.array(v[-1], dtype=float)}
+    return out, store
 
 
 def chemistry_stage(c: Catchment, w: WaterStage, s: SoluteStage) -> ChemistryStage:

@@ -33,6 +33,10 @@ class State:
     #: previous piece of record (rows: days still in transit)
     transit: np.ndarray | None = None
     transit_mass: np.ndarray | None = None
+    #: the soil-water solute stores (``[chemistry] soil_solute_mixing``): their concentrations (mmol/L; hydrotopes,
+    #: water over carbonate then over non-carbonate components) and volumes (mm over the hydrotope); None = off,
+    #: or the mean composition of the day's soil water over the next piece
+    soil_solute: tuple | None = None
 
 
 def start_state(c, smax, matrix_mm: float | None = None, baseflow_mm: float | None = None) -> State:
@@ -61,4 +65,6 @@ def end_state(water, solutes=None, transit_mass=None) -> State:
                  surface_mass=None if solutes is None else solutes.surf["store_mass"][-1].copy(),
                  baseflow=float(flows["nonkarst_baseflow_store_mm"][-1]),
                  baseflow_mass=None if solutes is None else solutes.base["store_mass"][-1].copy(),
-                 transit=water.transit_end, transit_mass=transit_mass)
+                 transit=water.transit_end, transit_mass=transit_mass,
+                 soil_solute=None if solutes is None or solutes.soil is None else
+                 (solutes.soil["conc_end"], solutes.soil["volume_end_mm"]))

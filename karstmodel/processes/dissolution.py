@@ -297,11 +297,19 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
             allo[:, h, IDX[k]] += phi * (sat[k] - allo[:, h, IDX[k]])
         allo[:, h, IDX["rock_c"]] += phi * np.maximum(d_ca, 0.0)
         out["powder_left_mol_m2"][hydrotopes[h].name] = left
+    add_contact(out, ts, lithology, contact, pressure_atm, db)
+    return out
+
+
+def add_contact(rch: dict, ts, lithology, contact, pressure_atm: float, db: str) -> None:
+    """Set ``allogenic_sinking`` and ``allogenic_contact_dissolved`` of a :func:`recharge_chemistry` result from
+    its ``allogenic`` water when the contact reacts (system "open" or "closed") and the catchment has carbonate and
+    non-carbonate rock (:func:`_sinking_water`); nothing otherwise. ``ts``: soil temperature (days, hydrotopes)."""
     if (contact is not None and contact.system != "none" and lithology.carbonate > 0
             and lithology.non_carbonate > 0):
-        out["allogenic_sinking"], out["allogenic_contact_dissolved"] = _sinking_water(
-            allo, ts, contact, "calcite" if lithology.limestone >= lithology.dolomite else "dolomite", pressure_atm, db)
-    return out
+        rch["allogenic_sinking"], rch["allogenic_contact_dissolved"] = _sinking_water(
+            rch["allogenic"], ts, contact, "calcite" if lithology.limestone >= lithology.dolomite else "dolomite",
+            pressure_atm, db)
 
 
 def _sinking_water(allo: np.ndarray, ts: np.ndarray, contact, mineral: str, pressure_atm: float, db: str):

@@ -99,6 +99,15 @@ class LandUseParameters:
                                                   "the fine earth); the uptake of percolating water usually limits "
                                                   "the rate (karstmodel.processes.soil_co2)")
 
+    #: volume of the well-mixed soil-water store through which the water leaving the soil passes under
+    #: ``[chemistry] soil_solute_mixing = "fixed"`` (mm over the hydrotope; karstmodel.processes.soil_solutes):
+    #: mean solute residence = volume / percolation
+    soil_mixing_volume_mm: float = param(100.0, "mm", (0.0, 5000.0),
+                                         source="assumed: the plant-available water of ~1 m of soil (available "
+                                                "water capacity 100-150 mm/m, FAO-56, Allen et al. 1998); soil-water "
+                                                "transit times weeks to months (Sprenger et al. 2016, Rev. Geophys. "
+                                                "54:674)")
+
     def with_updates(self, **kwargs) -> "LandUseParameters":
         return replace(self, **kwargs)
 
