@@ -859,6 +859,10 @@ C1_DATE = "2002-03-01"
 C1_TEMP_C = 20.0
 C1_RAIN_MM_D = 4.0
 C1_PET_MM_D = 1.0
+#: solute residence in the soil for C1 (``[chemistry] soil_solute_mixing``): the water leaving the soil passes a
+#: well-mixed store of the day's soil water (karstmodel.processes.soil_solutes); the other rows keep the default
+#: "none"
+C1_SOIL_SOLUTE_MIXING = "soil_water"
 
 
 def _column_catchment(td: Path, temp_c: float, rain_mm_d: float, weather: bool):
@@ -876,23 +880,25 @@ def _column_catchment(td: Path, temp_c: float, rain_mm_d: float, weather: bool):
 
 
 @lru_cache(maxsize=None)
-def amendment_runs(date: str = C1_DATE, carbon_g_m2: float = C1_CARBON_G_M2, weather: bool = False):
+def amendment_runs(date: str = C1_DATE, carbon_g_m2: float = C1_CARBON_G_M2, weather: bool = False,
+                   mixing: str = C1_SOIL_SOLUTE_MIXING):
     """Cropland catchment with an organic amendment of ``carbon_g_m2`` on ``date`` and the same with 0 g C m-2
-    (the baseline: identical physics, no carbon), both with the model's default parameters; returns the two
-    hydrotope tables (baseline, amended)."""
+    (the baseline: identical physics, no carbon), both with the model's default parameters but ``[chemistry]
+    soil_solute_mixing = mixing``; returns the two hydrotope tables (baseline, amended)."""
     from karstmodel.processes.changes import OrganicAmendment
     with tempfile.TemporaryDirectory() as td:
         c = _column_catchment(Path(td), C1_TEMP_C, C1_RAIN_MM_D, weather)
+        c = replace(c, chemistry=replace(c.chemistry, soil_solute_mixing=mixing))
         runs = [simulate(replace(c, changes=(OrganicAmendment("cropland", g, (date,)),)))
                 for g in (0.0, carbon_g_m2)]
     return tuple(r.hydrotope_series["cropland"] for r in runs)
 
 
-def amendment_lags(date: str = C1_DATE, weather: bool = False) -> dict:
+def amendment_lags(date: str = C1_DATE, weather: bool = False, mixing: str = C1_SOIL_SOLUTE_MIXING) -> dict:
     """Days from the peak of the extra soil CO2 production (amended minus baseline) to the peak of the extra Ca
     (= HCO3- / 2 from carbonate) leaving the soil with the recharge (recharge x Ca of the water leaving the soil over
     carbonate), and the lag of their centroids (first 365 days after the amendment)."""
-    base, amended = amendment_runs(date, C1_CARBON_G_M2, weather)
+    base, amended = amendment_runs(date, C1_CARBON_G_M2, weather, mixing)
     window = slice(pd.Timestamp(date), pd.Timestamp(date) + pd.Timedelta(days=364))
     d_prod = (amended["soil_respiration_gc_m2_d"] - base["soil_respiration_gc_m2_d"]).loc[window]
     d_ca = (amended["recharge_mm"] * (amended["recharge_ca_mmol_l_carbonate"]
@@ -907,7 +913,8 @@ def amendment_lags(date: str = C1_DATE, weather: bool = False) -> dict:
 def model_c1() -> float:
     """Lag (d) of the peak of the extra Ca/HCO3- leaving the soil behind the peak of the extra soil CO2 production
     after an organic amendment, in the constant (column-like) setting (:data:`C1_CARBON_G_M2` on a cropland soil at
-    :data:`C1_TEMP_C` leached by :data:`C1_RAIN_MM_D` every day, PET :data:`C1_PET_MM_D`)."""
+    :data:`C1_TEMP_C` leached by :data:`C1_RAIN_MM_D` every day, PET :data:`C1_PET_MM_D`), the water leaving the
+    soil through a well-mixed store of its soil water (:data:`C1_SOIL_SOLUTE_MIXING`)."""
     return amendment_lags()["peak_lag_d"]
 
 
@@ -1020,11 +1027,6 @@ KNOWN_GAPS.update({
           "days with percolation, up to 96 % on single wet days) vs measured 36 % (5.2-66.3): the CO2 consumed "
           "(9-11 g C m-2 yr-1, 1.3-2.0 % of soil respiration) is capped by what percolation (450-560 mm/yr) carries "
           "away at calcite equilibrium (1.5-1.8 mmol CaCO3 per litre); 36 % needs 8-10x that, 12-17 mmol/L",
-    "C1": "model lag 0 d vs measured > 15 d: the water leaving the soil equilibrates the same day with the soil air "
-          "(pCO2 x2.26 the day of a 300 g C m-2 amendment) and the carbonate (Ca x1.35 the same day); the extra "
-          "production peaks on the amendment day (first-order decay, k 0.0107 d-1 at 20 C); the centroid of the "
-          "extra Ca lags 5.7 d. A well-mixed soil water (103 mm at 3.1 mm/d, residence 34 d) would put the peak 54 d "
-          "later; the model has no solute residence, exchange or dissolution kinetics in the soil",
     "D4": "model sinking stream (sitter_appenzell allogenic_sinking_stream: 2 km open to cave air at 3,000 ppm, "
           "PWP in series with transport across a 0.47 mm boundary layer) retreats 1.91e-6 m/d while it flows (PWP "
           "alone 3.02e-6), against 4e-6 m/d in the dissolution periods at Santa Fe, but it flows and dissolves on "
@@ -1146,12 +1148,14 @@ def main() -> int:
           "percolation, and CO2 consumed (g C m-2 yr-1): " % (B7_SOIL_CARBONATE, B7_GRAIN_MM) + ", ".join(
               f"{k} {v['all_days']:.1f} / {v['percolation_days']:.1f}, {v['sink_gc_m2_yr']:.1f}"
               for k, v in b7_decreases().items()))
-    lags = amendment_lags()
-    print(f"- organic amendment (C1, {C1_CARBON_G_M2:.0f} g C m-2 on cropland, {C1_TEMP_C:.0f} C, {C1_RAIN_MM_D:.0f} "
-          f"mm/d): peak lag {lags['peak_lag_d']:.0f} d, centroid lag {lags['centroid_lag_d']:.1f} d; under the "
-          "subtropical weather (amendment on 15 Jan / 15 May / 15 Sep 2002), peak lags " + ", ".join(
-              f"{amendment_lags(d, weather=True)['peak_lag_d']:.0f}" for d in ("2002-01-15", "2002-05-15", "2002-09-15"))
-          + " d")
+    for mixing in (C1_SOIL_SOLUTE_MIXING, "none"):
+        lags = amendment_lags(mixing=mixing)
+        print(f"- organic amendment (C1, {C1_CARBON_G_M2:.0f} g C m-2 on cropland, {C1_TEMP_C:.0f} C, "
+              f"{C1_RAIN_MM_D:.0f} mm/d, soil_solute_mixing {mixing!r}): peak lag {lags['peak_lag_d']:.0f} d, "
+              f"centroid lag {lags['centroid_lag_d']:.1f} d; under the subtropical weather (amendment on 15 Jan / "
+              "15 May / 15 Sep 2002), peak lags " + ", ".join(
+                  f"{amendment_lags(d, weather=True, mixing=mixing)['peak_lag_d']:.0f}"
+                  for d in ("2002-01-15", "2002-05-15", "2002-09-15")) + " d")
     print(f"- temperate forest on dolomite: precip {tmp.summary['precip_mm_yr']:.0f} mm/yr, soil respiration "
           f"{tmp.summary['soil_respiration_gc_m2_yr']:.0f} g C m-2 yr-1, recharge DIC "
           f"{_recharge_dic_mmol_m2(tmp):.0f} mmol m-2 over the run, mean soil pCO2 "

@@ -307,14 +307,11 @@ def carbon_balance(c, run) -> dict:
     st = run.solutes.tr["storage_mass_end"]
     m0 = run.solutes.mass0
     ds = float(st[:, i["dic"]].sum() - (m0[0][i["dic"]] + m0[1][i["dic"]] + m0[2][i["dic"]])) + surf_ds + base_ds
-    soil = run.solutes.soil
-    soil_terms = {}
-    if soil is not None:
-        taken, released = soil["taken_mmol_m2"], soil["released_mmol_m2"]
+    soil, soil_terms = run.solutes.soil, {}
+    if soil is not None:  # the soil-water stores inside the budget: what they take up in, their DIC change stored
+        net = soil["taken_mmol_m2"].sum(axis=0) - soil["released_mmol_m2"].sum(axis=0)
         soil_ds = float(soil["store_end_mmol_m2"][i["dic"]] - soil["store_start_mmol_m2"][i["dic"]])
-        dic_in += float(taken[:, i["dic"]].sum() - released[:, i["dic"]].sum())
-        rock_in += float(taken[:, i["rock_c"]].sum() - released[:, i["rock_c"]].sum())
-        ds += soil_ds
+        dic_in, rock_in, ds = dic_in + float(net[i["dic"]]), rock_in + float(net[i["rock_c"]]), ds + soil_ds
         soil_terms["soil_water_storage_change_mmol_m2"] = soil_ds
     soil_uptake = (dic_in - rock_in) + (surf_in_dic - surf_rock) + (base_in_dic - base_rock)
     inputs = soil_uptake + rock_in + surf_rock + base_rock + rock_res

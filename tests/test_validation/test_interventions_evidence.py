@@ -158,13 +158,18 @@ def test_soil_carbonate_sink_numbers():
 
 
 def test_amendment_lag_numbers():
-    """C1: in the column-like setting the extra Ca leaving the soil peaks on the day the extra soil CO2 production
-    peaks (the amendment day: first-order decay, k 0.0107 d-1 at 20 C), its centroid 5.7 d later; the water leaving
-    the soil equilibrates the same day (pCO2 x2.26, Ca x1.35 on the amendment day)."""
-    lags = iv.amendment_lags()
+    """C1, column-like setting. Without solute residence in the soil (``soil_solute_mixing = "none"``) the extra Ca
+    leaving the soil peaks on the day the extra soil CO2 production peaks (the amendment day: first-order decay, k
+    0.0107 d-1 at 20 C), its centroid 5.7 d later; the water leaving the soil equilibrates the same day (pCO2
+    x2.26, Ca x1.35 on the amendment day). Through a well-mixed store of the soil water (103 mm drained by 3.1 mm/d:
+    residence 33.5 d, lambda = 0.0298 d-1) the peak comes 57 d later, where an exponential input exp(-k_e t) into
+    a mixing cell peaks at ln(k_e/lambda)/(k_e - lambda) (the convolution of two exponentials): with the decay rate
+    of the extra equilibrium Ca, k_e = 0.0093 d-1 (Ca grows slower than pCO2, so its excess decays slower than
+    the production's), 56.8 d."""
+    lags = iv.amendment_lags(mixing="none")
     assert lags["peak_lag_d"] == 0.0
     assert lags["centroid_lag_d"] == pytest.approx(5.7, abs=0.1)
-    base, amended = iv.amendment_runs()
+    base, amended = iv.amendment_runs(mixing="none")
     day = iv.C1_DATE
     assert amended.loc[day, "soil_pco2_ppm"] / base.loc[day, "soil_pco2_ppm"] == pytest.approx(2.26, abs=0.01)
     assert (amended.loc[day, "recharge_ca_mmol_l_carbonate"] / base.loc[day, "recharge_ca_mmol_l_carbonate"]
@@ -172,8 +177,26 @@ def test_amendment_lag_numbers():
     pool = amended["amendment_pool_gc_m2"]
     nxt = iv.pd.Timestamp(day) + iv.pd.Timedelta(days=1)
     assert -math.log(pool.loc[nxt] / pool.loc[day]) == pytest.approx(0.0107, abs=1e-4)
-    # the soil-water residence time quoted in the gap: plant-available water over the day's recharge
-    assert amended.loc[day, "soil_water_mm"] / amended.loc[day, "recharge_mm"] == pytest.approx(33.5, abs=0.5)
+    # the soil-water residence time: plant-available water over the day's recharge
+    residence = amended.loc[day, "soil_water_mm"] / amended.loc[day, "recharge_mm"]
+    assert residence == pytest.approx(33.5, abs=0.5)
+    # with the store (the C1 row): the peak against the two-exponential convolution of the extra equilibrium Ca
+    mixed = iv.amendment_lags()
+    assert iv.C1_SOIL_SOLUTE_MIXING == "soil_water" and iv.model_c1() == mixed["peak_lag_d"] == 57.0
+    extra = (amended["recharge_ca_mmol_l_carbonate"] - base["recharge_ca_mmol_l_carbonate"]).loc[day:].iloc[5:121]
+    k_e = -np.polyfit(np.arange(5, 121, dtype=float), np.log(extra.to_numpy()), 1)[0]
+    lam = 1.0 / residence
+    assert k_e == pytest.approx(0.0093, abs=1e-4)
+    assert mixed["peak_lag_d"] == pytest.approx(math.log(k_e / lam) / (k_e - lam), abs=1.0)
+    assert mixed["centroid_lag_d"] == pytest.approx(35.6, abs=0.1)
+    # the same carbonate leaves the soil, later: the extra Ca leaving from the amendment to the end of the record
+    # (1,036 d) equals the same-day water's but for what the store still holds at the end
+    b1, a1 = iv.amendment_runs()
+
+    def extra_ca(b, a):
+        return float((a["recharge_mm"] * (a["recharge_ca_mmol_l_carbonate"] - b["recharge_ca_mmol_l_carbonate"]))
+                     .loc[day:].sum())
+    assert extra_ca(b1, a1) == pytest.approx(extra_ca(base, amended), rel=1e-4)
 
 
 def test_reservoir_numbers_and_balance():
