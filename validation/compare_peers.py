@@ -169,7 +169,7 @@ def scores(site: Site, sim: np.ndarray) -> dict:
 # ---------------------------------------------------------------------------------------------------------------
 
 def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: bool = True) -> dict:
-    from karstmodel.accounting.sink import water_balance
+    from karstmodel.accounting.balances import water_balance
     from karstmodel.workflows.calibration import calibrate, setup_from_catchment
     from karstmodel.model.simulate import simulate_water
 

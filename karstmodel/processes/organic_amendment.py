@@ -12,7 +12,7 @@ hydrotope, raises the soil-air pCO2, and so reaches the karst through the soil C
 Integration: the modifiers are held for one day (the model's step), so within day t the pool decays exactly,
 C_t = (C_{t-1} + I_t) e^(-k_t), and the carbon decomposed on day t is (C_{t-1} + I_t)(1 - e^(-k_t)). Inputs,
 decomposition and the pool's change therefore balance to rounding (booked in
-:func:`karstmodel.accounting.sink.carbon_balance`). The pool starts empty on the first day of a piece of record:
+:func:`karstmodel.accounting.balances.carbon_balance`). The pool starts empty on the first day of a piece of record:
 an amendment dated before the record is not carried in.
 
 Rate constant (at 10 C, moist soil; ``decay_rate_10c_per_yr``): the default 2 yr-1 (half-life about 4 months at
