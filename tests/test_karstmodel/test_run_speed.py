@@ -11,7 +11,7 @@ import pytest
 
 from karstmodel._compiled import cache_is_cold
 from karstmodel.io.files import _write_csv_fast, write_csv_atomic
-from karstmodel.processes.reaches.fate import _per_day, _seq_sum, _table
+from karstmodel.processes.reaches.fate import _per_day, _running_sum_interleaved, _seq_sum, _table
 
 
 def _odd_frame():
@@ -65,6 +65,12 @@ def test_step_order_sums_match_a_left_to_right_loop():
                 s += v
             assert daily[i, d] == s
     assert np.array_equal(_per_day(a[0], 96, "mean"), a[0].reshape(4, 96).mean(axis=1))
+    # whole-chain totals: over steps and, within a step, over the tanks
+    flux = a.reshape(3, 1, -1)
+    s = 0.0
+    for v in flux[:, 0, :].T.ravel():
+        s += v
+    assert _running_sum_interleaved(flux, 0) == s
 
 
 def test_result_table_shares_the_arrays():

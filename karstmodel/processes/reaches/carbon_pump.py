@@ -42,13 +42,30 @@ def jassby_platt(par_umol_m2_s, ik_umol_m2_s):
 
 
 @njit
+def attenuation_at_nodes(optical_depth, out):
+    """exp(-tau x_i) at the Gauss-Legendre nodes x_i of a layer of optical depth tau (kd z of a water column, k_b B
+    of a canopy; Beer-Lambert) into ``out`` (6,): the relative light at the nodes of the integrals below, which
+    depends on the layer only, so a time loop computes it once while the layer stays the same."""
+    for i in range(6):
+        out[i] = math.exp(-optical_depth * _GL_X[i])
+    return out
+
+
+@njit
+def light_curve_mean(par_top_umol_m2_s, attenuation, ik_umol_m2_s):
+    """Gauss-Legendre mean of tanh(I_top a_i / Ik) (Jassby & Platt 1976) over the nodes of a layer with the relative
+    light ``attenuation`` = a_i (:func:`attenuation_at_nodes`)."""
+    s = 0.0
+    for i in range(6):
+        s += _GL_W[i] * jassby_platt(par_top_umol_m2_s * attenuation[i], ik_umol_m2_s)
+    return s
+
+
+@njit
 def mixed_layer_light_factor(par0_umol_m2_s, kd_per_m, depth_m, ik_umol_m2_s):
     """Depth-mean of tanh(I(z)/Ik) over 0..depth with I(z) = I0 exp(-kd z) (Beer-Lambert; Jassby & Platt 1976),
     6-point Gauss-Legendre quadrature (exact to < 1e-6 for kd z < 5)."""
-    s = 0.0
-    for i in range(6):
-        s += _GL_W[i] * jassby_platt(par0_umol_m2_s * math.exp(-kd_per_m * depth_m * _GL_X[i]), ik_umol_m2_s)
-    return s
+    return light_curve_mean(par0_umol_m2_s, attenuation_at_nodes(kd_per_m * depth_m, np.empty(6)), ik_umol_m2_s)
 
 
 @njit
@@ -58,12 +75,16 @@ def canopy_light_factor(par_top_umol_m2_s, extinction_m2_g, biomass_g_m2, ik_umo
     macrophyte canopies, e.g. Carr et al. 1997, Aquat. Bot. 59:195), the per-biomass rate follows Jassby & Platt
     (1976). Returns (1/B) int_0^B tanh(I_top e^{-k_b b}/Ik) db (Gauss-Legendre)."""
     tau = extinction_m2_g * biomass_g_m2
+    return _canopy_mean(par_top_umol_m2_s, tau, attenuation_at_nodes(tau, np.empty(6)), ik_umol_m2_s)
+
+
+@njit
+def _canopy_mean(par_top_umol_m2_s, tau, attenuation, ik_umol_m2_s):
+    """:func:`canopy_light_factor` with the canopy's relative light at the nodes given (optical depth ``tau``): the
+    light curve at the top for a canopy without self-shading (tau < 1e-9), else its canopy mean."""
     if tau < 1e-9:
         return jassby_platt(par_top_umol_m2_s, ik_umol_m2_s)
-    s = 0.0
-    for i in range(6):
-        s += _GL_W[i] * jassby_platt(par_top_umol_m2_s * math.exp(-tau * _GL_X[i]), ik_umol_m2_s)
-    return s
+    return light_curve_mean(par_top_umol_m2_s, attenuation, ik_umol_m2_s)
 
 
 @njit
@@ -89,13 +110,27 @@ def macrophyte_gpp_mol_c_m2_s(par0_umol_m2_s, depth_m, kd_per_m, cover, biomass_
     and hour converted with 32 g/mol O2 and the photosynthetic quotient PQ (mol O2 per mol C)."""
     if cover <= 0.0 or biomass_g_m2 <= 0.0 or par0_umol_m2_s <= 0.0:
         return 0.0
+    tau = extinction_m2_g * biomass_g_m2
+    return macrophyte_gpp_at_nodes(par0_umol_m2_s, depth_m, kd_per_m, cover, biomass_g_m2, pmax_mg_o2_g_h, ik,
+                                   canopy_height_m, tau, attenuation_at_nodes(tau, np.empty(6)),
+                                   temperature_factor(temp_c, q10), f_carbon, pq)
+
+
+@njit
+def macrophyte_gpp_at_nodes(par0_umol_m2_s, depth_m, kd_per_m, cover, biomass_g_m2, pmax_mg_o2_g_h, ik,
+                            canopy_height_m, canopy_tau, canopy_attenuation, temp_factor, f_carbon, pq):
+    """:func:`macrophyte_gpp_mol_c_m2_s` with the parts a time loop keeps between steps given: the canopy's optical
+    depth k_b B and relative light at the nodes (:func:`attenuation_at_nodes`) and the temperature factor
+    (:func:`temperature_factor`)."""
+    if cover <= 0.0 or biomass_g_m2 <= 0.0 or par0_umol_m2_s <= 0.0:
+        return 0.0
     z_top = depth_m - canopy_height_m
     if z_top < 0.0:
         z_top = 0.0
     i_top = par0_umol_m2_s * math.exp(-kd_per_m * z_top)
-    fl = canopy_light_factor(i_top, extinction_m2_g, biomass_g_m2, ik)
+    fl = _canopy_mean(i_top, canopy_tau, canopy_attenuation, ik)
     pmax = cover * biomass_g_m2 * pmax_mg_o2_g_h * 1e-3 / M_O2_G_MOL / 3600.0  # mol O2 m-2 s-1
-    return pmax * temperature_factor(temp_c, q10) * fl * f_carbon / pq
+    return pmax * temp_factor * fl * f_carbon / pq
 
 
 @njit
@@ -106,7 +141,17 @@ def phytoplankton_gpp_mol_c_m3_s(par0_umol_m2_s, depth_m, kd_per_m, chl_mg_m3, p
     limitation."""
     if chl_mg_m3 <= 0.0 or par0_umol_m2_s <= 0.0:
         return 0.0
-    fl = mixed_layer_light_factor(par0_umol_m2_s, kd_per_m, depth_m, ik)
-    pmax = chl_mg_m3 * pmax_mg_c_mg_chl_h * 1e-3 / M_C_G_MOL / 3600.0
-    return pmax * temperature_factor(temp_c, q10) * fl * f_carbon
+    return phytoplankton_gpp_at_nodes(par0_umol_m2_s, attenuation_at_nodes(kd_per_m * depth_m, np.empty(6)),
+                                      chl_mg_m3, pmax_mg_c_mg_chl_h, ik, temperature_factor(temp_c, q10), f_carbon)
 
+
+@njit
+def phytoplankton_gpp_at_nodes(par0_umol_m2_s, column_attenuation, chl_mg_m3, pmax_mg_c_mg_chl_h, ik, temp_factor,
+                               f_carbon):
+    """:func:`phytoplankton_gpp_mol_c_m3_s` with the water column's relative light at the nodes (kd z;
+    :func:`attenuation_at_nodes`) and the temperature factor given."""
+    if chl_mg_m3 <= 0.0 or par0_umol_m2_s <= 0.0:
+        return 0.0
+    fl = light_curve_mean(par0_umol_m2_s, column_attenuation, ik)
+    pmax = chl_mg_m3 * pmax_mg_c_mg_chl_h * 1e-3 / M_C_G_MOL / 3600.0
+    return pmax * temp_factor * fl * f_carbon

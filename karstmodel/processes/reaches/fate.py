@@ -105,13 +105,39 @@ def _bed_area(flux, tank_idx):
 
 @njit
 def _running_sum(a):
-    """Row sums of a 2-D array added strictly left to right (compiled without reassociation)."""
+    """Row sums of a 2-D array, each added strictly left to right (compiled without reassociation). The rows advance
+    together, column by column: independent sums, so the order within each row is unchanged."""
     out = np.zeros(a.shape[0])
+    for j in range(a.shape[1]):
+        for i in range(a.shape[0]):
+            out[i] += a[i, j]
+    return out
+
+
+@njit
+def _running_sum_interleaved(flux, f):
+    """Sum of ``flux[:, f, :]`` over steps and, within a step, over the tanks (step 0 tank 0, step 0 tank 1, ...),
+    added left to right: the whole-chain totals in the order they have always been added."""
+    s = 0.0
+    for n in range(flux.shape[2]):
+        for t in range(flux.shape[0]):
+            s += flux[t, f, n]
+    return s
+
+
+@njit
+def _day_sums(a, steps_per_day):
+    """Sums of consecutive blocks of ``steps_per_day`` values of each row of a 2-D array, each block added in step
+    order (the first value, then the next ones one by one)."""
+    n_days = a.shape[1] // steps_per_day
+    out = np.empty((a.shape[0], n_days))
     for i in range(a.shape[0]):
-        s = 0.0
-        for j in range(a.shape[1]):
-            s += a[i, j]
-        out[i] = s
+        for d in range(n_days):
+            j0 = d * steps_per_day
+            s = a[i, j0]
+            for j in range(j0 + 1, j0 + steps_per_day):
+                s += a[i, j]
+            out[i, d] = s
     return out
 
 
@@ -126,12 +152,11 @@ def _seq_sum(a: np.ndarray):
 def _per_day(a: np.ndarray, steps_per_day: int, how: str) -> np.ndarray:
     """Daily sums or means of per-step values along the last axis (the steps always cover whole days): numpy's
     sum of one series, the fluxes of a (variables, steps) array added in step order."""
-    r = a.reshape(a.shape[:-1] + (a.shape[-1] // steps_per_day, steps_per_day))
     if a.ndim == 1:
+        r = a.reshape(a.shape[0] // steps_per_day, steps_per_day)
         return r.sum(axis=-1) if how == "sum" else r.mean(axis=-1)
-    acc = r[..., 0].copy()
-    for j in range(1, steps_per_day):
-        acc += r[..., j]
+    flat = np.ascontiguousarray(a).reshape(-1, a.shape[-1])
+    acc = _day_sums(flat, steps_per_day).reshape(a.shape[:-1] + (a.shape[-1] // steps_per_day,))
     return acc if how == "sum" else acc / steps_per_day
 
 
@@ -201,6 +226,13 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
     reach_balances, reach_fates = {}, {}
     dtot = {k: 0.0 for k in ("degas", "precip", "burial", "alloch", "burial_auto", "npp")}
     per_step_h = dt / 3600.0
+    tank_sums = {}  # step-order sums of each tank's fluxes, computed once (a tank is first or last of its reach)
+
+    def tank_sum(t):
+        if t not in tank_sums:
+            tank_sums[t] = _seq_sum(flux[t])
+        return tank_sums[t]
+
     for i, name in enumerate(names):
         tanks = np.flatnonzero(tank_reach == i)
         last = tanks[-1]
@@ -263,9 +295,9 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
         first = tanks[0]
         c0, o20 = _storage(conc0, scal0, tanks)
         c1, o21 = _storage(conc1, scal1, tanks)
-        tot = _seq_sum(fl)
-        f_first = _seq_sum(flux[first])
-        f_last = _seq_sum(flux[last])
+        tot = tank_sum(first) if len(tanks) == 1 else _seq_sum(fl)
+        f_first = tank_sum(first)
+        f_last = tank_sum(last)
         cb = _balance({"dic": f_first[F_DIC_IN], "organic_carbon": f_first[F_OC_IN], "allochthonous": tot[F_ALLOCH]},
                       {"dic": f_last[F_DIC_OUT], "organic_carbon": f_last[F_OC_OUT], "degassing": tot[F_DEGAS],
                        "calcite": tot[F_PRECIP], "burial": tot[F_BURIAL]}, c1 - c0, max(c0, c1))
@@ -286,9 +318,9 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
     c0, o20 = _storage(conc0, scal0, all_tanks)
     c1, o21 = _storage(conc1, scal1, all_tanks)
     # whole-chain totals added over the steps and, within a step, over the tanks
-    ftot = {f: _seq_sum(flux[:, f, :].T.ravel()) for f in (F_O2_PROD, F_REAER, F_O2_CONS)}
-    f_in = _seq_sum(flux[0])
-    f_out = _seq_sum(flux[-1])
+    ftot = {f: _running_sum_interleaved(flux, f) for f in (F_O2_PROD, F_REAER, F_O2_CONS)}
+    f_in = tank_sum(0)
+    f_out = tank_sum(len(tank_reach) - 1)
     carbon = _balance({"dic": f_in[F_DIC_IN], "allochthonous": dtot["alloch"]},
                       {"dic": f_out[F_DIC_OUT], "organic_carbon": f_out[F_OC_OUT], "degassing": dtot["degas"],
                        "calcite": dtot["precip"], "burial": dtot["burial"]}, c1 - c0, max(c0, c1))

@@ -58,7 +58,8 @@ from chemistry.constants import M_C_G_MOL, RHO_CP_WATER_J_M3_K, SECONDS_PER_DAY
 from ..._compiled import njit
 from . import gas_exchange as gx
 from .calcite import calcite_flux_mol_m2_s, pwp_rate_mmol_cm2_s
-from .carbon_pump import carbon_limitation, macrophyte_gpp_mol_c_m2_s, phytoplankton_gpp_mol_c_m3_s, temperature_factor
+from .carbon_pump import (attenuation_at_nodes, carbon_limitation, macrophyte_gpp_at_nodes, phytoplankton_gpp_at_nodes,
+                          temperature_factor)
 from .lake import H_C0, H_O2, H_STRAT, exchange_layers, hypolimnion_step
 from .params import (P_ALBEDO, P_ALLOCH, P_AREA, P_BEDC, P_CALA, P_CALF, P_CALSI, P_CHL, P_CO2AIR, P_DC, P_DEPTH,
                      P_DF, P_ENH, P_FREF, P_K600, P_KD, P_KDCHL, P_KH, P_KIND, P_KO2R, P_KS, P_KW, P_LENGTH,
@@ -140,8 +141,13 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
     x_last = np.empty(n_e)
     wsp, jac, wu = speciation_workspace(nu.shape[0], nu.shape[1])
     hbuf = np.zeros(4)  # a lake's deep layer over one step (lake.hypolimnion_step)
+    att_canopy = np.empty(6)  # relative light at the quadrature nodes of the canopy (fixed per tank) ...
+    att_column = np.empty(6)  # ... and of the water column (recomputed when kd x depth changes)
     n_fail = 0
     for r in range(tank0, tank1):
+        tau_canopy = par[r, P_MEXT] * par[r, P_MBIO]
+        attenuation_at_nodes(tau_canopy, att_canopy)
+        od_column = math.nan
         for n in range(n0, n1):
             q = f_q[n]
             if r == 0:  # inflow to the first tank over this step
@@ -250,10 +256,16 @@ def advance_tanks(par, dt, f_q, f_cin, f_o2, f_tin, f_par, f_tair, f_twat, f_win
             f_mac = carbon_limitation(co2, hco3, p[P_MHCO3], p[P_MKCO2], p[P_MKHCO3])
             f_phy = carbon_limitation(co2, hco3, p[P_PHCO3], p[P_PKCO2], p[P_PKHCO3])
             z_mac = p[P_LITT] if p[P_LITT] > 0.0 else depth  # a lake's macrophytes grow in its littoral
-            g_mac = macrophyte_gpp_mol_c_m2_s(par0, z_mac, kd, p[P_MCOVER], p[P_MBIO], p[P_MPMAX], p[P_MIK],
-                                              p[P_MCAN], p[P_MEXT], temp, p[P_Q10G], f_mac, p[P_PQ])
-            g_phy = phytoplankton_gpp_mol_c_m3_s(par0, depth, kd, p[P_CHL], p[P_PPMAX], p[P_PIK], temp, p[P_Q10G],
-                                                 f_phy)
+            g_mac = 0.0
+            g_phy = 0.0
+            if not (par0 <= 0.0):  # (both rates are zero in the dark)
+                tf_gpp = temperature_factor(temp, p[P_Q10G])
+                g_mac = macrophyte_gpp_at_nodes(par0, z_mac, kd, p[P_MCOVER], p[P_MBIO], p[P_MPMAX], p[P_MIK],
+                                                p[P_MCAN], tau_canopy, att_canopy, tf_gpp, f_mac, p[P_PQ])
+                if kd * depth != od_column:
+                    od_column = kd * depth
+                    attenuation_at_nodes(od_column, att_column)
+                g_phy = phytoplankton_gpp_at_nodes(par0, att_column, p[P_CHL], p[P_PPMAX], p[P_PIK], tf_gpp, f_phy)
             gpp_v = g_mac / depth + g_phy  # mol C m-3 s-1
             cap = 0.5 * c[1] / dt
             if gpp_v > cap:  # never take more than half the DIC in one step

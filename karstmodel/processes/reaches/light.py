@@ -138,8 +138,25 @@ def clear_sky_shortwave_w_m2(times, latitude_deg: float, longitude_deg: float, u
 
     G = 1.1 x S0 E0 sin(h) 0.7^(m^0.678) (Meinel & Meinel 1976; air mass m of Kasten & Young 1989 at the station
     pressure); zero when the sun is below the horizon. Clear-sky noon values in mid-latitude summer are about
-    900-1000 W m-2."""
+    900-1000 W m-2.
+
+    The formulas see a time only through its day of year and its clock time, so each distinct (day of year, clock
+    time) is evaluated once and the values are copied to the other times that share it (a 16-year series at
+    15-minute steps has 35,136 of them among 561,024 times)."""
     idx = _as_index(times)
+    key = idx.day_of_year.to_numpy().astype(np.int64) * _NS_PER_DAY + ns(idx) % _NS_PER_DAY
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    if first.size == len(idx):
+        return _clear_sky_shortwave(idx, latitude_deg, longitude_deg, utc_offset_h, elevation_m)
+    return _clear_sky_shortwave(idx[first], latitude_deg, longitude_deg, utc_offset_h, elevation_m)[inverse]
+
+
+#: nanoseconds in a day (the clock time of a naive timestamp is its epoch nanoseconds modulo this)
+_NS_PER_DAY = 86_400 * 10**9
+
+
+def _clear_sky_shortwave(idx, latitude_deg, longitude_deg, utc_offset_h, elevation_m):
+    """:func:`clear_sky_shortwave_w_m2` evaluated at every time of ``idx``."""
     h = solar_elevation_deg(idx, latitude_deg, longitude_deg, utc_offset_h)
     m = air_mass(h, pressure_ratio_from_elevation(elevation_m))
     e0 = eccentricity_factor(idx.day_of_year.to_numpy(dtype=float))

@@ -101,3 +101,14 @@ def test_align_series_daily_at_noon_and_subdaily():
     np.testing.assert_allclose(lt.align_series(4.0, t), 4.0)
     with pytest.raises(ValueError):
         lt.align_series(np.ones(3), t)
+
+
+def test_clear_sky_evaluated_once_per_day_of_year_and_clock_time_equals_every_time():
+    # three years (one a leap year) at 15 min, plus irregular times: evaluating each (day of year, clock time)
+    # once must give what the formulas give at every time
+    times = pd.date_range("2019-12-30", "2021-01-03", freq="15min").append(
+        pd.DatetimeIndex(["1969-07-20 20:17:40", "2020-02-29 12:00:00.5", "2021-03-01 12:00:00"]))
+    fast = lt.clear_sky_shortwave_w_m2(times, 47.5, 13.0, elevation_m=600.0)
+    ref = lt._clear_sky_shortwave(times, 47.5, 13.0, None, 600.0)
+    assert np.array_equal(fast, ref)
+    assert fast.max() > 800.0 and (fast == 0.0).mean() > 0.4  # a day and a night, not a constant
