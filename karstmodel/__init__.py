@@ -24,7 +24,6 @@ from chemistry._numba_cache import configure as _configure_numba_cache  # noqa: 
 _configure_numba_cache([_Path(__file__).resolve().parent,
                         _Path(importlib.util.find_spec("chemistry").origin).resolve().parent])
 
-from .accounting.sink import compare_runs, sink_flux, sink_from_observations, tc_to_tco2, zeng_index  # noqa: E402
 from .config.catchment import load_catchment as _load_catchment, resolve_catchment as _resolve  # noqa: E402
 
 
@@ -125,8 +124,17 @@ if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
     sys.meta_path.insert(0, _MovedModules())
 
 
+#: the sink functions offered at the top level, imported from karstmodel.accounting.sink on first use: that module
+#: imports scipy.interpolate (~0.4 s), which the process compiling kernels during a first run
+#: (karstmodel.model.background_compile, on that run's critical path) does not need
+SINK_FUNCTIONS = ("sink_flux", "sink_from_observations", "compare_runs", "zeng_index", "tc_to_tco2")
+
+
 def __getattr__(name):
-    """``karstmodel.simulate`` (attribute of the package) for an old module name, as an import would give it."""
+    """``karstmodel.sink_flux`` (and the other :data:`SINK_FUNCTIONS`) from :mod:`karstmodel.accounting.sink`;
+    ``karstmodel.simulate`` (attribute of the package) for an old module name, as an import would give it."""
+    if name in SINK_FUNCTIONS:
+        return getattr(importlib.import_module(f"{__name__}.accounting.sink"), name)
     if name in MOVED_MODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

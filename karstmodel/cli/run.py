@@ -25,15 +25,16 @@ def register(sub) -> None:
 
 def cmd_run(args) -> int:
     """Simulate the catchment, write the run's files into the output folder and print the summary."""
-    from ..reporting.outputs import catchment_inputs, write_run  # deferred: heavy (karstmodel.cli)
+    from ..reporting.outputs import catchment_inputs, write_daily, write_run  # deferred: heavy (karstmodel.cli)
     from ..model.simulate import simulate  # deferred: heavy (karstmodel.cli)
     t0 = time.perf_counter()
     path = resolve_catchment(args.catchment)
     c = with_reading(args, load_catchment(path))
     outdir = Path(args.output) if args.output else default_output_dir(c.name)
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "run", path)) as tmp:
-        result = simulate(c)
-        paths = write_run(result, tmp, figures=not args.no_figures)
+        daily = {}  # the daily outputs, written before the reaches run (while their kernel compiles on a first run)
+        result = simulate(c, on_daily=lambda d: daily.update(write_daily(d, tmp, figures=not args.no_figures)))
+        paths = write_run(result, tmp, figures=not args.no_figures, daily=daily or None)
     s = result.summary
     dt = time.perf_counter() - t0
     lines = [

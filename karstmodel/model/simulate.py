@@ -9,6 +9,7 @@ of the recorded period.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -135,7 +136,8 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> WaterStage:
 
 @single_blas_thread
 def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.DataFrame | None = None,
-             observations: pd.DataFrame | None = None, with_reaches: bool = True) -> SimulationResult:
+             observations: pd.DataFrame | None = None, with_reaches: bool = True,
+             on_daily: Callable[[SimulationResult], None] | None = None) -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
     the bundled default catchment). ``drivers``: None (the catchment's drivers file), a :class:`Drivers`, or a
     pandas DataFrame with ``precip_mm``, ``temp_c`` (``pet_mm`` ...) and dates as a ``date`` column or the index,
@@ -158,6 +160,11 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
         catchment's observations file, if it has one. With observations the summary has ``metrics``.
     with_reaches : bool, default True
         Run the reaches below the spring when the catchment has them (False: the spring and gauge only, faster).
+    on_daily : callable, optional
+        Called once with the daily result (a :class:`SimulationResult` without ``reaches``) as soon as the daily
+        chain is done, before the reaches run: e.g. to write the daily outputs
+        (:func:`karstmodel.reporting.outputs.write_daily`) while the reach kernel is still compiling in the second
+        process on a first run (:mod:`karstmodel.model.background_compile`) instead of waiting for it idle.
 
     Returns
     -------
@@ -204,6 +211,9 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     # the spin-up repeats the first warmup_days of the record; a shorter record spins up over all of it (reported)
     summary["spin_up_days"] = int(min(c.warmup_days, len(data)))
     hyd_series = accounting.hydrotope_tables(c, data, run)
+    if on_daily is not None:
+        on_daily(SimulationResult(catchment=c, timeseries=ts, summary=dict(summary), hydrotope_series=hyd_series,
+                                  drivers=drivers))
     reach_result = None
     if c.reaches and with_reaches:
         background_compile.finish(compiling)

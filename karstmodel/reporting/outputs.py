@@ -32,14 +32,21 @@ def chemistry_samples(c, index) -> pd.DataFrame | None:
     return chem if len(chem.columns) else None
 
 
-def write_run(result, outdir, figures: bool = True, report: bool = True) -> dict:
-    """Write all outputs of a :class:`karstmodel.model.simulate.SimulationResult` into ``outdir``; returns the paths.
-    With ``report``, also ``report.html`` (:mod:`karstmodel.reporting.html`: figures, sink and balances, metrics,
-    provenance); validation and calibration write their own fuller report instead."""
+def _output_dir(outdir) -> Path:
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a directory", file=str(out))
     out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_daily(result, outdir, figures: bool = True) -> dict:
+    """Write the daily outputs of a run into ``outdir``: ``timeseries.csv``, ``hydrotopes.csv`` and, with
+    ``figures``, the four daily figures (hydrograph, chemograph, soil pCO2, monthly sink). They need only the daily
+    chain, so a run can write them before its reaches (:func:`karstmodel.model.simulate.simulate`'s ``on_daily``),
+    e.g. while the reach kernel still compiles on a first run. Returns the paths in the order of
+    :func:`write_run`, with ``summary.json``, which :func:`write_run` writes."""
+    out = _output_dir(outdir)
     inputs = _inputs_of(result)
     paths = {"timeseries": out / "timeseries.csv", "summary": out / "summary.json", "hydrotopes": out / "hydrotopes.csv"}
     ts = result.timeseries.reset_index()
@@ -50,9 +57,8 @@ def write_run(result, outdir, figures: bool = True, report: bool = True) -> dict
     hyd = pd.concat({k: v for k, v in result.hydrotope_series.items()}, names=["hydrotope", "date"]).reset_index()
     hyd["date"] = hyd["date"].dt.strftime("%Y-%m-%d")
     write_csv_atomic(hyd, paths["hydrotopes"], protect=inputs, float_format="%.6g")
-    summary = dict(result.summary)
-    summary["outputs"] = {k: v.name for k, v in paths.items()}
     if figures:
+        summary = result.summary
         c = result.catchment
         t = result.timeseries
         figs = {"hydrograph": out / "hydrograph.png", "chemograph": out / "chemograph.png",
@@ -70,7 +76,20 @@ def write_run(result, outdir, figures: bool = True, report: bool = True) -> dict
         plots.monthly_sink(t, src, f"{c.name}: monthly karst carbon sink by source "
                                    f"(mean {summary['carbon_sink_tc_km2_yr']:.1f} t C km-2 yr-1)", figs["sink_monthly"])
         paths.update(figs)
-        summary["outputs"] = {k: v.name for k, v in paths.items()}
+    return paths
+
+
+def write_run(result, outdir, figures: bool = True, report: bool = True, daily: dict | None = None) -> dict:
+    """Write all outputs of a :class:`karstmodel.model.simulate.SimulationResult` into ``outdir``; returns the paths.
+    With ``report``, also ``report.html`` (:mod:`karstmodel.reporting.html`: figures, sink and balances, metrics,
+    provenance); validation and calibration write their own fuller report instead. ``daily``: the paths
+    :func:`write_daily` returned for this run and ``outdir`` (with the same ``figures``), whose files are then not
+    written again."""
+    out = _output_dir(outdir)
+    inputs = _inputs_of(result)
+    paths = dict(write_daily(result, out, figures) if daily is None else daily)
+    summary = dict(result.summary)
+    summary["outputs"] = {k: v.name for k, v in paths.items()}
     if getattr(result, "reaches", None) is not None:
         paths.update(_write_reaches(result, out, inputs, figures))
         summary["outputs"] = {k: v.name for k, v in paths.items()}

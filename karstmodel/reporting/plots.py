@@ -21,12 +21,21 @@ def _plt():
     return plt
 
 
+def tight_bbox(fig):
+    """The area ``savefig(bbox_inches="tight")`` saves: every artist's extent plus the ``savefig.pad_inches``
+    margin, in inches. Given to ``savefig`` instead of "tight" it saves the same pixels with one pass over the
+    figure less: "tight" lays the whole figure out once more before measuring it, which a figure without a layout
+    engine does not need (the measure itself places titles, ticks and legends)."""
+    import matplotlib
+    return fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+
+
 def _save(fig, path: Path):
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
     os.close(fd)
     try:
-        fig.savefig(tmp, bbox_inches="tight")
+        fig.savefig(tmp, bbox_inches="tight" if fig.get_layout_engine() is not None else tight_bbox(fig))
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     finally:

@@ -70,3 +70,19 @@ def test_the_run_finds_the_kernels_the_child_compiled(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip() == "ok"
     assert list((tmp_path / "karstmodel" / "numba").glob("*/karstmodel/processes/reaches/kernel*.nbi"))
+
+
+def test_the_child_does_not_import_scipy_interpolate():
+    """The compiling child (on a first run's critical path) imports neither karstmodel.accounting.sink nor the
+    scipy.interpolate it needs (~0.4 s); the top-level sink functions are still those of accounting.sink."""
+    code = ("import sys, karstmodel.model.background_compile; "
+            "print('scipy.interpolate' in sys.modules, 'karstmodel.accounting.sink' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "False"]
+    import karstmodel
+    from karstmodel.accounting import sink
+    for name in karstmodel.SINK_FUNCTIONS:
+        assert getattr(karstmodel, name) is getattr(sink, name)
+    from karstmodel import compare_runs
+    assert compare_runs is sink.compare_runs
