@@ -99,8 +99,13 @@ def _storage(conc, scal, tank_idx):
     return c, sum(scal[t, S_V] * scal[t, S_O2] + scal[t, h + H_V] * scal[t, h + H_O2] for t in tank_idx)
 
 
-def _bed_area(flux, tank_idx):
-    return float(sum(flux[t, F_AREA, 0] for t in tank_idx))
+def _bed_area(flux, tank_idx) -> np.ndarray:
+    """Bed (water-surface) area of a reach at every step, m2: the sum over its tanks. A stream whose width follows
+    its discharge (Leopold & Maddock 1953) changes it from step to step; a pond keeps it."""
+    area = flux[tank_idx[0], F_AREA].copy()
+    for t in tank_idx[1:]:
+        area += flux[t, F_AREA]
+    return area
 
 
 @njit
@@ -264,17 +269,19 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
         for k, v in sub.items():
             sub_cols[(name, k)] = v
         r = reaches[i]
-        g = _per_day(fl, spd, "sum")
-        gc = lambda col: g[col] / area * M_C_G_MOL  # noqa: E731  g C m-2 d-1
+        rows = (F_GPP, F_ER, F_DEGAS, F_PRECIP, F_BURIAL, F_REAER, F_O2_CONS, F_RAUTO, F_BURIAL_AUTO, F_RS)
+        # mol per m2 of the bed at each step, summed over the day
+        g = dict(zip(rows, _per_day(fl[list(rows)] / area, spd, "sum")))
+        gc = lambda col: g[col] * M_C_G_MOL  # noqa: E731  g C m-2 d-1
         pq, rq = r.photosynthetic_quotient, r.respiratory_quotient
         daily = {
-            "gpp_g_o2_m2_d": g[F_GPP] * pq / area * M_O2_G_MOL,
-            "er_g_o2_m2_d": g[F_ER] / rq / area * M_O2_G_MOL,
+            "gpp_g_o2_m2_d": g[F_GPP] * pq * M_O2_G_MOL,
+            "er_g_o2_m2_d": g[F_ER] / rq * M_O2_G_MOL,
             "gpp_g_c_m2_d": gc(F_GPP), "er_g_c_m2_d": gc(F_ER), "degassing_g_c_m2_d": gc(F_DEGAS),
             "calcite_precip_g_c_m2_d": gc(F_PRECIP), "oc_burial_g_c_m2_d": gc(F_BURIAL),
-            "reaeration_g_o2_m2_d": g[F_REAER] / area * M_O2_G_MOL,
-            "o2_consumed_g_o2_m2_d": g[F_O2_CONS] / area * M_O2_G_MOL,
-            "npp_g_c_m2_d": (g[F_GPP] - g[F_RAUTO]) / area * M_C_G_MOL,
+            "reaeration_g_o2_m2_d": g[F_REAER] * M_O2_G_MOL,
+            "o2_consumed_g_o2_m2_d": g[F_O2_CONS] * M_O2_G_MOL,
+            "npp_g_c_m2_d": (g[F_GPP] - g[F_RAUTO]) * M_C_G_MOL,
             "oc_burial_autochthonous_g_c_m2_d": gc(F_BURIAL_AUTO),
             "sediment_mineralisation_g_c_m2_d": gc(F_RS),
         }
@@ -303,7 +310,7 @@ def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1
                        "calcite": tot[F_PRECIP], "burial": tot[F_BURIAL]}, c1 - c0, max(c0, c1))
         ob = _balance({"inflow": f_first[F_O2_IN], "photosynthesis": tot[F_O2_PROD], "reaeration": tot[F_REAER]},
                       {"outflow": f_last[F_O2_OUT], "respiration": tot[F_O2_CONS]}, o21 - o20, max(o20, o21))
-        reach_balances[name] = {"carbon": cb, "o2": ob, "area_m2": area}
+        reach_balances[name] = {"carbon": cb, "o2": ob, "area_m2": float(area.mean())}
         reach_fates[name], _ = _fate(f_last[F_DIC_OUT], f_last[F_OC_OUT], tot[F_BURIAL], tot[F_PRECIP],
                                      tot[F_DEGAS], f_first[F_DIC_IN], tot[F_ALLOCH] + f_first[F_OC_IN], c1 - c0,
                                      tot[F_BURIAL_AUTO], tot[F_GPP] - tot[F_RAUTO])

@@ -47,8 +47,7 @@ def test_booked_gpp_equals_the_rate_laws_at_every_step():
         kd = r.kd_background_per_m + r.kd_chl_m2_mg * r.chl_a_ug_l
         par0 = s["par_umol_m2_s"].to_numpy() * (1.0 - r.albedo)
         expect = np.empty(len(s))
-        # the rates per m2 are booked per bed area of the first step (a stream's width follows the discharge)
-        width = s["width_m"].to_numpy()
+        # the rates per m2 are per bed area of each step (a stream's width follows the discharge)
         for i, (p0, z, t, co2, hco3) in enumerate(zip(par0, s["depth_m"], s["temp_c"], s["co2aq_mmol_l"],
                                                       s["hco3_mmol_l"])):
             f_mac = carbon_limitation(co2, hco3, r.macrophyte_hco3_fraction, r.macrophyte_k_co2_mmol_l,
@@ -60,7 +59,7 @@ def test_booked_gpp_equals_the_rate_laws_at_every_step():
                                               r.q10_gpp, f_mac, r.photosynthetic_quotient)
             g_phy = phytoplankton_gpp_mol_c_m3_s(p0, z, kd, r.chl_a_ug_l, r.phyto_pmax_mg_c_mg_chl_h,
                                                  r.phyto_ik_umol_m2_s, t, r.q10_gpp, f_phy)
-            expect[i] = (g_mac / z + g_phy) * z * width[i] / width[0] * 3600.0 * 1e3  # mmol C m-2 h-1
+            expect[i] = (g_mac / z + g_phy) * z * 3600.0 * 1e3  # mmol C m-2 h-1
         if r.kind == "stream":
             assert np.unique(s["depth_m"]).size > 50
         got = s["gpp_mmol_c_m2_h"].to_numpy()

@@ -444,3 +444,26 @@ def test_every_step_is_speciated_consistently_with_the_core():
     np.testing.assert_allclose(p["co3_mmol_l"], ref["co3_mmol_kgw"], rtol=1e-6)
     np.testing.assert_allclose(p["si_calcite"], ref["si_calcite"], atol=1e-7)
     np.testing.assert_allclose(p["pco2_uatm"], ref["pco2_atm"] * 1e6, rtol=1e-6)
+
+
+def test_areal_rates_of_a_stream_use_its_bed_area_at_each_step():
+    """A stream whose width follows its discharge (Leopold & Maddock) changes its bed area from step to step; its
+    per-m2 rates divide each step's flux by that step's area: the daily GPP per m2 is the day's sum of the sub-daily
+    per-m2 rates (to 1e-12), not the day's GPP over the first step's area (which differs here by > 10 %)."""
+    days = 4
+    inf = inflow(days=days, start="2021-06-01", q=0.0, temp=16.0)
+    inf["q_m3_s"] = np.linspace(0.1, 2.0, days)
+    stream = sw.ReachParameters(name="stream", length_m=1500.0, slope=0.01, macrophyte_cover=0.5)
+    res = run(inf, [stream], spinup_days=0)
+    st = res.reach("stream")
+    assert st["width_m"].max() / st["width_m"].min() > 1.5
+    per_step_h = res.settings["dt_minutes"] / 60.0
+    from_sub = (st["gpp_mmol_c_m2_h"] * per_step_h * 1e-3).groupby(st.index.normalize()).sum().to_numpy()
+    daily = res.daily[("stream", "gpp_g_c_m2_d")].to_numpy() / chemistry.constants.M_C_G_MOL
+    np.testing.assert_allclose(daily, from_sub, rtol=1e-12)
+    first_area = st["width_m"].iloc[0] * 1500.0
+    gpp_mol_d = (st["gpp_mmol_c_m2_h"] * per_step_h * 1e-3 * st["width_m"] * 1500.0).groupby(
+        st.index.normalize()).sum().to_numpy()
+    assert np.max(np.abs(gpp_mol_d / first_area / daily - 1.0)) > 0.1
+    assert res.balances["by_reach"]["stream"]["area_m2"] == pytest.approx(float((st["width_m"] * 1500.0).mean()),
+                                                                         rel=1e-12)
