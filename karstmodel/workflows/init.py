@@ -117,6 +117,8 @@ recharge_system = "open"          # open / closed / mixed dissolution in the soi
 matrix = "equilibrium"
 conduit = "kinetic"
 prior_climate = "{climate}"        # SRDB soil-respiration priors: "all" climates or "subtropical" (MAT 14-22 C)
+# soil_solute_mixing = "none"     # solute residence in the soil: "none", "soil_water" (a well-mixed store of the
+                                  # day's soil water, drained by recharge) or "fixed" (soil_mixing_volume_mm)
 
 [simulation]
 warmup_days = {warmup}
