@@ -43,12 +43,14 @@ def _cold(name: str) -> bool:
     return cache_is_cold(advance_tanks)
 
 
-def start(with_reaches: bool) -> subprocess.Popen | None:
-    """Launch the child compiling the cold ones of the fused kernel and (``with_reaches``) the reach kernel when the
-    machine has a second core; register the wait for the fused kernel; returns the child process or None."""
+def start(with_reaches: bool, with_fused: bool = True) -> subprocess.Popen | None:
+    """Launch the child compiling the cold ones of the fused kernel (``with_fused``: a run whose recharge tables are
+    all shipped, :func:`karstmodel.processes.recharge_tables.covers`, does not call it) and (``with_reaches``) the
+    reach kernel when the machine has a second core; register the wait for the fused kernel; returns the child
+    process or None."""
     if (os.cpu_count() or 1) < 2:
         return None
-    todo = [k for k in KERNELS if (k != "reaches" or with_reaches) and _cold(k)]
+    todo = [k for k in KERNELS if (k != "reaches" or with_reaches) and (k != "fused" or with_fused) and _cold(k)]
     if not todo:
         return None
     try:

@@ -22,7 +22,7 @@ from ..accounting import sink as accounting
 from ..config.catchment import Catchment, load_catchment, resolve_catchment
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, drivers_from_frame, load_drivers
 from ..io.observations import load_discharge_observations, mm_d_to_m3_s
-from ..processes import dissolution
+from ..processes import dissolution, recharge_tables
 from ..processes.routing import steady_state_storage
 from ..processes.reaches import simulate_reaches
 from . import background_compile
@@ -194,7 +194,10 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
         drivers = drivers_from_frame(drivers, c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
     check_inputs(c, drivers, observations)
     announce_compilation(bool(c.reaches) and with_reaches)
-    compiling = background_compile.start(bool(c.reaches) and with_reaches)  # the reach kernel, on the second core
+    # the kernels a first run compiles on the second core: the reach kernel; the fused kernel unless the shipped
+    # recharge tables spare the run its only call
+    compiling = background_compile.start(bool(c.reaches) and with_reaches,
+                                         with_fused=not recharge_tables.covers(c.chemistry.database))
     data = drivers.data
     state = initial_state(c, data)
     if c.warmup_days > 0:

@@ -32,12 +32,12 @@ from functools import lru_cache
 import numpy as np
 from scipy.interpolate import RectBivariateSpline
 
-import chemistry
 from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
 from chemistry.kinetics import pwp_rate_of
 from chemistry.output import solution_columns
 
 from .._compiled import njit, prange
+from . import recharge_tables
 from .allogenic_contact import contact_reaction
 from .changes import powder_dissolution
 from .routing import route_store
@@ -47,8 +47,8 @@ IDX = {k: i for i, k in enumerate(BASE)}
 N_BASE = len(BASE)
 WATER_KEYS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
 
-TABLE_TEMP_C = np.linspace(0.0, 45.0, 31)
-TABLE_LOG_PCO2 = np.linspace(-4.0, -0.5, 36)
+TABLE_TEMP_C = recharge_tables.TEMP_C
+TABLE_LOG_PCO2 = recharge_tables.LOG_PCO2
 
 
 @njit
@@ -143,19 +143,10 @@ class EquilibriumTable:
 @lru_cache(maxsize=64)
 def equilibrium_table(mineral: str, system: str, gas_water_ratio: float, water: tuple,
                       database: str = "phreeqc.dat") -> EquilibriumTable:
-    """Build (once per process) the table for a mineral/system and a starting water ((key, mmol/kgw) pairs)."""
-    tt, pp = np.meshgrid(TABLE_TEMP_C, TABLE_LOG_PCO2, indexing="ij")
-    w = {f"{k}_mmol_kgw": v for k, v in water}
-    kw = {"gas_water_ratio": gas_water_ratio} if system == "mixed" else {}
-    df = chemistry.equilibrate(tt.ravel(), 10.0 ** pp.ravel(), mineral=mineral, system=system,
-                               water=w or None, database=database, **kw)
-    if not df["converged"].all():
-        raise RuntimeError(f"equilibrium table {mineral}/{system}: {int((~df['converged']).sum())} points did not "
-                           "converge")
-    splines = {}
-    for k in ("ca", "mg", "dic"):
-        z = df[f"{k}_mmol_kgw"].to_numpy().reshape(tt.shape)
-        splines[k] = RectBivariateSpline(TABLE_TEMP_C, TABLE_LOG_PCO2, z, kx=3, ky=3)
+    """Build (once per process) the table for a mineral/system and a starting water ((key, mmol/kgw) pairs) from its
+    grid values (:func:`karstmodel.processes.recharge_tables.grid_values`: shipped for pure water, else solved)."""
+    z = recharge_tables.grid_values(mineral, system, gas_water_ratio, water, database)
+    splines = {k: RectBivariateSpline(TABLE_TEMP_C, TABLE_LOG_PCO2, z[k], kx=3, ky=3) for k in ("ca", "mg", "dic")}
     return EquilibriumTable(splines=splines, description=f"{mineral}, {system} system, start water {dict(water)}")
 
 

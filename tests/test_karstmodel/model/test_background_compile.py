@@ -86,3 +86,25 @@ def test_the_child_does_not_import_scipy_interpolate():
         assert getattr(karstmodel, name) is getattr(sink, name)
     from karstmodel import compare_runs
     assert compare_runs is sink.compare_runs
+
+
+def test_the_fused_kernel_is_left_out_when_the_tables_are_shipped(monkeypatch):
+    """A run whose recharge tables are all shipped (karstmodel.processes.recharge_tables.covers) never calls the fused
+    kernel, so the child is not asked to compile it; simulate asks for it only with another database."""
+    from karstmodel.processes import recharge_tables
+    launched = []
+
+    class FakeChild:
+        stdout = iter(())
+
+    def fake_popen(args, **kwargs):
+        launched.append(args[3:])
+        return FakeChild()
+    monkeypatch.setattr(bc, "_cold", lambda name: True)
+    monkeypatch.setattr(bc.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bc.subprocess, "Popen", fake_popen)
+    monkeypatch.setattr(bc, "expect", lambda *a: None)
+    bc.start(True, with_fused=False)
+    bc.start(True)
+    assert launched == [["reaches"], ["fused", "reaches"]]
+    assert recharge_tables.covers("phreeqc.dat") and not recharge_tables.covers("llnl.dat")
