@@ -71,7 +71,7 @@ def test_on_daily_sees_the_daily_result_before_the_reaches_run(small_catchment, 
     """simulate calls on_daily once, with the daily result and no reaches, before it waits for the reach kernel and
     runs the reaches (both stubbed here); the daily table is the final one."""
     calls = []
-    monkeypatch.setattr(simulate_module.background_compile, "start", lambda with_reaches: None)
+    monkeypatch.setattr(simulate_module.background_compile, "start", lambda with_reaches, with_fused=True: None)
     monkeypatch.setattr(simulate_module.background_compile, "finish", lambda child: calls.append("finish"))
     monkeypatch.setattr(simulate_module, "run_reaches", lambda c, data, run: calls.append("reaches") or "reach result")
     monkeypatch.setattr(simulate_module.accounting, "fate_summary", lambda rr: {"fate": {"stub": 1.0}})
