@@ -125,7 +125,7 @@ def measure(label: str, tree: Path, catchment: str, repeat: int, cold: bool, wor
           f"{cpu:.1f} s CPU; compiled: {'yes' if 'compiling' in text else 'no'}", flush=True)
     _, _, text = _run(tree, cache, ["-c", PHASES, catchment, str(work / f"{label}-p1"), str(work / f"{label}-p2")],
                       work)
-    res["phases"] = json.loads(text.strip().splitlines()[-1])
+    res["phases"] = json.loads([ln for ln in text.splitlines() if ln.startswith("{")][-1])
     print(f"  {label}: parts of a warm run (s): " + ", ".join(f"{k} {v:.2f}" for k, v in res["phases"].items()),
           flush=True)
     return res

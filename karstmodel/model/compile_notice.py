@@ -18,15 +18,18 @@ from ..processes.snow import _snow_loop
 from ..processes.soil_water import _soil_loop
 from .stages import _source_mass_loop
 
-#: the kernels every run calls (their callees are compiled with them), and those of the reaches
-CHAIN_KERNELS = (_snow_loop, _soil_loop, _karst_loop, _transport_loop, _source_mass_loop, _fused_block, _newton)
+#: the kernels every run calls (their callees are compiled with them), those of the reaches, and the fused
+#: equilibrium kernel, which a run calls only for recharge tables that are not shipped
+#: (:func:`karstmodel.processes.recharge_tables.covers`)
+CHAIN_KERNELS = (_snow_loop, _soil_loop, _karst_loop, _transport_loop, _source_mass_loop, _newton)
 REACH_KERNELS = (advance_tanks,)
+FUSED_KERNELS = (_fused_block,)
 
 
-def announce_compilation(with_reaches: bool, stream=None) -> bool:
+def announce_compilation(with_reaches: bool, stream=None, with_fused: bool = True) -> bool:
     """Print one line to ``stream`` (default stderr) when a kernel of the run has no valid compiled copy in the
     cache; returns whether it did."""
-    kernels = CHAIN_KERNELS + (REACH_KERNELS if with_reaches else ())
+    kernels = CHAIN_KERNELS + (REACH_KERNELS if with_reaches else ()) + (FUSED_KERNELS if with_fused else ())
     if not cache_is_cold(*kernels):
         return False
     print("karstmodel: compiling the model kernels (first run after installing or changing karstmodel; "

@@ -193,11 +193,11 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     elif isinstance(drivers, pd.DataFrame):  # a user's table: the same checks, gap filling and PET as a file
         drivers = drivers_from_frame(drivers, c.drivers, c.latitude, c.start, c.end, min_days=MIN_RECORD_DAYS)
     check_inputs(c, drivers, observations)
-    announce_compilation(bool(c.reaches) and with_reaches)
-    # the kernels a first run compiles on the second core: the reach kernel; the fused kernel unless the shipped
-    # recharge tables spare the run its only call
-    compiling = background_compile.start(bool(c.reaches) and with_reaches,
-                                         with_fused=not recharge_tables.covers(c.chemistry.database))
+    # the fused equilibrium kernel is compiled (in the second process on a first run) only when the run needs a
+    # recharge table that is not shipped; the reach kernel whenever there are reaches
+    fused = not recharge_tables.covers(c.chemistry.database)
+    announce_compilation(bool(c.reaches) and with_reaches, with_fused=fused)
+    compiling = background_compile.start(bool(c.reaches) and with_reaches, with_fused=fused)
     data = drivers.data
     state = initial_state(c, data)
     if c.warmup_days > 0:

@@ -108,3 +108,15 @@ def test_the_fused_kernel_is_left_out_when_the_tables_are_shipped(monkeypatch):
     bc.start(True)
     assert launched == [["reaches"], ["fused", "reaches"]]
     assert recharge_tables.covers("phreeqc.dat") and not recharge_tables.covers("llnl.dat")
+
+
+def test_the_compile_notice_leaves_out_the_fused_kernel_when_the_tables_are_shipped(monkeypatch):
+    """With only the fused kernel cold, a run that does not call it (its recharge tables shipped) prints no
+    compile line; a run that does, prints it."""
+    import io
+
+    from karstmodel.model import compile_notice as cn
+    monkeypatch.setattr(cn, "cache_is_cold", lambda *kernels: any(k in cn.FUSED_KERNELS for k in kernels))
+    quiet, loud = io.StringIO(), io.StringIO()
+    assert not cn.announce_compilation(True, stream=quiet, with_fused=False) and quiet.getvalue() == ""
+    assert cn.announce_compilation(True, stream=loud) and "compiling" in loud.getvalue()
