@@ -6,8 +6,10 @@ Chain (each step vectorised over days; the chemistry core is called in bulk, nev
    :mod:`karstmodel.processes.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
    dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (docs/science.md;
    Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) are in the water before
-   it meets the rock. Equilibria come from tables over (temperature, log pCO2) computed once with
-   :func:`chemistry.equilibrate` and interpolated with bicubic splines (checked against direct solves in the tests).
+   it meets the rock. Equilibria come from tables over (temperature, log pCO2) solved with
+   :func:`chemistry.equilibrate` (for pure starting water shipped with the package:
+   :mod:`karstmodel.processes.recharge_tables`) and interpolated with bicubic splines (checked against direct
+   solves in the tests).
    Recharge from the non-carbonate area (allogenic water) keeps its own chemistry (``[allogenic_water]``) and only
    takes up soil CO2: it arrives at the karst undersaturated.
 2. Transport. Element totals, strong-acid tracers, rock-derived carbon and per-source tracers are carried through
