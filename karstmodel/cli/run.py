@@ -32,7 +32,7 @@ def cmd_run(args) -> int:
     c = with_reading(args, load_catchment(path))
     outdir = Path(args.output) if args.output else default_output_dir(c.name)
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "run", path)) as tmp:
-        daily = {}  # the daily outputs, written before the reaches run (while their kernel compiles on a first run)
+        daily = {}  # the daily outputs, written while the reaches run (or their kernel compiles on a first run)
         result = simulate(c, on_daily=lambda d: daily.update(write_daily(d, tmp, figures=not args.no_figures)))
         paths = write_run(result, tmp, figures=not args.no_figures, daily=daily or None)
     s = result.summary

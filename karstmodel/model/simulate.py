@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -162,9 +163,10 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
         Run the reaches below the spring when the catchment has them (False: the spring and gauge only, faster).
     on_daily : callable, optional
         Called once with the daily result (a :class:`SimulationResult` without ``reaches``) as soon as the daily
-        chain is done, before the reaches run: e.g. to write the daily outputs
-        (:func:`karstmodel.reporting.outputs.write_daily`) while the reach kernel is still compiling in the second
-        process on a first run (:mod:`karstmodel.model.background_compile`) instead of waiting for it idle.
+        chain is done, in this thread while the reaches run in a second one: e.g. to write the daily outputs
+        (:func:`karstmodel.reporting.outputs.write_daily`) while the reaches compute (or their kernel is still
+        compiling in the second process on a first run, :mod:`karstmodel.model.background_compile`) instead of
+        before or after them. It must not change the catchment or the drivers.
 
     Returns
     -------
@@ -214,16 +216,41 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     # the spin-up repeats the first warmup_days of the record; a shorter record spins up over all of it (reported)
     summary["spin_up_days"] = int(min(c.warmup_days, len(data)))
     hyd_series = accounting.hydrotope_tables(c, data, run)
-    if on_daily is not None:
-        on_daily(SimulationResult(catchment=c, timeseries=ts, summary=dict(summary), hydrotope_series=hyd_series,
-                                  drivers=drivers))
+    daily = SimulationResult(catchment=c, timeseries=ts, summary=dict(summary), hydrotope_series=hyd_series,
+                             drivers=drivers)
     reach_result = None
     if c.reaches and with_reaches:
-        background_compile.finish(compiling)
-        reach_result = run_reaches(c, data, run)
+        reach_result = _reaches_beside(c, data, run, compiling, on_daily, daily)
         summary.update(accounting.fate_summary(reach_result))
+    elif on_daily is not None:
+        on_daily(daily)
     return SimulationResult(catchment=c, timeseries=ts, summary=summary, hydrotope_series=hyd_series,
                             drivers=drivers, reaches=reach_result)
+
+
+def _reaches_beside(c: Catchment, data: pd.DataFrame, run: ChainRun, compiling,
+                    on_daily: Callable[[SimulationResult], None] | None, daily: SimulationResult):
+    """The reaches' run (:func:`run_reaches`, after the background compile ``compiling`` has finished) while
+    ``on_daily`` handles the daily result in this thread: the reach kernel releases the GIL, so writing the daily
+    tables and figures overlaps with it instead of following it. The reaches compute the same numbers in either
+    thread (they read ``run`` and ``data`` and write only their own arrays); an error in either is raised here,
+    the reaches' first."""
+    if on_daily is None:
+        background_compile.finish(compiling)
+        return run_reaches(c, data, run)
+
+    def reaches():
+        background_compile.finish(compiling)
+        return run_reaches(c, data, run)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="karstmodel-reaches") as ex:
+        future = ex.submit(reaches)
+        try:
+            on_daily(daily)
+        except BaseException:
+            future.result()  # the reaches' own error first, if they failed too
+            raise
+        return future.result()
 
 
 def spring_outflow(c: Catchment, data: pd.DataFrame, run: ChainRun) -> pd.DataFrame:

@@ -43,7 +43,7 @@ def _output_dir(outdir) -> Path:
 def write_daily(result, outdir, figures: bool = True) -> dict:
     """Write the daily outputs of a run into ``outdir``: ``timeseries.csv``, ``hydrotopes.csv`` and, with
     ``figures``, the four daily figures (hydrograph, chemograph, soil pCO2, monthly sink). They need only the daily
-    chain, so a run can write them before its reaches (:func:`karstmodel.model.simulate.simulate`'s ``on_daily``),
+    chain, so a run can write them while its reaches run (:func:`karstmodel.model.simulate.simulate`'s ``on_daily``),
     e.g. while the reach kernel still compiles on a first run. Returns the paths in the order of
     :func:`write_run`, with ``summary.json``, which :func:`write_run` writes."""
     out = _output_dir(outdir)

@@ -1,8 +1,10 @@
-"""A run's daily outputs written before its reaches (simulate's ``on_daily``, outputs.write_daily) and the figures
+"""A run's daily outputs written while its reaches run (simulate's ``on_daily``, outputs.write_daily) and the figures
 saved with the tight bounding box measured once (plots.tight_bbox): the same files as before, byte for byte."""
 from __future__ import annotations
 
 import io
+import threading
+import time
 from dataclasses import replace
 
 import matplotlib
@@ -67,20 +69,69 @@ def test_daily_outputs_written_first_are_the_same_files(small_catchment, tmp_pat
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
-def test_on_daily_sees_the_daily_result_before_the_reaches_run(small_catchment, monkeypatch):
-    """simulate calls on_daily once, with the daily result and no reaches, before it waits for the reach kernel and
-    runs the reaches (both stubbed here); the daily table is the final one."""
-    calls = []
+def _stub_reaches(monkeypatch, calls, reaches):
     monkeypatch.setattr(simulate_module.background_compile, "start", lambda with_reaches, with_fused=True: None)
     monkeypatch.setattr(simulate_module.background_compile, "finish", lambda child: calls.append("finish"))
-    monkeypatch.setattr(simulate_module, "run_reaches", lambda c, data, run: calls.append("reaches") or "reach result")
+    monkeypatch.setattr(simulate_module, "run_reaches", reaches)
     monkeypatch.setattr(simulate_module.accounting, "fate_summary", lambda rr: {"fate": {"stub": 1.0}})
+
+
+def test_on_daily_runs_while_the_reaches_run(small_catchment, monkeypatch):
+    """simulate calls on_daily once, with the daily result and no reaches, while the reaches run in a second
+    thread (after the wait for the reach kernel): on_daily waits here until the (stubbed) reaches have started,
+    which it could not if they ran before or after it; the daily table is the final one."""
+    calls = []
+    started, daily_done = threading.Event(), threading.Event()
+
+    def reaches(c, data, run):
+        calls.append("reaches")
+        started.set()
+        assert daily_done.wait(10.0)  # ... and the reaches in turn outlast on_daily
+        return "reach result"
+
+    def on_daily(d):
+        assert started.wait(10.0)
+        seen.append(d)
+        calls.append("daily")
+        daily_done.set()
+
+    _stub_reaches(monkeypatch, calls, reaches)
     c = replace(small_catchment, reaches=(ReachParameters(name="stream"),))
     seen = []
-    res = simulate_module.simulate(c, on_daily=lambda d: (seen.append(d), calls.append("daily")))
-    assert calls == ["daily", "finish", "reaches"]
+    res = simulate_module.simulate(c, on_daily=on_daily)
+    assert calls == ["finish", "reaches", "daily"]
     (d,) = seen
     assert d.reaches is None and "fate" not in d.summary
     assert res.reaches == "reach result" and res.summary["fate"] == {"stub": 1.0}
     assert d.timeseries is res.timeseries
     assert d.summary["carbon_sink_tc_km2_yr"] == res.summary["carbon_sink_tc_km2_yr"]
+
+
+def test_errors_of_the_reaches_and_of_on_daily_reach_the_caller(small_catchment, monkeypatch):
+    """An error in the reaches' thread is raised by simulate (also when on_daily fails too: the reaches' first);
+    an error in on_daily is raised after the reaches have finished."""
+    calls = []
+
+    def failing_reaches(c, data, run):
+        raise RuntimeError("reaches failed")
+
+    _stub_reaches(monkeypatch, calls, failing_reaches)
+    c = replace(small_catchment, reaches=(ReachParameters(name="stream"),))
+    with pytest.raises(RuntimeError, match="reaches failed"):
+        simulate_module.simulate(c, on_daily=lambda d: None)
+    with pytest.raises(RuntimeError, match="reaches failed"):
+        simulate_module.simulate(c, on_daily=lambda d: 1 / 0)
+
+    def slow_reaches(c, data, run):
+        time.sleep(0.2)
+        calls.append("reaches done")
+        return "reach result"
+
+    monkeypatch.setattr(simulate_module, "run_reaches", slow_reaches)
+
+    def failing_daily(d):
+        raise ValueError("daily failed")
+
+    with pytest.raises(ValueError, match="daily failed"):
+        simulate_module.simulate(c, on_daily=failing_daily)
+    assert calls[-1] == "reaches done"
