@@ -94,60 +94,90 @@ def parameter_value(c: Catchment, name: str) -> float:
 def apply_parameters(c: Catchment, values: dict) -> Catchment:
     """A copy of ``c`` with the named parameters set (see the module docstring for names). The names are applied in
     order (a scale multiplies the value set before it), the unit storages last with the exponents of this call;
-    each changed object is copied once (calibration applies a parameter set per model run)."""
-    unit_storage = {}
-    kw = {}
-    sections = {}  # section -> {field: value}
-    hyd = None  # per hydrotope {field: value}
-    for name, v in values.items():
-        parts = name.split(".")
-        store = _unit_storage_store(name)
-        if store is not None:  # applied last, with the store's exponent of this call
-            unit_storage[store] = float(v)
-        elif name == "area_km2":
-            kw["area_km2"] = float(v)
-        elif parts[0] in _SECTIONS and len(parts) == 2:
-            sec = getattr(c, parts[0])
-            if parts[1] not in _field_names(type(sec)):
+    each changed object is copied once. :class:`ParameterPlan` does the same for many value sets of the same names
+    (calibration: a parameter set per model run)."""
+    return ParameterPlan(c, tuple(values)).apply(values.values())
+
+
+class ParameterPlan:
+    """The names of :func:`apply_parameters` resolved once against catchment ``c``: what each name sets (a section
+    field with its type, the hydrotopes it matches, a scale and its bounds, a unit storage); :meth:`apply` then
+    sets one set of values, as :func:`apply_parameters` with the same names in the same order would."""
+
+    def __init__(self, c: Catchment, names: tuple):
+        self.c = c
+        self.names = tuple(names)
+        self.steps = []  # per name: (kind, ...) in the order of the names
+        for name in self.names:
+            parts = name.split(".")
+            store = _unit_storage_store(name)
+            if store is not None:  # applied last, with the store's exponent of the same call
+                self.steps.append(("unit", store))
+            elif name == "area_km2":
+                self.steps.append(("area",))
+            elif parts[0] in _SECTIONS and len(parts) == 2:
+                sec = getattr(c, parts[0])
+                if parts[1] not in _field_names(type(sec)):
+                    raise KeyError(f"unknown parameter {name!r}")
+                cur = getattr(sec, parts[1])  # a value set earlier in the call keeps this type
+                self.steps.append(("section", parts[0], parts[1], type(cur) if cur is not None else float))
+            elif parts[0] in ("hydrotopes", "land_use") and len(parts) == 3:
+                field = parts[2]
+                scale = field.endswith("_scale") and parts[1] == "*"
+                if scale:
+                    field = field[: -len("_scale")]
+                hit = tuple(i for i, h in enumerate(c.hydrotopes)
+                            if parts[1] == "*" or (parts[0] == "hydrotopes" and h.name == parts[1])
+                            or (parts[0] == "land_use" and h.land_use == parts[1]))
+                if not hit:
+                    raise KeyError(f"parameter {name!r} matches no hydrotope")
+                # a scale acts on every hydrotope: each field stays within its physical bounds (e.g. a fast-flow
+                # share scaled past 1 is 1), the bounds the catchment file is checked against
+                bounds = PARAMETER_BOUNDS.get(field) if scale else None
+                self.steps.append(("hydrotopes", field, scale, hit, bounds))
+            else:
                 raise KeyError(f"unknown parameter {name!r}")
-            upd = sections.setdefault(parts[0], {})
-            cur = upd.get(parts[1], getattr(sec, parts[1]))
-            upd[parts[1]] = type(cur)(v) if cur is not None else float(v)
-        elif parts[0] in ("hydrotopes", "land_use") and len(parts) == 3:
-            field = parts[2]
-            scale = field.endswith("_scale") and parts[1] == "*"
-            if scale:
-                field = field[: -len("_scale")]
-            if hyd is None:
-                hyd = [{} for _ in c.hydrotopes]
-            hit = False
-            for h, upd in zip(c.hydrotopes, hyd):
-                match = (parts[1] == "*" or (parts[0] == "hydrotopes" and h.name == parts[1])
-                         or (parts[0] == "land_use" and h.land_use == parts[1]))
-                if match:
-                    hit = True
-                    new = upd.get(field, getattr(h.params, field)) * float(v) if scale else float(v)
-                    if scale and field in PARAMETER_BOUNDS:
-                        # a scale acts on every hydrotope: each field stays within its physical bounds (e.g. a
-                        # fast-flow share scaled past 1 is 1), the bounds the catchment file is checked against
-                        lo, hi = PARAMETER_BOUNDS[field]
-                        new = min(max(new, lo), hi)
+
+    def apply(self, values) -> Catchment:
+        """A copy of the catchment with ``values`` (in the order of the names) set; each changed object is copied
+        once."""
+        c = self.c
+        unit_storage = {}
+        kw = {}
+        sections = {}  # section -> {field: value}
+        hyd = None  # per hydrotope {field: value}
+        for step, v in zip(self.steps, values, strict=True):
+            kind = step[0]
+            if kind == "unit":
+                unit_storage[step[1]] = float(v)
+            elif kind == "area":
+                kw["area_km2"] = float(v)
+            elif kind == "section":
+                sections.setdefault(step[1], {})[step[2]] = step[3](v)
+            else:
+                _, field, scale, hit, bounds = step
+                if hyd is None:
+                    hyd = [{} for _ in c.hydrotopes]
+                for i in hit:
+                    upd = hyd[i]
+                    if scale:
+                        new = upd.get(field, getattr(c.hydrotopes[i].params, field)) * float(v)
+                        if bounds is not None:
+                            new = min(max(new, bounds[0]), bounds[1])
+                    else:
+                        new = float(v)
                     upd[field] = new
-            if not hit:
-                raise KeyError(f"parameter {name!r} matches no hydrotope")
-        else:
-            raise KeyError(f"unknown parameter {name!r}")
-    if unit_storage:
-        upd = sections.setdefault("reservoirs", {})
-        for store, s1 in unit_storage.items():
-            a = upd.get(f"{store}_exponent", getattr(c.reservoirs, f"{store}_exponent"))
-            upd[f"{store}_k_per_d"] = float(s1 ** (-a))
-    for sec, upd in sections.items():
-        kw[sec] = _copy_with(getattr(c, sec), upd)
-    if hyd is not None:
-        kw["hydrotopes"] = tuple(_copy_with(h, {"params": _copy_with(h.params, upd)}) if upd else h
-                                 for h, upd in zip(c.hydrotopes, hyd))
-    return _copy_with(c, kw) if kw else c
+        if unit_storage:
+            upd = sections.setdefault("reservoirs", {})
+            for store, s1 in unit_storage.items():
+                a = upd.get(f"{store}_exponent", getattr(c.reservoirs, f"{store}_exponent"))
+                upd[f"{store}_k_per_d"] = float(s1 ** (-a))
+        for sec, upd in sections.items():
+            kw[sec] = _copy_with(getattr(c, sec), upd)
+        if hyd is not None:
+            kw["hydrotopes"] = tuple(_copy_with(h, {"params": _copy_with(h.params, upd)}) if upd else h
+                                     for h, upd in zip(c.hydrotopes, hyd))
+        return _copy_with(c, kw) if kw else c
 
 
 @functools.lru_cache(maxsize=None)

@@ -46,7 +46,7 @@ from .._display import Rows, Shown, calibration_rows
 from .._parallel import SpawnMap, n_workers
 from ..config.catchment import Catchment
 from ..io.observations import load_discharge_observations, m3_s_to_mm_d
-from ..config.parameters import apply_parameters
+from ..config.parameters import ParameterPlan, apply_parameters
 from ..io.drivers import Drivers, load_drivers, MIN_RECORD_DAYS
 from ..io.observations import load_chemistry_observations
 from ..model.chem_pass import chain_columns
@@ -82,6 +82,7 @@ class Objective:
             if catchment.warmup_days:
                 self.q_mask[: catchment.warmup_days] = False
         self.names = [p.name for p in setup.parameters]
+        self.plan = ParameterPlan(catchment, tuple(self.names))  # the names resolved once, not per run
         # per-run constants hoisted out of the loss: the drivers as arrays and the observed discharge
         self.drivers = PreparedDrivers.from_frame(data) if self.water_only else None
         self._q_m3_s = None
@@ -100,7 +101,7 @@ class Objective:
     def simulate(self, x, days: int | None = None):
         """The calibrated catchment and its simulated variables for parameter vector ``x``; ``days``: only the
         first ``days`` days are needed (the water-only path then returns only those)."""
-        c = apply_parameters(self.c, self.values(x))
+        c = self.plan.apply([p.from_search(u) for p, u in zip(self.setup.parameters, x)])
         if self.water_only:
             # the compiled water pass: the same discharge as simulate_water (tests/test_karstmodel/model/test_water_pass.py)
             q = discharge(c, self.drivers, self.data, days=days)

@@ -128,3 +128,27 @@ def test_autocorrelation_of_an_ar1_series_is_phi_to_the_lag():
     np.testing.assert_allclose(r, phi ** np.arange(6), atol=0.01)
     x[::97] = np.nan
     np.testing.assert_allclose(autocorrelation(x, 5), phi ** np.arange(6), atol=0.015)
+
+
+def test_kge_statistics_equal_numpys_on_long_series():
+    """On a 5,000-day series with gaps and a constant simulation, KGE and KGE' equal the formulas evaluated with
+    numpy's own std and corrcoef (the reference the lean statistics replace) to 1e-13."""
+    rng = np.random.default_rng(3)
+    o = np.exp(rng.normal(0.0, 1.0, 5000))
+    s = 0.8 * o + rng.gamma(2.0, 0.3, 5000)
+    s[rng.choice(5000, 40, replace=False)] = np.nan
+    o[rng.choice(5000, 25, replace=False)] = np.nan
+    ok = np.isfinite(s) & np.isfinite(o)
+    so, oo = s[ok], o[ok]
+    r = np.corrcoef(so, oo)[0, 1]
+    alpha, beta = so.std() / oo.std(), so.mean() / oo.mean()
+    gamma = (so.std() / so.mean()) / (oo.std() / oo.mean())
+    assert metrics.kge(s, o) == pytest.approx(1 - math.sqrt((r - 1) ** 2 + (alpha - 1) ** 2 + (beta - 1) ** 2),
+                                              abs=1e-13)
+    assert metrics.kge_prime(s, o) == pytest.approx(1 - math.sqrt((r - 1) ** 2 + (gamma - 1) ** 2 + (beta - 1) ** 2),
+                                                    abs=1e-13)
+    assert metrics.kge_scaled(s, o, (1.0, 1.0, 5.0)) == pytest.approx(
+        1 - math.sqrt((r - 1) ** 2 + (alpha - 1) ** 2 + (5 * (beta - 1)) ** 2), abs=1e-13)
+    flat = np.full(5000, 2.0)  # a constant simulation: r = 0, alpha = 0
+    o_mean = o[np.isfinite(o)].mean()
+    assert metrics.kge(flat, o) == pytest.approx(1 - math.sqrt(1 + 1 + (2.0 / o_mean - 1) ** 2), abs=1e-13)

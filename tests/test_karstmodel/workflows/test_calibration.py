@@ -334,3 +334,42 @@ def test_cli_quick_preset_fills_what_was_not_given(monkeypatch, synthetic_site, 
         args.func(args)
     assert (seen["setup"].popsize, seen["setup"].maxiter, seen["setup"].workers) == (8, 7, -1)
     assert seen["glue_samples"] == 300
+
+
+def test_a_parameter_plan_sets_what_each_name_says_for_every_value_set():
+    """ParameterPlan resolves the names once and then sets each value set as the names say (the plan behind
+    apply_parameters and the calibration objective): a section field keeps its type, a land-use value reaches every
+    hydrotope of the class, a scale multiplies the value set before it in the same call and stays within its
+    bounds, a unit storage uses the exponent of the same call; the catchment itself is never changed."""
+    from karstmodel.config.catchment import resolve_catchment
+    from karstmodel.config.parameters import ParameterPlan
+    from karstmodel.processes.landuse import PARAMETER_BOUNDS
+    c = load_catchment(resolve_catchment("coln_bibury"))
+    names = ("snow.melt_factor_mm_c_d", "land_use.grassland.root_zone_storage_mm",
+             "hydrotopes.*.root_zone_storage_mm_scale", "hydrotopes.*.fast_flow_fraction_scale",
+             "reservoirs.matrix_unit_storage_mm", "reservoirs.matrix_exponent", "area_km2")
+    plan = ParameterPlan(c, names)
+    h0 = {h.name: h.params for h in c.hydrotopes}
+    for vals in ((2.5, 80.0, 1.5, 0.5, 40.0, 2.0, 11.0), (4.0, 120.0, 0.7, 900.0, 10.0, 1.0, 9.5)):
+        new = plan.apply(vals)
+        assert new.snow.melt_factor_mm_c_d == vals[0] and type(new.snow.melt_factor_mm_c_d) is float
+        for h in new.hydrotopes:
+            rz = (vals[1] if h.land_use == "grassland" else h0[h.name].root_zone_storage_mm) * vals[2]
+            lo, hi = PARAMETER_BOUNDS["root_zone_storage_mm"]
+            assert h.params.root_zone_storage_mm == min(max(rz, lo), hi)
+            ff = h0[h.name].fast_flow_fraction * vals[3]
+            assert h.params.fast_flow_fraction == min(max(ff, PARAMETER_BOUNDS["fast_flow_fraction"][0]),
+                                                      PARAMETER_BOUNDS["fast_flow_fraction"][1])
+        assert new.reservoirs.matrix_exponent == vals[5]
+        assert new.reservoirs.matrix_k_per_d == vals[4] ** (-vals[5])  # S1^-a with this call's exponent
+        assert new.area_km2 == vals[6]
+        assert new == apply_parameters(c, dict(zip(names, vals)))
+    assert any(h.params.fast_flow_fraction == PARAMETER_BOUNDS["fast_flow_fraction"][1]
+               for h in plan.apply((2.5, 80.0, 1.5, 900.0, 40.0, 2.0, 11.0)).hydrotopes)  # the bound is reached
+    assert {h.name: h.params for h in c.hydrotopes} == h0 and c.area_km2 != 11.0
+    with pytest.raises(KeyError, match="matches no hydrotope"):
+        ParameterPlan(c, ("land_use.tundra.root_zone_storage_mm",))
+    with pytest.raises(KeyError, match="unknown parameter"):
+        ParameterPlan(c, ("reservoirs.no_such_field",))
+    with pytest.raises(ValueError):
+        plan.apply((1.0, 2.0))  # fewer values than names
