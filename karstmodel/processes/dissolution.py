@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.interpolate import RectBivariateSpline
 
 from chemistry.equilibrium import equilibrate_solution, speciate_totals_solution
 from chemistry.kinetics import pwp_rate_of
@@ -114,42 +113,36 @@ def _bicubic_eval(tx, ty, coef, x, y, out):
 
 @dataclass(frozen=True)
 class EquilibriumTable:
-    """Equilibrium totals (mmol/kgw) as bicubic splines of temperature and log10 pCO2 (scipy's
-    RectBivariateSpline fit; evaluated by a compiled tensor-product B-spline that shares the basis between the
-    variables, equal to the spline's own evaluation to rounding)."""
+    """Equilibrium totals (mmol/kgw) as bicubic splines of temperature and log10 pCO2: the knots ``tx``, ``ty``
+    (full vectors, the boundary knots repeated) and the coefficients ``coef`` (keys, nx, ny) of the interpolating
+    splines of the grid values (:func:`karstmodel.processes.recharge_tables.spline`), evaluated by a compiled
+    tensor-product B-spline that shares the basis between the variables (equal to scipy's own evaluation of the
+    fit to rounding, tested)."""
 
-    splines: dict
+    keys: tuple
+    tx: np.ndarray
+    ty: np.ndarray
+    coef: np.ndarray
     description: str
-
-    def __post_init__(self):
-        keys = tuple(self.splines)
-        first = self.splines[keys[0]]
-        tx, ty = first.get_knots()
-        # full knot vectors (FITPACK stores them with the boundary knots repeated k+1 times)
-        nx, ny = tx.size - 4, ty.size - 4
-        coef = np.stack([self.splines[k].get_coeffs().reshape(nx, ny) for k in keys])
-        object.__setattr__(self, "_keys", keys)
-        object.__setattr__(self, "_tx", np.ascontiguousarray(tx, dtype=float))
-        object.__setattr__(self, "_ty", np.ascontiguousarray(ty, dtype=float))
-        object.__setattr__(self, "_coef", np.ascontiguousarray(coef))
 
     def __call__(self, temp_c, pco2_atm) -> dict:
         t = np.clip(np.asarray(temp_c, dtype=float), TABLE_TEMP_C[0], TABLE_TEMP_C[-1])
         lp = np.clip(np.log10(np.asarray(pco2_atm, dtype=float)), TABLE_LOG_PCO2[0], TABLE_LOG_PCO2[-1])
-        out = np.empty((len(self._keys), t.size))
-        _bicubic_eval(self._tx, self._ty, self._coef, np.ascontiguousarray(t.ravel()),
+        out = np.empty((len(self.keys), t.size))
+        _bicubic_eval(self.tx, self.ty, self.coef, np.ascontiguousarray(t.ravel()),
                       np.ascontiguousarray(lp.ravel()), out)
-        return {k: out[i].reshape(t.shape) for i, k in enumerate(self._keys)}
+        return {k: out[i].reshape(t.shape) for i, k in enumerate(self.keys)}
 
 
 @lru_cache(maxsize=64)
 def equilibrium_table(mineral: str, system: str, gas_water_ratio: float, water: tuple,
                       database: str = "phreeqc.dat") -> EquilibriumTable:
-    """Build (once per process) the table for a mineral/system and a starting water ((key, mmol/kgw) pairs) from its
-    grid values (:func:`karstmodel.processes.recharge_tables.grid_values`: shipped for pure water, else solved)."""
-    z = recharge_tables.grid_values(mineral, system, gas_water_ratio, water, database)
-    splines = {k: RectBivariateSpline(TABLE_TEMP_C, TABLE_LOG_PCO2, z[k], kx=3, ky=3) for k in ("ca", "mg", "dic")}
-    return EquilibriumTable(splines=splines, description=f"{mineral}, {system} system, start water {dict(water)}")
+    """The table (once per process) for a mineral/system and a starting water ((key, mmol/kgw) pairs): its spline
+    (:func:`karstmodel.processes.recharge_tables.spline_of`: shipped for pure water, else solved and fitted)."""
+    tx, ty, coef = recharge_tables.spline_of(mineral, system, gas_water_ratio, water, database)
+    return EquilibriumTable(keys=recharge_tables.KEYS, tx=np.ascontiguousarray(tx, dtype=float),
+                            ty=np.ascontiguousarray(ty, dtype=float), coef=np.ascontiguousarray(coef, dtype=float),
+                            description=f"{mineral}, {system} system, start water {dict(water)}")
 
 
 def _clip_report(temp_c, pco2_atm) -> dict:
@@ -171,10 +164,10 @@ def _blended_table(lime: float, system: str, gwr: float, water: tuple, db: str):
         parts.append((1.0 - lime, equilibrium_table("dolomite", system, gwr, water, db)))
     first = parts[0][1]
     for _, tb in parts[1:]:
-        if not (np.array_equal(tb._tx, first._tx) and np.array_equal(tb._ty, first._ty) and tb._keys == first._keys):
+        if not (np.array_equal(tb.tx, first.tx) and np.array_equal(tb.ty, first.ty) and tb.keys == first.keys):
             return None
-    coef = sum(share * tb._coef for share, tb in parts)
-    return first._keys, first._tx, first._ty, np.ascontiguousarray(coef)
+    coef = sum(share * tb.coef for share, tb in parts)
+    return first.keys, first.tx, first.ty, np.ascontiguousarray(coef)
 
 
 def _carbonate_recharge(ts, pco2, lime: float, system, gwr, water: tuple, db) -> dict:
