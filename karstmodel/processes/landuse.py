@@ -112,9 +112,11 @@ class LandUseParameters:
     #: carboxyl groups are an acid besides carbonic acid (karstmodel.processes.organic_acids); per-class defaults
     #: in :data:`SOIL_WATER_DOC_MG_L`
     soil_water_doc_mg_l: float = param(5.0, "mg C/L", (0.0, 200.0),
-                                       source="mineral-soil leachates of temperate forests ~2-35 mg/L, forest "
-                                              "floor up to ~90 mg/L (Michalzik et al. 2001, Biogeochemistry "
-                                              "52:173, synthesis); per-class values assumed")
+                                       source="assumed per class; highest DOC in forest-floor leachates and A "
+                                              "horizons (Michalzik et al. 2001, Biogeochemistry 52:173, 42 "
+                                              "temperate-forest studies); soil pore water up to ~100 mg/L, "
+                                              "groundwater below 2 mg/L (cave percolation waters, AGU 2017 "
+                                              "abstract B43F-2186)")
 
     def with_updates(self, **kwargs) -> "LandUseParameters":
         return replace(self, **kwargs)
@@ -134,9 +136,10 @@ _DEFAULTS = {
 }
 
 
-#: soil-water DOC leaving the root zone by class (mg C/L): assumed within the mineral-soil range of Michalzik et al.
-#: (2001, Biogeochemistry 52:173), ordered forest > shrubland > grassland > cropland as litter input and soil organic
-#: carbon are; no karst measurement per land use was found to set them (validation/interventions.py, category g)
+#: soil-water DOC leaving the root zone by class (mg C/L): assumed, ordered forest > shrubland > grassland >
+#: cropland as litter input and soil organic carbon usually are, below the ~100 mg/L of soil pore water and above
+#: the < 2 mg/L of groundwater (AGU 2017 abstract B43F-2186); no measurement in karst per land use was found to set
+#: them (validation/interventions.py, category g, leads)
 SOIL_WATER_DOC_MG_L = {"forest": 10.0, "shrubland": 8.0, "grassland": 6.0, "cropland": 4.0, "bare_soil": 2.0,
                        "bare_rock": 1.0, "urban": 2.0, "water": 0.0}
 

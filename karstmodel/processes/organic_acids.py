@@ -38,6 +38,11 @@ CO2 model sets. The default removal, 0.9, is the ratio of soil-water to groundwa
 ("soil pore water DOM up to 100 ppm, groundwater typically below 2 ppm", an AGU abstract listed as a lead in
 validation/interventions.py), i.e. an assumption backed by one abstract, not by a measured anion budget.
 
+Limits: the load is the hydrotope's (its land use's DOC) for the whole run, also when a scenario changes the land
+use in time; the allogenic water carries no organic acid (unless it meets calcite on the calcareous part of the
+non-carbonate area, where it is treated like carbonate-area recharge) and its contact reaction with the carbonate
+does not see an organic anion; the reach model downstream of the outlet does not carry it.
+
 Accounting. The organic acid that dissolved carbonate (A, meq/L; the ``org_acid`` tracer) is booked like the strong
 acids: DIC_carbonic = DIC - 2 SO4_acid - NO3_acid - A (one equivalent of non-carbonic acid dissolves one CaCO3 and
 releases one carbonate carbon that no soil CO2 balanced), whether or not the anion is removed later: sorption moves
