@@ -155,7 +155,8 @@ class ChemistryOptions:
     soil_mixing_volume_mm``, drained by percolation: :mod:`karstmodel.processes.soil_solutes`).
     ``organic_acids``: "none" (off) or "soil_doc": the water leaving the soil carries an organic-acid load of
     ``[land_use_parameters.<class>] soil_water_doc_mg_l`` x ``doc_charge_ueq_mg_c`` that dissolves carbonate
-    without consuming CO2; ``organic_anion_removal`` of the anion is sorbed before the karst stores
+    without consuming CO2; ``organic_anion_removal`` of the anion is removed before the karst stores, sorbed after
+    the soil (``organic_anion_fate = "sorbed"``) or mineralised in it (``"mineralised"``)
     (:mod:`karstmodel.processes.organic_acids`).
     """
 
@@ -188,7 +189,8 @@ class ChemistryOptions:
                                          source="assumed: soil-water DOC up to 100 mg/L, groundwater below 2 mg/L "
                                                 "(cave percolation waters, AGU 2017 abstract B43F-2186); the "
                                                 "removed anion's charge becomes alkalinity (sorption by ligand "
-                                                "exchange, Gu et al. 1994, ES&T 28:38)")
+                                                "exchange, Gu et al. 1994, ES&T 28:38; or mineralisation)")
+    organic_anion_fate: str = "sorbed"  # or "mineralised" (in the soil; karstmodel.processes.organic_acids)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from .._compiled import njit, prange
 from . import recharge_tables
 from .allogenic_contact import contact_reaction
 from .changes import powder_dissolution
-from .organic_acids import anion_left_meq_l, soil_acid_meq_l
+from .organic_acids import loads_meq_l
 from .routing import route_store
 
 #: element totals, strong-acid tracers (mmol/L), rock carbon, and the organic acid: ``org_acid`` the organic-acid
@@ -249,8 +249,7 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
     if lithology.non_carbonate > 0:
         natural_allo = equilibrium_table("none", "open", 0.0, aw, db)(ts, pco2_atm)
     for h, hyd in enumerate(hydrotopes):
-        acid_water, s_acid, n_acid, org = _acid_water(hyd, acids, options)
-        org_left = anion_left_meq_l(org, options.organic_anion_removal) if org > 0 else 0.0
+        acid_water, s_acid, n_acid, org, org_left = _acid_water(hyd, acids, options)
         sources = [(acid_water, None)]  # (starting water, share array or None for the remainder)
         for water, share in irr_by_h.get(h, []):
             merged = dict(water)
@@ -304,11 +303,12 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
 def _acid_water(hyd, acids, options) -> tuple:
     """The non-carbonic acids of a hydrotope's soil water: the starting-water pairs of the recharge tables
     (("so4", mmol/L), ("no3", mmol/L), ("imbalance", meq/L): the strong acids as their anions, the organic acid as
-    the charge imbalance it leaves; only those > 0), and the sulfuric, nitric (mmol/L) and organic (meq/L) loads."""
+    the charge imbalance it leaves; only those > 0), the sulfuric and nitric loads (mmol/L), and the organic acid
+    that acts in the soil and the anion left of it (meq/L; :func:`karstmodel.processes.organic_acids.loads_meq_l`)."""
     s_acid, n_acid = acids.for_class(hyd.land_use)
-    org = soil_acid_meq_l(hyd.params.soil_water_doc_mg_l, options)
+    org, org_left = loads_meq_l(hyd.params.soil_water_doc_mg_l, options)
     water = tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid), ("imbalance", org)) if v > 0)
-    return water, s_acid, n_acid, org
+    return water, s_acid, n_acid, org, org_left
 
 
 def add_contact(rch: dict, ts, lithology, contact, pressure_atm: float, db: str) -> None:

@@ -26,17 +26,30 @@ A < 0.5 meq/L, below 5 % of the ionic strength of karst water). The recharge wat
 the soil and epikarst (:mod:`karstmodel.processes.dissolution`, the recharge tables) with that load, like the
 strong acids.
 
-Removal before the karst stores (:func:`anion_left_meq_l`): soil-water DOC is largely removed in the unsaturated
-zone. The explicit choice here is that a fraction ``[chemistry] organic_anion_removal`` of the organic anion
-leaves the water between the soil and the karst stores by sorption to mineral surfaces, a ligand exchange that
-releases OH- for the carboxylate it binds (Gu et al. 1994, Environ. Sci. Technol. 28:38, on iron oxide; Kalbitz et
-al. 2000, Soil Sci. 165:277, review of DOC retention in mineral soil): the anion's charge is replaced by alkalinity, the water's DIC, Ca and Mg are unchanged,
-and the organic carbon leaves the water (it is not inorganic carbon, so the DIC balance needs no term for it).
-What is left, (1 - removal) x A, travels to the spring as an anion and enters every later equilibrium as charge
-imbalance. Mineralisation of the DOC to CO2 is not represented: its CO2 joins the soil air, whose pCO2 the soil
-CO2 model sets. The default removal, 0.9, is the ratio of soil-water to groundwater DOC reported for karst caves
-("soil pore water DOM up to 100 ppm, groundwater typically below 2 ppm", an AGU abstract listed as a lead in
-validation/interventions.py), i.e. an assumption backed by one abstract, not by a measured anion budget.
+Removal before the karst stores (:func:`loads_meq_l`): soil-water DOC is largely removed in the unsaturated zone,
+by sorption to mineral surfaces and by biodegradation, whose relative importance is "poorly understood" (AGU 2017
+abstract B43F-2186, a lead in validation/interventions.py). A fraction ``[chemistry] organic_anion_removal`` of the
+organic anion is removed, by one of two explicit fates (``[chemistry] organic_anion_fate``):
+
+* ``"sorbed"`` (default): the acid dissolves carbonate in the soil with its whole load A; between the soil and the
+  karst stores the removed anion is sorbed by ligand exchange, which releases OH- for the carboxylate it binds (Gu
+  et al. 1994, Environ. Sci. Technol. 28:38, on iron oxide; Kalbitz et al. 2000, Soil Sci. 165:277, review of DOC
+  retention in mineral soil): the anion's charge is replaced by alkalinity, the water's DIC, Ca and Mg are
+  unchanged, and the organic carbon leaves the water (it is not inorganic carbon, so the DIC balance needs no term
+  for it). The water entering the closed stores then holds more alkalinity than its carbonate equilibrium, and the
+  saturated zone's re-equilibration precipitates some of the calcite the acid dissolved.
+* ``"mineralised"``: the removed fraction is mineralised within the soil, in contact with the soil air, as
+  low-molecular-weight acids are within hours in the upper horizons (Sokolova 2020, Eurasian Soil Sci. 53:580,
+  review): RCOO- becomes HCO3- and the rest of its carbon CO2 of the soil air (part of the soil respiration that
+  :mod:`karstmodel.processes.soil_co2` produces), and the water re-equilibrates with the soil air and the
+  carbonate. That is carbonic-acid weathering (the carbon of the HCO3- came from the biosphere, as soil CO2 does),
+  so only (1 - removal) x A acts as, and is booked as, a non-carbonic acid.
+
+In both, what is left, (1 - removal) x A, travels to the spring as an anion and enters every later equilibrium as
+charge imbalance. The default removal, 0.9, is the ratio of soil-water to groundwater DOC reported for karst caves
+("soil pore water DOM up to 100 ppm, groundwater typically below 2 ppm", the same abstract), i.e. an assumption
+backed by one abstract, not by a measured anion budget. DOC oxidised to CO2 in the closed aquifer, which drives
+further dissolution (Floridan aquifer, a lead in validation/interventions.py), is not represented.
 
 Limits: the load is the hydrotope's (its land use's DOC) for the whole run, also when a scenario changes the land
 use in time; the allogenic water carries no organic acid (unless it meets calcite on the calcareous part of the
@@ -45,8 +58,9 @@ does not see an organic anion; the reach model downstream of the outlet does not
 
 Accounting. The organic acid that dissolved carbonate (A, meq/L; the ``org_acid`` tracer) is booked like the strong
 acids: DIC_carbonic = DIC - 2 SO4_acid - NO3_acid - A (one equivalent of non-carbonic acid dissolves one CaCO3 and
-releases one carbonate carbon that no soil CO2 balanced), whether or not the anion is removed later: sorption moves
-no carbon, so the CO2 the acid did not consume stays unconsumed.
+releases one carbonate carbon that no soil CO2 balanced): the whole load when the anion is sorbed later (sorption
+moves no carbon, so the CO2 the acid did not consume stays unconsumed), the part not mineralised in the soil when it
+is mineralised there.
 """
 from __future__ import annotations
 
@@ -54,6 +68,8 @@ import numpy as np
 
 #: [chemistry] organic_acids: "none" (off, the default) or "soil_doc" (A = soil-water DOC x charge density)
 MODES = ("none", "soil_doc")
+#: [chemistry] organic_anion_fate: how the removed part of the anion leaves the water (module docstring)
+FATES = ("sorbed", "mineralised")
 
 
 def oliver_dissociated_fraction(ph):
@@ -81,7 +97,14 @@ def soil_acid_meq_l(doc_mg_l: float, options) -> float:
     return float(anion_charge_meq_l(doc_mg_l, options.doc_charge_ueq_mg_c))
 
 
-def anion_left_meq_l(acid_meq_l: float, removal: float) -> float:
-    """The organic anion (meq/L) still in the water when it enters the karst stores: (1 - removal) x A, the rest
-    sorbed between the soil and the stores with its charge replaced by alkalinity (module docstring)."""
-    return float(acid_meq_l) * (1.0 - float(removal))
+def loads_meq_l(doc_mg_l: float, options) -> tuple[float, float]:
+    """The organic acid of the water leaving a hydrotope's soil (soil-water DOC ``doc_mg_l``; ``options``: the
+    catchment's :class:`ChemistryOptions`): (load that dissolves carbonate in the soil and is booked as non-carbonic
+    weathering, anion left when the water enters the karst stores), meq/L. With A = :func:`soil_acid_meq_l` and r =
+    ``options.organic_anion_removal``: (A, (1 - r) A) when the removed anion is sorbed after the soil, ((1 - r) A,
+    (1 - r) A) when it is mineralised in the soil (module docstring); (0, 0) when the option is off."""
+    a = soil_acid_meq_l(doc_mg_l, options)
+    if a <= 0.0:
+        return 0.0, 0.0
+    left = a * (1.0 - float(options.organic_anion_removal))
+    return (a if options.organic_anion_fate == "sorbed" else left), left

@@ -24,17 +24,20 @@ def test_option_and_parameters_are_read_and_bad_values_refused(tmp_path):
     c = load_catchment(write_catchment(tmp_path, base_doc()))
     assert c.chemistry.organic_acids == "none"
     assert c.chemistry.doc_charge_ueq_mg_c == 10.0 and c.chemistry.organic_anion_removal == 0.9
+    assert c.chemistry.organic_anion_fate == "sorbed"
     assert c.hydrotopes[0].params.soil_water_doc_mg_l == SOIL_WATER_DOC_MG_L["forest"] == 10.0
     assert default_parameters()["cropland"].soil_water_doc_mg_l == 4.0
     c = load_catchment(write_catchment(tmp_path, base_doc(
-        chemistry={"organic_acids": "soil_doc", "doc_charge_ueq_mg_c": 12.0, "organic_anion_removal": 0.5},
+        chemistry={"organic_acids": "soil_doc", "doc_charge_ueq_mg_c": 12.0, "organic_anion_removal": 0.5,
+                   "organic_anion_fate": "mineralised"},
         land_use_parameters={"forest": {"soil_water_doc_mg_l": 25.0}})))
-    assert (c.chemistry.organic_acids, c.chemistry.doc_charge_ueq_mg_c, c.chemistry.organic_anion_removal) == \
-        ("soil_doc", 12.0, 0.5)
+    assert (c.chemistry.organic_acids, c.chemistry.doc_charge_ueq_mg_c, c.chemistry.organic_anion_removal,
+            c.chemistry.organic_anion_fate) == ("soil_doc", 12.0, 0.5, "mineralised")
     assert c.hydrotopes[0].params.soil_water_doc_mg_l == 25.0
     for doc, needle in ((base_doc(chemistry={"organic_acids": "humic"}), "[chemistry] organic_acids"),
                         (base_doc(chemistry={"doc_charge_ueq_mg_c": 50.0}), "doc_charge_ueq_mg_c"),
                         (base_doc(chemistry={"organic_anion_removal": 1.5}), "organic_anion_removal"),
+                        (base_doc(chemistry={"organic_anion_fate": "leached"}), "[chemistry] organic_anion_fate"),
                         (base_doc(land_use_parameters={"forest": {"soil_water_doc_mg_l": -1.0}}),
                          "soil_water_doc_mg_l")):
         path = write_catchment(tmp_path, doc)
@@ -107,15 +110,34 @@ def _on(c, **kw):
     return replace(c, chemistry=replace(c.chemistry, organic_acids="soil_doc", **kw))
 
 
-def test_no_organic_acid_is_todays_run_bit_for_bit(site):
-    """The exact limit: switched on with a charge density of 0 (no acid) the run is the run without the option,
-    every summary number and every daily column bit for bit."""
+@pytest.mark.parametrize("kw", [{"doc_charge_ueq_mg_c": 0.0},
+                                {"organic_anion_fate": "mineralised", "organic_anion_removal": 1.0}],
+                         ids=["no_charge", "all_mineralised_in_the_soil"])
+def test_no_organic_acid_is_todays_run_bit_for_bit(site, kw):
+    """The exact limits: switched on with a charge density of 0 (no acid), or with all of the anion mineralised in
+    the soil (then it is carbonic-acid weathering), the run is the run without the option, every summary number and
+    every daily column bit for bit."""
     c, ref = site
-    r = simulate(_on(c, doc_charge_ueq_mg_c=0.0), with_reaches=False)
+    r = simulate(_on(c, **kw), with_reaches=False)
     for k, v in ref.summary.items():
         if k not in ("organic_acids", "carbon_sink_definition"):
             assert r.summary[k] == v, k
+    assert r.summary["organic_acids"]["org_acid_meq_l_flow_weighted"] == 0.0
     pd.testing.assert_frame_equal(r.timeseries, ref.timeseries, check_exact=True)
+
+
+def test_mineralised_in_the_soil_books_only_what_is_left(site):
+    """organic_anion_fate = "mineralised": the removed 90 % never acts as a non-carbonic acid, so the booked load and
+    the anion at the spring are both a tenth of the sorbed fate's load; the sink lies between the sorbed fate's and
+    the run without the acid, and the carbon balance closes."""
+    c, ref = site
+    sorbed = simulate(_on(c), with_reaches=False).summary
+    mined = simulate(_on(c, organic_anion_fate="mineralised"), with_reaches=False).summary
+    a = sorbed["organic_acids"]["org_acid_meq_l_flow_weighted"]
+    assert mined["organic_acids"]["org_acid_meq_l_flow_weighted"] == pytest.approx(0.1 * a, rel=1e-6)
+    assert mined["organic_acids"]["org_anion_meq_l_flow_weighted"] == pytest.approx(0.1 * a, rel=1e-6)
+    assert sorbed["carbon_sink_tc_km2_yr"] < mined["carbon_sink_tc_km2_yr"] < ref.summary["carbon_sink_tc_km2_yr"]
+    assert mined["carbon_balance"]["relative_error"] < 1e-12
 
 
 def test_run_books_the_acid_and_closes_the_carbon_balance(site):
