@@ -60,6 +60,8 @@ CATEGORIES = {
     "d": "sinking streams and allogenic recharge",
     "e": "karst reservoirs and lakes: HCO3- use and autochthonous organic-carbon burial",
     "f": "land-use effect on the karst carbon sink at plot or catchment scale",
+    "g": "organic acids: soil-water DOC and its charge, organic-acid weathering of carbonate, DOC removal before "
+         "the spring",
 }
 
 #: every unit used by a row (the tests check that each row uses one of these)
@@ -412,6 +414,46 @@ LEADS: tuple[Lead, ...] = (
          "abstract at cgsjournals.com",
          "over 270 m of steep stream: DIC -0.7 mmol/L, Ca -0.2 mmol/L, pCO2 -85 %; degassing offsets 29 % of the "
          "karst sink", "authors, volume, pages"),
+    # (g) organic acids ([chemistry] organic_acids, karstmodel.processes.organic_acids): no study read here reports
+    # the share of carbonate weathering (or of spring Ca) due to organic acids in carbonate terrain, so there is no
+    # row to compare the model with; what was found sets or bounds the parameters
+    Lead("g", "Estimation of organic acid anion concentrations and evaluation of charge balance in atmospherically "
+              "acidified colored waters (Bohemian Forest streams; Water Research 2000, "
+              "doi:10.1016/S0043-1354(00)00109-3)",
+         "abstract at mysciencework.com",
+         "total carboxyl groups of natural fulvic and humic acids 10 ueq per mg DOC (the value taken); ionizable "
+         "(not Al/Fe-complexed) 6.2 +- 0.8 ueq/mg in the streams; organic anion 2-146 ueq/L. The model's default "
+         "doc_charge_ueq_mg_c is 10; 6.2 would lower its organic-acid load by 38 %",
+         "authors, volume, pages (not on the page read); a silicate (acidified) catchment, not carbonate terrain"),
+    Lead("g", "Groundwater-surface water interaction, dissolved organic carbon oxidation and dissolution in carbonate "
+              "aquifers (Floridan aquifer, a sink-rise system and a reversing spring)",
+         "abstract at par.nsf.gov/biblio/10498826",
+         "DOC losses vs Ca gains: slope -0.9 (r2 0.99) at the reversing spring (months of storage) and -0.4 "
+         "(r2 0.72) at the sink-rise system (days); Ca gains vs DIC gains after removing the calcite carbon: slopes "
+         "1.3 and 1.61. DOC oxidised to CO2 in the aquifer drives dissolution as carbonic acid; not modelled "
+         "(the model's removed anion is sorbed and adds no carbon)",
+         "authors, journal, volume, pages"),
+    Lead("g", "Dissolved organic matter in the unsaturated zone: the view from the cave (SE Australian caves; AGU "
+              "Fall Meeting 2017, abstract B43F-2186)",
+         "abstract at ui.adsabs.harvard.edu",
+         "soil pore water DOM up to 100 ppm, groundwater DOM typically below 2 ppm; biodegradation and sorption "
+         "both remove it and their relative importance is 'poorly understood'. Sets the default "
+         "organic_anion_removal (0.9)",
+         "authors; an abstract, not a paper"),
+    Lead("g", "Krzyszowska A.J., Blaylock M.J., Vance G.F., David M.B. (1996) Ion-chromatographic analysis of low "
+              "molecular weight organic acids in spodosol forest floor solutions. Soil Sci. Soc. Am. J. (issue 5), "
+              "1565-1571",
+         "abstract at experts.illinois.edu",
+         "forest-floor solutions: mean 10 uM acetic, 0.7 uM formic, 3.3 uM oxalic acid (~17 ueq/L if dissociated); "
+         "acetic acid at most 2.0 % of the DOC. Low-molecular-weight acids are a small part of the organic charge "
+         "next to the DOC's carboxyl groups (10 mg C/L x 10 ueq/mg = 100 ueq/L)",
+         "the volume (60 by the year, not on the page read); a Spodosol, not carbonate terrain"),
+    Lead("g", "Sokolova T.A. (2020) Low-molecular-weight organic acids in soils: sources, composition, "
+              "concentrations, and functions: a review. Eurasian Soil Science 53(5), 580-594",
+         "abstract at doi.org/10.1134/S1064229320050154",
+         "LMWOA in root exudates and microbial metabolites several to tens of mmol/L, in soil solutions one to two "
+         "orders of magnitude lower (sorption, biodegradation, dilution); lifespan hours in the upper horizons",
+         "a review, not a primary measurement; no carbonate-terrain number"),
 )
 
 

@@ -173,11 +173,12 @@ def timeseries_table(c, data, run, observations=None) -> "_pd.DataFrame":
         ts[f"outlet_{k}_mmol_l"] = g["conc_gauge"][:, i[k]]
     ts["outlet_dic_mmol_l"] = g["conc_gauge"][:, i["dic"]]
     ts["outlet_dic_carbonic_mmol_l"] = (g["conc_gauge"][:, i["dic"]] - 2.0 * g["conc_gauge"][:, i["so4_acid"]]
-                                        - g["conc_gauge"][:, i["no3_acid"]])
+                                        - g["conc_gauge"][:, i["no3_acid"]] - g["conc_gauge"][:, i["org_acid"]])
     for col in ("ph", "log_pco2", "si_calcite", "alk_meq_kgw"):
         ts["outlet_" + col.replace("_meq_kgw", "_meq_l")] = g.get(col, np.full(len(data.index), np.nan))
     ts["outlet_degassed_mmol_m2_d"] = g["degassed_mmol_m2"]
-    dic_c = conc[:, i["dic"]] - 2.0 * conc[:, i["so4_acid"]] - conc[:, i["no3_acid"]]
+    # non-carbonic acids: one DIC per equivalent (karstmodel.processes.organic_acids for the organic acid, meq/L)
+    dic_c = conc[:, i["dic"]] - 2.0 * conc[:, i["so4_acid"]] - conc[:, i["no3_acid"]] - conc[:, i["org_acid"]]
     ts["dic_carbonic_mmol_l"] = dic_c
     with np.errstate(divide="ignore", invalid="ignore"):
         ts["ca_mg_hco3_ratio"] = (conc[:, i["ca"]] + conc[:, i["mg"]]) / np.asarray(ts["hco3_mmol_l"])
@@ -250,13 +251,14 @@ def outlet_summary(c, run, ts, years: float) -> dict:
     ok = (q > 1e-9) & np.isfinite(conc[:, i["dic"]])
     qs = float(q[ok].sum())
     fw = {k: float(q[ok] @ conc[ok, i[k]] / qs) if qs > 0 else float("nan")
-          for k in ("dic", "ca", "mg", "so4", "no3", "so4_acid", "no3_acid", "rock_c")}
-    dic_c = fw["dic"] - 2.0 * fw["so4_acid"] - fw["no3_acid"]
+          for k in ("dic", "ca", "mg", "so4", "no3", "so4_acid", "no3_acid", "rock_c", "org_acid")}
+    dic_c = fw["dic"] - 2.0 * fw["so4_acid"] - fw["no3_acid"] - fw["org_acid"]
     r_m_yr = float(q.sum() / years) / 1000.0
     weathering = c.lithology.carbonate > 0 or (c.lithology.non_carbonate > 0 and
                                                c.lithology.non_carbonate_calcareous > 0)
     sink = float(sink_flux(r_m_yr, dic_c)) if weathering and qs > 0 else 0.0
-    stoich = float(r_m_yr * (fw["rock_c"] - 2.0 * fw["so4_acid"] - fw["no3_acid"]) * M_C) if weathering and qs > 0 \
+    stoich = float(r_m_yr * (fw["rock_c"] - 2.0 * fw["so4_acid"] - fw["no3_acid"] - fw["org_acid"]) * M_C) \
+        if weathering and qs > 0 \
         else 0.0
     flows = run.water.flows
     delivered = float(np.nansum(run.chemistry.conc_s[:, i["dic"]] * flows["spring_mm"]) + run.solutes.surf["out_mass"][:, i["dic"]].sum()
@@ -299,13 +301,14 @@ def summary(c, data, run, ts, drivers=None) -> dict:
     qsum = qv.sum()
     fw = lambda k: float(np.nansum(qv * conc[:, i[k]]) / qsum) if qsum > 0 else float("nan")  # noqa: E731
     dic_fw = fw("dic") if qsum > 0 else 0.0
-    so4a, no3a = fw("so4_acid"), fw("no3_acid")
-    dic_c_fw = dic_fw - 2 * so4a - no3a if qsum > 0 else 0.0
+    so4a, no3a, orga = fw("so4_acid"), fw("no3_acid"), fw("org_acid")
+    dic_c_fw = dic_fw - 2 * so4a - no3a - orga if qsum > 0 else 0.0
     runoff_mm_yr = float(q.sum() / years)
     karst = c.lithology.carbonate > 0
     sink = float(sink_flux(runoff_mm_yr / 1000.0, dic_c_fw)) if karst else 0.0
     rock_fw = fw("rock_c")
-    stoich = float(runoff_mm_yr / 1000.0 * (rock_fw - 2 * so4a - no3a) * M_C) if np.isfinite(rock_fw) else float("nan")
+    stoich = float(runoff_mm_yr / 1000.0 * (rock_fw - 2 * so4a - no3a - orga) * M_C) if np.isfinite(rock_fw) \
+        else float("nan")
     if not karst:
         stoich = 0.0
     names = [h.name for h in c.hydrotopes] + ["allogenic"]
@@ -395,10 +398,26 @@ def summary(c, data, run, ts, drivers=None) -> dict:
                                 "days_with_observations": int(ok.sum()),
                                 "definition": "0.5 x 12 x mean observed runoff x DIC weighted by observed "
                                               "discharge"}
+    if c.chemistry.organic_acids != "none":
+        out["organic_acids"] = organic_acid_summary(fw, orga, karst)
+        out["carbon_sink_definition"] += "; organic acids (meq/L) removed as well (karstmodel.processes.organic_acids)"
     if drivers is not None:
         out["drivers"] = {"file": drivers.source, "filled_values": drivers.filled,
                           "aggregated_from_subdaily": drivers.aggregated_from_subdaily}
     return out
+
+
+def organic_acid_summary(fw, org_acid: float, karst: bool) -> dict:
+    """The ``organic_acids`` block of a run summary (``[chemistry] organic_acids`` on): the flow-weighted organic
+    acid that met the carbonate (meq/L, booked as non-carbonic weathering), the organic anion still in the spring
+    water (meq/L), and the share of the spring's Ca + Mg charge that the organic acid balanced (one equivalent of acid
+    per equivalent of Ca or Mg dissolved, as for the strong acids; :mod:`karstmodel.processes.organic_acids`).
+    ``fw``: the summary's flow-weighting function of a BASE column."""
+    cations_meq_l = 2.0 * (fw("ca") + fw("mg"))
+    return {"org_acid_meq_l_flow_weighted": org_acid, "org_anion_meq_l_flow_weighted": fw("org_anion"),
+            "share_of_ca_mg_charge": org_acid / cations_meq_l if karst and cations_meq_l > 0 else float("nan"),
+            "definition": "organic acid = soil-water DOC x doc_charge_ueq_mg_c; it dissolves carbonate without "
+                          "consuming CO2 and is subtracted from the carbonic DIC, one DIC per meq"}
 
 
 def sink_from_observations(q_m3_s, dic_mmol_l, area_km2: float, dates=None) -> dict:

@@ -22,6 +22,8 @@ from ..io.files import _atomic_write, check_date_format, read_toml
 from ..processes.allogenic_contact import RATE_LAWS as CONTACT_RATE_LAWS
 from ..processes.allogenic_contact import SYSTEMS as CONTACT_SYSTEMS
 from ..processes.landuse import LAND_USE_CLASSES, PARAMETER_BOUNDS, PARAMETER_NAMES, default_parameters
+from ..processes.organic_acids import FATES as ORGANIC_ANION_FATES
+from ..processes.organic_acids import MODES as ORGANIC_ACID_MODES
 from ..processes.reaches import ReachParameters, reach_parameters_to_dict
 from ..processes.soil_solutes import MIXING_CHOICES
 from ..registry import bounds_of
@@ -177,7 +179,8 @@ def _snow_from(r: _Reader, tbl) -> SnowParameters:
 
 _CHEM_CHOICES = {"recharge_system": ("open", "closed", "mixed"), "matrix": ("equilibrium", "none"),
                  "conduit": ("kinetic", "equilibrium", "none"), "soil_co2_model": ("process", "brook"),
-                 "prior_climate": ("all", "subtropical"), "soil_solute_mixing": MIXING_CHOICES}
+                 "prior_climate": ("all", "subtropical"), "soil_solute_mixing": MIXING_CHOICES,
+                 "organic_acids": ORGANIC_ACID_MODES, "organic_anion_fate": ORGANIC_ANION_FATES}
 
 
 def acid_inputs_from(reader: KeyReader, tbl: dict, base: AcidInputs) -> AcidInputs:

@@ -153,6 +153,11 @@ class ChemistryOptions:
     ``soil_solute_mixing``: "none" (the water leaving the soil has the day's composition), "soil_water" or "fixed"
     (it leaves a well-mixed soil-water store of the day's soil water, or of ``[land_use_parameters.<class>]
     soil_mixing_volume_mm``, drained by percolation: :mod:`karstmodel.processes.soil_solutes`).
+    ``organic_acids``: "none" (off) or "soil_doc": the water leaving the soil carries an organic-acid load of
+    ``[land_use_parameters.<class>] soil_water_doc_mg_l`` x ``doc_charge_ueq_mg_c`` that dissolves carbonate
+    without consuming CO2; ``organic_anion_removal`` of the anion is removed before the karst stores, sorbed after
+    the soil (``organic_anion_fate = "sorbed"``) or mineralised in it (``"mineralised"``)
+    (:mod:`karstmodel.processes.organic_acids`).
     """
 
     recharge_system: str = "open"
@@ -173,6 +178,19 @@ class ChemistryOptions:
                                           source="river pCO2 at the gauge (measured, e.g. speciated samples)")
     database: str = "phreeqc.dat"
     soil_solute_mixing: str = "none"  # or "soil_water", "fixed" (karstmodel.processes.soil_solutes)
+    #: organic-acid weathering in the soil and epikarst (karstmodel.processes.organic_acids): "none" (off) or
+    #: "soil_doc" (acid load = [land_use_parameters.<class>] soil_water_doc_mg_l x doc_charge_ueq_mg_c)
+    organic_acids: str = "none"
+    doc_charge_ueq_mg_c: float = param(10.0, "ueq/mg C", (0.0, 30.0),
+                                       source="carboxyl content of aquatic humic substances ~10 ueq/mg C (Oliver, "
+                                              "Thurman & Malcolm 1983, GCA 47:2031); generic fulvic acid 5.88 eq/kg "
+                                              "(Milne, Kinniburgh & Tipping 2001, ES&T 35:2049), ~12 ueq/mg C")
+    organic_anion_removal: float = param(0.9, "1", (0.0, 1.0),
+                                         source="assumed: soil-water DOC up to 100 mg/L, groundwater below 2 mg/L "
+                                                "(cave percolation waters, AGU 2017 abstract B43F-2186); the "
+                                                "removed anion's charge becomes alkalinity (sorption by ligand "
+                                                "exchange, Gu et al. 1994, ES&T 28:38; or mineralisation)")
+    organic_anion_fate: str = "sorbed"  # or "mineralised" (in the soil; karstmodel.processes.organic_acids)
 
 
 @dataclass(frozen=True)

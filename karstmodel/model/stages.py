@@ -201,16 +201,17 @@ def _split_loop(r, frac, is_water, carbonate, non_carbonate, allogenic_to_karst,
 def source_mass(vol_mm: np.ndarray, conc: np.ndarray, source: int | None, n_sources: int) -> np.ndarray:
     """Solute masses (mmol/m2 per day, days x (BASE + 2 sources)) carried by water volumes ``vol_mm`` (days,
     hydrotopes) of concentrations ``conc`` (days, hydrotopes, BASE): the element masses summed over the hydrotopes,
-    then per source the water tracer (mm) and the carbonic DIC (DIC - 2 SO4(acid) - NO3(acid)). ``source``: the
+    then per source the water tracer (mm) and the carbonic DIC (DIC - 2 SO4(acid) - NO3(acid) - organic acid).
+    ``source``: the
     single source all water is attributed to (the allogenic area), or None for one source per hydrotope."""
     i = dissolution.IDX
     return _source_mass_loop(np.ascontiguousarray(vol_mm, dtype=float), np.ascontiguousarray(conc, dtype=float),
                              -1 if source is None else int(source), int(n_sources), i["dic"], i["so4_acid"],
-                             i["no3_acid"])
+                             i["no3_acid"], i["org_acid"])
 
 
 @njit(parallel=True)
-def _source_mass_loop(vol, conc, source, n_sources, i_dic, i_so4a, i_no3a):
+def _source_mass_loop(vol, conc, source, n_sources, i_dic, i_so4a, i_no3a, i_orga):
     n, nh, nb = conc.shape
     out = np.zeros((n, nb + 2 * n_sources))
     for t in prange(n):
@@ -222,7 +223,8 @@ def _source_mass_loop(vol, conc, source, n_sources, i_dic, i_so4a, i_no3a):
                 out[t, k] += v * conc[t, h, k]
             src = h if source < 0 else source
             out[t, nb + src] += v
-            out[t, nb + n_sources + src] += v * (conc[t, h, i_dic] - 2.0 * conc[t, h, i_so4a] - conc[t, h, i_no3a])
+            out[t, nb + n_sources + src] += v * (conc[t, h, i_dic] - 2.0 * conc[t, h, i_so4a] - conc[t, h, i_no3a]
+                                                 - conc[t, h, i_orga])
     return out
 
 

@@ -5,8 +5,9 @@ Chain (each step vectorised over days; the chemistry core is called in bulk, nev
 1. Recharge chemistry. Water leaving the soil of each hydrotope has equilibrated with its soil air (pCO2 of
    :mod:`karstmodel.processes.soil_co2`, at soil temperature) and with the carbonate rock below: calcite over limestone,
    dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (docs/science.md;
-   Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) are in the water before
-   it meets the rock. Equilibria come from tables over (temperature, log pCO2) solved with
+   Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) and, with
+   ``[chemistry] organic_acids``, the organic acids of the soil water (:mod:`karstmodel.processes.organic_acids`:
+   an equivalent strong-acid load carried as charge imbalance) are in the water before it meets the rock. Equilibria come from tables over (temperature, log pCO2) solved with
    :func:`chemistry.equilibrate` (for pure starting water shipped with the package:
    :mod:`karstmodel.processes.recharge_tables`) and interpolated with bicubic splines (checked against direct
    solves in the tests).
@@ -41,9 +42,13 @@ from .._compiled import njit, prange
 from . import recharge_tables
 from .allogenic_contact import contact_reaction
 from .changes import powder_dissolution
+from .organic_acids import loads_meq_l
 from .routing import route_store
 
-BASE = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic", "so4_acid", "no3_acid", "rock_c")
+#: element totals, strong-acid tracers (mmol/L), rock carbon, and the organic acid: ``org_acid`` the organic-acid
+#: load that met the carbonate (meq/L, booked as non-carbonic weathering) and ``org_anion`` the organic anion still in
+#: the water (meq/L, the charge imbalance of every later equilibrium; :mod:`karstmodel.processes.organic_acids`)
+BASE = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic", "so4_acid", "no3_acid", "rock_c", "org_acid", "org_anion")
 IDX = {k: i for i, k in enumerate(BASE)}
 N_BASE = len(BASE)
 WATER_KEYS = ("ca", "mg", "na", "k", "cl", "so4", "no3", "dic")
@@ -229,8 +234,7 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
     if lithology.carbonate > 0:
         groups = {}
         for h, hyd in enumerate(hydrotopes):
-            s_acid, n_acid = acids.for_class(hyd.land_use)
-            groups.setdefault(tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0), []).append(h)
+            groups.setdefault(_acid_water(hyd, acids, options)[0], []).append(h)
         for water, hs in groups.items():
             got = _carbonate_recharge(ts[:, hs], pco2_atm[:, hs], lime, system, gwr, water, db)
             for j, h in enumerate(hs):
@@ -238,8 +242,7 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
     if lithology.non_carbonate > 0:
         natural_allo = equilibrium_table("none", "open", 0.0, aw, db)(ts, pco2_atm)
     for h, hyd in enumerate(hydrotopes):
-        s_acid, n_acid = acids.for_class(hyd.land_use)
-        acid_water = tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid)) if v > 0)
+        acid_water, s_acid, n_acid, org, org_left = _acid_water(hyd, acids, options)
         sources = [(acid_water, None)]  # (starting water, share array or None for the remainder)
         for water, share in irr_by_h.get(h, []):
             merged = dict(water)
@@ -261,6 +264,9 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
                 carb[:, h, IDX["rock_c"]] += w * (got["ca"] + got["mg"] - wd.get("ca", 0.0) - wd.get("mg", 0.0))
             carb[:, h, IDX["so4_acid"]] = s_acid
             carb[:, h, IDX["no3_acid"]] = n_acid
+            if org > 0:
+                carb[:, h, IDX["org_acid"]] = org
+                carb[:, h, IDX["org_anion"]] = org_left
         if lithology.non_carbonate > 0:
             a_sources = [(aw, None)] + [(water, sh) for water, sh in irr_by_h.get(h, [])]
             for k_src, ((water, _), w) in enumerate(zip(a_sources, weights)):
@@ -273,7 +279,7 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
             calc = lithology.non_carbonate_calcareous
             if calc > 0:
                 allo[:, h] = (1.0 - calc) * allo[:, h] + calc * _calcareous_recharge(
-                    ts[:, h], pco2_atm[:, h], aw, acid_water, s_acid, n_acid, system, gwr, db)
+                    ts[:, h], pco2_atm[:, h], aw, acid_water, s_acid, n_acid, system, gwr, db, org, org_left)
     out = {"carbonate": carb, "allogenic": allo, "clipped": _clip_report(ts, pco2_atm), "powder_left_mol_m2": {}}
     for h, pw in (powder or []):
         sat = equilibrium_table("calcite", "open", 0.0, aw, db)(ts[:, h], pco2_atm[:, h])
@@ -285,6 +291,17 @@ def recharge_chemistry(soil_temp_c, pco2_atm, hydrotopes, lithology, options, ac
         out["powder_left_mol_m2"][hydrotopes[h].name] = left
     add_contact(out, ts, lithology, contact, pressure_atm, db)
     return out
+
+
+def _acid_water(hyd, acids, options) -> tuple:
+    """The non-carbonic acids of a hydrotope's soil water: the starting-water pairs of the recharge tables
+    (("so4", mmol/L), ("no3", mmol/L), ("imbalance", meq/L): the strong acids as their anions, the organic acid as
+    the charge imbalance it leaves; only those > 0), the sulfuric and nitric loads (mmol/L), and the organic acid
+    that acts in the soil and the anion left of it (meq/L; :func:`karstmodel.processes.organic_acids.loads_meq_l`)."""
+    s_acid, n_acid = acids.for_class(hyd.land_use)
+    org, org_left = loads_meq_l(hyd.params.soil_water_doc_mg_l, options)
+    water = tuple((k, v) for k, v in (("so4", s_acid), ("no3", n_acid), ("imbalance", org)) if v > 0)
+    return water, s_acid, n_acid, org, org_left
 
 
 def add_contact(rch: dict, ts, lithology, contact, pressure_atm: float, db: str) -> None:
@@ -322,12 +339,13 @@ def _sinking_water(allo: np.ndarray, ts: np.ndarray, contact, mineral: str, pres
 
 
 def _calcareous_recharge(ts, pco2, allogenic_water: tuple, acid_water: tuple, s_acid: float, n_acid: float,
-                         system: str, gwr: float, db: str) -> np.ndarray:
+                         system: str, gwr: float, db: str, org: float = 0.0, org_left: float = 0.0) -> np.ndarray:
     """Recharge (days, BASE; mmol/L) of the calcareous part of the non-carbonate area
     (``[lithology] non_carbonate_calcareous``): the non-carbonate area's starting water with the land use's strong
     acids, equilibrated with calcite at the soil pCO2 in the recharge system of the carbonate area (the same
     tables). Calcite dissolved by carbonic acid is weathering like on limestone (CaCO3 + CO2 + H2O ->
-    Ca2+ + 2 HCO3-); by H2SO4 / HNO3 it consumes no CO2 and is tagged by the acid tracers as there."""
+    Ca2+ + 2 HCO3-); by H2SO4 / HNO3 or the organic acids (``org`` meq/L, ``org_left`` of it still an anion after
+    the soil) it consumes no CO2 and is tagged by the acid tracers as there."""
     start = dict(allogenic_water)
     for k, v in acid_water:
         start[k] = start.get(k, 0.0) + v
@@ -341,6 +359,8 @@ def _calcareous_recharge(ts, pco2, allogenic_water: tuple, acid_water: tuple, s_
     out[:, IDX["rock_c"]] = got["ca"] + got["mg"] - start.get("ca", 0.0) - start.get("mg", 0.0)
     out[:, IDX["so4_acid"]] = s_acid
     out[:, IDX["no3_acid"]] = n_acid
+    out[:, IDX["org_acid"]] = org
+    out[:, IDX["org_anion"]] = org_left
     return out
 
 
@@ -446,6 +466,9 @@ def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: st
         return out, dissolved
     sel = slice(None) if rows.size == conc.shape[0] else rows  # every row (the usual case): views, no gathers
     water = {f"{k}_mmol_kgw": np.maximum(conc[sel, IDX[k]], 0.0) for k in WATER_KEYS}
+    imbalance = organic_imbalance(conc[sel])
+    if imbalance is not None:
+        water["charge_imbalance_meq_kgw"] = imbalance
     temp = np.full(rows.size, temp_c)
     eq, _, _, _ = equilibrate_solution(temp, None, mineral=mineral, system="closed", water=water, database=database,
                                        series=True)
@@ -458,8 +481,9 @@ def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: st
     d_dic = d_ca + d_mg
     frac = np.ones(rows.size)
     if mode == "kinetic":
-        start = speciate_totals_solution(temp, {k: conc[sel, IDX[k]] / 1000.0 for k in WATER_KEYS}, 0.0,
-                                         database=database, series=True)
+        start = speciate_totals_solution(temp, {k: conc[sel, IDX[k]] / 1000.0 for k in WATER_KEYS},
+                                         0.0 if imbalance is None else imbalance / 1000.0, database=database,
+                                         series=True)
         rate = pwp_rate_of(start)  # mmol cm-2 s-1
         dxi = (d_ca + d_mg) / 1000.0  # mol/L to reach equilibrium
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -475,13 +499,21 @@ def react_outflow(conc: np.ndarray, flow_mm: np.ndarray, temp_c: float, mode: st
     return out, dissolved
 
 
+def organic_imbalance(conc: np.ndarray):
+    """The charge imbalance (meq/kgw) that the organic anion still in waters ``conc`` (rows, BASE columns) leaves
+    to the modelled ions, or None when there is none (then the equilibria run exactly as without organic acids)."""
+    a = conc[:, IDX["org_anion"]]
+    return np.maximum(a, 0.0) if np.any(a > 0) else None
+
+
 def speciate_water(conc: np.ndarray, temp_c: float, database: str = "phreeqc.dat") -> dict:
     """pH, SI, pCO2, species of waters given by totals (mmol/L), charge balanced: the columns of
     :func:`chemistry.speciate_totals` (name -> array, ``converged`` included) without building a table. The rows
     are a daily series (solved with warm starts)."""
+    imbalance = organic_imbalance(conc)
     sol = speciate_totals_solution(np.full(conc.shape[0], temp_c),
-                                   {k: np.maximum(conc[:, IDX[k]], 0.0) / 1000.0 for k in WATER_KEYS}, 0.0,
-                                   database=database, series=True)
+                                   {k: np.maximum(conc[:, IDX[k]], 0.0) / 1000.0 for k in WATER_KEYS},
+                                   0.0 if imbalance is None else imbalance / 1000.0, database=database, series=True)
     cols = solution_columns(sol, "mmol_kgw")
     cols["converged"] = sol.converged
     return cols

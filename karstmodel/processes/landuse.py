@@ -108,6 +108,16 @@ class LandUseParameters:
                                                 "transit times weeks to months (Sprenger et al. 2016, Rev. Geophys. "
                                                 "54:674)")
 
+    #: DOC of the soil water leaving the root zone (mg C/L): with ``[chemistry] organic_acids = "soil_doc"`` its
+    #: carboxyl groups are an acid besides carbonic acid (karstmodel.processes.organic_acids); per-class defaults
+    #: in :data:`SOIL_WATER_DOC_MG_L`
+    soil_water_doc_mg_l: float = param(5.0, "mg C/L", (0.0, 200.0),
+                                       source="assumed per class; highest DOC in forest-floor leachates and A "
+                                              "horizons (Michalzik et al. 2001, Biogeochemistry 52:173, 42 "
+                                              "temperate-forest studies); soil pore water up to ~100 mg/L, "
+                                              "groundwater below 2 mg/L (cave percolation waters, AGU 2017 "
+                                              "abstract B43F-2186)")
+
     def with_updates(self, **kwargs) -> "LandUseParameters":
         return replace(self, **kwargs)
 
@@ -124,6 +134,14 @@ _DEFAULTS = {
     "urban":         (0.30,       0.33,     0.45,    0.28, 0.10, 20.0,     0.40, 0.3,     0.50),
     "water":         (0.0,        0.33,     0.50,    0.32, 0.10, 0.0,      1.05, 0.0,     0.0),
 }
+
+
+#: soil-water DOC leaving the root zone by class (mg C/L): assumed, ordered forest > shrubland > grassland >
+#: cropland as litter input and soil organic carbon usually are, below the ~100 mg/L of soil pore water and above
+#: the < 2 mg/L of groundwater (AGU 2017 abstract B43F-2186); no measurement in karst per land use was found to set
+#: them (validation/interventions.py, category g, leads)
+SOIL_WATER_DOC_MG_L = {"forest": 10.0, "shrubland": 8.0, "grassland": 6.0, "cropland": 4.0, "bare_soil": 2.0,
+                       "bare_rock": 1.0, "urban": 2.0, "water": 0.0}
 
 
 @lru_cache(maxsize=4)
@@ -153,7 +171,8 @@ def default_parameters(climate: str = "all") -> dict:
         out[cls] = LandUseParameters(r10_gc_m2_d=float(row["r10_gc_m2_d_median"]), q10=float(row["q10_median"]),
                                      soil_depth_m=d, production_depth_fraction=pf, porosity=por,
                                      field_capacity_m3_m3=fc, wilting_point_m3_m3=wp, root_zone_storage_mm=rz,
-                                     crop_coefficient=kc, interception_capacity_mm=ic, fast_flow_fraction=fast)
+                                     crop_coefficient=kc, interception_capacity_mm=ic, fast_flow_fraction=fast,
+                                     soil_water_doc_mg_l=SOIL_WATER_DOC_MG_L[cls])
     return out
 
 

@@ -80,6 +80,9 @@ def gauge_chemistry(mass_mmol_m2: np.ndarray, q_mm: np.ndarray, air_temp_c: np.n
     spec = {}
     if rows.size:
         water = {f"{k}_mmol_kgw": np.maximum(conc[rows, i[k]], 0.0) for k in dissolution.WATER_KEYS}
+        imbalance = dissolution.organic_imbalance(conc[rows])  # the organic anion left (organic_acids)
+        if imbalance is not None:
+            water["charge_imbalance_meq_kgw"] = imbalance
         if pco2_ppm is not None:
             sol, _, _, _ = equilibrate_solution(temp[rows], np.full(rows.size, pco2_ppm * 1e-6), mineral="none",
                                                 system="open", water=water, database=database)

@@ -48,9 +48,10 @@ def _sha256(path: Path) -> str:
 
 def solve(mineral: str, system: str, gas_water_ratio: float, water: tuple, database: str) -> dict:
     """Ca, Mg and DIC (mmol/kgw; arrays (temperatures, log pCO2)) of the equilibrium of a starting water ((key,
-    mmol/kgw) pairs; empty = pure water) with CO2 and ``mineral`` on the grid, by :func:`chemistry.equilibrate`."""
+    mmol/kgw) pairs, key ``"imbalance"`` a charge imbalance in meq/kgw; empty = pure water) with CO2 and ``mineral`` on the grid, by :func:`chemistry.equilibrate`."""
     tt, pp = np.meshgrid(TEMP_C, LOG_PCO2, indexing="ij")
-    w = {f"{k}_mmol_kgw": v for k, v in water}
+    # ("imbalance", meq/kgw): the charge an unmodelled anion leaves to the modelled ions (organic acids)
+    w = {("charge_imbalance_meq_kgw" if k == "imbalance" else f"{k}_mmol_kgw"): v for k, v in water}
     kw = {"gas_water_ratio": gas_water_ratio} if system == "mixed" else {}
     df = chemistry.equilibrate(tt.ravel(), 10.0 ** pp.ravel(), mineral=mineral, system=system, water=w or None,
                                database=database, **kw)

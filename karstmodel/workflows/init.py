@@ -119,6 +119,8 @@ conduit = "kinetic"
 prior_climate = "{climate}"        # SRDB soil-respiration priors: "all" climates or "subtropical" (MAT 14-22 C)
 # soil_solute_mixing = "none"     # solute residence in the soil: "none", "soil_water" (a well-mixed store of the
                                   # day's soil water, drained by recharge) or "fixed" (soil_mixing_volume_mm)
+# organic_acids = "none"          # organic-acid weathering in the soil: "none" or "soil_doc" (soil-water DOC x
+                                  # doc_charge_ueq_mg_c, booked as non-carbonic weathering)
 
 [simulation]
 warmup_days = {warmup}

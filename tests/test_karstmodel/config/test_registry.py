@@ -71,7 +71,8 @@ GROUPS = {"reservoirs": ReservoirParameters, "chemistry": ChemistryOptions, "sno
 #: fields that are not numbers (text choices, arrays, tables): the reader checks them otherwise
 NOT_NUMBERS = {"recharge_system", "matrix", "conduit", "soil_co2_model", "prior_climate", "database",
                "band_elevations_m", "band_fractions", "by_land_use", "inflow_interpolation", "diel_output", "system",
-               "rate_law", "soil_solute_mixing"}
+               "rate_law", "soil_solute_mixing", "organic_acids",
+               "organic_anion_fate"}
 CASES = [(sec, name) for sec, cls in GROUPS.items() for name in declared(cls)]
 
 

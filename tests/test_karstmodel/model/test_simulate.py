@@ -127,7 +127,8 @@ def test_source_mass_equals_per_hydrotope_sum():
             ext = np.zeros_like(ref)
             ext[:, : dissolution.N_BASE] = conc[:, h]
             ext[:, dissolution.N_BASE + src] = 1.0
-            ext[:, dissolution.N_BASE + ns + src] = conc[:, h, i["dic"]] - 2 * conc[:, h, i["so4_acid"]] - conc[:, h, i["no3_acid"]]
+            ext[:, dissolution.N_BASE + ns + src] = (conc[:, h, i["dic"]] - 2 * conc[:, h, i["so4_acid"]]
+                                                     - conc[:, h, i["no3_acid"]] - conc[:, h, i["org_acid"]])
             ref += vol[:, h, None] * ext
         np.testing.assert_allclose(source_mass(vol, conc, source, ns), ref, rtol=1e-13, atol=1e-13)
 
