@@ -21,7 +21,7 @@ import pandas as pd
 from .._compiled import njit, prange
 from .._display import Rows, Shown, number
 from ..config.catchment import Catchment
-from ..processes import changes, dissolution, outlet, soil_solutes
+from ..processes import changes, conduit_exchange, dissolution, outlet, soil_solutes
 from ..processes.karst_stores import simulate_karst
 from ..processes.routing import route_store, route_unit_hydrograph, steady_state_storage, unit_hydrograph_gr4j
 from ..processes.soil_water import parameter_table, simulate_hydrotopes
@@ -305,6 +305,16 @@ def solute_stage(c: Catchment, data: pd.DataFrame, w: WaterStage) -> SoluteStage
         ts = np.broadcast_to(np.asarray(co2["soil_temp_c"])[:, None], rch["allogenic"].shape[:2])
         dissolution.add_contact(rch, ts, c.lithology, c.allogenic_contact, pressure_atm(c.elevation_m),
                                 c.chemistry.database)
+    if conduit_exchange.exchanges(c.allogenic_contact) and "allogenic_sinking" in rch:
+        # the matrix-conduit exchange along the contact sets the water at the wall (conduit_exchange)
+        ts = np.broadcast_to(np.asarray(co2["soil_temp_c"])[:, None], rch["allogenic"].shape[:2])
+        rch = dict(rch)
+        rch["allogenic_sinking"], rch["allogenic_contact_dissolved"], rch["allogenic_wall_share"] = \
+            conduit_exchange.sinking_water(
+                rch, route["slow"], flows["allogenic_in_mm"], flows["matrix_mm"], flows["conduit_mm"],
+                flows["matrix_out_mm"], ts, c.allogenic_contact,
+                "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite",
+                pressure_atm(c.elevation_m), c.chemistry.database)
     ns = nh + 1
     nc = dissolution.N_BASE + 2 * ns
     is_water = np.array([h.land_use == "water" for h in c.hydrotopes])
