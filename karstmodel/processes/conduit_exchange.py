@@ -28,7 +28,10 @@ n_c / n_m ``exchange_porosity_ratio``, the ratio of the conduit (channel) porosi
 triple-porosity aquifer. Worthington (1999, in Palmer, Palmer & Sasowsky (eds.), Karst Modeling, Karst Waters
 Institute Spec. Publ. 5, 30-37, Table 1) gives channel / matrix porosities of 0.06 % / 2.4 % at Mammoth Cave
 (ratio 0.025), 0.5 % / 17 % in the Yucatan (0.03), 0.003 % / 6.6 % at Smithville (5e-4) and 0.02 % / 30 % in
-the English Chalk (7e-4).
+the English Chalk (7e-4); the same table is in Worthington, Ford & Beddows (2000, in Sasowsky & Wicks (eds.),
+Groundwater Flow and Contaminant Transport in Carbonate Aquifers, Balkema, 113-128). These porosities, and the
+volumes and pages of Screaton et al. 2004, Moore et al. 2010 and Kiraly 1998, are recalled, not checked against
+the papers (the abstracts of Moore et al. 2010 and Ritorto et al. 2009 were read).
 
 Volume (:func:`matrix_inflow_mm`). On a gaining day the matrix water entering the conduit along the contact is the
 share ``exchange_matrix_share`` f of the matrix discharge Q_m the model routes to the spring (in a sink-rise system
