@@ -708,7 +708,11 @@ SINKING_STREAM = ROOT / "catchments" / "sitter_appenzell"
 #: stream sinks into the catchment's one conduit store, the drain of the whole matrix, whose discharge reaches the
 #: spring through it on gaining days (share 1, the upper end; Kiraly 1998; Martin & Dean 2001), and the heads of
 #: the two stores are compared with the channel / matrix porosity ratio of Mammoth Cave, a telogenetic limestone
-#: like the Alpstein's (0.06 % / 2.4 % = 0.025; Worthington 1999, Table 1; 5e-4 to 0.03 over his four aquifers)
+#: like the Alpstein's (0.06 % / 2.4 % = 0.025; Worthington 1999, Table 1; 5e-4 to 0.03 over his four aquifers).
+#: The days it keeps from dissolving are gaining days on which the matrix water, saturated at the soil CO2 of the
+#: karst area, degasses to the scenario's 3,000 ppm cave air and the mixture is supersaturated: in a closed contact
+#: (the phreatic Santa Fe conduit) the mixture stays undersaturated and D3 stays at 73.1 % (D4 4.55e-7 m/d); the
+#: wall protection by the inflow across the boundary layer is not modelled (karstmodel.processes.conduit_exchange)
 EVIDENCE_EXCHANGE = {"exchange_matrix_share": 1.0, "exchange_porosity_ratio": 0.025}
 
 

@@ -58,7 +58,13 @@ undersaturation is diluted by 1 / x_a and the mixing corrosion is added. In an o
 exchanges CO2 with the contact air too: matrix water saturated at a soil-air pCO2 above the contact air's becomes
 supersaturated there, and a mixture with little stream water takes up no carbonate. Calcite precipitation on the
 wall is not booked (the dissolved amount is bounded below by 0): its calcium would come from the matrix water,
-which the model routes through the matrix.
+which the model routes through the matrix. In a closed contact the mixture of an undersaturated stream with
+saturated matrix water stays undersaturated (and gains mixing corrosion), so the wall dissolves, more slowly, on
+every day the stream flows. Not modelled: the protection of the wall by the inflow itself, the matrix water
+crossing the diffusion boundary layer against the stream's undersaturation (film theory with transpiration: the
+transfer coefficient falls by phi / (exp(phi) - 1), phi the inflow velocity over the transfer coefficient; Bird,
+Stewart & Lightfoot 2002, Transport Phenomena, 2nd ed., Wiley, ch. 22), which is how Moore et al. (2010) read the
+phreatic Santa Fe conduit.
 
 Booking. The carbonate the mixture takes up, per litre of stream water d = max(xi_mix, 0) / x_a (mmol/L), is added
 to the stream water (rock carbon), split between Ca and Mg as the stream alone would take them up; its DIC moves
