@@ -45,13 +45,14 @@ import chemistry  # noqa: E402
 from chemistry.constants import ATM_PA, KELVIN, M_CO2_G_MOL, R_J_MOL_K  # noqa: E402
 from karst_helpers import base_doc, synthetic_drivers, write_catchment  # noqa: E402
 from karstmodel.config.catchment import load_catchment  # noqa: E402
-from karstmodel.model.simulate import simulate  # noqa: E402
+from karstmodel.model.simulate import initial_state, simulate  # noqa: E402
+from karstmodel.model.stages import run_chain  # noqa: E402
 from karstmodel.processes.allogenic_contact import (AllogenicContact, contact_reaction,  # noqa: E402
                                                     mean_wall_rate_mmol_cm2_s, wall_retreat_m_d)
 from karstmodel.processes.changes import SoilWarming  # noqa: E402
 from karstmodel.processes.conduit_exchange import (allogenic_share, contact_with_exchange, exchanges,  # noqa: E402
-                                                   matrix_inflow_mm)
-from karstmodel.processes.dissolution import equilibrium_table  # noqa: E402
+                                                   matrix_inflow_mm, outflow_water)
+from karstmodel.processes.dissolution import IDX, equilibrium_table  # noqa: E402
 from karstmodel.processes.mass_transfer import channel_mass_transfer_m_s, mixed_rate_mmol_cm2_s  # noqa: E402
 from karstmodel.processes.reaches import ReachParameters, simulate_reaches  # noqa: E402
 from karstmodel.processes.soil_co2 import pressure_atm  # noqa: E402
@@ -711,7 +712,7 @@ SINKING_STREAM = ROOT / "catchments" / "sitter_appenzell"
 #: like the Alpstein's (0.06 % / 2.4 % = 0.025; Worthington 1999, Table 1; 5e-4 to 0.03 over his four aquifers).
 #: The days it keeps from dissolving are gaining days on which the matrix water, saturated at the soil CO2 of the
 #: karst area, degasses to the scenario's 3,000 ppm cave air and the mixture is supersaturated: in a closed contact
-#: (the phreatic Santa Fe conduit) the mixture stays undersaturated and D3 stays at 73.1 % (D4 4.55e-7 m/d); the
+#: (the phreatic Santa Fe conduit) the mixture stays undersaturated and D3 stays at 73.1 % (D4 4.52e-7 m/d); the
 #: wall protection by the inflow across the boundary layer is not modelled (karstmodel.processes.conduit_exchange)
 EVIDENCE_EXCHANGE = {"exchange_matrix_share": 1.0, "exchange_porosity_ratio": 0.025}
 
@@ -747,7 +748,7 @@ def _sinking_stream_retreat(contact_pco2_ppm: float | None, rate_law: str, excha
     entering, whatever the law. ``exchange``: the [allogenic_contact] exchange keys as (key, value) pairs; with a
     matrix share above 0 the water at the wall is the stream mixed with the matrix water on the days the matrix
     head exceeds the conduit head (karstmodel.processes.conduit_exchange.contact_with_exchange; the matrix water
-    :func:`_karst_matrix_water`), the retreat and ``dissolving_share`` follow that mixture's uptake, and
+    :func:`_sinking_stream_matrix_water`), the retreat and ``dissolving_share`` follow that mixture's uptake, and
     ``matrix_share_mean`` is the mean share of matrix water at the wall over the flowing days."""
     catchment, res = _sinking_stream_simulation()
     with open(SINKING_STREAM / "scenarios" / "allogenic_sinking_stream.toml", "rb") as fh:
@@ -779,13 +780,14 @@ def _sinking_stream_retreat(contact_pco2_ppm: float | None, rate_law: str, excha
     share = np.ones(n)
     if exchanges(contact):
         # the matrix-conduit exchange along the contact (karstmodel.processes.conduit_exchange): the matrix water
-        # is the karst hydrotopes' recharge (calcite, open system at their soil CO2), volume-weighted
+        # is the day's outflow of the model's matrix store
         ts = res.timeseries
         inflow = matrix_inflow_mm(ts["matrix_mm"], ts["conduit_mm"], ts["matrix_out_mm"],
                                   contact.exchange_matrix_share, contact.exchange_porosity_ratio)
         share = allogenic_share(ts["allogenic_recharge_mm"].to_numpy(), inflow)[flow]
-        mixed = contact_with_exchange(conc, _karst_matrix_water(catchment, res, temp), share, temp[flow], contact,
-                                      "calcite", pressure_atm(catchment.elevation_m), alone=alone)
+        matrix = {k: v[flow] for k, v in _sinking_stream_matrix_water().items()}
+        mixed = contact_with_exchange(conc, matrix, share, temp[flow], contact, "calcite",
+                                      pressure_atm(catchment.elevation_m), alone=alone)
         wall = mixed["wall_dissolved"]
     retreat = wall_retreat_m_d(mean_wall_rate_mmol_cm2_s(wall, contact))
     start_rate = wall_retreat_m_d(got["start_rate_mmol_cm2_s"])
@@ -797,23 +799,19 @@ def _sinking_stream_retreat(contact_pco2_ppm: float | None, rate_law: str, excha
             "contact_fraction": float(got["fraction"].mean())}
 
 
-def _karst_matrix_water(catchment, res, temp) -> dict:
-    """The matrix water of the sinking-stream runs (karstmodel.processes.conduit_exchange.matrix_water_mmol_l): the
-    karst hydrotopes' recharge, calcite equilibrium in the open system at each one's soil CO2 and the day's soil
-    temperature (the model's own table, dissolution.equilibrium_table; pure water start), volume-weighted over the
-    record (mmol/L)."""
-    table = equilibrium_table("calcite", "open", 0.0, (), catchment.chemistry.database)
-    vol, water = [], {"ca": [], "mg": [], "dic": []}
-    for h in catchment.hydrotopes:
-        if h.name.startswith("allogenic_") or h.land_use == "water":
-            continue
-        series = res.hydrotope_series[h.name]
-        vol.append(series["recharge_mm"].to_numpy() * h.fraction)
-        got = table(temp, series["soil_pco2_ppm"].to_numpy() * 1e-6)
-        for k in water:
-            water[k].append(got[k])
-    vol = np.array(vol)
-    return {k: float((np.array(v) * vol).sum() / vol.sum()) for k, v in water.items()}
+@lru_cache(maxsize=None)
+def _sinking_stream_matrix_water() -> dict:
+    """The matrix water of the sinking-stream run per day (element -> mmol/L): the outflow of the model's matrix
+    store with its solutes (karstmodel.processes.conduit_exchange.outflow_water of the transport), from the chain
+    run as :func:`karstmodel.model.simulate.simulate` makes it (initial state, spin-up, record) up to the solutes."""
+    catchment, res = _sinking_stream_simulation()
+    data = res.drivers.data
+    state = initial_state(catchment, data)
+    if catchment.warmup_days > 0:
+        _, state = run_chain(catchment, data.iloc[: min(catchment.warmup_days, len(data))], state,
+                             stop_after="storage")
+    run, _ = run_chain(catchment, data, state, stop_after="storage")
+    return outflow_water(run.solutes.tr["matrix_out_mass"], run.water.flows["matrix_out_mm"], IDX)
 
 
 def model_d3() -> float:
@@ -1082,9 +1080,9 @@ KNOWN_GAPS.update({
           "days with percolation, up to 96 % on single wet days) vs measured 36 % (5.2-66.3): the CO2 consumed "
           "(9-11 g C m-2 yr-1, 1.3-2.0 % of soil respiration) is capped by what percolation (450-560 mm/yr) carries "
           "away at calcite equilibrium (1.5-1.8 mmol CaCO3 per litre); 36 % needs 8-10x that, 12-17 mmol/L",
-    "D5": "model 0.20 mm/yr vs ~0.1 mm/yr (2.0x; PWP alone 0.33; 0.066 mm/yr with the contact air at 420 ppm; "
+    "D5": "model 0.20 mm/yr vs ~0.1 mm/yr (2.0x; PWP alone 0.34; 0.067 mm/yr with the contact air at 420 ppm; "
           "0.51 without the matrix-conduit exchange, EVIDENCE_EXCHANGE): the exchange keeps the wall from "
-          "dissolving on 24 of the 73 % of days the stream flows and dilutes it on the others; transport across the "
+          "dissolving on 23 of the 73 % of days the stream flows and dilutes it on the others; transport across the "
           "boundary layer (Linton & Sherwood, 0.47 mm at 0.05 m/s and 10 cm) in series with PWP lowers the rate of "
           "the entering water to 0.59 of PWP; not modelled: the slow CO2 conversion in the layer (Dreybrodt & "
           "Buhmann 1991; Liu & Dreybrodt 1997); the 3,000 ppm cave air of the scenario is illustrative",

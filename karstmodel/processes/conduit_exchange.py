@@ -49,7 +49,11 @@ water, with the stream's share
     x_a = Q_a / (Q_a + Q_g),                                                                    (2)
 
 Q_a the allogenic water sinking into the conduits that day; on a reversal day (or with no exchange) x_a = 1, the
-stream water alone, as without the exchange. The mixture reacts along the contact by the same kinetics and towards
+stream water alone, as without the exchange. The matrix water is the day's outflow of the model's matrix store
+with the solutes it carries (:func:`outflow_water` of :func:`karstmodel.processes.dissolution.transport`: the
+carbonate-area recharge, which took up carbonate to equilibrium at the soil pCO2, mixed in the store); the matrix
+store's transport does not depend on the conduits' inflows, so the chain carries the solutes once, sets the
+stream's water at the wall and carries them again. The mixture reacts along the contact by the same kinetics and towards
 the same end point as the stream alone (:func:`karstmodel.processes.allogenic_contact.contact_reaction`). In a
 closed contact its end point is the closed equilibrium of the mixture, which is the share-weighted equilibria of the
 two waters plus their mixing corrosion (:func:`karstmodel.processes.allogenic_contact.mixing_corrosion_mmol_l`,
@@ -189,27 +193,21 @@ def contact_with_exchange(conc: dict, matrix_water: dict, share_a, temp_c, conta
     return out
 
 
-def matrix_water_mmol_l(carbonate_conc: np.ndarray, slow_mm: np.ndarray, index: dict) -> dict:
-    """Composition (element -> mmol/L) of the matrix water: the volume-weighted mean over the record and the
-    hydrotopes of the carbonate-area recharge feeding the epikarst and matrix (``carbonate_conc`` (days, hydrotopes,
-    BASE), ``slow_mm`` (days, hydrotopes), ``index`` the BASE column of each element), i.e. the steady composition
-    of a well-mixed store fed by that recharge (the matrix's mean residence, storage / discharge, is weeks to years,
-    far longer than a day). It has taken up carbonate to equilibrium at the soil pCO2 of the recharge system."""
-    vol = np.asarray(slow_mm, dtype=float)
-    total = vol.sum()
-    if total <= 0:
-        return {}
-    return {k: float((np.asarray(carbonate_conc)[:, :, index[k]] * vol).sum() / total) for k in WATER_KEYS
-            if k in index}
+def outflow_water(outflow_mass, flow_mm, index: dict) -> dict:
+    """Composition (element -> mmol/L, per day) of a store's outflow from its solute masses (mmol/m2 per day; the
+    BASE columns at ``index``) and volume (mm = L/m2); 0 on days without outflow."""
+    q = np.asarray(flow_mm, dtype=float)
+    mass = np.asarray(outflow_mass, dtype=float)
+    return {k: np.divide(mass[:, index[k]], q, out=np.zeros(q.size), where=q > 0) for k in WATER_KEYS if k in index}
 
 
-def sinking_water(rch: dict, slow_mm, allogenic_mm, matrix_mm, conduit_mm, matrix_out_mm, soil_temp_c,
+def sinking_water(rch: dict, matrix_water: dict, allogenic_mm, matrix_mm, conduit_mm, matrix_out_mm, soil_temp_c,
                   contact: AllogenicContact, mineral: str, pressure_atm: float, database: str) -> tuple:
     """The allogenic water sinking into the conduits after its contact with the carbonate, with the matrix-conduit
     exchange along the contact (module docstring): ``rch`` a recharge-chemistry result
     (:func:`karstmodel.processes.dissolution.recharge_chemistry`) whose ``allogenic_sinking`` and
-    ``allogenic_contact_dissolved`` hold the contact of the stream alone; ``slow_mm`` (days, hydrotopes) the recharge
-    feeding the epikarst and matrix (weights of the matrix water, :func:`matrix_water_mmol_l`); ``allogenic_mm``,
+    ``allogenic_contact_dissolved`` hold the contact of the stream alone; ``matrix_water`` (element -> mmol/L per
+    day) the matrix water of the day (the matrix store's outflow, :func:`outflow_water`); ``allogenic_mm``,
     ``matrix_mm``, ``conduit_mm``, ``matrix_out_mm`` (days) the allogenic inflow to the conduits, the matrix and
     conduit storages and the matrix discharge; ``soil_temp_c`` (days, hydrotopes) the stream's temperature. Returns
     the new (days, hydrotopes, BASE) water and the Ca + Mg it took up per litre (days, hydrotopes) and the stream's
@@ -225,7 +223,7 @@ def sinking_water(rch: dict, slow_mm, allogenic_mm, matrix_mm, conduit_mm, matri
     x = np.repeat(share, nh)
     rows = np.flatnonzero((flat[:, IDX["dic"]] > 0) & (x < 1.0))
     if rows.size:
-        matrix = matrix_water_mmol_l(rch["carbonate"], slow_mm, IDX)
+        matrix = {k: np.repeat(np.asarray(v, dtype=float), nh)[rows] for k, v in matrix_water.items()}
         conc = {k: flat[rows, IDX[k]] for k in WATER_KEYS}
         alone = {"ca": flat_alone[rows, IDX["ca"]], "mg": flat_alone[rows, IDX["mg"]],
                  "dic": flat_alone[rows, IDX["dic"]], "dissolved": dissolved[rows]}
