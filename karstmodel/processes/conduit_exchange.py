@@ -221,7 +221,8 @@ def sinking_water(rch: dict, matrix_water: dict, allogenic_mm, matrix_mm, condui
     dissolved = np.array(rch["allogenic_contact_dissolved"], dtype=float).reshape(n * nh)
     flat, flat_alone = allo.reshape(n * nh, nb), alone_water.reshape(n * nh, nb)
     x = np.repeat(share, nh)
-    rows = np.flatnonzero((flat[:, IDX["dic"]] > 0) & (x < 1.0))
+    # days with stream water and matrix water at the wall (no stream water: nothing sinks, nothing to change)
+    rows = np.flatnonzero((flat[:, IDX["dic"]] > 0) & (x < 1.0) & (x > 0.0))
     if rows.size:
         matrix = {k: np.repeat(np.asarray(v, dtype=float), nh)[rows] for k, v in matrix_water.items()}
         conc = {k: flat[rows, IDX[k]] for k in WATER_KEYS}
