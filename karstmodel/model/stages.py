@@ -21,7 +21,7 @@ import pandas as pd
 from .._compiled import njit, prange
 from .._display import Rows, Shown, number
 from ..config.catchment import Catchment
-from ..processes import changes, dissolution, outlet, soil_solutes
+from ..processes import changes, conduit_exchange, dissolution, outlet, soil_solutes
 from ..processes.karst_stores import simulate_karst
 from ..processes.routing import route_store, route_unit_hydrograph, steady_state_storage, unit_hydrograph_gr4j
 from ..processes.soil_water import parameter_table, simulate_hydrotopes
@@ -317,18 +317,34 @@ def solute_stage(c: Catchment, data: pd.DataFrame, w: WaterStage) -> SoluteStage
     surf_mass = source_mass(np.where(is_water[None, :], 0.0, route["surface"]), rch["allogenic"], nh, ns)
     base_mass = source_mass(np.where(is_water[None, :], 0.0, route["baseflow"]), rch["allogenic"], nh, ns)
     storage0 = w.storage0
-    # initial solute masses: from the spin-up, or the mean composition of the inputs
-    if state.mass is None:
-        def mean_conc(mass, vol):
-            v = vol.sum()
-            return mass.sum(axis=0) / v if v > 0 else np.zeros(nc)
-        ce = mean_conc(slow_mass, flows["slow_in_mm"])
-        cc = mean_conc(fast_mass + allo_mass + slow_mass,
-                       flows["fast_in_mm"] + flows["allogenic_in_mm"] + flows["slow_in_mm"])
-        mass0 = (ce * storage0[0], ce * storage0[1], cc * storage0[2])
-    else:
-        mass0 = state.mass
-    tr = dissolution.transport(flows, slow_mass, fast_mass, allo_mass, storage0, mass0)
+
+    def carry(allo_mass):
+        """Initial solute masses (from the spin-up, or the mean composition of the inputs) and the transport."""
+        if state.mass is None:
+            def mean_conc(mass, vol):
+                v = vol.sum()
+                return mass.sum(axis=0) / v if v > 0 else np.zeros(nc)
+            ce = mean_conc(slow_mass, flows["slow_in_mm"])
+            cc = mean_conc(fast_mass + allo_mass + slow_mass,
+                           flows["fast_in_mm"] + flows["allogenic_in_mm"] + flows["slow_in_mm"])
+            mass0 = (ce * storage0[0], ce * storage0[1], cc * storage0[2])
+        else:
+            mass0 = state.mass
+        return mass0, dissolution.transport(flows, slow_mass, fast_mass, allo_mass, storage0, mass0)
+    mass0, tr = carry(allo_mass)
+    if conduit_exchange.exchanges(c.allogenic_contact) and "allogenic_sinking" in rch:
+        # the matrix-conduit exchange along the contact sets the water at the wall (conduit_exchange); the matrix
+        # water is the day's matrix outflow of the transport, which does not depend on the conduits' inflows
+        ts = np.broadcast_to(np.asarray(co2["soil_temp_c"])[:, None], rch["allogenic"].shape[:2])
+        rch = dict(rch)
+        rch["allogenic_sinking"], rch["allogenic_contact_dissolved"], rch["allogenic_wall_share"] = \
+            conduit_exchange.sinking_water(
+                rch, conduit_exchange.outflow_water(tr["matrix_out_mass"], flows["matrix_out_mm"], dissolution.IDX),
+                flows["allogenic_in_mm"], flows["matrix_mm"], flows["conduit_mm"], flows["matrix_out_mm"], ts,
+                c.allogenic_contact, "calcite" if c.lithology.limestone >= c.lithology.dolomite else "dolomite",
+                pressure_atm(c.elevation_m), c.chemistry.database)
+        allo_mass = source_mass(route["allogenic"], rch["allogenic_sinking"], nh, ns)
+        mass0, tr = carry(allo_mass)
     surf = dissolution.route_surface(flows["surface_in_mm"], surf_mass, c.reservoirs.surface_k_per_d, state.surface,
                                      state.surface_mass if state.surface_mass is not None else
                                      (surf_mass.sum(axis=0) / max(flows["surface_in_mm"].sum(), 1e-12)) * state.surface)

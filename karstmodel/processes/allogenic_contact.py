@@ -115,6 +115,15 @@ class AllogenicContact:
     diffusivity_25c_m2_s: float = param(CA_HCO3_DIFFUSIVITY_25C_M2_S, "m2 s-1", (5e-10, 2e-9),
                                         source="Li & Gregory 1974, Geochim. Cosmochim. Acta 38:703, Table 1 "
                                                "(Ca2+ 7.93e-10, HCO3- 1.18e-9); Dreybrodt 1988 uses 1e-9")
+    #: exchange between the matrix and the conduit water along the contact (karstmodel.processes.conduit_exchange):
+    #: share of the matrix discharge entering the conduit along the contact on days the matrix head exceeds the
+    #: conduit head (0 = no exchange) and the conduit / matrix porosity ratio that sets the heads
+    exchange_matrix_share: float = param(0.0, "-", (0.0, 1.0),
+                                         source="sink-rise conduits drain the matrix around them (Kiraly 1998; "
+                                                "Martin & Dean 2001, Chem. Geol. 179:145)")
+    exchange_porosity_ratio: float = param(0.025, "-", (1e-5, 1.0),
+                                           source="channel / matrix porosity: Worthington 1999, KWI Spec. Publ. 5, "
+                                                  "Table 1: 5e-4 (Smithville) to 0.03 (Yucatan), 0.025 Mammoth Cave")
 
     @property
     def contact_time_s(self) -> float:

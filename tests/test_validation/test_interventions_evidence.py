@@ -257,30 +257,43 @@ def test_dalongdong_soil_co2_levels_are_current():
 
 
 def test_sinking_stream_wall_retreat_is_current():
-    """D4/D5 model side: the bundled sitter_appenzell sinking-stream contact (PWP in series with transport across
-    the boundary layer) retreats 1.91e-6 m/d while it flows (the Santa Fe dissolution periods: ~4e-6), 0.90 of the
-    rate of the water entering it, which is 0.59 of its PWP rate; it flows on 73 % of days; time-averaged 1.39e-6
-    m/d = 0.51 mm/yr, and 0.32 mm/yr with the contact air at 420 ppm. PWP alone: 3.02e-6 m/d while flowing (0.84 of
-    the entry rate), 2.21e-6 time-averaged = 0.81 mm/yr, 0.62 at 420 ppm."""
-    ret = iv.sinking_stream_retreat()
+    """D3-D5 model side. Without the matrix-conduit exchange, the bundled sitter_appenzell sinking-stream contact
+    (PWP in series with transport across the boundary layer) retreats 1.91e-6 m/d while it flows (the Santa Fe
+    dissolution periods: ~4e-6), 0.90 of the rate of the water entering it, which is 0.59 of its PWP rate; it flows
+    and dissolves on 73 % of days; time-averaged 1.39e-6 m/d = 0.51 mm/yr, and 0.32 mm/yr with the contact air at
+    420 ppm. PWP alone: 3.02e-6 m/d while flowing (0.84 of the entry rate), 2.21e-6 time-averaged = 0.81 mm/yr, 0.62
+    at 420 ppm. With the exchange the D rows use (EVIDENCE_EXCHANGE): matrix water is 51 % of the water at the wall
+    on flowing days, the wall dissolves on 50.0 % of days (Santa Fe: 30 %, 11-59 %), 5.52e-7 m/d time-averaged
+    (Santa Fe ~7e-7) = 0.202 mm/yr (0.067 at 420 ppm; PWP alone 0.337)."""
+    off = {"exchange_matrix_share": 0.0}
+    ret = iv.sinking_stream_retreat(exchange=off)
     assert ret["flowing_m_d"] == pytest.approx(1.907e-6, rel=0.005)
     assert ret["flowing_m_d"] / ret["start_rate_m_d"] == pytest.approx(0.90, abs=0.005)
     assert ret["start_rate_m_d"] / ret["pwp_start_rate_m_d"] == pytest.approx(0.589, abs=0.005)
     assert ret["flow_share"] == pytest.approx(0.731, abs=0.001)
     assert ret["time_averaged_m_d"] == pytest.approx(ret["flowing_m_d"] * ret["flow_share"], rel=0.02)
-    assert iv.model_d3() == pytest.approx(100.0 * ret["flow_share"], abs=0.05)  # dissolves every day it flows
+    assert ret["dissolving_share"] == pytest.approx(ret["flow_share"], abs=5e-4)  # dissolves every day it flows
     assert iv.D3_BAND == pytest.approx((11.02, 58.66), abs=0.01)  # Clopper-Pearson, 5 of 16
-    assert iv.model_d4() == pytest.approx(1.394e-6, rel=0.005)
-    assert iv.model_d5() == pytest.approx(iv.model_d4() * 365.25e3, rel=1e-12)
-    assert iv.model_d5() == pytest.approx(0.509, abs=0.004)
-    assert iv.model_d5_at(420.0) == pytest.approx(0.317, abs=0.004)
-    pwp = iv.sinking_stream_retreat(None, "pwp")
+    assert ret["time_averaged_m_d"] == pytest.approx(1.394e-6, rel=0.005)
+    assert iv.sinking_stream_retreat(420.0, exchange=off)["time_averaged_m_d"] * 365.25e3 == pytest.approx(
+        0.317, abs=0.004)
+    pwp = iv.sinking_stream_retreat(None, "pwp", exchange=off)
     assert pwp["flowing_m_d"] == pytest.approx(3.02e-6, rel=0.005)
     assert pwp["flowing_m_d"] / pwp["start_rate_m_d"] == pytest.approx(0.84, abs=0.005)
     assert pwp["start_rate_m_d"] == pwp["pwp_start_rate_m_d"] == ret["pwp_start_rate_m_d"]
     assert pwp["time_averaged_m_d"] == pytest.approx(2.21e-6, rel=0.005)
-    assert iv.model_d5_at(None, "pwp") == pytest.approx(0.807, abs=0.004)
-    assert iv.model_d5_at(420.0, "pwp") == pytest.approx(0.621, abs=0.004)
+    assert iv.sinking_stream_retreat(420.0, "pwp", exchange=off)["time_averaged_m_d"] * 365.25e3 == pytest.approx(
+        0.621, abs=0.004)
+    # with the exchange: the stream's own entry rates are unchanged, the wall sees the mixture
+    ex = iv.sinking_stream_retreat()
+    assert ex["start_rate_m_d"] == ret["start_rate_m_d"] and ex["flow_share"] == ret["flow_share"]
+    assert ex["matrix_share_mean"] == pytest.approx(0.511, abs=0.002)
+    assert iv.model_d3() == pytest.approx(50.0, abs=0.1)
+    assert iv.model_d4() == pytest.approx(5.52e-7, rel=0.005)
+    assert iv.model_d5() == pytest.approx(iv.model_d4() * 365.25e3, rel=1e-12)
+    assert iv.model_d5() == pytest.approx(0.202, abs=0.002)
+    assert iv.model_d5_at(420.0) == pytest.approx(0.067, abs=0.002)
+    assert iv.model_d5_at(None, "pwp") == pytest.approx(0.337, abs=0.002)
 
 
 def test_allochthonous_oc_is_buried_at_the_oxic_refractory_fraction():
