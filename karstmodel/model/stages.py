@@ -202,8 +202,8 @@ def source_mass(vol_mm: np.ndarray, conc: np.ndarray, source: int | None, n_sour
     """Solute masses (mmol/m2 per day, days x (BASE + 2 sources)) carried by water volumes ``vol_mm`` (days,
     hydrotopes) of concentrations ``conc`` (days, hydrotopes, BASE): the element masses summed over the hydrotopes,
     then per source the water tracer (mm) and the carbonic DIC (DIC - 2 SO4(acid) - NO3(acid) - organic acid).
-    ``source``: the
-    single source all water is attributed to (the allogenic area), or None for one source per hydrotope."""
+    ``source``: the single source all water is attributed to (the allogenic area), or None for one source per
+    hydrotope."""
     i = dissolution.IDX
     return _source_mass_loop(np.ascontiguousarray(vol_mm, dtype=float), np.ascontiguousarray(conc, dtype=float),
                              -1 if source is None else int(source), int(n_sources), i["dic"], i["so4_acid"],

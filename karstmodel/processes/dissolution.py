@@ -7,7 +7,8 @@ Chain (each step vectorised over days; the chemistry core is called in bulk, nev
    dolomite over dolomite, open/closed/mixed as ``[chemistry] recharge_system`` says (docs/science.md;
    Dreybrodt 1988). Strong acids from ``[acid_inputs]`` (H2SO4, HNO3 per litre of recharge) and, with
    ``[chemistry] organic_acids``, the organic acids of the soil water (:mod:`karstmodel.processes.organic_acids`:
-   an equivalent strong-acid load carried as charge imbalance) are in the water before it meets the rock. Equilibria come from tables over (temperature, log pCO2) solved with
+   an equivalent strong-acid load carried as charge imbalance) are in the water before it meets the rock.
+   Equilibria come from tables over (temperature, log pCO2) solved with
    :func:`chemistry.equilibrate` (for pure starting water shipped with the package:
    :mod:`karstmodel.processes.recharge_tables`) and interpolated with bicubic splines (checked against direct
    solves in the tests).
@@ -159,8 +160,8 @@ def _clip_report(temp_c, pco2_atm) -> dict:
 
 @lru_cache(maxsize=64)
 def _blended_table(lime: float, system: str, gwr: float, water: tuple, db: str):
-    """Knots and spline coefficients (ca, mg, dic) of the area-weighted mixture of the calcite (share ``lime``) and
-    dolomite tables. A spline is linear in its coefficients, so blending them equals blending the two evaluations
+    """The :class:`EquilibriumTable` of the area-weighted mixture of the calcite (share ``lime``) and dolomite tables
+    (None when their knots differ). A spline is linear in its coefficients, so blending them equals blending the two evaluations
     (to rounding) at the cost of one; the two tables share their knots (the same grid), which is checked."""
     parts = []
     if lime > 0:
@@ -172,7 +173,8 @@ def _blended_table(lime: float, system: str, gwr: float, water: tuple, db: str):
         if not (np.array_equal(tb.tx, first.tx) and np.array_equal(tb.ty, first.ty) and tb.keys == first.keys):
             return None
     coef = sum(share * tb.coef for share, tb in parts)
-    return first.keys, first.tx, first.ty, np.ascontiguousarray(coef)
+    return EquilibriumTable(keys=first.keys, tx=first.tx, ty=first.ty, coef=np.ascontiguousarray(coef),
+                            description=f"{lime:g} calcite + {1.0 - lime:g} dolomite, {system} system")
 
 
 def _carbonate_recharge(ts, pco2, lime: float, system, gwr, water: tuple, db) -> dict:
@@ -181,12 +183,7 @@ def _carbonate_recharge(ts, pco2, lime: float, system, gwr, water: tuple, db) ->
     shape (one spline evaluation for both minerals)."""
     blended = _blended_table(float(lime), system, float(gwr), water, db)
     if blended is not None:
-        keys, tx, ty, coef = blended
-        t = np.clip(np.asarray(ts, dtype=float), TABLE_TEMP_C[0], TABLE_TEMP_C[-1])
-        lp = np.clip(np.log10(np.asarray(pco2, dtype=float)), TABLE_LOG_PCO2[0], TABLE_LOG_PCO2[-1])
-        out = np.empty((len(keys), t.size))
-        _bicubic_eval(tx, ty, coef, np.ascontiguousarray(t.ravel()), np.ascontiguousarray(lp.ravel()), out)
-        return {k: out[i].reshape(t.shape) for i, k in enumerate(keys)}
+        return blended(ts, pco2)
     out = {k: np.zeros(np.shape(ts)) for k in ("ca", "mg", "dic")}
     parts = []
     if lime > 0:
