@@ -18,6 +18,9 @@ def register(sub) -> None:
     r.add_argument("catchment", nargs="?", default=None, help="catchment file, folder or bundled name")
     r.add_argument("-o", "--output", help="output folder (default: karstmodel-output/<name>)")
     r.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    r.add_argument("--no-reaches", action="store_true",
+                   help="skip the reaches below the spring (their sub-daily run, tables, figures and the fate of "
+                   "the karst DIC): the catchment, its spring and its sink only, in a fraction of the time")
     add_overwrite(r)
     add_reading(r)
     r.set_defaults(func=cmd_run)
@@ -33,7 +36,8 @@ def cmd_run(args) -> int:
     outdir = Path(args.output) if args.output else default_output_dir(c.name)
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "run", path)) as tmp:
         daily = {}  # the daily outputs, written while the reaches run (or their kernel compiles on a first run)
-        result = simulate(c, on_daily=lambda d: daily.update(write_daily(d, tmp, figures=not args.no_figures)))
+        result = simulate(c, with_reaches=not args.no_reaches, progress=True,
+                          on_daily=lambda d: daily.update(write_daily(d, tmp, figures=not args.no_figures)))
         paths = write_run(result, tmp, figures=not args.no_figures, daily=daily or None)
     s = result.summary
     dt = time.perf_counter() - t0

@@ -9,6 +9,7 @@ of the recorded period.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -138,7 +139,7 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> WaterStage:
 @single_blas_thread
 def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.DataFrame | None = None,
              observations: pd.DataFrame | None = None, with_reaches: bool = True,
-             on_daily: Callable[[SimulationResult], None] | None = None) -> SimulationResult:
+             on_daily: Callable[[SimulationResult], None] | None = None, progress: bool = False) -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
     the bundled default catchment). ``drivers``: None (the catchment's drivers file), a :class:`Drivers`, or a
     pandas DataFrame with ``precip_mm``, ``temp_c`` (``pet_mm`` ...) and dates as a ``date`` column or the index,
@@ -167,6 +168,9 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
         (:func:`karstmodel.reporting.outputs.write_daily`) while the reaches compute (or their kernel is still
         compiling in the second process on a first run, :mod:`karstmodel.model.background_compile`) instead of
         before or after them. It must not change the catchment or the drivers.
+    progress : bool, default False
+        Show a progress bar with an ETA on stderr for the reaches' sub-daily run when it takes longer than
+        ``REACH_PROGRESS_DELAY_S`` seconds (:func:`run_reaches`); shorter runs stay silent.
 
     Returns
     -------
@@ -220,7 +224,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
                              drivers=drivers)
     reach_result = None
     if c.reaches and with_reaches:
-        reach_result = _reaches_beside(c, data, run, compiling, on_daily, daily)
+        reach_result = _reaches_beside(c, data, run, compiling, on_daily, daily, progress)
         summary.update(accounting.fate_summary(reach_result))
     elif on_daily is not None:
         on_daily(daily)
@@ -229,7 +233,8 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
 
 
 def _reaches_beside(c: Catchment, data: pd.DataFrame, run: ChainRun, compiling,
-                    on_daily: Callable[[SimulationResult], None] | None, daily: SimulationResult):
+                    on_daily: Callable[[SimulationResult], None] | None, daily: SimulationResult,
+                    progress: bool = False):
     """The reaches' run (:func:`run_reaches`, after the background compile ``compiling`` has finished) while
     ``on_daily`` handles the daily result in this thread: the reach kernel releases the GIL, so writing the daily
     tables and figures overlaps with it instead of following it. The reaches compute the same numbers in either
@@ -237,11 +242,11 @@ def _reaches_beside(c: Catchment, data: pd.DataFrame, run: ChainRun, compiling,
     the reaches' first."""
     if on_daily is None:
         background_compile.finish(compiling)
-        return run_reaches(c, data, run)
+        return run_reaches(c, data, run, progress)
 
     def reaches():
         background_compile.finish(compiling)
-        return run_reaches(c, data, run)
+        return run_reaches(c, data, run, progress)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="karstmodel-reaches") as ex:
         future = ex.submit(reaches)
@@ -267,12 +272,47 @@ def spring_outflow(c: Catchment, data: pd.DataFrame, run: ChainRun) -> pd.DataFr
     return inflow
 
 
-def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun):
-    """Route the spring water through the catchment's reaches (karstmodel.processes.reaches.simulate_reaches)."""
+#: seconds the reaches' run may take before its progress bar appears (a warm run of the default catchment's two
+#: reaches takes about 2-4 s on 2 cores; a longer record or more tanks take proportionally longer)
+REACH_PROGRESS_DELAY_S = 5.0
+
+
+class _ReachProgress:
+    """The progress bar of the reaches' run (:func:`karstmodel._progress.progress_bar`, tank-steps done of the
+    total, with an ETA), updated from the reaches' worker threads under a lock."""
+
+    def __init__(self):
+        self.bar = None
+        self._lock = threading.Lock()
+
+    def __call__(self, total: int):
+        from .._progress import progress_bar  # deferred: tqdm is imported only by runs with reaches that report
+        self.bar = progress_bar(total, "reaches (sub-daily steps x tanks)", unit="step",
+                                delay_s=REACH_PROGRESS_DELAY_S)
+        return self.update
+
+    def update(self, n: int) -> None:
+        with self._lock:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun, progress: bool = False):
+    """Route the spring water through the catchment's reaches (karstmodel.processes.reaches.simulate_reaches);
+    ``progress``: a progress bar on stderr once the run has taken ``REACH_PROGRESS_DELAY_S`` seconds."""
     sw = c.surface_water
     inflow = spring_outflow(c, data, run)
     if not np.isfinite(inflow[["ca", "dic"]].to_numpy()).all():
         raise ValueError("the spring has no water chemistry (no carbonate recharge), so reaches below it cannot run")
-    return simulate_reaches(inflow, c.reaches, c.latitude, c.longitude, dt_minutes=sw.dt_minutes,
-                            air_temp_c=data["temp_c"], cloudiness=sw.cloudiness, database=c.chemistry.database,
-                            inflow_interpolation=sw.inflow_interpolation, spinup_days=sw.spinup_days)
+    bar = _ReachProgress() if progress else None
+    try:
+        return simulate_reaches(inflow, c.reaches, c.latitude, c.longitude, dt_minutes=sw.dt_minutes,
+                                air_temp_c=data["temp_c"], cloudiness=sw.cloudiness, database=c.chemistry.database,
+                                inflow_interpolation=sw.inflow_interpolation, spinup_days=sw.spinup_days,
+                                progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()

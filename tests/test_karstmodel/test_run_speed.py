@@ -123,3 +123,96 @@ def test_tank_pipeline_order_and_errors(monkeypatch):
 
     with pytest.raises(RuntimeError, match="tank failed"):  # raised, and the tank downstream does not hang
         rs._pipelined(broken, 3, 100, chunk=30)
+
+
+@pytest.mark.parametrize("cores", [1, 4])
+def test_pipeline_reports_every_chunk(monkeypatch, cores):
+    """``on_chunk`` hears of every tank-step once, in the threaded pipeline and in one thread (which then advances
+    all tanks chunk by chunk); without ``on_chunk`` one thread still makes one call."""
+    import threading
+
+    from karstmodel.processes.reaches import simulate as rs
+    monkeypatch.setattr(rs.os, "cpu_count", lambda: cores)
+    lock = threading.Lock()
+    calls, reported = [], []
+
+    def advance(r0, r1, a, b):
+        with lock:
+            calls.append((r0, r1, a, b))
+        return 0
+
+    def on_chunk(n):
+        with lock:
+            reported.append(n)
+
+    assert rs._pipelined(advance, 3, 100, chunk=30, on_chunk=on_chunk) == 0
+    assert sum(reported) == 3 * 100
+    if cores == 1:
+        assert calls == [(0, 3, a, min(a + 30, 100)) for a in range(0, 100, 30)]
+        assert reported == [3 * 30, 3 * 30, 3 * 30, 3 * 10]
+        calls.clear()
+        rs._pipelined(advance, 3, 100, chunk=30)
+        assert calls == [(0, 3, 0, 100)]
+    else:
+        assert sorted(reported) == [10] * 3 + [30] * 9
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_reach_progress_changes_no_number(monkeypatch, cores):
+    """A reach run that reports its progress (in chunks of 100 steps here) gives the same tables, balances and
+    fate, bit for bit, as one that does not; the reported tank-steps add up to the announced total, spin-up
+    included."""
+    import functools
+
+    from karstmodel.processes import reaches as sw
+    from karstmodel.processes.reaches import simulate as rs
+    monkeypatch.setattr(rs.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(rs, "_pipelined", functools.partial(rs._pipelined, chunk=100))
+    days = 4
+    idx = pd.date_range("2021-04-01", periods=days, freq="D")
+    inf = pd.DataFrame(dict(q_m3_s=np.linspace(0.2, 1.5, days), temp_c=15.0, ca=2.0, mg=0.3, na=0.1, k=0.03,
+                            cl=0.1, so4=0.15, no3=0.1, dic=4.8), index=idx)
+    stream = sw.ReachParameters(name="stream", length_m=2500.0, n_segments=2, slope=0.01)
+    pond = sw.ReachParameters(name="pond", kind="pond", area_m2=3000.0, depth_m=2.0, macrophyte_cover=0.5)
+    kw = dict(latitude_deg=47.0, longitude_deg=14.0, dt_minutes=15.0, spinup_days=1,
+              air_temp_c=pd.Series(np.linspace(8, 20, days), index=idx))
+    plain = sw.simulate_reaches(inf, [stream, pond], **kw)
+    totals, steps = [], []
+
+    def progress(total):
+        totals.append(total)
+        return steps.append
+
+    shown = sw.simulate_reaches(inf, [stream, pond], progress=progress, **kw)
+    assert totals == [3 * 96 * (days + 1)]
+    assert sum(steps) == totals[0] and len(steps) > 3
+    for a, b in ((plain.subdaily, shown.subdaily), (plain.daily, shown.daily)):
+        assert a.columns.equals(b.columns) and a.index.equals(b.index)
+        assert np.array_equal(a.to_numpy(float), b.to_numpy(float), equal_nan=True)
+    assert plain.fate == shown.fate and plain.balances == shown.balances
+
+
+def test_run_without_reaches_and_reach_progress(tmp_path, capsys):
+    """``karstmodel run --no-reaches`` on a catchment with a reach writes the catchment's outputs without the
+    reaches' (the daily files are those of the full run, byte for byte); the full run prints no progress bar when
+    its reaches take less than REACH_PROGRESS_DELAY_S."""
+    from karst_helpers import base_doc, synthetic_drivers, write_catchment
+    from karstmodel.cli.parser import main
+
+    doc = base_doc(simulation={"warmup_days": 30})
+    doc["reaches"] = [{"name": "stream", "length_m": 500.0}]
+    path = write_catchment(tmp_path / "site", doc, synthetic_drivers(days=120, seed=2))
+    assert main(["run", str(path), "-o", str(tmp_path / "full"), "--no-figures"]) == 0
+    assert "reaches (sub-daily" not in capsys.readouterr().err
+    assert main(["run", str(path), "-o", str(tmp_path / "lean"), "--no-figures", "--no-reaches"]) == 0
+    full = {p.name for p in (tmp_path / "full").iterdir()}
+    lean = {p.name for p in (tmp_path / "lean").iterdir()}
+    assert {"reaches_daily.csv", "reaches_diel_week.csv"} <= full - lean
+    assert not any(n.startswith("reaches") for n in lean)
+    for name in ("timeseries.csv", "hydrotopes.csv"):
+        assert (tmp_path / "full" / name).read_bytes() == (tmp_path / "lean" / name).read_bytes()
+    import json
+    s_full = json.loads((tmp_path / "full" / "summary.json").read_text())
+    s_lean = json.loads((tmp_path / "lean" / "summary.json").read_text())
+    assert "fate" in s_full and "fate" not in s_lean
+    assert s_lean["carbon_sink_tc_km2_yr"] == s_full["carbon_sink_tc_km2_yr"]

@@ -77,16 +77,24 @@ def _check_inflow(inflow: pd.DataFrame) -> pd.DataFrame:
     return inflow
 
 
-def _pipelined(advance, n_tanks: int, n_steps: int, chunk: int = 8192) -> int:
+def _pipelined(advance, n_tanks: int, n_steps: int, chunk: int = 8192, on_chunk=None) -> int:
     """Run ``advance(tank0, tank1, step0, step1)`` (the compiled loop, which releases the GIL) over all tanks and
-    steps and return the sum of its results. With one tank or one core, one call; otherwise one thread per tank,
-    each going through the steps in chunks as soon as the tank upstream has finished them (a pipeline: tank r works
-    on chunk k while tank r+1 works on chunk k-1). Every tank sees the same inflow in the same order either way,
-    so the results do not depend on the threads."""
+    steps and return the sum of its results. With one tank or one core, one call (in chunks of steps, all tanks
+    each, when ``on_chunk`` is given); otherwise one thread per tank, each going through the steps in chunks as
+    soon as the tank upstream has finished them (a pipeline: tank r works on chunk k while tank r+1 works on chunk
+    k-1). Every tank sees the same inflow in the same order either way, so the results do not depend on the
+    threads or the chunks. ``on_chunk(tank_steps)``: called after each chunk with the number of tank-steps it
+    advanced (from the worker threads: it must be thread-safe), e.g. to update a progress bar."""
     workers = min(n_tanks, os.cpu_count() or 1)
-    if workers < 2 or n_steps <= chunk:
-        return advance(0, n_tanks, 0, n_steps)
     bounds = list(range(0, n_steps, chunk)) + [n_steps]
+    if workers < 2 or n_steps <= chunk:
+        if on_chunk is None:
+            return advance(0, n_tanks, 0, n_steps)
+        n_fail = 0
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            n_fail += advance(0, n_tanks, a, b)
+            on_chunk(n_tanks * (b - a))
+        return n_fail
     done = [threading.Semaphore(0) for _ in range(n_tanks)]  # released once per chunk a tank has finished
     failed = threading.Event()
 
@@ -100,6 +108,8 @@ def _pipelined(advance, n_tanks: int, n_steps: int, chunk: int = 8192) -> int:
                     break
                 n_fail += advance(r, r + 1, bounds[k], bounds[k + 1])
                 done[r].release()
+                if on_chunk is not None:
+                    on_chunk(bounds[k + 1] - bounds[k])
         except BaseException:
             failed.set()
             raise
@@ -127,7 +137,7 @@ def _tanks(reaches) -> tuple[list, list]:
 def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitude_deg: float = 0.0,
                      dt_minutes: float = 15.0, water_temp=None, air_temp_c=None, wind_m_s=None, par=None,
                      cloudiness=None, database: str = "phreeqc.dat", utc_offset_h: float | None = None,
-                     inflow_interpolation: str = "linear", spinup_days: int = 30) -> ReachResult:
+                     inflow_interpolation: str = "linear", spinup_days: int = 30, progress=None) -> ReachResult:
     """Simulate a chain of reaches below a spring at sub-daily steps.
 
     Parameters
@@ -156,6 +166,11 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
     inflow_interpolation : "linear" (daily values at noon, linear in between) or "hold" (constant through each day).
     spinup_days : the first days are run this many days before the period (repeating its first days) to set the
         organic-carbon pools and the diel state; the reported period and balances start after the spin-up.
+    progress : callable, optional
+        ``progress(total)`` is called once with the number of tank-steps the run will take (spin-up included) and
+        returns a callable that is then called with the tank-steps done after each chunk of steps, from the
+        worker threads (e.g. ``karstmodel._progress.progress_bar(...).update``; it must be thread-safe). The
+        results do not depend on it.
 
     Returns
     -------
@@ -253,12 +268,14 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         def advance(r0, r1, a, b):
             return advance_tanks(par_arr, dt, *forcing, conc, scal, xs, out, flux, r0, r1, a, b, lbuf, *args)
 
-        nf = _pipelined(advance, n_t, m)
+        nf = _pipelined(advance, n_t, m, on_chunk=on_chunk)
         return out, flux, nf
 
     spin = int(min(max(spinup_days, 0), len(days)))
+    spin_steps = int(round(spin * 1440 / dt_minutes)) if spin else 0
+    on_chunk = None if progress is None else progress(n_t * (spin_steps + n))
     if spin:
-        run(slice(0, int(round(spin * 1440 / dt_minutes))))
+        run(slice(0, spin_steps))
     conc0, scal0 = conc.copy(), scal.copy()
     out, flux, n_fail = run(slice(0, n))
     if n_fail:

@@ -83,7 +83,7 @@ def test_on_daily_runs_while_the_reaches_run(small_catchment, monkeypatch):
     calls = []
     started, daily_done = threading.Event(), threading.Event()
 
-    def reaches(c, data, run):
+    def reaches(c, data, run, progress=False):
         calls.append("reaches")
         started.set()
         assert daily_done.wait(10.0)  # ... and the reaches in turn outlast on_daily
@@ -112,7 +112,7 @@ def test_errors_of_the_reaches_and_of_on_daily_reach_the_caller(small_catchment,
     an error in on_daily is raised after the reaches have finished."""
     calls = []
 
-    def failing_reaches(c, data, run):
+    def failing_reaches(c, data, run, progress=False):
         raise RuntimeError("reaches failed")
 
     _stub_reaches(monkeypatch, calls, failing_reaches)
@@ -122,7 +122,7 @@ def test_errors_of_the_reaches_and_of_on_daily_reach_the_caller(small_catchment,
     with pytest.raises(RuntimeError, match="reaches failed"):
         simulate_module.simulate(c, on_daily=lambda d: 1 / 0)
 
-    def slow_reaches(c, data, run):
+    def slow_reaches(c, data, run, progress=False):
         time.sleep(0.2)
         calls.append("reaches done")
         return "reach result"
