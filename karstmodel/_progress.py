@@ -84,7 +84,7 @@ def _notebook() -> bool:
 
 
 def progress_bar(total: int | None, label: str, show: bool = True, stream=None, unit: str = "run",
-                 delay_s: float = 0.0):
+                 initial: int = 0):
     """A progress bar with an ETA on ``stream`` (default stderr); see the module docstring for what it prints.
 
     Parameters
@@ -100,9 +100,9 @@ def progress_bar(total: int | None, label: str, show: bool = True, stream=None, 
         :data:`LOG_INTERVAL_S` seconds.
     unit : str, default "run"
         Name of one step, used in the rate (``runs/s``).
-    delay_s : float, default 0
-        Print nothing until this many seconds have passed (tqdm's ``delay``): a loop that is over sooner stays
-        silent, a longer one shows its progress from then on.
+    initial : int, default 0
+        Steps already done when the bar starts (a bar opened part-way through a loop); the rate and the ETA count
+        from the bar's start.
 
     Returns
     -------
@@ -111,7 +111,7 @@ def progress_bar(total: int | None, label: str, show: bool = True, stream=None, 
         loss so far) and ``close()`` at the end (or use it as a context manager).
     """
     out = sys.stderr if stream is None else stream
-    kw = dict(total=total, desc=label, unit=unit, leave=True, smoothing=0.1, delay=float(delay_s))
+    kw = dict(total=total, desc=label, unit=unit, leave=True, smoothing=0.1, initial=int(initial))
     if not show:  # passed only to switch off: an explicit argument would override TQDM_DISABLE
         kw["disable"] = True
     if stream is None and show and _notebook():  # pragma: no cover - needs a notebook kernel

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -279,21 +280,30 @@ REACH_PROGRESS_DELAY_S = 5.0
 
 class _ReachProgress:
     """The progress bar of the reaches' run (:func:`karstmodel._progress.progress_bar`, tank-steps done of the
-    total, with an ETA), updated from the reaches' worker threads under a lock."""
+    total, with an ETA), updated from the reaches' worker threads under a lock. It opens once the run has taken
+    ``REACH_PROGRESS_DELAY_S`` seconds (with the steps done so far), so a shorter run prints nothing and does not
+    import tqdm."""
 
     def __init__(self):
         self.bar = None
+        self.total = 0
+        self.done = 0
+        self.t0 = 0.0
         self._lock = threading.Lock()
 
     def __call__(self, total: int):
-        from .._progress import progress_bar  # deferred: tqdm is imported only by runs with reaches that report
-        self.bar = progress_bar(total, "reaches (sub-daily steps x tanks)", unit="step",
-                                delay_s=REACH_PROGRESS_DELAY_S)
+        self.total, self.done, self.t0 = int(total), 0, time.perf_counter()
         return self.update
 
     def update(self, n: int) -> None:
         with self._lock:
-            self.bar.update(n)
+            self.done += n
+            if self.bar is not None:
+                self.bar.update(n)
+            elif time.perf_counter() - self.t0 >= REACH_PROGRESS_DELAY_S and self.done < self.total:
+                from .._progress import progress_bar  # deferred: tqdm only for a run that reports
+                self.bar = progress_bar(self.total, "reaches (sub-daily steps x tanks)", unit="step",
+                                        initial=self.done)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -216,3 +216,25 @@ def test_run_without_reaches_and_reach_progress(tmp_path, capsys):
     s_lean = json.loads((tmp_path / "lean" / "summary.json").read_text())
     assert "fate" in s_full and "fate" not in s_lean
     assert s_lean["carbon_sink_tc_km2_yr"] == s_full["carbon_sink_tc_km2_yr"]
+
+
+def test_reach_progress_bar_opens_after_the_delay(monkeypatch, capsys):
+    """The reaches' progress bar stays closed (nothing printed) for a run shorter than REACH_PROGRESS_DELAY_S, and
+    opens with the steps done so far for a longer one, ending at the total."""
+    from karstmodel.model import simulate as S
+    monkeypatch.setattr(S, "REACH_PROGRESS_DELAY_S", 3600.0)
+    p = S._ReachProgress()
+    update = p(100)
+    update(40)
+    update(60)
+    p.close()
+    assert p.bar is None and capsys.readouterr().err == ""
+    monkeypatch.setattr(S, "REACH_PROGRESS_DELAY_S", 0.0)
+    p = S._ReachProgress()
+    update = p(100)
+    for n in (40, 30, 30):
+        update(n)
+    assert p.bar.n == 100
+    p.close()
+    err = capsys.readouterr().err
+    assert "reaches (sub-daily steps x tanks): 40/100" in err and "100/100" in err
