@@ -202,7 +202,7 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     """
     outdir = Path(outdir)
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
-    result = simulate(c)
+    result = simulate(c, progress=True)  # the reaches' bar, only when they run long
     obs = load_station_observations(c, result.timeseries.index)
     pers = named_periods(setup.calibration_period, setup.validation_period)
     if pers == {"validation": None}:  # no split: score the record after the spin-up, and say so
@@ -319,7 +319,7 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     cal = calibrate(c, setup, data=data, observations=obs, progress=progress)
     best = cal.catchment
     drivers = Drivers(data=data, filled={}, source=str(c.drivers.file))
-    result = simulate(best, drivers=drivers)
+    result = simulate(best, drivers=drivers, progress=progress)  # the reaches' bar only when they run long
     pers = named_periods(setup.calibration_period, setup.validation_period)
     if "calibration" not in pers:
         pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}
