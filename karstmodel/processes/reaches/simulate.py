@@ -16,6 +16,7 @@ from chemistry.carbonate import carbonate_system, starting_point
 from chemistry.constants import M_O2_G_MOL
 from chemistry.water import ELEMENT_ORDER
 
+from ..._memory import no_hugepage_advice
 from . import gas_exchange as gx
 from . import light as lt
 from .fate import ReachResult, assemble
@@ -134,6 +135,7 @@ def _tanks(reaches) -> tuple[list, list]:
 
 
 @single_blas_thread
+@no_hugepage_advice  # its ~0.5 GB of step outputs, written once (karstmodel._memory)
 def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitude_deg: float = 0.0,
                      dt_minutes: float = 15.0, water_temp=None, air_temp_c=None, wind_m_s=None, par=None,
                      cloudiness=None, database: str = "phreeqc.dat", utc_offset_h: float | None = None,
