@@ -1,6 +1,6 @@
 """``python -m karstmodel`` = the ``karstmodel`` command."""
 import sys
 
-from .cli.parser import main
+from .cli.parser import console
 
-sys.exit(main())
+sys.exit(console())

@@ -14,7 +14,7 @@ PKG = Path(karstmodel.__file__).resolve().parent
 
 #: lower rank = lower layer; a module may import its own package and lower ranks; packages of equal rank are
 #: independent (neither imports the other)
-RANK = {"_progress": -1, "_display": -1, "_compiled": 0, "_parallel": 0, "registry": 0, "carbonate": 1, "io": 2,
+RANK = {"_progress": -1, "_display": -1, "_compiled": 0, "_memory": 0, "_parallel": 0, "registry": 0, "carbonate": 1, "io": 2,
         "processes": 3, "config": 4, "accounting": 4, "model": 5, "reporting": 6, "workflows": 7, "cli": 8, "__main__": 9}
 
 

@@ -1,8 +1,9 @@
 """Command line: the parser (parser.py), the error mapping (errors.py) and one module per command (speciate,
 equilibrate, run, validate, calibrate, init, scenario, grid), with the option checks (options.py) and result printing
-(printing.py) that several commands share. Entry point ``karstmodel = karstmodel.cli:main``; ``python -m
-karstmodel.cli`` runs it too. The command functions are re-exported here under their names of release 0.1
-(``karstmodel.commands`` resolves to this package until release 0.2).
+(printing.py) that several commands share. Entry point ``karstmodel = karstmodel.cli.parser:console`` (``main`` in
+the command's own process: process.py); ``python -m karstmodel.cli`` runs it too. The command functions are
+re-exported here under their names of release 0.1 (``karstmodel.commands`` resolves to this package until release
+0.2).
 
 A command imports its workflow when it runs (the comments ``deferred: heavy``): the model and the workflows load
 about a second of scipy and numba-compiled modules (xarray and dask for ``grid``) that ``karstmodel --help`` and

@@ -1,6 +1,6 @@
 """``python -m karstmodel.cli`` = the ``karstmodel`` command."""
 import sys
 
-from .parser import main
+from .parser import console
 
-sys.exit(main())
+sys.exit(console())

@@ -11,6 +11,7 @@ from .errors import UserError
 from ..io.files import owning
 from .options import add_overwrite, add_reading, count, no_reading_for_stations, owner, with_reading
 from .printing import print_metrics, print_station
+from .process import imports_done
 
 
 def register(sub) -> None:
@@ -68,6 +69,7 @@ def cmd_calibrate(args) -> int:
     from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
     from ..workflows.report import calibrate_catchment, identifiability_lines  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations import calibrate_station, is_station  # deferred: heavy (karstmodel.cli)
+    imports_done()
     count(args.maxiter, "--maxiter")
     count(args.popsize, "--popsize")
     count(args.workers, "--workers", allow=(-1,))

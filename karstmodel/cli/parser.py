@@ -10,6 +10,7 @@ import sys
 from .. import __version__
 from . import calibrate, equilibrate, grid, init, run, scenario, speciate, validate
 from .errors import run_command
+from .process import mark_own_process
 
 #: the sub-commands in the order of ``karstmodel --help``
 COMMANDS = (speciate, equilibrate, run, validate, calibrate, init, scenario, grid)
@@ -60,3 +61,10 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def console() -> int:
+    """Entry point of the ``karstmodel`` console script and of ``python -m karstmodel``: :func:`main` in a process
+    that belongs to the command (:mod:`karstmodel.cli.process`)."""
+    mark_own_process()
+    return main()

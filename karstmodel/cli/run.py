@@ -7,6 +7,7 @@ from pathlib import Path
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
 from .options import add_overwrite, add_reading, owner, with_reading
+from .process import imports_done
 
 
 def register(sub) -> None:
@@ -30,6 +31,7 @@ def cmd_run(args) -> int:
     """Simulate the catchment, write the run's files into the output folder and print the summary."""
     from ..reporting.outputs import catchment_inputs, write_daily, write_run  # deferred: heavy (karstmodel.cli)
     from ..model.simulate import simulate  # deferred: heavy (karstmodel.cli)
+    imports_done()
     t0 = time.perf_counter()
     path = resolve_catchment(args.catchment)
     c = with_reading(args, load_catchment(path))

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..config.catchment import load_catchment, resolve_catchment
 from ..io.files import atomic_output_dir, default_output_dir
 from .options import add_overwrite, count, owner
+from .process import imports_done
 
 
 def register(sub) -> None:
@@ -34,6 +35,7 @@ def cmd_scenario(args) -> int:
     from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
     from ..workflows.report import write_scenario  # deferred: heavy (karstmodel.cli)
     from ..workflows.scenarios import load_scenario, run_scenario, scenario_inputs  # deferred: heavy (karstmodel.cli)
+    imports_done()
     count(args.ensemble, "--ensemble", lo=0)
     count(args.workers, "--workers", allow=(-1,))
     path = resolve_catchment(args.catchment)

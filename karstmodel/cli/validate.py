@@ -11,6 +11,7 @@ from ..config.period import parse_period
 from ..io.files import atomic_output_dir, default_output_dir, owning, read_marker
 from .options import add_overwrite, add_reading, no_reading_for_stations, owner, with_reading
 from .printing import print_metrics, print_station
+from .process import imports_done
 
 
 def register(sub) -> None:
@@ -35,6 +36,7 @@ def cmd_validate(args) -> int:
     from ..workflows.report import validate_catchment  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations.summary import resolve_station_group, summarise_station_group  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations import is_station, validate_station  # deferred: heavy (karstmodel.cli)
+    imports_done()
     group = resolve_station_group(args.catchment)
     if group is not None:
         no_reading_for_stations(args)  # a folder of stations (e.g. thames_tributaries): every station and one table
