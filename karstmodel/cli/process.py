@@ -6,8 +6,9 @@ that live until the process ends. Python's cyclic garbage collector walks all of
 garbage collector into a permanent generation, i.e. ignore them in all the future collections"). After its
 imports, a command calls :func:`imports_done`, which freezes them when the process is the command's own:
 :func:`karstmodel.cli.parser.console` (the console script, ``python -m karstmodel``) says so through
-:func:`mark_own_process`. Measured with ``gc.callbacks`` on this project's 2-core machine: the collector's time in the default ``karstmodel run`` fell from
-0.28-0.31 s to 0.15-0.16 s, and in ``karstmodel calibrate coln_bibury --workers 1`` from 1.07 s to 0.48 s.
+:func:`mark_own_process`. Measured with ``gc.callbacks`` on this project's 2-core machine, the collector's time fell
+from 0.32-0.35 s to 0.21-0.24 s in the default ``karstmodel run`` (about 6-7 s; two pairs) and from 0.76 s to 0.65 s
+in ``karstmodel calibrate coln_bibury --workers 1`` (about 50 s; one pair): a small gain, for no change in results.
 Objects created later are collected as before. :func:`karstmodel.cli.parser.main`, which tests and other programs
 call inside their own process, freezes nothing."""
 from __future__ import annotations
