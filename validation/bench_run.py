@@ -9,12 +9,15 @@ of the same tree at another path with new file times (as ``pip install`` of the 
 environment, or a fresh clone, makes), run with the cache the first install filled. A warm run of each version is
 then split into its parts (imports, the daily chain, the reaches, CSV and JSON outputs, figures); the current tree
 also runs ``--no-reaches`` (warm), and the last lines give the floor a warm run's CPU time sets on this machine's
-cores (CPU seconds / cores: no overlap of its parts can beat it). The previous
+cores (CPU seconds / cores: no overlap of its parts can beat it). On a shared machine whose speed drifts within
+minutes, the two versions' blocks of runs can differ by the drift alone; ``--pairs N`` (default 6) then runs N
+warm runs of each version alternately (current, previous, current, ...) and prints their means, medians, the mean
+of the per-pair ratios and how many pairs the current version won: the ratio to quote. The previous
 version is a temporary ``git worktree`` of ``--previous`` (default ``main``; ``--previous none`` skips it). The
 machine's load average is printed before and after: on a shared machine compare CPU times. Goals of issue 13: warm
 run <= 3 s including figures; first run <= 30 s and never silent (a line on stderr when it compiles).
 
-    python validation/bench_run.py [--catchment kerschbaum] [--repeat 2] [--previous main] [--no-cold]
+    python validation/bench_run.py [--catchment kerschbaum] [--repeat 2] [--previous main] [--no-cold] [--pairs 6]
 """
 from __future__ import annotations
 
@@ -139,12 +142,39 @@ def measure(label: str, tree: Path, catchment: str, repeat: int, cold: bool, wor
     return res
 
 
+def alternate(trees: dict, catchment: str, pairs: int, work: Path) -> list:
+    """``pairs`` warm runs of each version of ``trees`` (label -> tree, current first; each with the cache its
+    :func:`measure` filled), alternating: [(current wall, CPU, previous wall, CPU), ...]."""
+    out = []
+    for i in range(pairs):
+        row = []
+        for label, tree in trees.items():
+            short = label.split()[0]
+            row += _run(tree, work / f"cache-{short}", ["-m", "karstmodel", "run", catchment, "-o",
+                                                         str(work / f"{short}-pair{i}")], work)[:2]
+        out.append(tuple(row))
+    return out
+
+
+def report_pairs(rows: list) -> None:
+    import statistics as st
+    for k, label in ((0, "current"), (2, "previous")):
+        wall, cpu = [r[k] for r in rows], [r[k + 1] for r in rows]
+        print(f"  alternating pairs, {label}: wall mean {st.mean(wall):.2f} s, median {st.median(wall):.2f} s "
+              f"(all: {', '.join(f'{w:.2f}' for w in wall)}); CPU mean {st.mean(cpu):.2f} s")
+    ratio = [r[2] / r[0] for r in rows]
+    won = sum(r[0] < r[2] for r in rows)
+    print(f"previous/current in {len(rows)} alternating pairs: wall {st.mean(ratio):.2f}x (mean of the pairs' "
+          f"ratios; current faster in {won} of {len(rows)}), CPU {st.mean([r[3] / r[1] for r in rows]):.2f}x")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--catchment", default="kerschbaum")
     ap.add_argument("--repeat", type=int, default=2, help="warm runs per version (best reported)")
     ap.add_argument("--previous", default="main", help="git revision to compare with ('none' to skip)")
     ap.add_argument("--no-cold", action="store_true", help="skip the first-run (empty cache) measurement")
+    ap.add_argument("--pairs", type=int, default=6, help="alternating warm runs of both versions (0: none)")
     a = ap.parse_args(argv)
     print(f"karstmodel run {a.catchment}: warm and first run ({load_average()})", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench_run.") as tmp:
@@ -159,6 +189,7 @@ def main(argv=None):
         try:
             results = {label: measure(label.split()[0], tree, a.catchment, a.repeat, not a.no_cold, work)
                        for label, tree in versions.items()}
+            pairs = alternate(versions, a.catchment, a.pairs, work) if prev is not None and a.pairs > 0 else []
         finally:
             if prev is not None:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(prev)], check=False)
@@ -176,6 +207,8 @@ def main(argv=None):
             f"{k} {old[k][0] / cur[k][0]:.2f}x, {old[k][1] / cur[k][1]:.2f}x" for k in keys))
         print("parts, previous/current: " + ", ".join(
             f"{k} {old['phases'][k] / max(cur['phases'][k], 1e-9):.2f}x" for k in cur["phases"]))
+        if pairs:
+            report_pairs(pairs)
     print(load_average())
 
 
