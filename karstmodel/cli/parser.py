@@ -59,12 +59,13 @@ def main(argv=None) -> int:
     return run_command(args)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
 
 def console() -> int:
     """Entry point of the ``karstmodel`` console script and of ``python -m karstmodel``: :func:`main` in a process
     that belongs to the command (:mod:`karstmodel.cli.process`)."""
     mark_own_process()
     return main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(console())
