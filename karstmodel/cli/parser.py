@@ -59,7 +59,6 @@ def main(argv=None) -> int:
     return run_command(args)
 
 
-
 def console() -> int:
     """Entry point of the ``karstmodel`` console script and of ``python -m karstmodel``: :func:`main` in a process
     that belongs to the command (:mod:`karstmodel.cli.process`)."""
