@@ -24,7 +24,17 @@ from functools import wraps
 
 import numpy as np
 
-_SET = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage", None)
+
+def _switch():
+    """numpy's run-time switch of the advice: ``numpy._core.multiarray`` (numpy 2), ``numpy.core.multiarray`` (1.x,
+    from 1.19); None when neither has it."""
+    core = getattr(np, "_core", None)
+    if core is None:  # numpy 1.x (numpy 2 warns on ``np.core``, so it is asked only here)
+        core = getattr(np, "core", None)
+    return getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
+
+
+_SET = _switch()
 _LOCK = threading.Lock()
 _DEPTH = 0
 _SAVED = True

@@ -76,6 +76,19 @@ def test_nested_and_concurrent_calls_share_one_switch(advice_on):
     assert hugepage_advice_enabled() is True
 
 
+def test_switch_of_numpy_1_and_none(monkeypatch):
+    """numpy 1.x keeps the switch in numpy.core.multiarray; a numpy without it leaves the decorator a no-op."""
+    from types import SimpleNamespace as NS
+    setter = object()
+    monkeypatch.setattr(_memory, "np", NS(core=NS(multiarray=NS(_set_madvise_hugepage=setter))))
+    assert _memory._switch() is setter
+    monkeypatch.setattr(_memory, "np", NS(core=NS(multiarray=NS())))
+    assert _memory._switch() is None
+    monkeypatch.setattr(_memory, "_SET", None)
+    assert hugepage_advice_enabled() is None
+    assert no_hugepage_advice(lambda: 42)() == 42
+
+
 def _inflow():
     days = pd.date_range("2001-07-01", periods=3, freq="D")
     return pd.DataFrame({"q_m3_s": [0.05, 0.08, 0.06], "temp_c": [9.0, 9.5, 9.2], "ca": 2.0, "mg": 0.3,
