@@ -26,6 +26,7 @@ import json
 import os
 import resource
 import shutil
+import statistics as st
 import subprocess
 import sys
 import tempfile
@@ -101,10 +102,15 @@ def _reinstall(tree: Path, dest: Path) -> Path:
     return dest
 
 
+def _run_args(catchment: str) -> list:
+    """The child's arguments up to the output folder: ``python -m karstmodel run CATCHMENT -o``."""
+    return ["-m", "karstmodel", "run", catchment, "-o"]
+
+
 def measure(label: str, tree: Path, catchment: str, repeat: int, cold: bool, work: Path) -> dict:
     cache = work / f"cache-{label}"
     cache.mkdir()
-    run = ["-m", "karstmodel", "run", catchment, "-o"]
+    run = _run_args(catchment)
     res = {}
     if cold:
         wall, cpu, text = _run(tree, cache, run + [str(work / f"{label}-cold")], work)
@@ -150,14 +156,14 @@ def alternate(trees: dict, catchment: str, pairs: int, work: Path) -> list:
         row = []
         for label, tree in trees.items():
             short = label.split()[0]
-            row += _run(tree, work / f"cache-{short}", ["-m", "karstmodel", "run", catchment, "-o",
-                                                         str(work / f"{short}-pair{i}")], work)[:2]
+            row += _run(tree, work / f"cache-{short}", _run_args(catchment) + [str(work / f"{short}-pair{i}")],
+                        work)[:2]
         out.append(tuple(row))
     return out
 
 
 def report_pairs(rows: list) -> None:
-    import statistics as st
+    """Means, medians and the mean per-pair ratio of :func:`alternate`'s rows."""
     for k, label in ((0, "current"), (2, "previous")):
         wall, cpu = [r[k] for r in rows], [r[k + 1] for r in rows]
         print(f"  alternating pairs, {label}: wall mean {st.mean(wall):.2f} s, median {st.median(wall):.2f} s "
