@@ -15,7 +15,9 @@ For the discharge-only catchments ``kerschbaum``, ``coln_bibury`` and ``sitter_a
 all on the same calibration and validation periods and the same forcing (``precip_mm``, ``temp_c`` and the PET
 karstmodel uses: Oudin 2005 from :func:`karstmodel.io.drivers.load_drivers` for kerschbaum, the ``pet_mm`` column of the
 CAMELS catchments), and prints calibration and validation KGE, NSE and log-NSE (:mod:`karstmodel.accounting.metrics`) side by
-side. Discharge is compared in the unit of each observation file (m3/s for kerschbaum, whose file gives L/s and
+side, with the fit seconds of the three (karstmodel's and GR4J's runs, ms per run and their ratio; karstmodel's
+compiled water pass is loaded, or compiled when the numba cache is cold, before its fit and that one-time cost is
+listed apart). Discharge is compared in the unit of each observation file (m3/s for kerschbaum, whose file gives L/s and
 m3/s, and for sitter_appenzell; mm/d for coln_bibury). KGE, NSE and log-NSE do not change when simulation and
 observation are multiplied by the same factor, so this is the same as comparing in mm/d over each model's area.
 
@@ -31,7 +33,8 @@ The peers are an optional extra, never a runtime dependency of karstmodel::
 
     pip install -e ".[validation]"
     python validation/compare_peers.py [--catchments kerschbaum,coln_bibury,sitter_appenzell]
-                                       [--maxiter 60] [--seed 1] [--workers 1] [-o validation/output/peers]
+                                       [--maxiter 60] [--seed 1] [--workers 1] [--equal-time]
+                                       [-o validation/output/peers]
 """
 from __future__ import annotations
 
@@ -168,6 +171,18 @@ def scores(site: Site, sim: np.ndarray) -> dict:
 # karstmodel
 # ---------------------------------------------------------------------------------------------------------------
 
+def load_kernels(site: Site) -> float:
+    """Seconds to load karstmodel's compiled water pass (:func:`karstmodel.model.water_pass.discharge` once, with the
+    catchment's file parameters), or to compile it when the numba cache is cold: a one-time cost per installation
+    and source version (the kernels are cached in the user's cache directory), which GR4J's precompiled core does
+    not have. Timed apart from the fit, and reported."""
+    from karstmodel.model.water_pass import PreparedDrivers, discharge
+
+    t0 = time.perf_counter()
+    discharge(site.catchment, PreparedDrivers.from_frame(site.data), site.data)
+    return time.perf_counter() - t0
+
+
 def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: bool = True) -> dict:
     from karstmodel.accounting.balances import water_balance
     from karstmodel.workflows.calibration import calibrate, setup_from_catchment
@@ -178,6 +193,7 @@ def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: 
     if not (c.calibration or {}).get("calibration_period"):
         overrides.update({"calibration": site.cal_text, "validation": site.val_text})
     setup = setup_from_catchment(c, c.calibration, overrides)
+    load_s = load_kernels(site)
     t0 = time.perf_counter()
     res = calibrate(c, setup, data=site.data, progress=progress)
     seconds = time.perf_counter() - t0
@@ -196,7 +212,8 @@ def run_karstmodel(site: Site, maxiter: int, seed: int, workers: int, progress: 
     obs_mm = from_unit(site.obs, best.area_km2, site.unit)
     p = site.data["precip_mm"].to_numpy()
     ok = np.isfinite(obs_mm)
-    return {"sim": sim, "scores": sc, "seconds": seconds, "n_evaluations": res.n_evaluations,
+    return {"sim": sim, "scores": sc, "seconds": seconds, "kernel_load_seconds": load_s,
+            "n_evaluations": res.n_evaluations,
             "pet_mm_per_year": float(site.data["pet_mm"].sum() / years),
             "parameters": {k: float(v) for k, v in res.parameters.items()}, "area_km2": float(best.area_km2),
             "objective": setup.objective, "parameter_names": [p_.name for p_ in setup.parameters],
@@ -395,6 +412,53 @@ def table(sites: list, all_results: dict) -> str:
     return "\n".join(lines)
 
 
+def equal_time_maxiter(km: dict, gr: dict, maxiter: int) -> int | None:
+    """The ``maxiter`` whose generations (maxiter + 1, as differential evolution counts them, each of karstmodel's
+    population) take at most GR4J's fit seconds at the ms per run karstmodel's full fit measured; None when the full
+    fit already took no longer than GR4J's. Differential evolution with the same seed and population makes the same
+    first generations, so this is the full fit stopped early."""
+    if km["seconds"] <= gr["seconds"]:
+        return None
+    per_generation_s = km["seconds"] / (maxiter + 1)
+    return max(int(gr["seconds"] // per_generation_s) - 1, 1)
+
+
+def equal_time_lines(sites: list, all_results: dict) -> list:
+    """Validation metrics of karstmodel fitted in GR4J's fit time (:func:`equal_time_maxiter`) against GR4J's and
+    karstmodel's full fit."""
+    out = ["| catchment | generations | fit s karstmodel / GR4J | val KGE / NSE / log-NSE, karstmodel in GR4J's time | "
+           "same, GR4J | same, karstmodel full fit | >= GR4J on all three |", "|---|---|---|---|---|---|---|"]
+    for s in sites:
+        res = all_results[s.name]
+        eq = res.get("karstmodel_equal_time")
+        if eq is None:
+            out.append(f"| {s.name} | all | (the full fit took no longer than GR4J's) | | | | |")
+            continue
+        v = {k: res[k]["scores"]["validation"] for k in ("karstmodel_equal_time", "GR4J", "karstmodel")}
+        trio = {k: " / ".join(f"{x[m]:.4f}" for m in ("kge", "nse", "log_nse")) for k, x in v.items()}
+        ok = all(v["karstmodel_equal_time"][m] >= v["GR4J"][m] for m in ("kge", "nse", "log_nse"))
+        out.append(f"| {s.name} | {eq['setup']['maxiter'] + 1} | {eq['seconds']:.1f} / {res['GR4J']['seconds']:.1f} | "
+                   f"{trio['karstmodel_equal_time']} | {trio['GR4J']} | {trio['karstmodel']} | "
+                   f"{'yes' if ok else 'no'} |")
+    return out
+
+
+def speed_lines(sites: list, all_results: dict) -> list:
+    """Fit time of karstmodel against GR4J (same differential evolution) and pastas (its own solver) in this
+    invocation: seconds, model runs, ms per run, the ratio karstmodel / GR4J and whether it is <= 1 (issue 13's
+    goal); karstmodel's one-time kernel load (:func:`load_kernels`) is outside its fit seconds and listed."""
+    out = ["| catchment | karstmodel fit s (runs, ms/run) | GR4J fit s (runs, ms/run) | pastas fit s | "
+           "karstmodel / GR4J | <= 1 | karstmodel kernel load s (before the fit) |", "|---|---|---|---|---|---|---|"]
+    for s in sites:
+        km, gr, pa = (all_results[s.name][m] for m in ("karstmodel", "GR4J", "pastas"))
+        ratio = km["seconds"] / gr["seconds"]
+        out.append(f"| {s.name} | {km['seconds']:.1f} ({km['n_evaluations']}, "
+                   f"{1e3 * km['seconds'] / km['n_evaluations']:.2f}) | {gr['seconds']:.1f} ({gr['n_evaluations']}, "
+                   f"{1e3 * gr['seconds'] / gr['n_evaluations']:.2f}) | {pa['seconds']:.1f} | {ratio:.2f} | "
+                   f"{'yes' if ratio <= 1.0 else 'no'} | {km['kernel_load_seconds']:.2f} |")
+    return out
+
+
 def goal_lines(sites: list, all_results: dict) -> list:
     out = ["| catchment | metric | karstmodel | best peer | karstmodel >= best peer |", "|---|---|---|---|---|"]
     for s in sites:
@@ -473,6 +537,9 @@ def main(argv=None) -> int:
     ap.add_argument("-o", "--outdir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "output",
                                                            "peers"))
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("--equal-time", action="store_true",
+                    help="also fit karstmodel with only the generations that fit into GR4J's fit time (same seed and "
+                         "population; the first generations of the full fit) and score it: accuracy at equal time")
     args = ap.parse_args(argv)
     ps, _ = require_peers()
     logging.getLogger("pastas").setLevel(logging.ERROR)
@@ -486,8 +553,8 @@ def main(argv=None) -> int:
         print(f"== {name}: calibration {site.cal_text}, validation {site.val_text}, compared in {site.unit}",
               file=sys.stderr)
         km = run_karstmodel(site, args.maxiter, args.seed, args.workers, progress=not args.quiet)
-        print(f"   karstmodel {km['seconds']:.0f} s, {km['n_evaluations']} runs; area {km['area_km2']:.3g} km2",
-              file=sys.stderr)
+        print(f"   karstmodel {km['seconds']:.0f} s, {km['n_evaluations']} runs; area {km['area_km2']:.3g} km2 (before "
+              f"the fit: {km['kernel_load_seconds']:.2f} s to load the compiled water pass)", file=sys.stderr)
         pa = run_pastas(site, ps)
         print(f"   pastas {pa['seconds']:.0f} s ({pa['response']})", file=sys.stderr)
         from karstmodel.workflows.calibration import setup_from_catchment
@@ -497,6 +564,13 @@ def main(argv=None) -> int:
         gr = run_gr4j(site, args.maxiter, args.seed, args.popsize, km["objective"], melt_bounds, args.workers)
         print(f"   GR4J {gr['seconds']:.0f} s, {gr['n_evaluations']} runs", file=sys.stderr)
         all_results[name] = {"karstmodel": km, "pastas": pa, "GR4J": gr}
+        if args.equal_time:
+            m_eq = equal_time_maxiter(km, gr, args.maxiter)
+            if m_eq is not None:
+                eq = run_karstmodel(site, m_eq, args.seed, args.workers, progress=not args.quiet)
+                print(f"   karstmodel in GR4J's time: maxiter {m_eq}, {eq['seconds']:.0f} s, {eq['n_evaluations']} runs",
+                      file=sys.stderr)
+                all_results[name]["karstmodel_equal_time"] = eq
         figure(site, all_results[name], out / f"{name}.png")
         write_series(site, all_results[name], out / f"{name}_timeseries.csv")
     total = time.perf_counter() - t_all
@@ -507,6 +581,9 @@ def main(argv=None) -> int:
           f"differential evolution maxiter {args.maxiter}, popsize {args.popsize}, seed {args.seed}; "
           f"total {total:.0f} s).", "", tab, "",
           "## Is karstmodel at or above the best peer?", "", *goal_lines(sites, all_results), "",
+          "## Fit time (this invocation)", "", *speed_lines(sites, all_results), "",
+          *(["## Accuracy at equal fit time (karstmodel stopped at GR4J's fit seconds)", "",
+             *equal_time_lines(sites, all_results), ""] if args.equal_time else []),
           "## Low flows (validation period)", "", *low_flow_lines(sites, all_results), "",
           "## karstmodel water balance (mm/yr over the calibrated area, whole driver period)", "",
           *water_balance_lines(sites, all_results), "",
@@ -528,6 +605,11 @@ def main(argv=None) -> int:
     print()
     print("\n".join(goal_lines(sites, all_results)))
     print()
+    print("\n".join(speed_lines(sites, all_results)))
+    print()
+    if args.equal_time:
+        print("\n".join(equal_time_lines(sites, all_results)))
+        print()
     print("\n".join(low_flow_lines(sites, all_results)))
     print()
     print("\n".join(water_balance_lines(sites, all_results)))
