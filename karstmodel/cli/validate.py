@@ -32,6 +32,7 @@ def register(sub) -> None:
 
 def cmd_validate(args) -> int:
     """Validate a folder of stations, a station or a catchment against its observations; print the metrics."""
+    from ..reporting.figure_jobs import default_workers  # deferred: heavy (karstmodel.cli)
     from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
     from ..workflows.report import validate_catchment  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations.summary import resolve_station_group, summarise_station_group  # deferred: heavy (karstmodel.cli)
@@ -62,7 +63,8 @@ def cmd_validate(args) -> int:
     periods = (parse_period(args.calibration, "--calibration"), parse_period(args.validation, "--validation"))
     warning = uncalibrated_warning(path)
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "validate", path)) as tmp:
-        s = validate_catchment(c, tmp, periods, figures=not args.no_figures, warnings=(warning,) if warning else ())
+        s = validate_catchment(c, tmp, periods, figures=not args.no_figures, warnings=(warning,) if warning else (),
+                               figure_workers=0 if args.no_figures else default_workers())
     print(f"karstmodel validate: {c.name}: sink {s['carbon_sink_tc_km2_yr']:.2f} t C km-2 yr-1, "
           f"water balance {s['water_balance_error']:.1e}, carbon balance {s['carbon_balance_error']:.1e}")
     print_metrics(s)

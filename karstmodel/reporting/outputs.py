@@ -1,6 +1,7 @@
 """Write a run's outputs: ``timeseries.csv``, ``summary.json``, ``hydrotopes.csv`` and figures (all atomic)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from . import plots
 from ..io.files import write_csv_atomic, write_json_atomic
 from ..io.observations import load_chemistry_observations
 from . import html, html_sections, plots_surface
+from .figure_jobs import draw
 
 
 def catchment_inputs(c) -> list:
@@ -40,12 +42,14 @@ def _output_dir(outdir) -> Path:
     return out
 
 
-def write_daily(result, outdir, figures: bool = True) -> dict:
+def write_daily(result, outdir, figures: bool = True, jobs=None) -> dict:
     """Write the daily outputs of a run into ``outdir``: ``timeseries.csv``, ``hydrotopes.csv`` and, with
     ``figures``, the four daily figures (hydrograph, chemograph, soil pCO2, monthly sink). They need only the daily
     chain, so a run can write them while its reaches run (:func:`karstmodel.model.simulate.simulate`'s ``on_daily``),
     e.g. while the reach kernel still compiles on a first run. Returns the paths in the order of
-    :func:`write_run`, with ``summary.json``, which :func:`write_run` writes."""
+    :func:`write_run`, with ``summary.json``, which :func:`write_run` writes. ``jobs``: a
+    :class:`karstmodel.reporting.figure_jobs.FigureJobs` that draws the figures (in worker processes); the caller
+    finishes it before the folder is used. Without it they are drawn here."""
     out = _output_dir(outdir)
     inputs = _inputs_of(result)
     paths = {"timeseries": out / "timeseries.csv", "summary": out / "summary.json", "hydrotopes": out / "hydrotopes.csv"}
@@ -63,37 +67,42 @@ def write_daily(result, outdir, figures: bool = True) -> dict:
         t = result.timeseries
         figs = {"hydrograph": out / "hydrograph.png", "chemograph": out / "chemograph.png",
                 "soil_pco2": out / "soil_pco2.png", "sink_monthly": out / "sink_monthly.png"}
-        plots.hydrograph(t, f"{c.name}: precipitation and discharge", figs["hydrograph"], c.observations.discharge,
-                         area_km2=c.area_km2)
+        draw(jobs, plots.hydrograph, t, f"{c.name}: precipitation and discharge", path=figs["hydrograph"],
+             discharge=c.observations.discharge, area_km2=c.area_km2)
         water = "outlet" if c.observations.discharge == "outlet" else "spring"
         what = (f"spring chemistry ({summary['groundwater_temp_c']:.1f} C)" if water == "spring"
                 else "chemistry at the gauge")
-        plots.chemograph(t, f"{c.name}: {what}", figs["chemograph"], samples=chemistry_samples(c, t.index),
-                         water=water)
-        plots.soil_pco2(t, c.hydrotopes, f"{c.name}: soil-air pCO2 by hydrotope", figs["soil_pco2"])
+        draw(jobs, plots.chemograph, t, f"{c.name}: {what}", path=figs["chemograph"],
+             samples=chemistry_samples(c, t.index), water=water)
+        draw(jobs, plots.soil_pco2, t, c.hydrotopes, f"{c.name}: soil-air pCO2 by hydrotope", path=figs["soil_pco2"])
         src = {col.replace("carbon_sink_tc_km2_d_", ""): t[col] for col in t.columns
                if col.startswith("carbon_sink_tc_km2_d_")}
-        plots.monthly_sink(t, src, f"{c.name}: monthly karst carbon sink by source "
-                                   f"(mean {summary['carbon_sink_tc_km2_yr']:.1f} t C km-2 yr-1)", figs["sink_monthly"])
+        draw(jobs, plots.monthly_sink, t, src, f"{c.name}: monthly karst carbon sink by source "
+                                               f"(mean {summary['carbon_sink_tc_km2_yr']:.1f} t C km-2 yr-1)",
+             path=figs["sink_monthly"])
         paths.update(figs)
     return paths
 
 
-def write_run(result, outdir, figures: bool = True, report: bool = True, daily: dict | None = None) -> dict:
+def write_run(result, outdir, figures: bool = True, report: bool = True, daily: dict | None = None,
+              jobs=None) -> dict:
     """Write all outputs of a :class:`karstmodel.model.simulate.SimulationResult` into ``outdir``; returns the paths.
     With ``report``, also ``report.html`` (:mod:`karstmodel.reporting.html`: figures, sink and balances, metrics,
     provenance); validation and calibration write their own fuller report instead. ``daily``: the paths
     :func:`write_daily` returned for this run and ``outdir`` (with the same ``figures``), whose files are then not
-    written again."""
+    written again. ``jobs``: as :func:`write_daily` (the figures are drawn there; the report only links
+    them)."""
     out = _output_dir(outdir)
     inputs = _inputs_of(result)
-    paths = dict(write_daily(result, out, figures) if daily is None else daily)
+    paths = dict(write_daily(result, out, figures, jobs) if daily is None else daily)
     summary = dict(result.summary)
     summary["outputs"] = {k: v.name for k, v in paths.items()}
     if getattr(result, "reaches", None) is not None:
-        paths.update(_write_reaches(result, out, inputs, figures))
+        paths.update(_write_reaches(result, out, inputs, figures, jobs))
         summary["outputs"] = {k: v.name for k, v in paths.items()}
     if report:
+        if jobs is not None:
+            jobs.wait()  # the report embeds the figures
         paths["report"] = out / "report.html"
         summary["outputs"] = {k: v.name for k, v in paths.items()}
         sections = [html_sections.sink_section(summary), html_sections.metrics_section(summary),
@@ -121,7 +130,7 @@ def _summer_week(index: pd.DatetimeIndex, latitude: float) -> tuple:
     return start, start + pd.Timedelta(days=7)
 
 
-def _write_reaches(result, out: Path, inputs, figures: bool) -> dict:
+def _write_reaches(result, out: Path, inputs, figures: bool, jobs=None) -> dict:
     rr = result.reaches
     c = result.catchment
     paths = {"reaches_daily": out / "reaches_daily.csv"}
@@ -139,10 +148,15 @@ def _write_reaches(result, out: Path, inputs, figures: bool) -> dict:
         write_csv_atomic(_flat(sub), paths["reaches_diel"], protect=inputs, float_format="%.6g")
     if figures:
         a, _ = _summer_week(rr.subdaily.index, c.latitude)
+        start = a + pd.Timedelta(days=2)
         figs = {"diel": out / "reaches_diel.png", "fate": out / "fate.png", "metabolism": out / "reaches_metabolism.png"}
-        plots_surface.diel_panel(rr, start=a + pd.Timedelta(days=2), days=3.0, path=figs["diel"],
-                                 title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
-        plots_surface.fate_bar(rr.fate, path=figs["fate"], title=f"{c.name}: fate of the karst DIC below the spring")
-        plots_surface.daily_metabolism(rr, path=figs["metabolism"])
+        # the figures read the days they show and the daily table, not the whole sub-daily table (10^5-10^6 rows,
+        # which a worker process would otherwise receive)
+        shown = replace(rr, subdaily=rr.subdaily.loc[start:start + pd.Timedelta(days=3.0)])
+        draw(jobs, plots_surface.diel_panel, shown, start=start, days=3.0, path=figs["diel"],
+             title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
+        draw(jobs, plots_surface.fate_bar, rr.fate, path=figs["fate"],
+             title=f"{c.name}: fate of the karst DIC below the spring")
+        draw(jobs, plots_surface.daily_metabolism, replace(rr, subdaily=rr.subdaily.iloc[:0]), path=figs["metabolism"])
         paths.update(figs)
     return paths

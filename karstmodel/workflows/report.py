@@ -17,6 +17,7 @@ from ..config.catchment import Catchment, write_catchment
 from ..io.drivers import MIN_RECORD_DAYS, Drivers, load_drivers
 from ..io.files import _atomic_write, write_csv_atomic, write_json_atomic
 from ..io.observations import m3_s_to_mm_d
+from ..reporting.figure_jobs import FigureJobs, draw
 from ..reporting.outputs import write_run
 from ..config.parameters import apply_parameters
 from ..config.period import named_periods, period_to_text
@@ -102,7 +103,7 @@ def chemistry_blocks(c: Catchment, ts: pd.DataFrame, obs: pd.DataFrame, periods:
     return out
 
 
-def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = None) -> dict:
+def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = None, jobs=None) -> dict:
     sim = _simulated_variables(c, ts)
     ob = _observed_variables(c, obs)
     figs = {}
@@ -114,25 +115,25 @@ def _figures(c, ts, obs, periods, outdir: Path, bands=None, chem: dict | None = 
         if v != "q" and v in chem.get("benchmark", {}).get("rating", {}):
             pred = CV.rating_prediction(chem["benchmark"]["rating"][v], obs["q_obs_m3_s"].to_numpy())
             p = outdir / f"chemistry_{v}.png"
-            plots.chemistry_panels(ts.index, sim["q"], ob.get("q", obs["q_obs_mm"].to_numpy()), sim[v], o, pred,
-                                   {k: v_ for k, v_ in periods.items() if v_ is not None}, VARIABLE_LABELS[v],
-                                   f"{c.name}: {VARIABLE_LABELS[v]}", p)
+            draw(jobs, plots.chemistry_panels, ts.index, sim["q"], ob.get("q", obs["q_obs_mm"].to_numpy()), sim[v],
+                 o, pred, {k: v_ for k, v_ in periods.items() if v_ is not None}, VARIABLE_LABELS[v],
+                 f"{c.name}: {VARIABLE_LABELS[v]}", path=p)
             figs[f"chemistry_{v}"] = p
         p = outdir / f"obs_vs_sim_{v}.png"
         b = None
         if v == "q" and bands is not None:
             b = (bands["q_p05_mm"].to_numpy(), None, bands["q_p95_mm"].to_numpy())
-        plots.observed_vs_simulated(ts.index, sim[v], o, f"{c.name}: {VARIABLE_LABELS[v]}", p, VARIABLE_LABELS[v],
-                                    bands=b, periods={k: v_ for k, v_ in periods.items() if v_ is not None})
+        draw(jobs, plots.observed_vs_simulated, ts.index, sim[v], o, f"{c.name}: {VARIABLE_LABELS[v]}", path=p,
+             ylabel=VARIABLE_LABELS[v], bands=b, periods={k: v_ for k, v_ in periods.items() if v_ is not None})
         figs[f"obs_vs_sim_{v}"] = p
         masks = {k: period_mask(ts.index, per) for k, per in periods.items()}
         if v == "q":
             p3 = outdir / "discharge_diagnostics.png"
-            plots.discharge_diagnostics(ts.index, sim[v], o, masks, f"{c.name}: discharge diagnostics", p3,
-                                        unit="mm/d", flow_duration=M.flow_duration, autocorrelation=M.autocorrelation)
+            draw(jobs, plots.discharge_diagnostics, ts.index, sim[v], o, masks, f"{c.name}: discharge diagnostics",
+                 path=p3, unit="mm/d", flow_duration=M.flow_duration, autocorrelation=M.autocorrelation)
             figs["discharge_diagnostics"] = p3
         p2 = outdir / f"scatter_{v}.png"
-        plots.scatter_one_to_one(sim[v], o, masks, f"{c.name}", p2, VARIABLE_LABELS[v])
+        draw(jobs, plots.scatter_one_to_one, sim[v], o, masks, f"{c.name}", path=p2, label=VARIABLE_LABELS[v])
         figs[f"scatter_{v}"] = p2
     return figs
 
@@ -173,7 +174,7 @@ FULL_RECORD = "full record (no split)"
 
 
 def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figures: bool = True,
-                       warnings: tuple = ()) -> dict:
+                       warnings: tuple = (), figure_workers: int = 0) -> dict:
     """Metrics and figures for the catchment as it stands; writes summary.json (with ``metrics``), run outputs,
     figures, report.md and report.html into ``outdir``. Returns the summary. Without a calibration or validation
     period the metrics are labelled ``FULL_RECORD`` ("full record (no split)": not a split-sample validation) and cover the
@@ -193,6 +194,9 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     warnings : tuple of str, default ()
         Warnings for the reader (e.g. the file was never calibrated): in summary.json (``warnings``) and at the top
         of report.md and report.html.
+    figure_workers : int, default 0
+        Processes that draw the figures while the validation goes on (:mod:`karstmodel.reporting.figure_jobs`;
+        0: drawn here, one after the other). The files are the same either way.
 
     Returns
     -------
@@ -202,6 +206,20 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     """
     outdir = Path(outdir)
     setup = setup_from_catchment(c, c.calibration, {"calibration": periods[0], "validation": periods[1]})
+    # the figure server starts now and loads matplotlib while the catchment runs
+    with FigureJobs(figure_workers if figures else 0) as jobs:
+        summary, paths, figs = _validate(c, outdir, setup, figures, warnings, jobs)
+    paths["report"] = outdir / "report.html"
+    summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
+    write_json_atomic(summary, outdir / "summary.json")
+    _write_report(outdir / "report.md", f"Validation of {c.name}", c, summary, figs, [])
+    _write_html(paths["report"], f"Validation of {c.name}", c, summary, {**figs, **paths})
+    return summary
+
+
+def _validate(c: Catchment, outdir: Path, setup: CalibrationSetup, figures: bool, warnings: tuple, jobs):
+    """The run, its metrics and chemistry blocks, its files and figures (drawn through ``jobs``): (summary, paths
+    of the run's files, paths of the validation figures)."""
     result = simulate(c, progress=True)  # the reaches' bar, only when they run long
     obs = load_station_observations(c, result.timeseries.index)
     pers = named_periods(setup.calibration_period, setup.validation_period)
@@ -218,14 +236,9 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
     if warnings:
         summary["warnings"] = list(warnings)
     result.summary = summary
-    paths = write_run(result, outdir, figures=figures, report=False)
-    figs = _figures(c, result.timeseries, obs, dict(pers), outdir, chem=summary) if figures else {}
-    paths["report"] = outdir / "report.html"
-    summary["outputs"] = {k: Path(v).name for k, v in {**paths, **figs}.items()}
-    write_json_atomic(summary, outdir / "summary.json")
-    _write_report(outdir / "report.md", f"Validation of {c.name}", c, summary, figs, [])
-    _write_html(paths["report"], f"Validation of {c.name}", c, summary, {**figs, **paths})
-    return summary
+    paths = write_run(result, outdir, figures=figures, report=False, jobs=jobs)
+    figs = _figures(c, result.timeseries, obs, dict(pers), outdir, chem=summary, jobs=jobs) if figures else {}
+    return summary, paths, figs
 
 
 def _warning_lines(summary: dict) -> list:

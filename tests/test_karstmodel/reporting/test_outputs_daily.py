@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 from karst_helpers import base_doc, synthetic_drivers, write_catchment
@@ -135,3 +136,34 @@ def test_errors_of_the_reaches_and_of_on_daily_reach_the_caller(small_catchment,
     with pytest.raises(ValueError, match="daily failed"):
         simulate_module.simulate(c, on_daily=failing_daily)
     assert calls[-1] == "reaches done"
+
+
+def test_figures_in_worker_processes_are_the_same_files(small_catchment, tmp_path):
+    """write_run with its figures drawn by two worker processes (figure_jobs.FigureJobs, as `karstmodel run` and
+    `validate` draw them) writes the same PNG, CSV and JSON bytes as drawn in this process, the reaches' figures
+    (which get only the days they show) included."""
+    from karstmodel.reporting.figure_jobs import FigureJobs
+
+    folder = tmp_path / "site"
+    doc = base_doc(simulation={"warmup_days": 30}, reaches=[{"name": "brook", "kind": "stream", "length_m": 400.0,
+                                                             "width_m": 1.2, "slope": 0.02}],
+                   surface_water={"dt_minutes": 60.0, "diel_output": "week"})
+    c = load_catchment(write_catchment(folder, doc, synthetic_drivers(days=400, seed=4)))
+    res = simulate_module.simulate(c)
+    inline = outputs.write_run(res, tmp_path / "inline", figures=True, report=False)
+    with FigureJobs(2) as jobs:
+        pooled = outputs.write_run(res, tmp_path / "pooled", figures=True, report=False, jobs=jobs)
+    assert [p.name for p in pooled.values()] == [p.name for p in inline.values()]
+    assert {"reaches_diel.png", "reaches_metabolism.png", "fate.png", "hydrograph.png"} <= {p.name for p in
+                                                                                            inline.values()}
+    for a, b in zip(inline.values(), pooled.values()):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    # the reaches' figures drawn from the whole result are the same files as from the days they were given
+    from karstmodel.reporting import plots_surface
+    rr = res.reaches
+    start = outputs._summer_week(rr.subdaily.index, c.latitude)[0] + pd.Timedelta(days=2)
+    plots_surface.diel_panel(rr, start=start, days=3.0, path=tmp_path / "diel_whole.png",
+                             title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
+    plots_surface.daily_metabolism(rr, path=tmp_path / "metabolism_whole.png")
+    assert (tmp_path / "diel_whole.png").read_bytes() == inline["diel"].read_bytes()
+    assert (tmp_path / "metabolism_whole.png").read_bytes() == inline["metabolism"].read_bytes()

@@ -320,4 +320,4 @@ def test_cf_compliance_checker_passes_output_and_demo_input(tmp_path, serial, sm
         pb = pd.DatetimeIndex(back["period_bnds"].values)
         assert pb[0] == pd.Timestamp(back["time"].values[0]) and (pb[1] - pb[0]).days == back.sizes["time"]
         yb = pd.DatetimeIndex(back["year_time_bnds"].values[:, 1])
-        assert list(yb.year) == [2002, 2003, 2004] and (yb.dayofyear == 1).all()
+        assert list(yb.year) == [2002, 2003, 2004] and (yb.day_of_year == 1).all()

@@ -1,0 +1,90 @@
+"""Figures drawn in worker processes (karstmodel.reporting.figure_jobs): the same PNG bytes as drawn in the calling
+process, errors raised naming the figure, the pool reused after a wait, inline drawing without the start method."""
+import multiprocessing as mp
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from karstmodel.reporting import figure_jobs as fj
+from karstmodel.reporting import plots
+
+
+def _data():
+    rng = np.random.default_rng(3)
+    idx = pd.date_range("2001-01-01", periods=400, freq="D")
+    obs = np.exp(rng.normal(0.0, 0.5, idx.size))
+    sim = obs * np.exp(rng.normal(0.0, 0.1, idx.size))
+    masks = {"calibration": np.arange(idx.size) < 200, "validation": np.arange(idx.size) >= 200}
+    return idx, sim, obs, masks
+
+
+def _draw_all(jobs, folder):
+    idx, sim, obs, masks = _data()
+    fj.draw(jobs, plots.scatter_one_to_one, sim, obs, masks, "test", path=folder / "scatter.png")
+    fj.draw(jobs, plots.observed_vs_simulated, idx, sim, obs, "test", path=folder / "series.png",
+            periods={"calibration": (idx[0], idx[199])})
+
+
+def test_worker_processes_write_the_same_bytes(tmp_path):
+    (tmp_path / "inline").mkdir()
+    (tmp_path / "pool").mkdir()
+    _draw_all(None, tmp_path / "inline")
+    with fj.FigureJobs(2) as jobs:
+        assert jobs.parallel == ("forkserver" in mp.get_all_start_methods())
+        _draw_all(jobs, tmp_path / "pool")
+    for name in ("scatter.png", "series.png"):
+        a = (tmp_path / "inline" / name).read_bytes()
+        b = (tmp_path / "pool" / name).read_bytes()
+        assert len(a) > 10_000 and a == b, name
+
+
+def _fails(path):
+    raise ValueError("no data to draw")
+
+
+def test_an_error_names_the_figure(tmp_path):
+    with pytest.raises(RuntimeError, match=r"figure _fails \(.*broken\.png\) failed: ValueError: no data to draw"):
+        with fj.FigureJobs(2) as jobs:
+            jobs.submit(_fails, path=tmp_path / "broken.png")
+
+
+def test_wait_keeps_the_pool_for_more(tmp_path):
+    idx, sim, obs, masks = _data()
+    with fj.FigureJobs(2) as jobs:
+        jobs.submit(plots.scatter_one_to_one, sim, obs, masks, "a", path=tmp_path / "a.png")
+        jobs.wait()
+        assert (tmp_path / "a.png").stat().st_size > 10_000  # done before wait returned
+        jobs.submit(plots.scatter_one_to_one, sim, obs, masks, "b", path=tmp_path / "b.png")
+    assert (tmp_path / "b.png").stat().st_size > 10_000
+    assert not jobs.parallel  # shut down at the end of the block
+
+
+def test_inline_without_the_start_method(tmp_path, monkeypatch):
+    monkeypatch.setattr(fj.mp, "get_all_start_methods", lambda: ["spawn"])
+    idx, sim, obs, masks = _data()
+    jobs = fj.FigureJobs(2)
+    assert not jobs.parallel
+    jobs.submit(plots.scatter_one_to_one, sim, obs, masks, "a", path=tmp_path / "a.png")
+    assert (tmp_path / "a.png").exists()  # drawn at submit
+    jobs.finish()
+
+
+@pytest.mark.parametrize("env, expected", [("0", 0), ("3", 3), (" 1 ", 1)])
+def test_default_workers_from_the_environment(monkeypatch, env, expected):
+    monkeypatch.setenv("KARSTMODEL_FIGURE_WORKERS", env)
+    assert fj.default_workers() == expected
+
+
+def test_default_workers_by_cores(monkeypatch):
+    monkeypatch.delenv("KARSTMODEL_FIGURE_WORKERS", raising=False)
+    monkeypatch.setattr(fj.os, "cpu_count", lambda: 1)
+    assert fj.default_workers() == 0
+    monkeypatch.setattr(fj.os, "cpu_count", lambda: 8)
+    assert fj.default_workers() == 2
+
+
+def test_default_workers_rejects_text(monkeypatch):
+    monkeypatch.setenv("KARSTMODEL_FIGURE_WORKERS", "two")
+    with pytest.raises(ValueError, match="KARSTMODEL_FIGURE_WORKERS must be a whole number, got 'two'"):
+        fj.default_workers()
