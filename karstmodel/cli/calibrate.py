@@ -66,6 +66,7 @@ def register(sub) -> None:
 def cmd_calibrate(args) -> int:
     """Calibrate a station or a catchment, write the calibrated catchment and report; print the fit."""
     from ..workflows.calibration import QUICK_PRESET, setup_from_catchment  # deferred: heavy (karstmodel.cli)
+    from ..reporting.figure_jobs import default_workers  # deferred: heavy (karstmodel.cli)
     from ..reporting.outputs import catchment_inputs  # deferred: heavy (karstmodel.cli)
     from ..workflows.report import calibrate_catchment, identifiability_lines  # deferred: heavy (karstmodel.cli)
     from ..workflows.stations import calibrate_station, is_station  # deferred: heavy (karstmodel.cli)
@@ -105,7 +106,8 @@ def cmd_calibrate(args) -> int:
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "calibrate", path)) as tmp:
         s = calibrate_catchment(c, setup, tmp, uncertainty=args.uncertainty, glue_samples=args.glue_samples,
                                 sensitivity_method=args.sensitivity, sensitivity_n=args.sensitivity_n,
-                                figures=not args.no_figures, progress=not args.quiet, mcmc_steps=args.mcmc_steps)
+                                figures=not args.no_figures, progress=not args.quiet, mcmc_steps=args.mcmc_steps,
+                                figure_workers=0 if args.no_figures else default_workers())
     cal = s["calibration"]
     print(f"karstmodel calibrate: {c.name}: {cal['evaluations']} runs in {cal['seconds']:.0f} s "
           f"(objective {cal['objective']}, seed {cal['seed']})")

@@ -287,7 +287,7 @@ def identifiability_lines(ident: dict) -> list:
 def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertainty: str = "glue",
                         glue_samples: int = 2000, glue_threshold: float = 0.5, sensitivity_method: str = "none",
                         sensitivity_n: int = 10, figures: bool = True, progress: bool = True,
-                        mcmc_steps: int = 1500) -> dict:
+                        mcmc_steps: int = 1500, figure_workers: int = 0) -> dict:
     """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE, or MCMC with a formal likelihood:
     ``uncertainty="mcmc"``, :mod:`karstmodel.workflows.mcmc`) and sensitivity (SALib), and
     write ``summary.json`` (``metrics`` block), ``catchment.toml`` (the calibrated catchment, runnable),
@@ -319,6 +319,9 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
         Progress bars with ETA on stderr.
     mcmc_steps : int, default 1500
         Steps of each MCMC walker (``uncertainty="mcmc"``).
+    figure_workers : int, default 0
+        Processes that draw the figures (:mod:`karstmodel.reporting.figure_jobs`; 0: drawn here). The files are the
+        same either way.
 
     Returns
     -------
@@ -361,69 +364,72 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
               f"{summary['calibration']['bounds'][k][1]:.3g} ({summary['calibration']['bounds'][k][2]}) |"
               for k, v in cal.parameters.items()]
     figs = {}
-    if uncertainty == "glue":
-        # a staged calibration: GLUE over the hydrological parameters with the calibrated chemistry parameters
-        chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
-        g = glue(apply_parameters(c, chem) if chem else c, setup, data, obs, n_samples=glue_samples,
-                 threshold=glue_threshold, seed=setup.seed, workers=setup.workers, progress=progress)
-        summary["uncertainty"] = {"method": "GLUE (Beven & Binley 1992), Latin hypercube sampling", **g.summary}
-        bands = g.q_bands
-        write_csv_atomic(g.samples, outdir / "glue_samples.csv", float_format="%.6g")
-        extra += ["", "## Uncertainty (GLUE)", "",
-                  f"{g.summary['n_behavioural']} behavioural of {g.summary['n_samples']} sets "
-                  f"({setup.objective} >= {g.summary['threshold_used']:.3f}"
-                  f"{', fallback to the best sets' if g.fallback else ''}).",
-                  f"Carbon sink median {g.summary['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
-                  f"{g.summary['carbon_sink_tc_km2_yr']['p05']:.2f} .. {g.summary['carbon_sink_tc_km2_yr']['p95']:.2f} "
-                  f"({g.summary['n_full_runs']} full runs).", "", *identifiability_lines(g.summary["identifiability"])]
+    # figures drawn in worker processes; their server loads matplotlib while the uncertainty runs
+    with FigureJobs(figure_workers if figures else 0) as jobs:
+        if uncertainty == "glue":
+            # a staged calibration: GLUE over the hydrological parameters with the calibrated chemistry parameters
+            chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
+            g = glue(apply_parameters(c, chem) if chem else c, setup, data, obs, n_samples=glue_samples,
+                     threshold=glue_threshold, seed=setup.seed, workers=setup.workers, progress=progress)
+            summary["uncertainty"] = {"method": "GLUE (Beven & Binley 1992), Latin hypercube sampling", **g.summary}
+            bands = g.q_bands
+            write_csv_atomic(g.samples, outdir / "glue_samples.csv", float_format="%.6g")
+            extra += ["", "## Uncertainty (GLUE)", "",
+                      f"{g.summary['n_behavioural']} behavioural of {g.summary['n_samples']} sets "
+                      f"({setup.objective} >= {g.summary['threshold_used']:.3f}"
+                      f"{', fallback to the best sets' if g.fallback else ''}).",
+                      f"Carbon sink median {g.summary['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
+                      f"{g.summary['carbon_sink_tc_km2_yr']['p05']:.2f} .. {g.summary['carbon_sink_tc_km2_yr']['p95']:.2f} "
+                      f"({g.summary['n_full_runs']} full runs).", "", *identifiability_lines(g.summary["identifiability"])]
+            if figures:
+                p = outdir / "parameter_posteriors.png"
+                draw(jobs, plots.parameter_posteriors, g.samples, [q.name for q in setup.parameters],
+                     f"{c.name}: GLUE posteriors", path=p, log_names={q.name for q in setup.parameters
+                                                                      if q.transform == "log"})
+                figs["parameter_posteriors"] = p
+        elif uncertainty == "mcmc":
+            chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
+            m = mcmc(apply_parameters(c, chem) if chem else c, setup, data, obs,
+                     {p.name: cal.parameters[p.name] for p in setup.parameters}, n_steps=mcmc_steps, seed=setup.seed,
+                     validation_period=setup.validation_period, progress=progress)
+            summary["uncertainty"] = {"method": "Bayesian, formal likelihood (Box-Cox AR(1) residuals), emcee ensemble "
+                                                "sampler (Foreman-Mackey et al. 2013)", **m.summary}
+            bands = m.q_bands
+            write_csv_atomic(m.samples, outdir / "mcmc_samples.csv", float_format="%.6g")
+            ms = m.summary
+            cov = ", ".join(f"{k} {v:.0%}" for k, v in ms["coverage_90"].items())
+            extra += ["", "## Uncertainty (MCMC, formal likelihood)", "",
+                      f"{ms['n_walkers']} walkers x {ms['n_steps']} steps (first {ms['burn_in']} discarded), acceptance "
+                      f"{ms['acceptance_fraction']:.2f}; largest autocorrelation time {ms['autocorr_time_max_steps']:.0f} "
+                      f"steps: the kept chain is {ms['kept_steps_per_tau']:.0f} of them long, "
+                      + ("converged" if ms["converged"] else "NOT converged: run more steps (--mcmc-steps)")
+                      + f" ({ms['convergence_rule']}).",
+                      f"Error model: Box-Cox lambda {ms['error_model']['box_cox_lambda']}, AR(1) phi "
+                      f"{ms['error_model']['phi']['median']:.3f}, sigma {ms['error_model']['sigma']['median']:.4f}. "
+                      f"Observed days inside the 90 % predictive band: {cov} (about 90 % when the error model fits).",
+                      f"Carbon sink median {ms['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
+                      f"{ms['carbon_sink_tc_km2_yr']['p05']:.2f} .. {ms['carbon_sink_tc_km2_yr']['p95']:.2f} "
+                      f"({ms['n_full_runs']} full runs).", "", *identifiability_lines(ms["identifiability"])]
+            if figures:
+                p = outdir / "parameter_posteriors.png"
+                draw(jobs, plots.parameter_posteriors, _with_prior(m.samples, setup.parameters, setup.seed),
+                     [q.name for q in setup.parameters], f"{c.name}: MCMC posteriors", path=p,
+                     posterior_label="posterior (MCMC)",
+                     log_names={q.name for q in setup.parameters if q.transform == "log"})
+                figs["parameter_posteriors"] = p
+        if sensitivity_method != "none":
+            sres = sensitivity(best, setup.parameters, data, method=sensitivity_method, n=sensitivity_n, seed=setup.seed,
+                               workers=setup.workers, progress=progress)
+            summary["sensitivity"] = {k: v for k, v in sres.items() if k not in ("samples", "outputs")}
+            extra += ["", f"## Sensitivity ({sensitivity_method}, SALib, {sres['n_runs']} runs)", ""]
+            if figures:
+                p = outdir / "sensitivity.png"
+                draw(jobs, plots.sensitivity_bars, sres, f"{c.name}: sensitivity ({sensitivity_method})", path=p)
+                figs["sensitivity"] = p
+        result.summary = summary
+        paths = write_run(result, outdir, figures=figures, report=False, jobs=jobs)
         if figures:
-            p = outdir / "parameter_posteriors.png"
-            plots.parameter_posteriors(g.samples, [q.name for q in setup.parameters], f"{c.name}: GLUE posteriors", p,
-                                       log_names={q.name for q in setup.parameters if q.transform == "log"})
-            figs["parameter_posteriors"] = p
-    elif uncertainty == "mcmc":
-        chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
-        m = mcmc(apply_parameters(c, chem) if chem else c, setup, data, obs,
-                 {p.name: cal.parameters[p.name] for p in setup.parameters}, n_steps=mcmc_steps, seed=setup.seed,
-                 validation_period=setup.validation_period, progress=progress)
-        summary["uncertainty"] = {"method": "Bayesian, formal likelihood (Box-Cox AR(1) residuals), emcee ensemble "
-                                            "sampler (Foreman-Mackey et al. 2013)", **m.summary}
-        bands = m.q_bands
-        write_csv_atomic(m.samples, outdir / "mcmc_samples.csv", float_format="%.6g")
-        ms = m.summary
-        cov = ", ".join(f"{k} {v:.0%}" for k, v in ms["coverage_90"].items())
-        extra += ["", "## Uncertainty (MCMC, formal likelihood)", "",
-                  f"{ms['n_walkers']} walkers x {ms['n_steps']} steps (first {ms['burn_in']} discarded), acceptance "
-                  f"{ms['acceptance_fraction']:.2f}; largest autocorrelation time {ms['autocorr_time_max_steps']:.0f} "
-                  f"steps: the kept chain is {ms['kept_steps_per_tau']:.0f} of them long, "
-                  + ("converged" if ms["converged"] else "NOT converged: run more steps (--mcmc-steps)")
-                  + f" ({ms['convergence_rule']}).",
-                  f"Error model: Box-Cox lambda {ms['error_model']['box_cox_lambda']}, AR(1) phi "
-                  f"{ms['error_model']['phi']['median']:.3f}, sigma {ms['error_model']['sigma']['median']:.4f}. "
-                  f"Observed days inside the 90 % predictive band: {cov} (about 90 % when the error model fits).",
-                  f"Carbon sink median {ms['carbon_sink_tc_km2_yr']['median']:.2f} t C km-2 yr-1, 90 % interval "
-                  f"{ms['carbon_sink_tc_km2_yr']['p05']:.2f} .. {ms['carbon_sink_tc_km2_yr']['p95']:.2f} "
-                  f"({ms['n_full_runs']} full runs).", "", *identifiability_lines(ms["identifiability"])]
-        if figures:
-            p = outdir / "parameter_posteriors.png"
-            plots.parameter_posteriors(_with_prior(m.samples, setup.parameters, setup.seed),
-                                       [q.name for q in setup.parameters], f"{c.name}: MCMC posteriors", p,
-                                       posterior_label="posterior (MCMC)",
-                                       log_names={q.name for q in setup.parameters if q.transform == "log"})
-            figs["parameter_posteriors"] = p
-    if sensitivity_method != "none":
-        sres = sensitivity(best, setup.parameters, data, method=sensitivity_method, n=sensitivity_n, seed=setup.seed,
-                           workers=setup.workers, progress=progress)
-        summary["sensitivity"] = {k: v for k, v in sres.items() if k not in ("samples", "outputs")}
-        extra += ["", f"## Sensitivity ({sensitivity_method}, SALib, {sres['n_runs']} runs)", ""]
-        if figures:
-            p = outdir / "sensitivity.png"
-            plots.sensitivity_bars(sres, f"{c.name}: sensitivity ({sensitivity_method})", p)
-            figs["sensitivity"] = p
-    result.summary = summary
-    paths = write_run(result, outdir, figures=figures, report=False)
-    if figures:
-        figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands, chem=summary))
+            figs.update(_figures(best, result.timeseries, obs, pers, outdir, bands, chem=summary, jobs=jobs))
     # the calibrated file records how it was calibrated: the periods, objective and search settings actually used
     # (command-line options included), so that `validate` on it scores the same split
     used = {"objective": setup.objective, "seed": setup.seed, "maxiter": setup.maxiter, "popsize": setup.popsize}
