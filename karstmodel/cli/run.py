@@ -29,7 +29,7 @@ def register(sub) -> None:
 
 def cmd_run(args) -> int:
     """Simulate the catchment, write the run's files into the output folder and print the summary."""
-    from ..reporting.figure_jobs import FigureJobs, default_workers  # deferred: heavy (karstmodel.cli)
+    from ..reporting.figure_jobs import FigureJobs, workers_from_environment  # deferred: heavy (karstmodel.cli)
     from ..reporting.outputs import catchment_inputs, write_daily, write_run  # deferred: heavy (karstmodel.cli)
     from ..model.simulate import simulate  # deferred: heavy (karstmodel.cli)
     imports_done()
@@ -39,7 +39,7 @@ def cmd_run(args) -> int:
     outdir = Path(args.output) if args.output else default_output_dir(c.name)
     figures = not args.no_figures
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "run", path)) as tmp, \
-            FigureJobs(default_workers() if figures else 0) as jobs:  # figures drawn in worker processes
+            FigureJobs((workers_from_environment() or 0) if figures else 0) as jobs:  # inline unless asked
         daily = {}  # the daily outputs, written while the reaches run (or their kernel compiles on a first run)
         result = simulate(c, with_reaches=not args.no_reaches, progress=True,
                           on_daily=lambda d: daily.update(write_daily(d, tmp, figures=figures, jobs=jobs)))

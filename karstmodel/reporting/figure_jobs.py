@@ -1,8 +1,10 @@
 """Figures drawn in worker processes while the command goes on.
 
-The figures of a run or a validation are independent PNG files, and matplotlib draws one at a time, on one core,
-holding the interpreter lock: a validation with chemistry draws 15-20 figures one after the other (about 0.3 s
-each) while the other core idles. :class:`FigureJobs` hands each figure (a plotting function and its data) to a
+The figures of a validation or a calibration are independent PNG files, and matplotlib draws one at a time, on
+one core, holding the interpreter lock: a validation with chemistry draws up to 30 figures one after the other
+(about 0.2-0.3 s each) while the other core idles. ``validate`` and ``calibrate`` use 2 workers
+(:func:`default_workers`); ``run`` draws its daily figures beside its reaches' two threads and uses workers only
+when ``KARSTMODEL_FIGURE_WORKERS`` asks for them. :class:`FigureJobs` hands each figure (a plotting function and its data) to a
 small pool of processes instead, and waits for all of them before the command's output folder is committed.
 
 The workers are forked from a server process (Python's ``forkserver`` start method: a fresh interpreter, started
@@ -35,15 +37,27 @@ PRELOAD = ["karstmodel.reporting._figure_server"]
 _STOP = object()
 
 
-def default_workers() -> int:
-    """Figure processes for a command: 2 on a machine with at least 2 cores (the command's own work and a second
-    figure share the cores), otherwise 0 (drawn inline); ``KARSTMODEL_FIGURE_WORKERS`` overrides (0 = inline)."""
+def workers_from_environment() -> int | None:
+    """``KARSTMODEL_FIGURE_WORKERS`` as a number of figure processes (0 = draw in the command's process), or None
+    when it is not set."""
     env = os.environ.get("KARSTMODEL_FIGURE_WORKERS")
-    if env is not None and env.strip():
-        try:
-            return max(0, int(env))
-        except ValueError:
-            raise ValueError(f"KARSTMODEL_FIGURE_WORKERS must be a whole number, got {env!r}") from None
+    if env is None or not env.strip():
+        return None
+    try:
+        return max(0, int(env))
+    except ValueError:
+        raise ValueError(f"KARSTMODEL_FIGURE_WORKERS must be a whole number, got {env!r}") from None
+
+
+def default_workers() -> int:
+    """Figure processes for a command that draws its figures after its computation (``validate``, ``calibrate``):
+    2 on a machine with at least 2 cores, otherwise 0 (drawn inline); ``KARSTMODEL_FIGURE_WORKERS`` overrides.
+    ``karstmodel run`` draws its daily figures while its reaches keep two cores busy, so it uses worker processes
+    only when that variable asks for them (on 2 cores they made it 3 % slower: the server's imports compete with the
+    reaches)."""
+    env = workers_from_environment()
+    if env is not None:
+        return env
     return 2 if (os.cpu_count() or 1) >= 2 else 0
 
 

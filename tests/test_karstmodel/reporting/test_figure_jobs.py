@@ -88,3 +88,39 @@ def test_default_workers_rejects_text(monkeypatch):
     monkeypatch.setenv("KARSTMODEL_FIGURE_WORKERS", "two")
     with pytest.raises(ValueError, match="KARSTMODEL_FIGURE_WORKERS must be a whole number, got 'two'"):
         fj.default_workers()
+
+
+def test_workers_from_the_environment_unset(monkeypatch):
+    monkeypatch.delenv("KARSTMODEL_FIGURE_WORKERS", raising=False)
+    assert fj.workers_from_environment() is None
+    monkeypatch.setenv("KARSTMODEL_FIGURE_WORKERS", "  ")
+    assert fj.workers_from_environment() is None
+
+
+@pytest.mark.parametrize("command, env, expected", [("run", None, 0), ("run", "2", 2), ("validate", None, 2),
+                                                    ("validate", "0", 0)])
+def test_the_commands_choice_of_workers(tmp_path, monkeypatch, command, env, expected):
+    """`run` draws in its own process unless KARSTMODEL_FIGURE_WORKERS asks for workers (its daily figures share the
+    cores with its reaches); `validate` uses 2 on a machine with 2 or more cores."""
+    from karst_helpers import synthetic_calibration_site
+    from karstmodel.cli.parser import main
+
+    seen = []
+
+    class Recorder(fj.FigureJobs):
+        def __init__(self, workers=0):
+            seen.append(workers)
+            super().__init__(0)
+
+    monkeypatch.setattr(fj, "FigureJobs", Recorder)
+    monkeypatch.setattr(fj.os, "cpu_count", lambda: 2)
+    if env is None:
+        monkeypatch.delenv("KARSTMODEL_FIGURE_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("KARSTMODEL_FIGURE_WORKERS", env)
+    (tmp_path / "site").mkdir()
+    path = synthetic_calibration_site(tmp_path / "site")["dir"] / "catchment.toml"
+    import karstmodel.workflows.report as report
+    monkeypatch.setattr(report, "FigureJobs", Recorder)
+    assert main([command, str(path), "-o", str(tmp_path / "out")]) == 0
+    assert seen == [expected]
