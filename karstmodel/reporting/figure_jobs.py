@@ -27,6 +27,7 @@ import os
 import queue
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 
 from .._parallel import single_threaded_children
@@ -61,8 +62,22 @@ def default_workers() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 0
 
 
-def _ready() -> int:
-    return os.getpid()
+@contextmanager
+def _server_environment():
+    """The server's environment: as a Python child of this process (:func:`chemistry._numba_cache.child_environment`:
+    without the numba cache folder this process configured, which the server configures for itself) -- while it
+    is started; this process's environment is restored after."""
+    from chemistry._numba_cache import child_environment
+    saved = dict(os.environ)
+    wanted = child_environment()
+    try:
+        for k in set(saved) - set(wanted):
+            del os.environ[k]
+        yield
+    finally:
+        for k, v in saved.items():
+            if os.environ.get(k) != v:
+                os.environ[k] = v
 
 
 def _describe(fn, kwargs: dict) -> str:
@@ -88,7 +103,7 @@ class FigureJobs:
             ctx = mp.get_context("forkserver")
             try:
                 ctx.set_forkserver_preload(PRELOAD)
-                with single_threaded_children():  # the server's libraries: one thread each
+                with single_threaded_children(), _server_environment():
                     from multiprocessing import forkserver
                     forkserver.ensure_running()  # spawns the server and returns; it imports in the background
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)

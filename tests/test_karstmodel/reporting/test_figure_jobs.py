@@ -124,3 +124,23 @@ def test_the_commands_choice_of_workers(tmp_path, monkeypatch, command, env, exp
     monkeypatch.setattr(report, "FigureJobs", Recorder)
     assert main([command, str(path), "-o", str(tmp_path / "out")]) == 0
     assert seen == [expected]
+
+
+def _write_cache_setup(path):
+    from chemistry import _numba_cache
+    path.write_text(repr(None if _numba_cache._ACTIVE is None else _numba_cache._ACTIVE[0]))
+
+
+def test_workers_configure_the_numba_cache_as_this_process(tmp_path):
+    """The server (and so every worker) starts with chemistry._numba_cache.child_environment(), without the numba
+    cache folder this process configured, so that it configures the same folder itself (with the variable inherited
+    numba would use its own locators and file kernels elsewhere); this process's environment is unchanged."""
+    import os
+
+    from chemistry import _numba_cache
+    before = dict(os.environ)
+    with fj.FigureJobs(2) as jobs:
+        jobs.submit(_write_cache_setup, path=tmp_path / "cache.txt")
+    assert dict(os.environ) == before
+    mine = None if _numba_cache._ACTIVE is None else _numba_cache._ACTIVE[0]
+    assert (tmp_path / "cache.txt").read_text() == repr(mine)
