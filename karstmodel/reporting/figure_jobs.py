@@ -2,10 +2,10 @@
 
 The figures of a validation or a calibration are independent PNG files, and matplotlib draws one at a time, on
 one core, holding the interpreter lock: a validation with chemistry draws up to 30 figures one after the other
-(about 0.2-0.3 s each) while the other core idles. ``validate`` and ``calibrate`` use 2 workers
-(:func:`default_workers`); ``run`` draws its daily figures beside its reaches' two threads and uses workers only
-when ``KARSTMODEL_FIGURE_WORKERS`` asks for them. :class:`FigureJobs` hands each figure (a plotting function and its data) to a
-small pool of processes instead, and waits for all of them before the command's output folder is committed.
+(about 0.2-0.3 s each) while the other core idles. :class:`FigureJobs` hands each figure (a plotting function and
+its data) to a small pool of processes instead, and waits for all of them before the command's output folder is
+committed. ``validate`` and ``calibrate`` use 2 workers (:func:`default_workers`); ``run`` draws its daily figures
+beside its reaches' two threads and uses workers only when ``KARSTMODEL_FIGURE_WORKERS`` asks for them.
 
 The workers are forked from a server process (Python's ``forkserver`` start method: a fresh interpreter, started
 before any figure is needed, that imports matplotlib with the Agg backend and the plotting modules once,
@@ -27,8 +27,8 @@ import os
 import queue
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from .._parallel import single_threaded_children
 

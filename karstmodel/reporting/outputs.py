@@ -90,8 +90,8 @@ def write_run(result, outdir, figures: bool = True, report: bool = True, daily: 
     With ``report``, also ``report.html`` (:mod:`karstmodel.reporting.html`: figures, sink and balances, metrics,
     provenance); validation and calibration write their own fuller report instead. ``daily``: the paths
     :func:`write_daily` returned for this run and ``outdir`` (with the same ``figures``), whose files are then not
-    written again. ``jobs``: as :func:`write_daily` (the figures are drawn there; the report only links
-    them)."""
+    written again. ``jobs``: as :func:`write_daily` (the figures are drawn there; the report, which embeds them,
+    waits for them)."""
     out = _output_dir(outdir)
     inputs = _inputs_of(result)
     paths = dict(write_daily(result, out, figures, jobs) if daily is None else daily)
