@@ -126,21 +126,35 @@ def test_the_commands_choice_of_workers(tmp_path, monkeypatch, command, env, exp
     assert seen == [expected]
 
 
-def _write_cache_setup(path):
-    from chemistry import _numba_cache
-    path.write_text(repr(None if _numba_cache._ACTIVE is None else _numba_cache._ACTIVE[0]))
-
-
-def test_workers_configure_the_numba_cache_as_this_process(tmp_path):
-    """The server (and so every worker) starts with chemistry._numba_cache.child_environment(), without the numba
-    cache folder this process configured, so that it configures the same folder itself (with the variable inherited
-    numba would use its own locators and file kernels elsewhere); this process's environment is unchanged."""
+def test_the_server_starts_with_a_python_childs_environment(monkeypatch):
+    """The figure server is started with chemistry._numba_cache.child_environment() (without the numba cache
+    folder this process configured, so that the server configures the same folder itself; with the variable
+    inherited numba would use its own locators and file kernels elsewhere) and one thread per library; this
+    process's environment is unchanged afterwards."""
     import os
+    from multiprocessing import forkserver
 
     from chemistry import _numba_cache
+    from karstmodel._parallel import SINGLE_THREAD_ENV
+    monkeypatch.setattr(_numba_cache, "_ACTIVE", ("/configured/here", "key", ()))
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/configured/here")
+    for k in SINGLE_THREAD_ENV:
+        monkeypatch.delenv(k, raising=False)
+    seen = []
+    monkeypatch.setattr(forkserver, "ensure_running", lambda: seen.append(dict(os.environ)))
     before = dict(os.environ)
-    with fj.FigureJobs(2) as jobs:
-        jobs.submit(_write_cache_setup, path=tmp_path / "cache.txt")
+    jobs = fj.FigureJobs(2)
+    jobs.finish()
     assert dict(os.environ) == before
-    mine = None if _numba_cache._ACTIVE is None else _numba_cache._ACTIVE[0]
-    assert (tmp_path / "cache.txt").read_text() == repr(mine)
+    if "forkserver" in mp.get_all_start_methods():
+        (env,) = seen
+        assert "NUMBA_CACHE_DIR" not in env
+        assert all(env[k] == v for k, v in SINGLE_THREAD_ENV.items())
+        assert {k: v for k, v in env.items() if k not in SINGLE_THREAD_ENV} == \
+            {k: v for k, v in before.items() if k != "NUMBA_CACHE_DIR"}
+    # a folder the user set is kept
+    monkeypatch.setattr(_numba_cache, "_ACTIVE", None)
+    seen.clear()
+    fj.FigureJobs(2).finish()
+    if "forkserver" in mp.get_all_start_methods():
+        assert seen[0]["NUMBA_CACHE_DIR"] == "/configured/here"
