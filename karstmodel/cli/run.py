@@ -31,7 +31,7 @@ def cmd_run(args) -> int:
     """Simulate the catchment, write the run's files into the output folder and print the summary."""
     from ..reporting.figure_jobs import FigureJobs, workers_from_environment  # deferred: heavy (karstmodel.cli)
     from ..reporting.outputs import catchment_inputs, write_daily, write_run  # deferred: heavy (karstmodel.cli)
-    from ..model.simulate import simulate  # deferred: heavy (karstmodel.cli)
+    from ..model.simulate import outputs_subdaily, simulate  # deferred: heavy (karstmodel.cli)
     imports_done()
     t0 = time.perf_counter()
     path = resolve_catchment(args.catchment)
@@ -41,7 +41,7 @@ def cmd_run(args) -> int:
     with atomic_output_dir(outdir, protect=catchment_inputs(c), owner=owner(args, "run", path)) as tmp, \
             FigureJobs((workers_from_environment() or 0) if figures else 0) as jobs:  # inline unless asked
         daily = {}  # the daily outputs, written while the reaches run (or their kernel compiles on a first run)
-        result = simulate(c, with_reaches=not args.no_reaches, progress=True,
+        result = simulate(c, with_reaches=not args.no_reaches, progress=True, reach_subdaily=outputs_subdaily(c),
                           on_daily=lambda d: daily.update(write_daily(d, tmp, figures=figures, jobs=jobs)))
         paths = write_run(result, tmp, figures=figures, daily=daily or None, jobs=jobs)
     s = result.summary

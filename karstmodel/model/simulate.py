@@ -27,7 +27,7 @@ from ..io.drivers import MIN_RECORD_DAYS, Drivers, drivers_from_frame, load_driv
 from ..io.observations import load_discharge_observations, mm_d_to_m3_s
 from ..processes import dissolution, recharge_tables
 from ..processes.routing import steady_state_storage
-from ..processes.reaches import simulate_reaches
+from ..processes.reaches import simulate_reaches, summer_week
 from . import background_compile
 from .compile_notice import announce_compilation
 from .stages import ChainRun, WaterStage, run_chain
@@ -140,7 +140,8 @@ def simulate_water(catchment: Catchment, data: pd.DataFrame) -> WaterStage:
 @single_blas_thread
 def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.DataFrame | None = None,
              observations: pd.DataFrame | None = None, with_reaches: bool = True,
-             on_daily: Callable[[SimulationResult], None] | None = None, progress: bool = False) -> SimulationResult:
+             on_daily: Callable[[SimulationResult], None] | None = None, progress: bool = False,
+             reach_subdaily="all") -> SimulationResult:
     """Simulate a catchment (a :class:`Catchment`, a catchment file, a folder or a bundled name; default
     the bundled default catchment). ``drivers``: None (the catchment's drivers file), a :class:`Drivers`, or a
     pandas DataFrame with ``precip_mm``, ``temp_c`` (``pet_mm`` ...) and dates as a ``date`` column or the index,
@@ -172,6 +173,12 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
     progress : bool, default False
         Show a progress bar with an ETA on stderr for the reaches' sub-daily run when it takes longer than
         ``REACH_PROGRESS_DELAY_S`` seconds (:func:`run_reaches`); shorter runs stay silent.
+    reach_subdaily : "all" (default), "week", "none" or a (start, end) pair of times
+        The rows of the reaches' sub-daily table (``reaches.subdaily``): every step, the summer week that
+        :func:`karstmodel.reporting.outputs.write_run` writes and plots (:func:`outputs_subdaily` says which a
+        catchment's outputs need), none, or the steps from ``start`` up to ``end``. Their daily tables, balances and
+        fates are the same to the last bit whichever is kept; keeping part of them runs the reaches in blocks, in
+        the memory of one block instead of the whole record's sub-daily outputs.
 
     Returns
     -------
@@ -225,7 +232,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
                              drivers=drivers)
     reach_result = None
     if c.reaches and with_reaches:
-        reach_result = _reaches_beside(c, data, run, compiling, on_daily, daily, progress)
+        reach_result = _reaches_beside(c, data, run, compiling, on_daily, daily, progress, reach_subdaily)
         summary.update(accounting.fate_summary(reach_result))
     elif on_daily is not None:
         on_daily(daily)
@@ -235,7 +242,7 @@ def simulate(catchment: Catchment | str | None = None, drivers: Drivers | pd.Dat
 
 def _reaches_beside(c: Catchment, data: pd.DataFrame, run: ChainRun, compiling,
                     on_daily: Callable[[SimulationResult], None] | None, daily: SimulationResult,
-                    progress: bool = False):
+                    progress: bool = False, subdaily="all"):
     """The reaches' run (:func:`run_reaches`, after the background compile ``compiling`` has finished) while
     ``on_daily`` handles the daily result in this thread: the reach kernel releases the GIL, so writing the daily
     tables and figures overlaps with it instead of following it. The reaches compute the same numbers in either
@@ -243,11 +250,11 @@ def _reaches_beside(c: Catchment, data: pd.DataFrame, run: ChainRun, compiling,
     the reaches' first."""
     if on_daily is None:
         background_compile.finish(compiling)
-        return run_reaches(c, data, run, progress)
+        return run_reaches(c, data, run, progress, subdaily)
 
     def reaches():
         background_compile.finish(compiling)
-        return run_reaches(c, data, run, progress)
+        return run_reaches(c, data, run, progress, subdaily)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="karstmodel-reaches") as ex:
         future = ex.submit(reaches)
@@ -310,9 +317,18 @@ class _ReachProgress:
             self.bar.close()
 
 
-def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun, progress: bool = False):
+def outputs_subdaily(c: Catchment) -> str:
+    """The sub-daily rows of the reaches that a run's outputs need (:func:`karstmodel.reporting.outputs.write_run`):
+    "all" when the catchment's ``[surface_water] diel_output`` asks for the whole sub-daily record, else "week"
+    (the summer week its diel table and figure show)."""
+    sw = c.surface_water
+    return "all" if sw is not None and sw.diel_output == "all" else "week"
+
+
+def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun, progress: bool = False, subdaily="all"):
     """Route the spring water through the catchment's reaches (karstmodel.processes.reaches.simulate_reaches);
-    ``progress``: a progress bar on stderr once the run has taken ``REACH_PROGRESS_DELAY_S`` seconds."""
+    ``progress``: a progress bar on stderr once the run has taken ``REACH_PROGRESS_DELAY_S`` seconds;
+    ``subdaily``: the sub-daily rows kept, as :func:`simulate`'s ``reach_subdaily``."""
     sw = c.surface_water
     inflow = spring_outflow(c, data, run)
     if not np.isfinite(inflow[["ca", "dic"]].to_numpy()).all():
@@ -322,7 +338,8 @@ def run_reaches(c: Catchment, data: pd.DataFrame, run: ChainRun, progress: bool 
         return simulate_reaches(inflow, c.reaches, c.latitude, c.longitude, dt_minutes=sw.dt_minutes,
                                 air_temp_c=data["temp_c"], cloudiness=sw.cloudiness, database=c.chemistry.database,
                                 inflow_interpolation=sw.inflow_interpolation, spinup_days=sw.spinup_days,
-                                progress=bar)
+                                progress=bar, subdaily=summer_week(data.index, c.latitude) if
+                                isinstance(subdaily, str) and subdaily == "week" else subdaily)
     finally:
         if bar is not None:
             bar.close()

@@ -11,6 +11,7 @@ from chemistry.errors import InputError
 from . import plots
 from ..io.files import write_csv_atomic, write_json_atomic
 from ..io.observations import load_chemistry_observations
+from ..processes.reaches import summer_week
 from . import html, html_sections, plots_surface
 from .figure_jobs import draw
 
@@ -122,39 +123,39 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
     return flat.reset_index()
 
 
-def _summer_week(index: pd.DatetimeIndex, latitude: float) -> tuple:
-    """Start and end of the last full week of July (January south of the equator) in the record."""
-    month = 7 if latitude >= 0 else 1
-    days = index[(index.month == month) & (index.day <= 24)]
-    start = days[-1].normalize() if len(days) else index[0].normalize()
-    return start, start + pd.Timedelta(days=7)
-
-
 def _write_reaches(result, out: Path, inputs, figures: bool, jobs=None) -> dict:
+    """The reaches' daily table, their diel table (``[surface_water] diel_output``: the summer week, the whole
+    sub-daily record or none) and figures. A result whose sub-daily table holds no rows
+    (:func:`karstmodel.model.simulate.simulate` with ``reach_subdaily="none"``) gets neither the diel table nor the
+    diel figure."""
     rr = result.reaches
     c = result.catchment
     paths = {"reaches_daily": out / "reaches_daily.csv"}
     daily = _flat(rr.daily)
     write_csv_atomic(daily, paths["reaches_daily"], protect=inputs, float_format="%.6g")
     mode = c.surface_water.diel_output if c.surface_water is not None else "week"
-    if mode != "none":
+    rows = len(rr.subdaily) > 0
+    if mode != "none" and rows:
         sub = rr.subdaily
         if mode == "week":
-            a, b = _summer_week(sub.index, c.latitude)
+            a, b = summer_week(sub.index, c.latitude)
             sub = sub[(sub.index >= a) & (sub.index < b)]
             paths["reaches_diel"] = out / "reaches_diel_week.csv"
         else:
             paths["reaches_diel"] = out / "reaches_subdaily.csv"
         write_csv_atomic(_flat(sub), paths["reaches_diel"], protect=inputs, float_format="%.6g")
     if figures:
-        a, _ = _summer_week(rr.subdaily.index, c.latitude)
-        start = a + pd.Timedelta(days=2)
         figs = {"diel": out / "reaches_diel.png", "fate": out / "fate.png", "metabolism": out / "reaches_metabolism.png"}
-        # the figures read the days they show and the daily table, not the whole sub-daily table (10^5-10^6 rows,
-        # which a worker process would otherwise receive)
-        shown = replace(rr, subdaily=rr.subdaily.loc[start:start + pd.Timedelta(days=3.0)])
-        draw(jobs, plots_surface.diel_panel, shown, start=start, days=3.0, path=figs["diel"],
-             title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
+        if rows:
+            a, _ = summer_week(rr.subdaily.index, c.latitude)
+            start = a + pd.Timedelta(days=2)
+            # the figures read the days they show and the daily table, not the whole sub-daily table (10^5-10^6
+            # rows, which a worker process would otherwise receive)
+            shown = replace(rr, subdaily=rr.subdaily.loc[start:start + pd.Timedelta(days=3.0)])
+            draw(jobs, plots_surface.diel_panel, shown, start=start, days=3.0, path=figs["diel"],
+                 title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
+        else:
+            del figs["diel"]
         draw(jobs, plots_surface.fate_bar, rr.fate, path=figs["fate"],
              title=f"{c.name}: fate of the karst DIC below the spring")
         draw(jobs, plots_surface.daily_metabolism, replace(rr, subdaily=rr.subdaily.iloc[:0]), path=figs["metabolism"])

@@ -21,7 +21,7 @@ from ..reporting.figure_jobs import FigureJobs, draw
 from ..reporting.outputs import write_run
 from ..config.parameters import apply_parameters
 from ..config.period import named_periods, period_to_text
-from ..model.simulate import simulate
+from ..model.simulate import outputs_subdaily, simulate
 from .calibration import setup_from_catchment
 from .sensitivity import sensitivity
 from .uncertainty import glue
@@ -220,7 +220,8 @@ def validate_catchment(c: Catchment, outdir, periods: tuple = (None, None), figu
 def _validate(c: Catchment, outdir: Path, setup: CalibrationSetup, figures: bool, warnings: tuple, jobs):
     """The run, its metrics and chemistry blocks, its files and figures (drawn through ``jobs``): (summary, paths
     of the run's files, paths of the validation figures)."""
-    result = simulate(c, progress=True)  # the reaches' bar, only when they run long
+    # the reaches' bar, only when they run long; their sub-daily rows that the outputs write
+    result = simulate(c, progress=True, reach_subdaily=outputs_subdaily(c))
     obs = load_station_observations(c, result.timeseries.index)
     pers = named_periods(setup.calibration_period, setup.validation_period)
     if pers == {"validation": None}:  # no split: score the record after the spin-up, and say so
@@ -335,7 +336,8 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     cal = calibrate(c, setup, data=data, observations=obs, progress=progress)
     best = cal.catchment
     drivers = Drivers(data=data, filled={}, source=str(c.drivers.file))
-    result = simulate(best, drivers=drivers, progress=progress)  # the reaches' bar only when they run long
+    # the reaches' bar only when they run long; their sub-daily rows that the outputs write
+    result = simulate(best, drivers=drivers, progress=progress, reach_subdaily=outputs_subdaily(best))
     pers = named_periods(setup.calibration_period, setup.validation_period)
     if "calibration" not in pers:
         pers = {"calibration": None, **{k: v for k, v in pers.items() if k != "validation" or v is not None}}

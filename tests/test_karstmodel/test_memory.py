@@ -100,13 +100,13 @@ def test_reaches_run_without_the_advice_and_give_the_same_numbers(advice_on, mon
     """simulate_reaches allocates and fills its step outputs with the advice off, restores it on return, and its
     results are those of the same function without the switch, bit for bit."""
     seen = []
-    assemble = rs.assemble
+    add = rs.Assembly.add
 
     def spy(*args, **kwargs):
         seen.append(hugepage_advice_enabled())
-        return assemble(*args, **kwargs)
+        return add(*args, **kwargs)
 
-    monkeypatch.setattr(rs, "assemble", spy)
+    monkeypatch.setattr(rs.Assembly, "add", spy)
     reach = ReachParameters(name="stream")
     kw = dict(dt_minutes=60.0, spinup_days=1)
     res = simulate_reaches(_inflow(), reach, 47.0, 14.0, **kw)

@@ -20,7 +20,8 @@ Where each part is computed
   enhancement);
 * :mod:`.kernel`: the compiled time loop (geometry, speciation, organic carbon, respiration, burial, O2,
   temperature; the exact linear step) and its model structure;
-* :mod:`.fate`: :class:`ReachResult`, the carbon and O2 balances and the fate of the karst DIC;
+* :mod:`.fate`: :class:`ReachResult` (assembled block by block from the loop's outputs), the carbon and O2
+  balances and the fate of the karst DIC;
 * :mod:`.simulate`: :func:`simulate_reaches` (inflow checks, forcing at sub-daily steps).
 
 Units: concentrations mmol/L (= mol/m3; taken equal to mmol/kgw for the chemistry, as in
@@ -28,7 +29,7 @@ Units: concentrations mmol/L (= mol/m3; taken equal to mmol/kgw for the chemistr
 """
 from .fate import ReachResult
 from .params import ReachParameters, reach_parameters_from_dict, reach_parameters_to_dict
-from .simulate import INFLOW_ELEMENTS, simulate_reaches
+from .simulate import INFLOW_ELEMENTS, simulate_reaches, summer_week
 
 __all__ = ["ReachParameters", "ReachResult", "simulate_reaches", "reach_parameters_from_dict",
-           "reach_parameters_to_dict", "INFLOW_ELEMENTS"]
+           "reach_parameters_to_dict", "INFLOW_ELEMENTS", "summer_week"]

@@ -46,7 +46,7 @@ from ..._compiled import njit
 
 from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_BURIAL_AUTO, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP,
                      F_O2_CONS, F_O2_IN, F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_RAUTO, F_REAER, F_RS,
-                     N_STATE, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH, O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_HDIC, O_HDO,
+                     N_FLUX, N_STATE, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH, O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_HDIC, O_HDO,
                      O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_STRAT, O_TEMP, O_VEL, O_WIDTH, S_AREA, S_O2,
                      S_OCS, S_OCW, S_V)
 from .lake import H_C0, H_O2, H_OC, H_V
@@ -120,10 +120,19 @@ def _running_sum(a):
 
 
 @njit
-def _running_sum_interleaved(flux, f):
+def _running_sum_from(acc, a):
+    """Add the rows of a 2-D array to ``acc`` (one total per row), each value strictly left to right: a record that
+    arrives in blocks of steps gives the same totals, bit for bit, as :func:`_running_sum` over the whole of it."""
+    for j in range(a.shape[1]):
+        for i in range(a.shape[0]):
+            acc[i] += a[i, j]
+
+
+@njit
+def _running_sum_interleaved(flux, f, s=0.0):
     """Sum of ``flux[:, f, :]`` over steps and, within a step, over the tanks (step 0 tank 0, step 0 tank 1, ...),
-    added left to right: the whole-chain totals in the order they have always been added."""
-    s = 0.0
+    added left to right to ``s``: the whole-chain totals in the order they have always been added (``s``: the total
+    of the blocks of steps before this one)."""
     for n in range(flux.shape[2]):
         for t in range(flux.shape[0]):
             s += flux[t, f, n]
@@ -220,126 +229,185 @@ def _fate(dic_out, oc_out, burial, calcite, degas, dic_in, alloch, d_storage, bu
     return fate, detail
 
 
+#: flux rows summed per day (mol per m2 of the bed at each step) for the daily tables
+_DAY_ROWS = (F_GPP, F_ER, F_DEGAS, F_PRECIP, F_BURIAL, F_REAER, F_O2_CONS, F_RAUTO, F_BURIAL_AUTO, F_RS)
+#: sub-daily variables whose daily means go into the daily tables
+_DAY_MEANS = ("ph", "dic_mmol_l", "pco2_uatm", "si_calcite", "do_mg_l", "temp_c", "q_m3_s", "stratified",
+              "hypolimnion_do_mg_l")
+
+
+class Assembly:
+    """The result of the reaches built from the kernel's outputs as they arrive: blocks of whole days of ``out``
+    (tanks, N_OUT, steps) and ``flux`` (tanks, N_FLUX, steps) in record order (:meth:`add`), then
+    :meth:`result`. Every total is added in step order across the blocks and every daily value from its own day,
+    so the daily tables, balances and fates do not depend on how the record was cut (one block: the whole record).
+    ``keep``: the steps whose sub-daily rows are kept (a slice of the record; None: all, taken from the kernel's
+    arrays without a copy when the record comes as one block)."""
+
+    def __init__(self, reaches, tank_reach, dt: float, n_steps: int, keep: slice | None = None):
+        self.reaches = tuple(reaches)
+        self.tank_reach = np.asarray(tank_reach)
+        self.names = [r.name for r in self.reaches]
+        self.dt = dt
+        self.spd = int(round(86400.0 / dt))
+        self.n_steps = n_steps
+        self.keep = keep
+        self.done = 0
+        self.tanks = [np.flatnonzero(self.tank_reach == i) for i in range(len(self.reaches))]
+        self.area = [np.empty(n_steps) for _ in self.reaches]  # bed area of each reach at every step
+        self.sub = {}  # (reach, variable) -> pieces of the kept sub-daily rows
+        self.day = {}  # (reach, variable) -> pieces of the daily values
+        ends = {int(t[0]) for t in self.tanks} | {int(t[-1]) for t in self.tanks}
+        self.tank_tot = {t: np.zeros(N_FLUX) for t in sorted(ends)}  # step-order totals of first and last tanks
+        self.reach_tot = {i: np.zeros(N_FLUX) for i, t in enumerate(self.tanks) if len(t) > 1}
+        self.chain_tot = {f: 0.0 for f in (F_O2_PROD, F_REAER, F_O2_CONS)}
+
+    def add(self, out, flux, f_q) -> None:
+        """The next block of steps: the kernel's ``out`` and ``flux`` for it and the inflow ``f_q`` (m3/s) of its
+        steps. A block holds whole days."""
+        m = out.shape[2]
+        k0 = self.done
+        if m % self.spd or k0 + m > self.n_steps:
+            raise ValueError("a block of the reaches' record must hold whole days within the record")
+        spd = self.spd
+        per_step_h = self.dt / 3600.0
+        if self.keep is None:
+            a, b = 0, m
+        else:
+            a = min(max(self.keep.start - k0, 0), m)
+            b = min(max(self.keep.stop - k0, a), m)
+        whole = self.keep is None and m == self.n_steps  # the kernel's rows are the table's columns, no copy
+        for i, name in enumerate(self.names):
+            tanks = self.tanks[i]
+            last = tanks[-1]
+            area = _bed_area(flux, tanks)
+            self.area[i][k0:k0 + m] = area
+            o = out[last]
+            fl = flux[tanks[0]]
+            for t in tanks[1:]:
+                fl = fl + flux[t]
+            lp = o[O_LPCO2]
+            sub = {
+                "ph": o[O_PH], "dic_mmol_l": o[O_DIC], "ca_mmol_l": o[O_CA], "alk_meq_l": o[O_ALK],
+                "co2aq_mmol_l": o[O_CO2], "hco3_mmol_l": o[O_HCO3], "co3_mmol_l": o[O_CO3],
+                "pco2_uatm": 1e6 * 10.0**lp, "si_calcite": o[O_SI], "do_mg_l": o[O_DO] * M_O2_G_MOL,
+                "do_sat_mg_l": o[O_DOSAT] * M_O2_G_MOL, "temp_c": o[O_TEMP], "q_m3_s": f_q, "depth_m": o[O_DEPTH],
+                "width_m": o[O_WIDTH], "velocity_m_s": o[O_VEL], "k600_m_d": o[O_K600],
+                "co2_enhancement": o[O_ENH], "par_umol_m2_s": o[O_PAR],
+                "oc_water_mmol_l": o[O_OCW], "oc_bed_mmol_m2": o[O_OCS] * 1e3,
+            }
+            rates = {"gpp_mmol_c_m2_h": F_GPP, "er_mmol_c_m2_h": F_ER, "degassing_mmol_c_m2_h": F_DEGAS,
+                     "calcite_precip_mmol_m2_h": F_PRECIP, "reaeration_mmol_o2_m2_h": F_REAER}
+            for k, f in rates.items():  # per m2 of the bed of each step; only for the kept rows
+                sub[k] = fl[f, a:b] / area[a:b] / per_step_h * 1e3
+            sub["nep_mmol_c_m2_h"] = sub["gpp_mmol_c_m2_h"] - sub["er_mmol_c_m2_h"]
+            if self.reaches[i].hypolimnion_depth_m > 0.0:  # a stratifying lake: its deep layer
+                sub["stratified"] = o[O_STRAT]
+                sub["hypolimnion_do_mg_l"] = o[O_HDO] * M_O2_G_MOL
+                sub["hypolimnion_dic_mmol_l"] = o[O_HDIC]
+            for k, v in sub.items():
+                if k not in rates and k != "nep_mmol_c_m2_h":
+                    v = v if whole else v[a:b].copy()
+                self.sub.setdefault((name, k), []).append(v)
+            r = self.reaches[i]
+            # mol per m2 of the bed at each step, summed over the day
+            g = dict(zip(_DAY_ROWS, _per_day(fl[list(_DAY_ROWS)] / area, spd, "sum")))
+            gc = lambda col: g[col] * M_C_G_MOL  # noqa: E731  g C m-2 d-1
+            pq, rq = r.photosynthetic_quotient, r.respiratory_quotient
+            daily = {
+                "gpp_g_o2_m2_d": g[F_GPP] * pq * M_O2_G_MOL,
+                "er_g_o2_m2_d": g[F_ER] / rq * M_O2_G_MOL,
+                "gpp_g_c_m2_d": gc(F_GPP), "er_g_c_m2_d": gc(F_ER), "degassing_g_c_m2_d": gc(F_DEGAS),
+                "calcite_precip_g_c_m2_d": gc(F_PRECIP), "oc_burial_g_c_m2_d": gc(F_BURIAL),
+                "reaeration_g_o2_m2_d": g[F_REAER] * M_O2_G_MOL,
+                "o2_consumed_g_o2_m2_d": g[F_O2_CONS] * M_O2_G_MOL,
+                "npp_g_c_m2_d": (g[F_GPP] - g[F_RAUTO]) * M_C_G_MOL,
+                "oc_burial_autochthonous_g_c_m2_d": gc(F_BURIAL_AUTO),
+                "sediment_mineralisation_g_c_m2_d": gc(F_RS),
+            }
+            daily["dic_in_mol_d"] = _per_day(flux[tanks[0], F_DIC_IN], spd, "sum")
+            daily["dic_out_mol_d"] = _per_day(flux[last, F_DIC_OUT], spd, "sum")
+            daily["oc_out_mol_d"] = _per_day(flux[last, F_OC_OUT], spd, "sum")
+            daily["nep_g_o2_m2_d"] = daily["gpp_g_o2_m2_d"] - daily["er_g_o2_m2_d"]
+            daily["nep_g_c_m2_d"] = daily["gpp_g_c_m2_d"] - daily["er_g_c_m2_d"]
+            for k in _DAY_MEANS:
+                if k in sub:
+                    daily[k] = _per_day(np.asarray(sub[k], dtype=float), spd, "mean")
+            for k, v in daily.items():
+                self.day.setdefault((name, k), []).append(v)
+            if i in self.reach_tot:
+                _running_sum_from(self.reach_tot[i], np.ascontiguousarray(fl))
+        for t, acc in self.tank_tot.items():
+            _running_sum_from(acc, flux[t])
+        for f in self.chain_tot:
+            self.chain_tot[f] = _running_sum_interleaved(flux, f, self.chain_tot[f])
+        self.done = k0 + m
+
+    def result(self, steps, conc0, scal0, conc1, scal1, settings) -> ReachResult:
+        """The :class:`ReachResult` once every step has been added: ``steps`` the record's step times, ``conc0,
+        scal0`` the tanks' state at its start and ``conc1, scal1`` at its end."""
+        if self.done != self.n_steps:
+            raise ValueError(f"the reaches' record has {self.n_steps} steps, {self.done} were added")
+        reach_balances, reach_fates = {}, {}
+        dtot = {k: 0.0 for k in ("degas", "precip", "burial", "alloch", "burial_auto", "npp")}
+        for i, name in enumerate(self.names):
+            tanks = self.tanks[i]
+            first, last = int(tanks[0]), int(tanks[-1])
+            # balances of the reach (all its tanks): inflow of its first tank, outflow of its last
+            c0, o20 = _storage(conc0, scal0, tanks)
+            c1, o21 = _storage(conc1, scal1, tanks)
+            f_first = self.tank_tot[first]
+            f_last = self.tank_tot[last]
+            tot = f_first if len(tanks) == 1 else self.reach_tot[i]
+            cb = _balance({"dic": f_first[F_DIC_IN], "organic_carbon": f_first[F_OC_IN], "allochthonous": tot[F_ALLOCH]},
+                          {"dic": f_last[F_DIC_OUT], "organic_carbon": f_last[F_OC_OUT], "degassing": tot[F_DEGAS],
+                           "calcite": tot[F_PRECIP], "burial": tot[F_BURIAL]}, c1 - c0, max(c0, c1))
+            ob = _balance({"inflow": f_first[F_O2_IN], "photosynthesis": tot[F_O2_PROD], "reaeration": tot[F_REAER]},
+                          {"outflow": f_last[F_O2_OUT], "respiration": tot[F_O2_CONS]}, o21 - o20, max(o20, o21))
+            reach_balances[name] = {"carbon": cb, "o2": ob, "area_m2": float(self.area[i].mean())}
+            reach_fates[name], _ = _fate(f_last[F_DIC_OUT], f_last[F_OC_OUT], tot[F_BURIAL], tot[F_PRECIP],
+                                         tot[F_DEGAS], f_first[F_DIC_IN], tot[F_ALLOCH] + f_first[F_OC_IN], c1 - c0,
+                                         tot[F_BURIAL_AUTO], tot[F_GPP] - tot[F_RAUTO])
+            dtot["degas"] += tot[F_DEGAS]
+            dtot["precip"] += tot[F_PRECIP]
+            dtot["burial"] += tot[F_BURIAL]
+            dtot["alloch"] += tot[F_ALLOCH]
+            dtot["burial_auto"] += tot[F_BURIAL_AUTO]
+            dtot["npp"] += tot[F_GPP] - tot[F_RAUTO]
+
+        all_tanks = np.arange(len(self.tank_reach))
+        c0, o20 = _storage(conc0, scal0, all_tanks)
+        c1, o21 = _storage(conc1, scal1, all_tanks)
+        # whole-chain totals added over the steps and, within a step, over the tanks
+        ftot = self.chain_tot
+        f_in = self.tank_tot[0]
+        f_out = self.tank_tot[len(self.tank_reach) - 1]
+        carbon = _balance({"dic": f_in[F_DIC_IN], "allochthonous": dtot["alloch"]},
+                          {"dic": f_out[F_DIC_OUT], "organic_carbon": f_out[F_OC_OUT], "degassing": dtot["degas"],
+                           "calcite": dtot["precip"], "burial": dtot["burial"]}, c1 - c0, max(c0, c1))
+        o2 = _balance({"inflow": f_in[F_O2_IN], "photosynthesis": ftot[F_O2_PROD], "reaeration": ftot[F_REAER]},
+                      {"outflow": f_out[F_O2_OUT], "respiration": ftot[F_O2_CONS]}, o21 - o20, max(o20, o21))
+        fate, detail = _fate(f_out[F_DIC_OUT], f_out[F_OC_OUT], dtot["burial"], dtot["precip"], dtot["degas"],
+                             f_in[F_DIC_IN], dtot["alloch"], c1 - c0, dtot["burial_auto"], dtot["npp"])
+        kept = steps if self.keep is None else steps[self.keep]
+        subdaily = _table({k: _joined(v) for k, v in self.sub.items()}, kept)
+        daily = _table({k: _joined(v) for k, v in self.day.items()}, steps[::self.spd].normalize())
+        daily.index.name = "date"
+        subdaily.index.name = "time"
+        return ReachResult(subdaily=subdaily, daily=daily, fate=fate, fate_detail=detail, fate_by_reach=reach_fates,
+                           balances={"carbon": carbon, "o2": o2, "by_reach": reach_balances},
+                           reaches=self.reaches, settings=settings)
+
+
+def _joined(pieces: list) -> np.ndarray:
+    """One array from the pieces of the blocks (the piece itself when there is one: no copy)."""
+    return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+
+
 def assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc1, scal1, settings) -> ReachResult:
     """The result tables, balances and fates from the kernel's ``out`` (tanks, N_OUT, steps) and ``flux`` (tanks,
-    N_FLUX, steps) arrays."""
-    tank_reach = np.asarray(tank_reach)
-    names = [r.name for r in reaches]
-    sub_cols, day_cols = {}, {}
-    spd = int(round(86400.0 / dt))
-    days = steps[::spd].normalize()
-    reach_balances, reach_fates = {}, {}
-    dtot = {k: 0.0 for k in ("degas", "precip", "burial", "alloch", "burial_auto", "npp")}
-    per_step_h = dt / 3600.0
-    tank_sums = {}  # step-order sums of each tank's fluxes, computed once (a tank is first or last of its reach)
-
-    def tank_sum(t):
-        if t not in tank_sums:
-            tank_sums[t] = _seq_sum(flux[t])
-        return tank_sums[t]
-
-    for i, name in enumerate(names):
-        tanks = np.flatnonzero(tank_reach == i)
-        last = tanks[-1]
-        area = _bed_area(flux, tanks)
-        o = out[last]
-        fl = flux[tanks[0]]
-        for t in tanks[1:]:
-            fl = fl + flux[t]
-        lp = o[O_LPCO2]
-        sub = {
-            "ph": o[O_PH], "dic_mmol_l": o[O_DIC], "ca_mmol_l": o[O_CA], "alk_meq_l": o[O_ALK],
-            "co2aq_mmol_l": o[O_CO2], "hco3_mmol_l": o[O_HCO3], "co3_mmol_l": o[O_CO3],
-            "pco2_uatm": 1e6 * 10.0**lp, "si_calcite": o[O_SI], "do_mg_l": o[O_DO] * M_O2_G_MOL,
-            "do_sat_mg_l": o[O_DOSAT] * M_O2_G_MOL, "temp_c": o[O_TEMP], "q_m3_s": f_q, "depth_m": o[O_DEPTH],
-            "width_m": o[O_WIDTH], "velocity_m_s": o[O_VEL], "k600_m_d": o[O_K600],
-            "co2_enhancement": o[O_ENH], "par_umol_m2_s": o[O_PAR],
-            "oc_water_mmol_l": o[O_OCW], "oc_bed_mmol_m2": o[O_OCS] * 1e3,
-            "gpp_mmol_c_m2_h": fl[F_GPP] / area / per_step_h * 1e3,
-            "er_mmol_c_m2_h": fl[F_ER] / area / per_step_h * 1e3,
-            "degassing_mmol_c_m2_h": fl[F_DEGAS] / area / per_step_h * 1e3,
-            "calcite_precip_mmol_m2_h": fl[F_PRECIP] / area / per_step_h * 1e3,
-            "reaeration_mmol_o2_m2_h": fl[F_REAER] / area / per_step_h * 1e3,
-        }
-        sub["nep_mmol_c_m2_h"] = sub["gpp_mmol_c_m2_h"] - sub["er_mmol_c_m2_h"]
-        if reaches[i].hypolimnion_depth_m > 0.0:  # a stratifying lake: its deep layer
-            sub["stratified"] = o[O_STRAT]
-            sub["hypolimnion_do_mg_l"] = o[O_HDO] * M_O2_G_MOL
-            sub["hypolimnion_dic_mmol_l"] = o[O_HDIC]
-        for k, v in sub.items():
-            sub_cols[(name, k)] = v
-        r = reaches[i]
-        rows = (F_GPP, F_ER, F_DEGAS, F_PRECIP, F_BURIAL, F_REAER, F_O2_CONS, F_RAUTO, F_BURIAL_AUTO, F_RS)
-        # mol per m2 of the bed at each step, summed over the day
-        g = dict(zip(rows, _per_day(fl[list(rows)] / area, spd, "sum")))
-        gc = lambda col: g[col] * M_C_G_MOL  # noqa: E731  g C m-2 d-1
-        pq, rq = r.photosynthetic_quotient, r.respiratory_quotient
-        daily = {
-            "gpp_g_o2_m2_d": g[F_GPP] * pq * M_O2_G_MOL,
-            "er_g_o2_m2_d": g[F_ER] / rq * M_O2_G_MOL,
-            "gpp_g_c_m2_d": gc(F_GPP), "er_g_c_m2_d": gc(F_ER), "degassing_g_c_m2_d": gc(F_DEGAS),
-            "calcite_precip_g_c_m2_d": gc(F_PRECIP), "oc_burial_g_c_m2_d": gc(F_BURIAL),
-            "reaeration_g_o2_m2_d": g[F_REAER] * M_O2_G_MOL,
-            "o2_consumed_g_o2_m2_d": g[F_O2_CONS] * M_O2_G_MOL,
-            "npp_g_c_m2_d": (g[F_GPP] - g[F_RAUTO]) * M_C_G_MOL,
-            "oc_burial_autochthonous_g_c_m2_d": gc(F_BURIAL_AUTO),
-            "sediment_mineralisation_g_c_m2_d": gc(F_RS),
-        }
-        daily["dic_in_mol_d"] = _per_day(flux[tanks[0], F_DIC_IN], spd, "sum")
-        daily["dic_out_mol_d"] = _per_day(flux[last, F_DIC_OUT], spd, "sum")
-        daily["oc_out_mol_d"] = _per_day(flux[last, F_OC_OUT], spd, "sum")
-        daily["nep_g_o2_m2_d"] = daily["gpp_g_o2_m2_d"] - daily["er_g_o2_m2_d"]
-        daily["nep_g_c_m2_d"] = daily["gpp_g_c_m2_d"] - daily["er_g_c_m2_d"]
-        for k in ("ph", "dic_mmol_l", "pco2_uatm", "si_calcite", "do_mg_l", "temp_c", "q_m3_s", "stratified",
-                  "hypolimnion_do_mg_l"):
-            if k not in sub:
-                continue
-            daily[k] = _per_day(np.asarray(sub[k], dtype=float), spd, "mean")
-        for k, v in daily.items():
-            day_cols[(name, k)] = v
-
-        # balances of the reach (all its tanks): inflow of its first tank, outflow of its last
-        first = tanks[0]
-        c0, o20 = _storage(conc0, scal0, tanks)
-        c1, o21 = _storage(conc1, scal1, tanks)
-        tot = tank_sum(first) if len(tanks) == 1 else _seq_sum(fl)
-        f_first = tank_sum(first)
-        f_last = tank_sum(last)
-        cb = _balance({"dic": f_first[F_DIC_IN], "organic_carbon": f_first[F_OC_IN], "allochthonous": tot[F_ALLOCH]},
-                      {"dic": f_last[F_DIC_OUT], "organic_carbon": f_last[F_OC_OUT], "degassing": tot[F_DEGAS],
-                       "calcite": tot[F_PRECIP], "burial": tot[F_BURIAL]}, c1 - c0, max(c0, c1))
-        ob = _balance({"inflow": f_first[F_O2_IN], "photosynthesis": tot[F_O2_PROD], "reaeration": tot[F_REAER]},
-                      {"outflow": f_last[F_O2_OUT], "respiration": tot[F_O2_CONS]}, o21 - o20, max(o20, o21))
-        reach_balances[name] = {"carbon": cb, "o2": ob, "area_m2": float(area.mean())}
-        reach_fates[name], _ = _fate(f_last[F_DIC_OUT], f_last[F_OC_OUT], tot[F_BURIAL], tot[F_PRECIP],
-                                     tot[F_DEGAS], f_first[F_DIC_IN], tot[F_ALLOCH] + f_first[F_OC_IN], c1 - c0,
-                                     tot[F_BURIAL_AUTO], tot[F_GPP] - tot[F_RAUTO])
-        dtot["degas"] += tot[F_DEGAS]
-        dtot["precip"] += tot[F_PRECIP]
-        dtot["burial"] += tot[F_BURIAL]
-        dtot["alloch"] += tot[F_ALLOCH]
-        dtot["burial_auto"] += tot[F_BURIAL_AUTO]
-        dtot["npp"] += tot[F_GPP] - tot[F_RAUTO]
-
-    all_tanks = np.arange(len(tank_reach))
-    c0, o20 = _storage(conc0, scal0, all_tanks)
-    c1, o21 = _storage(conc1, scal1, all_tanks)
-    # whole-chain totals added over the steps and, within a step, over the tanks
-    ftot = {f: _running_sum_interleaved(flux, f) for f in (F_O2_PROD, F_REAER, F_O2_CONS)}
-    f_in = tank_sum(0)
-    f_out = tank_sum(len(tank_reach) - 1)
-    carbon = _balance({"dic": f_in[F_DIC_IN], "allochthonous": dtot["alloch"]},
-                      {"dic": f_out[F_DIC_OUT], "organic_carbon": f_out[F_OC_OUT], "degassing": dtot["degas"],
-                       "calcite": dtot["precip"], "burial": dtot["burial"]}, c1 - c0, max(c0, c1))
-    o2 = _balance({"inflow": f_in[F_O2_IN], "photosynthesis": ftot[F_O2_PROD], "reaeration": ftot[F_REAER]},
-                  {"outflow": f_out[F_O2_OUT], "respiration": ftot[F_O2_CONS]}, o21 - o20, max(o20, o21))
-    fate, detail = _fate(f_out[F_DIC_OUT], f_out[F_OC_OUT], dtot["burial"], dtot["precip"], dtot["degas"],
-                         f_in[F_DIC_IN], dtot["alloch"], c1 - c0, dtot["burial_auto"], dtot["npp"])
-    subdaily = _table(sub_cols, steps)
-    daily = _table(day_cols, days)
-    daily.index.name = "date"
-    subdaily.index.name = "time"
-    return ReachResult(subdaily=subdaily, daily=daily, fate=fate, fate_detail=detail, fate_by_reach=reach_fates,
-                       balances={"carbon": carbon, "o2": o2, "by_reach": reach_balances}, reaches=tuple(reaches),
-                       settings=settings)
-
+    N_FLUX, steps) arrays of the whole record (:class:`Assembly` in one block; the sub-daily table takes the
+    kernel's rows without a copy)."""
+    a = Assembly(reaches, tank_reach, dt, out.shape[2])
+    a.add(out, flux, f_q)
+    return a.result(steps, conc0, scal0, conc1, scal1, settings)

@@ -19,7 +19,7 @@ from chemistry.water import ELEMENT_ORDER
 from ..._memory import no_hugepage_advice
 from . import gas_exchange as gx
 from . import light as lt
-from .fate import ReachResult, assemble
+from .fate import Assembly, ReachResult
 from .kernel import N_FLUX, N_OUT, N_STATE, S_AREA, S_I, S_O2, S_T, S_V, advance_tanks, geometry
 from .lake import H_C0, H_O2, H_T, H_V, state_width
 from .params import P_AREA, P_DC, P_DEPTH, P_DF, P_KIND, P_LENGTH, P_WA, P_WB, P_WIDTH, P_ZEPI, ReachParameters, pack
@@ -78,7 +78,43 @@ def _check_inflow(inflow: pd.DataFrame) -> pd.DataFrame:
     return inflow
 
 
-def _pipelined(advance, n_tanks: int, n_steps: int, chunk: int = 8192, on_chunk=None) -> int:
+#: steps a tank hands to the next one at a time (:func:`_pipelined`)
+PIPELINE_CHUNK = 8192
+#: days of a block when only part of the sub-daily record is kept (:func:`simulate_reaches`' ``subdaily``): its step
+#: outputs (about 60 MB for two tanks at 15-minute steps) are reused from block to block
+BLOCK_DAYS = 730
+#: a block is handed from tank to tank in this many chunks (at least MIN_BLOCK_CHUNK steps each): the tanks
+#: downstream wait for the first chunk of every block, so the chunks are smaller than in one pass over the record
+BLOCK_CHUNKS = 32
+MIN_BLOCK_CHUNK = 512
+
+
+def _kept_steps(steps: pd.DatetimeIndex, subdaily) -> slice:
+    """The steps whose sub-daily rows are kept: ``"none"`` (none) or a ``(start, end)`` pair of times (the steps
+    from ``start`` up to, not including, ``end``)."""
+    if isinstance(subdaily, str):
+        if subdaily != "none":
+            raise ValueError(f"subdaily must be 'all', 'none' or a (start, end) pair, got {subdaily!r}")
+        return slice(0, 0)
+    try:
+        start, end = (pd.Timestamp(t) for t in subdaily)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"subdaily must be 'all', 'none' or a (start, end) pair of times, got {subdaily!r}") from exc
+    a = int(steps.searchsorted(start))
+    return slice(a, max(a, int(steps.searchsorted(end))))
+
+
+def summer_week(index: pd.DatetimeIndex, latitude_deg: float) -> tuple:
+    """Start and end of the last full week of July (January south of the equator) in a record of days or of
+    steps: the week whose sub-daily rows ``karstmodel run`` writes and plots (the record's first week when it
+    holds no such days)."""
+    month = 7 if latitude_deg >= 0 else 1
+    days = index[(index.month == month) & (index.day <= 24)]
+    start = days[-1].normalize() if len(days) else index[0].normalize()
+    return start, start + pd.Timedelta(days=7)
+
+
+def _pipelined(advance, n_tanks: int, n_steps: int, chunk: int = PIPELINE_CHUNK, on_chunk=None) -> int:
     """Run ``advance(tank0, tank1, step0, step1)`` (the compiled loop, which releases the GIL) over all tanks and
     steps and return the sum of its results. With one tank or one core, one call (in chunks of steps, all tanks
     each, when ``on_chunk`` is given); otherwise one thread per tank, each going through the steps in chunks as
@@ -139,7 +175,8 @@ def _tanks(reaches) -> tuple[list, list]:
 def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitude_deg: float = 0.0,
                      dt_minutes: float = 15.0, water_temp=None, air_temp_c=None, wind_m_s=None, par=None,
                      cloudiness=None, database: str = "phreeqc.dat", utc_offset_h: float | None = None,
-                     inflow_interpolation: str = "linear", spinup_days: int = 30, progress=None) -> ReachResult:
+                     inflow_interpolation: str = "linear", spinup_days: int = 30, progress=None,
+                     subdaily="all") -> ReachResult:
     """Simulate a chain of reaches below a spring at sub-daily steps.
 
     Parameters
@@ -173,6 +210,11 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         returns a callable that is then called with the tank-steps done after each chunk of steps, from the
         worker threads (e.g. ``karstmodel._progress.progress_bar(...).update``; it must be thread-safe). The
         results do not depend on it.
+    subdaily : "all" (default), "none" or a (start, end) pair of times
+        The rows of ``ReachResult.subdaily``: every step, none, or the steps from ``start`` up to (not including)
+        ``end``. The daily tables, balances and fates are the same to the last bit either way; with "none" or a
+        pair the record runs in blocks of ``BLOCK_DAYS`` days through one set of step buffers, so the memory no
+        longer grows with the record (about 25 MB per year and tank at 15-minute steps for the whole table).
 
     Returns
     -------
@@ -260,18 +302,24 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
     xs = np.tile(x0, (n_t, 2, 1))  # per tank: the last two solutions (the start of each speciation)
     args = system.kernel_args()
 
-    def run(sl):
+    def buffers(m):
+        """Step buffers for ``m`` steps: out, flux and the tanks' hand-over (every element is written by the
+        kernel before it is read)."""
+        return np.empty((n_t, N_OUT, m)), np.empty((n_t, N_FLUX, m)), np.empty((max(n_t - 1, 1), m, n_e + 4))
+
+    def run(sl, bufs=None, chunk=None):
+        """The kernel over the steps ``sl`` (all tanks) into ``bufs`` (new ones by default), handed from tank to
+        tank in ``chunk`` steps (default :func:`_pipelined`'s); returns the buffers and the number of steps whose
+        speciation failed."""
+        out, flux, lbuf = buffers(sl.stop - sl.start) if bufs is None else bufs
         m = sl.stop - sl.start
-        out = np.empty((n_t, N_OUT, m))  # every element is written by the kernel
-        flux = np.empty((n_t, N_FLUX, m))
         forcing = (f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl], f_twat[sl], f_wind[sl])
-        lbuf = np.empty((max(n_t - 1, 1), m, n_e + 4))
 
         def advance(r0, r1, a, b):
             return advance_tanks(par_arr, dt, *forcing, conc, scal, xs, out, flux, r0, r1, a, b, lbuf, *args)
 
-        nf = _pipelined(advance, n_t, m, on_chunk=on_chunk)
-        return out, flux, nf
+        nf = _pipelined(advance, n_t, m, on_chunk=on_chunk, **({} if chunk is None else {"chunk": chunk}))
+        return (out, flux, lbuf), nf
 
     spin = int(min(max(spinup_days, 0), len(days)))
     spin_steps = int(round(spin * 1440 / dt_minutes)) if spin else 0
@@ -279,7 +327,23 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
     if spin:
         run(slice(0, spin_steps))
     conc0, scal0 = conc.copy(), scal.copy()
-    out, flux, n_fail = run(slice(0, n))
+    spd = int(round(1440 / dt_minutes))
+    keep = None if isinstance(subdaily, str) and subdaily == "all" else _kept_steps(steps, subdaily)
+    assembly = Assembly(reaches, tank_reach, dt, n, keep)
+    n_fail = 0
+    if keep is None:  # the whole record at once: the sub-daily table takes the kernel's rows
+        (out, flux, _), n_fail = run(slice(0, n))
+        assembly.add(out, flux, f_q)
+    else:  # blocks of whole days through the same buffers: the memory of one block, not of the record
+        block = spd * BLOCK_DAYS
+        bufs = None
+        for k0 in range(0, n, block):
+            sl = slice(k0, min(n, k0 + block))
+            m = sl.stop - sl.start
+            bufs, nf = run(sl, bufs if bufs is not None and bufs[0].shape[2] == m else None,
+                           chunk=max(MIN_BLOCK_CHUNK, m // BLOCK_CHUNKS))
+            n_fail += nf
+            assembly.add(bufs[0], bufs[1], f_q[sl])
     if n_fail:
         raise RuntimeError(f"carbonate speciation did not converge in {n_fail} tank-steps")
 
@@ -287,6 +351,6 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
                     utc_offset_h=utc_offset_h if utc_offset_h is not None else lt.default_utc_offset_h(longitude_deg),
                     database=database, elements=system.elements, inflow_interpolation=inflow_interpolation,
                     spinup_days=spin, tanks=n_t)
-    return assemble(steps, dt, reaches, tank_reach, out, flux, f_q, conc0, scal0, conc, scal, settings)
+    return assembly.result(steps, conc0, scal0, conc, scal, settings)
 
 

@@ -183,7 +183,8 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     -------
     ScenarioResult
         A dict: ``summary`` (as above), ``baseline`` and ``scenario`` (:class:`SimulationResult` of the central
-        runs), ``annual`` (sinks per year, t C km-2), ``bands`` (ensemble bands of the annual sinks or None),
+        runs; their reaches keep the daily tables, balances and fates but no sub-daily rows: run
+        :func:`karstmodel.model.simulate.simulate` on a catchment for those), ``annual`` (sinks per year, t C km-2), ``bands`` (ensemble bands of the annual sinks or None),
         ``ensemble`` (one row per member), ``catchment`` (the scenario's catchment) and ``scenario_files`` ((role,
         path) of the scenario's own input files, :func:`karstmodel.workflows.scenarios.scenario_files`).
 
@@ -202,8 +203,11 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     c_s = apply_scenario(c0, scenario, start)
     c_s = replace(c_s, changes=tuple(c_s.changes) + climate_changes(scenario, record_end, start))
     pin = extended and "file" not in (scenario.get("climate") or {})
-    base = simulate(c0, drivers=base_drv, observations=None)
-    scen = simulate(_same_start(c0, c_s, base_drv.data) if pin else c_s, drivers=scen_drv, observations=None)
+    # the reaches' daily tables and fates, without their sub-daily rows (no scenario output reads them; the record
+    # is often extended by decades): the same numbers, in the memory of one block of the record
+    base = simulate(c0, drivers=base_drv, observations=None, reach_subdaily="none")
+    scen = simulate(_same_start(c0, c_s, base_drv.data) if pin else c_s, drivers=scen_drv, observations=None,
+                    reach_subdaily="none")
     delta = compare_runs(base.summary, scen.summary)
     b_an, s_an = _annual_sink(base), _annual_sink(scen)
     d_an = s_an - b_an

@@ -84,7 +84,7 @@ def test_on_daily_runs_while_the_reaches_run(small_catchment, monkeypatch):
     calls = []
     started, daily_done = threading.Event(), threading.Event()
 
-    def reaches(c, data, run, progress=False):
+    def reaches(c, data, run, progress=False, subdaily="all"):
         calls.append("reaches")
         started.set()
         assert daily_done.wait(10.0)  # ... and the reaches in turn outlast on_daily
@@ -113,7 +113,7 @@ def test_errors_of_the_reaches_and_of_on_daily_reach_the_caller(small_catchment,
     an error in on_daily is raised after the reaches have finished."""
     calls = []
 
-    def failing_reaches(c, data, run, progress=False):
+    def failing_reaches(c, data, run, progress=False, subdaily="all"):
         raise RuntimeError("reaches failed")
 
     _stub_reaches(monkeypatch, calls, failing_reaches)
@@ -123,7 +123,7 @@ def test_errors_of_the_reaches_and_of_on_daily_reach_the_caller(small_catchment,
     with pytest.raises(RuntimeError, match="reaches failed"):
         simulate_module.simulate(c, on_daily=lambda d: 1 / 0)
 
-    def slow_reaches(c, data, run, progress=False):
+    def slow_reaches(c, data, run, progress=False, subdaily="all"):
         time.sleep(0.2)
         calls.append("reaches done")
         return "reach result"
@@ -161,7 +161,7 @@ def test_figures_in_worker_processes_are_the_same_files(small_catchment, tmp_pat
     # the reaches' figures drawn from the whole result are the same files as from the days they were given
     from karstmodel.reporting import plots_surface
     rr = res.reaches
-    start = outputs._summer_week(rr.subdaily.index, c.latitude)[0] + pd.Timedelta(days=2)
+    start = outputs.summer_week(rr.subdaily.index, c.latitude)[0] + pd.Timedelta(days=2)
     plots_surface.diel_panel(rr, start=start, days=3.0, path=tmp_path / "diel_whole.png",
                              title=f"{c.name}: diel cycle at the outlet of {rr.reaches[-1].name}")
     plots_surface.daily_metabolism(rr, path=tmp_path / "metabolism_whole.png")
