@@ -36,6 +36,11 @@ TIMEOUT_S = 300.0
 #: what the child can compile, in the order it does: name printed when ready -> kernel
 KERNELS = {"fused": _fused.KERNEL_NAME, "reaches": "karstmodel.processes.reaches.kernel.advance_tanks"}
 
+_LOCK = threading.Lock()
+#: children still compiling -> what they compile: runs of this process started meanwhile (a scenario's baseline
+#: and scenario runs, in two threads) wait for the same child instead of launching another
+_RUNNING: dict = {}
+
 
 def _cold(name: str) -> bool:
     if name == "fused":
@@ -47,12 +52,26 @@ def start(with_reaches: bool, with_fused: bool = True) -> subprocess.Popen | Non
     """Launch the child compiling the cold ones of the fused kernel (``with_fused``: a run whose recharge tables are
     all shipped, :func:`karstmodel.processes.recharge_tables.covers`, does not call it) and (``with_reaches``) the
     reach kernel when the machine has a second core; register the wait for the fused kernel; returns the child
-    process or None."""
+    process or None. A child this process launched for another run and that is still compiling everything this
+    run needs is returned instead of a new one."""
     if (os.cpu_count() or 1) < 2:
         return None
     todo = [k for k in KERNELS if (k != "reaches" or with_reaches) and (k != "fused" or with_fused) and _cold(k)]
     if not todo:
         return None
+    with _LOCK:
+        for running, names in list(_RUNNING.items()):
+            if running.poll() is not None:
+                del _RUNNING[running]
+            elif set(todo) <= set(names):
+                return running
+        child = _launch(todo)
+        if child is not None:
+            _RUNNING[child] = tuple(todo)
+    return child
+
+
+def _launch(todo: list):
     try:
         child = subprocess.Popen([sys.executable, "-m", __name__, *todo], env=child_environment(),
                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

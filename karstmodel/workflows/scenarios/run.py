@@ -2,6 +2,7 @@
 decomposition, the fate shares, the time to the new state, with intervals by the rule of the package docstring."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -203,11 +204,35 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     c_s = apply_scenario(c0, scenario, start)
     c_s = replace(c_s, changes=tuple(c_s.changes) + climate_changes(scenario, record_end, start))
     pin = extended and "file" not in (scenario.get("climate") or {})
-    # the reaches' daily tables and fates, without their sub-daily rows (no scenario output reads them; the record
-    # is often extended by decades): the same numbers, in the memory of one block of the record
-    base = simulate(c0, drivers=base_drv, observations=None, reach_subdaily="none")
-    scen = simulate(_same_start(c0, c_s, base_drv.data) if pin else c_s, drivers=scen_drv, observations=None,
-                    reach_subdaily="none")
+    unc = scenario.get("uncertainty", {})
+    n_ens = ensemble if ensemble is not None else unc.get("ensemble", 8)
+    if isinstance(n_ens, bool) or not isinstance(n_ens, (int, np.integer)) or n_ens < 0:
+        raise ValueError(f"ensemble must be a whole number >= 0, got {n_ens!r}")
+    n_ens = int(n_ens)
+    members = []
+    if n_ens > 0:
+        if "glue_samples" in unc:
+            members = glue_ensemble((Path(scenario["_path"]).parent / unc["glue_samples"]).resolve(), n_ens,
+                                    int(unc.get("seed", 1)))
+        else:
+            members = prior_ensemble(c0, n_ens, int(unc.get("seed", 1)))
+    jobs = [(_apply_member(c0, m), _apply_member(c_s, m), base_drv, scen_drv, pin, False) for m in members]
+    # the central runs (with their reaches: the daily tables and fates without sub-daily rows, which no scenario
+    # output reads, in the memory of one block of the often decades-long record) in two threads while the ensemble
+    # runs here: the reaches' compiled loops release the GIL, so the three overlap; each run computes what it
+    # computes alone
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="karstmodel-central") as ex:
+        f_base = ex.submit(simulate, c0, drivers=base_drv, observations=None, reach_subdaily="none")
+        f_scen = ex.submit(simulate, _same_start(c0, c_s, base_drv.data) if pin else c_s, drivers=scen_drv,
+                           observations=None, reach_subdaily="none")
+        try:
+            results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs),
+                                 progress, unit="member") if jobs else []
+        except BaseException:
+            for f in (f_base, f_scen):
+                f.cancel()
+            raise
+        base, scen = f_base.result(), f_scen.result()
     delta = compare_runs(base.summary, scen.summary)
     b_an, s_an = _annual_sink(base), _annual_sink(scen)
     d_an = s_an - b_an
@@ -250,24 +275,9 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
             f"time {response_years:.1f} years (ramp {ramp_years:.1f} yr + turnover of the slowest store "
             f"{resp['store_response_years']:.1f} yr): the change reported is a transient, not the new state; "
             "extend the record with [climate] extend_to")
-    # ensemble
-    unc = scenario.get("uncertainty", {})
-    n_ens = ensemble if ensemble is not None else unc.get("ensemble", 8)
-    if isinstance(n_ens, bool) or not isinstance(n_ens, (int, np.integer)) or n_ens < 0:
-        raise ValueError(f"ensemble must be a whole number >= 0, got {n_ens!r}")
-    n_ens = int(n_ens)
-    members = []
-    if n_ens > 0:
-        if "glue_samples" in unc:
-            members = glue_ensemble((Path(scenario["_path"]).parent / unc["glue_samples"]).resolve(), n_ens,
-                                    int(unc.get("seed", 1)))
-        else:
-            members = prior_ensemble(c0, n_ens, int(unc.get("seed", 1)))
+    # ensemble (run above, beside the central runs)
     rows, an_b, an_s = [], [], []
-    jobs = [(_apply_member(c0, m), _apply_member(c_s, m), base_drv, scen_drv, pin, False) for m in members]
     if jobs:
-        results = map_chunks(_scenario_pairs, [[j] for j in jobs], workers, "scenario ensemble", len(jobs), progress,
-                             unit="member")
         for b, s in results:
             d = compare_runs(b.summary, s.summary)
             rows.append({"baseline_sink_tc_km2_yr": b.summary["carbon_sink_tc_km2_yr"],

@@ -97,9 +97,13 @@ def test_the_fused_kernel_is_left_out_when_the_tables_are_shipped(monkeypatch):
     class FakeChild:
         stdout = iter(())
 
+        def poll(self):
+            return None  # still compiling
+
     def fake_popen(args, **kwargs):
         launched.append(args[3:])
         return FakeChild()
+    monkeypatch.setattr(bc, "_RUNNING", {})
     monkeypatch.setattr(bc, "_cold", lambda name: True)
     monkeypatch.setattr(bc.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(bc.subprocess, "Popen", fake_popen)
@@ -120,3 +124,35 @@ def test_the_compile_notice_leaves_out_the_fused_kernel_when_the_tables_are_ship
     quiet, loud = io.StringIO(), io.StringIO()
     assert not cn.announce_compilation(True, stream=quiet, with_fused=False) and quiet.getvalue() == ""
     assert cn.announce_compilation(True, stream=loud) and "compiling" in loud.getvalue()
+
+
+def test_concurrent_runs_share_the_child_while_it_compiles(monkeypatch):
+    """Runs of one process started while a child compiles what they need (a scenario's baseline and scenario runs,
+    in two threads) wait for that child; one that needs more, or comes after it ended, gets a new one."""
+    launched = []
+
+    class FakeChild:
+        stdout = iter(())
+
+        def __init__(self, names):
+            self.names, self.done = names, False
+
+        def poll(self):
+            return 0 if self.done else None
+
+    def fake_popen(args, **kwargs):
+        launched.append(FakeChild(args[3:]))
+        return launched[-1]
+    monkeypatch.setattr(bc, "_RUNNING", {})
+    monkeypatch.setattr(bc, "_cold", lambda name: True)
+    monkeypatch.setattr(bc.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bc.subprocess, "Popen", fake_popen)
+    monkeypatch.setattr(bc, "expect", lambda *a: None)
+    first = bc.start(True)
+    assert bc.start(True) is first and bc.start(True, with_fused=False) is first  # still compiling: shared
+    assert len(launched) == 1 and first.names == ["fused", "reaches"]
+    first.done = True
+    again = bc.start(True)
+    assert again is not first and len(launched) == 2 and list(bc._RUNNING) == [again]
+    only_reaches = bc.start(True, with_fused=False)
+    assert only_reaches is again  # a subset of what the running child compiles

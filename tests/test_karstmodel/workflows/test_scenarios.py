@@ -153,6 +153,32 @@ def test_macrophyte_cultivation_raises_aquatic_organic_share(tmp_path):
     assert any("autochthonous OC formed" in line for line in scenario_lines("site", "cult", r["summary"]))
 
 
+def test_central_runs_beside_the_ensemble_are_the_plain_runs(tmp_path):
+    """The baseline and scenario runs (two threads, while the ensemble runs in the caller's thread) are plain
+    ``simulate`` runs, one after the other, bit for bit: summaries (the reaches' fate included), daily tables and the
+    reaches' daily tables; they keep no sub-daily rows of the reaches."""
+    from dataclasses import replace as dc_replace
+
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.model.simulate import simulate
+    c = _site(tmp_path, {"forest": 1.0}, years=2,
+              reaches=[{"name": "brook", "length_m": 800.0},
+                       {"name": "pond", "kind": "pond", "area_m2": 5000.0, "depth_m": 1.0, "macrophyte_cover": 0.2}])
+    sc = _scenario(tmp_path, "cult", '[[aquatic_cultivation]]\nreach = "pond"\nmacrophyte_cover = 0.9\n'
+                                     '[uncertainty]\nensemble = 2\nseed = 3\n')
+    r = run_scenario(c, sc, progress=False)
+    drv = load_drivers(c.drivers, c.latitude, c.start, c.end)
+    ref_b = simulate(c, drivers=drv, observations=None)
+    ref_s = simulate(r["catchment"], drivers=drv, observations=None)
+    assert r["catchment"].reaches != c.reaches and r["catchment"] == dc_replace(c, reaches=r["catchment"].reaches)
+    for got, ref in ((r["baseline"], ref_b), (r["scenario"], ref_s)):
+        assert got.summary == ref.summary
+        pd.testing.assert_frame_equal(got.timeseries, ref.timeseries, check_exact=True)
+        pd.testing.assert_frame_equal(got.reaches.daily, ref.reaches.daily, check_exact=True)
+        assert len(got.reaches.subdaily) == 0 < len(ref.reaches.subdaily)
+    assert len(r["ensemble"]) == 2
+
+
 def test_parameter_ramp_values_by_hand():
     idx = pd.date_range("2000-01-01", periods=800, freq="D")
     lin = ParameterRamp("h", "q10", 2.0, 3.0, "2000-06-01", 365.0).values(idx)
