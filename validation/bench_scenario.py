@@ -8,7 +8,8 @@ Each version runs in child processes with its own tree first on ``PYTHONPATH`` a
 ``--pairs`` warm runs of each version alternate (current, previous, current, ...), so that a shared machine's drift
 falls on both. The previous version is a temporary ``git worktree`` of ``--previous`` (default ``main``). The
 outputs of the last pair are compared file by file (``summary.json`` without the paths of the inputs, which name
-each tree): the versions must write the same numbers.
+each tree; not ``report.html``, which embeds them, nor the folder's owner record): the versions must write the
+same numbers (exit status 1 when a file differs).
 
     python validation/bench_scenario.py [--catchment kerschbaum] [--scenario grassland_to_forest] [--pairs 4]
                                          [--previous main]
@@ -96,7 +97,8 @@ def main(argv=None):
                     rows[label].append(run_child(tree, work / f"cache-{label}", args(label, tree, "warm"), work))
                 print(f"  pair {i + 1}: " + "; ".join(f"{k} {v[-1][0]:.2f} s, {v[-1][1]:.2f} s CPU, {v[-1][2]:.0f} MB"
                                                     for k, v in rows.items()), flush=True)
-            names = sorted(p.name for p in (work / "current-warm").iterdir())
+            # every output but the report (which names each tree's files) and the folder's owner record
+            names = sorted(p.name for p in (work / "current-warm").iterdir() if not p.name.startswith("."))
             same = [n for n in names if n != "report.html" and (work / "previous-warm" / n).exists()
                     and _numbers(work / "current-warm", n) == _numbers(work / "previous-warm", n)]
             differ = [n for n in names if n != "report.html" and n not in same]
