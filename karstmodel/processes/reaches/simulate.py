@@ -254,7 +254,11 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         daily_tot[:, 0] = inflow["charge_imbalance_meq_l"].to_numpy(dtype=float)
     for k, e in enumerate(system.elements, start=1):
         daily_tot[:, k] = inflow[e].to_numpy(dtype=float)
-    f_cin = np.ascontiguousarray(_daily_to_steps(daily_tot, days, steps, inflow_interpolation))
+
+    def cin(sl):  # element totals at the steps ``sl`` (mol/m3), built per block: the widest of the forcing arrays
+        return np.ascontiguousarray(_daily_to_steps(daily_tot, days, steps[sl], inflow_interpolation))
+
+    cin_first = cin(slice(0, 1))[0]
     f_q = _daily_to_steps(inflow["q_m3_s"].to_numpy(dtype=float), days, steps, inflow_interpolation)
     f_tin = _daily_to_steps(inflow["temp_c"].to_numpy(dtype=float), days, steps, inflow_interpolation)
     p_first = lt.pressure_ratio_from_elevation(reaches[0].elevation_m)
@@ -281,7 +285,7 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
     n_t = len(packed)
 
     # ---- initial state: every tank filled with the first inflow water
-    conc = np.repeat(f_cin[:1], n_t, axis=0).copy()
+    conc = np.repeat(cin_first[None, :], n_t, axis=0)
     scal = np.zeros((n_t, state_width(N_STATE, n_e)))
     scal[:, S_O2] = f_o2[0]
     scal[:, S_T] = f_twat[0] if np.isfinite(f_twat[0]) else f_tin[0]
@@ -298,7 +302,7 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
             scal[i, h + H_C0:h + H_C0 + n_e] = conc[i]
         scal[i, S_V] = area * d
         scal[i, S_AREA] = area
-    x0 = starting_point(system, np.maximum(f_cin[0] * 1e-3, 1e-15))
+    x0 = starting_point(system, np.maximum(cin_first * 1e-3, 1e-15))
     xs = np.tile(x0, (n_t, 2, 1))  # per tank: the last two solutions (the start of each speciation)
     args = system.kernel_args()
 
@@ -313,7 +317,7 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         speciation failed."""
         out, flux, lbuf = buffers(sl.stop - sl.start) if bufs is None else bufs
         m = sl.stop - sl.start
-        forcing = (f_q[sl], f_cin[sl], f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl], f_twat[sl], f_wind[sl])
+        forcing = (f_q[sl], cin(sl), f_o2[sl], f_tin[sl], f_par[sl], f_tair[sl], f_twat[sl], f_wind[sl])
 
         def advance(r0, r1, a, b):
             return advance_tanks(par_arr, dt, *forcing, conc, scal, xs, out, flux, r0, r1, a, b, lbuf, *args)

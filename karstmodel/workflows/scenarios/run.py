@@ -48,14 +48,17 @@ def _same_start(base_c: Catchment, scen_c: Catchment, base_data: pd.DataFrame) -
 
 
 def _scenario_pairs(jobs):
-    """Run baseline and scenario for ensemble members (spawned worker)."""
+    """Run baseline and scenario for ensemble members (in this process or a spawned worker); returns per member
+    (baseline summary, its annual sinks, scenario summary, its annual sinks): what the ensemble's rows and bands
+    read, not the runs' daily tables (tens of MB per run of a long record, which a worker would otherwise send back
+    and the ensemble would hold for every member)."""
     out = []
     for base_c, scen_c, base_drv, scen_drv, pin, reaches in jobs:
         if pin:
             scen_c = _same_start(base_c, scen_c, base_drv.data)
         b = simulate(base_c, drivers=base_drv, observations=None, with_reaches=reaches)
         s = simulate(scen_c, drivers=scen_drv, observations=None, with_reaches=reaches)
-        out.append((b, s))
+        out.append((b.summary, _annual_sink(b), s.summary, _annual_sink(s)))
     return out
 
 
@@ -278,15 +281,14 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     # ensemble (run above, beside the central runs)
     rows, an_b, an_s = [], [], []
     if jobs:
-        for b, s in results:
-            d = compare_runs(b.summary, s.summary)
-            rows.append({"baseline_sink_tc_km2_yr": b.summary["carbon_sink_tc_km2_yr"],
-                         "scenario_sink_tc_km2_yr": s.summary["carbon_sink_tc_km2_yr"], **d,
-                         "delta_soil_dic_leaching_tc_km2_yr": _block(s.summary).get("soil_dic_leaching_tc_km2_yr",
-                                                                                    np.nan)
-                         - _block(b.summary).get("soil_dic_leaching_tc_km2_yr", np.nan)})
-            an_b.append(_annual_sink(b))
-            an_s.append(_annual_sink(s))
+        for b, b_annual, s, s_annual in results:
+            d = compare_runs(b, s)
+            rows.append({"baseline_sink_tc_km2_yr": b["carbon_sink_tc_km2_yr"],
+                         "scenario_sink_tc_km2_yr": s["carbon_sink_tc_km2_yr"], **d,
+                         "delta_soil_dic_leaching_tc_km2_yr": _block(s).get("soil_dic_leaching_tc_km2_yr", np.nan)
+                         - _block(b).get("soil_dic_leaching_tc_km2_yr", np.nan)})
+            an_b.append(b_annual)
+            an_s.append(s_annual)
     ens = pd.DataFrame(rows)
     uncertainty = {"members": int(len(rows)), "source": ("GLUE sample file" if "glue_samples" in unc else
                                                          "SRDB inter-quartile priors (R10, Q10) and root-zone storage +-25 %"),

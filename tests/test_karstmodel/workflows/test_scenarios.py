@@ -458,3 +458,35 @@ def test_scenario_provenance_hashes_every_input_file(tmp_path):
     db = s["provenance"]["database"]
     assert db["sha256"] == hashlib.sha256(database_path(c.chemistry.database).read_bytes()).hexdigest()
     assert "matches this file" in db["provenance"] and db["sha256"] in html_text
+
+
+@pytest.mark.slow
+def test_ensemble_in_worker_processes_is_the_ensemble_in_one(forest_site):
+    """The ensemble's members run in two spawned processes give the same rows, intervals and annual bands as in
+    this process (the workers send back each member's summaries and annual sinks, not its daily tables), and each
+    member's row is that of its own two plain runs."""
+    from karstmodel.io.drivers import load_drivers
+    from karstmodel.model.simulate import simulate
+    from karstmodel.workflows.scenarios.ensembles import _apply_member, prior_ensemble
+    from karstmodel.workflows.scenarios.run import _annual_sink
+    d, c = forest_site
+    sc = _scenario(d, "warm_ens", '[climate]\ntemp_delta_c = 1.5\n[uncertainty]\nensemble = 3\nseed = 2\n')
+    one = run_scenario(c, sc, progress=False, workers=1)
+    two = run_scenario(c, sc, progress=False, workers=2)
+    pd.testing.assert_frame_equal(one["ensemble"], two["ensemble"], check_exact=True)
+    assert one["summary"]["uncertainty"] == two["summary"]["uncertainty"]
+    assert set(one["bands"]) == set(two["bands"])
+    for k, v in one["bands"].items():
+        if isinstance(v, pd.DataFrame):
+            pd.testing.assert_frame_equal(v, two["bands"][k], check_exact=True)
+        else:
+            assert v == two["bands"][k]
+    drv = load_drivers(c.drivers, c.latitude, c.start, c.end)
+    m0 = prior_ensemble(c, 3, 2)[0]
+    b = simulate(_apply_member(c, m0), drivers=drv, observations=None, with_reaches=False)
+    s = simulate(_apply_member(one["catchment"], m0), drivers=climate_drivers(drv, c, sc), observations=None,
+                 with_reaches=False)
+    row = one["ensemble"].iloc[0]
+    assert row["baseline_sink_tc_km2_yr"] == b.summary["carbon_sink_tc_km2_yr"]
+    assert row["scenario_sink_tc_km2_yr"] == s.summary["carbon_sink_tc_km2_yr"]
+    assert one["bands"] is not None and len(_annual_sink(b)) == len(one["bands"]["baseline"])
