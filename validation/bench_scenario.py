@@ -110,9 +110,10 @@ def main(argv=None):
               f"CPU mean {st.mean(x[1] for x in r):.2f} s; peak memory {max(x[2] for x in r):.0f} MB")
     cur, old = rows["current"], rows["previous"]
     won = sum(c[0] < o[0] for c, o in zip(cur, old))
-    print(f"previous/current in {len(cur)} alternating pairs: wall {st.mean(o[0] / c[0] for c, o in zip(cur, old)):.2f}x "
-          f"(current faster in {won} of {len(cur)}), CPU {st.mean(o[1] / c[1] for c, o in zip(cur, old)):.2f}x, "
-          f"peak memory {max(o[2] for o in old) / max(c[2] for c in cur):.2f}x")
+    wall = st.mean(o[0] / c[0] for c, o in zip(cur, old))
+    cpu = st.mean(o[1] / c[1] for c, o in zip(cur, old))
+    print(f"previous/current in {len(cur)} alternating pairs: wall {wall:.2f}x (current faster in {won} of "
+          f"{len(cur)}), CPU {cpu:.2f}x, peak memory {max(o[2] for o in old) / max(c[2] for c in cur):.2f}x")
     print(f"outputs: {len(same)} files the same ({', '.join(same)})" + (f"; DIFFERENT: {', '.join(differ)}"
                                                                        if differ else ""))
     print(load_average())

@@ -46,9 +46,9 @@ from ..._compiled import njit
 
 from .kernel import (F_ALLOCH, F_AREA, F_BURIAL, F_BURIAL_AUTO, F_DEGAS, F_DIC_IN, F_DIC_OUT, F_ER, F_GPP,
                      F_O2_CONS, F_O2_IN, F_O2_OUT, F_O2_PROD, F_OC_IN, F_OC_OUT, F_PRECIP, F_RAUTO, F_REAER, F_RS,
-                     N_FLUX, N_STATE, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH, O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_HDIC, O_HDO,
-                     O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_STRAT, O_TEMP, O_VEL, O_WIDTH, S_AREA, S_O2,
-                     S_OCS, S_OCW, S_V)
+                     N_FLUX, N_STATE, O_ALK, O_CA, O_CO2, O_CO3, O_DEPTH, O_DIC, O_DO, O_DOSAT, O_ENH, O_HCO3, O_HDIC,
+                     O_HDO, O_K600, O_LPCO2, O_OCS, O_OCW, O_PAR, O_PH, O_SI, O_STRAT, O_TEMP, O_VEL, O_WIDTH, S_AREA,
+                     S_O2, S_OCS, S_OCW, S_V)
 from .lake import H_C0, H_O2, H_OC, H_V
 
 
@@ -359,10 +359,12 @@ class Assembly:
             f_first = self.tank_tot[first]
             f_last = self.tank_tot[last]
             tot = f_first if len(tanks) == 1 else self.reach_tot[i]
-            cb = _balance({"dic": f_first[F_DIC_IN], "organic_carbon": f_first[F_OC_IN], "allochthonous": tot[F_ALLOCH]},
+            cb = _balance({"dic": f_first[F_DIC_IN], "organic_carbon": f_first[F_OC_IN],
+                           "allochthonous": tot[F_ALLOCH]},
                           {"dic": f_last[F_DIC_OUT], "organic_carbon": f_last[F_OC_OUT], "degassing": tot[F_DEGAS],
                            "calcite": tot[F_PRECIP], "burial": tot[F_BURIAL]}, c1 - c0, max(c0, c1))
-            ob = _balance({"inflow": f_first[F_O2_IN], "photosynthesis": tot[F_O2_PROD], "reaeration": tot[F_REAER]},
+            ob = _balance({"inflow": f_first[F_O2_IN], "photosynthesis": tot[F_O2_PROD],
+                           "reaeration": tot[F_REAER]},
                           {"outflow": f_last[F_O2_OUT], "respiration": tot[F_O2_CONS]}, o21 - o20, max(o20, o21))
             reach_balances[name] = {"carbon": cb, "o2": ob, "area_m2": float(self.area[i].mean())}
             reach_fates[name], _ = _fate(f_last[F_DIC_OUT], f_last[F_OC_OUT], tot[F_BURIAL], tot[F_PRECIP],

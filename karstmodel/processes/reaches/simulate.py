@@ -214,7 +214,8 @@ def simulate_reaches(inflow: pd.DataFrame, reaches, latitude_deg: float, longitu
         The rows of ``ReachResult.subdaily``: every step, none, or the steps from ``start`` up to (not including)
         ``end``. The daily tables, balances and fates are the same to the last bit either way; with "none" or a
         pair the record runs in blocks of ``BLOCK_DAYS`` days through one set of step buffers, so the memory no
-        longer grows with the record (about 25 MB per year and tank at 15-minute steps for the whole table).
+        longer grows with the record (about 15 MB of step outputs per year and tank at 15-minute steps for the
+        whole table).
 
     Returns
     -------

@@ -188,9 +188,10 @@ def run_scenario(catchment: Catchment, scenario: dict, ensemble: int | None = No
     ScenarioResult
         A dict: ``summary`` (as above), ``baseline`` and ``scenario`` (:class:`SimulationResult` of the central
         runs; their reaches keep the daily tables, balances and fates but no sub-daily rows: run
-        :func:`karstmodel.model.simulate.simulate` on a catchment for those), ``annual`` (sinks per year, t C km-2), ``bands`` (ensemble bands of the annual sinks or None),
-        ``ensemble`` (one row per member), ``catchment`` (the scenario's catchment) and ``scenario_files`` ((role,
-        path) of the scenario's own input files, :func:`karstmodel.workflows.scenarios.scenario_files`).
+        :func:`karstmodel.model.simulate.simulate` on a catchment for those), ``annual`` (sinks per year, t C
+        km-2), ``bands`` (ensemble bands of the annual sinks or None), ``ensemble`` (one row per member),
+        ``catchment`` (the scenario's catchment) and ``scenario_files`` ((role, path) of the scenario's own input
+        files, :func:`karstmodel.workflows.scenarios.scenario_files`).
 
     Raises
     ------

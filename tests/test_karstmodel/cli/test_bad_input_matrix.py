@@ -856,7 +856,11 @@ def test_interrupted_run_leaves_old_or_new_complete_set(subprocess_rows, name):
             sig = INTERRUPTS[name][0]
             assert r["rc"] == (130 if sig == signal.SIGINT else 143), r["stderr"]
             word = "interrupted" if sig == signal.SIGINT else "terminated"
-            assert lines[-1] == f"karstmodel run: {word}; output folder left as it was", r["stderr"]
+            # the last line the run prints; a library's object finalised at interpreter exit may still report an
+            # "Exception ignored" block after it (llvmlite, when the signal lands while numba compiles)
+            ours = lines[:next((i for i, line in enumerate(lines) if line.startswith("Exception ignored")
+                                and i > 0 and "output folder left as it was" in lines[i - 1]), len(lines))]
+            assert ours[-1] == f"karstmodel run: {word}; output folder left as it was", r["stderr"]
     else:  # the new set, complete: every output the summary lists, nothing else
         s = json.loads(files["summary.json"])
         assert set(files) == set(s["outputs"].values()) | {MARKER}, (sorted(files), s["outputs"])
