@@ -43,6 +43,10 @@ def register(sub) -> None:
                    help="MCMC steps per walker, the first half discarded as burn-in (default 1500; the report says "
                         "whether the chain is long enough)")
     c.add_argument("--glue-samples", type=int, help="GLUE Latin-hypercube samples (default 2000)")
+    c.add_argument("--glue-threshold", type=float,
+                   help="objective value (e.g. KGE) from which a GLUE sample is behavioural (default: [calibration] "
+                        "glue_threshold, else 0.5); the report says when it keeps so many samples that it pins "
+                        "little down, and which value the best tenth reach")
     c.add_argument("--sensitivity", choices=["none", "morris", "sobol"], default="none",
                    help="global sensitivity analysis with SALib after the fit (default none)")
     c.add_argument("--sensitivity-n", type=int, default=10,
@@ -97,7 +101,8 @@ def cmd_calibrate(args) -> int:
     setup = setup_from_catchment(c, c.calibration, {"objective": args.objective, "calibration": args.calibration,
                                                    "validation": args.validation, "seed": args.seed,
                                                    "maxiter": args.maxiter, "popsize": args.popsize,
-                                                   "workers": args.workers})
+                                                   "workers": args.workers,
+                                                   "glue_threshold": args.glue_threshold})
     if args.minutes is not None:
         if not args.minutes > 0:
             raise UserError(f"--minutes: must be a number > 0, got {args.minutes:g}")

@@ -154,6 +154,8 @@ def uncertainty_section(u: dict) -> Section:
     ident = u.get("identifiability")
     if ident:
         paras.append("Identifiability rule: " + ident["rule"] + ".")
+        if ident.get("note"):
+            paras.append("Note: " + ident["note"] + ".")
         tables.append(Table(("parameter", "behavioural 5-95 % range / prior range", "identified", "at a bound"),
                             tuple((k, _num(v["range_share"], "{:.2f}"), "yes" if v["identified"] else "no",
                                    v["at_bound"] or "no") for k, v in ident["parameters"].items()),

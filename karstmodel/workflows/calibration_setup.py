@@ -79,6 +79,11 @@ class CalibrationSetup:
     popsize: int = 15
     workers: int = 1
     pareto: bool = False
+    #: objective value from which a GLUE parameter set is behavioural (Beven & Binley 1992: the informal
+    #: likelihood's rejection threshold, a choice of the modeller; ``[calibration] glue_threshold`` or
+    #: ``karstmodel calibrate --glue-threshold``). The default 0.5 is the NSE that Moriasi et al. (2007, Trans.
+    #: ASABE 50:885) call satisfactory for monthly flows, taken for every objective
+    glue_threshold: float = 0.5
     #: wall-clock budget of the search in seconds (``karstmodel calibrate --minutes``): differential evolution
     #: stops after the generation in which it is used up (None: ``maxiter`` generations or convergence); a staged
     #: calibration gives each stage half
@@ -207,7 +212,7 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
         The ``[calibration]`` table as parsed from TOML (None or empty: every default).
     overrides : dict, optional
         Command-line values (``objective``, ``calibration``, ``validation``, ``seed``, ``maxiter``, ``popsize``,
-        ``workers``); None values are ignored, given ones replace the table's.
+        ``workers``, ``glue_threshold``); None values are ignored, given ones replace the table's.
 
     Returns
     -------
@@ -224,7 +229,7 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
     where = "[calibration] "
     allowed = {"objective", "calibration_period", "validation_period", "discharge_calibration_period", "seed",
                "maxiter", "popsize", "workers", "parameters", "chemistry_parameters", "weights", "pareto",
-               "closed_catchment", "kge_scaling"}
+               "closed_catchment", "kge_scaling", "glue_threshold"}
     for k in raw:
         if k not in allowed:
             raise CatchmentError(f"{where}{k}: unknown key (allowed: {', '.join(sorted(allowed))})", file=str(c.source))
@@ -283,6 +288,15 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
             or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in scaling)):
         raise CatchmentError("[calibration] kge_scaling: give three non-negative numbers [s_r, s_alpha, s_beta]",
                              file=str(c.source))
+    if "glue_threshold" in overrides:
+        thr, what = overrides["glue_threshold"], "--glue-threshold"
+    else:
+        thr, what = raw.get("glue_threshold", CalibrationSetup.glue_threshold), f"{where}glue_threshold"
+    if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr) or thr >= 1.0:
+        # every objective is at most 1 (a perfect fit): a threshold of 1 or more keeps no set
+        raise CatchmentError(f"{what}: must be a number below 1 (the objective of a perfect fit), got {thr!r}",
+                             file=str(c.source))
+
     def count(key, default, lo, allow=()):
         # a whole number from the command line (--key) or the file ([calibration] key), named in the error
         if key in overrides:
@@ -308,7 +322,8 @@ def setup_from_catchment(c: Catchment, raw: dict | None, overrides: dict | None 
                                                   "[calibration] discharge_calibration_period"),
         seed=count("seed", 1, 0), maxiter=count("maxiter", 60, 1), popsize=count("popsize", 15, 1),
         workers=count("workers", 1, 1, allow=(-1,)), pareto=bool(raw.get("pareto", False)),
-        chemistry_parameters=tuple(chem_specs), kge_scaling=tuple(float(x) for x in scaling))
+        chemistry_parameters=tuple(chem_specs), kge_scaling=tuple(float(x) for x in scaling),
+        glue_threshold=float(thr))
 
 
 def _period_text(period) -> str:

@@ -282,11 +282,13 @@ def identifiability_lines(ident: dict) -> list:
              f"- at a bound of the search range: {', '.join(bound) if bound else 'none'}",
              "- correlated pairs: " + (", ".join(f"{a} ~ {b} (r = {r:+.2f})" for a, b, r in ident["correlated_pairs"])
                                        if ident["correlated_pairs"] else "none")]
+    if ident.get("note"):
+        lines.append(f"- note: {ident['note']}")
     return lines
 
 
 def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertainty: str = "glue",
-                        glue_samples: int = 2000, glue_threshold: float = 0.5, sensitivity_method: str = "none",
+                        glue_samples: int = 2000, glue_threshold: float | None = None, sensitivity_method: str = "none",
                         sensitivity_n: int = 10, figures: bool = True, progress: bool = True,
                         mcmc_steps: int = 1500, figure_workers: int = 0) -> dict:
     """Calibrate, validate on the split-sample period, quantify uncertainty (GLUE, or MCMC with a formal likelihood:
@@ -308,8 +310,9 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
         (:mod:`karstmodel.workflows.mcmc`), or none.
     glue_samples : int, default 2000
         Parameter sets sampled (Latin hypercube) for GLUE.
-    glue_threshold : float, default 0.5
-        Objective value (e.g. KGE) at or above which a set is behavioural.
+    glue_threshold : float, optional
+        Objective value (e.g. KGE) at or above which a set is behavioural; default ``setup.glue_threshold``
+        (``[calibration] glue_threshold``, else 0.5).
     sensitivity_method : {"none", "morris", "sobol"}, default "none"
         SALib sensitivity analysis of the calibrated catchment.
     sensitivity_n : int, default 10
@@ -366,13 +369,14 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
               f"{summary['calibration']['bounds'][k][1]:.3g} ({summary['calibration']['bounds'][k][2]}) |"
               for k, v in cal.parameters.items()]
     figs = {}
+    glue_thr = setup.glue_threshold if glue_threshold is None else float(glue_threshold)
     # figures drawn in worker processes; their server loads matplotlib while the uncertainty runs
     with FigureJobs(figure_workers if figures else 0) as jobs:
         if uncertainty == "glue":
             # a staged calibration: GLUE over the hydrological parameters with the calibrated chemistry parameters
             chem = {p.name: cal.parameters[p.name] for p in setup.chemistry_parameters if p.name in cal.parameters}
             g = glue(apply_parameters(c, chem) if chem else c, setup, data, obs, n_samples=glue_samples,
-                     threshold=glue_threshold, seed=setup.seed, workers=setup.workers, progress=progress)
+                     threshold=glue_thr, seed=setup.seed, workers=setup.workers, progress=progress)
             summary["uncertainty"] = {"method": "GLUE (Beven & Binley 1992), Latin hypercube sampling", **g.summary}
             bands = g.q_bands
             write_csv_atomic(g.samples, outdir / "glue_samples.csv", float_format="%.6g")
@@ -435,6 +439,8 @@ def calibrate_catchment(c: Catchment, setup: CalibrationSetup, outdir, uncertain
     # the calibrated file records how it was calibrated: the periods, objective and search settings actually used
     # (command-line options included), so that `validate` on it scores the same split
     used = {"objective": setup.objective, "seed": setup.seed, "maxiter": setup.maxiter, "popsize": setup.popsize}
+    if uncertainty == "glue":
+        used["glue_threshold"] = glue_thr
     for key, period in (("calibration_period", setup.calibration_period),
                         ("validation_period", setup.validation_period)):
         if period is not None:

@@ -47,6 +47,9 @@ def weighted_quantile(values, weights, q):
 FLAT_RANGE_SHARE = 0.8
 #: a parameter is at a bound when its behavioural median lies within this share of the search range from a bound
 AT_BOUND_SHARE = 0.05
+#: a GLUE threshold that keeps more than this share of the samples behavioural hardly rejects anything: the
+#: identifiability report then says so and names the score the best tenth of the samples reach
+LOOSE_BEHAVIOURAL_SHARE = 0.3
 #: two parameters trade off when the weighted correlation of their behavioural values (search space) reaches this
 CORRELATED_R = 0.7
 
@@ -91,6 +94,27 @@ def identifiability(samples: pd.DataFrame, weights, parameters) -> dict:
     rule = (f"not identified: behavioural 5-95 % range >= {FLAT_RANGE_SHARE:.0%} of the prior's; at a bound: median "
             f"within {AT_BOUND_SHARE:.0%} of the search range of a bound; correlated: |weighted r| >= {CORRELATED_R}")
     return {"parameters": out, "correlated_pairs": pairs, "rule": rule}
+
+
+def threshold_note(scores, behavioural, threshold: float, threshold_used: float, fallback: bool,
+                   objective: str) -> str | None:
+    """What the identifiability verdicts of a GLUE run rest on, when its threshold does not discriminate: no sample
+    reached it (the best ones stood in), or it kept more than :data:`LOOSE_BEHAVIOURAL_SHARE` of the samples, so
+    that the behavioural sets are nearly the prior and nearly every parameter reads as not identified. None when
+    the threshold rejected most samples."""
+    n, k = len(scores), int(np.count_nonzero(behavioural))
+    finite = np.asarray(scores, dtype=float)[np.isfinite(scores)]
+    if fallback:
+        return (f"no sample reached {objective} >= {threshold:.3g}: the best {k} stand in (down to "
+                f"{threshold_used:.3g}), so the posteriors are those of fits poorer than the threshold asks for; more "
+                f"samples (--glue-samples) let enough sets reach it, or lower it (--glue-threshold)")
+    if n and k / n > LOOSE_BEHAVIOURAL_SHARE and finite.size:
+        top = float(np.quantile(finite, 0.9))
+        return (f"the threshold {objective} >= {threshold:.3g} keeps {k} of {n} samples ({k / n:.0%}), so the "
+                f"posteriors stay close to the priors; the best tenth of the samples score {objective} >= {top:.3g}: "
+                f"a threshold near that (--glue-threshold or [calibration] glue_threshold) shows which parameters "
+                f"the data pin down")
+    return None
 
 
 @dataclass(repr=False)
@@ -205,5 +229,8 @@ def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: p
         qv = weighted_quantile(samples.loc[beh, p.name].to_numpy(), w[beh], [0.05, 0.5, 0.95])
         summ.setdefault("parameters", {})[p.name] = {"median": float(qv[1]), "p05": float(qv[0]), "p95": float(qv[2])}
     summ["identifiability"] = identifiability(samples.loc[beh], w[beh], setup.parameters)
+    note = threshold_note(scores, beh, threshold, thr_eff, fallback, setup.objective)
+    if note:
+        summ["identifiability"]["note"] = note
     return GlueResult(samples=samples, behavioural=samples[beh], threshold=threshold, fallback=fallback,
                       q_bands=q_bands, outputs=outputs, summary=summ, seconds=time.perf_counter() - t0)

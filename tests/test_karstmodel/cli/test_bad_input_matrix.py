@@ -460,6 +460,11 @@ def _(d):
     return ["calibrate", str(_catchment(d)), "--glue-samples", "-5", "-o", "out"]
 
 
+@row("calibrate_glue_threshold_above_a_perfect_fit", 2, ("--glue-threshold", "below 1", "1.5"))
+def _(d):
+    return ["calibrate", str(_catchment(d)), "--glue-threshold", "1.5", "-o", "out"]
+
+
 @row("calibrate_maxiter_zero", 2, ("--maxiter", "0"))
 def _(d):
     return ["calibrate", str(_catchment(d)), "--maxiter", "0", "-o", "out"]

@@ -284,6 +284,10 @@ def test_calibration_report_tables_carry_the_summary_numbers():
     assert "21.02 .. 27.55" in sections[2].paragraphs[0] and "validation 2010-01-01 .. end" in sections[0].paragraphs[1]
     text = html.render("t", sections, html.provenance([]))
     assert "<td class=\"num\">0.812</td>" in text and "<td>lower</td>" in text
+    # a GLUE threshold that did not discriminate is said under the rule; no note, no paragraph
+    u = {**s["uncertainty"], "identifiability": {**s["uncertainty"]["identifiability"], "note": "the threshold"}}
+    assert html_sections.uncertainty_section(u).paragraphs[2] == "Note: the threshold."
+    assert len(sections[2].paragraphs) == 2
 
 
 def test_mcmc_uncertainty_section_reports_chain_and_coverage(monkeypatch):

@@ -137,7 +137,8 @@ def test_sensitivity_morris_ranks_the_matrix_constant_for_runoff(synthetic_site)
 def test_cli_calibrate_writes_runnable_catchment_and_metrics(synthetic_site, tmp_path, argv_extra):
     out = tmp_path / "cal"
     r = subprocess.run([sys.executable, "-m", "karstmodel", "calibrate", str(synthetic_site["dir"]), "-o", str(out),
-                        "--maxiter", "5", "--popsize", "5", "--glue-samples", "60", "--no-figures", "--quiet"]
+                        "--maxiter", "5", "--popsize", "5", "--glue-samples", "60", "--glue-threshold", "0.6",
+                        "--no-figures", "--quiet"]
                        + argv_extra, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-500:]
     s = json.loads((out / "summary.json").read_text())
@@ -151,6 +152,10 @@ def test_cli_calibrate_writes_runnable_catchment_and_metrics(synthetic_site, tmp
     assert c2.calibration["calibration_period"] == "2002-06-01:2004-12-31"
     assert c2.calibration["validation_period"] == "2005-01-01:2006-12-31"
     assert (c2.calibration["maxiter"], c2.calibration["popsize"], c2.calibration["objective"]) == (5, 5, "kge")
+    # the GLUE threshold of the command line was used and is recorded with the other settings
+    assert s["uncertainty"]["threshold"] == s["uncertainty"]["threshold_used"] == 0.6
+    assert c2.calibration["glue_threshold"] == 0.6
+    assert setup_from_catchment(c2, c2.calibration).glue_threshold == 0.6
     assert f"next: karstmodel validate {out / 'catchment.toml'}" in r.stdout
     r2 = subprocess.run([sys.executable, "-m", "karstmodel", "validate", str(out / "catchment.toml"), "-o",
                          str(tmp_path / "val"), "--no-figures"], capture_output=True, text=True, timeout=600)
@@ -373,3 +378,39 @@ def test_a_parameter_plan_sets_what_each_name_says_for_every_value_set():
         ParameterPlan(c, ("reservoirs.no_such_field",))
     with pytest.raises(ValueError):
         plan.apply((1.0, 2.0))  # fewer values than names
+
+
+def test_glue_threshold_from_the_file_and_the_command_line(synthetic_site):
+    """[calibration] glue_threshold sets the GLUE threshold, --glue-threshold overrides it; anything that is not a
+    number below 1 (no objective exceeds a perfect fit's 1) is refused, naming where it came from."""
+    from karstmodel.config.catchment import CatchmentError
+    c = synthetic_site["catchment"]
+    assert setup_from_catchment(c, c.calibration).glue_threshold == 0.5
+    raw = {**c.calibration, "glue_threshold": 0.7}
+    assert setup_from_catchment(c, raw).glue_threshold == 0.7
+    assert setup_from_catchment(c, raw, {"glue_threshold": -0.41}).glue_threshold == -0.41
+    for bad, where in (({"glue_threshold": 1.0}, "[calibration] glue_threshold"),
+                       ({"glue_threshold": "high"}, "[calibration] glue_threshold"),
+                       ({"glue_threshold": True}, "[calibration] glue_threshold")):
+        with pytest.raises(CatchmentError, match=re.escape(where)):
+            setup_from_catchment(c, {**c.calibration, **bad})
+    with pytest.raises(CatchmentError, match="--glue-threshold.*below 1.*nan"):
+        setup_from_catchment(c, c.calibration, {"glue_threshold": float("nan")})
+
+
+def test_threshold_note_says_when_glue_does_not_discriminate():
+    """The note under the identifiability verdicts: none when the threshold rejects most samples; the share kept
+    and the score of the best tenth (the 0.9 quantile) when it keeps more than 30 %; the stand-ins when no sample
+    reached it."""
+    from karstmodel.workflows.uncertainty import LOOSE_BEHAVIOURAL_SHARE, threshold_note
+    scores = np.linspace(0.0, 1.0, 1001)  # 0.000, 0.001, ..., 1.000
+    strict = scores >= 0.8  # 201 of 1001: 20 %
+    assert threshold_note(scores, strict, 0.8, 0.8, False, "kge") is None
+    loose = scores >= 0.5  # 501 of 1001: 50 %
+    assert loose.mean() > LOOSE_BEHAVIOURAL_SHARE > strict.mean()
+    note = threshold_note(scores, loose, 0.5, 0.5, False, "nse")
+    assert "nse >= 0.5 keeps 501 of 1001 samples (50%)" in note and "score nse >= 0.9:" in note
+    none = np.zeros(1001, bool)
+    none[-30:] = True  # the best 30 stand in for a threshold no sample reached
+    note = threshold_note(np.where(np.isfinite(scores), scores - 2.0, -np.inf), none, 0.5, -1.029, True, "kge")
+    assert note.startswith("no sample reached kge >= 0.5: the best 30 stand in (down to -1.03)")
