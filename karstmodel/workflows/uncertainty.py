@@ -177,10 +177,13 @@ def discharge_objective(catchment, setup: CalibrationSetup, data: pd.DataFrame, 
 
 
 def glue(catchment, setup: CalibrationSetup, data: pd.DataFrame, observations: pd.DataFrame, n_samples: int = 2000,
-         threshold: float = 0.5, min_behavioural: int = 30, n_full_runs: int = 40, seed: int = 1, workers: int = 1,
+         threshold: float | None = None, min_behavioural: int = 30, n_full_runs: int = 40, seed: int = 1, workers: int = 1,
          progress: bool = True) -> GlueResult:
-    """GLUE with Latin hypercube sampling (see the module docstring)."""
+    """GLUE with Latin hypercube sampling (see the module docstring); ``threshold``: default
+    ``setup.glue_threshold``."""
     t0 = time.perf_counter()
+    if threshold is None:
+        threshold = setup.glue_threshold
     obj, mask = discharge_objective(catchment, setup, data, observations)
     lo = np.array([p.search_bounds[0] for p in setup.parameters])
     hi = np.array([p.search_bounds[1] for p in setup.parameters])
