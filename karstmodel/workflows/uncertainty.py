@@ -107,7 +107,8 @@ def threshold_note(scores, behavioural, threshold: float, threshold_used: float,
     if fallback:
         return (f"no sample reached {objective} >= {threshold:.3g}: the best {k} stand in (down to "
                 f"{threshold_used:.3g}), so the posteriors are those of fits poorer than the threshold asks for; more "
-                f"samples (--glue-samples) let enough sets reach it, or lower it (--glue-threshold)")
+                f"samples (--glue-samples) let enough sets reach it, or lower it (--glue-threshold); "
+                f"--uncertainty mcmc samples around the best fit instead")
     if n and k / n > LOOSE_BEHAVIOURAL_SHARE and finite.size:
         top = float(np.quantile(finite, 0.9))
         return (f"the threshold {objective} >= {threshold:.3g} keeps {k} of {n} samples ({k / n:.0%}), so the "
